@@ -1,0 +1,117 @@
+"""EksCluster: a private EKS control plane with envelope-encrypted secrets and full audit logs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.iam import assume_role_policy, managed_policy_arn
+from components.tags import with_tags
+
+ALL_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly",
+                 "AmazonEKS_CNI_Policy")
+
+
+def endpoint_access(public_access_cidrs: Sequence[str]) -> dict:
+    """VPC config for the API endpoint: always private, public only for an explicit allowlist."""
+    if "0.0.0.0/0" in public_access_cidrs:
+        raise ValueError("public_access_cidrs must not contain 0.0.0.0/0")
+    access = {"endpoint_private_access": True, "endpoint_public_access": bool(public_access_cidrs)}
+    if public_access_cidrs:
+        access["public_access_cidrs"] = list(public_access_cidrs)
+    return access
+
+
+def control_plane_log_group(cluster_name: str) -> str:
+    """The log group EKS writes to; created up front so retention is ours, not 'never expire'."""
+    return f"/aws/eks/{cluster_name}/cluster"
+
+
+@dataclass(frozen=True)
+class EksClusterArgs:
+    """Inputs of EksCluster."""
+
+    cluster_name: str
+    kubernetes_version: str
+    subnet_ids: pulumi.Input[Sequence[str]]
+    public_access_cidrs: Sequence[str] = ()
+    log_retention_days: int = 90
+    # Use an existing KMS key for secrets encryption instead of creating one.
+    kms_key_arn: pulumi.Input[str] | None = None
+    protect: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class EksCluster(pulumi.ComponentResource):
+    """EKS control plane, its IAM roles, KMS key and log group."""
+
+    cluster_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    certificate_authority: pulumi.Output[str]
+    node_role_arn: pulumi.Output[str]
+    kms_key_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:aws:EksCluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        keep = pulumi.ResourceOptions(parent=self, protect=args.protect)
+
+        role = aws.iam.Role(
+            f"{name}-cluster-role",
+            assume_role_policy=assume_role_policy("eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
+            tags=args.tags, opts=child)
+        attachments = [
+            aws.iam.RolePolicyAttachment(f"{name}-cluster-{policy}", role=role.name,
+                                         policy_arn=managed_policy_arn(policy), opts=child)
+            for policy in CLUSTER_POLICIES
+        ]
+        node_role = aws.iam.Role(
+            f"{name}-node-role", assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
+            tags=args.tags, opts=child)
+        for policy in NODE_POLICIES:
+            aws.iam.RolePolicyAttachment(f"{name}-node-{policy}", role=node_role.name,
+                                         policy_arn=managed_policy_arn(policy), opts=child)
+
+        key_arn = args.kms_key_arn
+        if key_arn is None:
+            key = aws.kms.Key(
+                f"{name}-secrets", description=f"EKS secrets encryption for {args.cluster_name}",
+                enable_key_rotation=True, deletion_window_in_days=30,
+                tags=with_tags(args.tags, Name=f"{args.cluster_name}-secrets"), opts=keep)
+            key_arn = key.arn
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=control_plane_log_group(args.cluster_name),
+            retention_in_days=args.log_retention_days, tags=args.tags, opts=child)
+
+        cluster = aws.eks.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            version=args.kubernetes_version,
+            role_arn=role.arn,
+            vpc_config={"subnet_ids": args.subnet_ids, **endpoint_access(args.public_access_cidrs)},
+            access_config={"authentication_mode": "API",
+                           "bootstrap_cluster_creator_admin_permissions": False},
+            encryption_config={"resources": ["secrets"], "provider": {"key_arn": key_arn}},
+            enabled_cluster_log_types=list(ALL_LOG_TYPES),
+            tags=with_tags(args.tags, Name=args.cluster_name),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
+                                        depends_on=[log_group, *attachments]))
+
+        self.cluster_name = cluster.name
+        self.endpoint = cluster.endpoint
+        self.certificate_authority = cluster.certificate_authority.apply(lambda ca: ca.data)
+        self.node_role_arn = node_role.arn
+        self.kms_key_arn = pulumi.Output.from_input(key_arn)
+        self.register_outputs({
+            "cluster_name": self.cluster_name,
+            "endpoint": self.endpoint,
+            "certificate_authority": self.certificate_authority,
+            "node_role_arn": self.node_role_arn,
+            "kms_key_arn": self.kms_key_arn,
+        })

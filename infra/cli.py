@@ -1,0 +1,68 @@
+"""The `mlinfra` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+FORMATS = ("table", "json", "markdown")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
+
+
+@main.command()
+@click.argument("stack")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for a terminal, json for tools (the plan document), markdown for PRs.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the plan to this file instead of standard output.")
+@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
+def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> None:
+    """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
+
+    Exit codes: 0 plan made, 2 bad config or unknown stack.
+    """
+    # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load.
+    from infra.plan_command import make_plan
+
+    err = Console(stderr=True)
+    with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+        outcome = make_plan(stack, stacks_dir)
+    if outcome.error is not None:
+        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(outcome.exit_code)
+    _emit(outcome.document, fmt, out)
+    sys.exit(outcome.exit_code)
+
+
+def _emit(document: dict, fmt: str, out: Path | None) -> None:
+    from infra.render import markdown_view, table_view
+
+    if fmt == "json":
+        text = json.dumps(document, indent=2, sort_keys=False) + "\n"
+    elif fmt == "markdown":
+        text = markdown_view(document)
+    else:
+        console = Console(record=True, width=160 if out else None,
+                          file=open("/dev/null", "w") if out else None)  # noqa: SIM115
+        console.print(table_view(document))
+        if out is None:
+            return
+        text = console.export_text()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        Console(stderr=True).print(f"Plan written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The shape of a stack's `mlinfra:*` config, as pydantic models.
+
+Every model forbids unknown keys, so a typo is an error instead of a silently ignored setting.
+Collections are dicts keyed by name: reordering them never renames (and so never replaces) a
+resource. Cross-field rules live in `infra.config_rules`, where every problem is collected.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from ipaddress import IPv4Network
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from infra.catalog import Accelerator, Cloud
+
+# Names become parts of cloud resource names, so they are short DNS labels.
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
+KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
+
+
+class Environment(StrEnum):
+    """The kind of stack; it drives protection, sizing and what may be opted out of."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+    SANDBOX = "sandbox"
+
+
+class CapacityType(StrEnum):
+    """How a pool's machines are bought."""
+
+    ON_DEMAND = "on-demand"
+    SPOT = "spot"
+
+
+class NatMode(StrEnum):
+    """How many NAT gateways a network gets: one to save cost, or one per zone to survive a zone loss."""
+
+    SINGLE = "single"
+    PER_ZONE = "per-zone"
+
+
+class Model(BaseModel):
+    """Base for config models: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Tags(Model):
+    """Ownership tags put on every taggable resource."""
+
+    owner: str = Field(min_length=1)
+    cost_center: str = Field(alias="cost-center", min_length=1)
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class AwsSettings(Model):
+    """Where AWS resources go."""
+
+    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+class GcpSettings(Model):
+    """Where Google Cloud resources go."""
+
+    project: str = Field(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+    region: str = Field(pattern=r"^[a-z]+-[a-z]+\d$")
+
+
+class NetworkConfig(Model):
+    """A cluster's network: address range, zones and NAT."""
+
+    cidr: IPv4Network = IPv4Network("10.0.0.0/16")
+    zones: int = Field(default=2, ge=2, le=6)
+    nat: NatMode = NatMode.SINGLE
+
+
+class EndpointConfig(Model):
+    """Who may reach the Kubernetes API. Private by default; public only for listed CIDRs."""
+
+    public_access_cidrs: list[IPv4Network] = Field(default_factory=list)
+
+
+class GpuPoolConfig(Model):
+    """One GPU node pool, written the same way for every cloud."""
+
+    accelerator: Accelerator
+    gpus_per_node: int = Field(default=1, ge=1)
+    min_nodes: int = Field(default=0, ge=0)
+    max_nodes: int = Field(default=1, ge=0)
+    capacity: CapacityType = CapacityType.ON_DEMAND
+    disk_gib: int = Field(default=200, ge=50, le=16384)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class ClusterConfig(Model):
+    """One Kubernetes cluster and its node pools."""
+
+    cloud: Cloud
+    kubernetes_version: KubernetesVersion = "1.33"
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
+    log_retention_days: int = Field(default=90, ge=1, le=3653)
+    gpu_pools: dict[Name, GpuPoolConfig] = Field(default_factory=dict)
+
+
+class LifecycleConfig(Model):
+    """Object lifecycle: what to expire and when."""
+
+    noncurrent_version_expiration_days: int = Field(default=30, ge=1)
+    abort_incomplete_multipart_days: int = Field(default=7, ge=1)
+
+
+class BucketConfig(Model):
+    """One object-storage bucket for datasets, checkpoints or artifacts."""
+
+    cloud: Cloud
+    versioning: bool = True
+    lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
+
+
+class StackConfig(Model):
+    """Everything under `mlinfra:` in one stack file."""
+
+    environment: Environment
+    tags: Tags
+    # Prefix for globally unique names (buckets); an organisation sets it once per company.
+    name_prefix: Name = "mlinfra"
+    aws: AwsSettings | None = None
+    gcp: GcpSettings | None = None
+    clusters: dict[Name, ClusterConfig] = Field(default_factory=dict)
+    buckets: dict[Name, BucketConfig] = Field(default_factory=dict)

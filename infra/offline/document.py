@@ -1,0 +1,58 @@
+"""The plan document (`mlinfra plan --format json`): a public, versioned contract.
+
+Its schema is `infra/offline/plan.schema.json`; a change that breaks a reader bumps
+`planVersion`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from infra.offline.engine import ProgramRun
+
+PLAN_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
+
+
+def resource_entry(record) -> dict[str, Any]:
+    """One resource as the document lists it."""
+    return {
+        "urn": record.urn,
+        "type": record.type,
+        "name": record.name,
+        "custom": record.custom,
+        "parent": record.parent,
+        "provider": record.provider,
+        "inputs": record.inputs,
+        **record.options(),
+    }
+
+
+def build_document(run: ProgramRun, policy: dict | None = None, cost: dict | None = None) -> dict[str, Any]:
+    """The plan document for one program run."""
+    resources = [resource_entry(r) for r in run.resources]
+    counts = Counter(r["type"] for r in resources)
+    return {
+        "planVersion": PLAN_VERSION,
+        "project": run.project,
+        "stack": run.stack,
+        "environment": run.outputs.get("environment"),
+        "resources": resources,
+        "counts": {
+            "total": len(resources),
+            "custom": sum(1 for r in resources if r["custom"]),
+            "byType": dict(sorted(counts.items())),
+        },
+        "outputs": run.outputs,
+        "invokes": sorted(set(run.invokes)),
+        "policy": policy if policy is not None else {"violations": []},
+        "cost": cost if cost is not None else {},
+    }
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema every plan document satisfies."""
+    return json.loads(SCHEMA_PATH.read_text())

@@ -1,0 +1,120 @@
+"""The offline engine: runs the unchanged program under Pulumi's mock runtime and records it.
+
+`run_program` is the core and also what component tests use, so the tests and `mlinfra plan`
+exercise one code path. `run_stack` adds the stack file and the program entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from infra.offline.invokes import InvokeAnswers, OfflineContext
+from infra.offline.monitor import OfflineMocks, RecordedResource, RecordingMonitor
+from infra.offline.properties import struct_to_json
+from infra.offline.stackfile import StackFile, load_stack_file
+
+PROJECT = "mlinfra"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = REPO_ROOT / "infra" / "__main__.py"
+STACKS_DIR = REPO_ROOT / "stacks"
+
+
+class ProgramError(Exception):
+    """The program raised; carries the cause and what had been registered before it did."""
+
+    def __init__(self, cause: BaseException, resources: list[RecordedResource]) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.resources = resources
+
+
+@dataclass
+class ProgramRun:
+    """What one run of a program registered, in registration order, and what it exported."""
+
+    project: str
+    stack: str
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    invokes: list[str] = field(default_factory=list)
+    stack_file: StackFile | None = None
+
+
+def run_program(
+    program: Callable[[], Any],
+    *,
+    stack: str = "test",
+    project: str = PROJECT,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    context: OfflineContext | None = None,
+) -> ProgramRun:
+    """Run `program` under the recording mock runtime as a preview.
+
+    Raises ProgramError wrapping whatever the program raised, with the resources registered
+    before it failed (so callers can prove a bad config created nothing).
+    """
+    invokes = InvokeAnswers(context or OfflineContext())
+    mocks = OfflineMocks(invokes)
+    monitor = RecordingMonitor(mocks)
+    # The runtime keeps global state; start each run from a clean slate so runs never mix.
+    settings.reset_options(project=project, stack=stack, preview=True)
+    set_mocks(mocks, project=project, stack=stack, preview=True, monitor=monitor)
+    settings.SETTINGS.outputs.clear()
+    # set_mocks installs and finishes a root stack; run_in_stack must own a fresh one so the
+    # program's exports are registered as the stack's outputs, as under the real engine.
+    settings.set_root_resource(None)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    try:
+        _sync_await(run_in_stack(program))
+    except Exception as exc:
+        raise ProgramError(exc, list(monitor.records)) from exc
+    finally:
+        settings.set_root_resource(None)
+    outputs = struct_to_json(monitor.stack_outputs) if monitor.stack_outputs is not None else {}
+    return ProgramRun(project, stack, monitor.records, outputs, invokes.asked)
+
+
+def context_for(stack_file: StackFile) -> OfflineContext:
+    """Offline answers that match the stack's own region and project."""
+
+    def _obj(key: str) -> dict:
+        raw = stack_file.config.get(key)
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    aws, gcp = _obj("mlinfra:aws"), _obj("mlinfra:gcp")
+    defaults = OfflineContext()
+    return OfflineContext(
+        aws_region=str(aws.get("region") or defaults.aws_region),
+        gcp_project=str(gcp.get("project") or defaults.gcp_project),
+        gcp_region=str(gcp.get("region") or defaults.gcp_region),
+    )
+
+
+def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM) -> ProgramRun:
+    """Plan one stack from its file by running the program entry point, as `pulumi` would."""
+    stack_file = load_stack_file(stacks_dir, stack)
+    run = run_program(
+        lambda: runpy.run_path(str(program_path), run_name="__main__"),
+        stack=stack,
+        config=stack_file.config,
+        secret_keys=stack_file.secret_keys,
+        context=context_for(stack_file),
+    )
+    run.stack_file = stack_file
+    return run

@@ -1,0 +1,96 @@
+"""Fixed, realistic answers to the questions a program asks a cloud at plan time.
+
+The program prefers computing values locally; the few invokes it makes are answered here. An
+invoke with no answer is an error that names it: a silent empty answer would produce a plan
+that looks right and is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+OFFLINE_ACCOUNT_ID = "123456789012"
+OFFLINE_GCP_PROJECT_NUMBER = "100000000001"
+
+
+class UnansweredInvokeError(RuntimeError):
+    """The program asked the cloud something the offline engine has no answer for."""
+
+
+@dataclass(frozen=True)
+class OfflineContext:
+    """What the answers depend on: the stack's region and project."""
+
+    aws_region: str = "us-east-1"
+    gcp_project: str = "offline-project"
+    gcp_region: str = "us-central1"
+
+
+Answer = Callable[[dict[str, Any], OfflineContext], dict[str, Any]]
+
+
+def _caller_identity(_args, _ctx) -> dict[str, Any]:
+    return {
+        "accountId": OFFLINE_ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{OFFLINE_ACCOUNT_ID}:role/offline-plan",
+        "userId": "AROAOFFLINEPLAN:offline-plan",
+        "id": OFFLINE_ACCOUNT_ID,
+    }
+
+
+def _partition(_args, _ctx) -> dict[str, Any]:
+    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
+            "id": "aws"}
+
+
+def _region(args, ctx) -> dict[str, Any]:
+    name = args.get("region") or args.get("name") or ctx.aws_region
+    return {"name": name, "region": name, "id": name,
+            "endpoint": f"ec2.{name}.amazonaws.com", "description": name}
+
+
+def _availability_zones(_args, ctx) -> dict[str, Any]:
+    names = [f"{ctx.aws_region}{suffix}" for suffix in "abcdef"]
+    return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)],
+            "groupNames": [ctx.aws_region], "id": ctx.aws_region, "state": "available"}
+
+
+def _gcp_project(args, ctx) -> dict[str, Any]:
+    project = args.get("projectId") or ctx.gcp_project
+    return {"projectId": project, "number": OFFLINE_GCP_PROJECT_NUMBER, "name": project,
+            "id": f"projects/{project}"}
+
+
+def _gcp_client_config(_args, ctx) -> dict[str, Any]:
+    return {"project": ctx.gcp_project, "region": ctx.gcp_region, "zone": f"{ctx.gcp_region}-a",
+            "accessToken": "offline-token", "id": "offline"}
+
+
+ANSWERS: dict[str, Answer] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "gcp:organizations/getProject:getProject": _gcp_project,
+    "gcp:organizations/getClientConfig:getClientConfig": _gcp_client_config,
+}
+
+
+class InvokeAnswers:
+    """Looks up the answer for each invoke and keeps a tally the plan can report."""
+
+    def __init__(self, context: OfflineContext) -> None:
+        self.context = context
+        self.asked: list[str] = []
+
+    def answer(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        self.asked.append(token)
+        answer = ANSWERS.get(token)
+        if answer is None:
+            raise UnansweredInvokeError(
+                f"the offline engine has no answer for invoke '{token}'; compute the value "
+                "locally, or add a fixed answer to infra/offline/invokes.py"
+            )
+        return answer(args, self.context)

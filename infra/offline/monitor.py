@@ -1,0 +1,114 @@
+"""A mock resource monitor that records every registration whole, for the plan and the policy pack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+
+from infra.offline.invokes import InvokeAnswers
+from infra.offline.properties import struct_to_json
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class RecordedResource:
+    """One `RegisterResource` request as the engine received it, plus the URN it was given."""
+
+    urn: str
+    request: resource_pb2.RegisterResourceRequest
+
+    @property
+    def type(self) -> str:
+        return self.request.type
+
+    @property
+    def name(self) -> str:
+        return self.request.name
+
+    @property
+    def custom(self) -> bool:
+        return self.request.custom
+
+    @property
+    def parent(self) -> str | None:
+        return self.request.parent or None
+
+    @property
+    def provider(self) -> str | None:
+        return self.request.provider or None
+
+    @cached_property
+    def inputs(self) -> dict[str, Any]:
+        """Inputs as JSON-ready data with secrets and unknowns masked."""
+        return struct_to_json(self.request.object)
+
+    def options(self) -> dict[str, Any]:
+        """The resource options the plan document carries."""
+        request = self.request
+        return {
+            "protect": request.protect if request.HasField("protect") else False,
+            "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
+            "deleteBeforeReplace": request.deleteBeforeReplace,
+            "ignoreChanges": list(request.ignoreChanges),
+            "dependencies": sorted(set(request.dependencies)),
+            # Only properties that really depend on something: the rest is noise in a review.
+            "propertyDependencies": {
+                key: sorted(set(deps.urns))
+                for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
+            },
+        }
+
+
+class OfflineMocks(Mocks):
+    """Answers the engine's questions the way a first preview of a new stack would.
+
+    A new resource echoes its inputs as its state and has no id yet, so every computed output
+    (ids, ARNs, endpoints) is unknown, exactly as `pulumi preview` shows it. Providers get an id
+    because the engine always knows a provider's id.
+    """
+
+    def __init__(self, invokes: InvokeAnswers) -> None:
+        self.invokes = invokes
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        if args.typ.startswith("pulumi:providers:"):
+            return f"offline-{args.name}", dict(args.inputs)
+        return "", dict(args.inputs)
+
+    def call(self, args: MockCallArgs) -> dict:
+        return self.invokes.answer(args.token, args.args)
+
+
+class RecordingMonitor(MockMonitor):
+    """MockMonitor that keeps each registration request and the stack's outputs."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.records: list[RecordedResource] = []
+        self.stack_urn: str | None = None
+        self.stack_outputs = None
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The real engine leaves the root stack out of a resource's qualified type; the SDK's
+        # mock does not, and the plan's URNs must match the ones `pulumi` gives.
+        if parent and parent.split("::")[2] == STACK_TYPE:
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            self.stack_urn = response.urn
+        else:
+            self.records.append(RecordedResource(response.urn, request))
+        return response
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802 - gRPC method name
+        if request.urn == self.stack_urn:
+            self.stack_outputs = request.outputs
+        return super().RegisterResourceOutputs(request)

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from components.aws.eks_cluster import EksCluster, EksClusterArgs, endpoint_access
+
+ARGS = dict(cluster_name="dev-train", kubernetes_version="1.33", subnet_ids=["subnet-a", "subnet-b"])
+
+
+def test_endpoint_is_private_without_an_allowlist():
+    assert endpoint_access([]) == {"endpoint_private_access": True, "endpoint_public_access": False}
+
+
+def test_endpoint_public_only_for_the_allowlist():
+    assert endpoint_access(["203.0.113.0/24"])["public_access_cidrs"] == ["203.0.113.0/24"]
+    with pytest.raises(ValueError, match="0.0.0.0/0"):
+        endpoint_access(["0.0.0.0/0"])
+
+
+def test_cluster_secure_defaults(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, tags={"owner": "ml"})))
+    cluster = reg.one("aws:eks/cluster:Cluster", "train-cluster")
+    inputs = cluster.inputs
+    assert inputs["name"] == "dev-train" and inputs["version"] == "1.33"
+    assert inputs["vpcConfig"] == {"endpointPrivateAccess": True, "endpointPublicAccess": False,
+                                   "subnetIds": ["subnet-a", "subnet-b"]}
+    assert inputs["accessConfig"] == {"authenticationMode": "API",
+                                      "bootstrapClusterCreatorAdminPermissions": False}
+    assert inputs["encryptionConfig"]["resources"] == ["secrets"]
+    key = reg.one("aws:kms/key:Key", "train-secrets")
+    assert key.inputs["enableKeyRotation"] is True
+    assert cluster.options()["propertyDependencies"]["encryptionConfig"] == [key.urn]
+    assert inputs["enabledClusterLogTypes"] == ["api", "audit", "authenticator",
+                                                "controllerManager", "scheduler"]
+    assert inputs["tags"]["owner"] == "ml"
+    log_group = reg.one("aws:cloudwatch/logGroup:LogGroup", "train-logs")
+    assert log_group.inputs == {"name": "/aws/eks/dev-train/cluster", "retentionInDays": 90,
+                                "tags": {"owner": "ml"}}
+    assert log_group.urn in cluster.options()["dependencies"]
+    assert cluster.options()["protect"] is False
+
+
+def test_cluster_roles_trust_only_their_service(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS)))
+    role = json.loads(reg.one("aws:iam/role:Role", "train-cluster-role").inputs["assumeRolePolicy"])
+    assert role["Statement"][0]["Principal"] == {"Service": "eks.amazonaws.com"}
+    node = json.loads(reg.one("aws:iam/role:Role", "train-node-role").inputs["assumeRolePolicy"])
+    assert node["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    attached = sorted(r.inputs["policyArn"] for r in reg.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
+    assert attached == [
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+        "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    ]
+
+
+def test_existing_kms_key_is_used_instead_of_creating_one(register):
+    arn = "arn:aws:kms:us-east-1:123456789012:key/abc"
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, kms_key_arn=arn)))
+    assert reg.of_type("aws:kms/key:Key") == []
+    cluster = reg.one("aws:eks/cluster:Cluster")
+    assert cluster.inputs["encryptionConfig"]["provider"] == {"keyArn": arn}
+
+
+def test_protect_applies_to_cluster_and_key(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, protect=True)))
+    assert reg.one("aws:eks/cluster:Cluster").options()["protect"] is True
+    assert reg.one("aws:kms/key:Key").options()["protect"] is True
+
+
+def test_public_allowlist_reaches_the_cluster(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, public_access_cidrs=["203.0.113.0/24"])))
+    vpc = reg.one("aws:eks/cluster:Cluster").inputs["vpcConfig"]
+    assert vpc["endpointPublicAccess"] is True and vpc["publicAccessCidrs"] == ["203.0.113.0/24"]

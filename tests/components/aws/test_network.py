@@ -1,0 +1,64 @@
+import pytest
+
+from components.aws.network import AwsNetwork, AwsNetworkArgs, nat_zones, subnet_layout
+
+
+def test_layout_gives_large_private_and_small_public_ranges_keyed_by_zone():
+    layout = subnet_layout("10.10.0.0/16", ["us-east-1a", "us-east-1b", "us-east-1c"])
+    assert {z: (p.private_cidr, p.public_cidr) for z, p in layout.items()} == {
+        "us-east-1a": ("10.10.0.0/19", "10.10.224.0/22"),
+        "us-east-1b": ("10.10.32.0/19", "10.10.228.0/22"),
+        "us-east-1c": ("10.10.64.0/19", "10.10.232.0/22"),
+    }
+
+
+def test_adding_a_zone_keeps_existing_ranges():
+    two = subnet_layout("10.0.0.0/16", ["a", "b"])
+    three = subnet_layout("10.0.0.0/16", ["a", "b", "c"])
+    assert {z: three[z] for z in two} == two
+
+
+def test_layout_refuses_more_zones_than_fit():
+    with pytest.raises(ValueError, match="at most 7 zones"):
+        subnet_layout("10.0.0.0/16", list("abcdefgh"))
+
+
+def test_nat_zones():
+    assert nat_zones(["a", "b", "c"], per_zone=False) == ["a"]
+    assert nat_zones(["a", "b", "c"], per_zone=True) == ["a", "b", "c"]
+
+
+def test_network_registers_private_and_public_subnets_with_elb_tags(register):
+    tags = {"environment": "dev"}
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(
+        cidr="10.10.0.0/16", zones=["us-east-1a", "us-east-1b"], cluster_names=["dev-train"], tags=tags)))
+    component = reg.one("mlinfra:aws:Network", "net")
+    vpc = reg.one("aws:ec2/vpc:Vpc", "net-vpc")
+    assert vpc.parent == component.urn
+    assert vpc.inputs["cidrBlock"] == "10.10.0.0/16" and vpc.inputs["enableDnsHostnames"] is True
+    private = reg.one("aws:ec2/subnet:Subnet", "net-private-us-east-1b")
+    public = reg.one("aws:ec2/subnet:Subnet", "net-public-us-east-1a")
+    assert private.inputs["cidrBlock"] == "10.10.32.0/19"
+    assert private.inputs["availabilityZone"] == "us-east-1b"
+    assert private.inputs["tags"]["kubernetes.io/role/internal-elb"] == "1"
+    assert private.inputs["tags"]["kubernetes.io/cluster/dev-train"] == "shared"
+    assert private.inputs["tags"]["environment"] == "dev"
+    assert public.inputs["tags"]["kubernetes.io/role/elb"] == "1"
+    assert public.inputs["mapPublicIpOnLaunch"] is False
+    assert private.options()["propertyDependencies"]["vpcId"] == [vpc.urn]
+
+
+def test_single_nat_serves_every_private_route_table(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"])))
+    [nat] = reg.of_type("aws:ec2/natGateway:NatGateway")
+    assert nat.name == "net-nat-z1a"
+    for zone in ("z1a", "z1b"):
+        table = reg.one("aws:ec2/routeTable:RouteTable", f"net-private-{zone}")
+        assert table.options()["propertyDependencies"]["routes"] == [nat.urn]
+
+
+def test_nat_per_zone(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(
+        cidr="10.0.0.0/16", zones=["z1a", "z1b", "z1c"], nat_per_zone=True)))
+    assert sorted(n.name for n in reg.of_type("aws:ec2/natGateway:NatGateway")) == [
+        "net-nat-z1a", "net-nat-z1b", "net-nat-z1c"]

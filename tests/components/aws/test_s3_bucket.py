@@ -1,0 +1,63 @@
+import json
+
+from components.aws.s3_bucket import S3Bucket, S3BucketArgs, lifecycle_rules, tls_only_policy
+
+
+def test_tls_only_policy_denies_insecure_transport_on_bucket_and_objects():
+    policy = json.loads(tls_only_policy("acme-dev-data"))
+    [statement] = policy["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Resource"] == ["arn:aws:s3:::acme-dev-data", "arn:aws:s3:::acme-dev-data/*"]
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_lifecycle_rules():
+    [rule] = lifecycle_rules(30, 7)
+    assert rule["noncurrent_version_expiration"] == {"noncurrent_days": 30}
+    assert rule["abort_incomplete_multipart_upload"] == {"days_after_initiation": 7}
+
+
+def test_bucket_is_private_encrypted_versioned_and_tls_only(register):
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="acme-dev-data", tags={"owner": "ml"})))
+    bucket = reg.one("aws:s3/bucket:Bucket", "data-bucket")
+    assert bucket.inputs["bucket"] == "acme-dev-data"
+    assert bucket.inputs["forceDestroy"] is False
+    block = reg.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    assert {k: block[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+                                  "restrictPublicBuckets")} == dict.fromkeys(
+        ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
+    ownership = reg.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    sse = reg.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    [rule] = sse.inputs["rules"]
+    assert rule["bucketKeyEnabled"] is True
+    assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+    key = reg.one("aws:kms/key:Key", "data-key")
+    assert key.inputs["enableKeyRotation"] is True
+    assert sse.options()["propertyDependencies"]["rules"] == [key.urn]
+    versioning = reg.one("aws:s3/bucketVersioning:BucketVersioning").inputs
+    assert versioning["versioningConfiguration"] == {"status": "Enabled"}
+    policy = reg.one("aws:s3/bucketPolicy:BucketPolicy").inputs
+    assert json.loads(policy["policy"]) == json.loads(tls_only_policy("acme-dev-data"))
+    lifecycle = reg.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs
+    assert lifecycle["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+
+
+def test_protection_and_retention_reach_bucket_and_key(register):
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="b", protect=True, retain_on_delete=True)))
+    for resource in (reg.one("aws:s3/bucket:Bucket"), reg.one("aws:kms/key:Key")):
+        assert resource.options()["protect"] is True
+        assert resource.options()["retainOnDelete"] is True
+
+
+def test_sandbox_bucket_can_be_force_destroyed(register):
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="b", force_destroy=True)))
+    assert reg.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is True
+
+
+def test_existing_key_is_used(register):
+    arn = "arn:aws:kms:us-east-1:123456789012:key/k"
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="b", kms_key_arn=arn)))
+    assert reg.of_type("aws:kms/key:Key") == []
+    sse = reg.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == arn

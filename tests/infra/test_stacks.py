@@ -1,0 +1,86 @@
+"""Whole stacks through the engine: every stack plans; dev's shape and key settings are pinned."""
+
+import jsonschema
+import pytest
+
+from infra.composition import zones_for
+from infra.config import ConfigError
+from infra.offline.document import build_document, load_schema
+from infra.offline.engine import STACKS_DIR, ProgramError, run_stack
+from infra.offline.stackfile import available_stacks
+
+STACKS = available_stacks(STACKS_DIR)
+
+
+@pytest.fixture(scope="module")
+def dev_document():
+    return build_document(run_stack("dev"))
+
+
+def test_there_are_stacks():
+    assert "dev" in STACKS
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_plans_and_matches_the_schema(stack):
+    document = build_document(run_stack(stack))
+    jsonschema.validate(document, load_schema())
+    assert document["counts"]["total"] > 0
+
+
+def test_dev_resource_counts_are_pinned(dev_document):
+    by_type = dev_document["counts"]["byType"]
+    assert dev_document["counts"]["total"] == 48
+    assert by_type["aws:eks/cluster:Cluster"] == 1
+    assert by_type["aws:eks/nodeGroup:NodeGroup"] == 1
+    assert by_type["aws:ec2/subnet:Subnet"] == 4
+    assert by_type["aws:ec2/natGateway:NatGateway"] == 1
+    assert by_type["aws:s3/bucket:Bucket"] == 2
+
+
+def test_dev_key_settings(dev_document):
+    def one(resource_type):
+        [found] = [r for r in dev_document["resources"] if r["type"] == resource_type]
+        return found
+
+    cluster = one("aws:eks/cluster:Cluster")
+    assert cluster["inputs"]["vpcConfig"]["endpointPublicAccess"] is False
+    assert cluster["inputs"]["name"] == "dev-dev"
+    assert cluster["protect"] is False  # dev is not protected; staging and prod are
+    pool = one("aws:eks/nodeGroup:NodeGroup")
+    assert pool["inputs"]["instanceTypes"] == ["g6.xlarge"]
+    assert pool["inputs"]["scalingConfig"]["minSize"] == 0
+    assert pool["inputs"]["capacityType"] == "SPOT"
+    assert pool["provider"].startswith("urn:pulumi:dev::mlinfra::pulumi:providers:aws::aws::")
+    buckets = sorted(r["inputs"]["bucket"] for r in dev_document["resources"] if r["type"] == "aws:s3/bucket:Bucket")
+    assert buckets == ["acme-ml-dev-checkpoints", "acme-ml-dev-datasets"]
+    assert dev_document["environment"] == "dev"
+    assert dev_document["outputs"]["bucket_datasets"]["arn"] == "arn:aws:s3:::acme-ml-dev-datasets"
+    every_taggable = [r for r in dev_document["resources"] if "tags" in r["inputs"]]
+    assert every_taggable and all(r["inputs"]["tags"]["cost-center"] == "cc-ml-1234" for r in every_taggable)
+
+
+def test_zones_are_computed_locally():
+    assert zones_for("us-east-1", 3) == ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+
+BROKEN = """config:
+  mlinfra:environment: dev
+  mlinfra:tags: {owner: ml, cost-center: cc}
+  mlinfra:aws: {region: us-east-1}
+  mlinfra:clusters:
+    train:
+      cloud: aws
+      gpu_pools:
+        big: {accelerator: nvidia-h100-80gb, gpus_per_node: 8, min_nodes: 3, max_nodes: 1}
+"""
+
+
+def test_bad_config_registers_nothing(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text(BROKEN)
+    with pytest.raises(ProgramError) as err:
+        run_stack("dev", tmp_path)
+    assert isinstance(err.value.cause, ConfigError)
+    assert err.value.cause.problems == [
+        ("clusters.train.gpu_pools.big.max_nodes", "must be >= min_nodes (got 1 < 3)")]
+    assert err.value.resources == []
