@@ -11,6 +11,8 @@ from ipaddress import IPv4Network
 
 from infra.catalog import CatalogError, Cloud, offers_for, resolve
 from infra.config_models import ClusterConfig, GpuPoolConfig, StackConfig
+from infra.config_rules_aws import aws_problems
+from infra.config_rules_gcp import gcp_problems
 
 Problem = tuple[str, str]
 OPEN_INTERNET = IPv4Network("0.0.0.0/0")
@@ -22,6 +24,9 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(_cloud_settings(config))
     for name, cluster in config.clusters.items():
         problems += list(_cluster(f"clusters.{name}", cluster))
+    # Cloud-specific rules live beside each cloud's config models.
+    problems += list(aws_problems(config))
+    problems += list(gcp_problems(config))
     return problems
 
 

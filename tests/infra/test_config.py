@@ -98,10 +98,10 @@ def test_accelerator_the_cloud_does_not_offer():
     values = with_change("clusters.train.gpu_pools.h100.accelerator", "nvidia-a10g")
     values["clusters"]["train"]["cloud"] = "gcp"
     values["gcp"] = {"project": "acme-ml-dev", "region": "us-central1"}
-    assert problems(values) == [
+    assert problems(values)[0] == (
         "clusters.train.gpu_pools.h100.accelerator: nvidia-a10g is not offered on gcp; gcp "
         "offers: nvidia-t4, nvidia-l4, nvidia-a100-40gb, nvidia-a100-80gb, nvidia-h100-80gb, "
-        "nvidia-h200"]
+        "nvidia-h200")
 
 
 def test_gpu_count_the_cloud_does_not_offer():
