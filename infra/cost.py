@@ -8,6 +8,7 @@ is a pure function so the policy pack can call it too.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -64,13 +65,19 @@ FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
 }
 
 
+def price_date() -> date:
+    """The day prices are for: today, or MLINFRA_PRICE_DATE (YYYY-MM-DD) for reproducible estimates."""
+    pinned = os.environ.get("MLINFRA_PRICE_DATE")
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
 class Unpriced(Exception):
     """This resource costs money but cannot be priced; the message says why."""
 
 
 def estimate(document: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     """The cost object of a plan document (its `cost` field)."""
-    today = today or date.today()
+    today = today or price_date()
     items: list[dict[str, Any]] = []
     usage: list[dict[str, Any]] = []
     unpriced: list[dict[str, Any]] = []
