@@ -77,7 +77,7 @@ def create(owner: str, name: str, cloud: str | None, gpu: str | None, ttl: str |
 
     with _run(f"Creating sandbox for {owner}…") as on_output:
         info = _sandboxes().create(owner, name, Cloud(cloud) if cloud else None, gpu, ttl,
-                                   creator=getpass.getuser(), on_output=on_output)
+                                   creator=_creator(), on_output=on_output)
     click.echo(f"created {info.stack}: {info.cloud}, peak {info.peak_per_hour} USD/h, "
                f"{info.resources} resources, expires {_when(info.expires)} (in {info.time_left})")
 
@@ -126,6 +126,13 @@ def reap(dry_run: bool) -> None:
         click.echo("no sandboxes")
     if any(o.action == "failed" for o in outcomes):
         sys.exit(EXIT_REFUSED)
+
+
+def _creator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry and no USER variable
+        return "unknown"
 
 
 def _when(moment: Any) -> str:

@@ -99,6 +99,16 @@ def test_unsupported_cloud_is_a_config_refusal_before_pulumi(sandboxes, backend)
     assert backend.calls == []
 
 
+def test_gpu_count_the_cloud_does_not_offer_is_refused(sandboxes, backend):
+    with pytest.raises(SandboxRefused) as err:
+        sandboxes.create("bob", gpu="nvidia-l4:3")
+    assert str(err.value) == (
+        "invalid config for stack 'sandbox-bob-box' (1 problem):\n"
+        "  - clusters.sandbox.gpu_pools.gpu.gpus_per_node: nvidia-l4 on aws comes in nodes of 1, 4 or 8 GPUs; "
+        "set gpus_per_node to one of those (got 3)")
+    assert backend.calls == []
+
+
 def test_existing_sandbox_is_refused(sandboxes, backend):
     backend.add("sandbox-alice-box")
     with pytest.raises(SandboxRefused) as err:
