@@ -71,6 +71,9 @@ def price_date() -> date:
     return date.fromisoformat(pinned) if pinned else date.today()
 
 
+KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "kms-key")
+
+
 class Unpriced(Exception):
     """This resource costs money but cannot be priced; the message says why."""
 
@@ -102,6 +105,10 @@ def estimate(document: dict[str, Any], today: date | None = None) -> dict[str, A
         for scenario in ("idle", "peak"):
             item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
         items.append({**ref, **item})
+    # Registration order varies between runs; a fixed order keeps views and diffs stable.
+    items.sort(key=lambda i: (KIND_ORDER.index(i["kind"]), i["name"]))
+    usage.sort(key=lambda u: u["name"])
+    unpriced.sort(key=lambda u: u["name"])
     totals = {}
     for scenario in ("idle", "peak"):
         hourly = sum(i[f"{scenario}UsdPerHour"] for i in items)

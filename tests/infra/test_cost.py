@@ -86,7 +86,7 @@ def test_gke_total_counts_and_cluster_fee_and_cpu_machine():
     cluster = _resource("gcp:container/cluster:Cluster", {}, name="gke")
     cost = estimate(_doc(pool, cluster), BEFORE_133_ENDS)
     assert [(i["name"], i["idleUsdPerHour"], i["peakUsdPerHour"]) for i in cost["items"]] == [
-        ("system", 0.134012, pytest.approx(3 * 0.134012)), ("gke", 0.10, 0.10)]
+        ("gke", 0.10, 0.10), ("system", 0.134012, pytest.approx(3 * 0.134012))]
 
 
 def test_fixed_prices_per_hour_and_per_month():
