@@ -184,3 +184,68 @@ def offer_by_machine(cloud: Cloud, machine_type: str) -> MachineOffer | None:
         if offer.cloud == cloud and offer.machine_type == machine_type:
             return offer
     return None
+
+
+# Fixed prices the cost model uses besides GPU machines. Monthly and per-GB prices are
+# `Price` too, with the unit in `Rate.unit`, so every number shown carries its source and date.
+@dataclass(frozen=True)
+class Rate:
+    """A price per unit (hour, month or GB-month) with where it came from."""
+
+    usd: float
+    unit: str
+    source: str
+    as_of: str
+
+
+_AWS_VPC = "https://aws.amazon.com/vpc/pricing/ (us-east-1)"
+NAT_GATEWAY_AWS = Rate(0.045, "hour", _AWS_VPC, AWS_AS_OF)
+# Every public IPv4 address (a NAT gateway's Elastic IP included) is billed since 2024-02.
+PUBLIC_IPV4_AWS = Rate(0.005, "hour", _AWS_VPC, AWS_AS_OF)
+LOAD_BALANCER_AWS = Rate(0.0225, "hour", "https://aws.amazon.com/elasticloadbalancing/pricing/ "
+                         "(us-east-1, ALB/NLB hourly part; LCU usage extra)", AWS_AS_OF)
+KMS_KEY_AWS = Rate(1.00, "month", "https://aws.amazon.com/kms/pricing/", AWS_AS_OF)
+KMS_KEY_GCP = Rate(0.06, "month", "https://cloud.google.com/kms/pricing (software key version)",
+                   GCP_AS_OF)
+S3_STANDARD = Rate(0.023, "GB-month", "https://aws.amazon.com/s3/pricing/ (us-east-1, first 50 TB)",
+                   AWS_AS_OF)
+GCS_STANDARD = Rate(0.020, "GB-month", "https://cloud.google.com/storage/pricing (us-central1)",
+                    GCP_AS_OF)
+CLOUDWATCH_LOGS = Rate(0.50, "GB ingested", "https://aws.amazon.com/cloudwatch/pricing/ (us-east-1)",
+                       AWS_AS_OF)
+
+# EKS charges extended-support rates once a version leaves standard support. Dates from the
+# EKS Kubernetes version calendar (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+EKS_STANDARD_SUPPORT_END_AS_OF = AWS_AS_OF
+EKS_STANDARD_SUPPORT_END: dict[str, str] = {
+    "1.28": "2024-11-26",
+    "1.29": "2025-03-23",
+    "1.30": "2025-07-23",
+    "1.31": "2025-11-26",
+    "1.32": "2026-03-23",
+    "1.33": "2026-07-29",
+    "1.34": "2026-12-02",
+}
+
+# CPU machines (system pools, CPU workers): on-demand hourly list prices.
+CPU_PRICES: dict[tuple[Cloud, str], Price] = {
+    (Cloud.AWS, "m6i.large"): Price(0.096, AWS_PRICES, AWS_AS_OF),
+    (Cloud.AWS, "m6i.xlarge"): Price(0.192, AWS_PRICES, AWS_AS_OF),
+    (Cloud.AWS, "m6i.2xlarge"): Price(0.384, AWS_PRICES, AWS_AS_OF),
+    (Cloud.AWS, "m7i.large"): Price(0.1008, AWS_PRICES, AWS_AS_OF),
+    (Cloud.AWS, "m7i.xlarge"): Price(0.2016, AWS_PRICES, AWS_AS_OF),
+    (Cloud.AWS, "t3.medium"): Price(0.0416, AWS_PRICES, AWS_AS_OF),
+    (Cloud.GCP, "e2-standard-2"): Price(0.067006, GCP_PRICES, GCP_AS_OF),
+    (Cloud.GCP, "e2-standard-4"): Price(0.134012, GCP_PRICES, GCP_AS_OF),
+    (Cloud.GCP, "n2-standard-2"): Price(0.097118, GCP_PRICES, GCP_AS_OF),
+    (Cloud.GCP, "n2-standard-4"): Price(0.194236, GCP_PRICES, GCP_AS_OF),
+}
+
+
+def machine_price(cloud: Cloud, machine_type: str) -> tuple[Price, float | None] | None:
+    """On-demand price and spot price (None: not in the catalog) of any machine, or None if unknown."""
+    offer = offer_by_machine(cloud, machine_type)
+    if offer is not None:
+        return offer.price, offer.spot_usd_per_hour
+    cpu = CPU_PRICES.get((cloud, machine_type))
+    return (cpu, None) if cpu is not None else None

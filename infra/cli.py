@@ -28,7 +28,7 @@ def main() -> None:
 def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> None:
     """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
 
-    Exit codes: 0 plan made, 2 bad config or unknown stack.
+    Exit codes: 0 plan made, 1 plan made but over budget, 2 bad config or unknown stack.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load.
     from infra.plan_command import make_plan
@@ -36,10 +36,10 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> Non
     err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
         outcome = make_plan(stack, stacks_dir)
+    if outcome.document is not None:
+        _emit(outcome.document, fmt, out)
     if outcome.error is not None:
         err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
-        sys.exit(outcome.exit_code)
-    _emit(outcome.document, fmt, out)
     sys.exit(outcome.exit_code)
 
 
@@ -63,6 +63,13 @@ def _emit(document: dict, fmt: str, out: Path | None) -> None:
         out.write_text(text)
         Console(stderr=True).print(f"Plan written to {out}")
 
+
+# Registered here so each command group lives in its own module.
+from infra.cli_cost import cost  # noqa: E402
+from infra.cli_sandbox import sandbox  # noqa: E402
+
+main.add_command(cost)
+main.add_command(sandbox)
 
 if __name__ == "__main__":
     main()

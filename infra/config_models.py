@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
+from infra.config_sandbox import SandboxConfig
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -133,3 +134,6 @@ class StackConfig(Model):
     gcp: GcpSettings | None = None
     clusters: dict[Name, ClusterConfig] = Field(default_factory=dict)
     buckets: dict[Name, BucketConfig] = Field(default_factory=dict)
+    # Peak cost above this fails the plan; sandbox stacks use sandbox.budget_per_hour.
+    budget_per_hour: float | None = Field(default=None, gt=0)
+    sandbox: SandboxConfig | None = None

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from infra.config import ConfigError
+from infra.config_sandbox import budget_for, config_from_stack_file
+from infra.cost import add_cost
 from infra.offline.document import build_document
 from infra.offline.engine import STACKS_DIR, ProgramError, run_stack
 from infra.offline.stackfile import StackFileError, UnknownStackError
@@ -16,7 +18,7 @@ EXIT_OK, EXIT_POLICY, EXIT_CONFIG = 0, 1, 2
 
 @dataclass
 class PlanOutcome:
-    """A plan document, or the message and exit code that explain why there is none."""
+    """A plan document and/or the message and exit code that explain what is wrong."""
 
     exit_code: int
     document: dict[str, Any] | None = None
@@ -33,4 +35,8 @@ def make_plan(stack: str, stacks_dir: Path | None = None) -> PlanOutcome:
         if isinstance(exc.cause, ConfigError):
             return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
         raise
-    return PlanOutcome(EXIT_OK, document=build_document(run))
+    document = build_document(run)
+    breach = add_cost(document, budget_for(config_from_stack_file(run.stack_file)))
+    if breach is not None:
+        return PlanOutcome(EXIT_POLICY, document=document, error=f"stack '{stack}' is over budget: {breach.message}")
+    return PlanOutcome(EXIT_OK, document=document)

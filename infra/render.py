@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.tree import Tree
 
+from infra.render_cost import cost_markdown, cost_table
 from infra.summaries import summarize
 
 
@@ -66,7 +67,7 @@ def table_view(document: dict[str, Any]) -> Group:
     counts.add_column("Count", justify="right")
     for resource_type, count in document["counts"]["byType"].items():
         counts.add_row(resource_type, str(count))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts)
+    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, cost_table(document.get("cost") or {}))
 
 
 def markdown_view(document: dict[str, Any]) -> str:
@@ -87,7 +88,7 @@ def markdown_view(document: dict[str, Any]) -> str:
     add(None, 0)
     lines += ["", "</details>", "", "| Type | Count |", "| --- | ---: |"]
     lines += [f"| `{t}` | {n} |" for t, n in document["counts"]["byType"].items()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + ("\n" + cost_markdown(document["cost"]) if document.get("cost") else "")
 
 
 def _escape(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,10 @@ import pytest
 
 from infra.offline.engine import ProgramRun, run_program
 from infra.offline.monitor import RecordedResource
+
+# Prices depend on the day (EKS versions leave standard support); tests and the commands they run
+# price as of one fixed day so expected figures never drift.
+os.environ["MLINFRA_PRICE_DATE"] = "2026-11-23"
 
 
 class Registered:

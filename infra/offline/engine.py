@@ -108,7 +108,12 @@ def context_for(stack_file: StackFile) -> OfflineContext:
 
 def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM) -> ProgramRun:
     """Plan one stack from its file by running the program entry point, as `pulumi` would."""
-    stack_file = load_stack_file(stacks_dir, stack)
+    return run_stack_file(load_stack_file(stacks_dir, stack), program_path)
+
+
+def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM) -> ProgramRun:
+    """Plan from an in-memory stack file (a sandbox is a template plus overrides, never on disk)."""
+    stack = stack_file.name
     run = run_program(
         lambda: runpy.run_path(str(program_path), run_name="__main__"),
         stack=stack,

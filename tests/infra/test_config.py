@@ -77,7 +77,7 @@ def test_unknown_top_level_key_is_an_error():
     values = dict(VALID, cluster={})
     assert problems(values) == [
         "cluster: unknown key; did you mean 'clusters'? allowed keys: environment, tags, "
-        "name_prefix, aws, gcp, clusters, buckets"]
+        "name_prefix, aws, gcp, clusters, buckets, budget_per_hour, sandbox"]
 
 
 def test_min_greater_than_max():
@@ -151,3 +151,38 @@ def test_error_message_lists_problems_under_a_headline():
     assert str(err.value) == (
         "invalid config for stack 'dev' (1 problem):\n"
         "  - environment: must be 'dev', 'staging', 'prod' or 'sandbox' (got 'qa')")
+
+
+SANDBOX_BASE = {
+    "environment": "sandbox",
+    "tags": {"owner": "a", "cost-center": "c"},
+    "aws": {"region": "us-east-1"},
+    "clusters": {"sandbox": {"cloud": "aws", "gpu_pools": {
+        "gpu": {"accelerator": "nvidia-h100-80gb", "gpus_per_node": 8, "max_nodes": 2}}}},
+}
+
+
+def test_sandbox_section_rules_report_every_problem():
+    from infra.config import ConfigError, parse_stack_config
+
+    values = {**SANDBOX_BASE, "sandbox": {"budget_per_hour": 5, "max_ttl_hours": 4, "default_ttl_hours": 8,
+                                          "cluster": "box"}}
+    with pytest.raises(ConfigError) as err:
+        parse_stack_config(values, "sandbox")
+    assert err.value.problems == [
+        ("sandbox.default_ttl_hours", "must be <= max_ttl_hours (got 8 > 4)"),
+        ("sandbox.cluster", "no cluster named 'box' (clusters: sandbox)"),
+        ("sandbox.gpu_cap", "GPU pools can reach 16 GPUs at peak, over the cap of 8; lower max_nodes or "
+                            "gpus_per_node"),
+    ]
+
+
+def test_budget_must_be_positive_and_sandbox_keys_are_checked():
+    from infra.config import ConfigError, parse_stack_config
+
+    values = {**SANDBOX_BASE, "budget_per_hour": 0, "sandbox": {"budget_per_hour": 5, "ttl": 3}}
+    with pytest.raises(ConfigError) as err:
+        parse_stack_config(values, "sandbox")
+    paths = [p for p, _ in err.value.problems]
+    assert paths == ["budget_per_hour", "sandbox.ttl"]
+    assert err.value.problems[1][1].startswith("unknown key; allowed keys: budget_per_hour, max_ttl_hours")

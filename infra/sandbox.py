@@ -1,0 +1,276 @@
+"""Sandbox lifecycle: per-engineer stacks from `stacks/Pulumi.sandbox.yaml` that expire and keep to a budget.
+
+All Pulumi work goes through a `StackBackend`; the clock and the planner are injected, so every
+rule here (naming, TTL arithmetic, the budget refusal, reap selection) is tested without the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from infra.catalog import Accelerator, Cloud
+from infra.sandbox_backend import OnOutput, StackBackend
+
+PREFIX = "sandbox-"
+TEMPLATE = "sandbox"
+MAX_STACK_NAME = 100  # Pulumi's limit on a stack name
+PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+TTL = re.compile(r"^(\d+)([mhd])$")
+TAG_OWNER, TAG_EXPIRES, TAG_CREATOR = "mlinfra-owner", "mlinfra-expires", "mlinfra-creator"
+TAG_CLOUD, TAG_PEAK, TAG_RESOURCES = "mlinfra-cloud", "mlinfra-peak-usd-per-hour", "mlinfra-resources"
+
+
+class SandboxRefused(Exception):
+    """The request breaks a rule (name, TTL, budget, existence); nothing was changed."""
+
+
+class SandboxFailed(Exception):
+    """Pulumi failed part-way; the message says what state the sandbox is left in."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a sandbox would be: its plan document (cost included) and its budget verdict."""
+
+    document: dict[str, Any]
+    breach_message: str | None
+    # The sandbox's full `namespace:key -> value` config, as handed to Pulumi.
+    config: dict[str, str]
+
+    @property
+    def peak_per_hour(self) -> float:
+        """Peak cost per hour."""
+        return self.document["cost"]["totals"]["peak"]["usdPerHour"]
+
+
+Planner = Callable[[Any], Estimate]  # StackFile -> Estimate
+
+
+def parse_ttl(text: str) -> timedelta:
+    """`90m`, `8h` or `2d` as a duration."""
+    found = TTL.match(text.strip())
+    if not found or int(found.group(1)) == 0:
+        raise SandboxRefused(f"--ttl '{text}' must be a positive number of minutes, hours or days, e.g. 90m, 8h, 2d")
+    unit = {"m": "minutes", "h": "hours", "d": "days"}[found.group(2)]
+    return timedelta(**{unit: int(found.group(1))})
+
+
+def parse_gpu(text: str) -> tuple[Accelerator, int]:
+    """`nvidia-l4` or `nvidia-l4:4` as (accelerator, GPUs per node)."""
+    name, _, count = text.partition(":")
+    try:
+        accelerator = Accelerator(name)
+    except ValueError:
+        known = ", ".join(a.value for a in Accelerator)
+        raise SandboxRefused(f"--gpu '{text}': unknown accelerator '{name}'; one of: {known}") from None
+    if count and not (count.isdigit() and int(count) > 0):
+        raise SandboxRefused(f"--gpu '{text}': the count after ':' must be a positive whole number")
+    return accelerator, int(count or 1)
+
+
+def stack_name(owner: str, name: str) -> str:
+    """`sandbox-<owner>-<name>`, checked against Pulumi's stack-name rules and cloud naming."""
+    for label, part in (("owner", owner), ("--name", name)):
+        if not PART.match(part):
+            raise SandboxRefused(f"{label} '{part}' must be lower-case letters, digits and hyphens, "
+                                 "starting with a letter or digit")
+    stack = f"{PREFIX}{owner}-{name}"
+    if len(stack) > MAX_STACK_NAME:
+        raise SandboxRefused(f"stack name '{stack}' is {len(stack)} characters; Pulumi allows at most "
+                             f"{MAX_STACK_NAME}: use a shorter owner or --name")
+    return stack
+
+
+def hours(delta: timedelta) -> str:
+    """A duration as `5h 30m` (or `expired`)."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes <= 0:
+        return "expired"
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO-8601 to the second, as stored in the expiry tag."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_expiry(text: str | None) -> datetime | None:
+    """The expiry tag as an aware datetime, or None when missing or malformed."""
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def sandbox_stack_file(template: Any, stack: str, owner: str, cluster: str, cloud: Cloud | None,
+                       gpu: tuple[Accelerator, int] | None) -> Any:
+    """The template's config with this sandbox's owner, cloud and GPU pool."""
+    config = dict(template.config)
+    tags = json.loads(config["mlinfra:tags"])
+    config["mlinfra:tags"] = json.dumps({**tags, "owner": owner})
+    clusters = json.loads(config.get("mlinfra:clusters", "{}"))
+    if cluster in clusters:
+        if cloud is not None:
+            clusters[cluster]["cloud"] = cloud.value
+        if gpu is not None:
+            pools = clusters[cluster].get("gpu_pools") or {}
+            base = pools.get("gpu") or {"min_nodes": 0, "max_nodes": 1, "capacity": "spot"}
+            clusters[cluster]["gpu_pools"] = {"gpu": {**base, "accelerator": gpu[0].value,
+                                                      "gpus_per_node": gpu[1]}}
+    config["mlinfra:clusters"] = json.dumps(clusters)
+    return replace(template, name=stack, config=config)
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """One sandbox as `list` shows it."""
+
+    stack: str
+    owner: str
+    cloud: str
+    expires: datetime | None
+    time_left: str
+    peak_per_hour: str
+    resources: str
+
+
+@dataclass(frozen=True)
+class ReapOutcome:
+    """What `reap` did with one sandbox."""
+
+    stack: str
+    action: str  # destroyed, would-destroy, kept, skipped, failed
+    detail: str
+
+
+class Sandboxes:
+    """Create, list, extend, destroy and reap sandboxes through a StackBackend."""
+
+    def __init__(self, backend: StackBackend, planner: Planner | None = None,
+                 clock: Callable[[], datetime] | None = None, stacks_dir: Path | None = None) -> None:
+        from infra.offline.engine import STACKS_DIR
+        from infra.sandbox_plan import plan_sandbox
+
+        self.backend = backend
+        self.planner = planner or plan_sandbox
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.stacks_dir = stacks_dir or STACKS_DIR
+
+    def create(self, owner: str, name: str = "box", cloud: Cloud | None = None, gpu: str | None = None,
+               ttl: str | None = None, creator: str = "unknown", on_output: OnOutput = print) -> SandboxInfo:
+        """Plan and check the sandbox, refuse before touching Pulumi if it breaks a rule, then deploy it."""
+        from infra.sandbox_plan import template_limits
+
+        stack = stack_name(owner, name)
+        wanted_gpu = parse_gpu(gpu) if gpu else None
+        template, cluster, max_ttl, default_ttl = template_limits(self.stacks_dir)
+        lifetime = parse_ttl(ttl) if ttl else timedelta(hours=default_ttl)
+        if lifetime > timedelta(hours=max_ttl):
+            raise SandboxRefused(f"--ttl {ttl} is longer than the sandbox maximum of {max_ttl}h "
+                                 "(mlinfra:sandbox.max_ttl_hours)")
+        estimate = self.planner(sandbox_stack_file(template, stack, owner, cluster, cloud, wanted_gpu))
+        if estimate.breach_message is not None:
+            raise SandboxRefused(f"sandbox '{stack}' is over budget: {estimate.breach_message}")
+        if stack in self.backend.list_stacks():
+            raise SandboxRefused(f"sandbox '{stack}' already exists; choose another --name or destroy it first")
+        expires = self.clock() + lifetime
+        resources = estimate.document["counts"]["custom"]
+        chosen_cloud = (cloud or Cloud(json.loads(template.config["mlinfra:clusters"])[cluster]["cloud"])).value
+        tags = {TAG_OWNER: owner, TAG_EXPIRES: iso(expires), TAG_CREATOR: creator, TAG_CLOUD: chosen_cloud,
+                TAG_PEAK: f"{estimate.peak_per_hour:.4f}", TAG_RESOURCES: str(resources)}
+        self.backend.create_or_select(stack)
+        # Tags go on before `up` so a failed deployment still carries its expiry for the reaper.
+        self.backend.set_tags(stack, tags)
+        self.backend.set_config(stack, estimate.config)
+        try:
+            self.backend.up(stack, on_output)
+        except Exception as exc:
+            raise SandboxFailed(f"pulumi up failed for '{stack}': {exc}. It keeps its expiry tag ({iso(expires)}); "
+                                f"`mlinfra sandbox destroy {stack}` or the reaper cleans it up") from exc
+        return self._info(stack, tags)
+
+    def list(self) -> list[SandboxInfo]:
+        """Every sandbox stack with owner, cloud, expiry, time left, peak cost and resource count."""
+        return [self._info(stack, self.backend.get_tags(stack)) for stack in self._sandboxes()]
+
+    def extend(self, stack: str, ttl: str) -> SandboxInfo:
+        """Push the expiry out by `ttl`, never further than the maximum TTL from now."""
+        from infra.sandbox_plan import template_limits
+
+        self._existing(stack, "extended")
+        extra = parse_ttl(ttl)
+        max_ttl = template_limits(self.stacks_dir)[2]
+        now = self.clock()
+        tags = self.backend.get_tags(stack)
+        current = parse_expiry(tags.get(TAG_EXPIRES)) or now
+        new_expiry = max(current, now) + extra
+        latest = now + timedelta(hours=max_ttl)
+        if new_expiry > latest:
+            raise SandboxRefused(f"extending '{stack}' by {ttl} would expire it at {iso(new_expiry)}, past the "
+                                 f"maximum TTL of {max_ttl}h from now ({iso(latest)})")
+        self.backend.set_tags(stack, {TAG_EXPIRES: iso(new_expiry)})
+        return self._info(stack, {**tags, TAG_EXPIRES: iso(new_expiry)})
+
+    def destroy(self, stack: str, on_output: OnOutput = print) -> None:
+        """Destroy a sandbox's resources, then remove the stack."""
+        self._existing(stack, "destroyed")
+        try:
+            self.backend.destroy(stack, on_output)
+        except Exception as exc:
+            raise SandboxFailed(f"pulumi destroy failed for '{stack}': {exc}; the stack is kept, run the "
+                                "command again") from exc
+        self.backend.remove(stack)
+
+    def reap(self, dry_run: bool = False, on_output: OnOutput = print) -> list[ReapOutcome]:
+        """Destroy and remove every expired sandbox; carry on past failures and report each one."""
+        now = self.clock()
+        outcomes = []
+        for stack in self._sandboxes():
+            try:
+                expires = parse_expiry(self.backend.get_tags(stack).get(TAG_EXPIRES))
+            except Exception as exc:
+                outcomes.append(ReapOutcome(stack, "failed", f"could not read tags: {exc}"))
+                continue
+            if expires is None:
+                outcomes.append(ReapOutcome(stack, "skipped", f"no valid {TAG_EXPIRES} tag; destroy it by hand"))
+            elif expires > now:
+                outcomes.append(ReapOutcome(stack, "kept", f"expires {iso(expires)} (in {hours(expires - now)})"))
+            elif dry_run:
+                outcomes.append(ReapOutcome(stack, "would-destroy", f"expired {iso(expires)}"))
+            else:
+                outcomes.append(self._reap_one(stack, expires, on_output))
+        return outcomes
+
+    def _reap_one(self, stack: str, expires: datetime, on_output: OnOutput) -> ReapOutcome:
+        try:
+            self.backend.destroy(stack, on_output)
+        except Exception as exc:
+            return ReapOutcome(stack, "failed", f"destroy failed: {exc}")
+        try:
+            self.backend.remove(stack)
+        except Exception as exc:
+            return ReapOutcome(stack, "failed", f"destroyed, but removing the stack failed: {exc}")
+        return ReapOutcome(stack, "destroyed", f"expired {iso(expires)}; resources destroyed, stack removed")
+
+    def _sandboxes(self) -> list[str]:
+        # Only stacks named sandbox-...: the reaper must never touch dev, staging or prod.
+        return sorted(s for s in self.backend.list_stacks() if s.startswith(PREFIX))
+
+    def _existing(self, stack: str, verb: str) -> None:
+        if not stack.startswith(PREFIX):
+            raise SandboxRefused(f"'{stack}' is not a sandbox: only stacks named {PREFIX}... can be {verb} here")
+        if stack not in self.backend.list_stacks():
+            raise SandboxRefused(f"no sandbox named '{stack}'; `mlinfra sandbox list` shows them")
+
+    def _info(self, stack: str, tags: dict[str, str]) -> SandboxInfo:
+        expires = parse_expiry(tags.get(TAG_EXPIRES))
+        left = hours(expires - self.clock()) if expires else "unknown"
+        return SandboxInfo(stack, tags.get(TAG_OWNER, "?"), tags.get(TAG_CLOUD, "?"), expires, left,
+                           tags.get(TAG_PEAK, "?"), tags.get(TAG_RESOURCES, "?"))

@@ -1,0 +1,52 @@
+"""`mlinfra cost` and the budget in `mlinfra plan`, as subprocesses, the way people and CI run them."""
+
+import json
+
+import pytest
+
+from tests.test_cli import mlinfra
+
+OVER_BUDGET = """config:
+  mlinfra:environment: dev
+  mlinfra:tags: {owner: ml, cost-center: cc}
+  mlinfra:aws: {region: us-east-1}
+  mlinfra:budget_per_hour: 20
+  mlinfra:clusters:
+    train:
+      cloud: aws
+      kubernetes_version: "1.34"
+      gpu_pools:
+        h100: {accelerator: nvidia-h100-80gb, gpus_per_node: 8, min_nodes: 0, max_nodes: 1}
+        l4: {accelerator: nvidia-l4, min_nodes: 1, max_nodes: 2}
+"""
+
+
+def test_cost_dev_json_totals_match_the_items():
+    result = mlinfra("cost", "dev", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    cost = json.loads(result.stdout)
+    [pool] = [i for i in cost["items"] if i["kind"] == "node-pool"]
+    assert pool["detail"] == "g6.xlarge spot x 0..2"
+    assert pool["peakUsdPerHour"] == pytest.approx(1.6096)
+    peak = sum(i["peakUsdPerHour"] for i in cost["items"])
+    assert cost["totals"]["peak"]["usdPerHour"] == pytest.approx(peak, abs=1e-4)
+
+
+def test_cost_table_prints_idle_and_peak_totals():
+    result = mlinfra("cost", "sandbox")
+    assert result.returncode == 0, result.stderr
+    # sandbox: EKS 1.34 0.10 + NAT 0.045 + IPv4 0.005 + KMS 1/730 idle; plus one g6.xlarge 0.8048 at peak.
+    assert "Idle 0.1514 USD/h (110.50 USD/month) · peak 0.9562 USD/h (698.00 USD/month)" in result.stdout
+    assert "Within the budget of 5.00 USD/h" in result.stdout
+
+
+def test_plan_over_budget_exits_1_naming_the_pools(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text(OVER_BUDGET)
+    result = mlinfra("plan", "dev", "--stacks-dir", str(tmp_path), "--format", "markdown")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("### mlinfra plan: `dev`")
+    assert "#### Cost estimate" in result.stdout
+    expected = ("stack 'dev' is over budget: estimated peak cost 56.80 USD/h exceeds the budget of 20.00 USD/h; "
+                "node pools at peak: train-h100-ng 55.04 USD/h (p5.48xlarge on-demand x 0..1), "
+                "train-l4-ng 1.61 USD/h (g6.xlarge on-demand x 1..2)")
+    assert expected in " ".join(result.stderr.split())
