@@ -71,6 +71,8 @@ class AwsLoadBalancerArgs:
     """Who may connect; default: anyone for internet-facing, the VPC for internal."""
     k8s_provider: pulumi.ProviderResource | None = None
     """The cluster's Kubernetes provider; with it, TargetGroupBindings bind each backend service."""
+    bindings_depend_on: Sequence[pulumi.Resource] = ()
+    """What must exist before the bindings: the controller release that installs their CRD."""
     protect: bool = False
     """Protect the balancer from `pulumi destroy` and replacement."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -213,7 +215,8 @@ class AwsLoadBalancer(pulumi.ComponentResource):
               sg: aws.ec2.SecurityGroup) -> None:
         # The controller registers pod IPs into our target groups and opens the pods' security
         # group to the balancer's, on the pod port only.
-        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider,
+                                            depends_on=list(args.bindings_depend_on))
         for route_name, route in args.routes.items():
             for backend_name, backend in route.backends.items():
                 k8s.apiextensions.CustomResource(

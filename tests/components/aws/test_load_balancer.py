@@ -1,5 +1,6 @@
 import dataclasses
 
+import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
@@ -31,7 +32,8 @@ BINDING = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
 def build(args: AwsLoadBalancerArgs, with_provider: bool = True):
     def program():
         provider = k8s.Provider("test", kubeconfig="{}") if with_provider else None
-        AwsLoadBalancer("infer", dataclasses.replace(args, k8s_provider=provider))
+        controller = k8s.core.v1.Namespace("controller", opts=pulumi.ResourceOptions(provider=provider))
+        AwsLoadBalancer("infer", dataclasses.replace(args, k8s_provider=provider, bindings_depend_on=[controller]))
     return program
 
 
@@ -159,6 +161,7 @@ def test_target_group_bindings_bind_each_backend_through_the_cluster_provider(re
     tg = reg.one("aws:lb/targetGroup:TargetGroup", "infer-chat-canary-tg")
     sg = reg.one("aws:ec2/securityGroup:SecurityGroup")
     assert canary.options()["propertyDependencies"]["spec"] == sorted([tg.urn, sg.urn])
+    assert reg.one("kubernetes:core/v1:Namespace", "controller").urn in canary.options()["dependencies"]
 
 
 def test_without_a_provider_no_bindings_and_existing_certificate_is_used(register):
