@@ -197,3 +197,20 @@ def test_nlb_passes_tcp_through_with_cross_zone_on(register):
     assert listener.options()["propertyDependencies"]["defaultActions"] == [tg.urn]
     assert reg.of_type("aws:lb/listenerRule:ListenerRule") == []
     assert len(reg.of_type(BINDING)) == 1
+
+
+def test_plan_table_summarises_what_a_reviewer_checks(register):
+    from infra.summaries import summarize
+
+    reg = register(build(ARGS))
+    assert summarize(ALB, reg.one(ALB).inputs) == (
+        "application · internet-facing · access logs on · deletion protection on · invalid headers dropped")
+    assert summarize(LISTENER, reg.one(LISTENER, "infer-https").inputs) == (
+        "HTTPS :443 · ELBSecurityPolicy-TLS13-1-2-2021-06")
+    assert summarize(LISTENER, reg.one(LISTENER, "infer-http").inputs) == "HTTP :80 → HTTPS HTTP_301"
+    rule = reg.one("aws:lb/listenerRule:ListenerRule", "infer-chat")
+    assert summarize(rule.type, rule.inputs) == "/v1, /v1/* → split 90/10"
+    unsafe = dict(reg.one(ALB).inputs, accessLogs=None, enableDeletionProtection=False,
+                  dropInvalidHeaderFields=False)
+    assert summarize(ALB, unsafe) == (
+        "application · internet-facing · access logs OFF · deletion protection off · invalid headers KEPT")

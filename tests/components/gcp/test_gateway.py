@@ -144,3 +144,14 @@ def test_dataclass_is_frozen():
     args = GkeGatewayArgs(**ARGS, k8s_provider=None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         args.internal = True  # type: ignore[misc]
+
+
+def test_plan_table_summarises_routes_and_class(register):
+    from infra.summaries import summarize
+
+    reg = register(build())
+    route = reg.one(ROUTE, "infer-route-chat")
+    assert summarize(route.type, route.inputs) == "/v1 → llama-v1:8000 90%, llama-v2:8000 10%"
+    redirect = reg.one(ROUTE, "infer-redirect")
+    assert summarize(redirect.type, redirect.inputs) == "redirect to https"
+    assert summarize(GATEWAY, reg.one(GATEWAY).inputs) == "gke-l7-global-external-managed"
