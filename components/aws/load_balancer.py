@@ -122,8 +122,9 @@ class AwsLoadBalancer(pulumi.ComponentResource):
     route_table: dict[str, dict]
 
     def __init__(self, name: str, args: AwsLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:aws:LoadBalancer", name, None, opts)
+        # Checked before registering anything, so a bad argument leaves no half-built component.
         check_args(args)
+        super().__init__("mlinfra:aws:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         application = args.kind == LoadBalancerKind.APPLICATION
 

@@ -69,8 +69,9 @@ class GkeGateway(pulumi.ComponentResource):
     route_table: dict[str, dict]
 
     def __init__(self, name: str, args: GkeGatewayArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:gcp:GkeGateway", name, None, opts)
+        # Checked before registering anything, so a bad argument leaves no half-built component.
         check_args(args)
+        super().__init__("mlinfra:gcp:GkeGateway", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         labels = gcp_labels(args.labels)
         cloud_name = short_name(args.gateway_name, "int" if args.internal else "ext", limit=63)

@@ -214,3 +214,12 @@ def test_plan_table_summarises_what_a_reviewer_checks(register):
                   dropInvalidHeaderFields=False)
     assert summarize(ALB, unsafe) == (
         "application · internet-facing · access logs OFF · deletion protection off · invalid headers KEPT")
+
+
+def test_bad_arguments_register_nothing(register):
+    from infra.offline.engine import ProgramError
+
+    with pytest.raises(ProgramError) as err:
+        register(build(dataclasses.replace(ARGS, dns_zone_id=None), with_provider=False))
+    assert "needs certificate_arn" in str(err.value)
+    assert [r.type for r in err.value.resources if r.type.startswith(("aws:", "mlinfra:"))] == []
