@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
 from infra.config_sandbox import SandboxConfig
+from infra.config_gateways import GatewayConfig
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -106,6 +107,7 @@ class ClusterConfig(Model):
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     log_retention_days: int = Field(default=90, ge=1, le=3653)
     gpu_pools: dict[Name, GpuPoolConfig] = Field(default_factory=dict)
+    gateways: dict[Name, GatewayConfig] = Field(default_factory=dict)
 
 
 class LifecycleConfig(Model):

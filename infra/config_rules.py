@@ -12,6 +12,7 @@ from ipaddress import IPv4Network
 from infra.catalog import CatalogError, Cloud, offers_for, resolve
 from infra.config_models import ClusterConfig, GpuPoolConfig, StackConfig
 from infra.config_rules_aws import aws_problems
+from infra.config_rules_gateways import gateway_problems
 from infra.config_rules_gcp import gcp_problems
 from infra.config_sandbox import sandbox_problems
 
@@ -29,6 +30,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(aws_problems(config))
     problems += list(gcp_problems(config))
     problems += list(sandbox_problems(config))
+    problems += list(gateway_problems(config))
     return problems
 
 

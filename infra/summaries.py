@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from infra.summaries_gateways import GATEWAY_SUMMARIES
+
 Summary = Callable[[dict[str, Any]], str]
 
 
@@ -82,6 +84,7 @@ SUMMARIES: dict[str, Summary] = {
     "pulumi:providers:aws": _provider,
     "pulumi:providers:gcp": _provider,
 }
+SUMMARIES.update(GATEWAY_SUMMARIES)
 
 
 def summarize(resource_type: str, inputs: dict[str, Any]) -> str:

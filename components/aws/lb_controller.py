@@ -1,0 +1,95 @@
+"""AwsLbController: the AWS Load Balancer Controller, on a pinned chart, with a least-privilege Pod Identity role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.aws.iam import assume_role_policy
+from components.aws.lb_controller_policy import controller_policy
+
+CHART = "aws-load-balancer-controller"
+CHART_REPOSITORY = "https://aws.github.io/eks-charts"
+# Pinned so a chart release never changes a cluster unreviewed; bump it in a pull request.
+CHART_VERSION = "1.13.4"
+NAMESPACE = "kube-system"
+SERVICE_ACCOUNT = "aws-load-balancer-controller"
+
+
+def helm_values(cluster_name: pulumi.Input[str], region: str, vpc_id: pulumi.Input[str],
+                replicas: int) -> dict[str, Any]:
+    """Chart values: binding-only, so it never creates balancers or rewrites Services of its own accord."""
+    return {
+        "clusterName": cluster_name,
+        "region": region,
+        # Given explicitly so the controller never needs IMDS, which IMDSv2 hop limit 1 blocks for pods.
+        "vpcId": vpc_id,
+        "replicaCount": replicas,
+        "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT},
+        # Load balancers are stack resources; the controller only fills their target groups.
+        "createIngressClassResource": False,
+        "enableServiceMutatorWebhook": False,
+        "enableShield": False,
+        "enableWaf": False,
+        "enableWafv2": False,
+        "podDisruptionBudget": {"maxUnavailable": 1},
+    }
+
+
+@dataclass(frozen=True)
+class AwsLbControllerArgs:
+    """Inputs of AwsLbController."""
+
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster the controller runs in."""
+    vpc_id: pulumi.Input[str]
+    """The cluster's VPC."""
+    region: str
+    """The cluster's region."""
+    k8s_provider: pulumi.ProviderResource
+    """The cluster's Kubernetes provider."""
+    chart_version: str = CHART_VERSION
+    """The eks-charts chart version."""
+    replicas: int = 2
+    """Controller replicas; two keep bindings flowing through a node drain."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the IAM role, policy and association."""
+
+
+class AwsLbController(pulumi.ComponentResource):
+    """IAM role and policy, Pod Identity association and the controller's Helm release."""
+
+    role_arn: pulumi.Output[str]
+    release_status: pulumi.Output[Any]
+
+    def __init__(self, name: str, args: AwsLbControllerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:aws:LbController", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=assume_role_policy("pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
+            tags=args.tags, opts=child)
+        policy = aws.iam.Policy(f"{name}-policy", description="AWS Load Balancer Controller, binding only",
+                                policy=controller_policy(), tags=args.tags, opts=child)
+        attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn,
+                                                  opts=child)
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-identity", cluster_name=args.cluster_name, namespace=NAMESPACE,
+            service_account=SERVICE_ACCOUNT, role_arn=role.arn, tags=args.tags, opts=child)
+        release = k8s.helm.v3.Release(
+            f"{name}-release", name=CHART, chart=CHART, version=args.chart_version,
+            repository_opts={"repo": CHART_REPOSITORY}, namespace=NAMESPACE,
+            values=helm_values(args.cluster_name, args.region, args.vpc_id, args.replicas),
+            # Without its credentials in place first, the controller crash-loops on start.
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider,
+                                        depends_on=[association, attachment]))
+
+        self.role_arn = role.arn
+        self.release_status = release.status
+        self.register_outputs({"role_arn": self.role_arn, "release_status": self.release_status})
