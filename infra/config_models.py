@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
+from infra.config_runners import GithubAppConfig, RunnerSetConfig
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -105,6 +106,7 @@ class ClusterConfig(Model):
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     log_retention_days: int = Field(default=90, ge=1, le=3653)
     gpu_pools: dict[Name, GpuPoolConfig] = Field(default_factory=dict)
+    runners: dict[Name, RunnerSetConfig] = Field(default_factory=dict)
 
 
 class LifecycleConfig(Model):
@@ -133,3 +135,4 @@ class StackConfig(Model):
     gcp: GcpSettings | None = None
     clusters: dict[Name, ClusterConfig] = Field(default_factory=dict)
     buckets: dict[Name, BucketConfig] = Field(default_factory=dict)
+    github_app: GithubAppConfig | None = None

@@ -13,6 +13,7 @@ from infra.catalog import CatalogError, Cloud, offers_for, resolve
 from infra.config_models import ClusterConfig, GpuPoolConfig, StackConfig
 from infra.config_rules_aws import aws_problems
 from infra.config_rules_gcp import gcp_problems
+from infra.config_runners import runner_problems
 
 Problem = tuple[str, str]
 OPEN_INTERNET = IPv4Network("0.0.0.0/0")
@@ -27,6 +28,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     # Cloud-specific rules live beside each cloud's config models.
     problems += list(aws_problems(config))
     problems += list(gcp_problems(config))
+    problems += list(runner_problems(config))
     return problems
 
 
