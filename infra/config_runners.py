@@ -17,13 +17,17 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
-from infra.catalog import Accelerator
+from infra.catalog import Accelerator, Cloud
 
 if TYPE_CHECKING:  # config_models imports this module; only type hints need it back.
     from infra.config_models import ClusterConfig, StackConfig
 
 # The runner image GitHub publishes for ARC; its `runner` user is uid 1001, group docker (123).
 DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:2.338.1"
+# Clouds whose composition calls `infra.compose_runners.build_runners`. It needs the cluster's
+# Kubernetes provider, which the cloud platform work adds; until a cloud is listed here its
+# runners are refused, because silently deploying nothing is worse than an error.
+RUNNERS_DEPLOYED_ON: frozenset[Cloud] = frozenset()
 SECRET_HINT = "pulumi config set --secret --path 'mlinfra:github_app.private_key' < key.pem"
 
 CpuQuantity = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?m?$")]
@@ -110,6 +114,10 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
                "`mlinfra:github_app: {app_id, installation_id, private_key}` (private key as a secret: "
                f"`{SECRET_HINT}`)")
     for name, cluster in config.clusters.items():
+        if cluster.runners and cluster.cloud not in RUNNERS_DEPLOYED_ON:
+            yield (f"clusters.{name}.runners",
+                   f"runner scale sets are not deployed on {cluster.cloud.value} clusters yet (they need the "
+                   "cluster's Kubernetes provider); remove `runners` for now")
         for set_name, runner in cluster.runners.items():
             yield from runner_set_problems(f"clusters.{name}.runners.{set_name}", cluster, runner)
 

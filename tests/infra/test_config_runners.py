@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from infra.catalog import Accelerator
+from infra.catalog import Accelerator, Cloud
 from infra.config import ConfigError, parse_stack_config
 from infra.config_runners import (
     DEFAULT_RUNNER_IMAGE,
@@ -37,6 +37,12 @@ VALID = {
     },
 }
 SET = "clusters.train.runners"
+
+
+@pytest.fixture(autouse=True)
+def runners_deployed_on_aws(monkeypatch):
+    """The rules as they will run once compose_aws calls build_runners."""
+    monkeypatch.setattr("infra.config_runners.RUNNERS_DEPLOYED_ON", frozenset({Cloud.AWS}))
 
 
 def changed(path: str, value) -> dict:
@@ -181,3 +187,10 @@ def test_every_runner_problem_is_reported_at_once():
     assert [p.split(":")[0] for p in problems(values)] == [f"{SET}.gpu.max_runners"]
     values["clusters"]["train"]["runners"]["gpu"]["max_runners"] = 2
     assert [p.split(":")[0] for p in problems(values)] == [f"{SET}.cpu.max_runners", f"{SET}.gpu.image"]
+
+
+def test_runners_are_refused_on_clouds_that_do_not_deploy_them_yet(monkeypatch):
+    monkeypatch.setattr("infra.config_runners.RUNNERS_DEPLOYED_ON", frozenset())
+    assert problems(VALID) == [
+        "clusters.train.runners: runner scale sets are not deployed on aws clusters yet (they need the "
+        "cluster's Kubernetes provider); remove `runners` for now"]
