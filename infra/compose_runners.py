@@ -1,7 +1,12 @@
 """Runner composition: a cluster's `runners` config -> one CiRunners component on its k8s provider.
 
 Called by a cloud's composition once that cluster has a Kubernetes provider; the catalog and
-config live here so the component only receives plain values.
+config live here so the component only receives plain values. Wiring it into a cloud is, in
+that cloud's cluster function, then adding the cloud to `config_runners.RUNNERS_DEPLOYED_ON`:
+
+    runners = build_runners(name, cluster, config.github_app, k8s_provider, labels)
+    if runners:
+        outputs["runners"] = runners
 """
 
 from __future__ import annotations
