@@ -113,7 +113,16 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
         yield ("github_app", f"required because clusters.{with_runners[0]}.runners has scale sets; add "
                "`mlinfra:github_app: {app_id, installation_id, private_key}` (private key as a secret: "
                f"`{SECRET_HINT}`)")
+    seen: dict[tuple[str, str, str], str] = {}
     for name, cluster in config.clusters.items():
+        for set_name, runner in cluster.runners.items():
+            # GitHub names a scale set uniquely within its runner group; a second one would take over.
+            key = (runner.github_config_url.rstrip("/").lower(), runner.runner_group, set_name)
+            path = f"clusters.{name}.runners.{set_name}"
+            if key in seen:
+                yield (path, f"scale set name '{set_name}' is already used for {runner.github_config_url} "
+                       f"(runner group {runner.runner_group}) by {seen[key]}; rename one of them")
+            seen.setdefault(key, path)
         if cluster.runners and cluster.cloud not in RUNNERS_DEPLOYED_ON:
             yield (f"clusters.{name}.runners",
                    f"runner scale sets are not deployed on {cluster.cloud.value} clusters yet (they need the "

@@ -194,3 +194,15 @@ def test_runners_are_refused_on_clouds_that_do_not_deploy_them_yet(monkeypatch):
     assert problems(VALID) == [
         "clusters.train.runners: runner scale sets are not deployed on aws clusters yet (they need the "
         "cluster's Kubernetes provider); remove `runners` for now"]
+
+
+def test_a_scale_set_name_is_unique_per_github_url_and_group_across_clusters():
+    values = copy.deepcopy(VALID)
+    values["clusters"]["eval"] = {"cloud": "aws", "runners": {
+        "cpu": copy.deepcopy(values["clusters"]["train"]["runners"]["cpu"])}}
+    values["clusters"]["eval"]["runners"]["cpu"]["github_config_url"] = "https://github.com/ACME/"
+    assert problems(values) == [
+        "clusters.eval.runners.cpu: scale set name 'cpu' is already used for https://github.com/ACME/ "
+        "(runner group default) by clusters.train.runners.cpu; rename one of them"]
+    values["clusters"]["eval"]["runners"]["cpu"]["runner_group"] = "eval"
+    assert parse_stack_config(values, "dev", {"github_app"}).clusters["eval"].runners["cpu"].runner_group == "eval"
