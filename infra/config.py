@@ -11,6 +11,7 @@ import difflib
 import json
 import types
 import typing
+from collections.abc import Collection
 from typing import Any
 
 import pulumi
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from infra.config_models import StackConfig
 from infra.config_rules import Problem, stack_problems
+from infra.config_runners import secret_problems
 
 NAMESPACE = "mlinfra"
 
@@ -61,13 +63,21 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def parse_stack_config(values: dict[str, Any], stack: str) -> StackConfig:
-    """Validate `mlinfra:*` values (namespace stripped) into a StackConfig or raise ConfigError."""
+def parse_stack_config(values: dict[str, Any], stack: str,
+                       secret_keys: Collection[str] | None = None) -> StackConfig:
+    """Validate `mlinfra:*` values (namespace stripped) into a StackConfig or raise ConfigError.
+
+    `secret_keys` are the keys the engine marks secret: their values are never echoed in a
+    message, and keys that must be secret are refused in plain text. None skips that check.
+    """
+    hidden = set(secret_keys or ())
     try:
         config = StackConfig.model_validate(values)
     except ValidationError as exc:
-        raise ConfigError(stack, [_describe(error) for error in exc.errors(include_url=False)]) from None
+        raise ConfigError(stack, [_describe(error, hidden) for error in exc.errors(include_url=False)]) from None
     problems = stack_problems(config)
+    if secret_keys is not None:
+        problems += list(secret_problems(config, hidden))
     if problems:
         raise ConfigError(stack, problems)
     return config
@@ -75,11 +85,11 @@ def parse_stack_config(values: dict[str, Any], stack: str) -> StackConfig:
 
 def load_stack_config() -> StackConfig:
     """Read and validate the running stack's config. Call once, from the program entry point."""
-    values, _secrets = raw_config()
-    return parse_stack_config(values, pulumi.get_stack())
+    values, secrets = raw_config()
+    return parse_stack_config(values, pulumi.get_stack(), secrets)
 
 
-def _describe(error: dict[str, Any]) -> Problem:
+def _describe(error: dict[str, Any], secret_keys: Collection[str] = ()) -> Problem:
     loc = tuple(str(part) for part in error["loc"])
     path = ".".join(loc) or "(top level)"
     kind = error["type"]
@@ -93,7 +103,8 @@ def _describe(error: dict[str, Any]) -> Problem:
         message = "must be " + message[len("Input should be "):]
     elif message.startswith("String should match pattern "):
         message = "not a valid value; " + message[0].lower() + message[1:]
-    if not isinstance(got, (dict, list)):
+    # A secret's value never reaches a message, even when it is the wrong shape.
+    if not isinstance(got, (dict, list)) and not (loc and loc[0] in secret_keys):
         message += f" (got {got!r})"
     return path, message
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from infra.catalog import Accelerator, Cloud
 from infra.config_sandbox import SandboxConfig
 from infra.config_gateways import GatewayConfig
+from infra.config_runners import GithubAppConfig, RunnerSetConfig
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -108,6 +109,7 @@ class ClusterConfig(Model):
     log_retention_days: int = Field(default=90, ge=1, le=3653)
     gpu_pools: dict[Name, GpuPoolConfig] = Field(default_factory=dict)
     gateways: dict[Name, GatewayConfig] = Field(default_factory=dict)
+    runners: dict[Name, RunnerSetConfig] = Field(default_factory=dict)
 
 
 class LifecycleConfig(Model):
@@ -139,3 +141,4 @@ class StackConfig(Model):
     # Peak cost above this fails the plan; sandbox stacks use sandbox.budget_per_hour.
     budget_per_hour: float | None = Field(default=None, gt=0)
     sandbox: SandboxConfig | None = None
+    github_app: GithubAppConfig | None = None

@@ -15,6 +15,7 @@ from infra.config_rules_aws import aws_problems
 from infra.config_rules_gateways import gateway_problems
 from infra.config_rules_gcp import gcp_problems
 from infra.config_sandbox import sandbox_problems
+from infra.config_runners import runner_problems
 
 Problem = tuple[str, str]
 OPEN_INTERNET = IPv4Network("0.0.0.0/0")
@@ -31,6 +32,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(gcp_problems(config))
     problems += list(sandbox_problems(config))
     problems += list(gateway_problems(config))
+    problems += list(runner_problems(config))
     return problems
 
 

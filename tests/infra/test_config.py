@@ -71,6 +71,7 @@ def test_unknown_key_suggests_the_close_one():
     assert problems(values) == [
         "clusters.train.gpu_pool: unknown key; did you mean 'gpu_pools'? allowed keys: cloud, "
         "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gateways"]
+        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, runners"]
 
 
 def test_unknown_top_level_key_is_an_error():
@@ -78,6 +79,7 @@ def test_unknown_top_level_key_is_an_error():
     assert problems(values) == [
         "cluster: unknown key; did you mean 'clusters'? allowed keys: environment, tags, "
         "name_prefix, aws, gcp, clusters, buckets, budget_per_hour, sandbox"]
+        "name_prefix, aws, gcp, clusters, buckets, github_app"]
 
 
 def test_min_greater_than_max():

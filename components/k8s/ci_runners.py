@@ -1,0 +1,128 @@
+"""CiRunners: GitHub Actions runner scale sets (actions-runner-controller) that scale to zero.
+
+One controller release, then per scale set: its own namespace, a default-deny NetworkPolicy
+plus the egress runners need, the GitHub App secret, and a gha-runner-scale-set release.
+Values and specs come from the pure helpers in `runner_values`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.k8s.runner_values import (
+    CHART_VERSION,
+    CONTROLLER_CHART,
+    CONTROLLER_NAMESPACE,
+    GITHUB_SECRET_NAME,
+    SCALE_SET_CHART,
+    RunnerSet,
+    controller_values,
+    default_deny_policy,
+    egress_policy,
+    namespace_for,
+    namespace_labels,
+    runner_service_account,
+    scale_set_values,
+)
+
+
+@dataclass(frozen=True)
+class GithubAppCredentials:
+    """The GitHub App ARC authenticates as; the private key should be a secret Output."""
+
+    app_id: pulumi.Input[str]
+    installation_id: pulumi.Input[str]
+    private_key: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class CiRunnersArgs:
+    """Inputs of CiRunners."""
+
+    # The Kubernetes provider of the cluster the runners run on.
+    provider: pulumi.ProviderResource
+    github_app: GithubAppCredentials
+    # Scale sets keyed by name; the name is what workflows put in `runs-on:`.
+    runner_sets: Mapping[str, RunnerSet]
+    # Labels on every Kubernetes object this component creates.
+    labels: Mapping[str, str] = field(default_factory=dict)
+    chart_version: str = CHART_VERSION
+
+
+def github_secret_data(app: GithubAppCredentials) -> pulumi.Output[dict[str, str]]:
+    """The secret's data in the keys ARC reads, always marked secret whatever the caller passed."""
+    data = pulumi.Output.all(app.app_id, app.installation_id, app.private_key).apply(lambda v: {
+        "github_app_id": str(v[0]), "github_app_installation_id": str(v[1]), "github_app_private_key": v[2]})
+    return pulumi.Output.secret(data)
+
+
+class CiRunners(pulumi.ComponentResource):
+    """actions-runner-controller and one isolated, scale-to-zero runner scale set per entry."""
+
+    namespaces: dict[str, pulumi.Output[str]]
+    service_accounts: dict[str, tuple[str, str]]
+
+    def __init__(self, name: str, args: CiRunnersArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:k8s:CiRunners", name, None, opts)
+        if not args.runner_sets:
+            raise ValueError("CiRunners needs at least one runner set")
+        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        labels = dict(args.labels)
+
+        controller_ns = self._namespace(f"{name}-controller", CONTROLLER_NAMESPACE,
+                                        namespace_labels("kubernetes"), labels, child)
+        controller = k8s.helm.v3.Release(
+            f"{name}-controller",
+            name="arc",
+            chart=CONTROLLER_CHART,
+            version=args.chart_version,
+            namespace=controller_ns.metadata.name,
+            values=controller_values(),
+            atomic=True,
+            opts=child)
+
+        secret_data = github_secret_data(args.github_app)
+        self.namespaces = {}
+        self.service_accounts = {}
+        for set_name, runner in args.runner_sets.items():
+            role = f"{name}-{set_name}"
+            ns = self._namespace(role, namespace_for(set_name), namespace_labels(runner.container_mode),
+                                 labels, child)
+            secret = k8s.core.v1.Secret(
+                f"{role}-github-app",
+                metadata={"name": GITHUB_SECRET_NAME, "namespace": ns.metadata.name, "labels": labels},
+                type="Opaque",
+                string_data=secret_data,
+                opts=child)
+            k8s.helm.v3.Release(
+                role,
+                name=set_name,
+                chart=SCALE_SET_CHART,
+                version=args.chart_version,
+                namespace=ns.metadata.name,
+                values=scale_set_values(set_name, runner),
+                atomic=True,
+                # The scale set's roles bind the controller's service account, and it reads the secret.
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[controller, secret])))
+            self.namespaces[set_name] = ns.metadata.name
+            self.service_accounts[set_name] = runner_service_account(set_name, runner.container_mode)
+
+        self.register_outputs({"namespaces": self.namespaces})
+
+    @staticmethod
+    def _namespace(role: str, namespace: str, pss_labels: Mapping[str, str], labels: Mapping[str, str],
+                   child: pulumi.ResourceOptions) -> k8s.core.v1.Namespace:
+        """A namespace with Pod Security labels, closed by default-deny and opened only for egress."""
+        ns = k8s.core.v1.Namespace(f"{role}-ns", metadata={"name": namespace, "labels": {**labels, **pss_labels}},
+                                   opts=child)
+        for suffix, spec in (("deny-all", default_deny_policy()), ("allow-egress", egress_policy())):
+            k8s.networking.v1.NetworkPolicy(
+                f"{role}-{suffix}",
+                metadata={"name": suffix, "namespace": ns.metadata.name, "labels": labels},
+                spec=spec,
+                opts=child)
+        return ns

@@ -1,0 +1,183 @@
+"""Pure helpers for CiRunners: Helm values, runner pod templates and network policy specs.
+
+Chart versions are pinned here. Source: the actions/actions-runner-controller releases page
+(tag `gha-runner-scale-set-0.15.1`, 2026-10-23, which ships runner v2.338.1); both charts
+are released together and must stay on the same version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+CHART_REPO = "oci://ghcr.io/actions/actions-runner-controller-charts"
+CONTROLLER_CHART = f"{CHART_REPO}/gha-runner-scale-set-controller"
+SCALE_SET_CHART = f"{CHART_REPO}/gha-runner-scale-set"
+CHART_VERSION = "0.15.1"
+
+CONTROLLER_NAMESPACE = "arc-systems"
+CONTROLLER_SERVICE_ACCOUNT = "arc-controller"
+GITHUB_SECRET_NAME = "github-app"
+GPU_RESOURCE = "nvidia.com/gpu"
+LABEL_PREFIX = "mlinfra.io"
+# The runner image's `runner` user and its `docker` group; fsGroup makes the work volume writable.
+RUNNER_UID = 1001
+RUNNER_GID = 123
+
+
+@dataclass(frozen=True)
+class GpuRequest:
+    """GPUs per runner and the labels of the GPU pool nodes that have them."""
+
+    count: int
+    pool_label: str
+    accelerator: str
+
+
+@dataclass(frozen=True)
+class RunnerSet:
+    """One runner scale set, as plain values (no config models: components never import infra)."""
+
+    github_config_url: str
+    max_runners: int
+    requests: Mapping[str, str]
+    limits: Mapping[str, str]
+    image: str
+    min_runners: int = 0
+    runner_group: str = "default"
+    labels: Sequence[str] = ()
+    gpu: GpuRequest | None = None
+    container_mode: str = "kubernetes"
+    work_volume_gib: int = 20
+    storage_class: str | None = None
+    # Annotations on the runner service account, e.g. for GKE Workload Identity.
+    service_account_annotations: Mapping[str, str] = field(default_factory=dict)
+
+
+def namespace_for(set_name: str) -> str:
+    """Each scale set gets its own namespace, so its policies and secret are isolated."""
+    return f"arc-{set_name}"
+
+
+def runner_service_account(set_name: str, container_mode: str) -> tuple[str, str]:
+    """(namespace, name) of the service account runner pods use, as the chart names it.
+
+    This is the identity to grant cloud access to (Pod Identity association, Workload Identity).
+    """
+    suffix = "gha-rs-kube-mode" if container_mode == "kubernetes" else "gha-rs-no-permission"
+    return namespace_for(set_name), f"{set_name}-{suffix}"
+
+
+def controller_values() -> dict:
+    """Values of the controller chart: a known service account name and a locked-down container."""
+    return {
+        "serviceAccount": {"create": True, "name": CONTROLLER_SERVICE_ACCOUNT},
+        "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "capabilities": {"drop": ["ALL"]}},
+    }
+
+
+def runner_container(runner: RunnerSet) -> dict:
+    """The `runner` container: the chart merges its mode-specific env and mounts into it."""
+    requests, limits = dict(runner.requests), dict(runner.limits)
+    env = []
+    if runner.gpu is not None:
+        requests[GPU_RESOURCE] = limits[GPU_RESOURCE] = str(runner.gpu.count)
+        if runner.container_mode == "kubernetes":
+            # The GPU is allocated to the runner pod, so steps must run there, not in a job pod.
+            env.append({"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"})
+    container = {
+        "name": "runner",
+        "image": runner.image,
+        "command": ["/home/runner/run.sh"],
+        "resources": {"requests": requests, "limits": limits},
+        # Never privileged; even in dind mode only the chart's dind sidecar is.
+        "securityContext": {
+            "runAsNonRoot": True, "runAsUser": RUNNER_UID,
+            "allowPrivilegeEscalation": False, "privileged": False,
+            "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
+    if env:
+        container["env"] = env
+    return container
+
+
+def runner_pod_spec(runner: RunnerSet) -> dict:
+    """The runner pod spec: GPU sets tolerate the GPU taint and select their pool's nodes."""
+    spec: dict = {
+        # No pod-level runAsNonRoot: in dind mode the chart's sidecar runs as root by design.
+        "securityContext": {"fsGroup": RUNNER_GID},
+        "containers": [runner_container(runner)],
+    }
+    if runner.gpu is not None:
+        spec["tolerations"] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
+        spec["nodeSelector"] = {f"{LABEL_PREFIX}/pool": runner.gpu.pool_label,
+                                f"{LABEL_PREFIX}/accelerator": runner.gpu.accelerator}
+    return spec
+
+
+def container_mode_values(runner: RunnerSet) -> dict:
+    """`containerMode`: kubernetes mode with an ephemeral work volume per runner, or dind."""
+    if runner.container_mode != "kubernetes":
+        return {"type": runner.container_mode}
+    claim: dict = {"accessModes": ["ReadWriteOnce"],
+                   "resources": {"requests": {"storage": f"{runner.work_volume_gib}Gi"}}}
+    if runner.storage_class:
+        claim["storageClassName"] = runner.storage_class
+    mode: dict = {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": claim}
+    if runner.service_account_annotations:
+        mode["kubernetesModeServiceAccount"] = {"annotations": dict(runner.service_account_annotations)}
+    return mode
+
+
+def scale_set_values(set_name: str, runner: RunnerSet) -> dict:
+    """Values of one gha-runner-scale-set release; the GitHub App secret is referenced by name only."""
+    values: dict = {
+        "githubConfigUrl": runner.github_config_url,
+        "githubConfigSecret": GITHUB_SECRET_NAME,
+        "runnerScaleSetName": set_name,
+        "runnerGroup": runner.runner_group,
+        "minRunners": runner.min_runners,
+        "maxRunners": runner.max_runners,
+        "containerMode": container_mode_values(runner),
+        "template": {"spec": runner_pod_spec(runner)},
+        "controllerServiceAccount": {"namespace": CONTROLLER_NAMESPACE, "name": CONTROLLER_SERVICE_ACCOUNT},
+    }
+    if runner.labels:
+        values["scaleSetLabels"] = list(runner.labels)
+    return values
+
+
+def default_deny_policy() -> dict:
+    """NetworkPolicy spec denying all ingress and egress for every pod in the namespace."""
+    return {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+
+def egress_policy() -> dict:
+    """The egress runners and the controller need: DNS to kube-dns, HTTPS to GitHub and the API server.
+
+    GitHub's addresses change and are many, so HTTPS is open to any address on port 443 only.
+    """
+    dns_ports = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+    return {
+        "podSelector": {},
+        "policyTypes": ["Egress"],
+        "egress": [
+            {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+             "ports": dns_ports},
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 443}]},
+        ],
+    }
+
+
+def namespace_labels(container_mode: str) -> dict[str, str]:
+    """Pod Security admission labels: baseline for kubernetes mode, privileged only where dind needs it.
+
+    Not `restricted`: job pods run workflow-chosen images, many of which run as root.
+    """
+    level = "baseline" if container_mode == "kubernetes" else "privileged"
+    return {"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/warn": "restricted",
+            "app.kubernetes.io/managed-by": "mlinfra"}

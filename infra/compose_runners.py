@@ -1,0 +1,75 @@
+"""Runner composition: a cluster's `runners` config -> one CiRunners component on its k8s provider.
+
+Called by a cloud's composition once that cluster has a Kubernetes provider; the catalog and
+config live here so the component only receives plain values. Wiring it into a cloud is, in
+that cloud's cluster function, then adding the cloud to `config_runners.RUNNERS_DEPLOYED_ON`:
+
+    runners = build_runners(name, cluster, config.github_app, k8s_provider, labels)
+    if runners:
+        outputs["runners"] = runners
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+
+from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
+from components.k8s.runner_values import GpuRequest, RunnerSet
+from infra.config_models import ClusterConfig
+from infra.config_runners import GithubAppConfig, RunnerKind, RunnerSetConfig
+
+
+def node_pool_label(cluster_key: str, pool_key: str) -> str:
+    """The `mlinfra.io/pool` label GPU pool nodes carry: compose_aws names each pool's
+    component `<cluster>-<pool>`, and EksGpuNodePool labels its nodes with that name."""
+    return f"{cluster_key}-{pool_key}"
+
+
+def runner_set(cluster_key: str, runner: RunnerSetConfig,
+               pool_label: Callable[[str, str], str] = node_pool_label) -> RunnerSet:
+    """One scale set's config as the component's plain values."""
+    gpu = None
+    if runner.kind == RunnerKind.GPU:
+        assert runner.gpu is not None  # guaranteed by config_runners rules
+        gpu = GpuRequest(count=runner.gpu.count, pool_label=pool_label(cluster_key, runner.gpu.pool),
+                         accelerator=runner.gpu.accelerator.value)
+    return RunnerSet(
+        github_config_url=runner.github_config_url,
+        min_runners=runner.min_runners,
+        max_runners=runner.max_runners,
+        runner_group=runner.runner_group,
+        labels=tuple(runner.labels),
+        requests=runner.resources.requests.model_dump(),
+        limits=runner.resources.limits.model_dump(),
+        image=runner.image,
+        gpu=gpu,
+        container_mode=runner.container_mode.value,
+        work_volume_gib=runner.work_volume_gib,
+        storage_class=runner.storage_class,
+    )
+
+
+def github_app_credentials(app: GithubAppConfig) -> GithubAppCredentials:
+    """The App's credentials with the private key as a secret Output from here on."""
+    return GithubAppCredentials(app_id=app.app_id, installation_id=app.installation_id,
+                                private_key=pulumi.Output.secret(app.private_key.get_secret_value()))
+
+
+def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAppConfig | None,
+                  provider: pulumi.ProviderResource, labels: Mapping[str, str] | None = None,
+                  pool_label: Callable[[str, str], str] = node_pool_label) -> dict[str, Any] | None:
+    """The cluster's runner scale sets, or None when it has none; returns their stack outputs."""
+    if not cluster.runners:
+        return None
+    assert github_app is not None  # guaranteed by config_runners rules
+    runners = CiRunners(f"{cluster_key}-runners", CiRunnersArgs(
+        provider=provider,
+        github_app=github_app_credentials(github_app),
+        runner_sets={name: runner_set(cluster_key, r, pool_label) for name, r in cluster.runners.items()},
+        labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
+    ))
+    return {"namespaces": runners.namespaces,
+            "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()}}

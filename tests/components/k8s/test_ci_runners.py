@@ -1,0 +1,176 @@
+"""CiRunners under the offline engine: the recorded Helm values and Kubernetes objects."""
+
+import json
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
+from components.k8s.runner_values import GpuRequest, RunnerSet, runner_service_account
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+SECRET = "kubernetes:core/v1:Secret"
+PLAINTEXT_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAplaintext\n-----END RSA PRIVATE KEY-----"
+REQUESTS = {"cpu": "1", "memory": "2Gi"}
+LIMITS = {"cpu": "2", "memory": "4Gi"}
+CPU = RunnerSet("https://github.com/acme", max_runners=6, requests=REQUESTS, limits=LIMITS,
+                image="ghcr.io/actions/actions-runner:2.338.1", labels=("linux", "x64"))
+GPU = RunnerSet("https://github.com/acme/ml", max_runners=4, requests=REQUESTS, limits=LIMITS,
+                image="ghcr.io/actions/actions-runner:2.338.1", runner_group="ml",
+                gpu=GpuRequest(count=1, pool_label="dev-l4", accelerator="nvidia-l4"), storage_class="gp3")
+
+
+def ci_runners(sets=None, private_key=None, **kwargs):
+    def program():
+        provider = k8s.Provider("test", kubeconfig="{}")
+        app = GithubAppCredentials("123456", "7890123", private_key or pulumi.Output.secret(PLAINTEXT_KEY))
+        CiRunners("ci", CiRunnersArgs(provider=provider, github_app=app,
+                                      runner_sets={"cpu": CPU, "gpu": GPU} if sets is None else sets, **kwargs))
+    return program
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    from infra.offline.engine import run_program
+    from tests.conftest import Registered
+
+    return Registered(run_program(ci_runners()))
+
+
+def values(recorded, name):
+    return recorded.one(RELEASE, name).inputs["values"]
+
+
+def test_controller_and_one_release_per_set_from_pinned_oci_charts(recorded):
+    controller = recorded.one(RELEASE, "ci-controller").inputs
+    assert controller["chart"] == "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set-controller"
+    assert controller["version"] == "0.15.1" and controller["namespace"] == "arc-systems"
+    assert controller["values"]["serviceAccount"] == {"create": True, "name": "arc-controller"}
+    for name in ("cpu", "gpu"):
+        release = recorded.one(RELEASE, f"ci-{name}").inputs
+        assert release["chart"] == "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set"
+        assert release["version"] == "0.15.1"
+        assert release["name"] == name and release["namespace"] == f"arc-{name}"
+        assert release["values"]["controllerServiceAccount"] == {"namespace": "arc-systems", "name": "arc-controller"}
+    assert len(recorded.of_type(RELEASE)) == 3
+    provider = recorded.one("pulumi:providers:kubernetes", "test")
+    assert {r.provider.split("::")[-2] for r in recorded.resources if r.custom and r is not provider} == {"test"}
+
+
+def test_scale_sets_scale_to_zero_with_their_bounds_group_and_labels(recorded):
+    cpu, gpu = values(recorded, "ci-cpu"), values(recorded, "ci-gpu")
+    assert (cpu["minRunners"], cpu["maxRunners"], gpu["minRunners"], gpu["maxRunners"]) == (0, 6, 0, 4)
+    assert cpu["githubConfigUrl"] == "https://github.com/acme" and gpu["githubConfigUrl"] == "https://github.com/acme/ml"
+    assert (cpu["runnerGroup"], gpu["runnerGroup"]) == ("default", "ml")
+    assert cpu["runnerScaleSetName"] == "cpu" and cpu["scaleSetLabels"] == ["linux", "x64"]
+    assert "scaleSetLabels" not in gpu
+
+
+def test_kubernetes_container_mode_with_an_ephemeral_work_volume(recorded):
+    assert values(recorded, "ci-cpu")["containerMode"] == {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}}}
+    assert values(recorded, "ci-gpu")["containerMode"]["kubernetesModeWorkVolumeClaim"]["storageClassName"] == "gp3"
+
+
+def test_gpu_runners_tolerate_the_taint_select_their_pool_and_request_gpus(recorded):
+    spec = values(recorded, "ci-gpu")["template"]["spec"]
+    assert spec["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    assert spec["nodeSelector"] == {"mlinfra.io/pool": "dev-l4", "mlinfra.io/accelerator": "nvidia-l4"}
+    [runner] = spec["containers"]
+    assert runner["resources"] == {"requests": {"cpu": "1", "memory": "2Gi", "nvidia.com/gpu": "1"},
+                                   "limits": {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"}}
+    assert runner["env"] == [{"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"}]
+
+
+def test_cpu_runners_stay_off_gpu_nodes_and_have_limits(recorded):
+    spec = values(recorded, "ci-cpu")["template"]["spec"]
+    assert "tolerations" not in spec and "nodeSelector" not in spec
+    [runner] = spec["containers"]
+    assert runner["resources"] == {"requests": REQUESTS, "limits": LIMITS}
+    assert "env" not in runner
+
+
+def test_runner_containers_are_not_privileged(recorded):
+    for name in ("ci-cpu", "ci-gpu"):
+        spec = values(recorded, name)["template"]["spec"]
+        assert spec["securityContext"] == {"fsGroup": 123}
+        [runner] = spec["containers"]
+        assert runner["name"] == "runner" and runner["command"] == ["/home/runner/run.sh"]
+        assert runner["image"] == "ghcr.io/actions/actions-runner:2.338.1"
+        assert runner["securityContext"] == {
+            "runAsNonRoot": True, "runAsUser": 1001, "allowPrivilegeEscalation": False, "privileged": False,
+            "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def test_each_set_has_its_own_namespace_closed_by_default_deny(recorded):
+    names = {r.inputs["metadata"]["name"]: r.inputs["metadata"]["labels"] for r in recorded.of_type(NAMESPACE)}
+    assert set(names) == {"arc-systems", "arc-cpu", "arc-gpu"}
+    assert names["arc-cpu"]["pod-security.kubernetes.io/enforce"] == "baseline"
+    policies = {(r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r.inputs["spec"]
+                for r in recorded.of_type(POLICY)}
+    assert len(policies) == 6
+    for ns in names:
+        assert policies[(ns, "deny-all")] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        egress = policies[(ns, "allow-egress")]
+        assert egress["policyTypes"] == ["Egress"] and "ingress" not in egress
+        assert egress["egress"] == [
+            {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+             "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
+
+
+def test_github_app_secret_is_recorded_as_secret_and_only_referenced_by_helm(recorded):
+    secrets = {r.inputs["metadata"]["namespace"]: r for r in recorded.of_type(SECRET)}
+    assert set(secrets) == {"arc-cpu", "arc-gpu"}
+    for ns, secret in secrets.items():
+        assert secret.inputs["stringData"] == "[secret]"
+        assert secret.inputs["metadata"]["name"] == "github-app"
+        assert values(recorded, f"ci-{ns[4:]}")["githubConfigSecret"] == "github-app"
+        release = recorded.one(RELEASE, f"ci-{ns[4:]}")
+        assert secret.urn in release.options()["dependencies"]
+    everything = json.dumps([r.inputs for r in recorded.resources])
+    assert "MIIEpAIBAAKCAQEAplaintext" not in everything and "BEGIN RSA" not in everything
+
+
+def test_a_plain_private_key_still_lands_in_a_secret_stringdata(register):
+    # The component marks the data secret, and pulumi-kubernetes marks Secret data secret too.
+    reg = register(ci_runners(sets={"cpu": CPU}, private_key=PLAINTEXT_KEY))
+    assert reg.one(SECRET).inputs["stringData"] == "[secret]"
+    assert "plaintext" not in json.dumps([r.inputs for r in reg.resources])
+
+
+def test_dind_sets_get_a_privileged_namespace_but_a_non_privileged_runner(register):
+    dind = RunnerSet("https://github.com/acme", 2, REQUESTS, LIMITS, "runner:2.338.1", container_mode="dind")
+    reg = register(ci_runners(sets={"docker": dind}))
+    release = reg.one(RELEASE, "ci-docker").inputs["values"]
+    assert release["containerMode"] == {"type": "dind"}
+    assert release["template"]["spec"]["containers"][0]["securityContext"]["privileged"] is False
+    ns = {r.inputs["metadata"]["name"]: r.inputs["metadata"]["labels"] for r in reg.of_type(NAMESPACE)}
+    assert ns["arc-docker"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert ns["arc-systems"]["pod-security.kubernetes.io/enforce"] == "baseline"
+
+
+def test_service_account_annotations_reach_the_kube_mode_account(register):
+    annotated = RunnerSet("https://github.com/acme", 2, REQUESTS, LIMITS, "runner:2.338.1",
+                          service_account_annotations={
+                              "iam.gke.io/gcp-service-account": "ci@p.iam.gserviceaccount.com"},
+                          )
+    reg = register(ci_runners(sets={"cpu": annotated}))
+    assert reg.one(RELEASE, "ci-cpu").inputs["values"]["containerMode"]["kubernetesModeServiceAccount"] == {
+        "annotations": {"iam.gke.io/gcp-service-account": "ci@p.iam.gserviceaccount.com"}}
+
+
+def test_runner_identity_is_the_chart_named_service_account():
+    assert runner_service_account("gpu", "kubernetes") == ("arc-gpu", "gpu-gha-rs-kube-mode")
+    assert runner_service_account("docker", "dind") == ("arc-docker", "docker-gha-rs-no-permission")
+
+
+def test_an_empty_set_list_is_refused(register):
+    from infra.offline.engine import ProgramError
+
+    with pytest.raises(ProgramError, match="CiRunners needs at least one runner set"):
+        register(ci_runners(sets={}))
