@@ -30,12 +30,15 @@ def test_every_stack_plans_and_matches_the_schema(stack):
 
 def test_dev_resource_counts_are_pinned(dev_document):
     by_type = dev_document["counts"]["byType"]
-    assert dev_document["counts"]["total"] == 48
+    assert dev_document["counts"]["total"] == 72
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 1
     assert by_type["aws:ec2/subnet:Subnet"] == 4
     assert by_type["aws:ec2/natGateway:NatGateway"] == 1
     assert by_type["aws:s3/bucket:Bucket"] == 2
+    assert by_type["gcp:container/cluster:Cluster"] == 1
+    assert by_type["gcp:container/nodePool:NodePool"] == 2  # system and L4
+    assert by_type["gcp:storage/bucket:Bucket"] == 1
 
 
 def test_dev_key_settings(dev_document):
