@@ -63,8 +63,17 @@ def test_the_same_pool_spec_yields_the_catalogs_machine_on_each_cloud(register):
                         ("gcp", "gke-a100-pool"): "a2-highgpu-8g"}
 
 
+KEY = "projects/acme-ml-x/locations/europe-west4/keyRings/r/cryptoKeys/k"
+EXISTING = {"network": "projects/host/global/networks/shared",
+            "subnetwork": "projects/host/regions/europe-west4/subnetworks/gke",
+            "pods_range": "gke-pods", "services_range": "gke-services"}
+
+
 def test_gcp_resources_use_the_explicit_provider_and_an_offline_project_number(register):
-    config = parse_stack_config({**GCP_ONLY, "environment": "dev"}, "test")
+    values = copy.deepcopy(GCP_ONLY)
+    values["clusters"]["gke"]["gcp"] = {"existing_network": EXISTING, "kms_key": KEY}
+    values["buckets"]["data"]["gcp"] = {"encryption": "cmek", "kms_key": KEY}
+    config = parse_stack_config({**values, "environment": "dev"}, "test")
     reg = register(lambda: build_platform(config))
     provider = reg.one("pulumi:providers:gcp", "gcp")
     assert provider.inputs["project"] == "acme-ml-x" and provider.inputs["region"] == "europe-west4"
@@ -72,6 +81,14 @@ def test_gcp_resources_use_the_explicit_provider_and_an_offline_project_number(r
     custom = [r for r in reg.resources if r.custom and r.type.startswith("gcp:")]
     assert custom and all(r.provider.startswith(provider.urn) for r in custom)
     assert reg.of_type("aws:eks/cluster:Cluster") == [] and reg.of_type("pulumi:providers:aws") == []
+    # An existing network and key are used, not created.
+    assert reg.of_type("gcp:compute/network:Network") == [] and reg.of_type("gcp:kms/cryptoKey:CryptoKey") == []
+    cluster = reg.one("gcp:container/cluster:Cluster").inputs
+    assert (cluster["network"], cluster["subnetwork"]) == (EXISTING["network"], EXISTING["subnetwork"])
+    assert cluster["ipAllocationPolicy"] == {"clusterSecondaryRangeName": "gke-pods",
+                                             "servicesSecondaryRangeName": "gke-services"}
+    assert cluster["databaseEncryption"] == {"state": "ENCRYPTED", "keyName": KEY}
+    assert reg.one("gcp:storage/bucket:Bucket").inputs["encryption"] == {"defaultKmsKeyName": KEY}
 
 
 @pytest.mark.parametrize("environment, protect, retain, deletion_protection, force_destroy, logs", [
