@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from components.gcp.taints import gke_gpu_taints
+
 Summary = Callable[[dict[str, Any]], str]
 
 
@@ -87,8 +89,7 @@ def _gke_node_pool(i: dict[str, Any]) -> str:
                         if gpu.get("gpuSharingConfig") else ""))
     explicit = [t.get("key") for t in node.get("taints") or []]
     # GKE taints GPU nodes itself; the plan shows it so a reviewer sees GPU pools are tainted.
-    if any(int(g.get("count") or 0) > 0 for g in gpus) and "nvidia.com/gpu" not in explicit:
-        parts.append("taint nvidia.com/gpu (added by GKE)")
+    parts += [f"taint {t['key']} (added by GKE)" for t in gke_gpu_taints(gpus) if t["key"] not in explicit]
     parts += [f"taint {k}" for k in explicit]
     return " · ".join(parts)
 

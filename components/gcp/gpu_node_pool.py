@@ -16,19 +16,9 @@ from components.gcp.node_config import (
     initial_nodes,
     upgrade_settings,
 )
+from components.gcp.taints import TAINT_LABEL
 
 LABEL_PREFIX = "mlinfra.io"
-# GKE itself taints every node with an accelerator `nvidia.com/gpu=present:NoSchedule`. Adding
-# the same taint to the pool would make GKE reject or duplicate it, so the pool declares none and
-# says so in a label; the plan shows the taint from this fact (see `gke_gpu_taints`).
-GKE_GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
-TAINT_LABEL = (f"{LABEL_PREFIX}/gpu-taint", "added-by-gke")
-
-
-def gke_gpu_taints(guest_accelerators: Sequence[Mapping]) -> list[dict]:
-    """Taints GKE adds by itself to a pool's nodes: the GPU taint whenever GPUs are attached."""
-    has_gpus = any(int(a.get("count") or 0) > 0 for a in guest_accelerators)
-    return [dict(GKE_GPU_TAINT)] if has_gpus else []
 
 
 def gpu_node_labels(pool: str, accelerator: str, spot: bool, extra: Mapping[str, str]) -> dict[str, str]:
@@ -117,6 +107,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
         node_config["guest_accelerators"] = [guest_accelerator(
             args.gke_accelerator, args.gpus_per_node, args.driver_version, args.sharing_strategy,
             args.max_shared_clients, args.mig_partition_size)]
+        # No `taints`: GKE adds nvidia.com/gpu itself (see components.gcp.taints).
         node_config["reservation_affinity"] = reservation_affinity(args.reservation, args.reservation_name)
         if args.spot:
             node_config["spot"] = True

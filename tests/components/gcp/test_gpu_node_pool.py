@@ -3,12 +3,12 @@ import pytest
 from components.gcp.gpu_node_pool import (
     GkeGpuNodePool,
     GkeGpuNodePoolArgs,
-    gke_gpu_taints,
     gpu_node_labels,
     guest_accelerator,
     reservation_affinity,
 )
 from components.gcp.node_config import autoscaling, initial_nodes, upgrade_settings
+from components.gcp.taints import gke_gpu_taints
 
 ARGS = dict(cluster_id="projects/p/locations/us-central1/clusters/c", location="us-central1",
             service_account="nodes@p.iam.gserviceaccount.com", machine_type="g2-standard-4",
