@@ -53,4 +53,8 @@ def build_platform(config: StackConfig) -> dict[str, Any]:
         from infra import compose_aws
 
         outputs.update(compose_aws.build(config, stack, tags))
+    if any(c.cloud == Cloud.GCP for c in [*config.clusters.values(), *config.buckets.values()]):
+        from infra import compose_gcp
+
+        outputs.update(compose_gcp.build(config, stack, tags))
     return outputs

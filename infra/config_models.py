@@ -17,6 +17,7 @@ from infra.catalog import Accelerator, Cloud
 from infra.config_sandbox import SandboxConfig
 from infra.config_gateways import GatewayConfig
 from infra.config_runners import GithubAppConfig, RunnerSetConfig
+from infra.config_gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -97,6 +98,7 @@ class GpuPoolConfig(Model):
     capacity: CapacityType = CapacityType.ON_DEMAND
     disk_gib: int = Field(default=200, ge=50, le=16384)
     labels: dict[str, str] = Field(default_factory=dict)
+    gcp: GkePoolOptions = Field(default_factory=GkePoolOptions)
 
 
 class ClusterConfig(Model):
@@ -110,6 +112,7 @@ class ClusterConfig(Model):
     gpu_pools: dict[Name, GpuPoolConfig] = Field(default_factory=dict)
     gateways: dict[Name, GatewayConfig] = Field(default_factory=dict)
     runners: dict[Name, RunnerSetConfig] = Field(default_factory=dict)
+    gcp: GkeClusterOptions = Field(default_factory=GkeClusterOptions)
 
 
 class LifecycleConfig(Model):
@@ -125,6 +128,7 @@ class BucketConfig(Model):
     cloud: Cloud
     versioning: bool = True
     lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
+    gcp: GcsBucketOptions = Field(default_factory=GcsBucketOptions)
 
 
 class StackConfig(Model):

@@ -72,6 +72,7 @@ def test_unknown_key_suggests_the_close_one():
         "clusters.train.gpu_pool: unknown key; did you mean 'gpu_pools'? allowed keys: cloud, "
         "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gateways"]
         "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, runners"]
+        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gcp"]
 
 
 def test_unknown_top_level_key_is_an_error():
@@ -100,10 +101,10 @@ def test_accelerator_the_cloud_does_not_offer():
     values = with_change("clusters.train.gpu_pools.h100.accelerator", "nvidia-a10g")
     values["clusters"]["train"]["cloud"] = "gcp"
     values["gcp"] = {"project": "acme-ml-dev", "region": "us-central1"}
-    assert problems(values)[0] == (
+    assert problems(values) == [
         "clusters.train.gpu_pools.h100.accelerator: nvidia-a10g is not offered on gcp; gcp "
         "offers: nvidia-t4, nvidia-l4, nvidia-a100-40gb, nvidia-a100-80gb, nvidia-h100-80gb, "
-        "nvidia-h200")
+        "nvidia-h200"]
 
 
 def test_gpu_count_the_cloud_does_not_offer():

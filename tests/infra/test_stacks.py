@@ -30,12 +30,15 @@ def test_every_stack_plans_and_matches_the_schema(stack):
 
 def test_dev_resource_counts_are_pinned(dev_document):
     by_type = dev_document["counts"]["byType"]
-    assert dev_document["counts"]["total"] == 48
+    assert dev_document["counts"]["total"] == 72
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 1
     assert by_type["aws:ec2/subnet:Subnet"] == 4
     assert by_type["aws:ec2/natGateway:NatGateway"] == 1
     assert by_type["aws:s3/bucket:Bucket"] == 2
+    assert by_type["gcp:container/cluster:Cluster"] == 1
+    assert by_type["gcp:container/nodePool:NodePool"] == 2  # system and L4
+    assert by_type["gcp:storage/bucket:Bucket"] == 1
 
 
 def test_dev_key_settings(dev_document):
@@ -84,3 +87,18 @@ def test_bad_config_registers_nothing(tmp_path):
     assert err.value.cause.problems == [
         ("clusters.train.gpu_pools.big.max_nodes", "must be >= min_nodes (got 1 < 3)")]
     assert err.value.resources == []
+
+
+def test_dev_gke_key_settings(dev_document):
+    by_name = {r["name"]: r for r in dev_document["resources"]}
+    gke = by_name["dev-gke-cluster"]
+    assert gke["inputs"]["location"] == "us-central1-b"  # zonal: dev only
+    assert gke["inputs"]["privateClusterConfig"]["enablePrivateEndpoint"] is True
+    assert gke["inputs"]["deletionProtection"] is False and gke["protect"] is False
+    pool = by_name["dev-gke-l4-pool"]["inputs"]
+    assert pool["nodeConfig"]["machineType"] == "g2-standard-4"
+    assert pool["nodeConfig"]["spot"] is True
+    assert pool["autoscaling"]["totalMinNodeCount"] == 0
+    assert by_name["dev-gke-l4-pool"]["provider"].startswith("urn:pulumi:dev::mlinfra::pulumi:providers:gcp::gcp::")
+    assert by_name["datasets-gcs-bucket"]["inputs"]["name"] == "acme-ml-dev-datasets-gcs"
+    assert by_name["datasets-gcs-access-trainer"]["inputs"]["role"] == "roles/storage.objectViewer"

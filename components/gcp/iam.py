@@ -1,0 +1,59 @@
+"""IAM names and roles for GKE and GCS, built locally so a plan never waits on an invoke."""
+
+from __future__ import annotations
+
+import re
+
+import pulumi
+
+# What nodes need to ship logs and metrics and pull images; nothing more. Never the default
+# compute account, which has Editor on the whole project.
+NODE_ROLES = (
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/artifactregistry.reader",
+)
+KMS_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+BUCKET_ROLES = {"read": "roles/storage.objectViewer", "read-write": "roles/storage.objectUser"}
+# Access on nodes is governed by IAM on the service account; the scope is kept wide as Google advises.
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+
+
+def service_account_id(base: str, role: str) -> str:
+    """A service account id (6-30 chars of [a-z0-9-], starting with a letter) for `base` and `role`."""
+    clean = re.sub(r"[^a-z0-9-]", "-", base.lower()).strip("-")
+    suffix = f"-{role}"
+    head = clean[: 30 - len(suffix)].rstrip("-")
+    account = f"{head}{suffix}"
+    if not account[0].isalpha():
+        account = f"sa{account}"[:30].rstrip("-")
+    return account.ljust(6, "0")
+
+
+def gke_service_agent(project_number: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The GKE service agent, which must be able to use the secrets-encryption key."""
+    return pulumi.Output.concat("serviceAccount:service-", project_number,
+                                "@container-engine-robot.iam.gserviceaccount.com")
+
+
+def gcs_service_agent(project_number: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The Cloud Storage service agent, which must be able to use a bucket's CMEK key."""
+    return pulumi.Output.concat("serviceAccount:service-", project_number,
+                                "@gs-project-accounts.iam.gserviceaccount.com")
+
+
+def workload_principal(project: str, project_number: pulumi.Input[str], namespace: str,
+                       service_account: str) -> pulumi.Output[str]:
+    """The Workload Identity principal of one Kubernetes service account (no Google account needed)."""
+    return pulumi.Output.concat(
+        "principal://iam.googleapis.com/projects/", project_number,
+        f"/locations/global/workloadIdentityPools/{project}.svc.id.goog/subject/ns/{namespace}/sa/{service_account}")
+
+
+def rotation_period(days: int) -> str:
+    """A KMS rotation period in the seconds form the API expects."""
+    if days < 1:
+        raise ValueError(f"rotation must be at least one day (got {days})")
+    return f"{days * 86400}s"

@@ -1,0 +1,70 @@
+"""The GCP side of the prod stack, planned from its file: shape and key settings pinned."""
+
+import pytest
+
+from infra.offline.document import build_document
+from infra.offline.engine import run_stack
+from infra.render import markdown_view
+
+
+@pytest.fixture(scope="module")
+def prod():
+    document = build_document(run_stack("prod"))
+    return document, {r["name"]: r for r in document["resources"]}
+
+
+def test_prod_gke_inference_cluster_is_regional_protected_and_private(prod):
+    _, by_name = prod
+    cluster = by_name["infer-gcp-cluster"]
+    assert cluster["inputs"]["location"] == "us-central1"
+    assert cluster["inputs"]["deletionProtection"] is True
+    assert cluster["protect"] is True
+    assert cluster["inputs"]["releaseChannel"] == {"channel": "STABLE"}
+    assert cluster["inputs"]["privateClusterConfig"]["enablePrivateEndpoint"] is True
+    assert cluster["inputs"]["masterAuthorizedNetworksConfig"]["cidrBlocks"] == [
+        {"cidrBlock": "10.100.0.0/16", "displayName": "internal-0"}]
+    assert by_name["infer-gcp-secrets-key"]["protect"] is True
+
+
+def test_prod_pools_l4_spot_time_shared_and_a100_with_mig(prod):
+    _, by_name = prod
+    l4 = by_name["infer-gcp-l4-spot-pool"]["inputs"]
+    assert l4["nodeConfig"]["machineType"] == "g2-standard-4" and l4["nodeConfig"]["spot"] is True
+    assert l4["autoscaling"] == {"totalMinNodeCount": 0, "totalMaxNodeCount": 8, "locationPolicy": "ANY"}
+    assert l4["nodeConfig"]["guestAccelerators"][0]["gpuSharingConfig"] == {
+        "gpuSharingStrategy": "TIME_SHARING", "maxSharedClientsPerGpu": 4}
+    a100 = by_name["infer-gcp-a100-mig-pool"]["inputs"]
+    assert a100["nodeConfig"]["machineType"] == "a2-ultragpu-1g"
+    assert a100["nodeConfig"]["guestAccelerators"] == [{
+        "type": "nvidia-a100-80gb", "count": 1, "gpuPartitionSize": "3g.40gb",
+        "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}}]
+    assert a100["initialNodeCount"] == 1 and "spot" not in a100["nodeConfig"]
+
+
+def test_prod_buckets_are_protected_retained_logged_and_granted_to_workloads(prod):
+    document, by_name = prod
+    for name in ("models-gcs-bucket", "samples-gcs-bucket"):
+        bucket = by_name[name]
+        assert bucket["protect"] is True and bucket["retainOnDelete"] is True
+        assert bucket["inputs"]["forceDestroy"] is False and "logging" in bucket["inputs"]
+    assert by_name["models-gcs-bucket"]["inputs"]["encryption"] == {"defaultKmsKeyName": "[unknown]"}
+    assert by_name["samples-gcs-bucket"]["inputs"]["lifecycleRules"][0]["condition"]["daysSinceNoncurrentTime"] == 14
+    assert by_name["models-gcs-bucket"]["inputs"]["softDeletePolicy"] == {"retentionDurationSeconds": 2592000}
+    grants = {r["name"]: r["inputs"]["role"] for r in document["resources"]
+              if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember"}
+    assert grants == {"models-gcs-access-serving": "roles/storage.objectViewer",
+                      "models-gcs-access-publisher": "roles/storage.objectUser",
+                      "samples-gcs-access-serving": "roles/storage.objectUser"}
+
+
+def test_prod_counts_and_the_plan_shows_gke_taints_gpu_pools(prod):
+    document, _ = prod
+    by_type = document["counts"]["byType"]
+    assert by_type["gcp:container/cluster:Cluster"] == 1
+    assert by_type["gcp:container/nodePool:NodePool"] == 3
+    assert by_type["gcp:storage/bucket:Bucket"] == 4  # two buckets, each with its access-log bucket
+    markdown = markdown_view(document)
+    [l4_row] = [line for line in markdown.splitlines() if "infer-gcp-l4-spot-pool" in line]
+    assert "taint nvidia.com/gpu (added by GKE)" in l4_row
+    [system_row] = [line for line in markdown.splitlines() if "infer-gcp-system" in line]
+    assert "taint" not in system_row
