@@ -224,3 +224,17 @@ def test_cli_plans_the_bootstrap_project():
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 40)
+
+
+def test_a_folder_without_a_pulumi_project_is_a_config_error(tmp_path):
+    outcome = make_plan("bootstrap", None, tmp_path)
+    assert (outcome.exit_code, outcome.error) == (
+        EXIT_CONFIG, f"no Pulumi project here: {tmp_path / 'Pulumi.yaml'} does not exist")
+
+
+def test_the_project_file_names_the_program_and_its_stacks():
+    project = load_project(BOOTSTRAP)
+    assert (project.name, project.program, project.stacks_dir) == (
+        "mlinfra-bootstrap", BOOTSTRAP / "__main__.py", BOOTSTRAP / "stacks")
+    main = load_project(ROOT)
+    assert (main.name, main.program, main.stacks_dir) == ("mlinfra", ROOT / "infra" / "__main__.py", ROOT / "stacks")
