@@ -46,7 +46,7 @@ def build_bootstrap(config: BootstrapConfig) -> dict[str, Any]:
     if config.aws is not None:
         outputs.update(_aws(config, tags))
     if config.gcp is not None:
-        outputs.update(_gcp(config))
+        outputs.update(_gcp(config, tags))
     return outputs
 
 
@@ -88,7 +88,7 @@ def _aws(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _gcp(config: BootstrapConfig) -> dict[str, Any]:
+def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
     import pulumi_gcp as gcp
 
     from components.gcp.github_wif import (
@@ -110,7 +110,19 @@ def _gcp(config: BootstrapConfig) -> dict[str, Any]:
         project=config.gcp.project, project_number=config.gcp.project_number, repo=config.github.slug,
         pool_id=config.gcp.pool_id, service_accounts=accounts, name_prefix=config.name_prefix, protect=True),
         opts=pulumi.ResourceOptions(provider=provider))
-    return {
+    outputs = {
         "gcp_workload_identity_provider": provider_resource_name(config.gcp.project_number, config.gcp.pool_id),
         **{f"gcp_{name}_service_account": email for name, email in wif.service_account_emails.items()},
     }
+    if config.gcp.state_bucket is not None:
+        from components.gcp.state_backend import GcsStateBackend, GcsStateBackendArgs
+
+        emails = {name: f"serviceAccount:{email}" for name, email in wif.service_account_emails.items()}
+        backend = GcsStateBackend("gcs-state", GcsStateBackendArgs(
+            project=config.gcp.project, project_number=config.gcp.project_number, location=config.gcp.location,
+            bucket_name=config.gcp.state_bucket, key_ring=f"{config.name_prefix}-pulumi",
+            readers=(emails["preview"], emails["drift"]), writers=(emails["deploy"],), tags=tags),
+            opts=pulumi.ResourceOptions(provider=provider))
+        outputs["gcp_pulumi_backend_url"] = backend.backend_url
+        outputs["gcp_secrets_provider"] = backend.secrets_provider
+    return outputs

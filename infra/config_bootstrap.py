@@ -54,6 +54,9 @@ class GcpBootstrap(Model):
     project_number: str = Field(pattern=r"^\d{6,20}$")
     pool_id: str = Field(default="github", pattern=r"^[a-z0-9-]{4,32}$")
     deploy_roles: list[str] = Field(min_length=1)
+    # Set to keep Pulumi state in GCS with a `gcpkms://` secrets provider (a GCP-only organisation).
+    state_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$")
+    location: str = Field(default="us-central1", pattern=r"^[a-z]+(-[a-z]+\d)?$")
 
 
 class BootstrapConfig(Model):

@@ -143,11 +143,40 @@ def test_state_bucket_and_key_are_safe_and_protected(plan):
 
 
 def test_every_taggable_resource_carries_the_baseline_tags(plan):
-    tagged = [r for r in plan["resources"] if "tags" in r["inputs"]]
-    assert {r["type"] for r in tagged} == set(TAGGED)
+    tagged = [r for r in plan["resources"] if "tags" in r["inputs"] or "labels" in r["inputs"]]
+    assert {r["type"] for r in tagged} == {*TAGGED, "gcp:storage/bucket:Bucket", "gcp:kms/cryptoKey:CryptoKey"}
     for r in tagged:
-        assert {k: r["inputs"]["tags"][k] for k in ("environment", "owner", "cost-center")} == {
+        tags = r["inputs"].get("tags") or r["inputs"]["labels"]
+        assert {k: tags[k] for k in ("environment", "owner", "cost-center")} == {
             "environment": "prod", "owner": "ml-platform", "cost-center": "cc-ml-1234"}, r["name"]
+
+
+def test_gcs_state_backend_is_private_versioned_cmek_and_protected(plan):
+    key = "projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/cryptoKeys/pulumi"
+    bucket = resource(plan, "gcp:storage/bucket:Bucket", "gcs-state-bucket")
+    inputs = bucket["inputs"]
+    assert (inputs["name"], inputs["uniformBucketLevelAccess"], inputs["publicAccessPrevention"]) == (
+        "acme-ml-pulumi-state-gcs", True, "enforced")
+    assert (inputs["versioning"], inputs["encryption"]) == ({"enabled": True}, {"defaultKmsKeyName": key})
+    assert (bucket["protect"], bucket["retainOnDelete"], inputs["forceDestroy"]) == (True, True, False)
+    assert resource(plan, "gcp:kms/cryptoKey:CryptoKey", "gcs-state-key")["inputs"]["rotationPeriod"] == "7776000s"
+    assert plan["outputs"]["gcp_pulumi_backend_url"] == "gs://acme-ml-pulumi-state-gcs"
+    assert plan["outputs"]["gcp_secrets_provider"] == f"gcpkms://{key}"
+
+
+def test_gcs_readers_write_only_locks(plan):
+    writes = {r["inputs"]["member"].split(":")[1].split("@")[0]: r["inputs"].get("condition")
+              for r in plan["resources"]
+              if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember" and "-write-" in r["name"]}
+    locks = {"title": "pulumi-locks-only", "expression":
+             'resource.name.startsWith("projects/_/buckets/acme-ml-pulumi-state-gcs/objects/.pulumi/locks/")'}
+    assert writes == {"acme-ml-gh-preview": locks, "acme-ml-gh-drift": locks, "acme-ml-gh-deploy": None}
+    keys = {r["inputs"]["member"]: r["inputs"]["role"] for r in plan["resources"]
+            if r["type"] == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"}
+    assert keys["serviceAccount:acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com"] == (
+        "roles/cloudkms.cryptoKeyDecrypter")
+    assert keys["serviceAccount:service-100000000001@gs-project-accounts.iam.gserviceaccount.com"] == (
+        "roles/cloudkms.cryptoKeyEncrypterDecrypter")
 
 
 def test_workload_identity_provider_admits_only_the_repository(plan):
@@ -223,7 +252,7 @@ def test_cli_plans_the_bootstrap_project():
                              "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 40)
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 53)
 
 
 def test_a_folder_without_a_pulumi_project_is_a_config_error(tmp_path):
