@@ -25,7 +25,9 @@ def main() -> None:
               help="Write the plan to this file instead of standard output.")
 @click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
-def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> None:
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Plan the Pulumi project in this folder instead, e.g. infra/bootstrap.")
+def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, project_dir: Path | None) -> None:
     """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
 
     Exit codes: 0 plan made, 1 plan made but over budget, 2 bad config or unknown stack.
@@ -35,7 +37,7 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> Non
 
     err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
-        outcome = make_plan(stack, stacks_dir)
+        outcome = make_plan(stack, stacks_dir, project_dir)
     if outcome.document is not None:
         _emit(outcome.document, fmt, out)
     if outcome.error is not None:

@@ -89,13 +89,14 @@ def load_stack_config() -> StackConfig:
     return parse_stack_config(values, pulumi.get_stack(), secrets)
 
 
-def _describe(error: dict[str, Any], secret_keys: Collection[str] = ()) -> Problem:
+def _describe(error: dict[str, Any], secret_keys: Collection[str] = (),
+              model: type[BaseModel] = StackConfig) -> Problem:
     loc = tuple(str(part) for part in error["loc"])
     path = ".".join(loc) or "(top level)"
     kind = error["type"]
     got = error.get("input")
     if kind == "extra_forbidden":
-        return path, _unknown_key_message(loc)
+        return path, _unknown_key_message(loc, model)
     if kind == "missing":
         return path, "required; add this key"
     message = str(error["msg"])
@@ -109,8 +110,8 @@ def _describe(error: dict[str, Any], secret_keys: Collection[str] = ()) -> Probl
     return path, message
 
 
-def _unknown_key_message(loc: tuple[str, ...]) -> str:
-    allowed = _allowed_keys(StackConfig, loc[:-1])
+def _unknown_key_message(loc: tuple[str, ...], model: type[BaseModel] = StackConfig) -> str:
+    allowed = _allowed_keys(model, loc[:-1])
     if not allowed:
         return "unknown key; remove it"
     close = difflib.get_close_matches(loc[-1], allowed, n=1)

@@ -10,7 +10,7 @@ from infra.config import ConfigError
 from infra.config_sandbox import budget_for, config_from_stack_file
 from infra.cost import add_cost
 from infra.offline.document import build_document
-from infra.offline.engine import STACKS_DIR, ProgramError, run_stack
+from infra.offline.engine import STACKS_DIR, ProgramError, load_project, run_stack
 from infra.offline.stackfile import StackFileError, UnknownStackError
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG = 0, 1, 2
@@ -25,10 +25,17 @@ class PlanOutcome:
     error: str | None = None
 
 
-def make_plan(stack: str, stacks_dir: Path | None = None) -> PlanOutcome:
-    """Plan one stack; config problems become exit 2 with the message, never a traceback."""
+def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | None = None) -> PlanOutcome:
+    """Plan one stack; config problems become exit 2 with the message, never a traceback.
+
+    `project_dir` plans another Pulumi project in the repository (e.g. infra/bootstrap) instead.
+    """
     try:
-        run = run_stack(stack, stacks_dir or STACKS_DIR)
+        if project_dir is None:
+            run = run_stack(stack, stacks_dir or STACKS_DIR)
+        else:
+            project = load_project(project_dir)
+            run = run_stack(stack, stacks_dir or project.stacks_dir, project.program, project.name)
     except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
     except ProgramError as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_in_stack
@@ -22,7 +23,7 @@ from pulumi.runtime.sync_await import _sync_await
 from infra.offline.invokes import InvokeAnswers, OfflineContext
 from infra.offline.monitor import OfflineMocks, RecordedResource, RecordingMonitor
 from infra.offline.properties import struct_to_json
-from infra.offline.stackfile import StackFile, load_stack_file
+from infra.offline.stackfile import StackFile, StackFileError, load_stack_file
 
 PROJECT = "mlinfra"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +107,30 @@ def context_for(stack_file: StackFile) -> OfflineContext:
     )
 
 
-def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM) -> ProgramRun:
+@dataclass(frozen=True)
+class Project:
+    """What `Pulumi.yaml` says about a program: its name, entry point and stack-file folder."""
+
+    name: str
+    program: Path
+    stacks_dir: Path
+
+
+def load_project(project_dir: Path) -> Project:
+    """Read `project_dir/Pulumi.yaml` (name, main, stackConfigDir) the way the CLI resolves them."""
+    path = project_dir / "Pulumi.yaml"
+    if not path.is_file():
+        raise StackFileError(f"no Pulumi project here: {path} does not exist")
+    document = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(document, dict) or not isinstance(document.get("name"), str):
+        raise StackFileError(f"{path}: expected a mapping with a 'name'")
+    main = project_dir / str(document.get("main") or ".")
+    program = main / "__main__.py" if main.is_dir() else main
+    return Project(document["name"], program, project_dir / str(document.get("stackConfigDir") or "."))
+
+
+def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM,
+              project: str = PROJECT) -> ProgramRun:
     """Plan one stack from its file by running the program entry point, as `pulumi` would."""
     return run_stack_file(load_stack_file(stacks_dir, stack), program_path)
 
@@ -117,6 +141,7 @@ def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM) -> Progr
     run = run_program(
         lambda: runpy.run_path(str(program_path), run_name="__main__"),
         stack=stack,
+        project=project,
         config=stack_file.config,
         secret_keys=stack_file.secret_keys,
         context=context_for(stack_file),

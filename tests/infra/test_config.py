@@ -70,17 +70,14 @@ def test_unknown_key_suggests_the_close_one():
     values = with_change("clusters.train.gpu_pool", {})
     assert problems(values) == [
         "clusters.train.gpu_pool: unknown key; did you mean 'gpu_pools'? allowed keys: cloud, "
-        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gateways"]
-        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, runners"]
-        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gcp"]
+        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gateways, runners, gcp"]
 
 
 def test_unknown_top_level_key_is_an_error():
     values = dict(VALID, cluster={})
     assert problems(values) == [
         "cluster: unknown key; did you mean 'clusters'? allowed keys: environment, tags, "
-        "name_prefix, aws, gcp, clusters, buckets, budget_per_hour, sandbox"]
-        "name_prefix, aws, gcp, clusters, buckets, github_app"]
+        "name_prefix, aws, gcp, clusters, buckets, budget_per_hour, sandbox, github_app"]
 
 
 def test_min_greater_than_max():

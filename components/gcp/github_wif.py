@@ -1,0 +1,116 @@
+"""GitHubWorkloadIdentity: a Workload Identity pool and provider for GitHub Actions, and CI service accounts.
+
+The provider accepts only tokens from one repository (its attribute condition); each service
+account may be impersonated only by the exact OIDC subjects given for it, mirroring the AWS roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+PROVIDER_ID = "github"
+ATTRIBUTE_MAPPING = {
+    "google.subject": "assertion.sub",
+    "attribute.repository": "assertion.repository",
+    "attribute.ref": "assertion.ref",
+    "attribute.environment": "assertion.environment",
+}
+
+
+def repository_condition(repo: str) -> str:
+    """CEL condition admitting only tokens issued to workflows of `repo` (ORG/REPO)."""
+    return f"assertion.repository == '{repo}'"
+
+
+def pool_name(project_number: str, pool_id: str) -> str:
+    """Full resource name of a Workload Identity pool, known before it exists."""
+    return f"projects/{project_number}/locations/global/workloadIdentityPools/{pool_id}"
+
+
+def provider_resource_name(project_number: str, pool_id: str) -> str:
+    """What `google-github-actions/auth` takes as `workload_identity_provider`."""
+    return f"{pool_name(project_number, pool_id)}/providers/{PROVIDER_ID}"
+
+
+def subject_principal(project_number: str, pool_id: str, subject: str) -> str:
+    """IAM member for one exact OIDC subject in the pool."""
+    return f"principal://iam.googleapis.com/{pool_name(project_number, pool_id)}/subject/{subject}"
+
+
+def subject_key(subject: str) -> str:
+    """Stable resource-name part for an OIDC subject: what follows `repo:ORG/REPO:`, as a DNS-ish label."""
+    tail = subject.split(":", 2)[-1] if subject.startswith("repo:") else subject
+    return "".join(c if c.isalnum() else "-" for c in tail.lower()).strip("-")
+
+
+def service_account_email(account_id: str, project: str) -> str:
+    """A service account's email, known before it exists."""
+    return f"{account_id}@{project}.iam.gserviceaccount.com"
+
+
+@dataclass(frozen=True)
+class CiServiceAccountSpec:
+    """One service account for CI: the OIDC subjects that may impersonate it and its project roles."""
+
+    subjects: tuple[str, ...]
+    project_roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GitHubWorkloadIdentityArgs:
+    """Inputs of GitHubWorkloadIdentity."""
+
+    project: str
+    project_number: str
+    repo: str
+    pool_id: str
+    # Service accounts keyed by name (`preview`, `drift`, `deploy`).
+    service_accounts: Mapping[str, CiServiceAccountSpec]
+    name_prefix: str = "mlinfra"
+    protect: bool = True
+
+
+class GitHubWorkloadIdentity(pulumi.ComponentResource):
+    """Pool, GitHub OIDC provider restricted to one repository, and impersonable CI service accounts."""
+
+    provider_name: pulumi.Output[str]
+    service_account_emails: dict[str, str]
+
+    def __init__(self, name: str, args: GitHubWorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:gcp:GitHubWorkloadIdentity", name, None, opts)
+        keep = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        pool = gcp.iam.WorkloadIdentityPool(
+            f"{name}-pool", project=args.project, workload_identity_pool_id=args.pool_id,
+            display_name="GitHub Actions", description=f"GitHub Actions of {args.repo}", opts=keep)
+        provider = gcp.iam.WorkloadIdentityPoolProvider(
+            f"{name}-provider", project=args.project, workload_identity_pool_id=pool.workload_identity_pool_id,
+            workload_identity_pool_provider_id=PROVIDER_ID, display_name="GitHub",
+            attribute_mapping=ATTRIBUTE_MAPPING, attribute_condition=repository_condition(args.repo),
+            oidc={"issuer_uri": GITHUB_ISSUER}, opts=keep)
+        self.service_account_emails = {}
+        for sa_name, spec in args.service_accounts.items():
+            account_id = f"{args.name_prefix}-gh-{sa_name}"[:30]
+            email = service_account_email(account_id, args.project)
+            account = gcp.serviceaccount.Account(
+                f"{name}-{sa_name}", project=args.project, account_id=account_id,
+                display_name=f"GitHub Actions {sa_name}", opts=keep)
+            for subject in spec.subjects:
+                gcp.serviceaccount.IAMMember(
+                    f"{name}-{sa_name}-wif-{subject_key(subject)}", service_account_id=account.name,
+                    role="roles/iam.workloadIdentityUser",
+                    member=subject_principal(args.project_number, args.pool_id, subject),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
+            for role in spec.project_roles:
+                gcp.projects.IAMMember(
+                    f"{name}-{sa_name}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
+                    project=args.project, role=role, member=f"serviceAccount:{email}",
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
+            self.service_account_emails[sa_name] = email
+        self.provider_name = provider.name
+        self.register_outputs({"provider_name": self.provider_name,
+                               "service_account_emails": self.service_account_emails})

@@ -1,0 +1,92 @@
+"""GcsStateBackend: a GCS bucket for Pulumi state plus the Cloud KMS key behind `gcpkms://` secrets.
+
+The bucket is private (uniform bucket-level access, public access prevention enforced), versioned,
+encrypted with the same customer-managed key, and protected: losing it loses every stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.tags import gcp_labels
+
+KEY_ROTATION = "7776000s"  # 90 days
+
+
+def crypto_key_name(project: str, location: str, key_ring: str, key: str) -> str:
+    """Full resource name of a Cloud KMS key, known before it exists (what `gcpkms://` takes)."""
+    return f"projects/{project}/locations/{location}/keyRings/{key_ring}/cryptoKeys/{key}"
+
+
+def storage_agent(project_number: str) -> str:
+    """The Cloud Storage service agent, which needs the key to encrypt objects with CMEK."""
+    return f"serviceAccount:service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"
+
+
+def locks_condition(bucket: str) -> dict[str, str]:
+    """IAM condition limiting object writes to the backend's lock files (previews take locks too)."""
+    return {"title": "pulumi-locks-only",
+            "expression": f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/.pulumi/locks/")'}
+
+
+@dataclass(frozen=True)
+class GcsStateBackendArgs:
+    """Inputs of GcsStateBackend."""
+
+    project: str
+    project_number: str
+    location: str
+    bucket_name: str
+    key_ring: str
+    # Members (e.g. `serviceAccount:...`) that read state and write only locks, and those that write state.
+    readers: tuple[str, ...] = ()
+    writers: tuple[str, ...] = ()
+    noncurrent_version_days: int = 90
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class GcsStateBackend(pulumi.ComponentResource):
+    """Key ring and rotating key, CMEK-encrypted private versioned bucket, and scoped access to both."""
+
+    backend_url: str
+    secrets_provider: str
+
+    def __init__(self, name: str, args: GcsStateBackendArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:gcp:GcsStateBackend", name, None, opts)
+        keep = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
+        ring = gcp.kms.KeyRing(f"{name}-keyring", name=args.key_ring, location=args.location,
+                               project=args.project, opts=keep)
+        key = gcp.kms.CryptoKey(f"{name}-key", name="pulumi", key_ring=ring.id, rotation_period=KEY_ROTATION,
+                                labels=gcp_labels(args.tags), opts=keep)
+        key_name = crypto_key_name(args.project, args.location, args.key_ring, "pulumi")
+        on_key = pulumi.ResourceOptions(parent=self, depends_on=[key])
+        agent = gcp.kms.CryptoKeyIAMMember(f"{name}-key-storage-agent", crypto_key_id=key_name,
+                                           role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                                           member=storage_agent(args.project_number), opts=on_key)
+        bucket = gcp.storage.Bucket(
+            f"{name}-bucket", name=args.bucket_name, project=args.project, location=args.location,
+            uniform_bucket_level_access=True, public_access_prevention="enforced", force_destroy=False,
+            versioning={"enabled": True}, encryption={"default_kms_key_name": key_name},
+            lifecycle_rules=[{"action": {"type": "Delete"},
+                              "condition": {"days_since_noncurrent_time": args.noncurrent_version_days}}],
+            labels=gcp_labels(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, depends_on=[agent]))
+        on_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
+        for member in (*args.readers, *args.writers):
+            key_part = member.split(":", 1)[-1].split("@", 1)[0]
+            gcp.storage.BucketIAMMember(f"{name}-read-{key_part}", bucket=args.bucket_name,
+                                        role="roles/storage.objectViewer", member=member, opts=on_bucket)
+            writer = member in args.writers
+            gcp.storage.BucketIAMMember(
+                f"{name}-write-{key_part}", bucket=args.bucket_name, role="roles/storage.objectUser", member=member,
+                condition=None if writer else locks_condition(args.bucket_name), opts=on_bucket)
+            gcp.kms.CryptoKeyIAMMember(
+                f"{name}-key-{key_part}", crypto_key_id=key_name, member=member, opts=on_key,
+                role="roles/cloudkms.cryptoKeyEncrypterDecrypter" if writer else "roles/cloudkms.cryptoKeyDecrypter")
+        self.backend_url = f"gs://{args.bucket_name}"
+        self.secrets_provider = f"gcpkms://{key_name}"
+        self.register_outputs({"backend_url": self.backend_url, "secrets_provider": self.secrets_provider})

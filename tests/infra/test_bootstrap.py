@@ -1,0 +1,269 @@
+"""The bootstrap program (infra/bootstrap/): planned offline, trust conditions pinned exactly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from components.aws.github_oidc import (
+    deploy_subjects,
+    github_trust_policy,
+    provider_arn,
+    pull_request_subjects,
+    state_access_document,
+)
+from components.gcp.github_wif import repository_condition, subject_key, subject_principal
+from infra.offline.document import build_document, load_schema
+from infra.offline.engine import load_project, run_stack
+from infra.plan_command import EXIT_CONFIG, make_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOTSTRAP = ROOT / "infra" / "bootstrap"
+REPO = "acme/ml-platform"
+ISSUER = "token.actions.githubusercontent.com"
+POOL = "projects/100000000001/locations/global/workloadIdentityPools/github"
+TAGGED = ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:iam/role:Role",
+          "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+
+
+@pytest.fixture(scope="module")
+def plan() -> dict:
+    project = load_project(BOOTSTRAP)
+    return build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+
+
+def resource(plan: dict, resource_type: str, name: str) -> dict:
+    found = [r for r in plan["resources"] if r["type"] == resource_type and r["name"] == name]
+    assert len(found) == 1, [r["name"] for r in plan["resources"] if r["type"] == resource_type]
+    return found[0]
+
+
+def trust(plan: dict, role: str) -> dict:
+    return json.loads(resource(plan, "aws:iam/role:Role", f"github-{role}")["inputs"]["assumeRolePolicy"])
+
+
+def test_subject_helpers():
+    assert pull_request_subjects("o/r") == ["repo:o/r:pull_request"]
+    assert deploy_subjects("o/r", "main", ["dev", "prod"]) == [
+        "repo:o/r:ref:refs/heads/main", "repo:o/r:environment:dev", "repo:o/r:environment:prod"]
+    assert subject_key("repo:o/r:ref:refs/heads/main") == "ref-refs-heads-main"
+    assert subject_key("repo:o/r:pull_request") == "pull-request"
+    assert repository_condition("o/r") == "assertion.repository == 'o/r'"
+    assert subject_principal("42", "gh", "repo:o/r:pull_request") == (
+        "principal://iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/gh/subject/"
+        "repo:o/r:pull_request")
+
+
+def test_trust_policy_shape():
+    policy = json.loads(github_trust_policy(provider_arn("111122223333"), ["repo:o/r:pull_request"]))
+    assert policy["Statement"] == [{
+        "Effect": "Allow",
+        "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
+                      "StringLike": {f"{ISSUER}:sub": ["repo:o/r:pull_request"]}},
+    }]
+
+
+def test_the_plan_is_of_the_bootstrap_project(plan):
+    jsonschema.validate(plan, load_schema())
+    assert (plan["project"], plan["stack"], plan["environment"]) == ("mlinfra-bootstrap", "bootstrap", "prod")
+    assert plan["resources"][0]["urn"].startswith("urn:pulumi:bootstrap::mlinfra-bootstrap::")
+    assert plan["invokes"] == []
+    assert plan["outputs"]["pulumi_backend_url"] == "s3://acme-ml-pulumi-state?region=us-east-1"
+    assert plan["outputs"]["secrets_provider"] == "awskms://alias/acme-ml-pulumi?region=us-east-1"
+    assert plan["outputs"]["gcp_workload_identity_provider"] == f"{POOL}/providers/github"
+
+
+def test_oidc_provider_is_github_for_sts(plan):
+    provider = resource(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "github-provider")
+    assert provider["inputs"]["url"] == f"https://{ISSUER}"
+    assert provider["inputs"]["clientIdLists"] == ["sts.amazonaws.com"]
+    assert provider["protect"] is True
+
+
+@pytest.mark.parametrize("role, subjects", [
+    ("preview", [f"repo:{REPO}:pull_request"]),
+    ("drift", [f"repo:{REPO}:ref:refs/heads/main"]),
+    ("deploy", [f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:dev",
+                f"repo:{REPO}:environment:staging", f"repo:{REPO}:environment:prod",
+                f"repo:{REPO}:environment:sandbox"]),
+])
+def test_each_role_trusts_exactly_its_subjects(plan, role, subjects):
+    (statement,) = trust(plan, role)["Statement"]
+    assert statement["Principal"] == {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
+                                      "StringLike": {f"{ISSUER}:sub": subjects}}
+
+
+def test_read_only_roles_write_only_state_locks():
+    read = json.loads(state_access_document("arn:aws:s3:::st", "arn:key", write=False))["Statement"]
+    write = json.loads(state_access_document("arn:aws:s3:::st", "arn:key", write=True))["Statement"]
+    assert [s["Resource"] for s in read] == ["arn:aws:s3:::st", "arn:aws:s3:::st/*", "arn:aws:s3:::st/.pulumi/locks/*",
+                                            "arn:key"]
+    assert write[2]["Resource"] == "arn:aws:s3:::st/*"
+    assert read[3]["Action"] == ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+    assert write[3]["Action"] == [*read[3]["Action"], "kms:Encrypt"]
+    assert not any("*" in action for statement in read + write for action in statement["Action"])
+
+
+def test_roles_get_their_policies(plan):
+    attached = {(r["name"], r["inputs"]["policyArn"]) for r in plan["resources"]
+                if r["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"}
+    assert attached == {
+        ("github-preview-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("github-drift-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("github-deploy-poweruseraccess", "arn:aws:iam::aws:policy/PowerUserAccess"),
+        ("github-deploy-iamfullaccess", "arn:aws:iam::aws:policy/IAMFullAccess")}
+    preview = resource(plan, "aws:iam/rolePolicy:RolePolicy", "github-preview-state")["inputs"]["policy"]
+    deploy = resource(plan, "aws:iam/rolePolicy:RolePolicy", "github-deploy-state")["inputs"]["policy"]
+    # The key ARN is only known once the key exists, so the whole document is unknown offline.
+    assert preview == deploy == "[unknown]"
+
+
+def test_state_bucket_and_key_are_safe_and_protected(plan):
+    bucket = resource(plan, "aws:s3/bucket:Bucket", "state-bucket")
+    assert bucket["inputs"]["bucket"] == "acme-ml-pulumi-state"
+    assert (bucket["protect"], bucket["retainOnDelete"], bucket["inputs"]["forceDestroy"]) == (True, True, False)
+    key = resource(plan, "aws:kms/key:Key", "secrets-key")
+    assert (key["protect"], key["retainOnDelete"], key["inputs"]["enableKeyRotation"]) == (True, True, True)
+    block = resource(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "state-public-access")
+    assert all(block["inputs"][flag] is True for flag in
+               ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    versioning = resource(plan, "aws:s3/bucketVersioning:BucketVersioning", "state-versioning")
+    assert versioning["inputs"]["versioningConfiguration"] == {"status": "Enabled"}
+    alias = resource(plan, "aws:kms/alias:Alias", "secrets-key-alias")
+    assert alias["inputs"]["name"] == "alias/acme-ml-pulumi"
+
+
+def test_every_taggable_resource_carries_the_baseline_tags(plan):
+    tagged = [r for r in plan["resources"] if "tags" in r["inputs"] or "labels" in r["inputs"]]
+    assert {r["type"] for r in tagged} == {*TAGGED, "gcp:storage/bucket:Bucket", "gcp:kms/cryptoKey:CryptoKey"}
+    for r in tagged:
+        tags = r["inputs"].get("tags") or r["inputs"]["labels"]
+        assert {k: tags[k] for k in ("environment", "owner", "cost-center")} == {
+            "environment": "prod", "owner": "ml-platform", "cost-center": "cc-ml-1234"}, r["name"]
+
+
+def test_gcs_state_backend_is_private_versioned_cmek_and_protected(plan):
+    key = "projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/cryptoKeys/pulumi"
+    bucket = resource(plan, "gcp:storage/bucket:Bucket", "gcs-state-bucket")
+    inputs = bucket["inputs"]
+    assert (inputs["name"], inputs["uniformBucketLevelAccess"], inputs["publicAccessPrevention"]) == (
+        "acme-ml-pulumi-state-gcs", True, "enforced")
+    assert (inputs["versioning"], inputs["encryption"]) == ({"enabled": True}, {"defaultKmsKeyName": key})
+    assert (bucket["protect"], bucket["retainOnDelete"], inputs["forceDestroy"]) == (True, True, False)
+    assert resource(plan, "gcp:kms/cryptoKey:CryptoKey", "gcs-state-key")["inputs"]["rotationPeriod"] == "7776000s"
+    assert plan["outputs"]["gcp_pulumi_backend_url"] == "gs://acme-ml-pulumi-state-gcs"
+    assert plan["outputs"]["gcp_secrets_provider"] == f"gcpkms://{key}"
+
+
+def test_gcs_readers_write_only_locks(plan):
+    writes = {r["inputs"]["member"].split(":")[1].split("@")[0]: r["inputs"].get("condition")
+              for r in plan["resources"]
+              if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember" and "-write-" in r["name"]}
+    locks = {"title": "pulumi-locks-only", "expression":
+             'resource.name.startsWith("projects/_/buckets/acme-ml-pulumi-state-gcs/objects/.pulumi/locks/")'}
+    assert writes == {"acme-ml-gh-preview": locks, "acme-ml-gh-drift": locks, "acme-ml-gh-deploy": None}
+    keys = {r["inputs"]["member"]: r["inputs"]["role"] for r in plan["resources"]
+            if r["type"] == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"}
+    assert keys["serviceAccount:acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com"] == (
+        "roles/cloudkms.cryptoKeyDecrypter")
+    assert keys["serviceAccount:service-100000000001@gs-project-accounts.iam.gserviceaccount.com"] == (
+        "roles/cloudkms.cryptoKeyEncrypterDecrypter")
+
+
+def test_workload_identity_provider_admits_only_the_repository(plan):
+    provider = resource(plan, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+                        "github-wif-provider")["inputs"]
+    assert provider["attributeCondition"] == f"assertion.repository == '{REPO}'"
+    assert provider["oidc"] == {"issuerUri": f"https://{ISSUER}"}
+    assert provider["attributeMapping"]["google.subject"] == "assertion.sub"
+    assert provider["attributeMapping"]["attribute.repository"] == "assertion.repository"
+
+
+def test_service_accounts_are_impersonable_only_by_their_subjects(plan):
+    members = {(r["name"], r["inputs"]["role"], r["inputs"]["member"]) for r in plan["resources"]
+               if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"}
+    expected = {
+        ("preview", "pull-request", "pull_request"),
+        ("drift", "ref-refs-heads-main", "ref:refs/heads/main"),
+        ("deploy", "ref-refs-heads-main", "ref:refs/heads/main"),
+        *(("deploy", f"environment-{env}", f"environment:{env}") for env in ("dev", "staging", "prod", "sandbox")),
+    }
+    assert members == {(f"github-wif-{sa}-wif-{key}", "roles/iam.workloadIdentityUser",
+                        f"principal://iam.googleapis.com/{POOL}/subject/repo:{REPO}:{sub}")
+                       for sa, key, sub in expected}
+    roles = {(r["inputs"]["role"], r["inputs"]["member"]) for r in plan["resources"]
+             if r["type"] == "gcp:projects/iAMMember:IAMMember"}
+    assert ("roles/viewer", "serviceAccount:acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com") in roles
+    assert not any(role in ("roles/owner", "roles/editor") for role, _ in roles)
+
+
+def _write_stack(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "Pulumi.bootstrap.yaml").write_text(body)
+    return tmp_path
+
+
+def test_bad_bootstrap_config_reports_every_problem(tmp_path):
+    stacks = _write_stack(tmp_path, """\
+config:
+  bootstrap:tags: {owner: me, cost-center: cc}
+  bootstrap:github: {org: acme, repos: x}
+  bootstrap:aws:
+    region: us-east-1
+    account_id: "123456789012"
+    deploy_policy_arns: [arn:aws:iam::aws:policy/AdministratorAccess]
+""")
+    outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error == (
+        "invalid config for stack 'bootstrap' (2 problems):\n"
+        "  - github.repo: required; add this key\n"
+        "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, branch, environments")
+
+
+def test_admin_policies_are_refused(tmp_path):
+    stacks = _write_stack(tmp_path, """\
+config:
+  bootstrap:tags: {owner: me, cost-center: cc}
+  bootstrap:github: {org: acme, repo: x}
+  bootstrap:aws:
+    region: us-east-1
+    account_id: "123456789012"
+    deploy_policy_arns: [arn:aws:iam::aws:policy/AdministratorAccess]
+  bootstrap:gcp: {project: acme-proj, project_number: "123456", deploy_roles: [roles/owner]}
+""")
+    outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error.splitlines()[1:] == [
+        "  - aws.deploy_policy_arns.0: AdministratorAccess is refused; list policies scoped to what the stacks create",
+        "  - gcp.deploy_roles.0: roles/owner is refused; list roles scoped to what the stacks create"]
+
+
+def test_cli_plans_the_bootstrap_project():
+    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", "bootstrap", "--project", "infra/bootstrap",
+                             "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 53)
+
+
+def test_a_folder_without_a_pulumi_project_is_a_config_error(tmp_path):
+    outcome = make_plan("bootstrap", None, tmp_path)
+    assert (outcome.exit_code, outcome.error) == (
+        EXIT_CONFIG, f"no Pulumi project here: {tmp_path / 'Pulumi.yaml'} does not exist")
+
+
+def test_the_project_file_names_the_program_and_its_stacks():
+    project = load_project(BOOTSTRAP)
+    assert (project.name, project.program, project.stacks_dir) == (
+        "mlinfra-bootstrap", BOOTSTRAP / "__main__.py", BOOTSTRAP / "stacks")
+    main = load_project(ROOT)
+    assert (main.name, main.program, main.stacks_dir) == ("mlinfra", ROOT / "infra" / "__main__.py", ROOT / "stacks")
