@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
+from infra.config_aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -94,6 +95,7 @@ class GpuPoolConfig(Model):
     capacity: CapacityType = CapacityType.ON_DEMAND
     disk_gib: int = Field(default=200, ge=50, le=16384)
     labels: dict[str, str] = Field(default_factory=dict)
+    aws: AwsPoolOptions = Field(default_factory=AwsPoolOptions)
 
 
 class ClusterConfig(Model):
@@ -105,6 +107,7 @@ class ClusterConfig(Model):
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     log_retention_days: int = Field(default=90, ge=1, le=3653)
     gpu_pools: dict[Name, GpuPoolConfig] = Field(default_factory=dict)
+    aws: AwsClusterOptions = Field(default_factory=AwsClusterOptions)
 
 
 class LifecycleConfig(Model):
@@ -120,6 +123,7 @@ class BucketConfig(Model):
     cloud: Cloud
     versioning: bool = True
     lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
+    aws: AwsBucketOptions = Field(default_factory=AwsBucketOptions)
 
 
 class StackConfig(Model):
