@@ -36,7 +36,7 @@ def test_json_plan_is_the_documented_contract(dev_json):
 def test_table_plan_renders_the_component_tree():
     result = mlinfra("plan", "dev")
     assert result.returncode == 0, result.stderr
-    assert "Plan for stack 'dev' (environment dev): 48 resources" in result.stdout
+    assert "Plan for stack 'dev' (environment dev): 82 resources" in result.stdout
     assert "mlinfra:aws:EksCluster" in result.stdout
     assert "g6.xlarge · SPOT · 0..2 nodes" in result.stdout
 
@@ -48,7 +48,7 @@ def test_markdown_plan_fits_a_pull_request_comment(tmp_path):
     text = out.read_text()
     assert text.startswith("### mlinfra plan: `dev`\n")
     assert "| &nbsp;&nbsp;dev-cluster | `aws.eks.Cluster` | k8s 1.33 · endpoint private" in text
-    assert "| `aws:eks/nodeGroup:NodeGroup` | 1 |" in text
+    assert "| `aws:eks/nodeGroup:NodeGroup` | 2 |" in text
 
 
 def test_unknown_stack_exits_2_and_lists_stacks():
