@@ -8,7 +8,7 @@ import pulumi
 
 from components.aws.cluster_addons import EksClusterAddons, EksClusterAddonsArgs
 from components.aws.eks_addons import EksManagedAddons, EksManagedAddonsArgs
-from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs
+from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, cluster_arn
 from components.aws.gpu_node_pool import EksGpuNodePool, EksGpuNodePoolArgs
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAccessArgs
@@ -27,6 +27,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     cluster_name = physical_name(ctx.stack, name)
     subnets, vpc_id = _network(ctx, name, cluster, cluster_name)
     private_subnets = list(subnets.values())
+    # Computed, not read from the cluster, so trust policies show in a plan before it exists.
+    arn = ctx.account_id.apply(lambda account: cluster_arn(ctx.region, account, cluster_name))
     environment = ctx.config.environment
     eks = EksCluster(name, EksClusterArgs(
         cluster_name=cluster_name,
@@ -48,7 +50,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         max_nodes=options.system_pool.max_nodes, disk_gib=options.system_pool.disk_gib, tags=ctx.tags,
     ), opts=ctx.opts)
     managed = EksManagedAddons(f"{name}-addons", EksManagedAddonsArgs(
-        cluster_name=eks.cluster_name, cluster_arn=eks.cluster_arn, account_id=ctx.account_id,
+        cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
         versions={k.value: v for k, v in options.addon_versions.items()}, nodes=[system.node_group],
         tags=ctx.tags,
     ), opts=ctx.opts)
@@ -59,7 +61,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
             pools[key] = EksGpuNodePool(key, pool_args, opts=ctx.opts)
             capacity[key] = pool_args.capacity_type
     EksClusterAddons(f"{name}-k8s", EksClusterAddonsArgs(
-        cluster_name=cluster_name, cluster_name_output=eks.cluster_name, cluster_arn=eks.cluster_arn,
+        cluster_name=cluster_name, cluster_name_output=eks.cluster_name, cluster_arn=arn,
         account_id=ctx.account_id, region=ctx.region, kubernetes_version=cluster.kubernetes_version,
         provider=eks.provider, pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
         gpu_addons=options.gpu_addons,
@@ -70,7 +72,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         keys = {bucket_name(ctx.config, ctx.stack, b): buckets[b].kms_key_arn
                 for b in grant.buckets if buckets[b].kms_key_arn is not None}
         WorkloadBucketAccess(f"{name}-{grant_name}", WorkloadBucketAccessArgs(
-            cluster_name=eks.cluster_name, cluster_arn=eks.cluster_arn, account_id=ctx.account_id,
+            cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
             namespace=grant.namespace, service_account=grant.service_account, buckets=physical,
             bucket_key_arns=keys, tags=ctx.tags,
         ), opts=ctx.opts)

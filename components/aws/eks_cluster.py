@@ -43,6 +43,11 @@ class AccessEntry:
     access: str = "read-only"
 
 
+def cluster_arn(region: str, account_id: str, cluster_name: str) -> str:
+    """A cluster's ARN, known before it exists, so trust policies can name it in a plan."""
+    return f"arn:aws:eks:{region}:{account_id}:cluster/{cluster_name}"
+
+
 def control_plane_log_group(cluster_name: str) -> str:
     """The log group EKS writes to; created up front so retention is ours, not 'never expire'."""
     return f"/aws/eks/{cluster_name}/cluster"

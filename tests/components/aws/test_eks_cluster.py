@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, endpoint_access
+from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, cluster_arn, endpoint_access
 
 ARGS = dict(cluster_name="dev-train", kubernetes_version="1.33", subnet_ids=["subnet-a", "subnet-b"])
 
@@ -100,3 +100,8 @@ def test_no_access_entries_and_no_aws_auth_configmap_by_default(register):
     reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS)))
     assert reg.of_type("aws:eks/accessEntry:AccessEntry") == []
     assert reg.of_type("kubernetes:core/v1:ConfigMap") == []
+
+
+def test_cluster_arn_is_known_before_the_cluster_exists():
+    assert cluster_arn("us-east-1", "123456789012", "prod-train") == \
+        "arn:aws:eks:us-east-1:123456789012:cluster/prod-train"
