@@ -11,6 +11,7 @@ from infra.config_models import (
     ClusterConfig,
     Environment,
     GpuPoolConfig,
+    NatMode,
     StackConfig,
 )
 
@@ -23,9 +24,23 @@ def aws_problems(config: StackConfig) -> Iterator[Problem]:
     aws_buckets = {n: b for n, b in config.buckets.items() if b.cloud == Cloud.AWS}
     for name, cluster in config.clusters.items():
         if cluster.cloud == Cloud.AWS:
+            if config.environment == Environment.PROD:
+                yield from _prod_network(f"clusters.{name}", cluster)
             yield from _cluster(f"clusters.{name}", cluster, region, aws_buckets)
     for name, bucket in aws_buckets.items():
         yield from _bucket(f"buckets.{name}", name, bucket, aws_buckets, config.environment)
+
+
+def _prod_network(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
+    # A prod cluster must survive the loss of a zone, and so must its way out to the internet.
+    if cluster.aws.existing_network is not None:
+        return  # the VPC's owner decides its zones and NAT
+    if cluster.network.zones < 3:
+        yield (f"{path}.network.zones",
+               f"prod needs at least 3 zones to survive losing one; set zones: 3 (got {cluster.network.zones})")
+    if cluster.network.nat != NatMode.PER_ZONE:
+        yield (f"{path}.network.nat",
+               f"prod needs a NAT gateway per zone; set nat: per-zone (got {cluster.network.nat.value})")
 
 
 def _cluster(path: str, cluster: ClusterConfig, region: str | None,

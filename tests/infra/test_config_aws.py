@@ -176,11 +176,22 @@ def test_access_logs_must_go_to_a_log_target():
         "`aws.log_target: true` (got 'datasets')"]
 
 
+PROD_NETWORK = {"zones": 3, "nat": "per-zone"}
+
+
+def test_prod_clusters_need_three_zones_and_a_nat_per_zone():
+    assert problems(config(environment="prod", buckets={})) == [
+        "clusters.train.network.zones: prod needs at least 3 zones to survive losing one; set zones: 3 (got 2)",
+        "clusters.train.network.nat: prod needs a NAT gateway per zone; set nat: per-zone (got single)"]
+    parse_stack_config(config(environment="prod", buckets={}, clusters__train__network=PROD_NETWORK), "prod")
+
+
 def test_prod_buckets_need_access_logs():
-    assert problems(config(environment="prod")) == [
+    assert problems(config(environment="prod", clusters__train__network=PROD_NETWORK)) == [
         "buckets.datasets.aws.access_logs_to: required in prod: access logs go to a bucket with "
         "`aws.log_target: true`"]
-    parse_stack_config(config(environment="prod", buckets__datasets__aws={"access_logs_to": "logs"}), "prod")
+    parse_stack_config(config(environment="prod", clusters__train__network=PROD_NETWORK,
+                              buckets__datasets__aws={"access_logs_to": "logs"}), "prod")
 
 
 def test_log_target_cannot_use_kms_and_replication_needs_versioning():

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from infra.offline.document import build_document
-from infra.offline.engine import run_stack
+from infra.offline.engine import ProgramError, run_stack
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +178,24 @@ def test_dev_notebooks_read_datasets_and_write_checkpoints():
     assert condition["ArnEquals"] == {"aws:SourceArn": "arn:aws:eks:us-east-1:123456789012:cluster/dev-dev"}
     association = one(document, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-notebooks-association")
     assert association["inputs"]["namespace"] == "ml"
+
+
+EFA_ON_L4 = """config:
+  mlinfra:environment: dev
+  mlinfra:tags: {owner: ml, cost-center: cc}
+  mlinfra:aws: {region: us-east-1}
+  mlinfra:clusters:
+    train:
+      cloud: aws
+      gpu_pools:
+        l4: {accelerator: nvidia-l4, capacity: spot, aws: {efa: true, capacity_block_id: cr-0123456789abcdef0}}
+"""
+
+
+def test_bad_aws_combination_registers_nothing(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text(EFA_ON_L4)
+    with pytest.raises(ProgramError) as err:
+        run_stack("dev", tmp_path)
+    assert [path for path, _ in err.value.cause.problems] == [
+        "clusters.train.gpu_pools.l4.aws.efa", "clusters.train.gpu_pools.l4.aws.capacity_block_id"]
+    assert err.value.resources == []

@@ -59,3 +59,18 @@ def test_cluster_exposes_a_kubernetes_provider_that_previews_before_the_cluster_
     assert provider.parent == reg.one("mlinfra:aws:EksCluster").urn
     cluster = reg.one("aws:eks/cluster:Cluster")
     assert cluster.urn in provider.options()["dependencies"]
+
+
+def test_addons_with_pods_wait_for_the_system_pool(register):
+    def program():
+        import pulumi_aws as aws
+
+        nodes = aws.ec2.Vpc("stand-in-for-nodes", cidr_block="10.0.0.0/16")
+        EksManagedAddons("a", EksManagedAddonsArgs(cluster_name="c", cluster_arn=CLUSTER_ARN,
+                                                   account_id="123456789012", nodes=[nodes]))
+
+    reg = register(program)
+    nodes = reg.one("aws:ec2/vpc:Vpc").urn
+    waits = {r.inputs["addonName"]: nodes in r.options()["dependencies"] for r in reg.of_type("aws:eks/addon:Addon")}
+    assert waits == {"vpc-cni": False, "kube-proxy": False, "eks-pod-identity-agent": False,
+                     "coredns": True, "aws-ebs-csi-driver": True, "aws-mountpoint-s3-csi-driver": True}
