@@ -178,6 +178,9 @@ def test_dev_notebooks_read_datasets_and_write_checkpoints():
     assert condition["ArnEquals"] == {"aws:SourceArn": "arn:aws:eks:us-east-1:123456789012:cluster/dev-dev"}
     association = one(document, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-notebooks-association")
     assert association["inputs"]["namespace"] == "ml"
+    system = one(document, "aws:eks/nodeGroup:NodeGroup", "dev-system-ng")["inputs"]
+    assert system["scalingConfig"] == {"minSize": 1, "maxSize": 2, "desiredSize": 1}
+    assert system["amiType"] == "AL2023_x86_64_STANDARD" and "taints" not in system
 
 
 EFA_ON_L4 = """config:
