@@ -63,6 +63,15 @@ def _versioning(i: dict[str, Any]) -> str:
     return f"versioning {(i.get('versioningConfiguration') or {}).get('status')}"
 
 
+def _helm_release(i: dict[str, Any]) -> str:
+    return f"{i.get('chart')} {i.get('version')} · {(i.get('repositoryOpts') or {}).get('repo')}"
+
+
+def _asg_tag(i: dict[str, Any]) -> str:
+    tag = i.get("tag") or {}
+    return f"{tag.get('key')} = {tag.get('value')}"
+
+
 def _provider(i: dict[str, Any]) -> str:
     return " · ".join(f"{k} {i[k]}" for k in ("region", "project") if k in i)
 
@@ -79,6 +88,12 @@ SUMMARIES: dict[str, Summary] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _sse,
     "aws:s3/bucketVersioning:BucketVersioning": _versioning,
     "aws:cloudwatch/logGroup:LogGroup": lambda i: f"retention {i.get('retentionInDays')} days",
+    "kubernetes:helm.sh/v3:Release": _helm_release,
+    "aws:autoscaling/tag:Tag": _asg_tag,
+    "aws:eks/addon:Addon": lambda i: f"{i.get('addonName')} {i.get('addonVersion', 'EKS default')}",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+        lambda i: f"{i.get('namespace')}/{i.get('serviceAccount')}",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": lambda i: f"{i.get('serviceName')} ({i.get('vpcEndpointType')})",
     "pulumi:providers:aws": _provider,
     "pulumi:providers:gcp": _provider,
 }

@@ -50,9 +50,14 @@ def capacity_targeting(reservation_id: str | None, block_id: str | None) -> dict
     return spec
 
 
+def first_asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The Auto Scaling group of a node group's `resources` output (a managed group has exactly one)."""
+    return resources[0].autoscaling_groups[0].name
+
+
 def asg_name(group: aws.eks.NodeGroup) -> pulumi.Output[str]:
     """The name of the Auto Scaling group EKS made for a node group (unknown until it exists)."""
-    return group.resources.apply(lambda rs: rs[0].autoscaling_groups[0].name)
+    return group.resources.apply(first_asg_name)
 
 
 @dataclass(frozen=True)

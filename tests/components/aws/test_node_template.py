@@ -55,3 +55,14 @@ def test_pool_tags_its_asg_once_per_key_from_the_node_group_output(register):
 def test_pool_without_autoscaler_cluster_name_has_no_tags(register):
     reg = register(lambda: EksGpuNodePool("p", EksGpuNodePoolArgs(**ARGS)))
     assert reg.of_type("aws:autoscaling/tag:Tag") == []
+
+
+def test_asg_name_is_read_from_the_node_group_resources_output():
+    import pulumi_aws as aws
+
+    from components.aws.gpu_node_pool import first_asg_name
+
+    outputs = aws.eks.outputs
+    resources = [outputs.NodeGroupResource(
+        autoscaling_groups=[outputs.NodeGroupResourceAutoscalingGroup(name="eks-train-l4-ng-1-abcd")])]
+    assert first_asg_name(resources) == "eks-train-l4-ng-1-abcd"
