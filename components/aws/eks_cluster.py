@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +42,14 @@ class AccessEntry:
     principal_arn: str
     # "admin" or "read-only".
     access: str = "read-only"
+
+
+def secrets_key_policy(key_arn: str) -> str:
+    """What the control plane needs on its secrets key for envelope encryption, and nothing else."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Resource": key_arn,
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+    }]})
 
 
 def cluster_arn(region: str, account_id: str, cluster_name: str) -> str:
@@ -114,6 +123,10 @@ class EksCluster(pulumi.ComponentResource):
                 enable_key_rotation=True, deletion_window_in_days=30,
                 tags=with_tags(args.tags, Name=f"{args.cluster_name}-secrets"), opts=keep)
             key_arn = key.arn
+        # The key policy delegates to IAM, so the cluster role needs these, on this key only.
+        attachments.append(aws.iam.RolePolicy(
+            f"{name}-cluster-kms", role=role.name,
+            policy=pulumi.Output.from_input(key_arn).apply(secrets_key_policy), opts=child))
 
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=control_plane_log_group(args.cluster_name),

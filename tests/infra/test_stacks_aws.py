@@ -50,7 +50,7 @@ PROD_COUNTS = {
 
 
 def test_prod_counts_are_pinned(prod):
-    assert prod["counts"]["total"] == 146
+    assert prod["counts"]["total"] == 147
     by_type = prod["counts"]["byType"]
     assert {k: by_type.get(k) for k in PROD_COUNTS} == PROD_COUNTS
 
@@ -121,7 +121,7 @@ def test_prod_workloads_get_only_their_buckets(prod):
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    assert staging["counts"]["total"] == 114
+    assert staging["counts"]["total"] == 115
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -2,7 +2,14 @@ import json
 
 import pytest
 
-from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, cluster_arn, endpoint_access
+from components.aws.eks_cluster import (
+    AccessEntry,
+    EksCluster,
+    EksClusterArgs,
+    cluster_arn,
+    endpoint_access,
+    secrets_key_policy,
+)
 
 ARGS = dict(cluster_name="dev-train", kubernetes_version="1.33", subnet_ids=["subnet-a", "subnet-b"])
 
@@ -105,3 +112,15 @@ def test_no_access_entries_and_no_aws_auth_configmap_by_default(register):
 def test_cluster_arn_is_known_before_the_cluster_exists():
     assert cluster_arn("us-east-1", "123456789012", "prod-train") == \
         "arn:aws:eks:us-east-1:123456789012:cluster/prod-train"
+
+
+def test_cluster_role_may_use_only_its_secrets_key(register):
+    arn = "arn:aws:kms:us-east-1:123456789012:key/abc"
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, kms_key_arn=arn)))
+    policy = reg.one("aws:iam/rolePolicy:RolePolicy", "train-cluster-kms")
+    assert json.loads(policy.inputs["policy"]) == json.loads(secrets_key_policy(arn))
+    [statement] = json.loads(secrets_key_policy(arn))["Statement"]
+    assert statement["Resource"] == arn
+    assert statement["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+    cluster = reg.one("aws:eks/cluster:Cluster")
+    assert policy.urn in cluster.options()["dependencies"]  # the key is usable before the cluster starts
