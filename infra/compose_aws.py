@@ -28,6 +28,7 @@ class AwsContext:
 
 def build(config: StackConfig, stack: str, tags: dict[str, str]) -> dict[str, Any]:
     """Every AWS cluster and bucket in the config; returns their stack outputs."""
+    # Imported here because compose_aws_cluster imports AwsContext from this module.
     from infra.compose_aws_cluster import build_cluster
 
     assert config.aws is not None  # guaranteed by config_rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pulumi
@@ -136,8 +137,6 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
     )
     pools = {f"{name}-{pool_name}": main}
     if options.on_demand_fallback_max_nodes:
-        from dataclasses import replace
-
         pools[f"{name}-{pool_name}-fallback"] = replace(
             main, capacity_type="ON_DEMAND", min_nodes=0, max_nodes=options.on_demand_fallback_max_nodes)
     return pools
