@@ -18,6 +18,7 @@ from infra.config_sandbox import SandboxConfig
 from infra.config_gateways import GatewayConfig
 from infra.config_runners import GithubAppConfig, RunnerSetConfig
 from infra.config_gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
+from infra.config_aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -99,6 +100,7 @@ class GpuPoolConfig(Model):
     disk_gib: int = Field(default=200, ge=50, le=16384)
     labels: dict[str, str] = Field(default_factory=dict)
     gcp: GkePoolOptions = Field(default_factory=GkePoolOptions)
+    aws: AwsPoolOptions = Field(default_factory=AwsPoolOptions)
 
 
 class ClusterConfig(Model):
@@ -113,6 +115,7 @@ class ClusterConfig(Model):
     gateways: dict[Name, GatewayConfig] = Field(default_factory=dict)
     runners: dict[Name, RunnerSetConfig] = Field(default_factory=dict)
     gcp: GkeClusterOptions = Field(default_factory=GkeClusterOptions)
+    aws: AwsClusterOptions = Field(default_factory=AwsClusterOptions)
 
 
 class LifecycleConfig(Model):
@@ -129,6 +132,7 @@ class BucketConfig(Model):
     versioning: bool = True
     lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
     gcp: GcsBucketOptions = Field(default_factory=GcsBucketOptions)
+    aws: AwsBucketOptions = Field(default_factory=AwsBucketOptions)
 
 
 class StackConfig(Model):

@@ -105,6 +105,13 @@ def _gcs_bucket(i: dict[str, Any]) -> str:
     if i.get("forceDestroy"):
         parts.append("force destroy")
     return " · ".join(parts)
+def _helm_release(i: dict[str, Any]) -> str:
+    return f"{i.get('chart')} {i.get('version')} · {(i.get('repositoryOpts') or {}).get('repo')}"
+
+
+def _asg_tag(i: dict[str, Any]) -> str:
+    tag = i.get("tag") or {}
+    return f"{tag.get('key')} = {tag.get('value')}"
 
 
 def _provider(i: dict[str, Any]) -> str:
@@ -131,6 +138,12 @@ SUMMARIES: dict[str, Summary] = {
         f"{i.get('ipCidrRange')} in {i.get('region')} · private Google access "
         f"{'on' if i.get('privateIpGoogleAccess') else 'OFF'}"),
     "gcp:storage/bucketIAMMember:BucketIAMMember": lambda i: f"{i.get('role')} to {i.get('member')}",
+    "kubernetes:helm.sh/v3:Release": _helm_release,
+    "aws:autoscaling/tag:Tag": _asg_tag,
+    "aws:eks/addon:Addon": lambda i: f"{i.get('addonName')} {i.get('addonVersion', 'EKS default')}",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+        lambda i: f"{i.get('namespace')}/{i.get('serviceAccount')}",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": lambda i: f"{i.get('serviceName')} ({i.get('vpcEndpointType')})",
     "pulumi:providers:aws": _provider,
     "pulumi:providers:gcp": _provider,
 }

@@ -48,7 +48,7 @@ def test_markdown_plan_fits_a_pull_request_comment(tmp_path):
     text = out.read_text()
     assert text.startswith("### mlinfra plan: `dev`\n")
     assert "| &nbsp;&nbsp;dev-cluster | `aws.eks.Cluster` | k8s 1.33 · endpoint private" in text
-    assert "| `aws:eks/nodeGroup:NodeGroup` | 1 |" in text
+    assert "| `aws:eks/nodeGroup:NodeGroup` | 2 |" in text
 
 
 def test_unknown_stack_exits_2_and_lists_stacks():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.eks_addons import cluster_provider
 from components.aws.iam import assume_role_policy, managed_policy_arn
 from components.tags import with_tags
 
@@ -27,6 +29,34 @@ def endpoint_access(public_access_cidrs: Sequence[str]) -> dict:
     return access
 
 
+ACCESS_POLICIES = {
+    "admin": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+    "read-only": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+}
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """An IAM principal let into the cluster with a cluster-wide EKS access policy."""
+
+    principal_arn: str
+    # "admin" or "read-only".
+    access: str = "read-only"
+
+
+def secrets_key_policy(key_arn: str) -> str:
+    """What the control plane needs on its secrets key for envelope encryption, and nothing else."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Resource": key_arn,
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+    }]})
+
+
+def cluster_arn(region: str, account_id: str, cluster_name: str) -> str:
+    """A cluster's ARN, known before it exists, so trust policies can name it in a plan."""
+    return f"arn:aws:eks:{region}:{account_id}:cluster/{cluster_name}"
+
+
 def control_plane_log_group(cluster_name: str) -> str:
     """The log group EKS writes to; created up front so retention is ours, not 'never expire'."""
     return f"/aws/eks/{cluster_name}/cluster"
@@ -39,11 +69,17 @@ class EksClusterArgs:
     cluster_name: str
     kubernetes_version: str
     subnet_ids: pulumi.Input[Sequence[str]]
+    # Region the cluster is in; the Kubernetes provider's token command names it.
+    region: str = "us-east-1"
     public_access_cidrs: Sequence[str] = ()
     log_retention_days: int = 90
     # Use an existing KMS key for secrets encryption instead of creating one.
     kms_key_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    # EKS refuses to delete the cluster until this is turned off again.
+    deletion_protection: bool = False
+    # Keyed by a stable name so reordering never replaces an entry.
+    access_entries: Mapping[str, AccessEntry] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -55,6 +91,9 @@ class EksCluster(pulumi.ComponentResource):
     certificate_authority: pulumi.Output[str]
     node_role_arn: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str]
+    cluster_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    cluster: aws.eks.Cluster
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:aws:EksCluster", name, None, opts)
@@ -84,6 +123,10 @@ class EksCluster(pulumi.ComponentResource):
                 enable_key_rotation=True, deletion_window_in_days=30,
                 tags=with_tags(args.tags, Name=f"{args.cluster_name}-secrets"), opts=keep)
             key_arn = key.arn
+        # The key policy delegates to IAM, so the cluster role needs these, on this key only.
+        attachments.append(aws.iam.RolePolicy(
+            f"{name}-cluster-kms", role=role.name,
+            policy=pulumi.Output.from_input(key_arn).apply(secrets_key_policy), opts=child))
 
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=control_plane_log_group(args.cluster_name),
@@ -99,11 +142,29 @@ class EksCluster(pulumi.ComponentResource):
                            "bootstrap_cluster_creator_admin_permissions": False},
             encryption_config={"resources": ["secrets"], "provider": {"key_arn": key_arn}},
             enabled_cluster_log_types=list(ALL_LOG_TYPES),
+            deletion_protection=args.deletion_protection,
             tags=with_tags(args.tags, Name=args.cluster_name),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
                                         depends_on=[log_group, *attachments]))
 
+        for key, entry in args.access_entries.items():
+            if entry.access not in ACCESS_POLICIES:
+                raise ValueError(f"access must be one of {sorted(ACCESS_POLICIES)} (got {entry.access})")
+            access = aws.eks.AccessEntry(f"{name}-access-{key}", cluster_name=cluster.name,
+                                         principal_arn=entry.principal_arn, type="STANDARD",
+                                         tags=args.tags, opts=child)
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-access-{key}", cluster_name=cluster.name, principal_arn=access.principal_arn,
+                policy_arn=ACCESS_POLICIES[entry.access], access_scope={"type": "cluster"}, opts=child)
+
+        self.cluster = cluster
+        self.cluster_arn = cluster.arn
+        self.security_group_id = cluster.vpc_config.apply(lambda v: v.cluster_security_group_id)
         self.cluster_name = cluster.name
+        # Built from outputs, so a preview of a stack whose cluster does not exist yet still works.
+        self.provider = cluster_provider(name, cluster.name, cluster.endpoint,
+                                         cluster.certificate_authority.apply(lambda ca: ca.data),
+                                         args.region, parent=self)
         self.endpoint = cluster.endpoint
         self.certificate_authority = cluster.certificate_authority.apply(lambda ca: ca.data)
         self.node_role_arn = node_role.arn

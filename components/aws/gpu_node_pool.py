@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.launch_template import METADATA_OPTIONS, efa_interfaces, plain_interface, root_volume
+from components.aws.node_template import node_template_tags, tag_autoscaling_group
 from components.tags import with_tags
 
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 LABEL_PREFIX = "mlinfra.io"
+CAPACITY_TYPES = ("ON_DEMAND", "SPOT", "CAPACITY_BLOCK")
 
 
 def gpu_node_labels(pool: str, accelerator: str, capacity_type: str,
@@ -33,6 +36,30 @@ def scaling(min_nodes: int, max_nodes: int) -> dict[str, int]:
     return {"min_size": min_nodes, "max_size": max_nodes, "desired_size": min_nodes}
 
 
+def capacity_targeting(reservation_id: str | None, block_id: str | None) -> dict:
+    """Launch-template settings that put nodes into a capacity reservation or capacity block."""
+    if reservation_id and block_id:
+        raise ValueError("target a capacity reservation or a capacity block, not both")
+    target = block_id or reservation_id
+    if not target:
+        return {}
+    spec = {"capacity_reservation_specification": {
+        "capacity_reservation_target": {"capacity_reservation_id": target}}}
+    if block_id:
+        spec["instance_market_options"] = {"market_type": "capacity-block"}
+    return spec
+
+
+def first_asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The Auto Scaling group of a node group's `resources` output (a managed group has exactly one)."""
+    return resources[0].autoscaling_groups[0].name
+
+
+def asg_name(group: aws.eks.NodeGroup) -> pulumi.Output[str]:
+    """The name of the Auto Scaling group EKS made for a node group (unknown until it exists)."""
+    return group.resources.apply(first_asg_name)
+
+
 @dataclass(frozen=True)
 class EksGpuNodePoolArgs:
     """Inputs of EksGpuNodePool; machine facts come from the accelerator catalog."""
@@ -46,36 +73,53 @@ class EksGpuNodePoolArgs:
     gpus_per_node: int
     min_nodes: int = 0
     max_nodes: int = 1
+    # ON_DEMAND, SPOT or CAPACITY_BLOCK.
     capacity_type: str = "ON_DEMAND"
     disk_gib: int = 200
     labels: Mapping[str, str] = field(default_factory=dict)
+    # The cluster's physical name, known before it exists; names the autoscaler's tags.
+    autoscaler_cluster_name: str | None = None
+    # EFA interfaces per node (0: none); they need the cluster security group.
+    efa_interfaces: int = 0
+    cluster_security_group_id: pulumi.Input[str] | None = None
+    placement_group: bool = False
+    capacity_reservation_id: str | None = None
+    capacity_block_id: str | None = None
+    node_repair: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class EksGpuNodePool(pulumi.ComponentResource):
-    """Launch template (IMDSv2, encrypted disk, no public IP) and a tainted managed node group."""
+    """Launch template (IMDSv2, encrypted disk, no public IP), tainted node group, autoscaler ASG tags."""
 
     node_group_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: EksGpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:aws:EksGpuNodePool", name, None, opts)
+        if args.capacity_type not in CAPACITY_TYPES:
+            raise ValueError(f"capacity_type must be one of {CAPACITY_TYPES} (got {args.capacity_type})")
+        if args.efa_interfaces and args.cluster_security_group_id is None:
+            raise ValueError("EFA interfaces need cluster_security_group_id")
         child = pulumi.ResourceOptions(parent=self)
         tags = with_tags(args.tags, Name=name)
+        labels = gpu_node_labels(name, args.accelerator, args.capacity_type, args.labels)
+
+        extra: dict = capacity_targeting(args.capacity_reservation_id, args.capacity_block_id)
+        if args.placement_group:
+            # A cluster placement group packs nodes close together for EFA's low latency.
+            group = aws.ec2.PlacementGroup(f"{name}-pg", strategy="cluster", tags=tags, opts=child)
+            extra["placement"] = {"group_name": group.name}
+        interfaces = (efa_interfaces(args.efa_interfaces, [args.cluster_security_group_id])
+                      if args.efa_interfaces else plain_interface())
 
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
-            metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
-                              "http_put_response_hop_limit": 1},
-            block_device_mappings=[{
-                "device_name": "/dev/xvda",
-                "ebs": {"volume_size": args.disk_gib, "volume_type": "gp3", "encrypted": "true",
-                        "delete_on_termination": "true"},
-            }],
-            network_interfaces=[{"associate_public_ip_address": "false",
-                                 "delete_on_termination": "true"}],
+            metadata_options=METADATA_OPTIONS,
+            block_device_mappings=root_volume(args.disk_gib),
+            network_interfaces=interfaces,
             tag_specifications=[{"resource_type": kind, "tags": tags} for kind in ("instance", "volume")],
             update_default_version=True,
-            tags=tags, opts=child)
+            tags=tags, opts=child, **extra)
 
         group = aws.eks.NodeGroup(
             f"{name}-ng",
@@ -88,11 +132,22 @@ class EksGpuNodePool(pulumi.ComponentResource):
             scaling_config=scaling(args.min_nodes, args.max_nodes),
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             taints=[GPU_TAINT],
-            labels=gpu_node_labels(name, args.accelerator, args.capacity_type, args.labels),
+            labels=labels,
             update_config={"max_unavailable": 1},
+            node_repair_config={"enabled": args.node_repair},
             tags=tags,
             # The cluster autoscaler owns the node count once the group exists.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]))
+
+        self.asg_tags: dict[str, aws.autoscaling.Tag] = {}
+        if args.autoscaler_cluster_name:
+            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces}
+            template_tags = node_template_tags(
+                args.autoscaler_cluster_name,
+                {**labels, "node.kubernetes.io/instance-type": args.instance_type,
+                 "eks.amazonaws.com/capacityType": args.capacity_type},
+                [GPU_TAINT], resources)
+            self.asg_tags = tag_autoscaling_group(name, asg_name(group), template_tags, self)
 
         self.node_group_name = group.node_group_name
         self.register_outputs({"node_group_name": self.node_group_name})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
@@ -9,6 +10,7 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.iam import assume_role_policy
 from components.tags import with_tags
 
 
@@ -39,6 +41,18 @@ def subnet_layout(cidr: str, zones: Sequence[str]) -> dict[str, SubnetPlan]:
     }
 
 
+INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "sts")
+
+
+def flow_log_role_policy(log_group_arn: str) -> str:
+    """What VPC flow logs may do: write to their own log group, nothing else."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    }]})
+
+
 def nat_zones(zones: Sequence[str], per_zone: bool) -> list[str]:
     """Zones that get a NAT gateway: every zone, or just the first to save cost."""
     return list(zones) if per_zone else list(zones[:1])
@@ -53,6 +67,11 @@ class AwsNetworkArgs:
     nat_per_zone: bool = False
     # Clusters that will discover these subnets for load balancers.
     cluster_names: Sequence[str] = ()
+    # Region, for endpoint service names.
+    region: str = "us-east-1"
+    flow_log_retention_days: int = 90
+    # ECR and STS interface endpoints keep image pulls and token calls off the NAT.
+    interface_endpoints: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -79,6 +98,7 @@ class AwsNetwork(pulumi.ComponentResource):
             tags=with_tags(args.tags, Name=f"{name}-public"), opts=child)
 
         self.private_subnet_ids, self.public_subnet_ids = {}, {}
+        private_tables: list[aws.ec2.RouteTable] = []
         nats: dict[str, aws.ec2.NatGateway] = {}
         for zone, plan in layout.items():
             public = aws.ec2.Subnet(
@@ -112,6 +132,15 @@ class AwsNetwork(pulumi.ComponentResource):
             aws.ec2.RouteTableAssociation(f"{name}-private-{zone}", subnet_id=private.id,
                                           route_table_id=private_rt.id, opts=child)
             self.private_subnet_ids[zone] = private.id
+            private_tables.append(private_rt)
+
+        self._flow_logs(name, vpc, args)
+        # Dataset and checkpoint traffic to S3 stays on the AWS network and skips NAT charges.
+        aws.ec2.VpcEndpoint(f"{name}-s3", vpc_id=vpc.id, service_name=f"com.amazonaws.{args.region}.s3",
+                            vpc_endpoint_type="Gateway", route_table_ids=[t.id for t in private_tables],
+                            tags=with_tags(args.tags, Name=f"{name}-s3"), opts=child)
+        if args.interface_endpoints:
+            self._interface_endpoints(name, vpc, args)
 
         self.vpc_id = vpc.id
         self.register_outputs({
@@ -119,3 +148,30 @@ class AwsNetwork(pulumi.ComponentResource):
             "private_subnet_ids": self.private_subnet_ids,
             "public_subnet_ids": self.public_subnet_ids,
         })
+
+    def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, args: AwsNetworkArgs) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=f"/aws/vpc/{name}/flow-logs",
+                                        retention_in_days=args.flow_log_retention_days, tags=args.tags,
+                                        opts=child)
+        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=assume_role_policy(
+            "vpc-flow-logs.amazonaws.com"), tags=args.tags, opts=child)
+        aws.iam.RolePolicy(f"{name}-flow-logs", role=role.name,
+                           policy=group.arn.apply(flow_log_role_policy), opts=child)
+        aws.ec2.FlowLog(f"{name}-flow-logs", vpc_id=vpc.id, traffic_type="ALL",
+                        log_destination_type="cloud-watch-logs", log_destination=group.arn,
+                        iam_role_arn=role.arn, tags=args.tags, opts=child)
+
+    def _interface_endpoints(self, name: str, vpc: aws.ec2.Vpc, args: AwsNetworkArgs) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-endpoints", vpc_id=vpc.id, description="HTTPS from the VPC to interface endpoints",
+            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr]}],
+            tags=with_tags(args.tags, Name=f"{name}-endpoints"), opts=child)
+        for service in INTERFACE_ENDPOINT_SERVICES:
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}", vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}", vpc_endpoint_type="Interface",
+                private_dns_enabled=True, subnet_ids=list(self.private_subnet_ids.values()),
+                security_group_ids=[group.id], tags=with_tags(args.tags, Name=f"{name}-{service}"),
+                opts=child)

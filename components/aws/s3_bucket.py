@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.s3_replication import replicate
 from components.tags import with_tags
 
 PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls",
@@ -20,31 +21,46 @@ def bucket_arn(bucket_name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:s3:::{bucket_name}"
 
 
-def tls_only_policy(bucket_name: str) -> str:
-    """Bucket policy denying every request not made over TLS."""
+def tls_only_policy(bucket_name: str, log_writer_account: str | None = None) -> str:
+    """Bucket policy denying every request not made over TLS.
+
+    With `log_writer_account`, it also lets S3's log delivery write access logs, only for buckets
+    of that account.
+    """
     arn = bucket_arn(bucket_name)
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [arn, f"{arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }],
-    })
+    statements: list[dict] = [{
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]
+    if log_writer_account is not None:
+        statements.append({
+            "Sid": "S3ServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{arn}/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": log_writer_account}},
+        })
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def lifecycle_rules(noncurrent_days: int, abort_multipart_days: int) -> list[dict]:
-    """Expire old object versions and clean up abandoned multipart uploads."""
-    return [{
+def lifecycle_rules(noncurrent_days: int, abort_multipart_days: int,
+                    transitions: Sequence[tuple[int, str]] = ()) -> list[dict]:
+    """Expire old object versions, clean up abandoned multipart uploads, move objects to cheaper classes."""
+    rule = {
         "id": "expire-noncurrent-and-abort-multipart",
         "status": "Enabled",
         "filter": {},
         "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
         "abort_incomplete_multipart_upload": {"days_after_initiation": abort_multipart_days},
-    }]
+    }
+    if transitions:
+        rule["transitions"] = [{"days": days, "storage_class": storage} for days, storage in transitions]
+    return [rule]
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,16 @@ class S3BucketArgs:
     retain_on_delete: bool = False
     # Only sandboxes may empty a bucket on destroy.
     force_destroy: bool = False
+    # (days, storage class) lifecycle transitions of current objects.
+    transitions: Sequence[tuple[int, str]] = ()
+    # Name of the bucket that receives this one's server access logs.
+    access_log_bucket: pulumi.Input[str] | None = None
+    # This bucket receives access logs: SSE-S3 (S3 cannot deliver logs to SSE-KMS buckets) and a
+    # write grant for S3 log delivery from this account.
+    log_target_account: pulumi.Input[str] | None = None
+    # Replicate to this existing bucket ARN, encrypting replicas with destination_kms_key_arn.
+    replication_destination_arn: str | None = None
+    replication_kms_key_arn: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -75,8 +101,9 @@ class S3Bucket(pulumi.ComponentResource):
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect,
                                       retain_on_delete=args.retain_on_delete)
 
+        log_target = args.log_target_account is not None
         key_arn = args.kms_key_arn
-        if key_arn is None:
+        if key_arn is None and not log_target:
             key = aws.kms.Key(f"{name}-key", description=f"Encryption for s3://{args.bucket_name}",
                               enable_key_rotation=True, deletion_window_in_days=30,
                               tags=args.tags, opts=keep)
@@ -90,24 +117,37 @@ class S3Bucket(pulumi.ComponentResource):
                                        **{flag: True for flag in PUBLIC_ACCESS_FLAGS}, opts=on_bucket)
         aws.s3.BucketOwnershipControls(f"{name}-ownership", bucket=bucket.id,
                                        rule={"object_ownership": "BucketOwnerEnforced"}, opts=on_bucket)
+        sse = ({"sse_algorithm": "AES256"} if log_target
+               else {"sse_algorithm": "aws:kms", "kms_master_key_id": key_arn})
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-sse", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
-                                                                 "kms_master_key_id": key_arn},
-                    "bucket_key_enabled": True}],
+            rules=[{"apply_server_side_encryption_by_default": sse, "bucket_key_enabled": not log_target}],
             opts=on_bucket)
-        aws.s3.BucketVersioning(
+        versioning = aws.s3.BucketVersioning(
             f"{name}-versioning", bucket=bucket.id,
             versioning_configuration={"status": "Enabled" if args.versioning else "Suspended"},
             opts=on_bucket)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=bucket.id,
             rules=lifecycle_rules(args.noncurrent_version_expiration_days,
-                                  args.abort_incomplete_multipart_days),
+                                  args.abort_incomplete_multipart_days, args.transitions),
             opts=on_bucket)
-        aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id,
-                            policy=tls_only_policy(args.bucket_name), opts=on_bucket)
+        policy = (pulumi.Output.from_input(args.log_target_account).apply(
+            lambda account: tls_only_policy(args.bucket_name, account)) if log_target
+            else tls_only_policy(args.bucket_name))
+        aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=policy, opts=on_bucket)
+        if args.access_log_bucket is not None:
+            aws.s3.BucketLogging(f"{name}-access-logs", bucket=bucket.id, target_bucket=args.access_log_bucket,
+                                 target_prefix=f"{args.bucket_name}/", opts=on_bucket)
+        if args.replication_destination_arn:
+            if key_arn is None or not args.replication_kms_key_arn:
+                raise ValueError("replication needs a KMS-encrypted source and replication_kms_key_arn")
+            replicate(name, bucket, bucket_arn(args.bucket_name), key_arn, args.replication_destination_arn,
+                      args.replication_kms_key_arn, dict(args.tags),
+                      pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
 
         self.bucket_name = bucket.bucket
         self.arn = pulumi.Output.from_input(bucket_arn(args.bucket_name))
+        # None for a log target, which is SSE-S3.
+        self.kms_key_arn = None if key_arn is None else pulumi.Output.from_input(key_arn)
         self.register_outputs({"bucket_name": self.bucket_name, "arn": self.arn})

@@ -32,7 +32,7 @@ def test_dev_resource_counts_are_pinned(dev_document):
     by_type = dev_document["counts"]["byType"]
     assert dev_document["counts"]["total"] == 72
     assert by_type["aws:eks/cluster:Cluster"] == 1
-    assert by_type["aws:eks/nodeGroup:NodeGroup"] == 1
+    assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4
     assert by_type["aws:ec2/natGateway:NatGateway"] == 1
     assert by_type["aws:s3/bucket:Bucket"] == 2
@@ -42,15 +42,16 @@ def test_dev_resource_counts_are_pinned(dev_document):
 
 
 def test_dev_key_settings(dev_document):
-    def one(resource_type):
-        [found] = [r for r in dev_document["resources"] if r["type"] == resource_type]
+    def one(resource_type, name=None):
+        [found] = [r for r in dev_document["resources"]
+                   if r["type"] == resource_type and name in (None, r["name"])]
         return found
 
     cluster = one("aws:eks/cluster:Cluster")
     assert cluster["inputs"]["vpcConfig"]["endpointPublicAccess"] is False
     assert cluster["inputs"]["name"] == "dev-dev"
     assert cluster["protect"] is False  # dev is not protected; staging and prod are
-    pool = one("aws:eks/nodeGroup:NodeGroup")
+    pool = one("aws:eks/nodeGroup:NodeGroup", "dev-l4-ng")
     assert pool["inputs"]["instanceTypes"] == ["g6.xlarge"]
     assert pool["inputs"]["scalingConfig"]["minSize"] == 0
     assert pool["inputs"]["capacityType"] == "SPOT"

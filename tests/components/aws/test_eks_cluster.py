@@ -2,7 +2,14 @@ import json
 
 import pytest
 
-from components.aws.eks_cluster import EksCluster, EksClusterArgs, endpoint_access
+from components.aws.eks_cluster import (
+    AccessEntry,
+    EksCluster,
+    EksClusterArgs,
+    cluster_arn,
+    endpoint_access,
+    secrets_key_policy,
+)
 
 ARGS = dict(cluster_name="dev-train", kubernetes_version="1.33", subnet_ids=["subnet-a", "subnet-b"])
 
@@ -73,3 +80,47 @@ def test_public_allowlist_reaches_the_cluster(register):
     reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, public_access_cidrs=["203.0.113.0/24"])))
     vpc = reg.one("aws:eks/cluster:Cluster").inputs["vpcConfig"]
     assert vpc["endpointPublicAccess"] is True and vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+def test_deletion_protection_is_off_unless_asked(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS)))
+    assert reg.one("aws:eks/cluster:Cluster").inputs["deletionProtection"] is False
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, deletion_protection=True)))
+    assert reg.one("aws:eks/cluster:Cluster").inputs["deletionProtection"] is True
+
+
+def test_access_entries_grant_cluster_wide_admin_or_view(register):
+    entries = {"platform": AccessEntry("arn:aws:iam::123456789012:role/platform", "admin"),
+               "audit": AccessEntry("arn:aws:iam::123456789012:role/audit")}
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, access_entries=entries)))
+    access = {r.name: r.inputs for r in reg.of_type("aws:eks/accessEntry:AccessEntry")}
+    assert access["train-access-platform"]["principalArn"] == "arn:aws:iam::123456789012:role/platform"
+    assert access["train-access-platform"]["type"] == "STANDARD"
+    policies = {r.name: r.inputs for r in reg.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")}
+    assert policies["train-access-platform"]["policyArn"] == \
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    assert policies["train-access-audit"]["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+    assert policies["train-access-audit"]["accessScope"] == {"type": "cluster"}
+
+
+def test_no_access_entries_and_no_aws_auth_configmap_by_default(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS)))
+    assert reg.of_type("aws:eks/accessEntry:AccessEntry") == []
+    assert reg.of_type("kubernetes:core/v1:ConfigMap") == []
+
+
+def test_cluster_arn_is_known_before_the_cluster_exists():
+    assert cluster_arn("us-east-1", "123456789012", "prod-train") == \
+        "arn:aws:eks:us-east-1:123456789012:cluster/prod-train"
+
+
+def test_cluster_role_may_use_only_its_secrets_key(register):
+    arn = "arn:aws:kms:us-east-1:123456789012:key/abc"
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, kms_key_arn=arn)))
+    policy = reg.one("aws:iam/rolePolicy:RolePolicy", "train-cluster-kms")
+    assert json.loads(policy.inputs["policy"]) == json.loads(secrets_key_policy(arn))
+    [statement] = json.loads(secrets_key_policy(arn))["Statement"]
+    assert statement["Resource"] == arn
+    assert statement["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+    cluster = reg.one("aws:eks/cluster:Cluster")
+    assert policy.urn in cluster.options()["dependencies"]  # the key is usable before the cluster starts

@@ -4,6 +4,7 @@ from components.aws.gpu_node_pool import (
     GPU_TAINT,
     EksGpuNodePool,
     EksGpuNodePoolArgs,
+    capacity_targeting,
     gpu_node_labels,
     scaling,
 )
@@ -58,3 +59,63 @@ def test_spot_capacity(register):
     group = reg.one("aws:eks/nodeGroup:NodeGroup").inputs
     assert group["capacityType"] == "SPOT"
     assert group["labels"]["mlinfra.io/capacity-type"] == "spot"
+
+
+def test_capacity_targeting():
+    assert capacity_targeting(None, None) == {}
+    assert capacity_targeting("cr-1", None) == {"capacity_reservation_specification": {
+        "capacity_reservation_target": {"capacity_reservation_id": "cr-1"}}}
+    block = capacity_targeting(None, "cr-2")
+    assert block["instance_market_options"] == {"market_type": "capacity-block"}
+    with pytest.raises(ValueError, match="not both"):
+        capacity_targeting("cr-1", "cr-2")
+
+
+def test_node_repair_on_by_default_and_can_be_turned_off(register):
+    reg = register(lambda: EksGpuNodePool("p", EksGpuNodePoolArgs(**ARGS)))
+    group = reg.one("aws:eks/nodeGroup:NodeGroup").inputs
+    assert group["nodeRepairConfig"] == {"enabled": True}
+    assert group["updateConfig"] == {"maxUnavailable": 1}
+    reg = register(lambda: EksGpuNodePool("p", EksGpuNodePoolArgs(**ARGS, node_repair=False)))
+    assert reg.one("aws:eks/nodeGroup:NodeGroup").inputs["nodeRepairConfig"] == {"enabled": False}
+
+
+def test_efa_pool_gets_one_efa_interface_per_card_and_a_cluster_placement_group(register):
+    reg = register(lambda: EksGpuNodePool("h100", EksGpuNodePoolArgs(
+        **ARGS, efa_interfaces=32, cluster_security_group_id="sg-0123", placement_group=True)))
+    template = reg.one("aws:ec2/launchTemplate:LaunchTemplate")
+    interfaces = template.inputs["networkInterfaces"]
+    assert len(interfaces) == 32
+    assert interfaces[0] == {"networkCardIndex": 0, "deviceIndex": 0, "interfaceType": "efa",
+                             "securityGroups": ["sg-0123"], "deleteOnTermination": "true"}
+    assert {i["deviceIndex"] for i in interfaces[1:]} == {1}
+    assert [i["networkCardIndex"] for i in interfaces] == list(range(32))
+    group = reg.one("aws:ec2/placementGroup:PlacementGroup", "h100-pg")
+    assert group.inputs["strategy"] == "cluster"
+    assert template.options()["propertyDependencies"]["placement"] == [group.urn]
+
+
+def test_no_efa_or_placement_unless_asked(register):
+    reg = register(lambda: EksGpuNodePool("p", EksGpuNodePoolArgs(**ARGS)))
+    assert reg.of_type("aws:ec2/placementGroup:PlacementGroup") == []
+    template = reg.one("aws:ec2/launchTemplate:LaunchTemplate").inputs
+    assert "placement" not in template and "capacityReservationSpecification" not in template
+
+
+def test_capacity_block_pool(register):
+    reg = register(lambda: EksGpuNodePool("p", EksGpuNodePoolArgs(
+        **{**ARGS, "capacity_type": "CAPACITY_BLOCK"}, capacity_block_id="cr-0123456789abcdef0")))
+    assert reg.one("aws:eks/nodeGroup:NodeGroup").inputs["capacityType"] == "CAPACITY_BLOCK"
+    template = reg.one("aws:ec2/launchTemplate:LaunchTemplate").inputs
+    assert template["instanceMarketOptions"] == {"marketType": "capacity-block"}
+    assert template["capacityReservationSpecification"] == {
+        "capacityReservationTarget": {"capacityReservationId": "cr-0123456789abcdef0"}}
+
+
+def test_capacity_reservation_pool_stays_on_demand(register):
+    reg = register(lambda: EksGpuNodePool("p", EksGpuNodePoolArgs(**ARGS, capacity_reservation_id="cr-0abc0abc")))
+    assert reg.one("aws:eks/nodeGroup:NodeGroup").inputs["capacityType"] == "ON_DEMAND"
+    template = reg.one("aws:ec2/launchTemplate:LaunchTemplate").inputs
+    assert template["capacityReservationSpecification"]["capacityReservationTarget"] == {
+        "capacityReservationId": "cr-0abc0abc"}
+    assert "instanceMarketOptions" not in template

@@ -1,6 +1,8 @@
+import json
+
 import pytest
 
-from components.aws.network import AwsNetwork, AwsNetworkArgs, nat_zones, subnet_layout
+from components.aws.network import AwsNetwork, AwsNetworkArgs, flow_log_role_policy, nat_zones, subnet_layout
 
 
 def test_layout_gives_large_private_and_small_public_ranges_keyed_by_zone():
@@ -62,3 +64,39 @@ def test_nat_per_zone(register):
         cidr="10.0.0.0/16", zones=["z1a", "z1b", "z1c"], nat_per_zone=True)))
     assert sorted(n.name for n in reg.of_type("aws:ec2/natGateway:NatGateway")) == [
         "net-nat-z1a", "net-nat-z1b", "net-nat-z1c"]
+
+
+def test_flow_logs_go_to_their_own_log_group_through_a_scoped_role(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"],
+                                                            flow_log_retention_days=30)))
+    flow = reg.one("aws:ec2/flowLog:FlowLog", "net-flow-logs")
+    group = reg.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
+    assert group.inputs["retentionInDays"] == 30
+    assert flow.inputs["trafficType"] == "ALL" and flow.inputs["logDestinationType"] == "cloud-watch-logs"
+    assert flow.options()["propertyDependencies"]["logDestination"] == [group.urn]
+    role = json.loads(reg.one("aws:iam/role:Role", "net-flow-logs").inputs["assumeRolePolicy"])
+    assert role["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    [statement] = json.loads(flow_log_role_policy("arn:aws:logs:us-east-1:1:log-group:g"))["Statement"]
+    assert statement["Resource"] == ["arn:aws:logs:us-east-1:1:log-group:g", "arn:aws:logs:us-east-1:1:log-group:g:*"]
+
+
+def test_s3_gateway_endpoint_on_private_route_tables_and_no_interface_endpoints_by_default(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"],
+                                                            region="eu-west-1")))
+    [endpoint] = reg.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.eu-west-1.s3"
+    assert endpoint.inputs["vpcEndpointType"] == "Gateway"
+    tables = sorted(reg.one("aws:ec2/routeTable:RouteTable", f"net-private-{z}").urn for z in ("z1a", "z1b"))
+    assert endpoint.options()["propertyDependencies"]["routeTableIds"] == tables
+
+
+def test_interface_endpoints_when_enabled(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"],
+                                                            interface_endpoints=True)))
+    interfaces = {r.inputs["serviceName"]: r.inputs for r in reg.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                  if r.inputs["vpcEndpointType"] == "Interface"}
+    assert sorted(interfaces) == ["com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr",
+                                  "com.amazonaws.us-east-1.sts"]
+    assert all(i["privateDnsEnabled"] is True for i in interfaces.values())
+    group = reg.one("aws:ec2/securityGroup:SecurityGroup", "net-endpoints").inputs
+    assert group["ingress"] == [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.0.0.0/16"]}]

@@ -61,3 +61,57 @@ def test_existing_key_is_used(register):
     assert reg.of_type("aws:kms/key:Key") == []
     sse = reg.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == arn
+
+
+def test_access_logs_go_to_the_log_bucket_under_the_bucket_prefix(register):
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="acme-prod-data",
+                                                         access_log_bucket="acme-prod-logs")))
+    logging = reg.one("aws:s3/bucketLogging:BucketLogging").inputs
+    assert logging["targetBucket"] == "acme-prod-logs" and logging["targetPrefix"] == "acme-prod-data/"
+
+
+def test_no_access_logging_unless_asked(register):
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="b")))
+    assert reg.of_type("aws:s3/bucketLogging:BucketLogging") == []
+    assert reg.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig") == []
+
+
+def test_log_target_uses_sse_s3_and_lets_only_this_account_deliver_logs(register):
+    reg = register(lambda: S3Bucket("logs", S3BucketArgs(bucket_name="acme-prod-logs",
+                                                         log_target_account="123456789012")))
+    assert reg.of_type("aws:kms/key:Key") == []
+    [rule] = reg.one("aws:s3/bucketServerSideEncryptionConfiguration:"
+                     "BucketServerSideEncryptionConfiguration").inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+    policy = json.loads(reg.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    deny, allow = policy["Statement"]
+    assert deny["Sid"] == "DenyInsecureTransport"
+    assert allow == {"Sid": "S3ServerAccessLogs", "Effect": "Allow",
+                     "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+                     "Resource": "arn:aws:s3:::acme-prod-logs/*",
+                     "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
+
+
+def test_lifecycle_transitions():
+    [rule] = lifecycle_rules(30, 7, [(30, "STANDARD_IA"), (180, "GLACIER_IR")])
+    assert rule["transitions"] == [{"days": 30, "storage_class": "STANDARD_IA"},
+                                   {"days": 180, "storage_class": "GLACIER_IR"}]
+    assert "transitions" not in lifecycle_rules(30, 7)[0]
+
+
+def test_cross_region_replication(register):
+    dest, dest_key = "arn:aws:s3:::acme-dr-data", "arn:aws:kms:us-west-2:123456789012:key/dr"
+    source_key = "arn:aws:kms:us-east-1:123456789012:key/src"
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="acme-prod-data", kms_key_arn=source_key,
+                                                         replication_destination_arn=dest,
+                                                         replication_kms_key_arn=dest_key)))
+    config = reg.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    [rule] = config.inputs["rules"]
+    assert rule["destination"] == {"bucket": dest, "storageClass": "STANDARD",
+                                   "encryptionConfiguration": {"replicaKmsKeyId": dest_key}}
+    assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+    assert reg.one("aws:s3/bucketVersioning:BucketVersioning").urn in config.options()["dependencies"]
+    role = json.loads(reg.one("aws:iam/role:Role", "data-replication").inputs["assumeRolePolicy"])
+    assert role["Statement"][0]["Principal"] == {"Service": "s3.amazonaws.com"}
+    policy = json.loads(reg.one("aws:iam/rolePolicy:RolePolicy", "data-replication").inputs["policy"])
+    assert not any(s["Resource"] == "*" or "*" in "".join(s["Action"]) for s in policy["Statement"])

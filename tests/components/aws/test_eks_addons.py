@@ -1,0 +1,76 @@
+"""Managed add-ons (pinnable, EBS CSI through Pod Identity) and the cluster's Kubernetes provider."""
+
+import json
+
+from components.aws.eks_addons import (
+    MANAGED_ADDONS,
+    EksManagedAddons,
+    EksManagedAddonsArgs,
+    addon_settings,
+    kubeconfig,
+)
+from components.aws.eks_cluster import EksCluster, EksClusterArgs
+
+CLUSTER_ARN = "arn:aws:eks:us-east-1:123456789012:cluster/dev-train"
+
+
+def test_kubeconfig_gets_a_token_from_aws_eks_get_token():
+    config = json.loads(kubeconfig("dev-train", "https://x.eks.amazonaws.com", "Q0E=", "eu-west-1"))
+    assert config["clusters"][0]["cluster"] == {"server": "https://x.eks.amazonaws.com",
+                                                "certificate-authority-data": "Q0E="}
+    user = config["users"][0]["user"]
+    assert list(user) == ["exec"]  # no token or key stored
+    assert user["exec"]["command"] == "aws"
+    assert user["exec"]["args"] == ["eks", "get-token", "--cluster-name", "dev-train", "--region", "eu-west-1",
+                                    "--output", "json"]
+
+
+def test_addon_settings_pin_only_when_asked():
+    assert addon_settings("coredns", None) == {"addon_name": "coredns", "resolve_conflicts_on_create": "OVERWRITE",
+                                               "resolve_conflicts_on_update": "PRESERVE"}
+    assert addon_settings("vpc-cni", "v1.19.5-eksbuild.1")["addon_version"] == "v1.19.5-eksbuild.1"
+
+
+def test_every_managed_addon_is_installed_and_ebs_csi_uses_pod_identity(register):
+    def program():
+        EksManagedAddons("train-addons", EksManagedAddonsArgs(
+            cluster_name="dev-train", cluster_arn=CLUSTER_ARN, account_id="123456789012",
+            versions={"vpc-cni": "v1.19.5-eksbuild.1"}))
+
+    reg = register(program)
+    addons = {r.inputs["addonName"]: r.inputs for r in reg.of_type("aws:eks/addon:Addon")}
+    assert sorted(addons) == sorted(MANAGED_ADDONS) == sorted([
+        "vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver",
+        "aws-mountpoint-s3-csi-driver"])
+    assert addons["vpc-cni"]["addonVersion"] == "v1.19.5-eksbuild.1"
+    assert "addonVersion" not in addons["coredns"]
+    [association] = addons["aws-ebs-csi-driver"]["podIdentityAssociations"]
+    assert association["serviceAccount"] == "ebs-csi-controller-sa"
+    assert "podIdentityAssociations" not in addons["aws-mountpoint-s3-csi-driver"]
+    attachment = reg.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs
+    assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+
+
+def test_cluster_exposes_a_kubernetes_provider_that_previews_before_the_cluster_exists(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(
+        cluster_name="dev-train", kubernetes_version="1.33", subnet_ids=["s-a", "s-b"])))
+    provider = reg.one("pulumi:providers:kubernetes", "train-k8s")
+    assert provider.inputs["kubeconfig"] == "[unknown]"
+    assert provider.parent == reg.one("mlinfra:aws:EksCluster").urn
+    cluster = reg.one("aws:eks/cluster:Cluster")
+    assert cluster.urn in provider.options()["dependencies"]
+
+
+def test_addons_with_pods_wait_for_the_system_pool(register):
+    def program():
+        import pulumi_aws as aws
+
+        nodes = aws.ec2.Vpc("stand-in-for-nodes", cidr_block="10.0.0.0/16")
+        EksManagedAddons("a", EksManagedAddonsArgs(cluster_name="c", cluster_arn=CLUSTER_ARN,
+                                                   account_id="123456789012", nodes=[nodes]))
+
+    reg = register(program)
+    nodes = reg.one("aws:ec2/vpc:Vpc").urn
+    waits = {r.inputs["addonName"]: nodes in r.options()["dependencies"] for r in reg.of_type("aws:eks/addon:Addon")}
+    assert waits == {"vpc-cni": False, "kube-proxy": False, "eks-pod-identity-agent": False,
+                     "coredns": True, "aws-ebs-csi-driver": True, "aws-mountpoint-s3-csi-driver": True}

@@ -1,0 +1,206 @@
+"""The staging and prod stacks through the engine: resource counts and the settings that matter, pinned."""
+
+import json
+
+import pytest
+
+from infra.offline.document import build_document
+from infra.offline.engine import ProgramError, run_stack
+
+
+@pytest.fixture(scope="module")
+def prod():
+    return build_document(run_stack("prod"))
+
+
+@pytest.fixture(scope="module")
+def staging():
+    return build_document(run_stack("staging"))
+
+
+def named(document, resource_type, name=None):
+    found = [r for r in document["resources"] if r["type"] == resource_type and name in (None, r["name"])]
+    return found
+
+
+def one(document, resource_type, name=None):
+    [found] = named(document, resource_type, name)
+    return found
+
+
+PROD_COUNTS = {
+    "aws:autoscaling/tag:Tag": 31,
+    "aws:ec2/eip:Eip": 3,
+    "aws:ec2/natGateway:NatGateway": 3,
+    "aws:ec2/subnet:Subnet": 6,
+    "aws:ec2/placementGroup:PlacementGroup": 1,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 4,
+    "aws:ec2/flowLog:FlowLog": 1,
+    "aws:eks/cluster:Cluster": 1,
+    "aws:eks/nodeGroup:NodeGroup": 4,
+    "aws:eks/addon:Addon": 6,
+    "aws:eks/accessEntry:AccessEntry": 2,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 3,
+    "aws:kms/key:Key": 3,
+    "aws:s3/bucket:Bucket": 3,
+    "aws:s3/bucketLogging:BucketLogging": 2,
+    "kubernetes:helm.sh/v3:Release": 3,
+    "pulumi:providers:kubernetes": 1,
+}
+
+
+def test_prod_counts_are_pinned(prod):
+    assert prod["counts"]["total"] == 147
+    # The one cloud question: the account id for trust and log-delivery policies, asked once.
+    assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity"]
+    by_type = prod["counts"]["byType"]
+    assert {k: by_type.get(k) for k in PROD_COUNTS} == PROD_COUNTS
+
+
+def test_prod_cluster_is_protected_private_and_deletion_protected(prod):
+    cluster = one(prod, "aws:eks/cluster:Cluster")
+    assert cluster["protect"] is True
+    assert cluster["inputs"]["deletionProtection"] is True
+    assert cluster["inputs"]["vpcConfig"]["endpointPublicAccess"] is False
+    assert len(cluster["inputs"]["vpcConfig"]["subnetIds"]) == 3
+    assert one(prod, "aws:kms/key:Key", "train-secrets")["protect"] is True
+    assert sorted(s["inputs"]["availabilityZone"] for s in named(prod, "aws:ec2/subnet:Subnet")
+                  if "private" in s["name"]) == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    policies = sorted(r["inputs"]["policyArn"].rsplit("/", 1)[1]
+                      for r in named(prod, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"))
+    assert policies == ["AmazonEKSClusterAdminPolicy", "AmazonEKSViewPolicy"]
+
+
+def test_prod_h100_pool_uses_efa_in_one_placement_group(prod):
+    group = one(prod, "aws:eks/nodeGroup:NodeGroup", "train-h100-ng")["inputs"]
+    assert group["instanceTypes"] == ["p5.48xlarge"] and group["capacityType"] == "ON_DEMAND"
+    assert len(group["subnetIds"]) == 1  # a cluster placement group lives in one zone
+    assert group["labels"]["workload"] == "training"
+    template = one(prod, "aws:ec2/launchTemplate:LaunchTemplate", "train-h100-lt")
+    interfaces = template["inputs"]["networkInterfaces"]
+    assert len(interfaces) == 32 and {i["interfaceType"] for i in interfaces} == {"efa"}
+    assert template["inputs"]["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 1000
+    placement = one(prod, "aws:ec2/placementGroup:PlacementGroup", "train-h100-pg")
+    assert template["propertyDependencies"]["placement"] == [placement["urn"]]
+    efa = one(prod, "aws:autoscaling/tag:Tag", "train-h100-asg-resources-vpc-amazonaws-com-efa")
+    assert efa["inputs"]["tag"]["value"] == "32"
+
+
+def test_prod_l4_pool_is_spot_with_an_on_demand_fallback_and_spot_is_preferred(prod):
+    spot = one(prod, "aws:eks/nodeGroup:NodeGroup", "train-l4-ng")["inputs"]
+    fallback = one(prod, "aws:eks/nodeGroup:NodeGroup", "train-l4-fallback-ng")["inputs"]
+    assert (spot["capacityType"], spot["scalingConfig"]["minSize"], spot["scalingConfig"]["maxSize"]) == ("SPOT", 1, 8)
+    assert (fallback["capacityType"], fallback["scalingConfig"]["minSize"],
+            fallback["scalingConfig"]["maxSize"]) == ("ON_DEMAND", 0, 2)
+    autoscaler = one(prod, "kubernetes:helm.sh/v3:Release", "train-k8s-cluster-autoscaler")["inputs"]["values"]
+    assert autoscaler["expanderPriorities"] == {"10": [".*"], "50": [".*train-l4-ng-.*"]}
+    assert autoscaler["autoDiscovery"] == {"clusterName": "prod-train"}
+
+
+def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
+    for bucket in named(prod, "aws:s3/bucket:Bucket"):
+        assert (bucket["protect"], bucket["retainOnDelete"], bucket["inputs"]["forceDestroy"]) == (True, True, False)
+    logging = {r["name"]: r["inputs"] for r in named(prod, "aws:s3/bucketLogging:BucketLogging")}
+    assert logging == {
+        "datasets-access-logs": {"bucket": "[unknown]", "targetBucket": "acme-ml-prod-logs",
+                                 "targetPrefix": "acme-ml-prod-datasets/"},
+        "checkpoints-access-logs": {"bucket": "[unknown]", "targetBucket": "acme-ml-prod-logs",
+                                    "targetPrefix": "acme-ml-prod-checkpoints/"},
+    }
+    log_policy = json.loads(one(prod, "aws:s3/bucketPolicy:BucketPolicy", "logs-tls-only")["inputs"]["policy"])
+    assert log_policy["Statement"][1]["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    lifecycle = one(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "datasets-lifecycle")
+    assert lifecycle["inputs"]["rules"][0]["transitions"] == [{"days": 90, "storageClass": "INTELLIGENT_TIERING"}]
+
+
+def test_prod_workloads_get_only_their_buckets(prod):
+    associations = {r["inputs"]["serviceAccount"]: r["inputs"]["namespace"]
+                    for r in named(prod, "aws:eks/podIdentityAssociation:PodIdentityAssociation")}
+    assert associations == {"cluster-autoscaler": "kube-system", "trainer": "training", "model-server": "inference"}
+    assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
+        "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
+        "com.amazonaws.us-east-1.sts"]
+
+
+def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
+    assert staging["counts"]["total"] == 115
+    assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
+    cluster = one(staging, "aws:eks/cluster:Cluster")
+    assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
+    assert cluster["inputs"]["vpcConfig"]["publicAccessCidrs"] == ["198.51.100.0/24"]
+    assert one(staging, "pulumi:providers:aws")["inputs"]["region"] == "us-west-2"
+    for bucket in named(staging, "aws:s3/bucket:Bucket"):
+        assert (bucket["protect"], bucket["retainOnDelete"]) == (True, False)
+    assert one(staging, "aws:eks/nodeGroup:NodeGroup", "train-h100-ng")["inputs"]["scalingConfig"]["maxSize"] == 1
+
+
+OPT_OUTS = """config:
+  mlinfra:environment: prod
+  mlinfra:tags: {owner: ml, cost-center: cc}
+  mlinfra:aws: {region: us-east-1}
+  mlinfra:clusters:
+    train:
+      cloud: aws
+      aws:
+        deletion_protection: false
+        cluster_autoscaler: false
+        gpu_addons: false
+        secrets_kms_key_arn: arn:aws:kms:us-east-1:123456789012:key/shared
+        addon_versions: {coredns: v1.11.4-eksbuild.14}
+        existing_network:
+          vpc_id: vpc-0123456789abcdef0
+          private_subnet_ids: {us-east-1a: subnet-0aaaaaaaaaaaaaaaa, us-east-1b: subnet-0bbbbbbbbbbbbbbbb}
+      gpu_pools:
+        l4: {accelerator: nvidia-l4, max_nodes: 2, aws: {node_repair: false}}
+"""
+
+
+def test_every_opt_out_reaches_the_resources(tmp_path):
+    (tmp_path / "Pulumi.prod.yaml").write_text(OPT_OUTS)
+    document = build_document(run_stack("prod", tmp_path))
+    cluster = one(document, "aws:eks/cluster:Cluster")["inputs"]
+    assert cluster["deletionProtection"] is False
+    assert cluster["encryptionConfig"]["provider"] == {"keyArn": "arn:aws:kms:us-east-1:123456789012:key/shared"}
+    assert cluster["vpcConfig"]["subnetIds"] == ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+    assert document["outputs"]["cluster_train"]["vpc_id"] == "vpc-0123456789abcdef0"
+    for absent in ("aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", "aws:kms/key:Key",
+                   "kubernetes:helm.sh/v3:Release"):
+        assert named(document, absent) == [], absent
+    assert one(document, "aws:eks/addon:Addon", "train-addons-coredns")["inputs"]["addonVersion"] == \
+        "v1.11.4-eksbuild.14"
+    assert one(document, "aws:eks/nodeGroup:NodeGroup", "train-l4-ng")["inputs"]["nodeRepairConfig"] == \
+        {"enabled": False}
+
+
+def test_dev_notebooks_read_datasets_and_write_checkpoints():
+    document = build_document(run_stack("dev"))
+    role = one(document, "aws:iam/role:Role", "dev-notebooks-role")
+    condition = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Condition"]
+    assert condition["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "notebook"
+    assert condition["ArnEquals"] == {"aws:SourceArn": "arn:aws:eks:us-east-1:123456789012:cluster/dev-dev"}
+    association = one(document, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-notebooks-association")
+    assert association["inputs"]["namespace"] == "ml"
+    system = one(document, "aws:eks/nodeGroup:NodeGroup", "dev-system-ng")["inputs"]
+    assert system["scalingConfig"] == {"minSize": 1, "maxSize": 2, "desiredSize": 1}
+    assert system["amiType"] == "AL2023_x86_64_STANDARD" and "taints" not in system
+
+
+EFA_ON_L4 = """config:
+  mlinfra:environment: dev
+  mlinfra:tags: {owner: ml, cost-center: cc}
+  mlinfra:aws: {region: us-east-1}
+  mlinfra:clusters:
+    train:
+      cloud: aws
+      gpu_pools:
+        l4: {accelerator: nvidia-l4, capacity: spot, aws: {efa: true, capacity_block_id: cr-0123456789abcdef0}}
+"""
+
+
+def test_bad_aws_combination_registers_nothing(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text(EFA_ON_L4)
+    with pytest.raises(ProgramError) as err:
+        run_stack("dev", tmp_path)
+    assert [path for path, _ in err.value.cause.problems] == [
+        "clusters.train.gpu_pools.l4.aws.efa", "clusters.train.gpu_pools.l4.aws.capacity_block_id"]
+    assert err.value.resources == []
