@@ -28,10 +28,11 @@ def main() -> None:
 def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> None:
     """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
 
-    Exit codes: 0 plan made, 2 bad config or unknown stack.
+    Exit codes: 0 plan made, 1 a mandatory policy rule is violated (the plan is still printed),
+    2 bad config or unknown stack, 3 the policy pack could not run.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load.
-    from infra.plan_command import make_plan
+    from infra.plan_command import EXIT_POLICY, make_plan
 
     err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
@@ -40,6 +41,12 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None) -> Non
         err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
         sys.exit(outcome.exit_code)
     _emit(outcome.document, fmt, out)
+    if outcome.exit_code == EXIT_POLICY:
+        from infra.offline.policy_check import mandatory_violations
+
+        rules = sorted({v["policy"] for v in mandatory_violations(outcome.document["policy"])})
+        err.print(f"mandatory policy violations: {', '.join(rules)}", style="red", highlight=False,
+                  markup=False, soft_wrap=True)
     sys.exit(outcome.exit_code)
 
 

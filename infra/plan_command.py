@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from infra.config import ConfigError
+from infra.offline.analyzer import PolicyPackError
 from infra.offline.document import build_document
 from infra.offline.engine import STACKS_DIR, ProgramError, run_stack
+from infra.offline.policy_check import check_run, mandatory_violations
+from infra.offline.policy_config import PolicyConfigError
 from infra.offline.stackfile import StackFileError, UnknownStackError
 
-EXIT_OK, EXIT_POLICY, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 
 
 @dataclass
@@ -33,4 +36,10 @@ def make_plan(stack: str, stacks_dir: Path | None = None) -> PlanOutcome:
         if isinstance(exc.cause, ConfigError):
             return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
         raise
-    return PlanOutcome(EXIT_OK, document=build_document(run))
+    environment = run.outputs.get("environment")
+    try:
+        policy = check_run(run, environment)
+    except (PolicyPackError, PolicyConfigError) as exc:
+        return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
+    document = build_document(run, policy=policy)
+    return PlanOutcome(EXIT_POLICY if mandatory_violations(policy) else EXIT_OK, document=document)

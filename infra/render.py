@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.tree import Tree
 
+from infra.render_policy import policy_markdown, policy_table
 from infra.summaries import summarize
 
 
@@ -66,12 +67,12 @@ def table_view(document: dict[str, Any]) -> Group:
     counts.add_column("Count", justify="right")
     for resource_type, count in document["counts"]["byType"].items():
         counts.add_row(resource_type, str(count))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts)
+    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *policy_table(document))
 
 
 def markdown_view(document: dict[str, Any]) -> str:
     """A pull-request comment: headline, components with key settings, counts by type."""
-    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), ""]
+    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *policy_markdown(document)]
     children = _children(document)
     lines += ["<details><summary>Resources</summary>", "",
               "| Resource | Type | Key settings |", "| --- | --- | --- |"]

@@ -25,6 +25,16 @@ def gpu_node_labels(pool: str, accelerator: str, capacity_type: str,
     }
 
 
+def autoscaler_tags(gpus_per_node: int, labels: Mapping[str, str]) -> dict[str, str]:
+    """Node-template tags the cluster autoscaler needs to scale a tainted GPU group up from zero."""
+    prefix = "k8s.io/cluster-autoscaler/node-template"
+    return {
+        f"{prefix}/resources/nvidia.com/gpu": str(gpus_per_node),
+        f"{prefix}/taint/nvidia.com/gpu": f"{GPU_TAINT['value']}:NoSchedule",
+        **{f"{prefix}/label/{key}": value for key, value in labels.items()},
+    }
+
+
 def scaling(min_nodes: int, max_nodes: int) -> dict[str, int]:
     """Scaling config; desired starts at min and is the autoscaler's from then on."""
     if not 0 <= min_nodes <= max_nodes or max_nodes < 1:
@@ -77,6 +87,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
             update_default_version=True,
             tags=tags, opts=child)
 
+        labels = gpu_node_labels(name, args.accelerator, args.capacity_type, args.labels)
         group = aws.eks.NodeGroup(
             f"{name}-ng",
             cluster_name=args.cluster_name,
@@ -88,9 +99,9 @@ class EksGpuNodePool(pulumi.ComponentResource):
             scaling_config=scaling(args.min_nodes, args.max_nodes),
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             taints=[GPU_TAINT],
-            labels=gpu_node_labels(name, args.accelerator, args.capacity_type, args.labels),
+            labels=labels,
             update_config={"max_unavailable": 1},
-            tags=tags,
+            tags=with_tags(tags, autoscaler_tags(args.gpus_per_node, labels)),
             # The cluster autoscaler owns the node count once the group exists.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]))
 

@@ -4,6 +4,7 @@ from components.aws.gpu_node_pool import (
     GPU_TAINT,
     EksGpuNodePool,
     EksGpuNodePoolArgs,
+    autoscaler_tags,
     gpu_node_labels,
     scaling,
 )
@@ -58,3 +59,11 @@ def test_spot_capacity(register):
     group = reg.one("aws:eks/nodeGroup:NodeGroup").inputs
     assert group["capacityType"] == "SPOT"
     assert group["labels"]["mlinfra.io/capacity-type"] == "spot"
+
+
+def test_autoscaler_tags_describe_the_node_template():
+    assert autoscaler_tags(8, {"mlinfra.io/pool": "h100"}) == {
+        "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "8",
+        "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "present:NoSchedule",
+        "k8s.io/cluster-autoscaler/node-template/label/mlinfra.io/pool": "h100",
+    }

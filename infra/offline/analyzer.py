@@ -1,0 +1,260 @@
+"""Runs a CrossGuard policy pack the way the Pulumi CLI does: as a process spoken to over gRPC.
+
+The pack (`python -u -m pulumi.policy ENGINE PACK_DIR`, cwd the pack) prints the port it serves
+on as its first line; then come GetAnalyzerInfo, Configure, one Analyze per resource and one
+AnalyzeStack. `-u` matters: the pack writes the port without flushing. The engine address is
+never dialled by Python packs, so a placeholder is passed.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import analyzer_pb2 as apb
+from pulumi.runtime.proto import analyzer_pb2_grpc
+
+from infra.offline.monitor import RecordedResource
+from infra.offline.policy_config import LEVEL_NAMES, PolicySetting, reconcile
+
+PLACEHOLDER_ENGINE = "127.0.0.1:1"
+# "can't run policy 'x' from policy pack 'p@v1' during preview: string value at .a can't be known"
+_NOT_CHECKED = re.compile(r"^can't run policy '(?P<policy>[^']+)' from policy pack '[^']*' during preview: ")
+_SEVERITIES = {apb.POLICY_SEVERITY_LOW: "low", apb.POLICY_SEVERITY_MEDIUM: "medium",
+               apb.POLICY_SEVERITY_HIGH: "high", apb.POLICY_SEVERITY_CRITICAL: "critical"}
+
+
+class PolicyPackError(RuntimeError):
+    """The pack did not start, crashed, or answered with an error; the message carries its stderr."""
+
+
+@dataclass
+class PolicyInput:
+    """One resource as the analyzer receives it."""
+
+    type: str
+    name: str
+    urn: str
+    properties: struct_pb2.Struct
+    protect: bool = False
+    parent: str = ""
+    provider: apb.AnalyzerProviderResource | None = None
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+    def options(self) -> apb.AnalyzerResourceOptions:
+        return apb.AnalyzerResourceOptions(protect=self.protect, parent=self.parent)
+
+    def analyze_request(self) -> apb.AnalyzeRequest:
+        return apb.AnalyzeRequest(type=self.type, name=self.name, urn=self.urn, properties=self.properties,
+                                  options=self.options(), provider=self.provider)
+
+    def stack_resource(self) -> apb.AnalyzerResource:
+        return apb.AnalyzerResource(
+            type=self.type, name=self.name, urn=self.urn, properties=self.properties,
+            options=self.options(), provider=self.provider, parent=self.parent,
+            dependencies=self.dependencies,
+            propertyDependencies={k: apb.AnalyzerPropertyDependencies(urns=v)
+                                  for k, v in self.property_dependencies.items()})
+
+
+def inputs_from_records(records: Iterable[RecordedResource]) -> list[PolicyInput]:
+    """Analyzer inputs for every recorded registration, with its provider resolved."""
+    records = list(records)
+    by_urn = {r.urn: r for r in records}
+    result = []
+    for record in records:
+        request = record.request
+        provider_record = by_urn.get((record.provider or "").rsplit("::", 1)[0])
+        provider = None if provider_record is None else apb.AnalyzerProviderResource(
+            type=provider_record.type, urn=provider_record.urn, name=provider_record.name,
+            properties=analyzer_struct(provider_record.request.object))
+        result.append(PolicyInput(
+            type=record.type, name=record.name, urn=record.urn,
+            properties=analyzer_struct(request.object),
+            protect=request.protect if request.HasField("protect") else False,
+            parent=record.parent or "", provider=provider,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()}))
+    return result
+
+
+def analyzer_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:
+    """Properties as the CLI marshals them for analyzers: plain values, secrets and unknowns only.
+
+    Resource references become the resource's id (a custom resource) or URN (a component), and
+    output values their plain value or the unknown sentinel; packs refuse any other signature.
+    """
+    out = struct_pb2.Struct()
+    for key, value in struct.fields.items():
+        out.fields[key].CopyFrom(_analyzer_value(value))
+    return out
+
+
+def _analyzer_value(value: struct_pb2.Value) -> struct_pb2.Value:
+    kind = value.WhichOneof("kind")
+    if kind == "list_value":
+        out = struct_pb2.Value()
+        out.list_value.SetInParent()
+        for item in value.list_value.values:
+            out.list_value.values.add().CopyFrom(_analyzer_value(item))
+        return out
+    if kind != "struct_value":
+        return value
+    fields = value.struct_value.fields
+    sig = fields[rpc._special_sig_key].string_value if rpc._special_sig_key in fields else None
+    if sig == rpc._special_resource_sig:
+        return fields["id"] if "id" in fields else fields["urn"]
+    if sig == rpc._special_output_value_sig:
+        inner = fields["value"] if "value" in fields else struct_pb2.Value(string_value=rpc.UNKNOWN)
+        return _analyzer_value(inner)
+    out = struct_pb2.Value()
+    out.struct_value.CopyFrom(analyzer_struct(value.struct_value))
+    return out
+
+
+@dataclass
+class Finding:
+    """One diagnostic: a violation, or a rule that could not be checked because a value was unknown."""
+
+    policy: str
+    level: str
+    message: str
+    urn: str | None
+    severity: str | None = None
+    not_checked: bool = False
+
+
+class PolicyAnalyzer:
+    """A running policy pack. Use as a context manager so the process always stops."""
+
+    def __init__(self, pack_dir: Path, *, start_timeout: float = 30.0, rpc_timeout: float = 60.0,
+                 stack: str = "offline", project: str = "mlinfra") -> None:
+        self.pack_dir = Path(pack_dir).resolve()
+        self.start_timeout, self.rpc_timeout = start_timeout, rpc_timeout
+        self.env = {**os.environ, "PULUMI_PROJECT": project, "PULUMI_STACK": stack,
+                    "PULUMI_ORGANIZATION": "organization", "PULUMI_DRY_RUN": "true"}
+        self.proc: subprocess.Popen | None = None
+        self.channel: grpc.Channel | None = None
+        self._stderr: list[str] = []
+        self.info: apb.AnalyzerInfo | None = None
+        self.levels: dict[str, str] = {}
+
+    def __enter__(self) -> PolicyAnalyzer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Spawn the pack, read its port and fetch its AnalyzerInfo."""
+        command = [sys.executable, "-u", "-m", "pulumi.policy", PLACEHOLDER_ENGINE, str(self.pack_dir)]
+        self.proc = subprocess.Popen(command, cwd=self.pack_dir, env=self.env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first_line: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._drain_stdout, args=(first_line,), daemon=True).start()
+        stderr_done = threading.Thread(target=self._drain_stderr, daemon=True)
+        stderr_done.start()
+        try:
+            line = first_line.get(timeout=self.start_timeout)
+        except queue.Empty:
+            self.close()
+            raise PolicyPackError(f"policy pack {self.pack_dir} printed no port within "
+                                  f"{self.start_timeout:g}s{self._stderr_tail()}") from None
+        if not line.strip().isdigit():
+            self.proc.wait(timeout=10)
+            stderr_done.join(timeout=5)
+            code = self.proc.returncode
+            self.close()
+            raise PolicyPackError(f"policy pack {self.pack_dir} failed to start (exit code {code})"
+                                  f"{self._stderr_tail()}")
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}",
+                                             options=[("grpc.max_receive_message_length", 400 << 20)])
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+        self.info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        self.levels = {p.name: LEVEL_NAMES[p.enforcementLevel] for p in self.info.policies}
+
+    def _drain_stdout(self, first_line: queue.Queue) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        first_line.put(self.proc.stdout.readline())
+        for _ in iter(self.proc.stdout.readline, b""):
+            pass  # rules may print; the pipe must never fill up and block the pack
+
+    def _drain_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        for raw in iter(self.proc.stderr.readline, b""):
+            self._stderr.append(raw.decode(errors="replace").rstrip("\n"))
+
+    def _stderr_tail(self) -> str:
+        tail = "\n".join(self._stderr[-40:]).strip()
+        return f":\n{tail}" if tail else ""
+
+    def _call(self, name: str, request):
+        try:
+            return getattr(self.stub, name)(request, timeout=self.rpc_timeout)
+        except grpc.RpcError as exc:
+            raise PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
+                                  f"{exc.details()}{self._stderr_tail()}") from exc
+
+    def configure(self, settings: dict[str, PolicySetting]) -> None:
+        """Send the reconciled config; every policy gets its level and schema defaults."""
+        assert self.info is not None
+        config = reconcile(self.info, settings)
+        self._call("Configure", apb.ConfigureAnalyzerRequest(policyConfig=config))
+        self.levels = {name: LEVEL_NAMES[c.enforcementLevel] for name, c in config.items()}
+
+    def analyze(self, resource: PolicyInput) -> list[Finding]:
+        """Resource rules over one resource's inputs."""
+        response = self._call("Analyze", resource.analyze_request())
+        return [self._finding(d, resource.urn) for d in response.diagnostics]
+
+    def analyze_stack(self, resources: list[PolicyInput]) -> list[Finding]:
+        """Stack rules over every resource at once."""
+        request = apb.AnalyzeStackRequest(resources=[r.stack_resource() for r in resources])
+        return [self._finding(d, None) for d in self._call("AnalyzeStack", request).diagnostics]
+
+    def analyze_all(self, resources: list[PolicyInput]) -> list[Finding]:
+        """What a preview runs: Analyze for each resource, then AnalyzeStack once."""
+        findings = [f for r in resources for f in self.analyze(r)]
+        return findings + self.analyze_stack(resources)
+
+    def _finding(self, diagnostic: apb.AnalyzeDiagnostic, resource_urn: str | None) -> Finding:
+        message = diagnostic.message
+        prefix = diagnostic.description + "\n"
+        if diagnostic.description and message.startswith(prefix):
+            message = message[len(prefix):]
+        match = _NOT_CHECKED.match(message)
+        return Finding(
+            policy=diagnostic.policyName,
+            # A rule that could not run is reported at its configured level, so a reader sees
+            # that a mandatory rule went unchecked.
+            level=self.levels.get(diagnostic.policyName, "advisory") if match
+            else LEVEL_NAMES[diagnostic.enforcementLevel],
+            message=message, urn=diagnostic.urn or resource_urn,
+            severity=_SEVERITIES.get(diagnostic.severity), not_checked=match is not None)
+
+    def close(self) -> None:
+        """Close the channel and stop the pack (SIGINT stops its server cleanly), killing it if stuck."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

@@ -1,0 +1,22 @@
+"""The mlinfra policy pack: builds the PolicyPack from the rule modules and nothing else.
+
+`PolicyPack(...)` serves the Analyzer protocol from its constructor and never returns.
+"""
+
+import aws_compute
+import aws_iam
+import aws_storage
+import platform_wide
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+PolicyPack(
+    name="mlinfra",
+    description="Secure and safe defaults for mlinfra ML platforms on AWS and Google Cloud",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    policies=[
+        *aws_compute.RULES,
+        *aws_storage.RULES,
+        *aws_iam.RULES,
+        *platform_wide.RULES,
+    ],
+)
