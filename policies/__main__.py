@@ -6,6 +6,9 @@
 import aws_compute
 import aws_iam
 import aws_storage
+import gcp
+import k8s_workloads
+import load_balancers
 import platform_wide
 from pulumi_policy import EnforcementLevel, PolicyPack
 
@@ -17,6 +20,9 @@ PolicyPack(
         *aws_compute.RULES,
         *aws_storage.RULES,
         *aws_iam.RULES,
+        *gcp.RULES,
+        *load_balancers.RULES,
+        *k8s_workloads.RULES,
         *platform_wide.RULES,
     ],
 )

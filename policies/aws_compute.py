@@ -80,7 +80,8 @@ def _imds(props, ctx):
         yield f"launch template '{ctx.name}' does not require IMDSv2 (httpTokens must be 'required')"
     hops = dig(meta, "httpPutResponseHopLimit")
     if hops is None or int(hops) != 1:
-        yield f"launch template '{ctx.name}' has metadata hop limit {hops}; it must be 1 so pods cannot reach it"
+        shown = "unset" if hops is None else int(hops)
+        yield f"launch template '{ctx.name}' has metadata hop limit {shown}; it must be 1 so pods cannot reach it"
 
 
 def _root_volume(props, ctx):
