@@ -142,19 +142,19 @@ RULES = [
                     "to API; grant access with EKS access entries."),
     resource_rule(
         "eks-supported-kubernetes-version",
-        "EKS runs a Kubernetes version AWS still supports (CIS EKS 5.5: keep clusters up to date)",
+        "EKS runs a Kubernetes version AWS still supports (practice: EKS standard/extended support calendar)",
         types=[CLUSTER], check=_version, severity=MEDIUM,
         config={"minimumVersion": {"type": "string", "default": "1.32"}},
         remediation="Raise clusters.<name>.kubernetes_version to a supported version (one minor at a time)."),
     resource_rule(
         "ec2-imdsv2-required",
-        "Nodes require IMDSv2 with hop limit 1 (CIS AWS Foundations 5.6, CIS EKS 3.x node hardening)",
+        "Nodes require IMDSv2 with hop limit 1 (CIS AWS Foundations v3.0 5.6)",
         types=[LAUNCH_TEMPLATE, NODE_GROUP], check=_imds, severity=HIGH,
         remediation="Build GPU pools through clusters.<name>.gpu_pools (EksGpuNodePool sets httpTokens "
                     "required and hop limit 1 on its launch template)."),
     resource_rule(
         "ec2-encrypted-root-volume",
-        "Node root volumes encrypted at rest (CIS AWS Foundations 2.2.1)",
+        "Node root volumes encrypted at rest (CIS AWS Foundations v1.4 2.2.1)",
         types=[LAUNCH_TEMPLATE], check=_root_volume, severity=HIGH,
         remediation="Build GPU pools through clusters.<name>.gpu_pools; size disks with disk_gib, "
                     "encryption is always on."),

@@ -69,7 +69,7 @@ def _trust(props, ctx):
 RULES = [
     resource_rule(
         "iam-no-wildcard-actions",
-        "IAM policies allow no '*' or 'service:*' actions (CIS AWS Foundations 1.16: least privilege)",
+        "IAM policies allow no '*' or 'service:*' actions (CIS AWS Foundations v1.4 1.16)",
         types=[ROLE, *POLICY_DOCS], check=_wildcard_actions, severity=HIGH,
         remediation="List the exact actions the workload needs in its policy document."),
     resource_rule(
@@ -82,7 +82,7 @@ RULES = [
     resource_rule(
         "iam-trust-scoped",
         "Role trust policies name exactly one principal, never '*', OIDC only with a :sub condition "
-        "(CIS AWS Foundations 1.x practice: least privilege)",
+        "(practice: least-privilege trust)",
         types=[ROLE], check=_trust, severity=CRITICAL,
         remediation="Trust one service, account role or OIDC provider per statement; for OIDC add a "
                     "StringEquals condition on '<provider>:sub'."),

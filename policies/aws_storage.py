@@ -34,8 +34,12 @@ def _encryption(bucket, stack):
     configs = stack.attached(bucket, SSE)
     algorithms = [dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
                   for config in configs for rule in dig(config.props, "rules", default=[])]
-    if not any(a in ("aws:kms", "aws:kms:dsse") for a in algorithms):
-        yield f"bucket '{_name(bucket)}' has no SSE-KMS default encryption"
+    allowed = ["aws:kms", "aws:kms:dsse"]
+    # S3 cannot deliver server access logs to an SSE-KMS bucket, so log targets may use SSE-S3.
+    if stack.attached(bucket, LOGGING, prop="targetBucket"):
+        allowed.append("AES256")
+    if not any(a in allowed for a in algorithms):
+        yield f"bucket '{_name(bucket)}' has no {'SSE-S3 or ' if 'AES256' in allowed else ''}SSE-KMS default encryption"
 
 
 def _versioning(bucket, stack):
@@ -64,7 +68,8 @@ def _tls_only(bucket, stack):
 def _access_logs(bucket, stack):
     if environment_of(bucket.props) not in stack.config.get("environments", ["prod"]):
         return
-    if not stack.attached(bucket, LOGGING):
+    # The log bucket itself is exempt: logging it would only log the logging.
+    if not stack.attached(bucket, LOGGING) and not stack.attached(bucket, LOGGING, prop="targetBucket"):
         yield f"{environment_of(bucket.props)} bucket '{_name(bucket)}' has no server access logging"
 
 
@@ -73,28 +78,28 @@ _VIA_COMPONENT = "Declare buckets under mlinfra:buckets; S3Bucket creates {what}
 RULES = [
     stack_rule(
         "s3-public-access-block",
-        "Every S3 bucket has all four public access block flags on (CIS AWS Foundations 2.1.4)",
+        "Every S3 bucket has all four public access block flags on (CIS AWS Foundations v1.4 2.1.5)",
         types=[BUCKET], check=_public_access, severity=HIGH,
         remediation=_VIA_COMPONENT.format(what="a complete public access block")
         + "Never add a public bucket by hand."),
     stack_rule(
         "s3-encryption",
-        "Every S3 bucket encrypts objects with SSE-KMS by default (CIS AWS Foundations 2.1.1)",
+        "S3 buckets encrypt with SSE-KMS by default, SSE-S3 for log targets (CIS AWS Foundations v1.4 2.1.1)",
         types=[BUCKET], check=_encryption, severity=HIGH,
         remediation=_VIA_COMPONENT.format(what="SSE-KMS with a bucket key")),
     stack_rule(
         "s3-versioning",
-        "Every S3 bucket has versioning enabled (CIS AWS Foundations 2.1.3 practice: recoverable objects)",
+        "Every S3 bucket has versioning enabled (AWS FSBP S3.14)",
         types=[BUCKET], check=_versioning, severity=MEDIUM,
         remediation="Set buckets.<name>.versioning: true (the default) in the stack file."),
     stack_rule(
         "s3-tls-only",
-        "Every S3 bucket policy denies requests not made over TLS (CIS AWS Foundations 2.1.2)",
+        "Every S3 bucket policy denies requests not made over TLS (CIS AWS Foundations v1.4 2.1.2)",
         types=[BUCKET], check=_tls_only, severity=HIGH,
         remediation=_VIA_COMPONENT.format(what="a TLS-only bucket policy")),
     stack_rule(
         "s3-access-logging",
-        "Prod S3 buckets have server access logging (CIS AWS Foundations 3.x: S3 access logging)",
+        "Prod S3 buckets, except log targets, have server access logging (AWS FSBP S3.9)",
         types=[BUCKET], check=_access_logs, severity=MEDIUM,
         config={"environments": {"type": "array", "items": {"type": "string"}, "default": ["prod"]}},
         remediation="Give prod buckets an aws.s3.BucketLogging to a log bucket (S3Bucket access logs)."),

@@ -53,20 +53,20 @@ def _invalid_headers(props, ctx):
 _FIX = "Expose services through the mlinfra traffic components, which set this; "
 
 RULES = [
-    resource_rule("lb-tls-1-2", "Load balancers negotiate TLS 1.2 or newer only (CIS AWS ELB.17 / CIS GCP 3.9)",
+    resource_rule("lb-tls-1-2", "Load balancers negotiate TLS 1.2 or newer only (AWS FSBP ELB.17, CIS GCP 3.9)",
                   types=[*LISTENERS, GCP_SSL_POLICY], check=_tls, severity=HIGH,
                   remediation=_FIX + "use ELBSecurityPolicy-TLS13-1-2-2021-06 or a TLS_1_2 SSL policy."),
     resource_rule("lb-https-redirect", "HTTP listeners redirect to HTTPS (practice: encrypt in transit)",
                   types=LISTENERS, check=_redirect, severity=HIGH,
                   remediation=_FIX + "the HTTP listener's only action is a 301 to HTTPS."),
-    resource_rule("lb-access-logs", "Load balancers write access logs (CIS AWS ELB.5 practice: auditability)",
+    resource_rule("lb-access-logs", "Load balancers write access logs (AWS FSBP ELB.5)",
                   types=LOAD_BALANCERS, check=_access_logs, severity=MEDIUM,
                   remediation=_FIX + "accessLogs go to the stack's log bucket."),
     resource_rule("lb-deletion-protection", "Prod load balancers have deletion protection (practice: data safety)",
                   types=LOAD_BALANCERS, check=_deletion_protection, severity=MEDIUM,
                   config={"environments": {"type": "array", "items": {"type": "string"}, "default": ["prod"]}},
                   remediation=_FIX + "mlinfra:environment prod turns deletion protection on."),
-    resource_rule("lb-drop-invalid-headers", "Application load balancers drop invalid headers (AWS ELB.4)",
+    resource_rule("lb-drop-invalid-headers", "Application load balancers drop invalid headers (AWS FSBP ELB.4)",
                   types=LOAD_BALANCERS, check=_invalid_headers, severity=MEDIUM,
                   remediation=_FIX + "dropInvalidHeaderFields is always on."),
 ]

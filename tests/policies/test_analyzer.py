@@ -162,3 +162,10 @@ def test_a_rule_that_crashes_fails_the_call(tmp_path):
     with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
         analyzer.analyze(resource("aws:eks/cluster:Cluster", "c", {}))
     assert "failed in Analyze: UNKNOWN: Exception calling application: rule bug" in str(err.value)
+
+
+def test_readme_lists_every_rule(pack):
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "pulumi preview --policy-pack policies --policy-pack-config policies/config/prod.json" in readme
+    missing = [p.name for p in pack.info.policies if f"| `{p.name}` | {p.description} |" not in readme]
+    assert missing == []

@@ -56,6 +56,16 @@ def gpu_pools(env="sandbox", *, capacity="SPOT", max_nodes=1, expires="{soon}", 
     return pools
 
 
+def _log_target(sse):
+    """A prod bucket logging to a log bucket, which may use SSE-S3 and needs no access log of its own."""
+    logs = s3_stack("prod", protect=True, sse=sse, prefix="logs")
+    data = s3_stack("prod", protect=True, logging=True)
+    logs_bucket = next(r for r in logs if r.type == BUCKET)
+    logging = data[-1]
+    logging.property_dependencies["targetBucket"] = [logs_bucket.urn]
+    return logs + data
+
+
 CASES = [
     ("dev stack", s3_stack(), []),
     ("complete public access block missing a flag", s3_stack(pab={"ignorePublicAcls": False}),
@@ -64,6 +74,9 @@ CASES = [
      [("s3-public-access-block", M, "bucket 'acme-dev-data' has no public access block")]),
     ("AES256 instead of KMS", s3_stack(sse="AES256"),
      [("s3-encryption", M, "bucket 'acme-dev-data' has no SSE-KMS default encryption")]),
+    ("access-log target with SSE-S3", _log_target("AES256"), []),
+    ("access-log target without encryption", _log_target("none"),
+     [("s3-encryption", M, "bucket 'acme-dev-logs' has no SSE-S3 or SSE-KMS default encryption")]),
     ("versioning suspended", s3_stack(versioning="Suspended"),
      [("s3-versioning", M, "bucket 'acme-dev-data' does not have versioning enabled")]),
     ("policy without TLS condition", s3_stack(policy=json.dumps({"Statement": []})),

@@ -3,19 +3,21 @@ default in a stack file makes `mlinfra plan` exit 1 naming the rule."""
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from infra.cli import main
 from infra.offline.document import load_schema
 from infra.offline.engine import STACKS_DIR
 from infra.offline.stackfile import available_stacks
 from infra.plan_command import EXIT_OK, make_plan
-from infra.render import markdown_view
+from infra.render import markdown_view, table_view
 
 STACKS = available_stacks(STACKS_DIR)
 # Planning a stack is the slow part (the program under the mock engine), so each is planned once.
@@ -62,3 +64,8 @@ def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):
         in markdown
     assert ("| mandatory | `s3-versioning` | datasets-bucket | bucket 'acme-ml-dev-datasets' does not have "
             "versioning enabled | Set buckets.<name>.versioning: true (the default) in the stack file. |") in markdown
+    console = Console(record=True, width=240, file=io.StringIO())
+    console.print(table_view(document))
+    table = console.export_text()
+    assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 0 not checked" in table
+    assert "s3-versioning" in table and "bucket 'acme-ml-dev-datasets' does not have versioning enabled" in table
