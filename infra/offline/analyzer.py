@@ -125,6 +125,29 @@ def _analyzer_value(value: struct_pb2.Value) -> struct_pb2.Value:
     return out
 
 
+def secret_values(struct: struct_pb2.Struct) -> set[str]:
+    """Plaintext of every secret string in `struct`, so findings can be scrubbed of them."""
+    found: set[str] = set()
+
+    def walk(value: struct_pb2.Value) -> None:
+        kind = value.WhichOneof("kind")
+        if kind == "list_value":
+            for item in value.list_value.values:
+                walk(item)
+        elif kind == "struct_value":
+            fields = value.struct_value.fields
+            if fields.get(rpc._special_sig_key, struct_pb2.Value()).string_value == rpc._special_secret_sig:
+                inner = fields.get("value", struct_pb2.Value())
+                if inner.WhichOneof("kind") == "string_value" and inner.string_value:
+                    found.add(inner.string_value)
+            for item in fields.values():
+                walk(item)
+
+    for item in struct.fields.values():
+        walk(item)
+    return found
+
+
 @dataclass
 class Finding:
     """One diagnostic: a violation, or a rule that could not be checked because a value was unknown."""

@@ -7,9 +7,10 @@ from typing import Any
 
 import yaml
 
-from infra.offline.analyzer import Finding, PolicyAnalyzer, inputs_from_records
+from infra.offline.analyzer import Finding, PolicyAnalyzer, inputs_from_records, secret_values
 from infra.offline.engine import REPO_ROOT, ProgramRun
 from infra.offline.policy_config import load_policy_config
+from infra.offline.stackfile import SECRET_PLACEHOLDER
 
 PACK_DIR = REPO_ROOT / "policies"
 
@@ -31,12 +32,18 @@ def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DI
     """Run the pack over a program run the way a preview does; returns the document's `policy` field."""
     config = config_file(environment, pack_dir)
     settings = load_policy_config(config) if config else {}
+    inputs = inputs_from_records(run.resources)
     with PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
         analyzer.configure(settings)
-        findings = analyzer.analyze_all(inputs_from_records(run.resources))
+        findings = analyzer.analyze_all(inputs)
         assert analyzer.info is not None
         remediation = {p.name: p.remediation_steps for p in analyzer.info.policies}
         name = analyzer.info.name
+    # Rules see secrets in plaintext, as under the CLI; the plan document must never show them.
+    secrets = set().union(*(secret_values(i.properties) for i in inputs))
+    for finding in findings:
+        for secret in secrets:
+            finding.message = finding.message.replace(secret, SECRET_PLACEHOLDER)
     return {
         "pack": {"name": name, "version": pack_version(pack_dir)},
         "config": str(config.relative_to(REPO_ROOT)) if config and config.is_relative_to(REPO_ROOT)
