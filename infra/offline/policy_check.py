@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from infra.offline.analyzer import Finding, PolicyAnalyzer, inputs_from_records, secret_values
+from infra.offline.analyzer import Finding, PolicyAnalyzer
+from infra.offline.analyzer_inputs import inputs_from_records, secret_values
 from infra.offline.engine import REPO_ROOT, ProgramRun
 from infra.offline.policy_config import load_policy_config
 from infra.offline.stackfile import SECRET_PLACEHOLDER

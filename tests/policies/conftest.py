@@ -1,4 +1,4 @@
-"""One real pack process per test module, and builders for the resources sent to it."""
+"""One real pack process for all the rule tests, and builders for the resources sent to it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
-from infra.offline.analyzer import PolicyAnalyzer, PolicyInput
+from infra.offline.analyzer import PolicyAnalyzer
+from infra.offline.analyzer_inputs import PolicyInput
 from infra.offline.policy_check import PACK_DIR
 
 UNKNOWN = rpc.UNKNOWN  # what the engine sends for a value known only after apply
@@ -17,9 +18,12 @@ DELETE = object()
 TAGS = {"environment": "dev", "owner": "ml-platform", "cost-center": "cc-1", "stack": "dev"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pack():
-    """The policy pack, started once per module and configured with its defaults."""
+    """The policy pack, started once for the session and configured with its defaults.
+
+    Tests that configure it differently put the defaults back before they finish.
+    """
     with PolicyAnalyzer(PACK_DIR) as analyzer:
         analyzer.configure({})
         yield analyzer

@@ -14,7 +14,8 @@ import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 
-from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError, analyzer_struct
+from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
+from infra.offline.analyzer_inputs import analyzer_struct
 from infra.offline.engine import REPO_ROOT
 from infra.offline.policy_check import PACK_DIR
 from infra.offline.policy_config import (

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 from google.protobuf import json_format
 from pulumi.runtime import rpc
 
-from infra.offline.analyzer import inputs_from_records
+from infra.offline.analyzer_inputs import inputs_from_records
 
 
 def test_records_become_analyzer_inputs_with_provider_options_and_dependencies(register):
