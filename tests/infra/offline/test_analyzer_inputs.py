@@ -43,3 +43,25 @@ def test_policy_findings_never_show_secret_values(register):
     messages = [v["message"] for v in policy["violations"] if v["policy"] == "sandbox-expiry"]
     assert messages == ["sandbox resource 'b' has no valid 'expires-at' tag (got '[secret]')"]
     assert "hunter2" not in repr(policy)
+
+
+def test_check_run_sends_every_resource_to_analyze_and_the_stack_once(register):
+    from infra.offline.policy_check import check_run
+
+    tags = {"environment": "staging", "owner": "me", "cost-center": "cc"}
+
+    def program():
+        aws.ec2.LaunchTemplate("lt", metadata_options={"http_tokens": "optional", "http_put_response_hop_limit": 1},
+                               block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+                               tags=tags)
+        aws.kms.Key("key", enable_key_rotation=True, tags=tags)
+
+    policy = check_run(register(program).run, "staging")
+    assert [(v["policy"], v["enforcementLevel"], v["message"], v["urn"].rsplit("::", 1)[-1])
+            for v in policy["violations"]] == [
+        ("ec2-imdsv2-required", "mandatory",
+         "launch template 'lt' does not require IMDSv2 (httpTokens must be 'required')", "lt"),
+        ("stateful-resources-protected", "mandatory", "staging resource 'key' (aws:kms/key:Key) is not protected",
+         "key"),
+    ]
+    assert policy["config"] == "policies/config/staging.json" and policy["notChecked"] == []
