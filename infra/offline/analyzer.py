@@ -8,6 +8,7 @@ never dialled by Python packs, so a placeholder is passed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -73,7 +74,14 @@ class PolicyAnalyzer:
         self.close()
 
     def start(self) -> None:
-        """Spawn the pack, read its port and fetch its AnalyzerInfo."""
+        """Spawn the pack, read its port and fetch its AnalyzerInfo; on any failure the pack is stopped."""
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> None:
         command = [sys.executable, "-u", "-m", "pulumi.policy", PLACEHOLDER_ENGINE, str(self.pack_dir)]
         self.proc = subprocess.Popen(command, cwd=self.pack_dir, env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -84,16 +92,16 @@ class PolicyAnalyzer:
         try:
             line = first_line.get(timeout=self.start_timeout)
         except queue.Empty:
-            self.close()
             raise PolicyPackError(f"policy pack {self.pack_dir} printed no port within "
                                   f"{self.start_timeout:g}s{self._stderr_tail()}") from None
         if not line.strip().isdigit():
-            self.proc.wait(timeout=10)
+            # End of output means the pack is exiting; let it finish writing its traceback.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10 if not line else 1)
             stderr_done.join(timeout=5)
-            code = self.proc.returncode
-            self.close()
-            raise PolicyPackError(f"policy pack {self.pack_dir} failed to start (exit code {code})"
-                                  f"{self._stderr_tail()}")
+            what = (f"failed to start (exit code {self.proc.returncode})" if self.proc.returncode is not None
+                    else f"printed {line[:80]!r} instead of its port")
+            raise PolicyPackError(f"policy pack {self.pack_dir} {what}{self._stderr_tail()}")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}",
                                              options=[("grpc.max_receive_message_length", 400 << 20)])
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)

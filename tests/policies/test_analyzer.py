@@ -170,3 +170,12 @@ def test_readme_lists_every_rule(pack):
     assert "pulumi preview --policy-pack policies --policy-pack-config policies/config/prod.json" in readme
     missing = [p.name for p in pack.info.policies if f"| `{p.name}` | {p.description} |" not in readme]
     assert missing == []
+
+
+def test_a_pack_that_prints_something_else_is_stopped(tmp_path):
+    pack_dir = _pack_copy(tmp_path)
+    (pack_dir / "__main__.py").write_text("import time\nprint('hello', flush=True)\ntime.sleep(60)\n")
+    analyzer = PolicyAnalyzer(pack_dir, start_timeout=10)
+    with pytest.raises(PolicyPackError, match=r"printed b'hello\\n' instead of its port"):
+        analyzer.start()
+    assert analyzer.proc is not None and analyzer.proc.poll() is not None
