@@ -30,7 +30,9 @@ def main() -> None:
 def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, project_dir: Path | None) -> None:
     """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
 
-    Exit codes: 0 plan made, 1 plan made but over budget, 2 bad config or unknown stack.
+    Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
+    is over budget (the plan is still printed); 2 bad config or unknown stack; 3 the policy pack
+    could not run.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load.
     from infra.plan_command import make_plan

@@ -9,11 +9,14 @@ from typing import Any
 from infra.config import ConfigError
 from infra.config_sandbox import budget_for, config_from_stack_file
 from infra.cost import add_cost
+from infra.offline.analyzer import PolicyPackError
 from infra.offline.document import build_document
 from infra.offline.engine import STACKS_DIR, ProgramError, load_project, run_stack
+from infra.offline.policy_check import check_run, mandatory_violations
+from infra.offline.policy_config import PolicyConfigError
 from infra.offline.stackfile import StackFileError, UnknownStackError
 
-EXIT_OK, EXIT_POLICY, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 
 
 @dataclass
@@ -42,8 +45,20 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         if isinstance(exc.cause, ConfigError):
             return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
         raise
-    document = build_document(run)
+    environment = run.outputs.get("environment")
+    try:
+        policy = check_run(run, environment)
+    except (PolicyPackError, PolicyConfigError) as exc:
+        return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
+    document = build_document(run, policy=policy)
     breach = add_cost(document, budget_for(config_from_stack_file(run.stack_file)))
+    # Both failures are reported together: a reviewer fixes them in one pass.
+    problems = []
+    rules = sorted({v["policy"] for v in mandatory_violations(policy)})
+    if rules:
+        problems.append(f"mandatory policy violations: {', '.join(rules)}")
     if breach is not None:
-        return PlanOutcome(EXIT_POLICY, document=document, error=f"stack '{stack}' is over budget: {breach.message}")
+        problems.append(f"stack '{stack}' is over budget: {breach.message}")
+    if problems:
+        return PlanOutcome(EXIT_POLICY, document=document, error="\n".join(problems))
     return PlanOutcome(EXIT_OK, document=document)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from infra.render_cost import cost_markdown, cost_table
+from infra.render_policy import policy_markdown, policy_table
 from infra.summaries import summarize
 
 
@@ -67,12 +68,13 @@ def table_view(document: dict[str, Any]) -> Group:
     counts.add_column("Count", justify="right")
     for resource_type, count in document["counts"]["byType"].items():
         counts.add_row(resource_type, str(count))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, cost_table(document.get("cost") or {}))
+    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *policy_table(document),
+                 cost_table(document.get("cost") or {}))
 
 
 def markdown_view(document: dict[str, Any]) -> str:
     """A pull-request comment: headline, components with key settings, counts by type."""
-    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), ""]
+    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *policy_markdown(document)]
     children = _children(document)
     lines += ["<details><summary>Resources</summary>", "",
               "| Resource | Type | Key settings |", "| --- | --- | --- |"]

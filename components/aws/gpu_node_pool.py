@@ -121,6 +121,14 @@ class EksGpuNodePool(pulumi.ComponentResource):
             update_default_version=True,
             tags=tags, opts=child, **extra)
 
+        template_tags: dict[str, str] = {}
+        if args.autoscaler_cluster_name:
+            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces}
+            template_tags = node_template_tags(
+                args.autoscaler_cluster_name,
+                {**labels, "node.kubernetes.io/instance-type": args.instance_type,
+                 "eks.amazonaws.com/capacityType": args.capacity_type},
+                [GPU_TAINT], resources)
         group = aws.eks.NodeGroup(
             f"{name}-ng",
             cluster_name=args.cluster_name,
@@ -135,18 +143,14 @@ class EksGpuNodePool(pulumi.ComponentResource):
             labels=labels,
             update_config={"max_unavailable": 1},
             node_repair_config={"enabled": args.node_repair},
-            tags=tags,
+            # The same node-template tags as the ASG's, so a reviewer (and the policy pack) can
+            # see on the node group itself that it scales up from zero.
+            tags=with_tags(tags, template_tags),
             # The cluster autoscaler owns the node count once the group exists.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]))
 
         self.asg_tags: dict[str, aws.autoscaling.Tag] = {}
-        if args.autoscaler_cluster_name:
-            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces}
-            template_tags = node_template_tags(
-                args.autoscaler_cluster_name,
-                {**labels, "node.kubernetes.io/instance-type": args.instance_type,
-                 "eks.amazonaws.com/capacityType": args.capacity_type},
-                [GPU_TAINT], resources)
+        if template_tags:
             self.asg_tags = tag_autoscaling_group(name, asg_name(group), template_tags, self)
 
         self.node_group_name = group.node_group_name

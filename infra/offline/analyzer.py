@@ -1,0 +1,181 @@
+"""Runs a CrossGuard policy pack the way the Pulumi CLI does: as a process spoken to over gRPC.
+
+The pack (`python -u -m pulumi.policy ENGINE PACK_DIR`, cwd the pack) prints the port it serves
+on as its first line; then come GetAnalyzerInfo, Configure, one Analyze per resource and one
+AnalyzeStack. `-u` matters: the pack writes the port without flushing. The engine address is
+never dialled by Python packs, so a placeholder is passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2 as apb
+from pulumi.runtime.proto import analyzer_pb2_grpc
+
+from infra.offline.analyzer_inputs import PolicyInput
+from infra.offline.policy_config import LEVEL_NAMES, PolicySetting, reconcile
+
+PLACEHOLDER_ENGINE = "127.0.0.1:1"
+# "can't run policy 'x' from policy pack 'p@v1' during preview: string value at .a can't be known"
+_NOT_CHECKED = re.compile(r"^can't run policy '(?P<policy>[^']+)' from policy pack '[^']*' during preview: ")
+_SEVERITIES = {apb.POLICY_SEVERITY_LOW: "low", apb.POLICY_SEVERITY_MEDIUM: "medium",
+               apb.POLICY_SEVERITY_HIGH: "high", apb.POLICY_SEVERITY_CRITICAL: "critical"}
+
+
+class PolicyPackError(RuntimeError):
+    """The pack did not start, crashed, or answered with an error; the message carries its stderr."""
+
+
+@dataclass
+class Finding:
+    """One diagnostic: a violation, or a rule that could not be checked because a value was unknown."""
+
+    policy: str
+    level: str
+    message: str
+    urn: str | None
+    severity: str | None = None
+    not_checked: bool = False
+
+
+class PolicyAnalyzer:
+    """A running policy pack. Use as a context manager so the process always stops."""
+
+    def __init__(self, pack_dir: Path, *, start_timeout: float = 30.0, rpc_timeout: float = 60.0,
+                 stack: str = "offline", project: str = "mlinfra") -> None:
+        self.pack_dir = Path(pack_dir).resolve()
+        self.start_timeout, self.rpc_timeout = start_timeout, rpc_timeout
+        self.env = {**os.environ, "PULUMI_PROJECT": project, "PULUMI_STACK": stack,
+                    "PULUMI_ORGANIZATION": "organization", "PULUMI_DRY_RUN": "true"}
+        self.proc: subprocess.Popen | None = None
+        self.channel: grpc.Channel | None = None
+        self._stderr: list[str] = []
+        self.info: apb.AnalyzerInfo | None = None
+        self.levels: dict[str, str] = {}
+
+    def __enter__(self) -> PolicyAnalyzer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Spawn the pack, read its port and fetch its AnalyzerInfo; on any failure the pack is stopped."""
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> None:
+        command = [sys.executable, "-u", "-m", "pulumi.policy", PLACEHOLDER_ENGINE, str(self.pack_dir)]
+        self.proc = subprocess.Popen(command, cwd=self.pack_dir, env=self.env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first_line: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._drain_stdout, args=(first_line,), daemon=True).start()
+        stderr_done = threading.Thread(target=self._drain_stderr, daemon=True)
+        stderr_done.start()
+        try:
+            line = first_line.get(timeout=self.start_timeout)
+        except queue.Empty:
+            raise PolicyPackError(f"policy pack {self.pack_dir} printed no port within "
+                                  f"{self.start_timeout:g}s{self._stderr_tail()}") from None
+        if not line.strip().isdigit():
+            # End of output means the pack is exiting; let it finish writing its traceback.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10 if not line else 1)
+            stderr_done.join(timeout=5)
+            what = (f"failed to start (exit code {self.proc.returncode})" if self.proc.returncode is not None
+                    else f"printed {line[:80]!r} instead of its port")
+            raise PolicyPackError(f"policy pack {self.pack_dir} {what}{self._stderr_tail()}")
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}",
+                                             options=[("grpc.max_receive_message_length", 400 << 20)])
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+        self.info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        self.levels = {p.name: LEVEL_NAMES[p.enforcementLevel] for p in self.info.policies}
+
+    def _drain_stdout(self, first_line: queue.Queue) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        first_line.put(self.proc.stdout.readline())
+        for _ in iter(self.proc.stdout.readline, b""):
+            pass  # rules may print; the pipe must never fill up and block the pack
+
+    def _drain_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        for raw in iter(self.proc.stderr.readline, b""):
+            self._stderr.append(raw.decode(errors="replace").rstrip("\n"))
+
+    def _stderr_tail(self) -> str:
+        tail = "\n".join(self._stderr[-40:]).strip()
+        return f":\n{tail}" if tail else ""
+
+    def _call(self, name: str, request):
+        try:
+            return getattr(self.stub, name)(request, timeout=self.rpc_timeout)
+        except grpc.RpcError as exc:
+            raise PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
+                                  f"{exc.details()}{self._stderr_tail()}") from exc
+
+    def configure(self, settings: dict[str, PolicySetting]) -> None:
+        """Send the reconciled config; every policy gets its level and schema defaults."""
+        assert self.info is not None
+        config = reconcile(self.info, settings)
+        self._call("Configure", apb.ConfigureAnalyzerRequest(policyConfig=config))
+        self.levels = {name: LEVEL_NAMES[c.enforcementLevel] for name, c in config.items()}
+
+    def analyze(self, resource: PolicyInput) -> list[Finding]:
+        """Resource rules over one resource's inputs."""
+        response = self._call("Analyze", resource.analyze_request())
+        return [self._finding(d, resource.urn) for d in response.diagnostics]
+
+    def analyze_stack(self, resources: list[PolicyInput]) -> list[Finding]:
+        """Stack rules over every resource at once."""
+        request = apb.AnalyzeStackRequest(resources=[r.stack_resource() for r in resources])
+        return [self._finding(d, None) for d in self._call("AnalyzeStack", request).diagnostics]
+
+    def analyze_all(self, resources: list[PolicyInput]) -> list[Finding]:
+        """What a preview runs: Analyze for each resource, then AnalyzeStack once."""
+        findings = [f for r in resources for f in self.analyze(r)]
+        return findings + self.analyze_stack(resources)
+
+    def _finding(self, diagnostic: apb.AnalyzeDiagnostic, resource_urn: str | None) -> Finding:
+        message = diagnostic.message
+        prefix = diagnostic.description + "\n"
+        if diagnostic.description and message.startswith(prefix):
+            message = message[len(prefix):]
+        match = _NOT_CHECKED.match(message)
+        return Finding(
+            policy=diagnostic.policyName,
+            # A rule that could not run is reported at its configured level, so a reader sees
+            # that a mandatory rule went unchecked.
+            level=self.levels.get(diagnostic.policyName, "advisory") if match
+            else LEVEL_NAMES[diagnostic.enforcementLevel],
+            message=message, urn=diagnostic.urn or resource_urn,
+            severity=_SEVERITIES.get(diagnostic.severity), not_checked=match is not None)
+
+    def close(self) -> None:
+        """Close the channel and stop the pack (SIGINT stops its server cleanly), killing it if stuck."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

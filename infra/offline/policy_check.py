@@ -1,0 +1,70 @@
+"""The plan's policy check: one pack process, the stack's environment config, findings for the document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.offline.analyzer import Finding, PolicyAnalyzer
+from infra.offline.analyzer_inputs import inputs_from_records, secret_values
+from infra.offline.engine import REPO_ROOT, ProgramRun
+from infra.offline.policy_config import load_policy_config
+from infra.offline.stackfile import SECRET_PLACEHOLDER
+
+PACK_DIR = REPO_ROOT / "policies"
+
+
+def config_file(environment: str | None, pack_dir: Path = PACK_DIR) -> Path | None:
+    """`policies/config/<environment>.json`, the file `pulumi preview --policy-pack-config` gets too."""
+    if environment is None:
+        return None
+    path = pack_dir / "config" / f"{environment}.json"
+    return path if path.exists() else None
+
+
+def pack_version(pack_dir: Path = PACK_DIR) -> str:
+    """The version in PulumiPolicy.yaml; the CLI shows it instead of the SDK's fixed '0.0.1'."""
+    return str(yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()).get("version", "0.0.1"))
+
+
+def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR) -> dict[str, Any]:
+    """Run the pack over a program run the way a preview does; returns the document's `policy` field."""
+    config = config_file(environment, pack_dir)
+    settings = load_policy_config(config) if config else {}
+    inputs = inputs_from_records(run.resources)
+    with PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
+        analyzer.configure(settings)
+        findings = analyzer.analyze_all(inputs)
+        assert analyzer.info is not None
+        remediation = {p.name: p.remediation_steps for p in analyzer.info.policies}
+        name = analyzer.info.name
+    # Rules see secrets in plaintext, as under the CLI; the plan document must never show them.
+    secrets = set().union(*(secret_values(i.properties) for i in inputs))
+    for finding in findings:
+        for secret in secrets:
+            finding.message = finding.message.replace(secret, SECRET_PLACEHOLDER)
+    return {
+        "pack": {"name": name, "version": pack_version(pack_dir)},
+        "config": str(config.relative_to(REPO_ROOT)) if config and config.is_relative_to(REPO_ROOT)
+        else (str(config) if config else None),
+        "violations": [_violation(f, remediation) for f in _ordered(findings) if not f.not_checked],
+        "notChecked": [{"policy": f.policy, "enforcementLevel": f.level, "message": f.message, "urn": f.urn}
+                       for f in _ordered(findings) if f.not_checked],
+    }
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    rank = {"mandatory": 0, "remediate": 0, "advisory": 1}
+    return sorted(findings, key=lambda f: (rank.get(f.level, 2), f.policy, f.urn or ""))
+
+
+def _violation(finding: Finding, remediation: dict[str, str]) -> dict[str, Any]:
+    return {"policy": finding.policy, "enforcementLevel": finding.level, "severity": finding.severity,
+            "message": finding.message, "urn": finding.urn, "remediation": remediation.get(finding.policy, "")}
+
+
+def mandatory_violations(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Violations that fail the plan."""
+    return [v for v in policy.get("violations", []) if v["enforcementLevel"] == "mandatory"]

@@ -1,0 +1,28 @@
+"""The mlinfra policy pack: builds the PolicyPack from the rule modules and nothing else.
+
+`PolicyPack(...)` serves the Analyzer protocol from its constructor and never returns.
+"""
+
+import aws_compute
+import aws_iam
+import aws_storage
+import gcp
+import k8s_workloads
+import load_balancers
+import platform_wide
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+PolicyPack(
+    name="mlinfra",
+    description="Secure and safe defaults for mlinfra ML platforms on AWS and Google Cloud",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    policies=[
+        *aws_compute.RULES,
+        *aws_storage.RULES,
+        *aws_iam.RULES,
+        *gcp.RULES,
+        *load_balancers.RULES,
+        *k8s_workloads.RULES,
+        *platform_wide.RULES,
+    ],
+)

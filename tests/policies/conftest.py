@@ -1,0 +1,58 @@
+"""One real pack process for all the rule tests, and builders for the resources sent to it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.runtime import rpc
+
+from infra.offline.analyzer import PolicyAnalyzer
+from infra.offline.analyzer_inputs import PolicyInput
+from infra.offline.policy_check import PACK_DIR
+
+UNKNOWN = rpc.UNKNOWN  # what the engine sends for a value known only after apply
+DELETE = object()
+TAGS = {"environment": "dev", "owner": "ml-platform", "cost-center": "cc-1", "stack": "dev"}
+
+
+@pytest.fixture(scope="session")
+def pack():
+    """The policy pack, started once for the session and configured with its defaults.
+
+    Tests that configure it differently put the defaults back before they finish.
+    """
+    with PolicyAnalyzer(PACK_DIR) as analyzer:
+        analyzer.configure({})
+        yield analyzer
+
+
+def resource(type_: str, name: str, props: dict[str, Any], *, protect: bool = False,
+             deps: dict[str, list[PolicyInput]] | None = None) -> PolicyInput:
+    """A resource as the engine would send it, with property dependencies on other resources."""
+    struct = struct_pb2.Struct()
+    struct.update(props)
+    return PolicyInput(type=type_, name=name, urn=f"urn:pulumi:test::mlinfra::{type_}::{name}",
+                       properties=struct, protect=protect,
+                       property_dependencies={k: [d.urn for d in v] for k, v in (deps or {}).items()})
+
+
+def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of `base` with the dotted `path` set to `value` (DELETE removes it)."""
+    result = copy.deepcopy(base)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node: Any = result
+    for step in parents:
+        node = node[step]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return result
+
+
+def triples(findings) -> list[tuple[str, str, str]]:
+    """Findings as (rule, level, message), the way the tests compare them."""
+    return [(f.policy, f.level, f.message) for f in findings]

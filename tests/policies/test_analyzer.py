@@ -1,0 +1,181 @@
+"""The pack as the CLI sees it (metadata, files, config) and the analyzer client's failure modes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
+
+from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
+from infra.offline.analyzer_inputs import analyzer_struct
+from infra.offline.engine import REPO_ROOT
+from infra.offline.policy_check import PACK_DIR
+from infra.offline.policy_config import (
+    PolicyConfigError,
+    PolicySetting,
+    load_policy_config,
+    parse_policy_config,
+    reconcile,
+)
+from tests.policies.conftest import resource
+from tests.policies.test_stack_rules import gpu_pools
+
+CONFIGS = sorted((PACK_DIR / "config").glob("*.json"))
+
+
+def _levels(config) -> dict[str, int]:
+    return {name: c.enforcementLevel for name, c in config.items()}
+
+
+def test_every_rule_is_described_for_people(pack):
+    info = pack.info
+    assert info.name == "mlinfra" and info.supportsConfig
+    assert len(info.policies) == 44
+    for policy in info.policies:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name), policy.name
+        assert policy.description and "\n" not in policy.description
+        assert re.search(r"\((CIS|practice|AWS)[^)]*\)$", policy.description), policy.description
+        assert policy.severity != 0, policy.name
+        assert policy.remediation_steps, policy.name
+
+
+def test_pack_files_are_what_pulumi_preview_expects():
+    project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"]["name"] == "python" and project["version"] == "0.1.0"
+    requirements = (PACK_DIR / "requirements.txt").read_text().split()
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for package in ("pulumi-policy", "pulumi"):
+        [wanted] = [d for d in pyproject if re.match(rf"{package}[><=]", d)]
+        assert wanted in requirements
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_config_files_name_only_real_policies(pack, path):
+    reconcile(pack.info, load_policy_config(path))
+
+
+@pytest.mark.parametrize("env", ["prod", "staging"])
+def test_prod_and_staging_make_every_rule_mandatory(pack, env):
+    config = reconcile(pack.info, load_policy_config(PACK_DIR / "config" / f"{env}.json"))
+    assert set(_levels(config).values()) == {1}
+
+
+@pytest.mark.parametrize("env", ["dev", "sandbox"])
+def test_dev_and_sandbox_relax_only_what_they_name(pack, env):
+    named = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
+    defaults = _levels(reconcile(pack.info, {}))
+    relaxed = _levels(reconcile(pack.info, load_policy_config(PACK_DIR / "config" / f"{env}.json")))
+    assert {n for n in defaults if defaults[n] != relaxed[n]} == set(named)
+
+
+def test_reconcile_fills_schema_defaults_then_all_then_named(pack):
+    settings = parse_policy_config(json.dumps({
+        "sandbox-gpu-cap": {"maxGpus": 2}, "all": "advisory", "s3-versioning": "disabled"}))
+    config = reconcile(pack.info, settings)
+    assert json_format.MessageToDict(config["sandbox-gpu-cap"].properties) == {"maxGpus": 2}
+    assert json_format.MessageToDict(config["sandbox-expiry"].properties) == {"expiryTag": "expires-at",
+                                                                              "maxTtlHours": 72}
+    assert config["s3-versioning"].enforcementLevel == 2 and config["eks-private-endpoint"].enforcementLevel == 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"s3-versioning": "strict"}', "cfg: s3-versioning: must be one of advisory, mandatory, disabled, remediate "
+                                    "(got 'strict')"),
+    ('[1]', "cfg: must be a JSON object keyed by policy name"),
+    ('{"s3-versioning": 3}', "cfg: s3-versioning: must be an enforcement level or an object"),
+])
+def test_bad_policy_config_is_refused(text, message):
+    with pytest.raises(PolicyConfigError) as err:
+        parse_policy_config(text, "cfg")
+    assert str(err.value) == message
+
+
+def test_unknown_policy_name_is_refused(pack):
+    with pytest.raises(PolicyConfigError, match="unknown policies in policy config: s3-versoning"):
+        reconcile(pack.info, {"s3-versoning": PolicySetting("advisory")})
+
+
+def test_configure_reaches_the_pack(pack):
+    try:
+        pack.configure({"sandbox-gpu-cap": PolicySetting("advisory", {"maxGpus": 1})})
+        findings = pack.analyze_stack(gpu_pools(max_nodes=2))
+        assert [(f.policy, f.level, f.message) for f in findings] == [
+            ("sandbox-gpu-cap", "advisory", "sandbox can grow to 2 GPUs (l4-ng: 2); the cap is 1")]
+    finally:
+        pack.configure({})
+
+
+def test_resource_references_and_output_values_become_plain_values():
+    struct = struct_pb2.Struct()
+    struct.update({
+        "role": {rpc._special_sig_key: rpc._special_resource_sig, "urn": "urn:pulumi:a::b::c::d", "id": "role-1"},
+        "parent": {rpc._special_sig_key: rpc._special_resource_sig, "urn": "urn:pulumi:a::b::comp::e"},
+        "arn": {rpc._special_sig_key: rpc._special_output_value_sig},
+        "list": [{rpc._special_sig_key: rpc._special_output_value_sig, "value": "x"}],
+        "secret": {rpc._special_sig_key: rpc._special_secret_sig, "value": "s"},
+    })
+    assert json_format.MessageToDict(analyzer_struct(struct)) == {
+        "role": "role-1", "parent": "urn:pulumi:a::b::comp::e", "arn": rpc.UNKNOWN, "list": ["x"],
+        "secret": {rpc._special_sig_key: rpc._special_secret_sig, "value": "s"}}
+
+
+def _pack_copy(tmp_path: Path) -> Path:
+    shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "infra").mkdir()
+    shutil.copy(REPO_ROOT / "infra" / "catalog.py", tmp_path / "infra" / "catalog.py")
+    return tmp_path / "policies"
+
+
+def test_a_broken_rule_module_fails_loudly(tmp_path):
+    pack_dir = _pack_copy(tmp_path)
+    with (pack_dir / "gcp.py").open("a") as module:
+        module.write("\nRULES.append(undefined_rule())\n")
+    started = time.monotonic()
+    with pytest.raises(PolicyPackError) as err:
+        PolicyAnalyzer(pack_dir).start()
+    assert time.monotonic() - started < 30
+    assert f"policy pack {pack_dir} failed to start (exit code 1)" in str(err.value)
+    assert "NameError: name 'undefined_rule' is not defined" in str(err.value)
+
+
+def test_a_pack_that_never_serves_times_out(tmp_path):
+    pack_dir = _pack_copy(tmp_path)
+    (pack_dir / "__main__.py").write_text("import time\ntime.sleep(60)\n")
+    analyzer = PolicyAnalyzer(pack_dir, start_timeout=2)
+    with pytest.raises(PolicyPackError, match=r"printed no port within 2s"):
+        analyzer.start()
+    assert analyzer.proc is not None and analyzer.proc.poll() is not None
+
+
+def test_a_rule_that_crashes_fails_the_call(tmp_path):
+    pack_dir = _pack_copy(tmp_path)
+    source = (pack_dir / "aws_compute.py").read_text()
+    (pack_dir / "aws_compute.py").write_text(source.replace(
+        'def _logs(props, ctx):\n', 'def _logs(props, ctx):\n    raise ValueError("rule bug")\n'))
+    with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
+        analyzer.analyze(resource("aws:eks/cluster:Cluster", "c", {}))
+    assert "failed in Analyze: UNKNOWN: Exception calling application: rule bug" in str(err.value)
+
+
+def test_readme_lists_every_rule(pack):
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "pulumi preview --policy-pack policies --policy-pack-config policies/config/prod.json" in readme
+    missing = [p.name for p in pack.info.policies if f"| `{p.name}` | {p.description} |" not in readme]
+    assert missing == []
+
+
+def test_a_pack_that_prints_something_else_is_stopped(tmp_path):
+    pack_dir = _pack_copy(tmp_path)
+    (pack_dir / "__main__.py").write_text("import time\nprint('hello', flush=True)\ntime.sleep(60)\n")
+    analyzer = PolicyAnalyzer(pack_dir, start_timeout=10)
+    with pytest.raises(PolicyPackError, match=r"printed b'hello\\n' instead of its port"):
+        analyzer.start()
+    assert analyzer.proc is not None and analyzer.proc.poll() is not None

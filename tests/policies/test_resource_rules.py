@@ -1,0 +1,206 @@
+"""Every resource rule through the real pack process: a compliant resource passes every rule, and
+one change to it produces exactly one finding, with the exact rule, level and message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.policies.conftest import DELETE, TAGS, UNKNOWN, changed, resource, triples
+
+M, A = "mandatory", "advisory"
+PROD_TAGS = {**TAGS, "environment": "prod"}
+AUTOSCALER = "k8s.io/cluster-autoscaler/node-template"
+
+
+def _doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+BASES = {
+    "eks": ("aws:eks/cluster:Cluster", "train-cluster", {
+        "name": "dev-train", "version": "1.33", "tags": TAGS, "roleArn": UNKNOWN,
+        "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False},
+        "vpcConfig": {"endpointPublicAccess": False, "endpointPrivateAccess": True, "subnetIds": [UNKNOWN]},
+        "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        # The key ARN is unknown at preview: the rule must check it is set without reading it.
+        "encryptionConfig": {"provider": {"keyArn": UNKNOWN}, "resources": ["secrets"]}}),
+    "lt": ("aws:ec2/launchTemplate:LaunchTemplate", "gpu-lt", {
+        "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1},
+        "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "volumeSize": 200}}],
+        "networkInterfaces": [{"associatePublicIpAddress": "false"}], "tags": TAGS}),
+    "ng": ("aws:eks/nodeGroup:NodeGroup", "gpu-ng", {
+        "clusterName": "dev-train", "amiType": "AL2023_x86_64_NVIDIA", "instanceTypes": ["g6.xlarge"],
+        "capacityType": "SPOT", "scalingConfig": {"minSize": 0, "maxSize": 2, "desiredSize": 0},
+        "launchTemplate": {"id": UNKNOWN, "version": UNKNOWN},
+        "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}],
+        "tags": {**TAGS, f"{AUTOSCALER}/resources/nvidia.com/gpu": "1",
+                 f"{AUTOSCALER}/taint/nvidia.com/gpu": "present:NoSchedule"}}),
+    "role": ("aws:iam/role:Role", "app-role", {
+        "assumeRolePolicy": _doc({"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
+                                  "Action": ["sts:AssumeRole"]}),
+        "inlinePolicies": [{"name": "read", "policy": _doc({"Effect": "Allow", "Action": ["s3:GetObject"],
+                                                            "Resource": "*"})}],
+        "tags": TAGS}),
+    "attach": ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-attach", {
+        "role": UNKNOWN, "policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"}),
+    "gke": ("gcp:container/cluster:Cluster", "train-gke", {
+        "name": "dev-train", "location": "us-central1", "resourceLabels": TAGS, "removeDefaultNodePool": True,
+        "privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": False},
+        "masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "203.0.113.0/24", "displayName": "vpn"}]},
+        "workloadIdentityConfig": {"workloadPool": "acme-ml.svc.id.goog"}, "enableShieldedNodes": True,
+        "releaseChannel": {"channel": "REGULAR"}, "datapathProvider": "ADVANCED_DATAPATH",
+        "enableLegacyAbac": False, "masterAuth": {"clientCertificateConfig": {"issueClientCertificate": False}}}),
+    "pool": ("gcp:container/nodePool:NodePool", "l4-pool", {
+        "cluster": UNKNOWN, "autoscaling": {"minNodeCount": 0, "maxNodeCount": 2},
+        "management": {"autoRepair": True, "autoUpgrade": True},
+        "nodeConfig": {"machineType": "g2-standard-4", "spot": True, "resourceLabels": TAGS,
+                       "serviceAccount": "gpu-nodes@acme-ml.iam.gserviceaccount.com",
+                       "workloadMetadataConfig": {"mode": "GKE_METADATA"},
+                       "shieldedInstanceConfig": {"enableSecureBoot": True, "enableIntegrityMonitoring": True},
+                       "guestAccelerators": [{"type": "nvidia-l4", "count": 1}]}}),
+    "gcs": ("gcp:storage/bucket:Bucket", "data", {
+        "name": "acme-dev-data", "location": "US", "uniformBucketLevelAccess": True,
+        "publicAccessPrevention": "enforced", "versioning": {"enabled": True}, "labels": TAGS}),
+    "lb": ("aws:lb/loadBalancer:LoadBalancer", "web-lb", {
+        "loadBalancerType": "application", "accessLogs": {"bucket": "acme-logs", "enabled": True},
+        "enableDeletionProtection": True, "dropInvalidHeaderFields": True, "tags": PROD_TAGS}),
+    "https": ("aws:lb/listener:Listener", "web-https", {
+        "protocol": "HTTPS", "port": 443, "loadBalancerArn": UNKNOWN,
+        "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "defaultActions": [{"type": "forward"}]}),
+    "http": ("aws:lb/listener:Listener", "web-http", {
+        "protocol": "HTTP", "port": 80, "loadBalancerArn": UNKNOWN,
+        "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS", "statusCode": "HTTP_301"}}]}),
+    "ssl": ("gcp:compute/sSLPolicy:SSLPolicy", "web-ssl", {"minTlsVersion": "TLS_1_2", "profile": "MODERN"}),
+    "deploy": ("kubernetes:apps/v1:Deployment", "runner", {
+        "metadata": {"name": "runner", "labels": {"app": "runner"}},
+        "spec": {"template": {"spec": {"containers": [{
+            "name": "runner", "image": "ghcr.io/actions/actions-runner:2.321.0",
+            "securityContext": {"allowPrivilegeEscalation": False},
+            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}}]}}}}),
+}
+CRON = ("kubernetes:batch/v1:CronJob", "cleanup", {"spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {
+    "template": {"spec": {"containers": [{"name": "job", "image": "busybox@sha256:" + "a" * 64, "resources": {
+        "requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}}}]}}}}}})
+BASES["cron"] = CRON
+C0 = "spec.template.spec.containers.0"
+
+CASES = [
+    ("eks", "vpcConfig", {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]},
+     "eks-private-endpoint", M, "cluster 'train-cluster' allows the public API endpoint from 0.0.0.0/0"),
+    ("eks", "vpcConfig.endpointPublicAccess", True, "eks-private-endpoint", M,
+     "cluster 'train-cluster' has a public API endpoint without a CIDR allowlist (open to 0.0.0.0/0)"),
+    ("eks", "encryptionConfig", DELETE, "eks-secrets-encryption", M,
+     "cluster 'train-cluster' does not envelope-encrypt Kubernetes secrets with a KMS key"),
+    ("eks", "enabledClusterLogTypes", ["api", "audit"], "eks-control-plane-logging", M,
+     "cluster 'train-cluster' does not send control-plane logs: authenticator, controllerManager, scheduler"),
+    ("eks", "accessConfig.authenticationMode", "API_AND_CONFIG_MAP", "eks-api-authentication-mode", M,
+     "cluster 'train-cluster' uses authentication mode API_AND_CONFIG_MAP; access entries need API"),
+    ("eks", "version", "1.29", "eks-supported-kubernetes-version", M,
+     "cluster 'train-cluster' runs Kubernetes 1.29; the oldest supported is 1.32"),
+    ("lt", "metadataOptions.httpTokens", "optional", "ec2-imdsv2-required", M,
+     "launch template 'gpu-lt' does not require IMDSv2 (httpTokens must be 'required')"),
+    ("lt", "metadataOptions.httpPutResponseHopLimit", 2, "ec2-imdsv2-required", M,
+     "launch template 'gpu-lt' has metadata hop limit 2; it must be 1 so pods cannot reach it"),
+    ("ng", "launchTemplate", DELETE, "ec2-imdsv2-required", M,
+     "node group 'gpu-ng' has no launch template, so IMDSv2 cannot be enforced"),
+    ("lt", "blockDeviceMappings.0.ebs.encrypted", "false", "ec2-encrypted-root-volume", M,
+     "launch template 'gpu-lt' volume /dev/xvda is not encrypted"),
+    ("lt", "networkInterfaces.0.associatePublicIpAddress", "true", "ec2-no-public-ip", M,
+     "launch template 'gpu-lt' gives nodes a public IP address"),
+    ("ng", "taints", [], "eks-gpu-node-taint", M, "GPU node group 'gpu-ng' lacks the nvidia.com/gpu NoSchedule taint"),
+    ("ng", "tags", TAGS, "eks-gpu-scale-from-zero-tags", A,
+     f"GPU node group 'gpu-ng' scales from zero but lacks autoscaler tags: {AUTOSCALER}/resources/nvidia.com/gpu, "
+     f"{AUTOSCALER}/taint/nvidia.com/gpu"),
+    ("role", "inlinePolicies.0.policy", _doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+     "iam-no-wildcard-actions", M, "'app-role' allows wildcard actions: s3:*"),
+    ("role", "assumeRolePolicy", _doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}),
+     "iam-trust-scoped", M, "role 'app-role' can be assumed by any principal ('*')"),
+    ("role", "assumeRolePolicy", _doc({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                                      "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/oidc.eks"}}),
+     "iam-trust-scoped", M,
+     "role 'app-role' trusts federated principal arn:aws:iam::1:oidc-provider/oidc.eks without a :sub condition"),
+    ("attach", "policyArn", "arn:aws:iam::aws:policy/AdministratorAccess", "iam-no-admin-policies", M,
+     "'app-attach' attaches admin policy AdministratorAccess to a workload role"),
+    ("gke", "privateClusterConfig.enablePrivateNodes", False, "gke-private-nodes", M,
+     "cluster 'train-gke' nodes get public IPs (privateClusterConfig.enablePrivateNodes is not true)"),
+    ("gke", "masterAuthorizedNetworksConfig.cidrBlocks.0.cidrBlock", "0.0.0.0/0", "gke-authorized-networks", M,
+     "cluster 'train-gke' authorizes 0.0.0.0/0 to reach the control plane"),
+    ("gke", "workloadIdentityConfig", DELETE, "gke-workload-identity", M,
+     "cluster 'train-gke' does not enable Workload Identity"),
+    ("pool", "nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA", "gke-workload-identity", M,
+     "node pool 'l4-pool' does not run the GKE metadata server (workloadMetadataConfig.mode)"),
+    ("gke", "enableShieldedNodes", False, "gke-shielded-nodes", M, "cluster 'train-gke' disables shielded nodes"),
+    ("pool", "nodeConfig.shieldedInstanceConfig.enableSecureBoot", False, "gke-node-secure-boot", M,
+     "node pool 'l4-pool' leaves off: enableSecureBoot"),
+    ("gke", "releaseChannel.channel", "UNSPECIFIED", "gke-release-channel", M,
+     "cluster 'train-gke' is not enrolled in a release channel"),
+    ("gke", "datapathProvider", "LEGACY_DATAPATH", "gke-network-policy", M,
+     "cluster 'train-gke' enforces no network policy (enable Dataplane V2)"),
+    ("pool", "nodeConfig.serviceAccount", "123-compute@developer.gserviceaccount.com",
+     "gke-no-default-service-account", M, "'l4-pool' nodes run as the default compute service account"),
+    ("gke", "removeDefaultNodePool", False, "gke-no-default-service-account", M,
+     "'train-gke' nodes run as the default compute service account"),
+    ("gke", "enableLegacyAbac", True, "gke-legacy-auth-disabled", M, "cluster 'train-gke' enables legacy ABAC"),
+    ("pool", "management.autoUpgrade", False, "gke-node-auto-repair-upgrade", M,
+     "node pool 'l4-pool' leaves off: autoUpgrade"),
+    ("gcs", "uniformBucketLevelAccess", False, "gcs-uniform-access", M,
+     "bucket 'data' allows per-object ACLs (uniformBucketLevelAccess is not true)"),
+    ("gcs", "publicAccessPrevention", "inherited", "gcs-public-access-prevention", M,
+     "bucket 'data' does not enforce public access prevention"),
+    ("gcs", "versioning.enabled", False, "gcs-versioning", M, "bucket 'data' does not have versioning enabled"),
+    ("https", "sslPolicy", "ELBSecurityPolicy-2016-08", "lb-tls-1-2", M,
+     "listener 'web-https' uses SSL policy ELBSecurityPolicy-2016-08, which allows TLS older than 1.2"),
+    ("ssl", "minTlsVersion", "TLS_1_0", "lb-tls-1-2", M,
+     "SSL policy 'web-ssl' allows TLS_1_0; the minimum must be TLS_1_2"),
+    ("http", "defaultActions", [{"type": "forward"}], "lb-https-redirect", M,
+     "HTTP listener 'web-http' does not redirect to HTTPS"),
+    ("lb", "accessLogs.enabled", False, "lb-access-logs", M, "load balancer 'web-lb' does not write access logs"),
+    ("lb", "enableDeletionProtection", False, "lb-deletion-protection", M,
+     "prod load balancer 'web-lb' has no deletion protection"),
+    ("lb", "dropInvalidHeaderFields", False, "lb-drop-invalid-headers", M,
+     "load balancer 'web-lb' forwards invalid HTTP headers"),
+    ("deploy", f"{C0}.securityContext", {"privileged": True}, "k8s-no-privileged-containers", M,
+     "'runner' container 'runner' runs privileged or may escalate privileges"),
+    ("deploy", f"{C0}.resources", DELETE, "k8s-resources-set", A,
+     "'runner' container 'runner' does not set limits.memory, requests.cpu, requests.memory"),
+    ("deploy", f"{C0}.image", "ghcr.io/actions/actions-runner:latest", "k8s-no-latest-tag", M,
+     "'runner' container 'runner' image 'ghcr.io/actions/actions-runner:latest' is not pinned to a version"),
+    ("cron", "spec.jobTemplate.spec.template.spec.containers.0.image", "busybox", "k8s-no-latest-tag", M,
+     "'cleanup' container 'job' image 'busybox' is not pinned to a version"),
+]
+
+
+@pytest.mark.parametrize("base", sorted(BASES))
+def test_compliant_resource_has_no_findings(pack, base):
+    type_, name, props = BASES[base]
+    assert triples(pack.analyze(resource(type_, name, props))) == []
+
+
+@pytest.mark.parametrize("base, path, value, rule, level, message", CASES,
+                         ids=[f"{c[3]}:{c[1]}" for c in CASES])
+def test_one_change_violates_exactly_one_rule(pack, base, path, value, rule, level, message):
+    type_, name, props = BASES[base]
+    assert triples(pack.analyze(resource(type_, name, changed(props, path, value)))) == [(rule, level, message)]
+
+
+def test_every_resource_rule_has_a_violating_case(pack):
+    resource_rules = {p.name for p in pack.info.policies if p.policy_type == 1}
+    assert resource_rules == {case[3] for case in CASES}
+
+
+def test_public_endpoint_with_an_allowlist_passes(pack):
+    type_, name, props = BASES["eks"]
+    allowed = changed(props, "vpcConfig", {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]})
+    assert triples(pack.analyze(resource(type_, name, allowed))) == []
+
+
+def test_unknown_value_is_reported_not_checked_never_passed(pack):
+    type_, name, props = BASES["eks"]
+    findings = pack.analyze(resource(type_, name, changed(props, "vpcConfig.endpointPublicAccess", UNKNOWN)))
+    assert [(f.policy, f.level, f.not_checked, f.urn) for f in findings] == [
+        ("eks-private-endpoint", "mandatory", True, f"urn:pulumi:test::mlinfra::{type_}::{name}")]
+    assert findings[0].message == (
+        "can't run policy 'eks-private-endpoint' from policy pack 'mlinfra@v0.0.1' during preview: "
+        "string value at .vpcConfig.endpointPublicAccess can't be known during preview")

@@ -1,0 +1,129 @@
+"""Every stack rule through the real pack process (AnalyzeStack): a compliant stack has no findings,
+and one change to it produces exactly the expected findings."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.policies.conftest import TAGS, UNKNOWN, resource, triples
+
+M = "mandatory"
+BUCKET = "aws:s3/bucket:Bucket"
+TLS_ONLY = json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+
+
+def s3_stack(env="dev", *, protect=False, logging=False, pab=None, sse="aws:kms", versioning="Enabled",
+             policy=TLS_ONLY, extra_tags=None, prefix="data"):
+    """A bucket with all its companions, as S3Bucket registers them; keyword arguments change one part."""
+    tags = {**TAGS, "environment": env, **(extra_tags or {})}
+    key = resource("aws:kms/key:Key", f"{prefix}-key", {"enableKeyRotation": True, "tags": tags}, protect=protect)
+    bucket = resource(BUCKET, f"{prefix}-bucket", {"bucket": f"acme-dev-{prefix}", "tags": tags}, protect=protect)
+    on = {"bucket": [bucket]}
+    flags = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True,
+             "restrictPublicBuckets": True, **(pab or {})}
+    parts = [
+        key, bucket,
+        resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{prefix}-pab",
+                 {"bucket": UNKNOWN, **flags}, deps=on),
+        resource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                 f"{prefix}-sse", {"bucket": UNKNOWN, "rules": [{"applyServerSideEncryptionByDefault": {
+                     "sseAlgorithm": sse, "kmsMasterKeyId": UNKNOWN}, "bucketKeyEnabled": True}]},
+                 deps={"bucket": [bucket], "rules": [key]}),
+        resource("aws:s3/bucketVersioning:BucketVersioning", f"{prefix}-versioning",
+                 {"bucket": UNKNOWN, "versioningConfiguration": {"status": versioning}}, deps=on),
+        resource("aws:s3/bucketPolicy:BucketPolicy", f"{prefix}-tls", {"bucket": UNKNOWN, "policy": policy}, deps=on),
+        resource("aws:iam/role:Role", f"{prefix}-role", {"assumeRolePolicy": "{}", "tags": tags}),
+    ]
+    if logging:
+        parts.append(resource("aws:s3/bucketLogging:BucketLogging", f"{prefix}-logs",
+                              {"bucket": UNKNOWN, "targetBucket": "acme-logs", "targetPrefix": f"{prefix}/"}, deps=on))
+    return parts
+
+
+def gpu_pools(env="sandbox", *, capacity="SPOT", max_nodes=1, expires="{soon}", gke_machine=None):
+    soon = (datetime.now(UTC) + timedelta(hours=24)).replace(microsecond=0).isoformat()
+    tags = {**TAGS, "environment": env, "expires-at": expires.format(soon=soon)}
+    pools = [resource("aws:eks/nodeGroup:NodeGroup", "l4-ng", {
+        "amiType": "AL2023_x86_64_NVIDIA", "instanceTypes": ["g6.xlarge"], "capacityType": capacity,
+        "scalingConfig": {"minSize": 0, "maxSize": max_nodes}, "tags": tags})]
+    if gke_machine:
+        pools.append(resource("gcp:container/nodePool:NodePool", "h100-pool", {
+            "autoscaling": {"maxNodeCount": 1}, "nodeConfig": {"machineType": gke_machine, "spot": True}}))
+    return pools
+
+
+def _log_target(sse):
+    """A prod bucket logging to a log bucket, which may use SSE-S3 and needs no access log of its own."""
+    logs = s3_stack("prod", protect=True, sse=sse, prefix="logs")
+    data = s3_stack("prod", protect=True, logging=True)
+    logs_bucket = next(r for r in logs if r.type == BUCKET)
+    logging = data[-1]
+    logging.property_dependencies["targetBucket"] = [logs_bucket.urn]
+    return logs + data
+
+
+CASES = [
+    ("dev stack", s3_stack(), []),
+    ("complete public access block missing a flag", s3_stack(pab={"ignorePublicAcls": False}),
+     [("s3-public-access-block", M, "bucket 'acme-dev-data' public access block leaves off: ignorePublicAcls")]),
+    ("no public access block", [r for r in s3_stack() if r.name != "data-pab"],
+     [("s3-public-access-block", M, "bucket 'acme-dev-data' has no public access block")]),
+    ("AES256 instead of KMS", s3_stack(sse="AES256"),
+     [("s3-encryption", M, "bucket 'acme-dev-data' has no SSE-KMS default encryption")]),
+    ("access-log target with SSE-S3", _log_target("AES256"), []),
+    ("access-log target without encryption", _log_target("none"),
+     [("s3-encryption", M, "bucket 'acme-dev-logs' has no SSE-S3 or SSE-KMS default encryption")]),
+    ("versioning suspended", s3_stack(versioning="Suspended"),
+     [("s3-versioning", M, "bucket 'acme-dev-data' does not have versioning enabled")]),
+    ("policy without TLS condition", s3_stack(policy=json.dumps({"Statement": []})),
+     [("s3-tls-only", M, "bucket 'acme-dev-data' policy does not deny requests without TLS (aws:SecureTransport)")]),
+    ("protected prod with access logs", s3_stack("prod", protect=True, logging=True), []),
+    ("prod bucket without access logs", s3_stack("prod", protect=True),
+     [("s3-access-logging", M, "prod bucket 'acme-dev-data' has no server access logging")]),
+    ("unprotected staging", s3_stack("staging"),
+     [("stateful-resources-protected", M, "staging resource 'data-key' (aws:kms/key:Key) is not protected"),
+      ("stateful-resources-protected", M, "staging resource 'data-bucket' (aws:s3/bucket:Bucket) is not protected")]),
+    ("no cost-center tag", [resource("aws:iam/role:Role", "app-role", {
+        "assumeRolePolicy": "{}", "tags": {"environment": "dev", "owner": "ml"}})],
+     [("required-tags", M, "'app-role' (aws:iam/role:Role) lacks required tags: cost-center")]),
+    ("sandbox within limits", gpu_pools(), []),
+    ("sandbox without expiry", gpu_pools(expires=""),
+     [("sandbox-expiry", M, "sandbox resource 'l4-ng' has no valid 'expires-at' tag (got '')")]),
+    ("sandbox expiring too late", gpu_pools(expires="2099-01-01T00:00:00Z"),
+     [("sandbox-expiry", M, "sandbox resource 'l4-ng' expires at 2099-01-01T00:00:00+00:00, beyond the "
+                            "maximum TTL of 72 hours")]),
+    ("sandbox on-demand GPUs", gpu_pools(capacity="ON_DEMAND"),
+     [("sandbox-spot-gpus", M, "sandbox GPU pool 'l4-ng' uses on-demand capacity; sandboxes use spot only")]),
+    ("sandbox over the GPU cap", gpu_pools(max_nodes=2, gke_machine="a3-highgpu-8g"),
+     [("sandbox-gpu-cap", M, "sandbox can grow to 10 GPUs (l4-ng: 2, h100-pool: 8); the cap is 8")]),
+    ("dev may use on-demand GPUs without expiry", gpu_pools("dev", capacity="ON_DEMAND", max_nodes=4), []),
+]
+
+
+@pytest.mark.parametrize("stack, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_stack_rule(pack, stack, expected):
+    assert triples(pack.analyze_stack(stack)) == expected
+
+
+def test_every_stack_rule_has_a_violating_case(pack):
+    stack_rules = {p.name for p in pack.info.policies if p.policy_type == 2}
+    assert stack_rules == {rule for *_, expected in CASES for rule, _, _ in expected}
+
+
+def test_violations_carry_the_offending_resource_urn(pack):
+    [finding] = pack.analyze_stack(s3_stack(versioning="Suspended"))
+    assert finding.urn == f"urn:pulumi:test::mlinfra::{BUCKET}::data-bucket"
+    assert finding.severity == "medium"
+
+
+def test_unknown_flag_is_not_checked_and_other_buckets_still_are(pack):
+    stack = s3_stack(pab={"ignorePublicAcls": False}) + s3_stack(pab={"blockPublicAcls": UNKNOWN}, prefix="logs")
+    findings = pack.analyze_stack(stack)
+    assert [(f.policy, f.not_checked, f.message) for f in findings] == [
+        ("s3-public-access-block", False, "bucket 'acme-dev-data' public access block leaves off: ignorePublicAcls"),
+        ("s3-public-access-block", True, "can't run policy 's3-public-access-block' from policy pack "
+         "'mlinfra@v0.0.1' during preview: string value at .blockPublicAcls can't be known during preview")]

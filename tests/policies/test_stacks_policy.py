@@ -1,0 +1,71 @@
+"""Whole stacks through the pack: every stack in stacks/ is policy-clean, and weakening a secure
+default in a stack file makes `mlinfra plan` exit 1 naming the rule."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import cache
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from infra.cli import main
+from infra.offline.document import load_schema
+from infra.offline.engine import STACKS_DIR
+from infra.offline.stackfile import available_stacks
+from infra.plan_command import EXIT_OK, make_plan
+from infra.render import markdown_view, table_view
+
+STACKS = available_stacks(STACKS_DIR)
+# Planning a stack is the slow part (the program under the mock engine), so each is planned once.
+plan = cache(make_plan)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_has_no_mandatory_violations(stack):
+    outcome = plan(stack)
+    assert outcome.error is None
+    policy = outcome.document["policy"]
+    assert [v for v in policy["violations"] if v["enforcementLevel"] == "mandatory"] == []
+    assert policy["config"] == f"policies/config/{outcome.document['environment']}.json"
+    assert policy["pack"] == {"name": "mlinfra", "version": "0.1.0"}
+    assert outcome.exit_code == EXIT_OK
+    jsonschema.validate(outcome.document, load_schema())
+
+
+def test_dev_is_fully_checked():
+    # Nothing in dev needs a value that is unknown before apply, so no rule goes unchecked.
+    policy = plan("dev").document["policy"]
+    assert policy["violations"] == [] and policy["notChecked"] == []
+
+
+def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):
+    text = (STACKS_DIR / "Pulumi.dev.yaml").read_text()
+    assert "    datasets:\n      cloud: aws\n" in text
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        text.replace("    datasets:\n      cloud: aws\n", "    datasets:\n      cloud: aws\n      versioning: false\n"))
+    result = CliRunner().invoke(
+        main, ["plan", "dev", "--stacks-dir", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    assert "mandatory policy violations: s3-versioning" in result.stderr
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, load_schema())
+    [violation] = document["policy"]["violations"]
+    assert violation == {
+        "policy": "s3-versioning", "enforcementLevel": "mandatory", "severity": "medium",
+        "message": "bucket 'acme-ml-dev-datasets' does not have versioning enabled",
+        "urn": "urn:pulumi:dev::mlinfra::mlinfra:aws:S3Bucket$aws:s3/bucket:Bucket::datasets-bucket",
+        "remediation": "Set buckets.<name>.versioning: true (the default) in the stack file."}
+    markdown = markdown_view(document)
+    assert "**Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 0 not checked**" \
+        in markdown
+    assert ("| mandatory | `s3-versioning` | datasets-bucket | bucket 'acme-ml-dev-datasets' does not have "
+            "versioning enabled | Set buckets.<name>.versioning: true (the default) in the stack file. |") in markdown
+    console = Console(record=True, width=240, file=io.StringIO())
+    console.print(table_view(document))
+    table = console.export_text()
+    assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 0 not checked" in table
+    assert "s3-versioning" in table and "bucket 'acme-ml-dev-datasets' does not have versioning enabled" in table
