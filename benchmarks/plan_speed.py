@@ -1,0 +1,348 @@
+"""Plan speed: `mlinfra plan` against the floor set by importing the Pulumi SDKs, and how it grows.
+
+    uv run python -m benchmarks.plan_speed              # table on the terminal
+    uv run python -m benchmarks.plan_speed --json out.json --runs 7
+
+Every figure is a whole process (interpreter start, imports, plan, JSON written to /dev/null),
+timed several times after a warm-up, in rounds that visit every case once, so a burst of load on
+a shared machine hits all cases alike. Compare the ratios, not the seconds, across machines.
+
+- floor: a process that imports exactly the Pulumi modules the plans loaded (found by running
+  each plan once and listing the loaded `pulumi*` modules), with the same interpreter and venv.
+- stack:<name>: `python -m infra.cli plan <name> --format json --out /dev/null` per stack file.
+- pools:<n>: the same for a stack generated here with n GPU pools spread over clusters.
+
+Time per resource is the time above the floor divided by the resources planned, so it measures
+what each resource costs, not the fixed cost of the imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STACKS_DIR = REPO_ROOT / "stacks"
+DEFAULT_POOLS = (10, 100, 500)
+# EKS allows 30 managed node groups per cluster by default; stay under it, as a real platform would.
+POOLS_PER_CLUSTER = 25
+# Single-GPU machines every AWS region in the catalog offers, cycled so pools differ.
+ACCELERATORS = ("nvidia-l4", "nvidia-t4", "nvidia-a10g", "nvidia-h100-80gb")
+MAX_RATIO_TO_FLOOR = 1.5
+MAX_GROWTH_PER_RESOURCE = 1.5
+LARGE_STACK_RESOURCES, LARGE_STACK_SECONDS = 1000, 15.0
+
+# Runs `mlinfra plan` in this process, then lists the Pulumi modules that are really loaded:
+# provider SDKs import their submodules lazily, and one never touched costs nothing.
+PROBE = """
+import json, sys
+from infra.cli import main
+modules_out, *args = sys.argv[1:]
+try:
+    main(args, prog_name="mlinfra")
+except SystemExit as exc:
+    code = exc.code or 0
+else:
+    code = 0
+loaded = sorted(name for name, module in list(sys.modules.items())
+                if module is not None and name.split(".")[0].startswith("pulumi")
+                and type(module).__name__ != "_LazyModule")
+with open(modules_out, "w") as f:
+    json.dump(loaded, f)
+sys.exit(code)
+"""
+
+FLOOR = '''"""SDK import floor: the Pulumi modules `mlinfra plan` loaded, imported and nothing else."""
+import importlib
+
+MODULES = {modules!r}
+for name in MODULES:
+    module = importlib.import_module(name)
+    # Provider SDKs load a submodule on first attribute access; touch one so it loads as in the plan.
+    getattr(module, "__all__", None)
+'''
+
+
+class BenchmarkError(RuntimeError):
+    """A measured command failed; the message carries its output."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and spread of one case's samples, in seconds."""
+
+    median: float
+    minimum: float
+    maximum: float
+    q1: float
+    q3: float
+    samples: tuple[float, ...]
+
+
+def summarize(samples: Sequence[float]) -> Summary:
+    """Median, min/max and quartiles (inclusive method, so two samples give their own range)."""
+    if not samples:
+        raise ValueError("no samples to summarize")
+    values = tuple(samples)
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
+    return Summary(statistics.median(values), min(values), max(values), q1, q3, values)
+
+
+def synthetic_stack(pools: int, pools_per_cluster: int = POOLS_PER_CLUSTER) -> dict[str, Any]:
+    """A valid dev stack file with `pools` GPU pools over ceil(pools / pools_per_cluster) clusters."""
+    if pools < 1 or pools_per_cluster < 1:
+        raise ValueError(f"need at least one pool and one pool per cluster (got {pools}, {pools_per_cluster})")
+    clusters: dict[str, Any] = {}
+    for index in range(pools):
+        number = index // pools_per_cluster
+        cluster = clusters.setdefault(f"c{number:02d}", {
+            "cloud": "aws",
+            # Distinct ranges, as peered production networks need.
+            "network": {"cidr": f"10.{number}.0.0/16", "zones": 2, "nat": "single"},
+            "gpu_pools": {},
+        })
+        cluster["gpu_pools"][f"p{index:03d}"] = {
+            "accelerator": ACCELERATORS[index % len(ACCELERATORS)],
+            "gpus_per_node": 1,
+            "min_nodes": 0,
+            "max_nodes": 2,
+            "capacity": "spot" if index % 2 else "on-demand",
+        }
+    return {"config": {
+        "mlinfra:environment": "dev",
+        "mlinfra:tags": {"owner": "benchmark", "cost-center": "cc-bench"},
+        "mlinfra:aws": {"region": "us-east-1"},
+        "mlinfra:clusters": clusters,
+    }}
+
+
+def write_synthetic_stack(stacks_dir: Path, pools: int, pools_per_cluster: int = POOLS_PER_CLUSTER) -> str:
+    """Write `Pulumi.pools-<n>.yaml` into `stacks_dir`; returns the stack name."""
+    name = f"pools-{pools}"
+    text = yaml.safe_dump(synthetic_stack(pools, pools_per_cluster), sort_keys=False)
+    (stacks_dir / f"Pulumi.{name}.yaml").write_text(text)
+    return name
+
+
+@dataclass
+class Case:
+    """One thing measured: its command, and what the warm-up learnt about it."""
+
+    name: str
+    kind: str  # floor, stack or synthetic
+    command: list[str]
+    resources: int | None = None
+    sdk_modules: list[str] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def plan_command(python: str, stack: str, stacks_dir: Path, out: str = "/dev/null") -> list[str]:
+    """The measured command: the CLI as people run it, writing the JSON plan document."""
+    return [python, "-m", "infra.cli", "plan", stack, "--format", "json", "--out", out,
+            "--stacks-dir", str(stacks_dir)]
+
+
+def child_env(bytecode_cache: bool, cache_dir: Path) -> dict[str, str]:
+    """Environment of every measured process; the same for the floor and the plans."""
+    env = dict(os.environ)
+    if bytecode_cache:
+        # Python's default: the warm-up writes __pycache__ and every run after reads it.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        # Cold: look for bytecode in an empty folder and never write it, so every run compiles.
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONPYCACHEPREFIX"] = str(cache_dir)
+    return env
+
+
+def run_timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system, all threads) seconds of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise BenchmarkError(f"{' '.join(command)} exited {proc.returncode}:\n{proc.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def probe(case: Case, python: str, stack: str, stacks_dir: Path, work: Path,
+          env: dict[str, str]) -> None:
+    """Warm-up run of a plan: fills the bytecode cache, counts resources, lists SDK modules."""
+    plan_out, modules_out = work / f"{case.name}.plan.json", work / f"{case.name}.modules.json"
+    args = plan_command(python, stack, stacks_dir, str(plan_out))[3:]
+    proc = subprocess.run([python, "-c", PROBE, str(modules_out), *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BenchmarkError(f"planning {case.name} failed ({proc.returncode}):\n{proc.stderr}")
+    case.resources = json.loads(plan_out.read_text())["counts"]["total"]
+    case.sdk_modules = json.loads(modules_out.read_text())
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    mem_kib = 0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    return {"cpus": os.cpu_count(), "memory_gib": round(mem_kib / 2**20), "python": platform.python_version(),
+            "platform": platform.platform(), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def case_result(case: Case, floor: Case) -> dict[str, Any]:
+    """One case's figures: spread, ratios to the floor and cost per resource above the floor."""
+    wall, cpu = summarize(case.wall), summarize(case.cpu)
+    floor_wall, floor_cpu = summarize(floor.wall), summarize(floor.cpu)
+    result: dict[str, Any] = {
+        "name": case.name, "kind": case.kind, "resources": case.resources,
+        "sdk_modules": len(case.sdk_modules), "wall": asdict(wall), "cpu": asdict(cpu),
+        "ratio_to_floor_wall": wall.median / floor_wall.median,
+        "ratio_to_floor_cpu": cpu.median / floor_cpu.median,
+        "ms_per_resource_wall": None, "ms_per_resource_cpu": None,
+    }
+    if case.resources:
+        result["ms_per_resource_wall"] = 1000 * (wall.median - floor_wall.median) / case.resources
+        result["ms_per_resource_cpu"] = 1000 * (cpu.median - floor_cpu.median) / case.resources
+    return result
+
+
+def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the figure it was judged on and whether it is met."""
+    checks: list[dict[str, Any]] = []
+    for r in results:
+        if r["kind"] == "stack":
+            checks.append({"target": f"{r['name']} at most {MAX_RATIO_TO_FLOOR}x the floor (wall)",
+                           "value": round(r["ratio_to_floor_wall"], 2),
+                           "met": r["ratio_to_floor_wall"] <= MAX_RATIO_TO_FLOOR})
+    synthetic = [r for r in results if r["kind"] == "synthetic" and r["resources"]]
+    if len(synthetic) >= 2:
+        small, large = synthetic[0], synthetic[-1]
+        for clock in ("wall", "cpu"):
+            a, b = small[f"ms_per_resource_{clock}"], large[f"ms_per_resource_{clock}"]
+            growth = b / a if a > 0 else float("inf")
+            checks.append({"target": f"ms/resource {large['name']} vs {small['name']} at most "
+                                     f"{MAX_GROWTH_PER_RESOURCE}x ({clock})",
+                           "value": round(growth, 2), "met": growth <= MAX_GROWTH_PER_RESOURCE})
+    big = [r for r in synthetic if r["resources"] >= LARGE_STACK_RESOURCES]
+    if big:
+        r = big[0]
+        checks.append({"target": f"{r['name']} ({r['resources']} resources) under {LARGE_STACK_SECONDS:g} s "
+                                 "(wall)",
+                       "value": round(r["wall"]["median"], 2),
+                       "met": r["wall"]["median"] < LARGE_STACK_SECONDS})
+    return checks
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """The report as a rich table plus the target checks."""
+    from rich.console import Console
+    from rich.table import Table
+
+    m = report["machine"]
+    table = Table(title=f"mlinfra plan speed, {report['date']}, {m['cpus']} cores, {m['memory_gib']} GiB, "
+                        f"Python {m['python']}, median of {report['runs']} runs after a warm-up, bytecode "
+                        f"{'cached' if report['bytecode_cache'] else 'not cached'}")
+    for column in ("case", "resources", "wall s", "wall min-max", "CPU s", "x floor wall", "x floor CPU",
+                   "ms/res wall", "ms/res CPU"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for r in report["cases"]:
+        def ms(value):
+            return "" if value is None else f"{value:.2f}"
+        table.add_row(r["name"], "" if r["resources"] is None else str(r["resources"]),
+                      f"{r['wall']['median']:.2f}", f"{r['wall']['minimum']:.2f}-{r['wall']['maximum']:.2f}",
+                      f"{r['cpu']['median']:.2f}", f"{r['ratio_to_floor_wall']:.2f}",
+                      f"{r['ratio_to_floor_cpu']:.2f}", ms(r["ms_per_resource_wall"]),
+                      ms(r["ms_per_resource_cpu"]))
+    # Wide enough for the table when written to a file or a pipe (rich assumes 80 columns there).
+    console = Console(width=max(Console().width, 110))
+    console.print(table)
+    console.print(f"floor: {report['floor_modules']} Pulumi modules; load average before "
+                  f"{m['load_average']}, after {report['load_average_after']}")
+    for check in report["targets"]:
+        mark = "[green]met[/]" if check["met"] else "[red]NOT met[/]"
+        console.print(f"{mark}  {check['target']}: {check['value']}")
+
+
+def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = True,
+                  stacks_dir: Path = STACKS_DIR, log=print) -> dict[str, Any]:
+    """Warm up, measure every case `runs` times in interleaved rounds, and build the report."""
+    python = sys.executable
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="mlinfra-bench-") as tmp:
+        work = Path(tmp)
+        (work / "stacks").mkdir()
+        (work / "pycache").mkdir()
+        env = child_env(bytecode_cache, work / "pycache")
+        plans: list[Case] = []
+        for stack in sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml")):
+            plans.append(Case(f"stack:{stack}", "stack", plan_command(python, stack, stacks_dir)))
+        for pools in pool_sizes:
+            stack = write_synthetic_stack(work / "stacks", pools)
+            plans.append(Case(f"pools:{pools}", "synthetic", plan_command(python, stack, work / "stacks")))
+        for case in plans:
+            log(f"warm-up {case.name}")
+            stack, directory = case.command[4], Path(case.command[-1])
+            probe(case, python, stack, directory, work, env)
+        modules = sorted({m for case in plans for m in case.sdk_modules})
+        floor_script = work / "floor.py"
+        floor_script.write_text(FLOOR.format(modules=modules))
+        floor = Case("floor", "floor", [python, str(floor_script)], sdk_modules=modules)
+        run_timed(floor.command, env)  # the floor's warm-up
+        cases = [floor, *plans]
+        for round_number in range(1, runs + 1):
+            log(f"round {round_number}/{runs}")
+            for case in cases:
+                wall, cpu = run_timed(case.command, env)
+                case.wall.append(wall)
+                case.cpu.append(cpu)
+    results = [case_result(case, floor) for case in cases]
+    return {"benchmark": "mlinfra plan speed", "date": started, "machine": info, "runs": runs,
+            "bytecode_cache": bytecode_cache, "floor_modules": len(modules), "cases": results,
+            "targets": targets(results), "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per case, after a warm-up (default 5)")
+    parser.add_argument("--pools", default=",".join(map(str, DEFAULT_POOLS)),
+                        help="GPU pool counts of the synthetic stacks, comma-separated; '' for none")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile every module on every run, as with PYTHONDONTWRITEBYTECODE and no cache")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    pools = [int(p) for p in args.pools.split(",") if p.strip()]
+    report = run_benchmark(args.runs, pools, bytecode_cache=not args.no_bytecode_cache,
+                           log=lambda msg: print(msg, file=sys.stderr))
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
