@@ -12,6 +12,7 @@ from benchmarks.plan_speed import (
     PROBE,
     REPO_ROOT,
     Case,
+    add_marginal_costs,
     case_result,
     plan_command,
     summarize,
@@ -85,19 +86,40 @@ def test_case_result_ratios_and_time_per_resource_above_the_floor():
     assert case_result(floor, floor)["ms_per_resource_wall"] is None
 
 
+def test_marginal_cost_is_the_slope_between_consecutive_synthetic_stacks():
+    floor = _case("floor", "floor", None, [2.0], [1.0])
+    cases = [_case("stack:dev", "stack", 50, [3.0], [2.0]), _case("pools:10", "synthetic", 60, [2.6], [1.6]),
+             _case("pools:100", "synthetic", 400, [5.0], [3.3]), _case("pools:500", "synthetic", 2000, [17.0], [11.3])]
+    results = [case_result(c, floor) for c in [floor, *cases]]
+    add_marginal_costs(results)
+    assert "marginal_ms_per_resource_wall" not in results[1]
+    assert results[2]["marginal_ms_per_resource_wall"] is None
+    assert results[3]["marginal_ms_per_resource_wall"] == pytest.approx(2400 / 340)
+    assert results[3]["marginal_ms_per_resource_cpu"] == pytest.approx(1700 / 340)
+    assert results[4]["marginal_ms_per_resource_wall"] == pytest.approx(7.5)
+    assert results[4]["marginal_ms_per_resource_cpu"] == pytest.approx(5.0)
+
+
 def test_targets_report_what_is_met_and_what_is_not():
     floor = _case("floor", "floor", None, [2.0], [2.0])
     cases = [
         _case("stack:dev", "stack", 50, [3.2], [2.5]),
         _case("pools:10", "synthetic", 60, [2.6], [2.6]),
-        _case("pools:500", "synthetic", 2000, [22.0], [18.0]),
+        _case("pools:100", "synthetic", 400, [5.0], [4.3]),
+        _case("pools:500", "synthetic", 2000, [30.0], [18.0]),
     ]
-    checks = targets([case_result(c, floor) for c in cases])
+    results = [case_result(c, floor) for c in [floor, *cases]]
+    add_marginal_costs(results)
+    checks = targets(results)
     assert [(c["target"], c["value"], c["met"]) for c in checks] == [
         ("stack:dev at most 1.5x the floor (wall)", 1.6, False),
-        ("ms/resource pools:500 vs pools:10 at most 1.5x (wall)", 1.0, True),
+        ("stack:dev at most 1.5x the floor (cpu)", 1.25, True),
+        ("ms/resource pools:500 vs pools:10 at most 1.5x (wall)", 1.4, True),
         ("ms/resource pools:500 vs pools:10 at most 1.5x (cpu)", 0.8, True),
-        ("pools:500 (2000 resources) under 15 s (wall)", 22.0, False),
+        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.5x (wall)", 2.21, False),
+        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.5x (cpu)", 1.71, False),
+        ("1000 resources under 15 s (wall, scaled from pools:500: 2000 resources in 30.0 s)", 16.0, False),
+        ("1000 resources under 15 s (cpu, scaled from pools:500: 2000 resources in 18.0 s)", 10.0, True),
     ]
 
 
