@@ -12,8 +12,10 @@ a shared machine hits all cases alike. Compare the ratios, not the seconds, acro
 - stack:<name>: `python -m infra.cli plan <name> --format json --out /dev/null` per stack file.
 - pools:<n>: the same for a stack generated here with n GPU pools spread over clusters.
 
-Time per resource is the time above the floor divided by the resources planned, so it measures
-what each resource costs, not the fixed cost of the imports.
+Each is timed in wall-clock and CPU seconds (CPU: what the plan costs with a core to itself).
+Time per resource is the time above the floor divided by the resources planned; the marginal
+cost (between consecutive generated stacks) leaves out fixed costs and shows whether growth is
+linear. `--show FILE` reprints a report saved with `--json`.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ STACKS_DIR = REPO_ROOT / "stacks"
 DEFAULT_POOLS = (10, 100, 500)
 # EKS allows 30 managed node groups per cluster by default; stay under it, as a real platform would.
 POOLS_PER_CLUSTER = 25
-# Single-GPU machines every AWS region in the catalog offers, cycled so pools differ.
+# Single-GPU AWS machines from the catalog, cycled so pools differ.
 ACCELERATORS = ("nvidia-l4", "nvidia-t4", "nvidia-a10g", "nvidia-h100-80gb")
 MAX_RATIO_TO_FLOOR = 1.5
 MAX_GROWTH_PER_RESOURCE = 1.5
@@ -107,6 +109,9 @@ def synthetic_stack(pools: int, pools_per_cluster: int = POOLS_PER_CLUSTER) -> d
     """A valid dev stack file with `pools` GPU pools over ceil(pools / pools_per_cluster) clusters."""
     if pools < 1 or pools_per_cluster < 1:
         raise ValueError(f"need at least one pool and one pool per cluster (got {pools}, {pools_per_cluster})")
+    if (pools - 1) // pools_per_cluster > 255:
+        raise ValueError(f"at most 256 clusters fit the 10.<n>.0.0/16 ranges (got {pools} pools, "
+                         f"{pools_per_cluster} per cluster)")
     clusters: dict[str, Any] = {}
     for index in range(pools):
         number = index // pools_per_cluster

@@ -49,9 +49,12 @@ def test_synthetic_stack_spreads_pools_over_clusters_and_is_a_valid_config():
     assert sum(len(c.gpu_pools) for c in config.clusters.values()) == 60
 
 
-def test_synthetic_stack_refuses_zero_pools():
+def test_synthetic_stack_refuses_zero_pools_and_more_clusters_than_address_ranges():
     with pytest.raises(ValueError, match="at least one pool"):
         synthetic_stack(0)
+    assert len(synthetic_stack(256, pools_per_cluster=1)["config"]["mlinfra:clusters"]) == 256
+    with pytest.raises(ValueError, match="at most 256 clusters"):
+        synthetic_stack(257, pools_per_cluster=1)
 
 
 def test_synthetic_stack_file_plans_with_a_pool_per_node_group(tmp_path):
