@@ -11,15 +11,11 @@ from benchmarks.plan_speed import (
     FLOOR,
     PROBE,
     REPO_ROOT,
-    Case,
-    add_marginal_costs,
-    case_result,
     plan_command,
-    summarize,
     synthetic_stack,
-    targets,
     write_synthetic_stack,
 )
+from benchmarks.speed_report import Case, add_marginal_costs, case_result, summarize, targets
 from infra.config import parse_stack_config
 from infra.offline.document import build_document
 from infra.offline.engine import run_stack
