@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 FORMATS = ("table", "json", "markdown")
 
@@ -34,7 +33,10 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     is over budget (the plan is still printed); 2 bad config or unknown stack; 3 the policy pack
     could not run.
     """
-    # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load.
+    # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load,
+    # rich another 50-75 ms.
+    from rich.console import Console
+
     from infra.plan_command import make_plan
 
     err = Console(stderr=True)
@@ -48,6 +50,8 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
 
 
 def _emit(document: dict, fmt: str, out: Path | None) -> None:
+    from rich.console import Console
+
     from infra.render import markdown_view, table_view
 
     if fmt == "json":

@@ -54,3 +54,15 @@ def test_invalid_yaml_and_keys_without_namespace_are_errors(tmp_path):
     write(tmp_path, "nons", "config:\n  environment: dev\n")
     with pytest.raises(StackFileError, match="config key 'environment' needs a namespace, e.g. mlinfra:environment"):
         load_stack_file(tmp_path, "nons")
+
+
+def test_invalid_yaml_message_shows_the_offending_line_whichever_loader_parses(tmp_path):
+    write(tmp_path, "bad", "config: [unclosed\n")
+    with pytest.raises(StackFileError) as err:
+        load_stack_file(tmp_path, "bad")
+    assert str(err.value) == (
+        f"{tmp_path}/Pulumi.bad.yaml: not valid YAML: while parsing a flow sequence\n"
+        '  in "<unicode string>", line 1, column 9:\n    config: [unclosed\n            ^\n'
+        "expected ',' or ']', but got '<stream end>'\n"
+        '  in "<unicode string>", line 2, column 1:\n    \n    ^'
+    )

@@ -1,0 +1,250 @@
+"""Plan speed: `mlinfra plan` against the floor set by importing the Pulumi SDKs, and how it grows.
+
+    uv run python -m benchmarks.plan_speed              # table on the terminal
+    uv run python -m benchmarks.plan_speed --json out.json --runs 7
+
+Every figure is a whole process (interpreter start, imports, plan, JSON written to /dev/null),
+timed several times after a warm-up, in rounds that visit every case once, so a burst of load on
+a shared machine hits all cases alike. Compare the ratios, not the seconds, across machines.
+
+- floor: a process that imports exactly the Pulumi modules the plans loaded (found by running
+  each plan once and listing the loaded `pulumi*` modules), with the same interpreter and venv.
+- stack:<name>: `python -m infra.cli plan <name> --format json --out /dev/null` per stack file.
+- pools:<n>: the same for a stack generated here with n GPU pools spread over clusters.
+
+Each is timed in wall-clock and CPU seconds (CPU: what the plan costs with a core to itself).
+Time per resource is the time above the floor divided by the resources planned; the marginal
+cost (between consecutive generated stacks) leaves out fixed costs and shows whether growth is
+linear. `--show FILE` reprints a report saved with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmarks.speed_report import Case, add_marginal_costs, case_result, print_report, targets
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STACKS_DIR = REPO_ROOT / "stacks"
+DEFAULT_POOLS = (10, 100, 500)
+# EKS allows 30 managed node groups per cluster by default; stay under it, as a real platform would.
+POOLS_PER_CLUSTER = 25
+# Single-GPU AWS machines from the catalog, cycled so pools differ.
+ACCELERATORS = ("nvidia-l4", "nvidia-t4", "nvidia-a10g", "nvidia-h100-80gb")
+
+# Runs `mlinfra plan` in this process, then lists the Pulumi modules that are really loaded:
+# provider SDKs import their submodules lazily, and one never touched costs nothing.
+PROBE = """
+import json, sys
+from infra.cli import main
+modules_out, *args = sys.argv[1:]
+try:
+    main(args, prog_name="mlinfra")
+except SystemExit as exc:
+    code = exc.code or 0
+else:
+    code = 0
+loaded = sorted(name for name, module in list(sys.modules.items())
+                if module is not None and name.split(".")[0].startswith("pulumi")
+                and type(module).__name__ != "_LazyModule")
+with open(modules_out, "w") as f:
+    json.dump(loaded, f)
+sys.exit(code)
+"""
+
+FLOOR = '''"""SDK import floor: the Pulumi modules `mlinfra plan` loaded, imported and nothing else."""
+import importlib
+
+MODULES = {modules!r}
+for name in MODULES:
+    module = importlib.import_module(name)
+    # Provider SDKs load a submodule on first attribute access; touch one so it loads as in the plan.
+    getattr(module, "__all__", None)
+'''
+
+
+class BenchmarkError(RuntimeError):
+    """A measured command failed; the message carries its output."""
+
+
+def synthetic_stack(pools: int, pools_per_cluster: int = POOLS_PER_CLUSTER) -> dict[str, Any]:
+    """A valid dev stack file with `pools` GPU pools over ceil(pools / pools_per_cluster) clusters."""
+    if pools < 1 or pools_per_cluster < 1:
+        raise ValueError(f"need at least one pool and one pool per cluster (got {pools}, {pools_per_cluster})")
+    if (pools - 1) // pools_per_cluster > 255:
+        raise ValueError(f"at most 256 clusters fit the 10.<n>.0.0/16 ranges (got {pools} pools, "
+                         f"{pools_per_cluster} per cluster)")
+    clusters: dict[str, Any] = {}
+    for index in range(pools):
+        number = index // pools_per_cluster
+        cluster = clusters.setdefault(f"c{number:02d}", {
+            "cloud": "aws",
+            # Distinct ranges, as peered production networks need.
+            "network": {"cidr": f"10.{number}.0.0/16", "zones": 2, "nat": "single"},
+            "gpu_pools": {},
+        })
+        cluster["gpu_pools"][f"p{index:03d}"] = {
+            "accelerator": ACCELERATORS[index % len(ACCELERATORS)],
+            "gpus_per_node": 1,
+            "min_nodes": 0,
+            "max_nodes": 2,
+            "capacity": "spot" if index % 2 else "on-demand",
+        }
+    return {"config": {
+        "mlinfra:environment": "dev",
+        "mlinfra:tags": {"owner": "benchmark", "cost-center": "cc-bench"},
+        "mlinfra:aws": {"region": "us-east-1"},
+        "mlinfra:clusters": clusters,
+    }}
+
+
+def write_synthetic_stack(stacks_dir: Path, pools: int, pools_per_cluster: int = POOLS_PER_CLUSTER) -> str:
+    """Write `Pulumi.pools-<n>.yaml` into `stacks_dir`; returns the stack name."""
+    name = f"pools-{pools}"
+    text = yaml.safe_dump(synthetic_stack(pools, pools_per_cluster), sort_keys=False)
+    (stacks_dir / f"Pulumi.{name}.yaml").write_text(text)
+    return name
+
+
+def plan_command(python: str, stack: str, stacks_dir: Path, out: str = "/dev/null") -> list[str]:
+    """The measured command: the CLI as people run it, writing the JSON plan document."""
+    return [python, "-m", "infra.cli", "plan", stack, "--format", "json", "--out", out,
+            "--stacks-dir", str(stacks_dir)]
+
+
+def child_env(bytecode_cache: bool, cache_dir: Path) -> dict[str, str]:
+    """Environment of every measured process; the same for the floor and the plans."""
+    env = dict(os.environ)
+    if bytecode_cache:
+        # Python's default: the warm-up writes __pycache__ and every run after reads it.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        # Cold: look for bytecode in an empty folder and never write it, so every run compiles.
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONPYCACHEPREFIX"] = str(cache_dir)
+    return env
+
+
+def run_timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system, all threads) seconds of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise BenchmarkError(f"{' '.join(command)} exited {proc.returncode}:\n{proc.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def probe(case: Case, python: str, stack: str, stacks_dir: Path, work: Path,
+          env: dict[str, str]) -> None:
+    """Warm-up run of a plan: fills the bytecode cache, counts resources, lists SDK modules."""
+    plan_out, modules_out = work / f"{case.name}.plan.json", work / f"{case.name}.modules.json"
+    args = plan_command(python, stack, stacks_dir, str(plan_out))[3:]
+    proc = subprocess.run([python, "-c", PROBE, str(modules_out), *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BenchmarkError(f"planning {case.name} failed ({proc.returncode}):\n{proc.stderr}")
+    case.resources = json.loads(plan_out.read_text())["counts"]["total"]
+    case.sdk_modules = json.loads(modules_out.read_text())
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    mem_kib = 0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    return {"cpus": os.cpu_count(), "memory_gib": round(mem_kib / 2**20), "python": platform.python_version(),
+            "platform": platform.platform(), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = True,
+                  stacks_dir: Path = STACKS_DIR, log=print) -> dict[str, Any]:
+    """Warm up, measure every case `runs` times in interleaved rounds, and build the report."""
+    python = sys.executable
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="mlinfra-bench-") as tmp:
+        work = Path(tmp)
+        (work / "stacks").mkdir()
+        (work / "pycache").mkdir()
+        env = child_env(bytecode_cache, work / "pycache")
+        plans: list[Case] = []
+        for stack in sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml")):
+            plans.append(Case(f"stack:{stack}", "stack", plan_command(python, stack, stacks_dir)))
+        for pools in pool_sizes:
+            stack = write_synthetic_stack(work / "stacks", pools)
+            plans.append(Case(f"pools:{pools}", "synthetic", plan_command(python, stack, work / "stacks")))
+        for case in plans:
+            log(f"warm-up {case.name}")
+            stack, directory = case.command[4], Path(case.command[-1])
+            probe(case, python, stack, directory, work, env)
+        modules = sorted({m for case in plans for m in case.sdk_modules})
+        floor_script = work / "floor.py"
+        floor_script.write_text(FLOOR.format(modules=modules))
+        floor = Case("floor", "floor", [python, str(floor_script)], sdk_modules=modules)
+        run_timed(floor.command, env)  # the floor's warm-up
+        cases = [floor, *plans]
+        for round_number in range(1, runs + 1):
+            log(f"round {round_number}/{runs}")
+            for case in cases:
+                wall, cpu = run_timed(case.command, env)
+                case.wall.append(wall)
+                case.cpu.append(cpu)
+    results = [case_result(case, floor) for case in cases]
+    add_marginal_costs(results)
+    return {"benchmark": "mlinfra plan speed", "date": started, "machine": info, "runs": runs,
+            "bytecode_cache": bytecode_cache, "floor_modules": len(modules), "cases": results,
+            "targets": targets(results), "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per case, after a warm-up (default 5)")
+    parser.add_argument("--pools", default=",".join(map(str, DEFAULT_POOLS)),
+                        help="GPU pool counts of the synthetic stacks, comma-separated; '' for none")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile every module on every run, as with PYTHONDONTWRITEBYTECODE and no cache")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    parser.add_argument("--show", type=Path, metavar="JSON",
+                        help="print the table of a report written earlier with --json, measuring nothing")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    if args.show:
+        report = json.loads(args.show.read_text())
+        add_marginal_costs(report["cases"])
+        report["targets"] = targets(report["cases"])
+    else:
+        pools = [int(p) for p in args.pools.split(",") if p.strip()]
+        report = run_benchmark(args.runs, pools, bytecode_cache=not args.no_bytecode_cache,
+                               log=lambda msg: print(msg, file=sys.stderr))
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The benchmark's figures: statistics, ratios to the floor, cost per resource, target checks, table."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_RATIO_TO_FLOOR = 1.5
+MAX_GROWTH_PER_RESOURCE = 1.5
+LARGE_STACK_RESOURCES, LARGE_STACK_SECONDS = 1000, 15.0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and spread of one case's samples, in seconds."""
+
+    median: float
+    minimum: float
+    maximum: float
+    q1: float
+    q3: float
+    samples: tuple[float, ...]
+
+
+def summarize(samples: Sequence[float]) -> Summary:
+    """Median, min/max and quartiles (inclusive method, so two samples give their own range)."""
+    if not samples:
+        raise ValueError("no samples to summarize")
+    values = tuple(samples)
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
+    return Summary(statistics.median(values), min(values), max(values), q1, q3, values)
+
+
+@dataclass
+class Case:
+    """One thing measured: its command, and what the warm-up learnt about it."""
+
+    name: str
+    kind: str  # floor, stack or synthetic
+    command: list[str]
+    resources: int | None = None
+    sdk_modules: list[str] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def case_result(case: Case, floor: Case) -> dict[str, Any]:
+    """One case's figures: spread, ratios to the floor and cost per resource above the floor."""
+    wall, cpu = summarize(case.wall), summarize(case.cpu)
+    floor_wall, floor_cpu = summarize(floor.wall), summarize(floor.cpu)
+    result: dict[str, Any] = {
+        "name": case.name, "kind": case.kind, "resources": case.resources,
+        "sdk_modules": len(case.sdk_modules), "wall": asdict(wall), "cpu": asdict(cpu),
+        "ratio_to_floor_wall": wall.median / floor_wall.median,
+        "ratio_to_floor_cpu": cpu.median / floor_cpu.median,
+        "ms_per_resource_wall": None, "ms_per_resource_cpu": None,
+    }
+    if case.resources:
+        result["ms_per_resource_wall"] = 1000 * (wall.median - floor_wall.median) / case.resources
+        result["ms_per_resource_cpu"] = 1000 * (cpu.median - floor_cpu.median) / case.resources
+    return result
+
+
+def add_marginal_costs(results: list[dict[str, Any]]) -> None:
+    """Cost of each added resource between consecutive synthetic stacks: flat means linear growth.
+
+    The time above the floor also holds fixed costs (the CLI's own imports, config, the runtime),
+    which small stacks spread over few resources; the marginal cost leaves them out.
+    """
+    previous = None
+    for r in results:
+        if r["kind"] != "synthetic":
+            continue
+        for clock in ("wall", "cpu"):
+            value = None
+            if previous is not None and r["resources"] > previous["resources"]:
+                added = r["resources"] - previous["resources"]
+                value = 1000 * (r[clock]["median"] - previous[clock]["median"]) / added
+            r[f"marginal_ms_per_resource_{clock}"] = value
+        previous = r
+
+
+def _growth(first: float | None, last: float | None) -> float:
+    if first is None or last is None:
+        return float("nan")
+    return last / first if first > 0 else float("inf")
+
+
+def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the figure it was judged on and whether it is met."""
+    checks: list[dict[str, Any]] = []
+
+    def check(target: str, value: float, met: bool) -> None:
+        checks.append({"target": target, "value": round(value, 2), "met": bool(met)})
+
+    floor = next(r for r in results if r["kind"] == "floor")
+    for r in results:
+        if r["kind"] == "stack":
+            for clock in ("wall", "cpu"):
+                ratio = r[f"ratio_to_floor_{clock}"]
+                check(f"{r['name']} at most {MAX_RATIO_TO_FLOOR}x the floor ({clock})", ratio,
+                      ratio <= MAX_RATIO_TO_FLOOR)
+    synthetic = [r for r in results if r["kind"] == "synthetic" and r["resources"]]
+    if len(synthetic) >= 2:
+        small, large = synthetic[0], synthetic[-1]
+        for clock in ("wall", "cpu"):
+            growth = _growth(small[f"ms_per_resource_{clock}"], large[f"ms_per_resource_{clock}"])
+            check(f"ms/resource {large['name']} vs {small['name']} at most {MAX_GROWTH_PER_RESOURCE}x ({clock})",
+                  growth, growth <= MAX_GROWTH_PER_RESOURCE)
+    if len(synthetic) >= 3:
+        first, last = synthetic[1], synthetic[-1]
+        for clock in ("wall", "cpu"):
+            growth = _growth(first.get(f"marginal_ms_per_resource_{clock}"),
+                             last.get(f"marginal_ms_per_resource_{clock}"))
+            check(f"marginal ms/resource up to {last['name']} vs up to {first['name']} at most "
+                  f"{MAX_GROWTH_PER_RESOURCE}x ({clock})", growth, growth <= MAX_GROWTH_PER_RESOURCE)
+    big = [r for r in synthetic if r["resources"] >= LARGE_STACK_RESOURCES]
+    if big:
+        r = big[0]
+        # Scaled down linearly from the measured stack, fixed costs included, so never optimistic.
+        # CPU time too: on a loaded machine it is what the plan would take with a core to itself.
+        for clock in ("wall", "cpu"):
+            above = r[clock]["median"] - floor[clock]["median"]
+            estimate = floor[clock]["median"] + above * LARGE_STACK_RESOURCES / r["resources"]
+            check(f"{LARGE_STACK_RESOURCES} resources under {LARGE_STACK_SECONDS:g} s ({clock}, scaled from "
+                  f"{r['name']}: {r['resources']} resources in {r[clock]['median']:.1f} s)",
+                  estimate, estimate < LARGE_STACK_SECONDS)
+    return checks
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """The report as a rich table plus the target checks."""
+    from rich.console import Console
+    from rich.table import Table
+
+    m = report["machine"]
+    table = Table(title=f"mlinfra plan speed, {report['date']}, {m['cpus']} cores, {m['memory_gib']} GiB, "
+                        f"Python {m['python']}, median of {report['runs']} runs after a warm-up, bytecode "
+                        f"{'cached' if report['bytecode_cache'] else 'not cached'}")
+    for column in ("case", "resources", "wall s", "wall min-max", "CPU s", "x floor wall", "x floor CPU",
+                   "ms/res wall", "ms/res CPU", "marginal ms/res wall", "marginal ms/res CPU"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+
+    def ms(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    for r in report["cases"]:
+        table.add_row(r["name"], "" if r["resources"] is None else str(r["resources"]),
+                      f"{r['wall']['median']:.2f}", f"{r['wall']['minimum']:.2f}-{r['wall']['maximum']:.2f}",
+                      f"{r['cpu']['median']:.2f}", f"{r['ratio_to_floor_wall']:.2f}",
+                      f"{r['ratio_to_floor_cpu']:.2f}", ms(r["ms_per_resource_wall"]),
+                      ms(r["ms_per_resource_cpu"]), ms(r.get("marginal_ms_per_resource_wall")),
+                      ms(r.get("marginal_ms_per_resource_cpu")))
+    # Wide enough for the table when written to a file or a pipe (rich assumes 80 columns there).
+    console = Console(width=max(Console().width, 140))
+    console.print(table)
+    console.print(f"floor: {report['floor_modules']} Pulumi modules; load average before "
+                  f"{m['load_average']}, after {report['load_average_after']}")
+    for check in report["targets"]:
+        mark = "[green]met[/]" if check["met"] else "[red]NOT met[/]"
+        console.print(f"{mark}  {check['target']}: {check['value']}")

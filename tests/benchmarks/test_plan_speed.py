@@ -1,0 +1,145 @@
+"""The benchmark's pure parts: statistics, synthetic stacks, the floor, target checks. No timings."""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from benchmarks.plan_speed import (
+    FLOOR,
+    PROBE,
+    REPO_ROOT,
+    plan_command,
+    synthetic_stack,
+    write_synthetic_stack,
+)
+from benchmarks.speed_report import Case, add_marginal_costs, case_result, summarize, targets
+from infra.config import parse_stack_config
+from infra.offline.document import build_document
+from infra.offline.engine import run_stack
+
+
+def test_summarize_gives_median_range_and_inclusive_quartiles():
+    summary = summarize([4.0, 1.0, 3.0, 2.0])
+    assert (summary.median, summary.minimum, summary.maximum) == (2.5, 1.0, 4.0)
+    assert (summary.q1, summary.q3) == (1.75, 3.25)
+    assert summary.samples == (4.0, 1.0, 3.0, 2.0)
+
+
+def test_summarize_one_sample_is_its_own_spread_and_none_is_an_error():
+    one = summarize([2.0])
+    assert (one.median, one.minimum, one.maximum, one.q1, one.q3) == (2.0,) * 5
+    with pytest.raises(ValueError, match="no samples"):
+        summarize([])
+
+
+def test_synthetic_stack_spreads_pools_over_clusters_and_is_a_valid_config():
+    document = synthetic_stack(60, pools_per_cluster=25)
+    clusters = document["config"]["mlinfra:clusters"]
+    assert {name: len(c["gpu_pools"]) for name, c in clusters.items()} == {"c00": 25, "c01": 25, "c02": 10}
+    assert [c["network"]["cidr"] for c in clusters.values()] == ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]
+    values = {key.split(":", 1)[1]: value for key, value in document["config"].items()}
+    config = parse_stack_config(values, "pools-60")
+    assert sum(len(c.gpu_pools) for c in config.clusters.values()) == 60
+
+
+def test_synthetic_stack_refuses_zero_pools_and_more_clusters_than_address_ranges():
+    with pytest.raises(ValueError, match="at least one pool"):
+        synthetic_stack(0)
+    assert len(synthetic_stack(256, pools_per_cluster=1)["config"]["mlinfra:clusters"]) == 256
+    with pytest.raises(ValueError, match="at most 256 clusters"):
+        synthetic_stack(257, pools_per_cluster=1)
+
+
+def test_synthetic_stack_file_plans_with_a_pool_per_node_group(tmp_path):
+    name = write_synthetic_stack(tmp_path, 3, pools_per_cluster=2)
+    assert (tmp_path / "Pulumi.pools-3.yaml").is_file()
+    document = build_document(run_stack(name, tmp_path))
+    by_type = document["counts"]["byType"]
+    assert by_type["mlinfra:aws:EksGpuNodePool"] == 3
+    assert by_type["aws:eks/nodeGroup:NodeGroup"] == 3
+    assert by_type["aws:ec2/launchTemplate:LaunchTemplate"] == 3
+    assert by_type["aws:eks/cluster:Cluster"] == 2
+    assert by_type["aws:ec2/vpc:Vpc"] == 2
+    # Every pool costs the same resources, so the 500-pool stack is over 1,000 resources.
+    pools = [r["urn"] for r in document["resources"] if r["type"] == "mlinfra:aws:EksGpuNodePool"]
+    per_pool = {urn: 1 + sum(1 for r in document["resources"] if r["parent"] == urn) for urn in pools}
+    assert set(per_pool.values()) == {3}
+    assert 500 * 3 > 1000
+
+
+def _case(name, kind, resources, wall, cpu):
+    return Case(name, kind, [], resources=resources, wall=list(wall), cpu=list(cpu))
+
+
+def test_case_result_ratios_and_time_per_resource_above_the_floor():
+    floor = _case("floor", "floor", None, [2.0, 2.2, 1.8], [1.0, 1.0, 1.0])
+    plan = _case("stack:dev", "stack", 50, [3.0, 3.1, 2.9], [1.5, 1.4, 1.6])
+    result = case_result(plan, floor)
+    assert result["ratio_to_floor_wall"] == pytest.approx(1.5)
+    assert result["ratio_to_floor_cpu"] == pytest.approx(1.5)
+    assert result["ms_per_resource_wall"] == pytest.approx(20.0)
+    assert result["ms_per_resource_cpu"] == pytest.approx(10.0)
+    assert case_result(floor, floor)["ms_per_resource_wall"] is None
+
+
+def test_marginal_cost_is_the_slope_between_consecutive_synthetic_stacks():
+    floor = _case("floor", "floor", None, [2.0], [1.0])
+    cases = [_case("stack:dev", "stack", 50, [3.0], [2.0]), _case("pools:10", "synthetic", 60, [2.6], [1.6]),
+             _case("pools:100", "synthetic", 400, [5.0], [3.3]), _case("pools:500", "synthetic", 2000, [17.0], [11.3])]
+    results = [case_result(c, floor) for c in [floor, *cases]]
+    add_marginal_costs(results)
+    assert "marginal_ms_per_resource_wall" not in results[1]
+    assert results[2]["marginal_ms_per_resource_wall"] is None
+    assert results[3]["marginal_ms_per_resource_wall"] == pytest.approx(2400 / 340)
+    assert results[3]["marginal_ms_per_resource_cpu"] == pytest.approx(1700 / 340)
+    assert results[4]["marginal_ms_per_resource_wall"] == pytest.approx(7.5)
+    assert results[4]["marginal_ms_per_resource_cpu"] == pytest.approx(5.0)
+
+
+def test_targets_report_what_is_met_and_what_is_not():
+    floor = _case("floor", "floor", None, [2.0], [2.0])
+    cases = [
+        _case("stack:dev", "stack", 50, [3.2], [2.5]),
+        _case("pools:10", "synthetic", 60, [2.6], [2.6]),
+        _case("pools:100", "synthetic", 400, [5.0], [4.3]),
+        _case("pools:500", "synthetic", 2000, [30.0], [18.0]),
+    ]
+    results = [case_result(c, floor) for c in [floor, *cases]]
+    add_marginal_costs(results)
+    checks = targets(results)
+    assert [(c["target"], c["value"], c["met"]) for c in checks] == [
+        ("stack:dev at most 1.5x the floor (wall)", 1.6, False),
+        ("stack:dev at most 1.5x the floor (cpu)", 1.25, True),
+        ("ms/resource pools:500 vs pools:10 at most 1.5x (wall)", 1.4, True),
+        ("ms/resource pools:500 vs pools:10 at most 1.5x (cpu)", 0.8, True),
+        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.5x (wall)", 2.21, False),
+        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.5x (cpu)", 1.71, False),
+        ("1000 resources under 15 s (wall, scaled from pools:500: 2000 resources in 30.0 s)", 16.0, False),
+        ("1000 resources under 15 s (cpu, scaled from pools:500: 2000 resources in 18.0 s)", 10.0, True),
+    ]
+
+
+def test_probe_lists_loaded_sdk_modules_and_the_floor_imports_them(tmp_path):
+    """One real plan in a subprocess: the floor must be built from what a plan really loads."""
+    name = write_synthetic_stack(tmp_path, 1)
+    modules_out, plan_out = tmp_path / "modules.json", tmp_path / "plan.json"
+    args = plan_command(sys.executable, name, tmp_path, str(plan_out))[3:]
+    probe = subprocess.run([sys.executable, "-c", PROBE, str(modules_out), *args], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=180)
+    assert probe.returncode == 0, probe.stderr
+    modules = json.loads(modules_out.read_text())
+    assert {"pulumi", "pulumi.runtime.mocks", "pulumi_aws", "pulumi_aws.ec2", "pulumi_aws.eks"} <= set(modules)
+    # pulumi_aws registers every service lazily; only the ones the plan touched are loaded.
+    assert "pulumi_aws.sagemaker" not in modules
+    assert json.loads(plan_out.read_text())["counts"]["total"] > 0
+    floor = tmp_path / "floor.py"
+    floor.write_text(FLOOR.format(modules=modules)
+                     + "import sys\nprint(sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')}))\n")
+    result = subprocess.run([sys.executable, str(floor)], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['pulumi', 'pulumi_aws']"
+    assert Counter(m.split(".")[0] for m in modules).keys() == {"pulumi", "pulumi_aws"}
