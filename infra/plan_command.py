@@ -51,7 +51,9 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
     except (PolicyPackError, PolicyConfigError) as exc:
         return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
     document = build_document(run, policy=policy)
-    breach = add_cost(document, budget_for(config_from_stack_file(run.stack_file)))
+    # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
+    budget = budget_for(config_from_stack_file(run.stack_file)) if project_dir is None else None
+    breach = add_cost(document, budget)
     # Both failures are reported together: a reviewer fixes them in one pass.
     problems = []
     rules = sorted({v["policy"] for v in mandatory_violations(policy)})

@@ -132,10 +132,11 @@ def load_project(project_dir: Path) -> Project:
 def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM,
               project: str = PROJECT) -> ProgramRun:
     """Plan one stack from its file by running the program entry point, as `pulumi` would."""
-    return run_stack_file(load_stack_file(stacks_dir, stack), program_path)
+    return run_stack_file(load_stack_file(stacks_dir, stack), program_path, project)
 
 
-def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM) -> ProgramRun:
+def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM,
+                   project: str = PROJECT) -> ProgramRun:
     """Plan from an in-memory stack file (a sandbox is a template plus overrides, never on disk)."""
     stack = stack_file.name
     run = run_program(

@@ -57,7 +57,8 @@ def test_the_same_pool_spec_yields_the_catalogs_machine_on_each_cloud(register):
     machines = {("aws", r.name): r.inputs["instanceTypes"][0] for r in reg.of_type("aws:eks/nodeGroup:NodeGroup")}
     machines |= {("gcp", r.name): r.inputs["nodeConfig"]["machineType"]
                  for r in reg.of_type("gcp:container/nodePool:NodePool")}
-    assert machines == {("aws", "eks-l4-ng"): "g6.xlarge", ("aws", "eks-h100-ng"): "p5.48xlarge",
+    assert machines == {("aws", "eks-system-ng"): "m7i.large",
+                        ("aws", "eks-l4-ng"): "g6.xlarge", ("aws", "eks-h100-ng"): "p5.48xlarge",
                         ("aws", "eks-a100-ng"): "p4d.24xlarge", ("gcp", "gke-system"): "e2-standard-4",
                         ("gcp", "gke-l4-pool"): "g2-standard-4", ("gcp", "gke-h100-pool"): "a3-highgpu-8g",
                         ("gcp", "gke-a100-pool"): "a2-highgpu-8g"}

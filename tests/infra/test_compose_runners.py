@@ -143,7 +143,8 @@ def test_mlinfra_plan_takes_the_key_only_as_a_secret_and_never_prints_it(tmp_pat
 
 def test_gpu_runner_node_selector_matches_the_labels_compose_aws_puts_on_gpu_nodes():
     # Contract with the AWS composition: if it renames pools, GPU runners would never schedule.
-    [group] = [r for r in run_stack("dev").resources if r.type == "aws:eks/nodeGroup:NodeGroup"]
+    [group] = [r for r in run_stack("dev").resources
+               if r.type == "aws:eks/nodeGroup:NodeGroup" and r.name == "dev-l4-ng"]
     labels = group.inputs["labels"]
     assert labels["mlinfra.io/pool"] == node_pool_label("dev", "l4")
     assert labels["mlinfra.io/accelerator"] == "nvidia-l4"

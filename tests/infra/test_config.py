@@ -70,7 +70,7 @@ def test_unknown_key_suggests_the_close_one():
     values = with_change("clusters.train.gpu_pool", {})
     assert problems(values) == [
         "clusters.train.gpu_pool: unknown key; did you mean 'gpu_pools'? allowed keys: cloud, "
-        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gateways, runners, gcp"]
+        "kubernetes_version, network, endpoint, log_retention_days, gpu_pools, gateways, runners, gcp, aws"]
 
 
 def test_unknown_top_level_key_is_an_error():

@@ -154,7 +154,8 @@ def test_tcp_gateway_is_one_backend_without_tls_on_aws_only():
 
 
 def test_gateways_are_refused_until_the_composition_builds_them():
-    assert shape_problems(stack()) == [
+    # dev, so the prod-only network rules of the AWS platform stay out of this test's way.
+    assert shape_problems(stack(environment="dev")) == [
         "clusters.serve.gateways: gateways are validated but not built by the composition yet; remove "
         "the key until the cluster's Kubernetes provider is wired into infra.compose_gateways"]
 

@@ -169,7 +169,8 @@ def test_aws_only_keys_on_a_gcp_cluster_are_refused():
 
 
 def test_gcp_keys_on_aws_resources_are_refused():
-    values = change(aws={"region": "us-east-1"}, clusters__infer__cloud="aws",
+    # dev, so the prod-only AWS rules (three zones, NAT per zone, access logs) stay out of the way.
+    values = change(environment="dev", aws={"region": "us-east-1"}, clusters__infer__cloud="aws",
                     clusters__infer__gcp={"release_channel": "STABLE"},
                     clusters__infer__gpu_pools__a100={"accelerator": "nvidia-a100-80gb", "gpus_per_node": 8,
                                                       "gcp": {"driver_version": "LATEST"}},

@@ -30,26 +30,41 @@ def _doc(*resources):
 
 def test_dev_idle_and_peak_by_hand(dev_document):
     cost = estimate(dev_document, BEFORE_133_ENDS)
-    [pool] = [i for i in cost["items"] if i["kind"] == "node-pool"]
-    # dev's l4 pool: g6.xlarge at 0.8048 USD/h, 0 nodes idle, 2 at peak.
-    assert (pool["name"], pool["idleCount"], pool["peakCount"]) == ("dev-l4-ng", 0, 2)
+    items = {(i["kind"], i["name"]): i for i in cost["items"]}
+    pool = items[("node-pool", "dev-l4-ng")]
+    # dev's AWS l4 pool: g6.xlarge at 0.8048 USD/h, 0 nodes idle, 2 at peak.
+    assert (pool["idleCount"], pool["peakCount"]) == (0, 2)
     assert pool["idleUsdPerHour"] == 0
     assert pool["peakUsdPerHour"] == pytest.approx(2 * 0.8048)
     assert pool["peakUsdPerMonth"] == pytest.approx(round(2 * 0.8048 * 730, 2))
     assert pool["note"] == SPOT_AS_ON_DEMAND
-    # Idle: EKS control plane 0.10 + one NAT 0.045 + its public IPv4 0.005 + three KMS keys at 1 USD/month.
-    idle = 0.10 + 0.045 + 0.005 + 3 * 1.00 / 730
+    # Every priced line of dev, by hand. Idle: EKS 0.10 + GKE 0.10 + one m7i.large system node
+    # 0.1008 + one e2-standard-2 GKE system node 0.067006 + one NAT 0.045 and its IPv4 0.005
+    # + three AWS KMS keys at 1 USD/month + one Cloud KMS key at 0.06 USD/month.
+    idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 3 * 1.00 / 730 + 0.06 / 730
+    # Peak adds: both system pools at 2 nodes, the AWS l4 pool at 2 x 0.8048, the GKE l4 pool
+    # at 2 x g2-standard-4 0.706832.
+    peak = idle + 0.1008 + 0.067006 + 2 * 0.8048 + 2 * 0.706832
+    assert sorted(items) == sorted([
+        ("control-plane", "dev-cluster"), ("control-plane", "dev-gke-cluster"),
+        ("node-pool", "dev-gke-l4-pool"), ("node-pool", "dev-gke-system"), ("node-pool", "dev-l4-ng"),
+        ("node-pool", "dev-system-ng"), ("nat", "dev-net-nat-us-east-1a"),
+        ("public-ip", "dev-net-nat-us-east-1a"), ("kms-key", "checkpoints-key"), ("kms-key", "datasets-key"),
+        ("kms-key", "dev-gke-secrets-key"), ("kms-key", "dev-secrets")])
     assert cost["totals"]["idle"]["usdPerHour"] == pytest.approx(idle, abs=1e-4)
-    assert cost["totals"]["idle"]["usdPerMonth"] == pytest.approx(idle * 730, abs=0.01)
-    assert cost["totals"]["peak"]["usdPerHour"] == pytest.approx(idle + 1.6096, abs=1e-4)
-    assert cost["totals"]["peak"]["usdPerMonth"] == pytest.approx((idle + 1.6096) * 730, abs=0.01)
-    assert cost["unpriced"] == []
-    assert sorted(u["name"] for u in cost["usage"]) == ["checkpoints-bucket", "datasets-bucket", "dev-logs"]
+    assert cost["totals"]["idle"]["usdPerMonth"] == pytest.approx(idle * 730, abs=0.05)
+    assert cost["totals"]["peak"]["usdPerHour"] == pytest.approx(peak, abs=1e-4)
+    assert cost["totals"]["peak"]["usdPerMonth"] == pytest.approx(peak * 730, abs=0.05)
+    # Usage-priced resources are listed per unit, never counted as zero volume.
+    assert sorted(u["name"] for u in cost["usage"]) == [
+        "checkpoints-bucket", "datasets-bucket", "datasets-gcs-bucket", "dev-logs", "dev-net-flow-logs"]
     assert {u["usd"] for u in cost["usage"] if u["type"] == "aws:s3/bucket:Bucket"} == {0.023}
+    assert "dev-gke-net-nat" in {u["name"] for u in cost["unpriced"]}
 
 
 def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_document):
-    [plane] = [i for i in estimate(dev_document, AFTER_133_ENDS)["items"] if i["kind"] == "control-plane"]
+    [plane] = [i for i in estimate(dev_document, AFTER_133_ENDS)["items"]
+               if i["kind"] == "control-plane" and i["name"] == "dev-cluster"]
     assert plane["unitUsdPerHour"] == 0.60
     assert plane["detail"] == "EKS 1.33 extended support (standard ended 2026-07-29)"
     assert plane["source"] == "https://aws.amazon.com/eks/pricing/"
