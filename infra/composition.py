@@ -12,13 +12,15 @@ import pulumi
 
 from infra.catalog import Cloud
 from infra.config_models import Environment, StackConfig
+from infra.config_sandbox import expiry_epoch
 
 PROTECTED_ENVIRONMENTS = (Environment.STAGING, Environment.PROD)
 
 
 def base_tags(config: StackConfig, stack: str) -> dict[str, str]:
-    """Tags every resource carries: who owns it, who pays, which stack made it."""
-    return {
+    """Tags every resource carries: who owns it, who pays, which stack made it (and, in a
+    sandbox, when it expires: epoch seconds, valid as both an AWS tag and a GCP label)."""
+    tags = {
         **config.tags.extra,
         "environment": config.environment.value,
         "owner": config.tags.owner,
@@ -26,6 +28,9 @@ def base_tags(config: StackConfig, stack: str) -> dict[str, str]:
         "stack": stack,
         "managed-by": "mlinfra",
     }
+    if config.environment == Environment.SANDBOX and config.sandbox is not None:
+        tags["expires-at"] = str(expiry_epoch(config.sandbox))
+    return tags
 
 
 def zones_for(region: str, count: int) -> list[str]:

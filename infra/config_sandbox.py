@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +27,23 @@ class SandboxConfig(BaseModel):
     gpu_cap: int = Field(default=8, ge=1)
     # The cluster in the template that `--gpu` and `--cloud` change.
     cluster: str = "sandbox"
+    # When this sandbox expires, in epoch seconds; written by `mlinfra sandbox create` and
+    # `extend`, never by hand. Every resource carries it as the `expires-at` tag.
+    expires_at: int | None = Field(default=None, gt=0)
+
+
+def expiry_epoch(sandbox: SandboxConfig, now: float | None = None) -> int:
+    """The sandbox's expiry; a template planned on its own shows what a sandbox made now would get."""
+    if sandbox.expires_at is not None:
+        return sandbox.expires_at
+    return int((time.time() if now is None else now) + sandbox.default_ttl_hours * 3600)
+
+
+def with_expiry(config: Mapping[str, str], expires: datetime) -> dict[str, str]:
+    """Stack config (wire form) with `mlinfra:sandbox.expires_at` set to `expires`."""
+    sandbox = json.loads(config.get("mlinfra:sandbox") or "{}")
+    sandbox["expires_at"] = int(expires.timestamp())
+    return {**config, "mlinfra:sandbox": json.dumps(sandbox)}
 
 
 def budget_for(config: StackConfig) -> float | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.catalog import Accelerator, Cloud
+from infra.config_sandbox import with_expiry
 from infra.sandbox_backend import OnOutput, StackBackend
 
 PREFIX = "sandbox-"
@@ -109,6 +110,19 @@ def parse_expiry(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
+# Cluster keys that mean the same on every cloud; the rest belong to the template's cloud and
+# would be refused (or silently meaningless) on the other.
+CLOUD_NEUTRAL_CLUSTER_KEYS = ("kubernetes_version", "endpoint", "gpu_pools")
+
+
+def cloud_neutral(cluster: dict[str, Any]) -> dict[str, Any]:
+    """A cluster's config with only the keys every cloud understands (the network range kept)."""
+    neutral = {k: v for k, v in cluster.items() if k in CLOUD_NEUTRAL_CLUSTER_KEYS}
+    if "cidr" in (cluster.get("network") or {}):
+        neutral["network"] = {"cidr": cluster["network"]["cidr"]}
+    return neutral
+
+
 def sandbox_stack_file(template: Any, stack: str, owner: str, cluster: str, cloud: Cloud | None,
                        gpu: tuple[Accelerator, int] | None) -> Any:
     """The template's config with this sandbox's owner, cloud and GPU pool."""
@@ -117,7 +131,8 @@ def sandbox_stack_file(template: Any, stack: str, owner: str, cluster: str, clou
     config["mlinfra:tags"] = json.dumps({**tags, "owner": owner})
     clusters = json.loads(config.get("mlinfra:clusters", "{}"))
     if cluster in clusters:
-        if cloud is not None:
+        if cloud is not None and clusters[cluster].get("cloud") != cloud.value:
+            clusters[cluster] = cloud_neutral(clusters[cluster])
             clusters[cluster]["cloud"] = cloud.value
         if gpu is not None:
             pools = clusters[cluster].get("gpu_pools") or {}
@@ -188,7 +203,7 @@ class Sandboxes:
         self.backend.create_or_select(stack)
         # Tags go on before `up` so a failed deployment still carries its expiry for the reaper.
         self.backend.set_tags(stack, tags)
-        self.backend.set_config(stack, estimate.config)
+        self.backend.set_config(stack, with_expiry(estimate.config, expires))
         try:
             self.backend.up(stack, on_output)
         except Exception as exc:
@@ -206,7 +221,7 @@ class Sandboxes:
 
         self._existing(stack, "extended")
         extra = parse_ttl(ttl)
-        max_ttl = template_limits(self.stacks_dir)[2]
+        template, _cluster, max_ttl, _default = template_limits(self.stacks_dir)
         now = self.clock()
         tags = self.backend.get_tags(stack)
         current = parse_expiry(tags.get(TAG_EXPIRES)) or now
@@ -216,6 +231,9 @@ class Sandboxes:
             raise SandboxRefused(f"extending '{stack}' by {ttl} would expire it at {iso(new_expiry)}, past the "
                                  f"maximum TTL of {max_ttl}h from now ({iso(latest)})")
         self.backend.set_tags(stack, {TAG_EXPIRES: iso(new_expiry)})
+        # The resources' `expires-at` tag follows on the next `up` of the sandbox.
+        self.backend.set_config(stack, with_expiry({"mlinfra:sandbox": template.config["mlinfra:sandbox"]},
+                                                   new_expiry))
         return self._info(stack, {**tags, TAG_EXPIRES: iso(new_expiry)})
 
     def destroy(self, stack: str, on_output: OnOutput = print) -> None:

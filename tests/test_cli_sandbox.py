@@ -33,7 +33,7 @@ def flat(text):
 def test_create_prints_the_sandbox_and_streams_pulumi(backend):
     result = run("create", "alice", "--gpu", "nvidia-l4", "--ttl", "8h")
     assert result.exit_code == 0, result.output
-    assert result.stdout == ("created sandbox-alice-box: aws, peak 0.9562 USD/h, 27 resources, "
+    assert result.stdout == ("created sandbox-alice-box: aws, peak 1.1578 USD/h, 59 resources, "
                              "expires 2026-11-23T17:00:00Z (in 8h 00m)\n")
     assert "Updating (sandbox-alice-box)" in result.stderr
 
@@ -54,7 +54,7 @@ def test_list_extend_destroy(backend):
     backend.add("sandbox-alice-box", _tags("2026-11-23T14:30:00Z"))
     result = run("list")
     assert result.exit_code == 0
-    assert "│ sandbox-alice-box │ alice │ aws   │ 2026-11-23T14:30:00Z │ 5h 30m    │ 0.9562     │ 27" in result.stdout
+    assert "│ sandbox-alice-box │ alice │ aws   │ 2026-11-23T14:30:00Z │ 5h 30m    │ 1.1578     │ 59" in result.stdout
     result = run("extend", "sandbox-alice-box", "--ttl", "2h")
     assert (result.exit_code, result.stdout) == (0, "sandbox-alice-box now expires 2026-11-23T16:30:00Z (in 7h 30m)\n")
     assert backend.stacks["sandbox-alice-box"]["tags"][TAG_EXPIRES] == "2026-11-23T16:30:00Z"
@@ -107,8 +107,9 @@ def test_h100_sandbox_is_refused_by_the_real_command_before_pulumi_is_needed():
     result = _mlinfra_without_pulumi("sandbox", "create", "alice", "--gpu", "nvidia-h100-80gb:8")
     assert result.returncode == 1, result.stderr
     assert flat(result.stderr) == (
-        "refused: sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.19 USD/h exceeds the budget "
-        "of 5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1)")
+        "refused: sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.39 USD/h exceeds the budget "
+        "of 5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1), "
+        "sandbox-system-ng 0.20 USD/h (m7i.large on-demand x 1..2)")
 
 
 def test_commands_that_need_pulumi_say_so_without_it():

@@ -96,8 +96,9 @@ class GcsBucket(pulumi.ComponentResource):
 
         logging = None
         if args.access_logs:
+            # Versioned like every bucket: access logs are evidence, and must survive an overwrite.
             log_bucket = self._bucket(f"{name}-logs", f"{args.bucket_name}-logs", args, keep,
-                                      versioning=False, encryption=encryption, depends=depends)
+                                      versioning=True, encryption=encryption, depends=depends)
             logging = {"log_bucket": log_bucket.name, "log_object_prefix": args.bucket_name}
 
         bucket = self._bucket(f"{name}-bucket", args.bucket_name, args, keep, versioning=args.versioning,

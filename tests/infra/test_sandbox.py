@@ -7,6 +7,7 @@ import pytest
 
 from infra.catalog import Accelerator, Cloud
 from infra.sandbox import (
+    cloud_neutral,
     TAG_CLOUD,
     TAG_CREATOR,
     TAG_EXPIRES,
@@ -65,22 +66,23 @@ def test_small_l4_sandbox_passes_the_budget_and_is_deployed_tagged(sandboxes, ba
     stack = backend.stacks["sandbox-alice-box"]
     assert stack["deployed"] and lines == ["Updating (sandbox-alice-box)"]
     assert stack["tags"] == {TAG_OWNER: "alice", TAG_EXPIRES: "2026-11-23T17:00:00Z", TAG_CREATOR: "alice-laptop",
-                             TAG_CLOUD: "aws", TAG_PEAK: "0.9562", TAG_RESOURCES: "27"}
+                             TAG_CLOUD: "aws", TAG_PEAK: "1.1578", TAG_RESOURCES: "59"}
     assert json.loads(stack["config"]["mlinfra:tags"])["owner"] == "alice"
     pool = json.loads(stack["config"]["mlinfra:clusters"])["sandbox"]["gpu_pools"]
     assert pool == {"gpu": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "min_nodes": 0, "max_nodes": 1,
                             "capacity": "spot"}}
     # Tags before up, so a failed deployment can still be reaped.
     assert [c[0] for c in backend.calls] == ["list_stacks", "create_or_select", "set_tags", "set_config", "up"]
-    assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "0.9562")
+    assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "1.1578")
 
 
 def test_h100_sandbox_is_refused_with_budget_and_estimate_before_pulumi(sandboxes, backend):
     with pytest.raises(SandboxRefused) as err:
         sandboxes.create("alice", gpu="nvidia-h100-80gb:8")
     assert str(err.value) == (
-        "sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.19 USD/h exceeds the budget of "
-        "5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1)")
+        "sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.39 USD/h exceeds the budget of "
+        "5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1), "
+        "sandbox-system-ng 0.20 USD/h (m7i.large on-demand x 1..2)")
     assert backend.calls == []
 
 
@@ -91,12 +93,22 @@ def test_ttl_over_the_maximum_is_refused_before_pulumi(sandboxes, backend):
     assert backend.calls == []
 
 
-def test_unsupported_cloud_is_a_config_refusal_before_pulumi(sandboxes, backend):
-    with pytest.raises(SandboxRefused) as err:
-        sandboxes.create("bob", cloud=Cloud.GCP)
-    assert str(err.value) == ("invalid config for stack 'sandbox-bob-box' (1 problem):\n"
-                              "  - clusters.sandbox.cloud: gcp clusters are not supported yet; use aws")
-    assert backend.calls == []
+def test_other_cloud_keeps_only_the_templates_cloud_neutral_keys(sandboxes, backend):
+    info = sandboxes.create("bob", cloud=Cloud.GCP, on_output=lambda line: None)
+    assert (info.stack, info.cloud) == ("sandbox-bob-box", "gcp")
+    cluster = json.loads(backend.stacks["sandbox-bob-box"]["config"]["mlinfra:clusters"])["sandbox"]
+    # zones, NAT, log retention and the aws: block mean nothing on GKE; the pool spec carries over.
+    assert cluster == {"cloud": "gcp", "kubernetes_version": "1.34", "network": {"cidr": "10.40.0.0/16"},
+                       "gpu_pools": {"gpu": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "min_nodes": 0,
+                                             "max_nodes": 1, "capacity": "spot"}}}
+
+
+def test_cloud_neutral_drops_cloud_specific_keys():
+    cluster = {"cloud": "aws", "kubernetes_version": "1.34", "log_retention_days": 7,
+               "network": {"cidr": "10.1.0.0/16", "zones": 3, "nat": "single"}, "aws": {"x": 1},
+               "endpoint": {"public_access_cidrs": ["203.0.113.0/24"]}, "gpu_pools": {}}
+    assert cloud_neutral(cluster) == {"kubernetes_version": "1.34", "network": {"cidr": "10.1.0.0/16"},
+                                      "endpoint": {"public_access_cidrs": ["203.0.113.0/24"]}, "gpu_pools": {}}
 
 
 def test_gpu_count_the_cloud_does_not_offer_is_refused(sandboxes, backend):
@@ -165,7 +177,7 @@ def test_ttl_and_gpu_parsing():
 
 
 def _tags(expires, owner="alice"):
-    return {TAG_OWNER: owner, TAG_EXPIRES: expires, TAG_CLOUD: "aws", TAG_PEAK: "0.9562", TAG_RESOURCES: "27"}
+    return {TAG_OWNER: owner, TAG_EXPIRES: expires, TAG_CLOUD: "aws", TAG_PEAK: "1.1578", TAG_RESOURCES: "59"}
 
 
 def test_list_shows_only_sandboxes_with_time_left(sandboxes, backend):
@@ -174,7 +186,7 @@ def test_list_shows_only_sandboxes_with_time_left(sandboxes, backend):
     backend.add("sandbox-bob-x", _tags("2026-11-23T08:00:00Z", "bob"))
     rows = sandboxes.list()
     assert [(r.stack, r.owner, r.time_left, r.peak_per_hour, r.resources) for r in rows] == [
-        ("sandbox-alice-box", "alice", "5h 30m", "0.9562", "27"), ("sandbox-bob-x", "bob", "expired", "0.9562", "27")]
+        ("sandbox-alice-box", "alice", "5h 30m", "1.1578", "59"), ("sandbox-bob-x", "bob", "expired", "1.1578", "59")]
 
 
 def test_extend_adds_to_the_expiry_within_the_maximum(sandboxes, backend, clock):
