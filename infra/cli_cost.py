@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
+
+if TYPE_CHECKING:
+    pass
 
 FORMATS = ("table", "json", "markdown")
 
@@ -24,6 +27,8 @@ def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
     """
     from pathlib import Path
 
+    from rich.console import Console
+
     from infra.plan_command import make_plan
     from infra.render_cost import cost_markdown, cost_table
 
@@ -37,6 +42,8 @@ def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
         elif fmt == "markdown":
             click.echo(cost_markdown(estimate), nl=False)
         else:
+            from rich.console import Console
+
             Console().print(cost_table(estimate))
     if outcome.error is not None:
         err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)

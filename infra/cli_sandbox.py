@@ -10,11 +10,12 @@ import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_REFUSED, EXIT_NO_CLI, EXIT_PULUMI = 1, 2, 3
 
@@ -29,6 +30,8 @@ def make_backend() -> Any:
 @contextmanager
 def _run(title: str) -> Iterator[Callable[[str], None]]:
     """A spinner while work runs, Pulumi's lines printed above it, and errors turned into exit codes."""
+    from rich.console import Console
+
     from infra.sandbox import SandboxFailed, SandboxRefused
     from infra.sandbox_backend import PulumiUnavailable
 
@@ -87,11 +90,15 @@ def list_() -> None:
     """Every sandbox: owner, cloud, expiry, time left, peak cost per hour, resource count."""
     with _run("Listing sandboxes…"):
         rows = _sandboxes().list()
+    from rich.table import Table
+
     table = Table(title="Sandboxes")
     for column in ("Stack", "Owner", "Cloud", "Expires (UTC)", "Time left", "Peak USD/h", "Resources"):
         table.add_column(column)
     for r in rows:
         table.add_row(r.stack, r.owner, r.cloud, _when(r.expires), r.time_left, r.peak_per_hour, r.resources)
+    from rich.console import Console
+
     Console(width=160).print(table if rows else "no sandboxes")
 
 

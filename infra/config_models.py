@@ -14,11 +14,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
-from infra.config_sandbox import SandboxConfig
-from infra.config_gateways import GatewayConfig
-from infra.config_runners import GithubAppConfig, RunnerSetConfig
-from infra.config_gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
 from infra.config_aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
+from infra.config_gateways import GatewayConfig
+from infra.config_gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
+from infra.config_runners import GithubAppConfig, RunnerSetConfig
+from infra.config_sandbox import SandboxConfig
 
 # Names become parts of cloud resource names, so they are short DNS labels.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]

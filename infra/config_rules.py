@@ -14,8 +14,8 @@ from infra.config_models import ClusterConfig, GpuPoolConfig, StackConfig
 from infra.config_rules_aws import aws_problems
 from infra.config_rules_gateways import gateway_problems
 from infra.config_rules_gcp import gcp_problems
-from infra.config_sandbox import sandbox_problems
 from infra.config_runners import runner_problems
+from infra.config_sandbox import sandbox_problems
 
 Problem = tuple[str, str]
 OPEN_INTERNET = IPv4Network("0.0.0.0/0")

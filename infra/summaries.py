@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from infra.summaries_gateways import GATEWAY_SUMMARIES
 from components.gcp.taints import gke_gpu_taints
+from infra.summaries_gateways import GATEWAY_SUMMARIES
 
 Summary = Callable[[dict[str, Any]], str]
 

@@ -53,6 +53,11 @@ def kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str) -> str:
     })
 
 
+def node_service_account_email(account_id: str, project: str) -> str:
+    """A user-managed service account's email, which GCP derives from its id and project."""
+    return f"{account_id}@{project}.iam.gserviceaccount.com"
+
+
 @dataclass(frozen=True)
 class GkeClusterArgs:
     """Inputs of GkeCluster."""
@@ -99,12 +104,16 @@ class GkeCluster(pulumi.ComponentResource):
         super().__init__("mlinfra:gcp:GkeCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
+        account_id = service_account_id(args.cluster_name, "nodes")
         account = gcp.serviceaccount.Account(
-            f"{name}-nodes", account_id=service_account_id(args.cluster_name, "nodes"),
+            f"{name}-nodes", account_id=account_id,
             display_name=f"GKE nodes of {args.cluster_name}", opts=child)
-        member = pulumi.Output.concat("serviceAccount:", account.email)
+        # The email is known before the account exists, so a preview (and the policy pack) can
+        # see that nodes never run as the default compute account; depends_on keeps the order.
+        email = node_service_account_email(account_id, args.project)
+        after_account = pulumi.ResourceOptions(parent=self, depends_on=[account])
         grants = [gcp.projects.IAMMember(f"{name}-nodes-{role.split('/')[1]}", project=args.project,
-                                         role=role, member=member, opts=child)
+                                         role=role, member=f"serviceAccount:{email}", opts=after_account)
                   for role in NODE_ROLES]
 
         key = args.kms_key
@@ -127,7 +136,7 @@ class GkeCluster(pulumi.ComponentResource):
             # Pools are managed separately so they can change without touching the cluster; the
             # short-lived default pool still runs as our node account, never the default one.
             remove_default_node_pool=True, initial_node_count=1,
-            node_config=base_node_config("e2-small", account.email, 50, "pd-balanced", {}, args.labels),
+            node_config=base_node_config("e2-small", email, 50, "pd-balanced", {}, args.labels),
             min_master_version=args.kubernetes_version,
             release_channel={"channel": args.release_channel},
             private_cluster_config=private, master_authorized_networks_config=authorized,
@@ -157,7 +166,7 @@ class GkeCluster(pulumi.ComponentResource):
             f"{name}-system", cluster=cluster.id, location=args.location,
             initial_node_count=initial_nodes(args.system_min_nodes, zones),
             autoscaling=autoscaling(args.system_min_nodes, args.system_max_nodes, spot=False),
-            node_config=base_node_config(args.system_machine_type, account.email, 100, "pd-balanced",
+            node_config=base_node_config(args.system_machine_type, email, 100, "pd-balanced",
                                          {"mlinfra.io/pool": "system"}, args.labels),
             management=dict(MANAGEMENT), upgrade_settings=upgrade_settings(1, 0),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]))
@@ -165,7 +174,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.cluster_id = cluster.id
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
-        self.node_service_account = account.email
+        self.node_service_account = pulumi.Output.from_input(email)
         self.kms_key = pulumi.Output.from_input(key)
         config = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
             lambda v: kubeconfig(v[0], v[1], getattr(v[2], "cluster_ca_certificate", None) or ""))

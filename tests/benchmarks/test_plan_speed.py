@@ -59,15 +59,17 @@ def test_synthetic_stack_file_plans_with_a_pool_per_node_group(tmp_path):
     document = build_document(run_stack(name, tmp_path))
     by_type = document["counts"]["byType"]
     assert by_type["mlinfra:aws:EksGpuNodePool"] == 3
-    assert by_type["aws:eks/nodeGroup:NodeGroup"] == 3
-    assert by_type["aws:ec2/launchTemplate:LaunchTemplate"] == 3
+    # Each of the 2 clusters also has its CPU system pool: 3 GPU + 2 system node groups.
+    assert by_type["aws:eks/nodeGroup:NodeGroup"] == 5
+    assert by_type["aws:ec2/launchTemplate:LaunchTemplate"] == 5
     assert by_type["aws:eks/cluster:Cluster"] == 2
     assert by_type["aws:ec2/vpc:Vpc"] == 2
     # Every pool costs the same resources, so the 500-pool stack is over 1,000 resources.
     pools = [r["urn"] for r in document["resources"] if r["type"] == "mlinfra:aws:EksGpuNodePool"]
     per_pool = {urn: 1 + sum(1 for r in document["resources"] if r["parent"] == urn) for urn in pools}
-    assert set(per_pool.values()) == {3}
-    assert 500 * 3 > 1000
+    # The component, its launch template, its node group and 9 scale-from-zero ASG tags.
+    assert set(per_pool.values()) == {12}
+    assert 500 * 12 > 1000
 
 
 def _case(name, kind, resources, wall, cpu):
@@ -141,5 +143,6 @@ def test_probe_lists_loaded_sdk_modules_and_the_floor_imports_them(tmp_path):
     result = subprocess.run([sys.executable, str(floor)], cwd=REPO_ROOT, capture_output=True, text=True,
                             timeout=180)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['pulumi', 'pulumi_aws']"
-    assert Counter(m.split(".")[0] for m in modules).keys() == {"pulumi", "pulumi_aws"}
+    # pulumi_kubernetes: each EKS cluster's provider and its Helm add-ons.
+    assert result.stdout.strip() == "['pulumi', 'pulumi_aws', 'pulumi_kubernetes']"
+    assert Counter(m.split(".")[0] for m in modules).keys() == {"pulumi", "pulumi_aws", "pulumi_kubernetes"}

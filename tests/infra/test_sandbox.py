@@ -7,7 +7,6 @@ import pytest
 
 from infra.catalog import Accelerator, Cloud
 from infra.sandbox import (
-    cloud_neutral,
     TAG_CLOUD,
     TAG_CREATOR,
     TAG_EXPIRES,
@@ -17,6 +16,7 @@ from infra.sandbox import (
     Sandboxes,
     SandboxFailed,
     SandboxRefused,
+    cloud_neutral,
     hours,
     parse_gpu,
     parse_ttl,

@@ -50,7 +50,8 @@ PROD_COUNTS = {
 
 
 def test_prod_counts_are_pinned(prod):
-    assert prod["counts"]["total"] == 147
+    # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets).
+    assert prod["counts"]["total"] == 182
     # The one cloud question: the account id for trust and log-delivery policies, asked once.
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity"]
     by_type = prod["counts"]["byType"]

@@ -67,8 +67,7 @@ def test_cluster_secure_defaults(register):
     # The short-lived default pool already runs as the dedicated account, shielded, GKE metadata.
     assert i["nodeConfig"]["shieldedInstanceConfig"] == {"enableSecureBoot": True, "enableIntegrityMonitoring": True}
     assert i["nodeConfig"]["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
-    account = reg.one("gcp:serviceaccount/account:Account", "infer-nodes")
-    assert cluster.options()["propertyDependencies"]["nodeConfig"] == [account.urn]
+    assert i["nodeConfig"]["serviceAccount"] == "prod-infer-nodes@acme-ml-prod.iam.gserviceaccount.com"
 
 
 def test_secrets_are_encrypted_with_a_created_rotating_key_the_gke_agent_may_use(register):
@@ -102,7 +101,10 @@ def test_nodes_run_as_a_dedicated_least_privilege_account(register):
     grants = reg.of_type("gcp:projects/iAMMember:IAMMember")
     assert sorted(g.inputs["role"] for g in grants) == NODE_ROLES
     assert all(g.inputs["project"] == "acme-ml-prod" for g in grants)
-    assert all(g.options()["propertyDependencies"]["member"] == [account.urn] for g in grants)
+    # The email is computed locally (known in a preview); each grant still waits for the account.
+    assert all(g.inputs["member"] == "serviceAccount:prod-infer-nodes@acme-ml-prod.iam.gserviceaccount.com"
+               for g in grants)
+    assert all(account.urn in g.options()["dependencies"] for g in grants)
     cluster = reg.one("gcp:container/cluster:Cluster")
     assert {g.urn for g in grants} <= set(cluster.options()["dependencies"])
 
