@@ -65,9 +65,14 @@ def _aws(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
     aws.kms.Alias("secrets-key-alias", name=alias, target_key_id=key.key_id,
                   opts=pulumi.ResourceOptions(provider=keep.provider, parent=key))
     bucket_name = config.aws.state_bucket or f"{prefix}-pulumi-state"
+    # Who read or wrote the state is audit evidence: server access logs go to a bucket of their own.
+    logs = S3Bucket("state-logs", S3BucketArgs(bucket_name=f"{bucket_name}-logs",
+                                               log_target_account=config.aws.account_id,
+                                               protect=True, retain_on_delete=True, tags=tags),
+             opts=pulumi.ResourceOptions(provider=keep.provider))
     S3Bucket("state", S3BucketArgs(bucket_name=bucket_name, kms_key_arn=key.arn,
                                    noncurrent_version_expiration_days=90, protect=True,
-                                   retain_on_delete=True, tags=tags),
+                                   retain_on_delete=True, access_log_bucket=logs.bucket_name, tags=tags),
              opts=pulumi.ResourceOptions(provider=keep.provider))
     subs = subjects(config)
     roles = {

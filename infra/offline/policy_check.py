@@ -16,8 +16,14 @@ from infra.offline.stackfile import SECRET_PLACEHOLDER
 PACK_DIR = REPO_ROOT / "policies"
 
 
-def config_file(environment: str | None, pack_dir: Path = PACK_DIR) -> Path | None:
-    """`policies/config/<environment>.json`, the file `pulumi preview --policy-pack-config` gets too."""
+def config_file(environment: str | None, pack_dir: Path = PACK_DIR, project: str = "mlinfra") -> Path | None:
+    """The file `pulumi preview --policy-pack-config` gets too: `policies/config/<project>.json` for
+    another project (the bootstrap's deploy role must create IAM roles, which no platform role
+    may), else `policies/config/<environment>.json`."""
+    if project != "mlinfra":
+        own = pack_dir / "config" / f"{project}.json"
+        if own.exists():
+            return own
     if environment is None:
         return None
     path = pack_dir / "config" / f"{environment}.json"
@@ -31,7 +37,7 @@ def pack_version(pack_dir: Path = PACK_DIR) -> str:
 
 def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR) -> dict[str, Any]:
     """Run the pack over a program run the way a preview does; returns the document's `policy` field."""
-    config = config_file(environment, pack_dir)
+    config = config_file(environment, pack_dir, run.project)
     settings = load_policy_config(config) if config else {}
     inputs = inputs_from_records(run.resources)
     with PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:

@@ -45,15 +45,17 @@ PROD_COUNTS = {
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
     "kubernetes:helm.sh/v3:Release": 3,
-    "pulumi:providers:kubernetes": 1,
+    "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
 
 def test_prod_counts_are_pinned(prod):
     # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets).
     assert prod["counts"]["total"] == 182
-    # The one cloud question: the account id for trust and log-delivery policies, asked once.
-    assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity"]
+    # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
+    # and the GCP project number (the GKE service agent).
+    assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
+                               "gcp:organizations/getProject:getProject"]
     by_type = prod["counts"]["byType"]
     assert {k: by_type.get(k) for k in PROD_COUNTS} == PROD_COUNTS
 
