@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -57,9 +58,10 @@ def table_view(document: dict[str, Any]) -> Group:
             summary = summarize(resource["type"], resource["inputs"])
             style = "bold cyan" if not resource["custom"] else ""
             label = f"[{style}]{resource['name']}[/{style}]" if style else resource["name"]
-            line = f"{label} [dim]{short_type(resource['type'])}[/dim]{_flags(resource)}"
+            # Flags and summaries are data, not markup: "[protected]" must print as written.
+            line = f"{label} [dim]{short_type(resource['type'])}[/dim]{escape(_flags(resource))}"
             if summary:
-                line += f"  {summary}"
+                line += f"  {escape(summary)}"
             add(node.add(line), resource["urn"])
 
     add(tree, None)

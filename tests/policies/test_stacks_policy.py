@@ -79,3 +79,21 @@ def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):
     table = console.export_text()
     assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 3 not checked" in table
     assert "s3-versioning" in table and "bucket 'acme-ml-dev-datasets' does not have versioning enabled" in table
+
+
+@pytest.mark.parametrize("before, after, rule", [
+    # An S3 bucket's versioning, on AWS.
+    ("    datasets:\n      cloud: aws\n", "    datasets:\n      cloud: aws\n      versioning: false\n",
+     "s3-versioning"),
+    # A GCS bucket's versioning, on GCP.
+    ("    samples-gcs:\n      cloud: gcp\n", "    samples-gcs:\n      cloud: gcp\n      versioning: false\n",
+     "gcs-versioning"),
+])
+def test_flipping_a_secure_default_in_prod_fails_the_plan_naming_the_rule(tmp_path, before, after, rule):
+    text = (STACKS_DIR / "Pulumi.prod.yaml").read_text()
+    assert before in text
+    (tmp_path / "Pulumi.prod.yaml").write_text(text.replace(before, after))
+    result = CliRunner().invoke(main, ["plan", "prod", "--stacks-dir", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    assert f"mandatory policy violations: {rule}" in result.stderr
+    assert {v["policy"] for v in json.loads(result.stdout)["policy"]["violations"]} == {rule}
