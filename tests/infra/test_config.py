@@ -5,6 +5,7 @@ import pytest
 from infra.catalog import Accelerator, Cloud
 from infra.config import ConfigError, parse_stack_config
 from infra.config_models import CapacityType, Environment, NatMode
+from tests.helpers import DELETE, changed
 
 VALID = {
     "environment": "dev",
@@ -23,18 +24,7 @@ VALID = {
 
 def with_change(path: str, value) -> dict:
     """A deep copy of VALID with one value replaced (or removed when value is ...)."""
-    import copy
-
-    config = copy.deepcopy(VALID)
-    *parents, last = path.split(".")
-    node = config
-    for part in parents:
-        node = node[part]
-    if value is ...:
-        del node[last]
-    else:
-        node[last] = value
-    return config
+    return changed(VALID, path, DELETE if value is ... else value)
 
 
 def problems(values: dict) -> list[str]:

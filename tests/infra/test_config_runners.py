@@ -15,6 +15,7 @@ from infra.config_runners import (
     image_pin_problem,
     parse_quantity,
 )
+from tests.helpers import DELETE, changed
 
 RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
 VALID = {
@@ -45,17 +46,9 @@ def runners_deployed_on_aws(monkeypatch):
     monkeypatch.setattr("infra.config_runners.RUNNERS_DEPLOYED_ON", frozenset({Cloud.AWS}))
 
 
-def changed(path: str, value) -> dict:
-    config = copy.deepcopy(VALID)
-    *parents, last = path.split(".")
-    node = config
-    for part in parents:
-        node = node[part]
-    if value is ...:
-        del node[last]
-    else:
-        node[last] = value
-    return config
+def with_change(path: str, value) -> dict:
+    """A deep copy of VALID with one value replaced (or removed when value is ...)."""
+    return changed(VALID, path, DELETE if value is ... else value)
 
 
 def problems(values: dict, secret_keys=("github_app",)) -> list[str]:
@@ -82,7 +75,7 @@ def test_valid_runner_config_parses_with_defaults():
                                  "github.com/acme", "https://github.com/acme?x=1", "https://github.com/-x"])
 def test_github_url_must_be_an_org_or_repo(url):
     assert not github_url_ok(url)
-    assert problems(changed(f"{SET}.cpu.github_config_url", url)) == [
+    assert problems(with_change(f"{SET}.cpu.github_config_url", url)) == [
         f"{SET}.cpu.github_config_url: must be the https URL of a GitHub organisation or repository, e.g. "
         f"https://github.com/acme or https://github.com/acme/ml (got {url!r})"]
 
@@ -94,16 +87,16 @@ def test_github_urls_accepted(url):
 
 
 def test_min_above_max():
-    assert problems(changed(f"{SET}.cpu.min_runners", 5)) == [
+    assert problems(with_change(f"{SET}.cpu.min_runners", 5)) == [
         f"{SET}.cpu.max_runners: must be >= min_runners (got 4 < 5)"]
 
 
 def test_resources_are_required_and_limits_must_cover_requests():
-    assert problems(changed(f"{SET}.cpu.resources", ...)) == [f"{SET}.cpu.resources: required; add this key"]
-    assert problems(changed(f"{SET}.cpu.resources.limits", ...)) == [
+    assert problems(with_change(f"{SET}.cpu.resources", ...)) == [f"{SET}.cpu.resources: required; add this key"]
+    assert problems(with_change(f"{SET}.cpu.resources.limits", ...)) == [
         f"{SET}.cpu.resources.limits: required; add this key"]
     low = {"requests": {"cpu": "1500m", "memory": "2Gi"}, "limits": {"cpu": "1", "memory": "1024Mi"}}
-    assert problems(changed(f"{SET}.cpu.resources", low)) == [
+    assert problems(with_change(f"{SET}.cpu.resources", low)) == [
         f"{SET}.cpu.resources.limits.cpu: must be >= resources.requests.cpu (got 1 < 1500m)",
         f"{SET}.cpu.resources.limits.memory: must be >= resources.requests.memory (got 1024Mi < 2Gi)"]
 
@@ -128,11 +121,11 @@ def test_quantities_compare_by_value():
 def test_image_must_be_pinned(image, expected):
     assert image_pin_problem(image) == expected
     if expected:
-        assert problems(changed(f"{SET}.cpu.image", image)) == [f"{SET}.cpu.image: {expected}"]
+        assert problems(with_change(f"{SET}.cpu.image", image)) == [f"{SET}.cpu.image: {expected}"]
 
 
 def test_dind_needs_an_explicit_opt_in():
-    values = changed(f"{SET}.cpu.container_mode", "dind")
+    values = with_change(f"{SET}.cpu.container_mode", "dind")
     assert problems(values) == [
         f"{SET}.cpu.container_mode: dind runs a privileged Docker daemon next to every runner; use "
         "`kubernetes`, or set `allow_privileged_dind: true` to accept that risk explicitly"]
@@ -142,26 +135,26 @@ def test_dind_needs_an_explicit_opt_in():
 
 
 def test_gpu_set_must_name_a_pool_of_the_cluster_with_that_accelerator():
-    assert problems(changed(f"{SET}.gpu.gpu.pool", "h100")) == [
+    assert problems(with_change(f"{SET}.gpu.gpu.pool", "h100")) == [
         f"{SET}.gpu.gpu.pool: not a GPU pool of this cluster; pools: l4 (got 'h100')"]
-    assert problems(changed(f"{SET}.gpu.gpu.accelerator", "nvidia-h100-80gb")) == [
+    assert problems(with_change(f"{SET}.gpu.gpu.accelerator", "nvidia-h100-80gb")) == [
         f"{SET}.gpu.gpu.accelerator: GPU pool 'l4' has nvidia-l4, so runners there cannot get "
         "nvidia-h100-80gb; use nvidia-l4 or another pool"]
-    assert problems(changed(f"{SET}.gpu.gpu.count", 2)) == [
+    assert problems(with_change(f"{SET}.gpu.gpu.count", 2)) == [
         f"{SET}.gpu.gpu.count: GPU pool 'l4' nodes have 1 GPU(s), so a runner cannot get 2 (got 2)"]
-    assert problems(changed(f"{SET}.gpu.gpu.accelerator", "nvidia-b200"))[0].startswith(
+    assert problems(with_change(f"{SET}.gpu.gpu.accelerator", "nvidia-b200"))[0].startswith(
         f"{SET}.gpu.gpu.accelerator: must be 'nvidia-t4', ")
 
 
 def test_gpu_block_matches_kind():
-    assert problems(changed(f"{SET}.gpu.gpu", ...)) == [
+    assert problems(with_change(f"{SET}.gpu.gpu", ...)) == [
         f"{SET}.gpu.gpu: required with `kind: gpu`; add `gpu: {{pool: ..., accelerator: ..., count: ...}}`"]
-    assert problems(changed(f"{SET}.gpu.kind", "cpu")) == [
+    assert problems(with_change(f"{SET}.gpu.kind", "cpu")) == [
         f"{SET}.gpu.gpu: only allowed with `kind: gpu`; remove it or set kind to gpu"]
 
 
 def test_runners_need_a_github_app():
-    assert problems(changed("github_app", ...)) == [
+    assert problems(with_change("github_app", ...)) == [
         "github_app: required because clusters.train.runners has scale sets; add `mlinfra:github_app: "
         "{app_id, installation_id, private_key}` (private key as a secret: `pulumi config set --secret "
         "--path 'mlinfra:github_app.private_key' < key.pem`)"]
@@ -174,14 +167,14 @@ def test_private_key_in_plain_text_is_refused():
 
 
 def test_a_secret_value_of_the_wrong_shape_is_never_echoed():
-    values = changed("github_app", "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret")
+    values = with_change("github_app", "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret")
     [problem] = problems(values)
     assert problem.startswith("github_app: must be a valid dictionary")
     assert "MIIEsecret" not in problem and "BEGIN" not in problem
 
 
 def test_every_runner_problem_is_reported_at_once():
-    values = changed(f"{SET}.cpu.min_runners", 9)
+    values = with_change(f"{SET}.cpu.min_runners", 9)
     values["clusters"]["train"]["runners"]["gpu"]["image"] = "runner:latest"
     values["clusters"]["train"]["runners"]["gpu"]["max_runners"] = 0
     assert [p.split(":")[0] for p in problems(values)] == [f"{SET}.gpu.max_runners"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -12,9 +11,9 @@ from pulumi.runtime import rpc
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.analyzer_inputs import PolicyInput
 from infra.offline.policy_check import PACK_DIR
+from tests.helpers import DELETE, changed  # noqa: F401 - shared with the rule tests
 
 UNKNOWN = rpc.UNKNOWN  # what the engine sends for a value known only after apply
-DELETE = object()
 TAGS = {"environment": "dev", "owner": "ml-platform", "cost-center": "cc-1", "stack": "dev"}
 
 
@@ -37,20 +36,6 @@ def resource(type_: str, name: str, props: dict[str, Any], *, protect: bool = Fa
     return PolicyInput(type=type_, name=name, urn=f"urn:pulumi:test::mlinfra::{type_}::{name}",
                        properties=struct, protect=protect,
                        property_dependencies={k: [d.urn for d in v] for k, v in (deps or {}).items()})
-
-
-def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A deep copy of `base` with the dotted `path` set to `value` (DELETE removes it)."""
-    result = copy.deepcopy(base)
-    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
-    node: Any = result
-    for step in parents:
-        node = node[step]
-    if value is DELETE:
-        del node[last]
-    else:
-        node[last] = value
-    return result
 
 
 def triples(findings) -> list[tuple[str, str, str]]:

@@ -1,0 +1,22 @@
+"""Helpers shared by test modules."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+DELETE = object()
+
+
+def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of `base` with the dotted `path` set to `value` (DELETE removes it)."""
+    result = copy.deepcopy(base)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node: Any = result
+    for step in parents:
+        node = node[step]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return result
