@@ -10,19 +10,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
-KubeName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+from infra.config_base import KubeName, Model, Name
+
 IamPrincipalArn = Annotated[str, StringConstraints(
     pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")]
 KmsKeyArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")]
 BucketArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
 ReservationId = Annotated[str, StringConstraints(pattern=r"^cr-[0-9a-f]{8,17}$")]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class ClusterAccess(StrEnum):
@@ -60,14 +56,14 @@ class StorageClass(StrEnum):
     DEEP_ARCHIVE = "DEEP_ARCHIVE"
 
 
-class AccessEntryConfig(_Model):
+class AccessEntryConfig(Model):
     """An IAM principal allowed into the cluster through an EKS access entry."""
 
     principal_arn: IamPrincipalArn
     access: ClusterAccess = ClusterAccess.READ_ONLY
 
 
-class SystemPoolConfig(_Model):
+class SystemPoolConfig(Model):
     """The small CPU pool that runs CoreDNS, the autoscaler and other cluster add-ons."""
 
     instance_type: str = Field(default="m7i.large", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
@@ -76,14 +72,14 @@ class SystemPoolConfig(_Model):
     disk_gib: int = Field(default=50, ge=20, le=1024)
 
 
-class ExistingNetworkConfig(_Model):
+class ExistingNetworkConfig(Model):
     """A VPC someone else owns; its subnets are keyed by availability zone."""
 
     vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
     private_subnet_ids: dict[str, Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
 
 
-class WorkloadAccessConfig(_Model):
+class WorkloadAccessConfig(Model):
     """A Kubernetes service account granted access to named buckets through EKS Pod Identity."""
 
     namespace: KubeName
@@ -91,7 +87,7 @@ class WorkloadAccessConfig(_Model):
     buckets: dict[Name, BucketAccess] = Field(min_length=1)
 
 
-class AwsClusterOptions(_Model):
+class AwsClusterOptions(Model):
     """EKS-only settings of one cluster (`clusters.<name>.aws`)."""
 
     access_entries: dict[Name, AccessEntryConfig] = Field(default_factory=dict)
@@ -108,7 +104,7 @@ class AwsClusterOptions(_Model):
     workload_access: dict[Name, WorkloadAccessConfig] = Field(default_factory=dict)
 
 
-class AwsPoolOptions(_Model):
+class AwsPoolOptions(Model):
     """EKS-only settings of one GPU pool (`...gpu_pools.<pool>.aws`)."""
 
     efa: bool = False
@@ -121,21 +117,21 @@ class AwsPoolOptions(_Model):
     node_repair: bool = True
 
 
-class TransitionConfig(_Model):
+class TransitionConfig(Model):
     """Move current objects to a cheaper storage class after some days."""
 
     days: int = Field(ge=1)
     storage_class: StorageClass
 
 
-class ReplicationConfig(_Model):
+class ReplicationConfig(Model):
     """Cross-region replication of every object to a bucket that already exists."""
 
     destination_bucket_arn: BucketArn
     destination_kms_key_arn: KmsKeyArn
 
 
-class AwsBucketOptions(_Model):
+class AwsBucketOptions(Model):
     """S3-only settings of one bucket (`buckets.<name>.aws`)."""
 
     kms_key_arn: KmsKeyArn | None = None

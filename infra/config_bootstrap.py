@@ -12,7 +12,8 @@ import pulumi
 from pydantic import Field, StringConstraints, ValidationError
 
 from infra.config import ConfigError, _describe, raw_config
-from infra.config_models import AwsSettings, Environment, Model, Name, Tags
+from infra.config_base import Model, Name
+from infra.config_models import AwsSettings, Environment, Tags
 
 NAMESPACE = "bootstrap"
 

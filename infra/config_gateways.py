@@ -10,23 +10,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-# config_models imports this module, so the base model and the name shape are restated here
-# rather than imported back (which would be circular); they must match config_models.Model/Name.
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
+from infra.config_base import KubeName, Model, Name
 
-# Kubernetes object names (namespaces, services) are DNS labels of up to 63 characters.
-KubeName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
 Hostname = Annotated[str, StringConstraints(
     pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253)]
 PathPrefix = Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9._~/-]*$", max_length=128)]
-
-
-class Model(BaseModel):
-    """Base for gateway config models: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Exposure(StrEnum):

@@ -12,19 +12,13 @@ from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
+
+from infra.config_base import KubeName, Model, Name
 
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+\d-[a-z]$")]
 KeyName = Annotated[str, StringConstraints(
     pattern=r"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$")]
-K8sName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-GrantName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
-
-
-class GcpModel(BaseModel):
-    """Base for GCP config models: unknown keys are errors, values immutable once loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class LocationType(StrEnum):
@@ -80,7 +74,7 @@ class BucketAccess(StrEnum):
     READ_WRITE = "read-write"
 
 
-class ExistingNetwork(GcpModel):
+class ExistingNetwork(Model):
     """A VPC and subnet made elsewhere, with the secondary ranges GKE should use."""
 
     network: str = Field(min_length=1)
@@ -89,7 +83,7 @@ class ExistingNetwork(GcpModel):
     services_range: str = Field(min_length=1)
 
 
-class SystemPoolOptions(GcpModel):
+class SystemPoolOptions(Model):
     """The CPU pool for cluster add-ons and other non-GPU work."""
 
     machine_type: str = "e2-standard-4"
@@ -97,7 +91,7 @@ class SystemPoolOptions(GcpModel):
     max_nodes: int = Field(default=3, ge=1)
 
 
-class GkeClusterOptions(GcpModel):
+class GkeClusterOptions(Model):
     """GKE-only settings of a cluster."""
 
     location: LocationType = LocationType.REGIONAL
@@ -115,21 +109,21 @@ class GkeClusterOptions(GcpModel):
     system_pool: SystemPoolOptions = Field(default_factory=SystemPoolOptions)
 
 
-class GpuSharing(GcpModel):
+class GpuSharing(Model):
     """Share each GPU between up to `max_clients` containers."""
 
     strategy: SharingStrategy
     max_clients: int = Field(ge=2, le=48)
 
 
-class Reservation(GcpModel):
+class Reservation(Model):
     """Reservation affinity; `name` is required for SPECIFIC_RESERVATION."""
 
     affinity: ReservationAffinity = ReservationAffinity.ANY
     name: str | None = None
 
 
-class GkePoolOptions(GcpModel):
+class GkePoolOptions(Model):
     """GKE-only settings of a GPU pool."""
 
     driver_version: DriverVersion = DriverVersion.DEFAULT
@@ -145,15 +139,15 @@ class GkePoolOptions(GcpModel):
     disk_type: DiskType = DiskType.PD_BALANCED
 
 
-class WorkloadGrant(GcpModel):
+class WorkloadGrant(Model):
     """A Kubernetes service account allowed to read (or read and write) a bucket's objects."""
 
-    namespace: K8sName
-    service_account: K8sName
+    namespace: KubeName
+    service_account: KubeName
     access: BucketAccess = BucketAccess.READ
 
 
-class GcsBucketOptions(GcpModel):
+class GcsBucketOptions(Model):
     """GCS-only settings of a bucket."""
 
     # `cmek` encrypts with a Cloud KMS key (`kms_key`, or one created for the bucket).
@@ -162,4 +156,4 @@ class GcsBucketOptions(GcpModel):
     storage_class: str = Field(default="STANDARD", pattern=r"^(STANDARD|NEARLINE|COLDLINE|ARCHIVE)$")
     # 0 turns soft delete off; otherwise GCS accepts 7 to 90 days.
     soft_delete_days: int = Field(default=7, ge=0, le=90)
-    workload_access: dict[GrantName, WorkloadGrant] = Field(default_factory=dict)
+    workload_access: dict[Name, WorkloadGrant] = Field(default_factory=dict)

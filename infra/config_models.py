@@ -11,17 +11,16 @@ from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
 from infra.config_aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
+from infra.config_base import Model, Name
 from infra.config_gateways import GatewayConfig
 from infra.config_gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
 from infra.config_runners import GithubAppConfig, RunnerSetConfig
 from infra.config_sandbox import SandboxConfig
 
-# Names become parts of cloud resource names, so they are short DNS labels.
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
 KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
 
 
@@ -46,12 +45,6 @@ class NatMode(StrEnum):
 
     SINGLE = "single"
     PER_ZONE = "per-zone"
-
-
-class Model(BaseModel):
-    """Base for config models: unknown keys are errors, values are immutable once loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Tags(Model):

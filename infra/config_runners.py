@@ -15,9 +15,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
+from infra.config_base import Model
 
 if TYPE_CHECKING:  # config_models imports this module; only type hints need it back.
     from infra.config_models import ClusterConfig, StackConfig
@@ -52,25 +53,21 @@ class ContainerMode(StrEnum):
     DIND = "dind"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class ResourceAmounts(_Model):
+class ResourceAmounts(Model):
     """CPU and memory in Kubernetes quantities, e.g. `cpu: "2"`, `memory: 8Gi`."""
 
     cpu: CpuQuantity
     memory: MemoryQuantity
 
 
-class RunnerResources(_Model):
+class RunnerResources(Model):
     """Requests and limits of the runner container; both required so no runner is unbounded."""
 
     requests: ResourceAmounts
     limits: ResourceAmounts
 
 
-class RunnerGpu(_Model):
+class RunnerGpu(Model):
     """The GPUs one runner gets, and the cluster GPU pool it runs on."""
 
     pool: str
@@ -78,7 +75,7 @@ class RunnerGpu(_Model):
     count: int = Field(default=1, ge=1)
 
 
-class RunnerSetConfig(_Model):
+class RunnerSetConfig(Model):
     """One runner scale set; its key is the scale set name that `runs-on:` uses."""
 
     github_config_url: str
@@ -97,7 +94,7 @@ class RunnerSetConfig(_Model):
     storage_class: str | None = None
 
 
-class GithubAppConfig(_Model):
+class GithubAppConfig(Model):
     """The GitHub App ARC authenticates as; the private key must come from a Pulumi secret."""
 
     app_id: NumericId

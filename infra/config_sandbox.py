@@ -8,17 +8,17 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from infra.config_base import Model
 
 if TYPE_CHECKING:
     from infra.config_models import StackConfig
     from infra.offline.stackfile import StackFile
 
 
-class SandboxConfig(BaseModel):
+class SandboxConfig(Model):
     """Limits for `mlinfra sandbox create`: what one engineer's stack may cost and how long it lives."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     budget_per_hour: float = Field(gt=0)
     max_ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
