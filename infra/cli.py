@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -59,8 +60,8 @@ def _emit(document: dict, fmt: str, out: Path | None) -> None:
     elif fmt == "markdown":
         text = markdown_view(document)
     else:
-        console = Console(record=True, width=160 if out else None,
-                          file=open("/dev/null", "w") if out else None)  # noqa: SIM115
+        # Written to a file: render off-screen at a fixed width, then export the recorded text.
+        console = Console(record=True, width=160 if out else None, file=io.StringIO() if out else None)
         console.print(table_view(document))
         if out is None:
             return

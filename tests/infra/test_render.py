@@ -1,5 +1,7 @@
 """The terminal view prints flags and settings as written, never as rich markup."""
 
+import io
+
 from rich.console import Console
 
 from infra.render import short_type, table_view
@@ -20,7 +22,7 @@ def document(resource_inputs):
 
 
 def test_protection_flags_and_summaries_print_literally():
-    console = Console(record=True, width=200, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(record=True, width=200, file=io.StringIO())
     console.print(table_view(document({"bucket": "acme-[prod]-data"})))
     text = console.export_text()
     assert "data-bucket aws.s3.Bucket [protected, retained]  acme-[prod]-data" in text
