@@ -11,7 +11,7 @@ import difflib
 import json
 import types
 import typing
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pulumi
@@ -37,20 +37,19 @@ class ConfigError(pulumi.RunError):
         super().__init__("\n".join(lines))
 
 
+def namespace_values(flat: Mapping[str, Any], namespace: str = NAMESPACE) -> dict[str, Any]:
+    """`namespace:key -> wire value` entries as `key -> value`, objects decoded."""
+    prefix = f"{namespace}:"
+    return {key[len(prefix):]: _decode(value) for key, value in flat.items() if key.startswith(prefix)}
+
+
 def raw_config(namespace: str = NAMESPACE) -> tuple[dict[str, Any], set[str]]:
     """This namespace's keys as the engine provides them (objects decoded), and the secret ones."""
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     prefix = f"{namespace}:"
-    values: dict[str, Any] = {}
-    secrets: set[str] = set()
-    for key, value in merged.items():
-        if not key.startswith(prefix):
-            continue
-        short = key[len(prefix):]
-        values[short] = _decode(value)
-        if runtime_config.is_config_secret(key):
-            secrets.add(short)
-    return values, secrets
+    secrets = {key[len(prefix):] for key in merged
+               if key.startswith(prefix) and runtime_config.is_config_secret(key)}
+    return namespace_values(merged, namespace), secrets
 
 
 def _decode(value: Any) -> Any:

@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -72,19 +72,6 @@ def sandbox_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
 
 def config_from_stack_file(stack_file: StackFile) -> StackConfig:
     """Parse a stack file's `mlinfra:*` values, as the program does (raises ConfigError)."""
-    from infra.config import NAMESPACE, parse_stack_config
+    from infra.config import namespace_values, parse_stack_config
 
-    values: dict[str, Any] = {}
-    for key, raw in stack_file.config.items():
-        if key.startswith(f"{NAMESPACE}:"):
-            values[key[len(NAMESPACE) + 1:]] = _decode(raw)
-    return parse_stack_config(values, stack_file.name)
-
-
-def _decode(raw: str) -> Any:
-    if raw[:1] in "{[":
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
-    return raw
+    return parse_stack_config(namespace_values(stack_file.config), stack_file.name)
