@@ -215,7 +215,8 @@ CLOUDWATCH_LOGS = Rate(0.50, "GB ingested", "https://aws.amazon.com/cloudwatch/p
                        AWS_AS_OF)
 
 # EKS charges extended-support rates once a version leaves standard support. Dates from the
-# EKS Kubernetes version calendar (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+# EKS Kubernetes version calendar (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html);
+# 1.35 (released on EKS 2026-01-28, 14 months of standard support) as listed on endoflife.date/amazon-eks.
 EKS_STANDARD_SUPPORT_END_AS_OF = AWS_AS_OF
 EKS_STANDARD_SUPPORT_END: dict[str, str] = {
     "1.28": "2024-11-26",
@@ -225,6 +226,7 @@ EKS_STANDARD_SUPPORT_END: dict[str, str] = {
     "1.32": "2026-03-23",
     "1.33": "2026-07-29",
     "1.34": "2026-12-02",
+    "1.35": "2027-03-27",
 }
 
 # CPU machines (system pools, CPU workers): on-demand hourly list prices.

@@ -100,7 +100,7 @@ class ClusterConfig(Model):
     """One Kubernetes cluster and its node pools."""
 
     cloud: Cloud
-    kubernetes_version: KubernetesVersion = "1.33"
+    kubernetes_version: KubernetesVersion = "1.35"
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     log_retention_days: int = Field(default=90, ge=1, le=3653)

@@ -14,7 +14,7 @@ OVER_BUDGET = """config:
   mlinfra:clusters:
     train:
       cloud: aws
-      kubernetes_version: "1.34"
+      kubernetes_version: "1.35"
       gpu_pools:
         h100: {accelerator: nvidia-h100-80gb, gpus_per_node: 8, min_nodes: 0, max_nodes: 1}
         l4: {accelerator: nvidia-l4, min_nodes: 1, max_nodes: 2}
@@ -35,7 +35,7 @@ def test_cost_dev_json_totals_match_the_items():
 def test_cost_table_prints_idle_and_peak_totals():
     result = mlinfra("cost", "sandbox")
     assert result.returncode == 0, result.stderr
-    # sandbox: EKS 1.34 0.10 + NAT 0.045 + IPv4 0.005 + KMS 1/730 + one m7i.large system node 0.1008
+    # sandbox: EKS 1.35 0.10 + NAT 0.045 + IPv4 0.005 + KMS 1/730 + one m7i.large system node 0.1008
     # idle; at peak one g6.xlarge 0.8048 and a second system node 0.1008 on top.
     assert "Idle 0.2522 USD/h (184.08 USD/month) · peak 1.16 USD/h (845.17 USD/month)" in result.stdout
     assert "Within the budget of 5.00 USD/h" in result.stdout

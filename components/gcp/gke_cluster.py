@@ -72,7 +72,7 @@ class GkeClusterArgs:
     subnetwork: pulumi.Input[str]
     pods_range: str
     services_range: str
-    kubernetes_version: str = "1.33"
+    kubernetes_version: str = "1.35"
     release_channel: str = "REGULAR"
     public_access_cidrs: Sequence[str] = ()
     # Internal ranges (VPN, bastion) allowed to reach the private endpoint.

@@ -41,7 +41,7 @@ def test_valid_config_parses_with_typed_values_and_defaults():
     assert pool.accelerator is Accelerator.H100_80GB
     assert pool.capacity is CapacityType.ON_DEMAND and pool.disk_gib == 200
     assert config.clusters["train"].network.nat is NatMode.SINGLE
-    assert config.clusters["train"].kubernetes_version == "1.33"
+    assert config.clusters["train"].kubernetes_version == "1.35"
     assert config.buckets["datasets"].versioning is True
 
 

@@ -10,8 +10,8 @@ from infra.offline.document import build_document, load_schema
 from infra.offline.engine import STACKS_DIR, run_stack
 from infra.offline.stackfile import available_stacks
 
-BEFORE_133_ENDS = date(2026, 5, 1)  # EKS 1.33 still in standard support
-AFTER_133_ENDS = date(2026, 8, 1)
+BEFORE_135_ENDS = date(2026, 12, 1)  # EKS 1.35 still in standard support
+AFTER_135_ENDS = date(2027, 4, 1)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def _doc(*resources):
 
 
 def test_dev_idle_and_peak_by_hand(dev_document):
-    cost = estimate(dev_document, BEFORE_133_ENDS)
+    cost = estimate(dev_document, BEFORE_135_ENDS)
     items = {(i["kind"], i["name"]): i for i in cost["items"]}
     pool = items[("node-pool", "dev-l4-ng")]
     # dev's AWS l4 pool: g6.xlarge at 0.8048 USD/h, 0 nodes idle, 2 at peak.
@@ -63,10 +63,10 @@ def test_dev_idle_and_peak_by_hand(dev_document):
 
 
 def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_document):
-    [plane] = [i for i in estimate(dev_document, AFTER_133_ENDS)["items"]
+    [plane] = [i for i in estimate(dev_document, AFTER_135_ENDS)["items"]
                if i["kind"] == "control-plane" and i["name"] == "dev-cluster"]
     assert plane["unitUsdPerHour"] == 0.60
-    assert plane["detail"] == "EKS 1.33 extended support (standard ended 2026-07-29)"
+    assert plane["detail"] == "EKS 1.35 extended support (standard ended 2027-03-27)"
     assert plane["source"] == "https://aws.amazon.com/eks/pricing/"
 
 
@@ -88,7 +88,7 @@ def test_gke_pool_uses_catalog_spot_price_and_zone_count():
         "nodeConfig": {"machineType": "a2-highgpu-1g", "spot": True},
         "autoscaling": {"minNodeCount": 1, "maxNodeCount": 2},
         "nodeLocations": ["us-central1-a", "us-central1-b"]}, name="a100")
-    [item] = estimate(_doc(pool), BEFORE_133_ENDS)["items"]
+    [item] = estimate(_doc(pool), BEFORE_135_ENDS)["items"]
     assert (item["idleCount"], item["peakCount"], item["unitUsdPerHour"]) == (2, 4, 1.80385)
     assert item["peakUsdPerHour"] == pytest.approx(4 * 1.80385)
     assert "note" not in item
@@ -99,14 +99,14 @@ def test_gke_total_counts_and_cluster_fee_and_cpu_machine():
         "nodeConfig": {"machineType": "e2-standard-4"},
         "autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 3}}, name="system")
     cluster = _resource("gcp:container/cluster:Cluster", {}, name="gke")
-    cost = estimate(_doc(pool, cluster), BEFORE_133_ENDS)
+    cost = estimate(_doc(pool, cluster), BEFORE_135_ENDS)
     assert [(i["name"], i["idleUsdPerHour"], i["peakUsdPerHour"]) for i in cost["items"]] == [
         ("gke", 0.10, 0.10), ("system", 0.134012, pytest.approx(3 * 0.134012))]
 
 
 def test_fixed_prices_per_hour_and_per_month():
     cost = estimate(_doc(_resource("aws:lb/loadBalancer:LoadBalancer", {}, "alb"),
-                         _resource("gcp:kms/cryptoKey:CryptoKey", {}, "key")), BEFORE_133_ENDS)
+                         _resource("gcp:kms/cryptoKey:CryptoKey", {}, "key")), BEFORE_135_ENDS)
     lb, key = cost["items"]
     assert lb["peakUsdPerHour"] == 0.0225 and lb["peakUsdPerMonth"] == pytest.approx(16.43)
     assert key["peakUsdPerMonth"] == 0.06
@@ -125,7 +125,7 @@ def test_fixed_prices_per_hour_and_per_month():
     (_resource("aws:rds/instance:Instance", {}), "no price model for this resource type"),
 ])
 def test_what_cannot_be_priced_is_listed_with_the_reason(resource, reason):
-    cost = estimate(_doc(resource), BEFORE_133_ENDS)
+    cost = estimate(_doc(resource), BEFORE_135_ENDS)
     assert cost["items"] == []
     assert cost["unpriced"] == [{"name": "r", "type": resource["type"], "urn": resource["urn"], "reason": reason}]
 
@@ -144,7 +144,7 @@ def _pools_doc():
 
 
 def test_budget_breach_names_pools_and_numbers():
-    cost = estimate(_pools_doc(), BEFORE_133_ENDS)
+    cost = estimate(_pools_doc(), BEFORE_135_ENDS)
     assert check_budget(cost, None) is None
     assert check_budget(cost, 60.0) is None
     breach = check_budget(cost, 10.0)
@@ -163,6 +163,6 @@ def test_budget_cannot_be_checked_with_an_unpriced_pool():
 
 def test_add_cost_records_the_verdict():
     doc = _pools_doc()
-    breach = add_cost(doc, 10.0, BEFORE_133_ENDS)
+    breach = add_cost(doc, 10.0, BEFORE_135_ENDS)
     assert doc["cost"]["budget"] == {"usdPerHour": 10.0, "exceeded": True, "message": breach.message}
     assert HOURS_PER_MONTH == 730

@@ -98,7 +98,7 @@ def test_other_cloud_keeps_only_the_templates_cloud_neutral_keys(sandboxes, back
     assert (info.stack, info.cloud) == ("sandbox-bob-box", "gcp")
     cluster = json.loads(backend.stacks["sandbox-bob-box"]["config"]["mlinfra:clusters"])["sandbox"]
     # zones, NAT, log retention and the aws: block mean nothing on GKE; the pool spec carries over.
-    assert cluster == {"cloud": "gcp", "kubernetes_version": "1.34", "network": {"cidr": "10.40.0.0/16"},
+    assert cluster == {"cloud": "gcp", "kubernetes_version": "1.35", "network": {"cidr": "10.40.0.0/16"},
                        "gpu_pools": {"gpu": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "min_nodes": 0,
                                              "max_nodes": 1, "capacity": "spot"}}}
 

@@ -53,7 +53,7 @@ def test_cluster_secure_defaults(register):
     assert i["workloadIdentityConfig"] == {"workloadPool": "acme-ml-prod.svc.id.goog"}
     assert i["datapathProvider"] == "ADVANCED_DATAPATH" and "networkPolicy" not in i
     assert i["enableShieldedNodes"] is True
-    assert i["releaseChannel"] == {"channel": "REGULAR"} and i["minMasterVersion"] == "1.33"
+    assert i["releaseChannel"] == {"channel": "REGULAR"} and i["minMasterVersion"] == "1.35"
     assert i["enableLegacyAbac"] is False
     assert i["masterAuth"] == {"clientCertificateConfig": {"issueClientCertificate": False}}
     assert i["gatewayApiConfig"] == {"channel": "CHANNEL_STANDARD"}
