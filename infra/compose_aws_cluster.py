@@ -95,6 +95,7 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
         region=ctx.region,
         flow_log_retention_days=cluster.aws.flow_log_retention_days,
         interface_endpoints=cluster.aws.interface_endpoints,
+        account_id=ctx.account_id,
         tags=ctx.tags,
     ), opts=ctx.opts)
     return dict(network.private_subnet_ids), network.vpc_id

@@ -44,6 +44,11 @@ def subnet_layout(cidr: str, zones: Sequence[str]) -> dict[str, SubnetPlan]:
 INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "sts")
 
 
+def log_group_arn(region: str, account_id: str, group_name: str) -> str:
+    """A CloudWatch log group's ARN, known before it exists, so its policy can be checked in a plan."""
+    return f"arn:aws:logs:{region}:{account_id}:log-group:{group_name}"
+
+
 def flow_log_role_policy(log_group_arn: str) -> str:
     """What VPC flow logs may do: write to their own log group, nothing else."""
     return json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -72,6 +77,9 @@ class AwsNetworkArgs:
     flow_log_retention_days: int = 90
     # ECR and STS interface endpoints keep image pulls and token calls off the NAT.
     interface_endpoints: bool = False
+    # With the account id the flow-log policy names its log group's ARN before apply (the policy
+    # pack can then check it in a preview); without it the policy waits for the group's ARN.
+    account_id: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -151,13 +159,19 @@ class AwsNetwork(pulumi.ComponentResource):
 
     def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, args: AwsNetworkArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=f"/aws/vpc/{name}/flow-logs",
+        group_name = f"/aws/vpc/{name}/flow-logs"
+        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=group_name,
                                         retention_in_days=args.flow_log_retention_days, tags=args.tags,
                                         opts=child)
         role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=assume_role_policy(
             "vpc-flow-logs.amazonaws.com"), tags=args.tags, opts=child)
-        aws.iam.RolePolicy(f"{name}-flow-logs", role=role.name,
-                           policy=group.arn.apply(flow_log_role_policy), opts=child)
+        if args.account_id is None:
+            arn: pulumi.Output[str] = group.arn
+        else:
+            arn = pulumi.Output.from_input(args.account_id).apply(
+                lambda account: log_group_arn(args.region, account, group_name))
+        aws.iam.RolePolicy(f"{name}-flow-logs", role=role.name, policy=arn.apply(flow_log_role_policy),
+                           opts=child)
         aws.ec2.FlowLog(f"{name}-flow-logs", vpc_id=vpc.id, traffic_type="ALL",
                         log_destination_type="cloud-watch-logs", log_destination=group.arn,
                         iam_role_arn=role.arn, tags=args.tags, opts=child)

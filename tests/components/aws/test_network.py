@@ -80,6 +80,16 @@ def test_flow_logs_go_to_their_own_log_group_through_a_scoped_role(register):
     assert statement["Resource"] == ["arn:aws:logs:us-east-1:1:log-group:g", "arn:aws:logs:us-east-1:1:log-group:g:*"]
 
 
+
+def test_flow_log_policy_names_its_log_group_before_apply_when_the_account_is_given(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"],
+                                                            region="eu-west-1", account_id="111122223333")))
+    group = reg.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
+    [statement] = json.loads(reg.one("aws:iam/rolePolicy:RolePolicy", "net-flow-logs").inputs["policy"])["Statement"]
+    arn = f"arn:aws:logs:eu-west-1:111122223333:log-group:{group.inputs['name']}"
+    assert group.inputs["name"] == "/aws/vpc/net/flow-logs"
+    assert statement["Resource"] == [arn, f"{arn}:*"]
+
 def test_s3_gateway_endpoint_on_private_route_tables_and_no_interface_endpoints_by_default(register):
     reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"],
                                                             region="eu-west-1")))
