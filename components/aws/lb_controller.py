@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,9 @@ from components.aws.lb_controller_policy import controller_policy
 CHART = "aws-load-balancer-controller"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"
 # Pinned so a chart release never changes a cluster unreviewed; bump it in a pull request.
+# 1.13.4 ships controller v2.13.4 (aws/eks-charts commit 3cb8305, listed in
+# https://aws.github.io/eks-charts/index.yaml; checked 2026-11-23). Newer charts exist (1.14.x,
+# 3.x); a bump re-checks the trimmed IAM policy in lb_controller_policy.py against that release.
 CHART_VERSION = "1.13.4"
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
@@ -57,6 +60,8 @@ class AwsLbControllerArgs:
     """The eks-charts chart version."""
     replicas: int = 2
     """Controller replicas; two keep bindings flowing through a node drain."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the release waits for: nodes to run on and the EKS Pod Identity agent add-on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the IAM role, policy and association."""
 
@@ -88,7 +93,7 @@ class AwsLbController(pulumi.ComponentResource):
             values=helm_values(args.cluster_name, args.region, args.vpc_id, args.replicas),
             # Without its credentials in place first, the controller crash-loops on start.
             opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider,
-                                        depends_on=[association, attachment]))
+                                        depends_on=[association, attachment, *args.depends_on]))
 
         self.role_arn = role.arn
         self.release_status = release.status
