@@ -36,6 +36,9 @@ class AwsGatewayNetwork:
     private_subnet_ids: pulumi.Input[Sequence[str]]
     # The stack's load balancer log bucket (SSE-S3, ELB log delivery allowed); None leaves logs off.
     access_logs_bucket: pulumi.Input[str] | None = None
+    # The account and cluster ARN: with both, the controller's role trusts only its own service account.
+    account_id: pulumi.Input[str] | None = None
+    cluster_arn: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,14 @@ def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster:
     """One EKS cluster's gateways: the stack outputs entry `{"gateways": ...}`, or nothing."""
     if not cluster.gateways:
         return {}
+    from components.aws.eks_cluster import cluster_arn  # AWS plans only load pulumi_aws
+
     logs_to = cluster.aws.gateway_logs_to
     network = AwsGatewayNetwork(
         region=ctx.region, vpc_id=vpc_id, vpc_cidr=str(cluster.network.cidr),
         public_subnet_ids=list(public_subnets), private_subnet_ids=list(private_subnets),
-        access_logs_bucket=buckets[logs_to].bucket_name if logs_to else None)
+        access_logs_bucket=buckets[logs_to].bucket_name if logs_to else None, account_id=ctx.account_id,
+        cluster_arn=ctx.account_id.apply(lambda account: cluster_arn(ctx.region, account, cluster_name)))
     return {"gateways": build_gateways(name, cluster_name, cluster, ctx.config.environment, network,
                                        k8s_provider, ctx.tags, ctx.opts, controller_depends_on=depends_on)}
 
@@ -130,7 +136,8 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
     # The only AWS Load Balancer Controller on the cluster: EksClusterAddons installs none.
     controller = AwsLbController(f"{cluster_key}-lbc", AwsLbControllerArgs(
         cluster_name=cluster_name, vpc_id=network.vpc_id, region=network.region, k8s_provider=k8s_provider,
-        depends_on=tuple(controller_depends_on), tags=tags), opts=opts)
+        depends_on=tuple(controller_depends_on), account_id=network.account_id, cluster_arn=network.cluster_arn,
+        tags=tags), opts=opts)
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():
         internal = gateway.exposure == Exposure.INTERNAL

@@ -16,7 +16,15 @@ AWS_MAX_BACKENDS_PER_ROUTE = 5
 def gateway_problems(config: StackConfig) -> Iterator[Problem]:
     """Every gateway problem in the stack config: the gateways' own settings, then where they go."""
     yield from gateway_rule_problems(config)
+    gcp_owner: dict[str, str] = {}
     for name, cluster in config.clusters.items():
+        for gateway in cluster.gateways if cluster.cloud == Cloud.GCP else ():
+            # GKE gateways name their address, certificate and SSL policy after themselves, in
+            # the stack's one project: two of the same name would fight over them.
+            if gateway in gcp_owner:
+                yield (f"clusters.{name}.gateways.{gateway}",
+                       f"cluster {gcp_owner[gateway]} has a gcp gateway of this name; give it another name")
+            gcp_owner.setdefault(gateway, name)
         if cluster.gateways:
             path = f"clusters.{name}"
             if cluster.cloud == Cloud.AWS:

@@ -12,6 +12,7 @@ import pulumi_kubernetes as k8s
 
 from components.aws.iam import assume_role_policy
 from components.aws.lb_controller_policy import controller_policy
+from components.aws.pod_identity import pod_identity_trust_policy
 
 CHART = "aws-load-balancer-controller"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"
@@ -62,6 +63,10 @@ class AwsLbControllerArgs:
     """Controller replicas; two keep bindings flowing through a node drain."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What the release waits for: nodes to run on and the EKS Pod Identity agent add-on."""
+    account_id: pulumi.Input[str] | None = None
+    """With `cluster_arn`: the role trusts only this cluster's controller service account."""
+    cluster_arn: pulumi.Input[str] | None = None
+    """The cluster's ARN, for the trust policy's source condition."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the IAM role, policy and association."""
 
@@ -76,10 +81,11 @@ class AwsLbController(pulumi.ComponentResource):
         super().__init__("mlinfra:aws:LbController", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=assume_role_policy("pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
-            tags=args.tags, opts=child)
+        trust: pulumi.Input[str] = assume_role_policy("pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
+        if args.account_id is not None and args.cluster_arn is not None:
+            trust = pulumi.Output.all(args.account_id, args.cluster_arn).apply(
+                lambda v: pod_identity_trust_policy(v[0], v[1], NAMESPACE, SERVICE_ACCOUNT))
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child)
         policy = aws.iam.Policy(f"{name}-policy", description="AWS Load Balancer Controller, binding only",
                                 policy=controller_policy(), tags=args.tags, opts=child)
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn,

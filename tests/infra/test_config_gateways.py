@@ -240,3 +240,10 @@ def test_broken_prod_gateway_exits_2_naming_each_field(tmp_path):
             "(got 110: stable 90 + canary 20)") in result.stderr
     assert "  - clusters.train.aws.gateway_logs_to: load balancers write access logs;" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gcp_gateway_names_are_unique_in_the_stack():
+    values = placed("gcp", changed(tls={"dns_zone": "example-com"}))
+    values["clusters"]["other"] = copy.deepcopy(values["clusters"]["serve"])
+    assert shape_problems(values) == [
+        "clusters.other.gateways.infer: cluster serve has a gcp gateway of this name; give it another name"]

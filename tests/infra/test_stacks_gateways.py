@@ -151,3 +151,13 @@ def test_plan_views_list_each_gateway_with_address_certificate_and_routes(prod):
     assert "Gateways" in table
     assert f"│ train     │ infer   │ known after apply │ known after apply │ {routes} │" in table
     assert f"| train | infer | known after apply | known after apply | {routes} |" in markdown_view(prod)
+
+
+def test_prod_lb_controller_role_trusts_only_its_service_account_in_this_cluster(prod):
+    trust = json.loads(one(prod, "aws:iam/role:Role", "train-lbc-role")["inputs"]["assumeRolePolicy"])
+    [statement] = trust["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012",
+                         "aws:RequestTag/kubernetes-namespace": "kube-system",
+                         "aws:RequestTag/kubernetes-service-account": "aws-load-balancer-controller"},
+        "ArnEquals": {"aws:SourceArn": "arn:aws:eks:us-east-1:123456789012:cluster/prod-train"}}
