@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from components.aws.s3_bucket import S3Bucket, S3BucketArgs
 from infra.catalog import Cloud
+from infra.compose_gateways import gateway_log_bucket
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name
 from infra.config_models import BucketConfig, Environment, StackConfig
 
@@ -64,6 +65,7 @@ def _aws_bucket(ctx: AwsContext, name: str, bucket: BucketConfig, existing: dict
         kms_key_arn=options.kms_key_arn,
         access_log_bucket=existing[options.access_logs_to].bucket_name if options.access_logs_to else None,
         log_target_account=ctx.account_id if options.log_target else None,
+        elb_log_region=ctx.region if gateway_log_bucket(config, name) else None,
         replication_destination_arn=replication.destination_bucket_arn if replication else None,
         replication_kms_key_arn=replication.destination_kms_key_arn if replication else None,
         protect=config.environment in PROTECTED_ENVIRONMENTS,

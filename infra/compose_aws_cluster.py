@@ -17,6 +17,7 @@ from components.aws.s3_bucket import S3Bucket
 from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog import Cloud, resolve
 from infra.compose_aws import AwsContext
+from infra.compose_gateways import aws_cluster_gateways
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name, physical_name, zones_for
 from infra.config_models import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
@@ -26,7 +27,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     """The cluster and everything on it; returns its stack outputs."""
     options = cluster.aws
     cluster_name = physical_name(ctx.stack, name)
-    subnets, vpc_id = _network(ctx, name, cluster, cluster_name)
+    subnets, vpc_id, public_subnets = _network(ctx, name, cluster, cluster_name)
     private_subnets = list(subnets.values())
     # Computed, not read from the cluster, so trust policies show in a plan before it exists.
     arn = ctx.account_id.apply(lambda account: cluster_arn(ctx.region, account, cluster_name))
@@ -77,16 +78,19 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
             namespace=grant.namespace, service_account=grant.service_account, buckets=physical,
             bucket_key_arns=keys, tags=ctx.tags,
         ), opts=ctx.opts)
+    gateways = aws_cluster_gateways(ctx, name, cluster_name, cluster, vpc_id, private_subnets, public_subnets, buckets,
+                                    eks.provider, [system.node_group, managed.addons["eks-pod-identity-agent"]])
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
-            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}}
+            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways}
 
 
 def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
-             cluster_name: str) -> tuple[dict[str, pulumi.Input[str]], pulumi.Input[str]]:
+             cluster_name: str) -> tuple[dict[str, pulumi.Input[str]], pulumi.Input[str], list[pulumi.Input[str]]]:
+    """Private subnets by zone (nodes, internal balancers), the VPC, and public subnets (public balancers)."""
     existing = cluster.aws.existing_network
     if existing is not None:
         # Someone else owns this VPC (and its flow logs and endpoints); we only place nodes in it.
-        return dict(existing.private_subnet_ids), existing.vpc_id
+        return dict(existing.private_subnet_ids), existing.vpc_id, list(existing.public_subnet_ids.values())
     network = AwsNetwork(f"{name}-net", AwsNetworkArgs(
         cidr=str(cluster.network.cidr),
         zones=zones_for(ctx.region, cluster.network.zones),
@@ -98,7 +102,7 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
         account_id=ctx.account_id,
         tags=ctx.tags,
     ), opts=ctx.opts)
-    return dict(network.private_subnet_ids), network.vpc_id
+    return dict(network.private_subnet_ids), network.vpc_id, list(network.public_subnet_ids.values())
 
 
 def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,

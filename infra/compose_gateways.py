@@ -1,27 +1,28 @@
 """Composition of gateways: a cluster's `gateways` config -> load balancer components, per cloud.
 
-The AWS and GCP compositions call `build_gateways` once per cluster, after the cluster exists,
-with the cluster's network, its Kubernetes provider and the stack's log bucket.
+The AWS and GCP cluster compositions call `aws_cluster_gateways` / `gcp_cluster_gateways` once
+per cluster, after the cluster exists; they gather the network, the cluster's own Kubernetes
+provider and the stack's log bucket and hand them to `build_gateways`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components.aws.lb_controller import AwsLbController, AwsLbControllerArgs
-from components.aws.load_balancer import AwsLoadBalancer, AwsLoadBalancerArgs, LoadBalancerKind
-from components.gcp.gateway import GkeGateway, GkeGatewayArgs
 from components.routes import BackendSpec, RouteSpec
 from infra.catalog import Cloud
 from infra.composition import PROTECTED_ENVIRONMENTS
 from infra.config_gateways import Exposure, GatewayConfig, GatewayProtocol
-from infra.config_models import ClusterConfig, Environment
+from infra.config_models import ClusterConfig, Environment, StackConfig
+
+if TYPE_CHECKING:  # compose_aws imports this module
+    from components.aws.s3_bucket import S3Bucket
+    from components.gcp.network import GcpNetwork
+    from infra.compose_aws import AwsContext
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class AwsGatewayNetwork:
     private_subnet_ids: pulumi.Input[Sequence[str]]
     # The stack's load balancer log bucket (SSE-S3, ELB log delivery allowed); None leaves logs off.
     access_logs_bucket: pulumi.Input[str] | None = None
+    # The account and cluster ARN: with both, the controller's role trusts only its own service account.
+    account_id: pulumi.Input[str] | None = None
+    cluster_arn: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class GcpGatewayNetwork:
     region: str
     # The subnet internal gateways take their address from.
     subnetwork: pulumi.Input[str] | None = None
+    # What internal gateways wait for: the network's proxy-only subnet, when this stack creates it.
+    proxy_only_subnet: pulumi.Resource | None = None
 
 
 def routes_from_config(gateway: GatewayConfig) -> dict[str, RouteSpec]:
@@ -58,24 +64,79 @@ def routes_from_config(gateway: GatewayConfig) -> dict[str, RouteSpec]:
     }
 
 
+def gateway_log_bucket(config: StackConfig, bucket: str) -> bool:
+    """Whether an AWS cluster's gateways log to this bucket, so it must let load balancers write."""
+    return any(c.cloud == Cloud.AWS and c.gateways and c.aws.gateway_logs_to == bucket
+               for c in config.clusters.values())
+
+
+def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster: ClusterConfig,
+                         vpc_id: pulumi.Input[str], private_subnets: Sequence[pulumi.Input[str]],
+                         public_subnets: Sequence[pulumi.Input[str]], buckets: Mapping[str, S3Bucket],
+                         k8s_provider: pulumi.ProviderResource,
+                         depends_on: Sequence[pulumi.Resource]) -> dict[str, Any]:
+    """One EKS cluster's gateways: the stack outputs entry `{"gateways": ...}`, or nothing."""
+    if not cluster.gateways:
+        return {}
+    from components.aws.eks_cluster import cluster_arn  # AWS plans only load pulumi_aws
+
+    logs_to = cluster.aws.gateway_logs_to
+    network = AwsGatewayNetwork(
+        region=ctx.region, vpc_id=vpc_id, vpc_cidr=str(cluster.network.cidr),
+        public_subnet_ids=list(public_subnets), private_subnet_ids=list(private_subnets),
+        access_logs_bucket=buckets[logs_to].bucket_name if logs_to else None, account_id=ctx.account_id,
+        cluster_arn=ctx.account_id.apply(lambda account: cluster_arn(ctx.region, account, cluster_name)))
+    return {"gateways": build_gateways(name, cluster_name, cluster, ctx.config.environment, network,
+                                       k8s_provider, ctx.tags, ctx.opts, controller_depends_on=depends_on)}
+
+
+def proxy_only_cidr(cluster: ClusterConfig) -> str | None:
+    """The proxy-only subnet range to create: only for a created network with an internal gateway."""
+    internal = any(g.exposure == Exposure.INTERNAL for g in cluster.gateways.values())
+    cidr = cluster.gcp.proxy_only_cidr
+    return str(cidr) if internal and cidr is not None and cluster.gcp.existing_network is None else None
+
+
+def gcp_cluster_gateways(config: StackConfig, name: str, cluster: ClusterConfig, network: GcpNetwork,
+                         k8s_provider: pulumi.ProviderResource, labels: Mapping[str, str],
+                         opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """One GKE cluster's gateways: the stack outputs entry `{"gateways": ...}`, or nothing."""
+    if not cluster.gateways:
+        return {}
+    assert config.gcp is not None  # guaranteed by config_rules
+    return {"gateways": build_gateways(
+        name, name, cluster, config.environment,
+        GcpGatewayNetwork(project=config.gcp.project, region=config.gcp.region, subnetwork=network.subnetwork,
+                          proxy_only_subnet=network.proxy_only_subnet),
+        k8s_provider, labels, opts)}
+
+
 def build_gateways(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environment: Environment,
                    network: AwsGatewayNetwork | GcpGatewayNetwork, k8s_provider: pulumi.ProviderResource,
-                   tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None) -> dict[str, Any]:
+                   tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None,
+                   controller_depends_on: Sequence[pulumi.Resource] = ()) -> dict[str, Any]:
     """Every gateway of one cluster; returns per gateway its address, certificate status and routes."""
     if not cluster.gateways:
         return {}
     if cluster.cloud == Cloud.AWS:
         assert isinstance(network, AwsGatewayNetwork)
-        return _aws(cluster_key, cluster_name, cluster, environment, network, k8s_provider, tags, opts)
+        return _aws(cluster_key, cluster_name, cluster, environment, network, k8s_provider, tags, opts,
+                    controller_depends_on)
     assert isinstance(network, GcpGatewayNetwork)
     return _gcp(cluster_key, cluster, network, k8s_provider, tags, opts)
 
 
 def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environment: Environment,
          network: AwsGatewayNetwork, k8s_provider: pulumi.ProviderResource, tags: Mapping[str, str],
-         opts: pulumi.ResourceOptions | None) -> dict[str, Any]:
+         opts: pulumi.ResourceOptions | None, controller_depends_on: Sequence[pulumi.Resource]) -> dict[str, Any]:
+    # Imported per cloud, so a plan of one cloud never loads the other cloud's SDK.
+    from components.aws.lb_controller import AwsLbController, AwsLbControllerArgs
+    from components.aws.load_balancer import AwsLoadBalancer, AwsLoadBalancerArgs, LoadBalancerKind
+
+    # The only AWS Load Balancer Controller on the cluster: EksClusterAddons installs none.
     controller = AwsLbController(f"{cluster_key}-lbc", AwsLbControllerArgs(
         cluster_name=cluster_name, vpc_id=network.vpc_id, region=network.region, k8s_provider=k8s_provider,
+        depends_on=tuple(controller_depends_on), account_id=network.account_id, cluster_arn=network.cluster_arn,
         tags=tags), opts=opts)
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():
@@ -99,40 +160,20 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
 
 def _gcp(cluster_key: str, cluster: ClusterConfig, network: GcpGatewayNetwork, k8s_provider: pulumi.ProviderResource,
          tags: Mapping[str, str], opts: pulumi.ResourceOptions | None) -> dict[str, Any]:
+    from components.gcp.gateway import GkeGateway, GkeGatewayArgs
+
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():
+        internal = gateway.exposure == Exposure.INTERNAL
         gw = GkeGateway(f"{cluster_key}-{name}", GkeGatewayArgs(
             gateway_name=name, project=network.project, region=network.region,
             routes=routes_from_config(gateway), hostnames=tuple(gateway.hostnames), k8s_provider=k8s_provider,
-            internal=gateway.exposure == Exposure.INTERNAL, dns_zone=gateway.tls.dns_zone,
+            internal=internal, dns_zone=gateway.tls.dns_zone,
             certificate_id=gateway.tls.certificate, subnetwork=network.subnetwork,
-            security_policy=gateway.firewall_policy, labels=tags), opts=opts)
+            security_policy=gateway.firewall_policy, labels=tags,
+            # Internal gateways take their proxies' addresses from the proxy-only subnet.
+            depends_on=(network.proxy_only_subnet,) if internal and network.proxy_only_subnet else ()),
+            opts=opts)
         outputs[name] = {"ip_address": gw.ip_address, "certificate_status": gw.certificate_status,
                          "routes": gw.route_table}
     return outputs
-
-
-def eks_kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> str:
-    """A kubeconfig that authenticates with `aws eks get-token`, so no credential is stored in state."""
-    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
-                     "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region]}}
-    return json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": cluster_name,
-        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint,
-                                                        "certificate-authority-data": certificate_authority}}],
-        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-        "users": [{"name": cluster_name, "user": user}],
-    })
-
-
-def eks_provider(name: str, cluster_name: pulumi.Input[str], endpoint: pulumi.Input[str],
-                 certificate_authority: pulumi.Input[str], region: str,
-                 opts: pulumi.ResourceOptions | None = None) -> k8s.Provider:
-    """A Kubernetes provider for an EKS cluster built from its outputs.
-
-    For compositions whose cluster component does not expose a provider of its own; once
-    `EksCluster` does, pass that one to `build_gateways` instead.
-    """
-    kubeconfig = pulumi.Output.all(cluster_name, endpoint, certificate_authority).apply(
-        lambda values: eks_kubeconfig(values[0], values[1], values[2], region))
-    return k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, opts=opts)

@@ -13,6 +13,7 @@ from components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from components.gcp.network import ExistingSubnet, GcpNetwork, GcpNetworkArgs
 from components.tags import gcp_labels
 from infra.catalog import Cloud, resolve
+from infra.compose_gateways import gcp_cluster_gateways, proxy_only_cidr
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
 from infra.config_gcp import LocationType
 from infra.config_models import (
@@ -67,6 +68,7 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         network_name=cluster_name, region=region, cidr=str(cluster.network.cidr),
         existing=ExistingSubnet(existing.network, existing.subnetwork, existing.pods_range,
                                 existing.services_range) if existing else None,
+        proxy_only_cidr=proxy_only_cidr(cluster),
     ), opts=opts)
     location = cluster_location(region, cluster)
     gke = GkeCluster(name, GkeClusterArgs(
@@ -90,8 +92,9 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
+    gateways = gcp_cluster_gateways(config, name, cluster, network, gke.provider, labels, opts)
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
-            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}}
+            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways}
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],

@@ -77,6 +77,9 @@ class ExistingNetworkConfig(Model):
 
     vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
     private_subnet_ids: dict[str, Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
+    # Public subnets by zone, for internet-facing gateways; internal ones use the private subnets.
+    public_subnet_ids: dict[str, Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = Field(
+        default_factory=dict)
 
 
 class WorkloadAccessConfig(Model):
@@ -102,6 +105,8 @@ class AwsClusterOptions(Model):
     cluster_autoscaler: bool = True
     gpu_addons: bool = True
     workload_access: dict[Name, WorkloadAccessConfig] = Field(default_factory=dict)
+    # The stack's bucket (with `aws.log_target: true`) that the gateways' load balancers log to.
+    gateway_logs_to: Name | None = None
 
 
 class AwsPoolOptions(Model):

@@ -81,6 +81,9 @@ class ExistingNetwork(Model):
     subnetwork: str = Field(min_length=1)
     pods_range: str = Field(min_length=1)
     services_range: str = Field(min_length=1)
+    # The network already has a proxy-only subnet (REGIONAL_MANAGED_PROXY) in the stack's region,
+    # which internal gateways need.
+    proxy_only_subnet: bool = False
 
 
 class SystemPoolOptions(Model):
@@ -106,6 +109,9 @@ class GkeClusterOptions(Model):
     kms_key: KeyName | None = None
     kms_rotation_days: int = Field(default=90, ge=1, le=365)
     existing_network: ExistingNetwork | None = None
+    # Range of the proxy-only subnet internal gateways need; outside `network.cidr`. Only
+    # created when the cluster has an internal gateway.
+    proxy_only_cidr: IPv4Network | None = None
     system_pool: SystemPoolOptions = Field(default_factory=SystemPoolOptions)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from infra.catalog import Cloud
 from infra.config_gateways import Exposure, GatewayConfig, GatewayProtocol
-from infra.config_models import Environment, StackConfig
+from infra.config_models import ClusterConfig, Environment, StackConfig
 
 Problem = tuple[str, str]
 # An ALB weighted forward action takes at most five target groups.
@@ -14,9 +14,23 @@ AWS_MAX_BACKENDS_PER_ROUTE = 5
 
 
 def gateway_problems(config: StackConfig) -> Iterator[Problem]:
-    """Every gateway problem in the stack config, then the refusal while nothing builds them."""
+    """Every gateway problem in the stack config: the gateways' own settings, then where they go."""
     yield from gateway_rule_problems(config)
-    yield from _not_composed_yet(config)
+    gcp_owner: dict[str, str] = {}
+    for name, cluster in config.clusters.items():
+        for gateway in cluster.gateways if cluster.cloud == Cloud.GCP else ():
+            # GKE gateways name their address, certificate and SSL policy after themselves, in
+            # the stack's one project: two of the same name would fight over them.
+            if gateway in gcp_owner:
+                yield (f"clusters.{name}.gateways.{gateway}",
+                       f"cluster {gcp_owner[gateway]} has a gcp gateway of this name; give it another name")
+            gcp_owner.setdefault(gateway, name)
+        if cluster.gateways:
+            path = f"clusters.{name}"
+            if cluster.cloud == Cloud.AWS:
+                yield from _aws_placement(path, config, cluster)
+            else:
+                yield from _gcp_placement(path, cluster)
 
 
 def gateway_rule_problems(config: StackConfig) -> Iterator[Problem]:
@@ -27,15 +41,45 @@ def gateway_rule_problems(config: StackConfig) -> Iterator[Problem]:
                                 cluster.cloud, gateway)
 
 
-def _not_composed_yet(config: StackConfig) -> Iterator[Problem]:
-    # The components and `infra.compose_gateways.build_gateways` exist, but the composition only
-    # calls them once a cluster exposes its Kubernetes provider; accepting the key and building
-    # nothing would look like a served endpoint that is not there.
-    for cluster_name, cluster in config.clusters.items():
-        if cluster.gateways:
-            yield (f"clusters.{cluster_name}.gateways",
-                   "gateways are validated but not built by the composition yet; remove the key "
-                   "until the cluster's Kubernetes provider is wired into infra.compose_gateways")
+def _aws_placement(path: str, config: StackConfig, cluster: ClusterConfig) -> Iterator[Problem]:
+    logs_to = cluster.aws.gateway_logs_to
+    bucket = config.buckets.get(logs_to) if logs_to else None
+    if logs_to is None:
+        yield (f"{path}.aws.gateway_logs_to",
+               "load balancers write access logs; name a bucket of this stack with `aws.log_target: true`")
+    elif bucket is None or bucket.cloud != Cloud.AWS or not bucket.aws.log_target:
+        yield (f"{path}.aws.gateway_logs_to",
+               f"must name an aws bucket of this stack with `aws.log_target: true` (SSE-S3, log delivery "
+               f"allowed) (got {logs_to!r})")
+    existing = cluster.aws.existing_network
+    public = [n for n, g in cluster.gateways.items() if g.exposure == Exposure.INTERNET_FACING]
+    if existing is not None and public and not existing.public_subnet_ids:
+        yield (f"{path}.aws.existing_network.public_subnet_ids",
+               f"internet-facing gateways ({', '.join(public)}) go in public subnets; list them by zone, "
+               "or make the gateways internal")
+
+
+def _gcp_placement(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
+    internal = [n for n, g in cluster.gateways.items() if g.exposure == Exposure.INTERNAL]
+    if not internal:
+        return
+    names = ", ".join(internal)
+    existing, cidr = cluster.gcp.existing_network, cluster.gcp.proxy_only_cidr
+    if existing is not None:
+        if not existing.proxy_only_subnet:
+            yield (f"{path}.gcp.existing_network.proxy_only_subnet",
+                   f"internal gateways ({names}) need a proxy-only subnet in the network; create one "
+                   "(purpose REGIONAL_MANAGED_PROXY) and set this to true")
+        if cidr is not None:
+            yield f"{path}.gcp.proxy_only_cidr", "the network is not ours to change; remove this key"
+    elif cidr is None:
+        yield (f"{path}.gcp.proxy_only_cidr",
+               f"internal gateways ({names}) need a proxy-only subnet; give it a range outside "
+               f"network.cidr, e.g. a /23")
+    elif cidr.overlaps(cluster.network.cidr) or cidr.overlaps(cluster.gcp.master_cidr):
+        yield (f"{path}.gcp.proxy_only_cidr",
+               f"must not overlap network.cidr {cluster.network.cidr} or gcp.master_cidr "
+               f"{cluster.gcp.master_cidr} (got {cidr})")
 
 
 def _gateway(path: str, environment: Environment, cloud: Cloud, gateway: GatewayConfig) -> Iterator[Problem]:

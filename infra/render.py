@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from infra.render_cost import cost_markdown, cost_table
+from infra.render_gateways import gateway_markdown, gateway_table
 from infra.render_policy import policy_markdown, policy_table
 from infra.summaries import summarize
 
@@ -70,13 +71,14 @@ def table_view(document: dict[str, Any]) -> Group:
     counts.add_column("Count", justify="right")
     for resource_type, count in document["counts"]["byType"].items():
         counts.add_row(resource_type, str(count))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *policy_table(document),
+    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document), *policy_table(document),
                  cost_table(document.get("cost") or {}))
 
 
 def markdown_view(document: dict[str, Any]) -> str:
     """A pull-request comment: headline, components with key settings, counts by type."""
-    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *policy_markdown(document)]
+    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *gateway_markdown(document),
+             *policy_markdown(document)]
     children = _children(document)
     lines += ["<details><summary>Resources</summary>", "",
               "| Resource | Type | Key settings |", "| --- | --- | --- |"]

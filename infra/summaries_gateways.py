@@ -38,7 +38,13 @@ def _http_route(i: dict[str, Any]) -> str:
     return f"{path} → {refs}"
 
 
+def _ssl_policy(i: dict[str, Any]) -> str:
+    return f"{i.get('profile')} · min {i.get('minTlsVersion')}"
+
+
 GATEWAY_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "gcp:compute/sSLPolicy:SSLPolicy": _ssl_policy,
+    "gcp:compute/regionSslPolicy:RegionSslPolicy": _ssl_policy,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/listener:Listener": _listener,
     "aws:lb/listenerRule:ListenerRule": _listener_rule,

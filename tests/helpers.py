@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any
+
+from infra.offline.engine import ProgramRun, run_stack
 
 DELETE = object()
 
@@ -20,3 +23,9 @@ def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     else:
         node[last] = value
     return result
+
+
+@cache
+def stack_run(stack: str) -> ProgramRun:
+    """One run of a stack under the offline engine, shared by the test modules that read it."""
+    return run_stack(stack)

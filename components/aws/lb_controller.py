@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +12,14 @@ import pulumi_kubernetes as k8s
 
 from components.aws.iam import assume_role_policy
 from components.aws.lb_controller_policy import controller_policy
+from components.aws.pod_identity import pod_identity_trust_policy
 
 CHART = "aws-load-balancer-controller"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"
 # Pinned so a chart release never changes a cluster unreviewed; bump it in a pull request.
+# 1.13.4 ships controller v2.13.4 (aws/eks-charts commit 3cb8305, listed in
+# https://aws.github.io/eks-charts/index.yaml; checked 2026-11-23). Newer charts exist (1.14.x,
+# 3.x); a bump re-checks the trimmed IAM policy in lb_controller_policy.py against that release.
 CHART_VERSION = "1.13.4"
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
@@ -57,6 +61,12 @@ class AwsLbControllerArgs:
     """The eks-charts chart version."""
     replicas: int = 2
     """Controller replicas; two keep bindings flowing through a node drain."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the release waits for: nodes to run on and the EKS Pod Identity agent add-on."""
+    account_id: pulumi.Input[str] | None = None
+    """With `cluster_arn`: the role trusts only this cluster's controller service account."""
+    cluster_arn: pulumi.Input[str] | None = None
+    """The cluster's ARN, for the trust policy's source condition."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the IAM role, policy and association."""
 
@@ -71,10 +81,11 @@ class AwsLbController(pulumi.ComponentResource):
         super().__init__("mlinfra:aws:LbController", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=assume_role_policy("pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
-            tags=args.tags, opts=child)
+        trust: pulumi.Input[str] = assume_role_policy("pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
+        if args.account_id is not None and args.cluster_arn is not None:
+            trust = pulumi.Output.all(args.account_id, args.cluster_arn).apply(
+                lambda v: pod_identity_trust_policy(v[0], v[1], NAMESPACE, SERVICE_ACCOUNT))
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child)
         policy = aws.iam.Policy(f"{name}-policy", description="AWS Load Balancer Controller, binding only",
                                 policy=controller_policy(), tags=args.tags, opts=child)
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn,
@@ -88,7 +99,7 @@ class AwsLbController(pulumi.ComponentResource):
             values=helm_values(args.cluster_name, args.region, args.vpc_id, args.replicas),
             # Without its credentials in place first, the controller crash-loops on start.
             opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider,
-                                        depends_on=[association, attachment]))
+                                        depends_on=[association, attachment, *args.depends_on]))
 
         self.role_arn = role.arn
         self.release_status = release.status

@@ -21,11 +21,36 @@ def bucket_arn(bucket_name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:s3:::{bucket_name}"
 
 
-def tls_only_policy(bucket_name: str, log_writer_account: str | None = None) -> str:
+# The Elastic Load Balancing account that delivers access logs in each region opened before
+# August 2022; regions opened since then grant the log delivery service principal instead. Source:
+# docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html (step 2),
+# checked 2026-11-23.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667", "eu-south-1": "635631232127", "eu-north-1": "897822967062",
+    "me-south-1": "076674570225", "sa-east-1": "507241528517", "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+}
+ELB_LOG_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def elb_log_statement(bucket_name: str, region: str, account: str) -> dict:
+    """Lets Elastic Load Balancing in `region` write access logs of `account`'s balancers, nothing else."""
+    legacy = ELB_LOG_ACCOUNTS.get(region)
+    principal = {"AWS": f"arn:aws:iam::{legacy}:root"} if legacy else {"Service": ELB_LOG_SERVICE}
+    return {"Sid": "ElbAccessLogs", "Effect": "Allow", "Principal": principal, "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn(bucket_name)}/*/AWSLogs/{account}/*"}
+
+
+def tls_only_policy(bucket_name: str, log_writer_account: str | None = None,
+                    elb_log_region: str | None = None) -> str:
     """Bucket policy denying every request not made over TLS.
 
     With `log_writer_account`, it also lets S3's log delivery write access logs, only for buckets
-    of that account.
+    of that account, and with `elb_log_region` the load balancers of that account in that region.
     """
     arn = bucket_arn(bucket_name)
     statements: list[dict] = [{
@@ -45,6 +70,8 @@ def tls_only_policy(bucket_name: str, log_writer_account: str | None = None) -> 
             "Resource": f"{arn}/*",
             "Condition": {"StringEquals": {"aws:SourceAccount": log_writer_account}},
         })
+        if elb_log_region is not None:
+            statements.append(elb_log_statement(bucket_name, elb_log_region, log_writer_account))
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
@@ -84,6 +111,8 @@ class S3BucketArgs:
     # This bucket receives access logs: SSE-S3 (S3 cannot deliver logs to SSE-KMS buckets) and a
     # write grant for S3 log delivery from this account.
     log_target_account: pulumi.Input[str] | None = None
+    # A log target that load balancers of this region (and account) also write access logs to.
+    elb_log_region: str | None = None
     # Replicate to this existing bucket ARN, encrypting replicas with destination_kms_key_arn.
     replication_destination_arn: str | None = None
     replication_kms_key_arn: str | None = None
@@ -133,7 +162,7 @@ class S3Bucket(pulumi.ComponentResource):
                                   args.abort_incomplete_multipart_days, args.transitions),
             opts=on_bucket)
         policy = (pulumi.Output.from_input(args.log_target_account).apply(
-            lambda account: tls_only_policy(args.bucket_name, account)) if log_target
+            lambda account: tls_only_policy(args.bucket_name, account, args.elb_log_region)) if log_target
             else tls_only_policy(args.bucket_name))
         aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=policy, opts=on_bucket)
         if args.access_log_bucket is not None:

@@ -46,6 +46,8 @@ class GkeGatewayArgs:
     """Subnet of an internal gateway's address."""
     security_policy: str | None = None
     """Cloud Armor security policy attached to every backend."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the address and Gateway wait for: an internal gateway's proxy-only subnet."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Tags, turned into GCP labels."""
 
@@ -62,7 +64,7 @@ def check_args(args: GkeGatewayArgs) -> None:
 
 
 class GkeGateway(pulumi.ComponentResource):
-    """Static IP, Certificate Manager certificate (and map), Gateway, HTTPRoutes and GKE backend policies."""
+    """Static IP, SSL policy, Certificate Manager certificate (and map), Gateway, HTTPRoutes and GKE policies."""
 
     ip_address: pulumi.Output[str]
     certificate_status: pulumi.Output[str]
@@ -73,6 +75,7 @@ class GkeGateway(pulumi.ComponentResource):
         check_args(args)
         super().__init__("mlinfra:gcp:GkeGateway", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        after = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on))
         labels = gcp_labels(args.labels)
         cloud_name = short_name(args.gateway_name, "int" if args.internal else "ext", limit=63)
         namespace = args.namespace or args.gateway_name
@@ -82,12 +85,17 @@ class GkeGateway(pulumi.ComponentResource):
             address = gcp.compute.Address(
                 f"{name}-ip", name=cloud_name, project=args.project, region=args.region,
                 subnetwork=args.subnetwork, address_type="INTERNAL", purpose="SHARED_LOADBALANCER_VIP",
-                labels=labels, opts=child)
+                labels=labels, opts=after)
         else:
             address = gcp.compute.GlobalAddress(
                 f"{name}-ip", name=cloud_name, project=args.project, address_type="EXTERNAL",
                 ip_version="IPV4", labels=labels, opts=child)
 
+        # The TLS floor: the pack's lb-tls-1-2 rule reads min_tls_version on these.
+        ssl_args = dict(name=cloud_name, project=args.project, profile=m.SSL_PROFILE,
+                        min_tls_version=m.MIN_TLS_VERSION, opts=child)
+        ssl_policy = (gcp.compute.RegionSslPolicy(f"{name}-ssl", region=args.region, **ssl_args) if args.internal
+                      else gcp.compute.SSLPolicy(f"{name}-ssl", **ssl_args))
         certificate, status = self._certificate(name, args, cloud_name, location, labels)
         annotations = {}
         if not args.internal:
@@ -108,12 +116,16 @@ class GkeGateway(pulumi.ComponentResource):
         on_cluster = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
         ns = k8s.core.v1.Namespace(f"{name}-ns", metadata={"name": namespace, "labels": {
             "app.kubernetes.io/managed-by": "mlinfra"}}, opts=on_cluster)
-        in_ns = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[ns])
+        in_ns = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[ns, *args.depends_on])
         cert_name = certificate if args.internal else None
         k8s.apiextensions.CustomResource(
             f"{name}-gateway", api_version=m.GATEWAY_API, kind="Gateway",
             metadata={"name": args.gateway_name, "namespace": namespace, "annotations": annotations},
             spec=m.gateway_spec(args.internal, address.name, cert_name), opts=in_ns)
+        k8s.apiextensions.CustomResource(
+            f"{name}-tls", api_version=m.GKE_POLICY_API, kind="GCPGatewayPolicy",
+            metadata={"name": f"{args.gateway_name}-tls", "namespace": namespace},
+            spec=m.gateway_policy_spec(args.gateway_name, ssl_policy.name), opts=in_ns)
         for route_name, route in args.routes.items():
             k8s.apiextensions.CustomResource(
                 f"{name}-route-{route_name}", api_version=m.GATEWAY_API, kind="HTTPRoute",

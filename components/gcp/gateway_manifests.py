@@ -16,6 +16,10 @@ CERTMAP_ANNOTATION = "networking.gke.io/certmap"
 CERTS_OPTION = "networking.gke.io/cert-manager-certs"
 # GCPBackendPolicy samples logs in millionths: every request is logged.
 FULL_LOG_SAMPLE_RATE = 1_000_000
+# Google's load balancers accept TLS 1.0 unless an SSL policy says otherwise; MODERN with a TLS 1.2
+# floor keeps forward-secret ciphers only.
+SSL_PROFILE = "MODERN"
+MIN_TLS_VERSION = "TLS_1_2"
 
 
 def gateway_spec(internal: bool, address_name: Any, certificate_name: Any | None) -> dict[str, Any]:
@@ -34,6 +38,12 @@ def gateway_spec(internal: bool, address_name: Any, certificate_name: Any | None
                               "allowedRoutes": {"namespaces": {"from": "Same"}}}],
         "addresses": [{"type": "NamedAddress", "value": address_name}],
     }
+
+
+def gateway_policy_spec(gateway: str, ssl_policy: Any) -> dict[str, Any]:
+    """GCPGatewayPolicy: the Gateway's HTTPS listeners negotiate through the stack's SSL policy."""
+    return {"default": {"sslPolicy": ssl_policy},
+            "targetRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway}}
 
 
 def http_route_spec(gateway: str, hostnames: Sequence[str], route: RouteSpec) -> dict[str, Any]:

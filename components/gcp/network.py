@@ -53,6 +53,9 @@ class GcpNetworkArgs:
     cidr: str = "10.0.0.0/16"
     # Use this network and subnet instead of creating them.
     existing: ExistingSubnet | None = None
+    # Range of a proxy-only subnet for regional internal load balancers (GKE internal gateways);
+    # None creates none. Ignored with `existing`, whose owner manages its subnets.
+    proxy_only_cidr: str | None = None
 
 
 class GcpNetwork(pulumi.ComponentResource):
@@ -62,6 +65,8 @@ class GcpNetwork(pulumi.ComponentResource):
     subnetwork: pulumi.Output[str]
     pods_range: str
     services_range: str
+    # The proxy-only subnet this component created, if any: internal gateways wait for it.
+    proxy_only_subnet: gcp.compute.Subnetwork | None = None
 
     def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:Network", name, None, opts)
@@ -93,5 +98,12 @@ class GcpNetwork(pulumi.ComponentResource):
             nat_ip_allocate_option="AUTO_ONLY",
             source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
             log_config={"enable": True, "filter": "ERRORS_ONLY"}, opts=child)
+        if args.proxy_only_cidr is not None:
+            # Envoy proxies of regional internal balancers take their addresses from this subnet;
+            # one ACTIVE subnet per region and network serves every internal gateway.
+            self.proxy_only_subnet = gcp.compute.Subnetwork(
+                f"{name}-proxy-only", name=f"{args.network_name}-proxy-only-{args.region}", network=vpc.id,
+                region=args.region, ip_cidr_range=args.proxy_only_cidr, purpose="REGIONAL_MANAGED_PROXY",
+                role="ACTIVE", opts=child)
         self.network, self.subnetwork = vpc.id, subnet.id
         self.pods_range, self.services_range = PODS_RANGE, SERVICES_RANGE

@@ -1,7 +1,5 @@
 """Gateway composition: config -> components on each cloud, with the environment's safety settings."""
 
-import json
-
 import pulumi_kubernetes as k8s
 
 from components.routes import BackendSpec, RouteSpec
@@ -9,8 +7,7 @@ from infra.compose_gateways import (
     AwsGatewayNetwork,
     GcpGatewayNetwork,
     build_gateways,
-    eks_kubeconfig,
-    eks_provider,
+    proxy_only_cidr,
     routes_from_config,
 )
 from infra.config_models import StackConfig
@@ -116,15 +113,18 @@ def test_no_gateways_builds_nothing(register):
     assert [r.type for r in reg.resources if r.custom] == ["pulumi:providers:kubernetes"]
 
 
-def test_eks_kubeconfig_authenticates_with_get_token():
-    kubeconfig = json.loads(eks_kubeconfig("prod-serve", "https://abc.eks.amazonaws.com", "Q0E=", "us-east-1"))
-    assert kubeconfig["clusters"][0]["cluster"] == {"server": "https://abc.eks.amazonaws.com",
-                                                    "certificate-authority-data": "Q0E="}
-    assert kubeconfig["users"][0]["user"]["exec"]["args"] == [
-        "eks", "get-token", "--cluster-name", "prod-serve", "--region", "us-east-1"]
+def test_proxy_only_subnet_only_for_internal_gateways_on_a_network_we_create():
+    internal = {"hostnames": ["llm.example.com"], "tls": {"dns_zone": "example-com"},
+                "routes": {"all": {"backends": {"v1": {"namespace": "serving", "service": "llm", "port": 8000}}}}}
+    public = {**internal, "exposure": "internet-facing"}
 
+    def cluster(gateways, **gcp):
+        return StackConfig.model_validate({
+            "environment": "dev", "tags": {"owner": "ml", "cost-center": "cc"},
+            "clusters": {"serve": {"cloud": "gcp", "gateways": gateways, "gcp": gcp}}}).clusters["serve"]
 
-def test_eks_provider_is_built_from_cluster_outputs(register):
-    reg = register(lambda: eks_provider("serve", "prod-serve", "https://abc.eks.amazonaws.com", "Q0E=", "us-east-1"))
-    provider = reg.one("pulumi:providers:kubernetes", "serve-k8s")
-    assert json.loads(provider.inputs["kubeconfig"])["current-context"] == "prod-serve"
+    assert proxy_only_cidr(cluster({"llm": internal}, proxy_only_cidr="10.21.0.0/23")) == "10.21.0.0/23"
+    assert proxy_only_cidr(cluster({"llm": public}, proxy_only_cidr="10.21.0.0/23")) is None
+    assert proxy_only_cidr(cluster({}, proxy_only_cidr="10.21.0.0/23")) is None
+    existing = {"network": "n", "subnetwork": "s", "pods_range": "p", "services_range": "v", "proxy_only_subnet": True}
+    assert proxy_only_cidr(cluster({"llm": internal}, existing_network=existing)) is None

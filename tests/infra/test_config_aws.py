@@ -75,7 +75,8 @@ def test_unknown_aws_key_is_an_error():
     assert problems(config(clusters__train__aws={"efa": True})) == [
         "clusters.train.aws.efa: unknown key; allowed keys: access_entries, addon_versions, "
         "deletion_protection, secrets_kms_key_arn, system_pool, existing_network, "
-        "interface_endpoints, flow_log_retention_days, cluster_autoscaler, gpu_addons, workload_access"]
+        "interface_endpoints, flow_log_retention_days, cluster_autoscaler, gpu_addons, workload_access, "
+        "gateway_logs_to"]
 
 
 def pool_problems(pool: str, **aws):

@@ -153,13 +153,6 @@ def test_tcp_gateway_is_one_backend_without_tls_on_aws_only():
     assert rule_problems(stack(ok)) == []
 
 
-def test_gateways_are_refused_until_the_composition_builds_them():
-    # dev, so the prod-only network rules of the AWS platform stay out of this test's way.
-    assert shape_problems(stack(environment="dev")) == [
-        "clusters.serve.gateways: gateways are validated but not built by the composition yet; remove "
-        "the key until the cluster's Kubernetes provider is wired into infra.compose_gateways"]
-
-
 def test_bad_gateway_config_exits_2_naming_every_field(tmp_path):
     gateway = copy.deepcopy(GATEWAY)
     gateway["routes"]["chat"]["backends"]["canary"]["weight"] = 20
@@ -181,3 +174,76 @@ def test_bad_gateway_config_exits_2_naming_every_field(tmp_path):
     assert f"  - {GW}.exposure: a sandbox gateway is internal unless you opt in;" in result.stderr
     assert (f"  - {GW}.routes.chat.backends: weights must add up to 100 (got 110: stable 90 + canary 20)"
             in result.stderr)
+
+
+def placed(cloud: str, gateway: dict | None = None, **options) -> dict:
+    values = stack(gateway, environment="dev", cloud=cloud)
+    values["clusters"]["serve"][cloud] = options
+    if cloud == "aws":
+        values["buckets"] = {"logs": {"cloud": "aws", "aws": {"log_target": True}},
+                             "data": {"cloud": "aws"}}
+    return values
+
+
+def test_aws_gateways_log_to_a_log_target_bucket_of_the_stack():
+    assert shape_problems(placed("aws")) == [
+        "clusters.serve.aws.gateway_logs_to: load balancers write access logs; name a bucket of this stack "
+        "with `aws.log_target: true`"]
+    assert shape_problems(placed("aws", gateway_logs_to="data")) == [
+        "clusters.serve.aws.gateway_logs_to: must name an aws bucket of this stack with `aws.log_target: true` "
+        "(SSE-S3, log delivery allowed) (got 'data')"]
+    assert parse_stack_config(placed("aws", gateway_logs_to="logs"), "dev").clusters["serve"].gateways
+
+
+def test_internet_facing_gateway_in_an_existing_vpc_needs_its_public_subnets():
+    existing = {"vpc_id": "vpc-0123456789abcdef0", "private_subnet_ids": {
+        "us-east-1a": "subnet-0123456789abcdef0", "us-east-1b": "subnet-0123456789abcdef1"}}
+    assert shape_problems(placed("aws", gateway_logs_to="logs", existing_network=existing)) == [
+        "clusters.serve.aws.existing_network.public_subnet_ids: internet-facing gateways (infer) go in public "
+        "subnets; list them by zone, or make the gateways internal"]
+    with_public = {**existing, "public_subnet_ids": {
+        "us-east-1a": "subnet-0fedcba9876543210", "us-east-1b": "subnet-0fedcba9876543211"}}
+    parse_stack_config(placed("aws", gateway_logs_to="logs", existing_network=with_public), "dev")
+    # Internal gateways go in the private subnets, which every existing network lists.
+    parse_stack_config(placed("aws", changed(exposure="internal"), gateway_logs_to="logs",
+                              existing_network=existing), "dev")
+
+
+def test_gcp_internal_gateway_needs_a_proxy_only_subnet():
+    internal = changed(exposure="internal", tls={"dns_zone": "example-com"})
+    assert shape_problems(placed("gcp", internal)) == [
+        "clusters.serve.gcp.proxy_only_cidr: internal gateways (infer) need a proxy-only subnet; give it a "
+        "range outside network.cidr, e.g. a /23"]
+    assert shape_problems(placed("gcp", internal, proxy_only_cidr="10.0.4.0/23")) == [
+        "clusters.serve.gcp.proxy_only_cidr: must not overlap network.cidr 10.0.0.0/16 or gcp.master_cidr "
+        "172.16.0.0/28 (got 10.0.4.0/23)"]
+    assert parse_stack_config(placed("gcp", internal, proxy_only_cidr="10.1.0.0/23"), "dev")
+    existing = {"network": "shared", "subnetwork": "shared-us", "pods_range": "p", "services_range": "s"}
+    assert shape_problems(placed("gcp", internal, existing_network=existing)) == [
+        "clusters.serve.gcp.existing_network.proxy_only_subnet: internal gateways (infer) need a proxy-only "
+        "subnet in the network; create one (purpose REGIONAL_MANAGED_PROXY) and set this to true"]
+    parse_stack_config(placed("gcp", internal, existing_network={**existing, "proxy_only_subnet": True}), "dev")
+    # Internet-facing GKE gateways use Google's global proxies: no proxy-only subnet needed.
+    parse_stack_config(placed("gcp", changed(tls={"dns_zone": "example-com"})), "dev")
+
+
+def test_broken_prod_gateway_exits_2_naming_each_field(tmp_path):
+    text = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    broken = text.replace("        gateway_logs_to: logs\n", "")
+    broken = broken.replace("service: llm-v2, port: 8000, weight: 10}", "service: llm-v2, port: 8000, weight: 20}", 1)
+    assert broken.count("weight: 20") == 1 and "gateway_logs_to" not in broken
+    (tmp_path / "Pulumi.prod.yaml").write_text(broken)
+    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", "prod", "--stacks-dir", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert ("  - clusters.train.gateways.infer.routes.chat.backends: weights must add up to 100 "
+            "(got 110: stable 90 + canary 20)") in result.stderr
+    assert "  - clusters.train.aws.gateway_logs_to: load balancers write access logs;" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_gcp_gateway_names_are_unique_in_the_stack():
+    values = placed("gcp", changed(tls={"dns_zone": "example-com"}))
+    values["clusters"]["other"] = copy.deepcopy(values["clusters"]["serve"])
+    assert shape_problems(values) == [
+        "clusters.other.gateways.infer: cluster serve has a gcp gateway of this name; give it another name"]

@@ -40,18 +40,22 @@ PROD_COUNTS = {
     "aws:eks/nodeGroup:NodeGroup": 4,
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 2,
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 3,
+    # autoscaler, two workload grants, and the load balancer controller of the prod gateway
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 4,
     "aws:kms/key:Key": 3,
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
-    "kubernetes:helm.sh/v3:Release": 3,
+    "kubernetes:helm.sh/v3:Release": 4,  # autoscaler, device plugin, DCGM, load balancer controller
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
 
 def test_prod_counts_are_pinned(prod):
-    # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets).
-    assert prod["counts"]["total"] == 182
+    # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets), plus the inference
+    # gateways: 23 on AWS (load balancer controller, ALB, listeners, target groups, certificate,
+    # records, bindings) and 19 on GCP (address, SSL policy, certificate, map, records, Gateway API
+    # objects).
+    assert prod["counts"]["total"] == 224
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -119,7 +123,8 @@ def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
 def test_prod_workloads_get_only_their_buckets(prod):
     associations = {r["inputs"]["serviceAccount"]: r["inputs"]["namespace"]
                     for r in named(prod, "aws:eks/podIdentityAssociation:PodIdentityAssociation")}
-    assert associations == {"cluster-autoscaler": "kube-system", "trainer": "training", "model-server": "inference"}
+    assert associations == {"cluster-autoscaler": "kube-system", "trainer": "training", "model-server": "inference",
+                            "aws-load-balancer-controller": "kube-system"}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]

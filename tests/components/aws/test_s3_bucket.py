@@ -115,3 +115,14 @@ def test_cross_region_replication(register):
     assert role["Statement"][0]["Principal"] == {"Service": "s3.amazonaws.com"}
     policy = json.loads(reg.one("aws:iam/rolePolicy:RolePolicy", "data-replication").inputs["policy"])
     assert not any(s["Resource"] == "*" or "*" in "".join(s["Action"]) for s in policy["Statement"])
+
+
+def test_elb_log_delivery_uses_the_region_elb_account_or_the_service_principal():
+    from components.aws.s3_bucket import elb_log_statement
+
+    old = elb_log_statement("logs", "eu-west-1", "123456789012")
+    assert old["Principal"] == {"AWS": "arn:aws:iam::156460612806:root"}
+    assert (old["Action"], old["Resource"]) == ("s3:PutObject", "arn:aws:s3:::logs/*/AWSLogs/123456789012/*")
+    # Regions opened since August 2022 have no ELB account: the log delivery principal writes.
+    new = elb_log_statement("logs", "ap-southeast-4", "123456789012")
+    assert new["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
