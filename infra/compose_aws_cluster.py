@@ -17,6 +17,7 @@ from components.aws.s3_bucket import S3Bucket
 from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog import Cloud, resolve
 from infra.compose_aws import AwsContext
+from infra.compose_runners import aws_runners
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name, physical_name, zones_for
 from infra.config_models import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
@@ -78,7 +79,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
             bucket_key_arns=keys, tags=ctx.tags,
         ), opts=ctx.opts)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
-            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}}
+            "gpu_pools": {k: p.node_group_name for k, p in pools.items()},
+            **aws_runners(ctx, name, cluster, eks, system, managed)}
 
 
 def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,

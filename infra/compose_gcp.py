@@ -13,6 +13,7 @@ from components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from components.gcp.network import ExistingSubnet, GcpNetwork, GcpNetworkArgs
 from components.tags import gcp_labels
 from infra.catalog import Cloud, resolve
+from infra.compose_runners import gcp_runners
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
 from infra.config_gcp import LocationType
 from infra.config_models import (
@@ -91,7 +92,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
-            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}}
+            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()},
+            **gcp_runners(config, name, cluster, gke, opts)}
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],

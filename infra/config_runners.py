@@ -25,10 +25,9 @@ if TYPE_CHECKING:  # config_models imports this module; only type hints need it 
 
 # The runner image GitHub publishes for ARC; its `runner` user is uid 1001, group docker (123).
 DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:2.338.1"
-# Clouds whose composition calls `infra.compose_runners.build_runners`. It needs the cluster's
-# Kubernetes provider, which the cloud platform work adds; until a cloud is listed here its
-# runners are refused, because silently deploying nothing is worse than an error.
-RUNNERS_DEPLOYED_ON: frozenset[Cloud] = frozenset()
+# Clouds whose composition calls `infra.compose_runners` (aws_runners, gcp_runners). A cloud not
+# listed here has its runners refused, because silently deploying nothing is worse than an error.
+RUNNERS_DEPLOYED_ON: frozenset[Cloud] = frozenset({Cloud.AWS, Cloud.GCP})
 SECRET_HINT = "pulumi config set --secret --path 'mlinfra:github_app.private_key' < key.pem"
 
 CpuQuantity = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?m?$")]

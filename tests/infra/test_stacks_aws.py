@@ -29,7 +29,7 @@ def one(document, resource_type, name=None):
 
 
 PROD_COUNTS = {
-    "aws:autoscaling/tag:Tag": 31,
+    "aws:autoscaling/tag:Tag": 41,  # 31, then 10 scale-from-zero tags for the ci-l4 pool
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
     "aws:ec2/subnet:Subnet": 6,
@@ -37,21 +37,23 @@ PROD_COUNTS = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": 4,
     "aws:ec2/flowLog:FlowLog": 1,
     "aws:eks/cluster:Cluster": 1,
-    "aws:eks/nodeGroup:NodeGroup": 4,
+    "aws:eks/nodeGroup:NodeGroup": 5,  # system, h100, l4, l4 fallback, ci-l4
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 2,
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": 3,
     "aws:kms/key:Key": 3,
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
-    "kubernetes:helm.sh/v3:Release": 3,
+    "kubernetes:helm.sh/v3:Release": 6,  # 3 add-ons, the ARC controller, 2 runner scale sets
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
 
 def test_prod_counts_are_pinned(prod):
-    # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets).
-    assert prod["counts"]["total"] == 182
+    # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets), then 28 for CI runners:
+    # 13 for the ci-l4 pool (component, node group, launch template, 10 autoscaler tags) and 15 for
+    # CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App secrets, the component).
+    assert prod["counts"]["total"] == 210
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -126,7 +128,8 @@ def test_prod_workloads_get_only_their_buckets(prod):
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    assert staging["counts"]["total"] == 115
+    # 115, then 28 for CI runners: the ci-l4 pool (13) and CiRunners (15), as in prod.
+    assert staging["counts"]["total"] == 143
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
