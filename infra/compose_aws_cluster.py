@@ -80,7 +80,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         ), opts=ctx.opts)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
             "gpu_pools": {k: p.node_group_name for k, p in pools.items()},
-            **aws_runners(ctx, name, cluster, eks, system, managed)}
+            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
 
 
 def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,

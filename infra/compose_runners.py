@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
-from components.k8s.runner_values import GpuRequest, RunnerSet
+from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
+from infra.compose_runner_access import aws_job_access, gcp_job_access
 from infra.config_models import ClusterConfig, StackConfig
 from infra.config_runners import GithubAppConfig, RunnerKind, RunnerSetConfig
 
 if TYPE_CHECKING:  # type hints only: importing them would load pulumi_gcp into AWS-only plans
     from components.aws.eks_addons import EksManagedAddons
     from components.aws.eks_cluster import EksCluster
+    from components.aws.s3_bucket import S3Bucket
     from components.aws.system_pool import EksSystemNodePool
     from components.gcp.gke_cluster import GkeCluster
     from infra.compose_aws import AwsContext
@@ -77,25 +79,44 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
         labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
         depends_on=depends_on,
     ), opts=opts)
+    # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
+    jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind == RunnerKind.GPU)]
+            for k, r in cluster.runners.items()}
     return {"namespaces": runners.namespaces,
-            "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()}}
+            "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},
+            "job_service_accounts": jobs}
 
 
-def runner_outputs(runners: dict[str, Any] | None) -> dict[str, Any]:
+def runner_outputs(runners: dict[str, Any] | None, registries: dict[str, Any]) -> dict[str, Any]:
     """The `runners` entry of a cluster's outputs, absent when it has no scale sets."""
-    return {"runners": runners} if runners else {}
+    if not runners:
+        return {}
+    return {"runners": {**runners, "registries": registries} if registries else runners}
 
 
 def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksCluster,
-                system: EksSystemNodePool, addons: EksManagedAddons) -> dict[str, Any]:
-    """An EKS cluster's scale sets: releases wait for the system nodes and the Pod Identity agent."""
-    return runner_outputs(build_runners(
-        name, cluster, ctx.config.github_app, eks.provider,
-        depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"]], opts=ctx.opts))
+                system: EksSystemNodePool, addons: EksManagedAddons, cluster_arn: pulumi.Input[str],
+                buckets: dict[str, S3Bucket]) -> dict[str, Any]:
+    """An EKS cluster's scale sets and their jobs' Pod Identity roles.
+
+    Releases wait for the system nodes, the Pod Identity agent and the associations, so no
+    runner pod starts before its credentials can be injected.
+    """
+    if not cluster.runners:
+        return {}
+    access, registries = aws_job_access(ctx, name, cluster, eks.cluster_name, cluster_arn, buckets)
+    runners = build_runners(name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
+                            depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access])
+    return runner_outputs(runners, registries)
 
 
 def gcp_runners(config: StackConfig, name: str, cluster: ClusterConfig, gke: GkeCluster,
+                number: pulumi.Input[str], bucket_outputs: dict[str, Any], labels: dict[str, str],
                 opts: pulumi.ResourceOptions) -> dict[str, Any]:
-    """A GKE cluster's scale sets: releases wait for the system pool (Workload Identity is on it)."""
-    return runner_outputs(build_runners(
-        name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool], opts=opts))
+    """A GKE cluster's scale sets (after the system pool) and their jobs' Workload Identity grants."""
+    if not cluster.runners:
+        return {}
+    registries = gcp_job_access(config, name, cluster, number, bucket_outputs, labels, opts)
+    runners = build_runners(name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
+                            opts=opts)
+    return runner_outputs(runners, registries)

@@ -31,8 +31,10 @@ def test_every_stack_plans_and_matches_the_schema(stack):
 def test_dev_resource_counts_are_pinned(dev_document):
     by_type = dev_document["counts"]["byType"]
     # 48 of the first AWS slice, 39 the AWS platform added, 24 for the GKE cluster and GCS bucket,
-    # 10 for the dev-cpu runners (CiRunners, 2 namespaces, 4 network policies, 2 releases, the App secret).
-    assert dev_document["counts"]["total"] == 121
+    # 10 for the dev-cpu runners (CiRunners, 2 namespaces, 4 network policies, 2 releases, the App secret)
+    # and 9 for their jobs' identity (ECR repository, its key and push policy, the component; a Pod
+    # Identity role with its association and two inline policies, the component).
+    assert dev_document["counts"]["total"] == 130
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4

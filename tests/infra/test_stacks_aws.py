@@ -40,8 +40,8 @@ PROD_COUNTS = {
     "aws:eks/nodeGroup:NodeGroup": 5,  # system, h100, l4, l4 fallback, ci-l4
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 2,
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 3,
-    "aws:kms/key:Key": 3,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6,  # 3, then CI jobs of both sets, GPU runners
+    "aws:kms/key:Key": 4,  # 3, then the CI image repository's
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
     "kubernetes:helm.sh/v3:Release": 6,  # 3 add-ons, the ARC controller, 2 runner scale sets
@@ -52,8 +52,10 @@ PROD_COUNTS = {
 def test_prod_counts_are_pinned(prod):
     # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets), then 28 for CI runners:
     # 13 for the ci-l4 pool (component, node group, launch template, 10 autoscaler tags) and 15 for
-    # CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App secrets, the component).
-    assert prod["counts"]["total"] == 210
+    # CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App secrets, the component), and 17 for
+    # the jobs' identity: the ECR repository (component, repository, key, push policy) and three Pod
+    # Identity roles (component, role, association each) with four inline policies.
+    assert prod["counts"]["total"] == 227
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -119,17 +121,20 @@ def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
 
 
 def test_prod_workloads_get_only_their_buckets(prod):
-    associations = {r["inputs"]["serviceAccount"]: r["inputs"]["namespace"]
+    associations = {(r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
                     for r in named(prod, "aws:eks/podIdentityAssociation:PodIdentityAssociation")}
-    assert associations == {"cluster-autoscaler": "kube-system", "trainer": "training", "model-server": "inference"}
+    # CI jobs run as `default` in their set's namespace; GPU steps also in the runner pod (runner_values).
+    assert associations == {("kube-system", "cluster-autoscaler"), ("training", "trainer"),
+                            ("inference", "model-server"), ("arc-prod-cpu", "default"),
+                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode")}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    # 115, then 28 for CI runners: the ci-l4 pool (13) and CiRunners (15), as in prod.
-    assert staging["counts"]["total"] == 143
+    # 115, then 45 for CI runners as in prod: the ci-l4 pool (13), CiRunners (15), jobs' identity (17).
+    assert staging["counts"]["total"] == 160
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
