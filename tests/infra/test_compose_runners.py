@@ -43,7 +43,7 @@ STACK = """config:
           max_runners: 4
           resources: {requests: {cpu: "4", memory: 16Gi}, limits: {cpu: "4", memory: 16Gi}}
 """
-# The program a cloud composition will run once it has the cluster's Kubernetes provider.
+# build_runners alone, on a stand-in provider (aws_runners / gcp_runners pass the cluster's own).
 PROGRAM = """
 import pulumi
 import pulumi_kubernetes as k8s
