@@ -18,6 +18,7 @@ from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog import Cloud, resolve
 from infra.compose_aws import AwsContext
 from infra.compose_gateways import aws_cluster_gateways
+from infra.compose_runners import aws_runners
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name, physical_name, zones_for
 from infra.config_models import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
@@ -81,7 +82,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     gateways = aws_cluster_gateways(ctx, name, cluster_name, cluster, vpc_id, private_subnets, public_subnets, buckets,
                                     eks.provider, [system.node_group, managed.addons["eks-pod-identity-agent"]])
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
-            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways}
+            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways,
+            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
 
 
 def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,

@@ -14,6 +14,7 @@ from components.gcp.network import ExistingSubnet, GcpNetwork, GcpNetworkArgs
 from components.tags import gcp_labels
 from infra.catalog import Cloud, resolve
 from infra.compose_gateways import gcp_cluster_gateways, proxy_only_cidr
+from infra.compose_runners import gcp_runners
 from infra.composition import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
 from infra.config_gcp import LocationType
 from infra.config_models import (
@@ -36,12 +37,13 @@ def build(config: StackConfig, stack: str, tags: dict[str, str]) -> dict[str, An
         project_id=config.gcp.project, opts=pulumi.InvokeOptions(provider=provider)).number
     labels = gcp_labels(tags)
     outputs: dict[str, Any] = {}
-    for name, cluster in config.clusters.items():
-        if cluster.cloud == Cloud.GCP:
-            outputs[f"cluster_{name}"] = _cluster(config, stack, name, cluster, number, labels, opts)
+    # Buckets first: runner jobs' grants on a bucket take its name output, so they wait for it.
     for name, bucket in config.buckets.items():
         if bucket.cloud == Cloud.GCP:
             outputs[f"bucket_{name}"] = _bucket(config, stack, name, bucket, number, labels, opts)
+    for name, cluster in config.clusters.items():
+        if cluster.cloud == Cloud.GCP:
+            outputs[f"cluster_{name}"] = _cluster(config, stack, name, cluster, number, labels, opts, outputs)
     return outputs
 
 
@@ -59,7 +61,7 @@ def cluster_location(region: str, cluster: ClusterConfig) -> str:
 
 def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
              number: pulumi.Output[str], labels: dict[str, str],
-             opts: pulumi.ResourceOptions) -> dict[str, Any]:
+             opts: pulumi.ResourceOptions, buckets: dict[str, Any]) -> dict[str, Any]:
     assert config.gcp is not None
     options, region = cluster.gcp, config.gcp.region
     cluster_name = physical_name(stack, name)
@@ -94,7 +96,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         for pool_name, pool in cluster.gpu_pools.items()}
     gateways = gcp_cluster_gateways(config, name, cluster, network, gke.provider, labels, opts)
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
-            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways}
+            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
+            **gcp_runners(config, name, cluster, gke, number, buckets, labels, opts)}
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],

@@ -1,25 +1,30 @@
 """Runner composition: a cluster's `runners` config -> one CiRunners component on its k8s provider.
 
-Called by a cloud's composition once that cluster has a Kubernetes provider; the catalog and
-config live here so the component only receives plain values. Wiring it into a cloud is, in
-that cloud's cluster function, then adding the cloud to `config_runners.RUNNERS_DEPLOYED_ON`:
-
-    runners = build_runners(name, cluster, config.github_app, k8s_provider, labels)
-    if runners:
-        outputs["runners"] = runners
+Each cloud's cluster function makes one call (`aws_runners`, `gcp_runners`) with the cluster's
+Kubernetes provider and what the releases must wait for; the catalog and config live here so
+the component only receives plain values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
-from components.k8s.runner_values import GpuRequest, RunnerSet
-from infra.config_models import ClusterConfig
+from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
+from infra.compose_runner_access import aws_job_access, gcp_job_access
+from infra.config_models import ClusterConfig, StackConfig
 from infra.config_runners import GithubAppConfig, RunnerKind, RunnerSetConfig
+
+if TYPE_CHECKING:  # type hints only: importing them would load pulumi_gcp into AWS-only plans
+    from components.aws.eks_addons import EksManagedAddons
+    from components.aws.eks_cluster import EksCluster
+    from components.aws.s3_bucket import S3Bucket
+    from components.aws.system_pool import EksSystemNodePool
+    from components.gcp.gke_cluster import GkeCluster
+    from infra.compose_aws import AwsContext
 
 
 def node_pool_label(cluster_key: str, pool_key: str) -> str:
@@ -60,7 +65,9 @@ def github_app_credentials(app: GithubAppConfig) -> GithubAppCredentials:
 
 def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAppConfig | None,
                   provider: pulumi.ProviderResource, labels: Mapping[str, str] | None = None,
-                  pool_label: Callable[[str, str], str] = node_pool_label) -> dict[str, Any] | None:
+                  pool_label: Callable[[str, str], str] = node_pool_label,
+                  depends_on: Sequence[pulumi.Resource] = (),
+                  opts: pulumi.ResourceOptions | None = None) -> dict[str, Any] | None:
     """The cluster's runner scale sets, or None when it has none; returns their stack outputs."""
     if not cluster.runners:
         return None
@@ -70,6 +77,46 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
         github_app=github_app_credentials(github_app),
         runner_sets={name: runner_set(cluster_key, r, pool_label) for name, r in cluster.runners.items()},
         labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
-    ))
+        depends_on=depends_on,
+    ), opts=opts)
+    # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
+    jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind == RunnerKind.GPU)]
+            for k, r in cluster.runners.items()}
     return {"namespaces": runners.namespaces,
-            "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()}}
+            "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},
+            "job_service_accounts": jobs}
+
+
+def runner_outputs(runners: dict[str, Any] | None, registries: dict[str, Any]) -> dict[str, Any]:
+    """The `runners` entry of a cluster's outputs, absent when it has no scale sets."""
+    if not runners:
+        return {}
+    return {"runners": {**runners, "registries": registries} if registries else runners}
+
+
+def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksCluster,
+                system: EksSystemNodePool, addons: EksManagedAddons, cluster_arn: pulumi.Input[str],
+                buckets: dict[str, S3Bucket]) -> dict[str, Any]:
+    """An EKS cluster's scale sets and their jobs' Pod Identity roles.
+
+    Releases wait for the system nodes, the Pod Identity agent and the associations, so no
+    runner pod starts before its credentials can be injected.
+    """
+    if not cluster.runners:
+        return {}
+    access, registries = aws_job_access(ctx, name, cluster, eks.cluster_name, cluster_arn, buckets)
+    runners = build_runners(name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
+                            depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access])
+    return runner_outputs(runners, registries)
+
+
+def gcp_runners(config: StackConfig, name: str, cluster: ClusterConfig, gke: GkeCluster,
+                number: pulumi.Input[str], bucket_outputs: dict[str, Any], labels: dict[str, str],
+                opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """A GKE cluster's scale sets (after the system pool) and their jobs' Workload Identity grants."""
+    if not cluster.runners:
+        return {}
+    registries = gcp_job_access(config, name, cluster, number, bucket_outputs, labels, opts)
+    runners = build_runners(name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
+                            opts=opts)
+    return runner_outputs(runners, registries)

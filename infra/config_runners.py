@@ -25,10 +25,9 @@ if TYPE_CHECKING:  # config_models imports this module; only type hints need it 
 
 # The runner image GitHub publishes for ARC; its `runner` user is uid 1001, group docker (123).
 DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:2.338.1"
-# Clouds whose composition calls `infra.compose_runners.build_runners`. It needs the cluster's
-# Kubernetes provider, which the cloud platform work adds; until a cloud is listed here its
-# runners are refused, because silently deploying nothing is worse than an error.
-RUNNERS_DEPLOYED_ON: frozenset[Cloud] = frozenset()
+# Clouds whose composition calls `infra.compose_runners` (aws_runners, gcp_runners). A cloud not
+# listed here has its runners refused, because silently deploying nothing is worse than an error.
+RUNNERS_DEPLOYED_ON: frozenset[Cloud] = frozenset({Cloud.AWS, Cloud.GCP})
 SECRET_HINT = "pulumi config set --secret --path 'mlinfra:github_app.private_key' < key.pem"
 
 CpuQuantity = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?m?$")]
@@ -75,6 +74,30 @@ class RunnerGpu(Model):
     count: int = Field(default=1, ge=1)
 
 
+class BucketAccess(StrEnum):
+    """What a scale set's jobs may do in a bucket."""
+
+    READ = "read"
+    READ_WRITE = "read-write"
+
+
+class RunnerRegistry(Model):
+    """The one container registry repository jobs may push to: ECR on AWS, Artifact Registry on GCP."""
+
+    # Lowercase so it is a valid ECR name and Artifact Registry id alike.
+    repository: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
+    # true: mlinfra creates it; false: it exists already and only the push grant is added.
+    create: bool = True
+
+
+class RunnerCloudAccess(Model):
+    """Cloud access for a scale set's jobs, via EKS Pod Identity or GKE Workload Identity."""
+
+    registry: RunnerRegistry | None = None
+    # Keys of this stack's `buckets`, on the cluster's cloud.
+    buckets: dict[str, BucketAccess] = Field(default_factory=dict)
+
+
 class RunnerSetConfig(Model):
     """One runner scale set; its key is the scale set name that `runs-on:` uses."""
 
@@ -92,6 +115,7 @@ class RunnerSetConfig(Model):
     allow_privileged_dind: bool = False
     work_volume_gib: int = Field(default=20, ge=1, le=1024)
     storage_class: str | None = None
+    cloud_access: RunnerCloudAccess = Field(default_factory=RunnerCloudAccess)
 
 
 class GithubAppConfig(Model):
@@ -111,6 +135,7 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
                "`mlinfra:github_app: {app_id, installation_id, private_key}` (private key as a secret: "
                f"`{SECRET_HINT}`)")
     seen: dict[tuple[str, str, str], str] = {}
+    created: dict[tuple[Cloud, str], str] = {}
     for name, cluster in config.clusters.items():
         for set_name, runner in cluster.runners.items():
             # GitHub names a scale set uniquely within its runner group; a second one would take over.
@@ -120,12 +145,33 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
                 yield (path, f"scale set name '{set_name}' is already used for {runner.github_config_url} "
                        f"(runner group {runner.runner_group}) by {seen[key]}; rename one of them")
             seen.setdefault(key, path)
+            registry = runner.cloud_access.registry
+            if registry is not None and registry.create:
+                other = created.setdefault((cluster.cloud, registry.repository), path)
+                if other != path:
+                    yield (f"{path}.cloud_access.registry.repository",
+                           f"repository '{registry.repository}' is already created by {other}; set "
+                           "`create: false` here to share it")
         if cluster.runners and cluster.cloud not in RUNNERS_DEPLOYED_ON:
             yield (f"clusters.{name}.runners",
                    f"runner scale sets are not deployed on {cluster.cloud.value} clusters yet (they need the "
                    "cluster's Kubernetes provider); remove `runners` for now")
         for set_name, runner in cluster.runners.items():
             yield from runner_set_problems(f"clusters.{name}.runners.{set_name}", cluster, runner)
+            yield from _access_problems(f"clusters.{name}.runners.{set_name}.cloud_access", config, cluster, runner)
+
+
+def _access_problems(path: str, config: StackConfig, cluster: ClusterConfig,
+                     runner: RunnerSetConfig) -> Iterator[tuple[str, str]]:
+    for bucket in runner.cloud_access.buckets:
+        found = config.buckets.get(bucket)
+        if found is None:
+            yield (f"{path}.buckets.{bucket}",
+                   f"not a bucket of this stack; buckets: {', '.join(config.buckets) or 'none'}")
+        elif found.cloud != cluster.cloud:
+            yield (f"{path}.buckets.{bucket}",
+                   f"bucket is on {found.cloud.value} but the cluster is on {cluster.cloud.value}; jobs get "
+                   "access through the cluster's own cloud identity")
 
 
 def secret_problems(config: StackConfig, secret_keys: Collection[str]) -> Iterator[tuple[str, str]]:

@@ -7,6 +7,7 @@ import aws_compute
 import aws_iam
 import aws_storage
 import gcp
+import k8s_runners
 import k8s_workloads
 import load_balancers
 import platform_wide
@@ -23,6 +24,7 @@ PolicyPack(
         *gcp.RULES,
         *load_balancers.RULES,
         *k8s_workloads.RULES,
+        *k8s_runners.RULES,
         *platform_wide.RULES,
     ],
 )

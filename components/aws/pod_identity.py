@@ -79,6 +79,8 @@ class WorkloadBucketAccessArgs:
     buckets: Mapping[str, str]
     # Bucket name -> ARN of the KMS key that encrypts it.
     bucket_key_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # More inline policies (name -> JSON document), e.g. pushing to one ECR repository.
+    extra_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -96,7 +98,10 @@ class WorkloadBucketAccess(pulumi.ComponentResource):
         keys = sorted(args.bucket_key_arns)
         policy = pulumi.Output.all(*[args.bucket_key_arns[k] for k in keys]).apply(
             lambda arns: bucket_access_policy(args.buckets, dict(zip(keys, arns, strict=True))))
-        aws.iam.RolePolicy(f"{name}-buckets", role=role.name, policy=policy, opts=child)
+        if args.buckets:  # IAM refuses a policy without statements
+            aws.iam.RolePolicy(f"{name}-buckets", role=role.name, policy=policy, opts=child)
+        for key, document in args.extra_policies.items():
+            aws.iam.RolePolicy(f"{name}-{key}", role=role.name, policy=document, opts=child)
         aws.eks.PodIdentityAssociation(
             f"{name}-association", cluster_name=args.cluster_name, namespace=args.namespace,
             service_account=args.service_account, role_arn=role.arn, tags=args.tags, opts=child)

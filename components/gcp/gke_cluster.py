@@ -99,6 +99,8 @@ class GkeCluster(pulumi.ComponentResource):
     node_service_account: pulumi.Output[str]
     kms_key: pulumi.Output[str]
     provider: k8s.Provider
+    # The CPU pool add-ons run on; releases on the cluster wait for it.
+    system_pool: gcp.container.NodePool
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:GkeCluster", name, None, opts)
@@ -162,7 +164,7 @@ class GkeCluster(pulumi.ComponentResource):
         zones = 1 if args.location != args.region else REGIONAL_ZONES
         # GKE counts the initial size per zone and replaces a pool whose initial size changes, so
         # it is set once and then left to the autoscaler.
-        gcp.container.NodePool(
+        self.system_pool = gcp.container.NodePool(
             f"{name}-system", cluster=cluster.id, location=args.location,
             initial_node_count=initial_nodes(args.system_min_nodes, zones),
             autoscaling=autoscaling(args.system_min_nodes, args.system_max_nodes, spot=False),

@@ -7,7 +7,7 @@ Values and specs come from the pure helpers in `runner_values`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -51,6 +51,8 @@ class CiRunnersArgs:
     # Labels on every Kubernetes object this component creates.
     labels: Mapping[str, str] = field(default_factory=dict)
     chart_version: str = CHART_VERSION
+    # What the releases wait for: nodes to run on, and the identity agent when jobs use cloud identity.
+    depends_on: Sequence[pulumi.Resource] = ()
 
 
 def github_secret_data(app: GithubAppCredentials) -> pulumi.Output[dict[str, str]]:
@@ -71,6 +73,7 @@ class CiRunners(pulumi.ComponentResource):
         if not args.runner_sets:
             raise ValueError("CiRunners needs at least one runner set")
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        on_nodes = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on))
         labels = dict(args.labels)
 
         controller_ns = self._namespace(f"{name}-controller", CONTROLLER_NAMESPACE,
@@ -83,7 +86,7 @@ class CiRunners(pulumi.ComponentResource):
             namespace=controller_ns.metadata.name,
             values=controller_values(),
             atomic=True,
-            opts=child)
+            opts=on_nodes)
 
         secret_data = github_secret_data(args.github_app)
         self.namespaces = {}
@@ -107,7 +110,8 @@ class CiRunners(pulumi.ComponentResource):
                 values=scale_set_values(set_name, runner),
                 atomic=True,
                 # The scale set's roles bind the controller's service account, and it reads the secret.
-                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[controller, secret])))
+                opts=pulumi.ResourceOptions.merge(
+                    on_nodes, pulumi.ResourceOptions(depends_on=[controller, secret])))
             self.namespaces[set_name] = ns.metadata.name
             self.service_accounts[set_name] = runner_service_account(set_name, runner.container_mode)
 

@@ -68,6 +68,23 @@ def runner_service_account(set_name: str, container_mode: str) -> tuple[str, str
     return namespace_for(set_name), f"{set_name}-{suffix}"
 
 
+def job_service_accounts(set_name: str, container_mode: str, gpu: bool) -> tuple[tuple[str, str], ...]:
+    """(namespace, name) of every service account workflow steps run as: the ones to grant cloud access.
+
+    In kubernetes mode the container hooks create a pod per job container (and container action)
+    without a serviceAccountName, so it runs as the namespace's `default` account, never the
+    runner's (actions-runner-controller issues #2754, #4115; by design, #3963): the runner's
+    account may create pods and exec into them. GPU sets run steps in the runner pod itself
+    (ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER=false, the GPU is allocated there), so its account
+    needs the access too. In dind mode every step runs in the runner pod.
+    """
+    namespace = namespace_for(set_name)
+    runner = runner_service_account(set_name, container_mode)
+    if container_mode != "kubernetes":
+        return (runner,)
+    return ((namespace, "default"), runner) if gpu else ((namespace, "default"),)
+
+
 def controller_values() -> dict:
     """Values of the controller chart: a known service account name and a locked-down container."""
     return {

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from infra.catalog import Cloud
 from infra.compose_runners import node_pool_label, runner_set
 from infra.config import parse_stack_config
 from infra.offline.document import build_document
@@ -44,7 +43,7 @@ STACK = """config:
           max_runners: 4
           resources: {requests: {cpu: "4", memory: 16Gi}, limits: {cpu: "4", memory: 16Gi}}
 """
-# The program a cloud composition will run once it has the cluster's Kubernetes provider.
+# build_runners alone, on a stand-in provider (aws_runners / gcp_runners pass the cluster's own).
 PROGRAM = """
 import pulumi
 import pulumi_kubernetes as k8s
@@ -69,11 +68,6 @@ def stack_values(private_key):
     values["github_app"]["private_key"] = private_key
     return values
 
-
-@pytest.fixture(autouse=True)
-def runners_deployed_on_aws(monkeypatch):
-    """The in-process tests run build_runners directly, as compose_aws will once it has a k8s provider."""
-    monkeypatch.setattr("infra.config_runners.RUNNERS_DEPLOYED_ON", frozenset({Cloud.AWS}))
 
 
 def test_runner_sets_come_from_config_with_the_pool_label_its_nodes_carry():
@@ -127,8 +121,7 @@ def mlinfra_plan_json(stacks_dir):
 @pytest.mark.parametrize("secure", [True, False])
 def test_mlinfra_plan_takes_the_key_only_as_a_secret_and_never_prints_it(tmp_path, secure):
     key = f"{{secure: '{CIPHERTEXT}'}}" if secure else json.dumps(PLAINTEXT)
-    # No `runners` here: the subprocess runs the real rules, which refuse runners until a cloud deploys them.
-    (tmp_path / "Pulumi.dev.yaml").write_text(STACK.replace("PRIVATE_KEY", key).split("      runners:")[0])
+    (tmp_path / "Pulumi.dev.yaml").write_text(STACK.replace("PRIVATE_KEY", key))
     result = mlinfra_plan_json(tmp_path)
     for text in (result.stdout, result.stderr):
         assert CIPHERTEXT not in text and "topsecretkeymaterial" not in text

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from infra.catalog import Accelerator, Cloud
+from infra.catalog import Accelerator
 from infra.config import ConfigError, parse_stack_config
 from infra.config_runners import (
     DEFAULT_RUNNER_IMAGE,
@@ -39,11 +39,6 @@ VALID = {
 }
 SET = "clusters.train.runners"
 
-
-@pytest.fixture(autouse=True)
-def runners_deployed_on_aws(monkeypatch):
-    """The rules as they will run once compose_aws calls build_runners."""
-    monkeypatch.setattr("infra.config_runners.RUNNERS_DEPLOYED_ON", frozenset({Cloud.AWS}))
 
 
 def with_change(path: str, value) -> dict:

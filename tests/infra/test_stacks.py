@@ -33,7 +33,10 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # 48 of the first AWS slice, 39 the AWS platform added, 24 for the GKE cluster and GCS bucket,
     # 16 for the internal GKE gateway (proxy-only subnet, address, SSL policy, certificate, Gateway
     # API objects).
-    assert dev_document["counts"]["total"] == 127
+    # 10 for the dev-cpu runners (CiRunners, 2 namespaces, 4 network policies, 2 releases, the App secret)
+    # and 9 for their jobs' identity (ECR repository, its key and push policy, the component; a Pod
+    # Identity role with its association and two inline policies, the component).
+    assert dev_document["counts"]["total"] == 146
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4

@@ -29,7 +29,7 @@ def one(document, resource_type, name=None):
 
 
 PROD_COUNTS = {
-    "aws:autoscaling/tag:Tag": 31,
+    "aws:autoscaling/tag:Tag": 41,  # 31, then 10 scale-from-zero tags for the ci-l4 pool
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
     "aws:ec2/subnet:Subnet": 6,
@@ -37,15 +37,17 @@ PROD_COUNTS = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": 4,
     "aws:ec2/flowLog:FlowLog": 1,
     "aws:eks/cluster:Cluster": 1,
-    "aws:eks/nodeGroup:NodeGroup": 4,
+    "aws:eks/nodeGroup:NodeGroup": 5,  # system, h100, l4, l4 fallback, ci-l4
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 2,
-    # autoscaler, two workload grants, and the load balancer controller of the prod gateway
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 4,
-    "aws:kms/key:Key": 3,
+    # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
+    # both runner sets and the GPU runners
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
+    "aws:kms/key:Key": 4,  # 3, then the CI image repository's
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
-    "kubernetes:helm.sh/v3:Release": 4,  # autoscaler, device plugin, DCGM, load balancer controller
+    # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 2 runner scale sets
+    "kubernetes:helm.sh/v3:Release": 7,
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -54,8 +56,12 @@ def test_prod_counts_are_pinned(prod):
     # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets), plus the inference
     # gateways: 23 on AWS (load balancer controller, ALB, listeners, target groups, certificate,
     # records, bindings) and 19 on GCP (address, SSL policy, certificate, map, records, Gateway API
-    # objects).
-    assert prod["counts"]["total"] == 224
+    # objects); then 28 for CI runners: 13 for the ci-l4 pool (component, node group, launch template,
+    # 10 autoscaler tags) and 15 for CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App
+    # secrets, the component), and 17 for the jobs' identity: the ECR repository (component,
+    # repository, key, push policy) and three Pod Identity roles (component, role, association each)
+    # with four inline policies.
+    assert prod["counts"]["total"] == 269
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -121,17 +127,21 @@ def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
 
 
 def test_prod_workloads_get_only_their_buckets(prod):
-    associations = {r["inputs"]["serviceAccount"]: r["inputs"]["namespace"]
+    associations = {(r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
                     for r in named(prod, "aws:eks/podIdentityAssociation:PodIdentityAssociation")}
-    assert associations == {"cluster-autoscaler": "kube-system", "trainer": "training", "model-server": "inference",
-                            "aws-load-balancer-controller": "kube-system"}
+    # CI jobs run as `default` in their set's namespace; GPU steps also in the runner pod (runner_values).
+    assert associations == {("kube-system", "cluster-autoscaler"), ("training", "trainer"),
+                            ("inference", "model-server"), ("kube-system", "aws-load-balancer-controller"),
+                            ("arc-prod-cpu", "default"),
+                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode")}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    assert staging["counts"]["total"] == 115
+    # 115, then 45 for CI runners as in prod: the ci-l4 pool (13), CiRunners (15), jobs' identity (17).
+    assert staging["counts"]["total"] == 160
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from components.k8s.runner_values import SCALE_SET_CHART, RunnerSet, scale_set_values
 from tests.policies.conftest import DELETE, TAGS, UNKNOWN, changed, resource, triples
 
 M, A = "mandatory", "advisory"
@@ -84,6 +85,13 @@ CRON = ("kubernetes:batch/v1:CronJob", "cleanup", {"spec": {"schedule": "0 * * *
     "template": {"spec": {"containers": [{"name": "job", "image": "busybox@sha256:" + "a" * 64, "resources": {
         "requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}}}]}}}}}})
 BASES["cron"] = CRON
+# A scale set release exactly as CiRunners records it.
+RUNNER = RunnerSet(github_config_url="https://github.com/acme", max_runners=2,
+                   image="ghcr.io/actions/actions-runner:2.338.1",
+                   requests={"cpu": "1", "memory": "2Gi"}, limits={"cpu": "2", "memory": "4Gi"})
+BASES["arc"] = ("kubernetes:helm.sh/v3:Release", "train-runners-ci", {
+    "name": "ci", "chart": SCALE_SET_CHART, "version": "0.15.1", "values": scale_set_values("ci", RUNNER)})
+R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 
 CASES = [
@@ -169,6 +177,19 @@ CASES = [
      "'runner' container 'runner' image 'ghcr.io/actions/actions-runner:latest' is not pinned to a version"),
     ("cron", "spec.jobTemplate.spec.template.spec.containers.0.image", "busybox", "k8s-no-latest-tag", M,
      "'cleanup' container 'job' image 'busybox' is not pinned to a version"),
+    ("arc", f"{R0}.securityContext.privileged", True, "arc-runner-not-privileged", M,
+     "runner scale set 'train-runners-ci' container 'runner' runs privileged or may escalate"),
+    ("arc", f"{R0}.securityContext.allowPrivilegeEscalation", True, "arc-runner-not-privileged", M,
+     "runner scale set 'train-runners-ci' container 'runner' runs privileged or may escalate"),
+    ("arc", f"{R0}.resources.limits", DELETE, "arc-runner-limits-set", M,
+     "runner scale set 'train-runners-ci' container 'runner' does not set limits.cpu, limits.memory"),
+    ("arc", f"{R0}.resources.limits.cpu", DELETE, "arc-runner-limits-set", M,
+     "runner scale set 'train-runners-ci' container 'runner' does not set limits.cpu"),
+    ("arc", "values.template", DELETE, "arc-runner-limits-set", M,
+     "runner scale set 'train-runners-ci' defines no 'runner' container, so the chart default runs unlimited"),
+    ("arc", "values.containerMode", {"type": "dind"}, "arc-runner-no-dind", A,
+     "runner scale set 'train-runners-ci' uses dind container mode: a privileged Docker daemon runs next to "
+     "every runner"),
 ]
 
 
@@ -204,3 +225,25 @@ def test_unknown_value_is_reported_not_checked_never_passed(pack):
     assert findings[0].message == (
         "can't run policy 'eks-private-endpoint' from policy pack 'mlinfra@v0.0.1' during preview: "
         "string value at .vpcConfig.endpointPublicAccess can't be known during preview")
+
+
+def test_runner_rules_skip_other_helm_releases(pack):
+    type_, name, props = BASES["arc"]
+    other = changed(changed(props, "chart", "cluster-autoscaler"), f"{R0}.securityContext.privileged", True)
+    assert triples(pack.analyze(resource(type_, name, changed(other, "values.containerMode", {"type": "dind"})))) == []
+
+
+ARC_RULES = [("arc-runner-limits-set", M), ("arc-runner-no-dind", A), ("arc-runner-not-privileged", M)]
+
+
+@pytest.mark.parametrize("path, rules", [
+    ("chart", ARC_RULES),
+    (f"{R0}.resources.limits.cpu", [("arc-runner-limits-set", M)]),
+    (f"{R0}.securityContext.privileged", [("arc-runner-not-privileged", M)]),
+    ("values.containerMode.type", [("arc-runner-no-dind", A)]),
+])
+def test_unknown_runner_values_are_not_checked_never_passed(pack, path, rules):
+    type_, name, props = BASES["arc"]
+    findings = pack.analyze(resource(type_, name, changed(props, path, UNKNOWN)))
+    assert sorted((f.policy, f.level) for f in findings) == rules
+    assert all(f.not_checked for f in findings)

@@ -7,7 +7,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
-from components.k8s.runner_values import GpuRequest, RunnerSet, runner_service_account
+from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts, runner_service_account
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -167,6 +167,29 @@ def test_service_account_annotations_reach_the_kube_mode_account(register):
 def test_runner_identity_is_the_chart_named_service_account():
     assert runner_service_account("gpu", "kubernetes") == ("arc-gpu", "gpu-gha-rs-kube-mode")
     assert runner_service_account("docker", "dind") == ("arc-docker", "docker-gha-rs-no-permission")
+
+
+def test_jobs_run_as_the_namespace_default_account_and_gpu_steps_also_as_the_runners():
+    # Kubernetes mode: job pods from the container hooks have no serviceAccountName.
+    assert job_service_accounts("cpu", "kubernetes", gpu=False) == (("arc-cpu", "default"),)
+    # GPU sets run steps in the runner pod (ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER=false).
+    assert job_service_accounts("gpu", "kubernetes", gpu=True) == (
+        ("arc-gpu", "default"), ("arc-gpu", "gpu-gha-rs-kube-mode"))
+    # dind: every step runs in the runner pod.
+    assert job_service_accounts("docker", "dind", gpu=False) == (("arc-docker", "docker-gha-rs-no-permission"),)
+
+
+def test_releases_wait_for_what_the_caller_names(register):
+    def program():
+        nodes = k8s.core.v1.Namespace("nodes-ready")
+        CiRunners("ci", CiRunnersArgs(provider=k8s.Provider("k8s", kubeconfig="{}"), github_app=GithubAppCredentials(
+            "1", "2", pulumi.Output.secret("k")), runner_sets={"cpu": CPU}, depends_on=[nodes]))
+
+    reg = register(program)
+    nodes = reg.one("kubernetes:core/v1:Namespace", "nodes-ready")
+    for name in ("ci-controller", "ci-cpu"):
+        assert nodes.urn in reg.one(RELEASE, name).request.dependencies
+    assert nodes.urn not in reg.one("kubernetes:core/v1:Namespace", "ci-cpu-ns").request.dependencies
 
 
 def test_an_empty_set_list_is_refused(register):
