@@ -1,8 +1,12 @@
-"""EcrRepository: a private image repository for CI to push to, with a push policy scoped to it alone."""
+"""EcrRepository: a private image repository for CI to push to, and the push policy document scoped to it alone.
+
+The component creates no IAM policy of its own: whoever pushes (a CI job's Pod Identity role)
+embeds `ecr_push_policy` with the repository ARN computed before apply, so the policy pack can
+check it in a preview and no unattached policy is left in the account.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -52,15 +56,13 @@ class EcrRepositoryArgs:
 
 
 class EcrRepository(pulumi.ComponentResource):
-    """ECR repository (immutable tags, scan on push, KMS-encrypted) and an IAM policy to push to it."""
+    """ECR repository: immutable tags, scan on push, KMS-encrypted."""
 
     repository_url: pulumi.Output[str]
     arn: pulumi.Output[str]
-    push_policy_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: EcrRepositoryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:aws:EcrRepository", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         tags = with_tags(args.tags, Name=args.repository_name)
         kms_key_arn = args.kms_key_arn
         if kms_key_arn is None:
@@ -77,15 +79,7 @@ class EcrRepository(pulumi.ComponentResource):
             encryption_configurations=[{"encryption_type": "KMS", "kms_key": kms_key_arn}],
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-        policy = aws.iam.Policy(
-            f"{name}-push",
-            description=f"Push images to ECR repository {args.repository_name} only",
-            policy=repository.arn.apply(lambda arn: json.dumps(ecr_push_policy(arn))),
-            tags=tags,
-            opts=child)
 
         self.repository_url = repository.repository_url
         self.arn = repository.arn
-        self.push_policy_arn = policy.arn
-        self.register_outputs({"repository_url": self.repository_url, "arn": self.arn,
-                               "push_policy_arn": self.push_policy_arn})
+        self.register_outputs({"repository_url": self.repository_url, "arn": self.arn})

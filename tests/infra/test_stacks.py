@@ -34,9 +34,9 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # 16 for the internal GKE gateway (proxy-only subnet, address, SSL policy, certificate, Gateway
     # API objects).
     # 10 for the dev-cpu runners (CiRunners, 2 namespaces, 4 network policies, 2 releases, the App secret)
-    # and 9 for their jobs' identity (ECR repository, its key and push policy, the component; a Pod
+    # and 8 for their jobs' identity (ECR repository and its key, the component; a Pod
     # Identity role with its association and two inline policies, the component).
-    assert dev_document["counts"]["total"] == 146
+    assert dev_document["counts"]["total"] == 145
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4

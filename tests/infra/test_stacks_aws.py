@@ -58,10 +58,10 @@ def test_prod_counts_are_pinned(prod):
     # records, bindings) and 19 on GCP (address, SSL policy, certificate, map, records, Gateway API
     # objects); then 28 for CI runners: 13 for the ci-l4 pool (component, node group, launch template,
     # 10 autoscaler tags) and 15 for CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App
-    # secrets, the component), and 17 for the jobs' identity: the ECR repository (component,
-    # repository, key, push policy) and three Pod Identity roles (component, role, association each)
+    # secrets, the component), and 16 for the jobs' identity: the ECR repository (component,
+    # repository, key) and three Pod Identity roles (component, role, association each)
     # with four inline policies.
-    assert prod["counts"]["total"] == 269
+    assert prod["counts"]["total"] == 268
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -140,8 +140,8 @@ def test_prod_workloads_get_only_their_buckets(prod):
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    # 115, then 45 for CI runners as in prod: the ci-l4 pool (13), CiRunners (15), jobs' identity (17).
-    assert staging["counts"]["total"] == 160
+    # 115, then 44 for CI runners as in prod: the ci-l4 pool (13), CiRunners (15), jobs' identity (16).
+    assert staging["counts"]["total"] == 159
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

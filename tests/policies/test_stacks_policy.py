@@ -42,9 +42,8 @@ _DEV = "urn:pulumi:dev::mlinfra::mlinfra:aws:"
 DEV_NOT_CHECKED = [
     ("iam-no-wildcard-actions", f"{_DEV}EksCluster$aws:iam/rolePolicy:RolePolicy::dev-cluster-kms"),
     ("iam-no-wildcard-actions", f"{_DEV}WorkloadBucketAccess$aws:iam/rolePolicy:RolePolicy::dev-notebooks-buckets"),
-    # CI jobs read the KMS-encrypted datasets bucket; the repository's own push policy names its ARN.
+    # CI jobs read the KMS-encrypted datasets bucket.
     ("iam-no-wildcard-actions", f"{_DEV}WorkloadBucketAccess$aws:iam/rolePolicy:RolePolicy::dev-dev-cpu-jobs-buckets"),
-    ("iam-no-wildcard-actions", f"{_DEV}EcrRepository$aws:iam/policy:Policy::dev-dev-cpu-registry-push"),
 ]
 
 
@@ -72,14 +71,14 @@ def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):
         "urn": "urn:pulumi:dev::mlinfra::mlinfra:aws:S3Bucket$aws:s3/bucket:Bucket::datasets-bucket",
         "remediation": "Set buckets.<name>.versioning: true (the default) in the stack file."}
     markdown = markdown_view(document)
-    assert "**Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 4 not checked**" \
+    assert "**Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 3 not checked**" \
         in markdown
     assert ("| mandatory | `s3-versioning` | datasets-bucket | bucket 'acme-ml-dev-datasets' does not have "
             "versioning enabled | Set buckets.<name>.versioning: true (the default) in the stack file. |") in markdown
     console = Console(record=True, width=240, file=io.StringIO())
     console.print(table_view(document))
     table = console.export_text()
-    assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 4 not checked" in table
+    assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 3 not checked" in table
     assert "s3-versioning" in table and "bucket 'acme-ml-dev-datasets' does not have versioning enabled" in table
 
 

@@ -26,8 +26,8 @@ def test_repository_is_immutable_scanned_and_kms_encrypted_with_its_own_key(regi
     assert key.inputs["enableKeyRotation"] is True
     assert repo.options()["protect"] is True and key.options()["protect"] is True
     assert repo.inputs["tags"] == {"owner": "ml", "Name": "acme/ci"}
-    policy = reg.one("aws:iam/policy:Policy", "ci-push")
-    assert policy.options()["propertyDependencies"]["policy"] == [repo.urn]
+    # The pusher's role embeds ecr_push_policy; no unattached managed policy is created here.
+    assert reg.of_type("aws:iam/policy:Policy") == []
 
 
 def test_an_existing_kms_key_is_used_instead_of_creating_one(register):
