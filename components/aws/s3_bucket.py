@@ -22,9 +22,10 @@ def bucket_arn(bucket_name: str, partition: str = "aws") -> str:
 
 
 # The Elastic Load Balancing account that delivers access logs in each region opened before
-# August 2022; regions opened since then grant the log delivery service principal instead. Source:
-# docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html (step 2),
-# checked 2026-11-23.
+# August 2022; regions opened since then grant the log delivery service principal instead. The table
+# is AWS's (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html,
+# step 2), transcribed from public infrastructure code that cites it and cross-checked across several
+# such sources on 2026-11-23: AWS's page itself could not be read from here.
 ELB_LOG_ACCOUNTS = {
     "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
     "us-west-2": "797873946194", "af-south-1": "098369216593", "ca-central-1": "985666609251",
@@ -32,7 +33,8 @@ ELB_LOG_ACCOUNTS = {
     "eu-west-3": "009996457667", "eu-south-1": "635631232127", "eu-north-1": "897822967062",
     "me-south-1": "076674570225", "sa-east-1": "507241528517", "ap-east-1": "754344448648",
     "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
+    "ap-southeast-2": "783225319266", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
+    "ap-southeast-3": "589379963580",
 }
 ELB_LOG_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 
