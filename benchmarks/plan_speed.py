@@ -192,6 +192,18 @@ def floor_cases(plans: Sequence[Case], python: str, work: Path) -> dict[str, Cas
     return floors
 
 
+def commit() -> str | None:
+    """The measured tree's commit (with `+dirty` if it has changes), so a published table names its code."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     mem_kib = 0
@@ -239,7 +251,7 @@ def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = T
                 case.cpu.append(cpu)
     results = [case_result(plan, floors[plan.name]) for plan in plans]
     add_marginal_costs(results)
-    return {"benchmark": "mlinfra plan speed", "date": started, "machine": info, "runs": runs,
+    return {"benchmark": "mlinfra plan speed", "date": started, "commit": commit(), "machine": info, "runs": runs,
             "bytecode_cache": bytecode_cache, "floor": "per plan", "cases": results,
             "targets": targets(results), "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 

@@ -164,7 +164,8 @@ def print_report(report: dict[str, Any]) -> None:
                       ms(r["ms_per_resource_cpu"]), ms(r.get("marginal_ms_per_resource_wall")),
                       ms(r.get("marginal_ms_per_resource_cpu")))
     # Wide enough for the table when written to a file or a pipe (rich assumes 80 columns there).
-    console = Console(width=max(Console().width, 160))
+    # emoji=False: rich would turn "pools:100:" into an emoji.
+    console = Console(width=max(Console().width, 160), emoji=False)
     console.print(table)
     floors = (f"floor: {report['floor_modules']} Pulumi modules, shared by every plan" if "floor_modules" in report
               else "floor: per plan, a process importing the Pulumi modules that plan loaded")
@@ -206,7 +207,8 @@ def readme_block(report: dict[str, Any], json_path: str) -> str:
         f"{m['cpus']} cores, {m['memory_gib']} GiB, Python {m['python']}, {report['date']}, median of "
         f"{report['runs']} whole-process runs after a warm-up, each plan against its own floor; load average "
         f"{m['load_average'][0]:g} before and {report['load_average_after'][0]:g} after (a shared machine: "
-        f"compare the ratios, not the seconds): [{json_path}]({json_path}).",
+        f"compare the ratios, not the seconds)" + (f", code at `{report['commit']}`" if report.get("commit") else "")
+        + f": [{json_path}]({json_path}).",
         "",
         markdown_table(report).rstrip("\n"),
         "",
