@@ -7,8 +7,10 @@ Every figure is a whole process (interpreter start, imports, plan, JSON written 
 timed several times after a warm-up, in rounds that visit every case once, so a burst of load on
 a shared machine hits all cases alike. Compare the ratios, not the seconds, across machines.
 
-- floor: a process that imports exactly the Pulumi modules the plans loaded (found by running
-  each plan once and listing the loaded `pulumi*` modules), with the same interpreter and venv.
+- floor:<case>: per plan, a process that imports exactly the Pulumi modules that plan loaded
+  (found by running the plan once and listing the loaded `pulumi*` modules), with the same
+  interpreter and venv. Each plan is compared with its own floor: an AWS-only stack never pays
+  for the GCP SDK, so a floor shared by all stacks would flatter it.
 - stack:<name>: `python -m infra.cli plan <name> --format json --out /dev/null` per stack file.
 - pools:<n>: the same for a stack generated here with n GPU pools spread over clusters.
 
@@ -36,9 +38,19 @@ from typing import Any
 
 import yaml
 
-from benchmarks.speed_report import Case, add_marginal_costs, case_result, print_report, targets
+from benchmarks.speed_report import (
+    Case,
+    add_marginal_costs,
+    case_result,
+    print_report,
+    readme_block,
+    replace_block,
+    targets,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+README = REPO_ROOT / "README.md"
 STACKS_DIR = REPO_ROOT / "stacks"
 DEFAULT_POOLS = (10, 100, 500)
 # EKS allows 30 managed node groups per cluster by default; stay under it, as a real platform would.
@@ -167,6 +179,31 @@ def probe(case: Case, python: str, stack: str, stacks_dir: Path, work: Path,
     case.sdk_modules = json.loads(modules_out.read_text())
 
 
+def floor_cases(plans: Sequence[Case], python: str, work: Path) -> dict[str, Case]:
+    """One floor per plan, importing the modules its warm-up listed; keyed by the plan's name."""
+    floors: dict[str, Case] = {}
+    for case in plans:
+        if not case.sdk_modules:
+            raise BenchmarkError(f"{case.name} loaded no Pulumi modules; its warm-up must run first")
+        script = work / f"floor-{case.name.replace(':', '-')}.py"
+        script.write_text(FLOOR.format(modules=case.sdk_modules))
+        floors[case.name] = Case(f"floor:{case.name}", "floor", [python, str(script)],
+                                 sdk_modules=list(case.sdk_modules))
+    return floors
+
+
+def commit() -> str | None:
+    """The measured tree's commit (with `+dirty` if it has changes), so a published table names its code."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     mem_kib = 0
@@ -200,22 +237,22 @@ def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = T
             log(f"warm-up {case.name}")
             stack, directory = case.command[4], Path(case.command[-1])
             probe(case, python, stack, directory, work, env)
-        modules = sorted({m for case in plans for m in case.sdk_modules})
-        floor_script = work / "floor.py"
-        floor_script.write_text(FLOOR.format(modules=modules))
-        floor = Case("floor", "floor", [python, str(floor_script)], sdk_modules=modules)
-        run_timed(floor.command, env)  # the floor's warm-up
-        cases = [floor, *plans]
+        floors = floor_cases(plans, python, work)
+        for floor in floors.values():
+            log(f"warm-up {floor.name}")
+            run_timed(floor.command, env)
+        # Each plan right after its own floor, so both see the same load.
+        cases = [c for plan in plans for c in (floors[plan.name], plan)]
         for round_number in range(1, runs + 1):
             log(f"round {round_number}/{runs}")
             for case in cases:
                 wall, cpu = run_timed(case.command, env)
                 case.wall.append(wall)
                 case.cpu.append(cpu)
-    results = [case_result(case, floor) for case in cases]
+    results = [case_result(plan, floors[plan.name]) for plan in plans]
     add_marginal_costs(results)
-    return {"benchmark": "mlinfra plan speed", "date": started, "machine": info, "runs": runs,
-            "bytecode_cache": bytecode_cache, "floor_modules": len(modules), "cases": results,
+    return {"benchmark": "mlinfra plan speed", "date": started, "commit": commit(), "machine": info, "runs": runs,
+            "bytecode_cache": bytecode_cache, "floor": "per plan", "cases": results,
             "targets": targets(results), "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
@@ -229,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     parser.add_argument("--show", type=Path, metavar="JSON",
                         help="print the table of a report written earlier with --json, measuring nothing")
+    parser.add_argument("--publish", metavar="LABEL",
+                        help="write benchmarks/results/<date>-<cpus>cores-LABEL.json and replace the README's "
+                             "table and target statement with this report's")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -243,7 +283,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
+    if args.publish:
+        path = publish(report, args.publish)
+        print(f"published {path.relative_to(REPO_ROOT)} and the README's Performance table", file=sys.stderr)
     return 0
+
+
+def publish(report: dict[str, Any], label: str, results_dir: Path = RESULTS_DIR, readme: Path = README) -> Path:
+    """Save the report under a dated name and put its table and targets into the README."""
+    if not label.replace("-", "").isalnum():
+        raise ValueError(f"label must be letters, digits and dashes (got {label!r})")
+    name = f"{report['date'][:10]}-{report['machine']['cpus']}cores-{label}.json"
+    path = results_dir / name
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    relative = path.relative_to(readme.parent) if path.is_relative_to(readme.parent) else path
+    readme.write_text(replace_block(readme.read_text(), readme_block(report, str(relative))))
+    return path
 
 
 if __name__ == "__main__":

@@ -47,12 +47,14 @@ class Case:
 
 
 def case_result(case: Case, floor: Case) -> dict[str, Any]:
-    """One case's figures: spread, ratios to the floor and cost per resource above the floor."""
+    """One plan's figures: spread, its floor's, the ratios to that floor and cost per resource above it."""
     wall, cpu = summarize(case.wall), summarize(case.cpu)
     floor_wall, floor_cpu = summarize(floor.wall), summarize(floor.cpu)
     result: dict[str, Any] = {
         "name": case.name, "kind": case.kind, "resources": case.resources,
         "sdk_modules": len(case.sdk_modules), "wall": asdict(wall), "cpu": asdict(cpu),
+        "floor": {"name": floor.name, "sdk_modules": len(floor.sdk_modules),
+                  "wall": asdict(floor_wall), "cpu": asdict(floor_cpu)},
         "ratio_to_floor_wall": wall.median / floor_wall.median,
         "ratio_to_floor_cpu": cpu.median / floor_cpu.median,
         "ms_per_resource_wall": None, "ms_per_resource_cpu": None,
@@ -61,6 +63,11 @@ def case_result(case: Case, floor: Case) -> dict[str, Any]:
         result["ms_per_resource_wall"] = 1000 * (wall.median - floor_wall.median) / case.resources
         result["ms_per_resource_cpu"] = 1000 * (cpu.median - floor_cpu.median) / case.resources
     return result
+
+
+def floor_of(result: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plan's own floor; reports from before per-plan floors had one shared `floor` case."""
+    return result.get("floor") or next(r for r in results if r["kind"] == "floor")
 
 
 def add_marginal_costs(results: list[dict[str, Any]]) -> None:
@@ -95,7 +102,6 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     def check(target: str, value: float, met: bool) -> None:
         checks.append({"target": target, "value": round(value, 2), "met": bool(met)})
 
-    floor = next(r for r in results if r["kind"] == "floor")
     for r in results:
         if r["kind"] == "stack":
             for clock in ("wall", "cpu"):
@@ -121,6 +127,7 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r = big[0]
         # Scaled down linearly from the measured stack, fixed costs included, so never optimistic.
         # CPU time too: on a loaded machine it is what the plan would take with a core to itself.
+        floor = floor_of(r, results)
         for clock in ("wall", "cpu"):
             above = r[clock]["median"] - floor[clock]["median"]
             estimate = floor[clock]["median"] + above * LARGE_STACK_RESOURCES / r["resources"]
@@ -139,25 +146,84 @@ def print_report(report: dict[str, Any]) -> None:
     table = Table(title=f"mlinfra plan speed, {report['date']}, {m['cpus']} cores, {m['memory_gib']} GiB, "
                         f"Python {m['python']}, median of {report['runs']} runs after a warm-up, bytecode "
                         f"{'cached' if report['bytecode_cache'] else 'not cached'}")
-    for column in ("case", "resources", "wall s", "wall min-max", "CPU s", "x floor wall", "x floor CPU",
-                   "ms/res wall", "ms/res CPU", "marginal ms/res wall", "marginal ms/res CPU"):
+    for column in ("case", "resources", "SDK modules", "floor s", "wall s", "wall min-max", "CPU s",
+                   "x floor wall", "x floor CPU", "ms/res wall", "ms/res CPU", "marginal ms/res wall",
+                   "marginal ms/res CPU"):
         table.add_column(column, justify="left" if column == "case" else "right")
 
     def ms(value: float | None) -> str:
         return "" if value is None else f"{value:.2f}"
 
     for r in report["cases"]:
-        table.add_row(r["name"], "" if r["resources"] is None else str(r["resources"]),
+        floor = r.get("floor")
+        table.add_row(r["name"], "" if r["resources"] is None else str(r["resources"]), str(r["sdk_modules"]),
+                      f"{floor['wall']['median']:.2f}" if floor else "",
                       f"{r['wall']['median']:.2f}", f"{r['wall']['minimum']:.2f}-{r['wall']['maximum']:.2f}",
                       f"{r['cpu']['median']:.2f}", f"{r['ratio_to_floor_wall']:.2f}",
                       f"{r['ratio_to_floor_cpu']:.2f}", ms(r["ms_per_resource_wall"]),
                       ms(r["ms_per_resource_cpu"]), ms(r.get("marginal_ms_per_resource_wall")),
                       ms(r.get("marginal_ms_per_resource_cpu")))
     # Wide enough for the table when written to a file or a pipe (rich assumes 80 columns there).
-    console = Console(width=max(Console().width, 140))
+    # emoji=False: rich would turn "pools:100:" into an emoji.
+    console = Console(width=max(Console().width, 160), emoji=False)
     console.print(table)
-    console.print(f"floor: {report['floor_modules']} Pulumi modules; load average before "
-                  f"{m['load_average']}, after {report['load_average_after']}")
+    floors = (f"floor: {report['floor_modules']} Pulumi modules, shared by every plan" if "floor_modules" in report
+              else "floor: per plan, a process importing the Pulumi modules that plan loaded")
+    console.print(f"{floors}; load average before {m['load_average']}, after {report['load_average_after']}")
     for check in report["targets"]:
         mark = "[green]met[/]" if check["met"] else "[red]NOT met[/]"
         console.print(f"{mark}  {check['target']}: {check['value']}")
+
+
+def markdown_table(report: dict[str, Any]) -> str:
+    """The README's table: one row per plan, against its own floor."""
+    lines = ["| case | resources | SDK modules | floor s | wall s, median (min-max) | CPU s "
+             "| × floor (wall / CPU) | ms per resource above floor (wall / CPU) "
+             "| marginal ms per resource (wall / CPU) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+
+    def pair(a: float | None, b: float | None, digits: int = 1) -> str:
+        return "" if a is None or b is None else f"{a:.{digits}f} / {b:.{digits}f}"
+
+    for r in report["cases"]:
+        floor = floor_of(r, report["cases"])
+        lines.append(
+            f"| `{r['name']}` | {r['resources'] or ''} | {r['sdk_modules']} | {floor['wall']['median']:.2f} "
+            f"| {r['wall']['median']:.2f} ({r['wall']['minimum']:.2f}-{r['wall']['maximum']:.2f}) "
+            f"| {r['cpu']['median']:.2f} | {pair(r['ratio_to_floor_wall'], r['ratio_to_floor_cpu'], 2)} "
+            f"| {pair(r['ms_per_resource_wall'], r['ms_per_resource_cpu'])} "
+            f"| {pair(r.get('marginal_ms_per_resource_wall'), r.get('marginal_ms_per_resource_cpu'))} |")
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- plan-speed:begin -->", "<!-- plan-speed:end -->"
+
+
+def readme_block(report: dict[str, Any], json_path: str) -> str:
+    """What `--publish` writes between the README's markers: provenance, the table, every target."""
+    m = report["machine"]
+    lines = [
+        BEGIN,
+        f"{m['cpus']} cores, {m['memory_gib']} GiB, Python {m['python']}, {report['date']}, median of "
+        f"{report['runs']} whole-process runs after a warm-up, each plan against its own floor; load average "
+        f"{m['load_average'][0]:g} before and {report['load_average_after'][0]:g} after (a shared machine: "
+        f"compare the ratios, not the seconds)" + (f", code at `{report['commit']}`" if report.get("commit") else "")
+        + f": [{json_path}]({json_path}).",
+        "",
+        markdown_table(report).rstrip("\n"),
+        "",
+        "Targets, judged by this run:",
+        "",
+    ]
+    lines += [f"- {'met' if c['met'] else '**NOT met**'}: {c['target']}: {c['value']:g}" for c in report["targets"]]
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(text: str, block: str) -> str:
+    """`text` with the part between the markers (inclusive) replaced by `block`."""
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no {BEGIN} ... {END} section to replace")
+    after = text.index("\n", end) + 1 if "\n" in text[end:] else len(text)
+    return text[:start] + block + text[after:]

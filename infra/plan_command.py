@@ -9,12 +9,12 @@ from typing import Any
 from infra.config import ConfigError
 from infra.config_sandbox import budget_for, config_from_stack_file
 from infra.cost import add_cost
-from infra.offline.analyzer import PolicyPackError
+from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
 from infra.offline.document import build_document
-from infra.offline.engine import STACKS_DIR, ProgramError, load_project, run_stack
-from infra.offline.policy_check import check_run, mandatory_violations
+from infra.offline.engine import PROGRAM, PROJECT, STACKS_DIR, ProgramError, Project, load_project, run_stack_file
+from infra.offline.policy_check import PACK_DIR, check_run, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError
-from infra.offline.stackfile import StackFileError, UnknownStackError
+from infra.offline.stackfile import StackFileError, UnknownStackError, load_stack_file
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 
@@ -34,22 +34,29 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
     `project_dir` plans another Pulumi project in the repository (e.g. infra/bootstrap) instead.
     """
     try:
-        if project_dir is None:
-            run = run_stack(stack, stacks_dir or STACKS_DIR)
-        else:
-            project = load_project(project_dir)
-            run = run_stack(stack, stacks_dir or project.stacks_dir, project.program, project.name)
+        project = Project(PROJECT, PROGRAM, stacks_dir or STACKS_DIR) if project_dir is None \
+            else load_project(project_dir)
+        stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
     except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
-    except ProgramError as exc:
-        if isinstance(exc.cause, ConfigError):
-            return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
-        raise
-    environment = run.outputs.get("environment")
+    # The policy pack takes about a second to start: it loads while the program runs. Every way
+    # out before the check stops it at once (a config error must not wait for a pack it never uses).
+    analyzer = PolicyAnalyzer(PACK_DIR, stack=stack_file.name, project=project.name)
+    analyzer.spawn()
     try:
-        policy = check_run(run, environment)
-    except (PolicyPackError, PolicyConfigError) as exc:
-        return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
+        try:
+            run = run_stack_file(stack_file, project.program, project.name)
+        except ProgramError as exc:
+            if isinstance(exc.cause, ConfigError):
+                return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
+            raise
+        environment = run.outputs.get("environment")
+        try:
+            policy = check_run(run, environment, analyzer=analyzer)
+        except (PolicyPackError, PolicyConfigError) as exc:
+            return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
+    finally:
+        analyzer.abort()  # nothing left to stop once check_run closed it
     document = build_document(run, policy=policy)
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
     budget = budget_for(config_from_stack_file(run.stack_file)) if project_dir is None else None

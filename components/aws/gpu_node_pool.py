@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.launch_template import METADATA_OPTIONS, efa_interfaces, plain_interface, root_volume
-from components.aws.node_template import node_template_tags, tag_autoscaling_group
+from components.aws.node_template import asg_template_tags, node_template_tags, tag_autoscaling_group
 from components.tags import with_tags
 
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -151,7 +151,8 @@ class EksGpuNodePool(pulumi.ComponentResource):
 
         self.asg_tags: dict[str, aws.autoscaling.Tag] = {}
         if template_tags:
-            self.asg_tags = tag_autoscaling_group(name, asg_name(group), template_tags, self)
+            # Only what the autoscaler cannot learn from EKS itself: one Tag resource per key.
+            self.asg_tags = tag_autoscaling_group(name, asg_name(group), asg_template_tags(template_tags), self)
 
         self.node_group_name = group.node_group_name
         self.register_outputs({"node_group_name": self.node_group_name})

@@ -1,9 +1,9 @@
 """Scale from zero: cluster-autoscaler node-template tags on a node group's Auto Scaling group.
 
 A pool at 0 nodes has no node the autoscaler can look at, so it learns what a new node would
-carry (labels, taints, GPUs) from tags on the Auto Scaling group. EKS managed node groups do not
-copy their labels and taints there, so each tag is an `aws.autoscaling.Tag` resource on the
-group's ASG (terraform-aws-eks declined to do this; users keep asking for it).
+carry (labels, taints, GPUs) from tags on the Auto Scaling group, and for an EKS managed node
+group also from the EKS DescribeNodegroup API. EKS does not copy node group tags to the ASG, so
+each tag the autoscaler must find there is an `aws.autoscaling.Tag` resource on the group's ASG.
 """
 
 from __future__ import annotations
@@ -37,6 +37,27 @@ def node_template_tags(cluster_name: str, labels: Mapping[str, str], taints: Seq
         if count:
             tags[f"{TEMPLATE}/resources/{name}"] = str(count)
     return tags
+
+
+def asg_template_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The node-template tags that must be on the ASG itself; the rest the autoscaler gets elsewhere.
+
+    cluster-autoscaler's AWS provider (cloudprovider/aws, `buildNodeFromTemplate`) builds a
+    zero-node template from: the instance type (CPU, memory, `node.kubernetes.io/instance-type`,
+    arch, zone); ASG tags; and, for an EKS managed node group (found by the `eks:cluster-name` and
+    `eks:nodegroup-name` tags EKS puts on the ASG), the node group's labels and taints from
+    eks:DescribeNodegroup, which the autoscaler's IAM policy grants (components/aws/cluster_addons.py;
+    upstream proposal "circumvent-tag-limit-aws"). So labels and taints need no ASG tag. Kept:
+    - the auto-discovery tags (`enabled`, `<cluster>`): discovery and the autoscaler's IAM
+      condition need them on the ASG, and we do not rely on EKS adding them;
+    - `resources/*`: extended resources (EFA interfaces) come from no API, and the GPU count is
+      kept explicit rather than trusting the autoscaler's instance-type table;
+    - the `eks.amazonaws.com/capacityType` label: older autoscaler releases return the node
+      group's capacity type from DescribeNodegroup as `capacityType`, not as this label.
+    """
+    keep = (f"{TEMPLATE}/resources/", f"{TEMPLATE}/label/eks.amazonaws.com/capacityType")
+    discovery = {k for k in tags if k.startswith(f"{AUTOSCALER}/") and not k.startswith(f"{TEMPLATE}/")}
+    return {k: v for k, v in tags.items() if k in discovery or k.startswith(keep)}
 
 
 def tag_resource_suffix(key: str) -> str:

@@ -23,6 +23,7 @@ from pulumi.runtime.sync_await import _sync_await
 from infra.offline.invokes import InvokeAnswers, OfflineContext
 from infra.offline.monitor import OfflineMocks, RecordedResource, RecordingMonitor
 from infra.offline.properties import struct_to_json
+from infra.offline.sdk_hooks import without_stack_traces
 from infra.offline.stackfile import StackFile, StackFileError, load_stack_file
 
 PROJECT = "mlinfra"
@@ -78,7 +79,8 @@ def run_program(
     settings.set_root_resource(None)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     try:
-        _sync_await(run_in_stack(program))
+        with without_stack_traces():
+            _sync_await(run_in_stack(program))
     except Exception as exc:
         raise ProgramError(exc, list(monitor.records)) from exc
     finally:

@@ -35,12 +35,17 @@ def pack_version(pack_dir: Path = PACK_DIR) -> str:
     return str(yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()).get("version", "0.0.1"))
 
 
-def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR) -> dict[str, Any]:
-    """Run the pack over a program run the way a preview does; returns the document's `policy` field."""
+def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR,
+              analyzer: PolicyAnalyzer | None = None) -> dict[str, Any]:
+    """Run the pack over a program run the way a preview does; returns the document's `policy` field.
+
+    `analyzer` is a pack spawned earlier for this stack (see `make_plan`); it is closed here on
+    success and on pack errors, and the caller stops it if anything before that raises.
+    """
     config = config_file(environment, pack_dir, run.project)
     settings = load_policy_config(config) if config else {}
     inputs = inputs_from_records(run.resources)
-    with PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
+    with analyzer or PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
         analyzer.configure(settings)
         findings = analyzer.analyze_all(inputs)
         assert analyzer.info is not None

@@ -11,11 +11,21 @@ from benchmarks.plan_speed import (
     FLOOR,
     PROBE,
     REPO_ROOT,
+    BenchmarkError,
+    floor_cases,
     plan_command,
     synthetic_stack,
     write_synthetic_stack,
 )
-from benchmarks.speed_report import Case, add_marginal_costs, case_result, summarize, targets
+from benchmarks.speed_report import (
+    Case,
+    add_marginal_costs,
+    case_result,
+    floor_of,
+    markdown_table,
+    summarize,
+    targets,
+)
 from infra.config import parse_stack_config
 from infra.offline.document import build_document
 from infra.offline.engine import run_stack
@@ -67,9 +77,9 @@ def test_synthetic_stack_file_plans_with_a_pool_per_node_group(tmp_path):
     # Every pool costs the same resources, so the 500-pool stack is over 1,000 resources.
     pools = [r["urn"] for r in document["resources"] if r["type"] == "mlinfra:aws:EksGpuNodePool"]
     per_pool = {urn: 1 + sum(1 for r in document["resources"] if r["parent"] == urn) for urn in pools}
-    # The component, its launch template, its node group and 9 scale-from-zero ASG tags.
-    assert set(per_pool.values()) == {12}
-    assert 500 * 12 > 1000
+    # The component, its launch template, its node group and 4 scale-from-zero ASG tags.
+    assert set(per_pool.values()) == {7}
+    assert 500 * 7 > 1000
 
 
 def _case(name, kind, resources, wall, cpu):
@@ -84,21 +94,60 @@ def test_case_result_ratios_and_time_per_resource_above_the_floor():
     assert result["ratio_to_floor_cpu"] == pytest.approx(1.5)
     assert result["ms_per_resource_wall"] == pytest.approx(20.0)
     assert result["ms_per_resource_cpu"] == pytest.approx(10.0)
+    assert result["floor"]["name"] == "floor"
+    assert result["floor"]["wall"]["median"] == pytest.approx(2.0)
     assert case_result(floor, floor)["ms_per_resource_wall"] is None
+
+
+def test_each_plan_gets_a_floor_importing_exactly_the_modules_it_loaded(tmp_path):
+    aws = Case("stack:sandbox", "stack", [], sdk_modules=["pulumi", "pulumi_aws", "pulumi_aws.s3"])
+    both = Case("stack:prod", "stack", [], sdk_modules=["pulumi", "pulumi_aws", "pulumi_gcp"])
+    floors = floor_cases([aws, both], "python3", tmp_path)
+    assert list(floors) == ["stack:sandbox", "stack:prod"]
+    assert floors["stack:sandbox"].name == "floor:stack:sandbox"
+    assert floors["stack:sandbox"].sdk_modules == ["pulumi", "pulumi_aws", "pulumi_aws.s3"]
+    script = floors["stack:sandbox"].command[1]
+    assert "'pulumi_aws.s3'" in (tmp_path / "floor-stack-sandbox.py").read_text()
+    assert script == str(tmp_path / "floor-stack-sandbox.py")
+    assert "pulumi_gcp" not in (tmp_path / "floor-stack-sandbox.py").read_text()
+    assert "'pulumi_gcp'" in (tmp_path / "floor-stack-prod.py").read_text()
+    with pytest.raises(BenchmarkError, match="stack:dev loaded no Pulumi modules"):
+        floor_cases([Case("stack:dev", "stack", [])], "python3", tmp_path)
+
+
+def test_ratios_are_against_each_plans_own_floor():
+    small_floor = _case("floor:stack:sandbox", "floor", None, [3.0], [3.0])
+    big_floor = _case("floor:stack:prod", "floor", None, [6.0], [6.0])
+    sandbox = case_result(_case("stack:sandbox", "stack", 60, [4.2], [4.2]), small_floor)
+    prod = case_result(_case("stack:prod", "stack", 160, [8.4], [8.4]), big_floor)
+    assert (sandbox["ratio_to_floor_wall"], prod["ratio_to_floor_wall"]) == (pytest.approx(1.4), pytest.approx(1.4))
+    assert [c["met"] for c in targets([sandbox, prod])] == [True, True, True, True]
+    table = markdown_table({"cases": [sandbox, prod]})
+    assert table.splitlines()[2] == \
+        "| `stack:sandbox` | 60 | 0 | 3.00 | 4.20 (4.20-4.20) | 4.20 | 1.40 / 1.40 | 20.0 / 20.0 |  |"
+    assert table.splitlines()[3].startswith("| `stack:prod` | 160 | 0 | 6.00 | 8.40 (8.40-8.40) |")
+
+
+def test_reports_from_before_per_plan_floors_still_find_their_shared_floor():
+    floor = _case("floor", "floor", None, [2.0], [2.0])
+    old = [case_result(c, floor) for c in (floor, _case("stack:dev", "stack", 50, [3.0], [3.0]))]
+    for r in old:
+        del r["floor"]  # the old format had none
+    assert floor_of(old[1], old)["name"] == "floor"
 
 
 def test_marginal_cost_is_the_slope_between_consecutive_synthetic_stacks():
     floor = _case("floor", "floor", None, [2.0], [1.0])
     cases = [_case("stack:dev", "stack", 50, [3.0], [2.0]), _case("pools:10", "synthetic", 60, [2.6], [1.6]),
              _case("pools:100", "synthetic", 400, [5.0], [3.3]), _case("pools:500", "synthetic", 2000, [17.0], [11.3])]
-    results = [case_result(c, floor) for c in [floor, *cases]]
+    results = [case_result(c, floor) for c in cases]
     add_marginal_costs(results)
-    assert "marginal_ms_per_resource_wall" not in results[1]
-    assert results[2]["marginal_ms_per_resource_wall"] is None
-    assert results[3]["marginal_ms_per_resource_wall"] == pytest.approx(2400 / 340)
-    assert results[3]["marginal_ms_per_resource_cpu"] == pytest.approx(1700 / 340)
-    assert results[4]["marginal_ms_per_resource_wall"] == pytest.approx(7.5)
-    assert results[4]["marginal_ms_per_resource_cpu"] == pytest.approx(5.0)
+    assert "marginal_ms_per_resource_wall" not in results[0]
+    assert results[1]["marginal_ms_per_resource_wall"] is None
+    assert results[2]["marginal_ms_per_resource_wall"] == pytest.approx(2400 / 340)
+    assert results[2]["marginal_ms_per_resource_cpu"] == pytest.approx(1700 / 340)
+    assert results[3]["marginal_ms_per_resource_wall"] == pytest.approx(7.5)
+    assert results[3]["marginal_ms_per_resource_cpu"] == pytest.approx(5.0)
 
 
 def test_targets_report_what_is_met_and_what_is_not():
@@ -109,7 +158,7 @@ def test_targets_report_what_is_met_and_what_is_not():
         _case("pools:100", "synthetic", 400, [5.0], [4.3]),
         _case("pools:500", "synthetic", 2000, [30.0], [18.0]),
     ]
-    results = [case_result(c, floor) for c in [floor, *cases]]
+    results = [case_result(c, floor) for c in cases]
     add_marginal_costs(results)
     checks = targets(results)
     assert [(c["target"], c["value"], c["met"]) for c in checks] == [
@@ -146,3 +195,35 @@ def test_probe_lists_loaded_sdk_modules_and_the_floor_imports_them(tmp_path):
     # pulumi_kubernetes: each EKS cluster's provider and its Helm add-ons.
     assert result.stdout.strip() == "['pulumi', 'pulumi_aws', 'pulumi_kubernetes']"
     assert Counter(m.split(".")[0] for m in modules).keys() == {"pulumi", "pulumi_aws", "pulumi_kubernetes"}
+
+
+def _report(cases):
+    return {"date": "2026-11-23 13:05 UTC", "runs": 3, "bytecode_cache": True,
+            "machine": {"cpus": 2, "memory_gib": 24, "python": "3.11.7", "load_average": [3.5, 3.0, 2.0]},
+            "load_average_after": [4.0, 3.0, 2.0], "cases": cases, "targets": targets(cases)}
+
+
+def test_publish_writes_a_dated_result_and_replaces_only_the_readme_block(tmp_path):
+    from benchmarks.plan_speed import publish
+
+    floor = _case("floor:stack:dev", "floor", None, [2.0], [2.0])
+    report = _report([case_result(_case("stack:dev", "stack", 50, [3.2], [2.5]), floor)])
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nbefore\n<!-- plan-speed:begin -->\nold table\n<!-- plan-speed:end -->\nafter\n")
+    (tmp_path / "results").mkdir()
+    path = publish(report, "per-stack-floor", tmp_path / "results", readme)
+    assert path == tmp_path / "results" / "2026-11-23-2cores-per-stack-floor.json"
+    assert json.loads(path.read_text())["cases"][0]["name"] == "stack:dev"
+    text = readme.read_text()
+    assert text.startswith("# x\n\nbefore\n<!-- plan-speed:begin -->\n"
+                           "2 cores, 24 GiB, Python 3.11.7, 2026-11-23 13:05 UTC")
+    assert "old table" not in text and text.endswith("<!-- plan-speed:end -->\nafter\n")
+    assert "[results/2026-11-23-2cores-per-stack-floor.json](results/2026-11-23-2cores-per-stack-floor.json)" in text
+    assert "| `stack:dev` | 50 | 0 | 2.00 | 3.20 (3.20-3.20) | 2.50 | 1.60 / 1.25 |" in text
+    assert ("- **NOT met**: stack:dev at most 1.5x the floor (wall): 1.6\n"
+            "- met: stack:dev at most 1.5x the floor (cpu): 1.25\n") in text
+    with pytest.raises(ValueError, match="label must be"):
+        publish(report, "../x", tmp_path / "results", readme)
+    readme.write_text("no markers\n")
+    with pytest.raises(ValueError, match="no <!-- plan-speed:begin -->"):
+        publish(report, "again", tmp_path / "results", readme)

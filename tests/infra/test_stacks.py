@@ -30,13 +30,14 @@ def test_every_stack_plans_and_matches_the_schema(stack):
 
 def test_dev_resource_counts_are_pinned(dev_document):
     by_type = dev_document["counts"]["byType"]
-    # 48 of the first AWS slice, 39 the AWS platform added, 24 for the GKE cluster and GCS bucket,
+    # 48 of the first AWS slice, 34 the AWS platform added (4 scale-from-zero ASG tags per GPU pool),
+    # 24 for the GKE cluster and GCS bucket,
     # 16 for the internal GKE gateway (proxy-only subnet, address, SSL policy, certificate, Gateway
     # API objects).
     # 10 for the dev-cpu runners (CiRunners, 2 namespaces, 4 network policies, 2 releases, the App secret)
     # and 8 for their jobs' identity (ECR repository and its key, the component; a Pod
     # Identity role with its association and two inline policies, the component).
-    assert dev_document["counts"]["total"] == 145
+    assert dev_document["counts"]["total"] == 140
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4

@@ -29,7 +29,7 @@ def one(document, resource_type, name=None):
 
 
 PROD_COUNTS = {
-    "aws:autoscaling/tag:Tag": 41,  # 31, then 10 scale-from-zero tags for the ci-l4 pool
+    "aws:autoscaling/tag:Tag": 17,  # 13, then 4 scale-from-zero tags for the ci-l4 pool
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
     "aws:ec2/subnet:Subnet": 6,
@@ -53,15 +53,15 @@ PROD_COUNTS = {
 
 
 def test_prod_counts_are_pinned(prod):
-    # 147 on AWS and 35 on GCP (the regional inference cluster and its buckets), plus the inference
+    # 129 on AWS and 35 on GCP (the regional inference cluster and its buckets), plus the inference
     # gateways: 23 on AWS (load balancer controller, ALB, listeners, target groups, certificate,
     # records, bindings) and 19 on GCP (address, SSL policy, certificate, map, records, Gateway API
-    # objects); then 28 for CI runners: 13 for the ci-l4 pool (component, node group, launch template,
-    # 10 autoscaler tags) and 15 for CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App
+    # objects); then 22 for CI runners: 7 for the ci-l4 pool (component, node group, launch template,
+    # 4 autoscaler tags) and 15 for CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App
     # secrets, the component), and 16 for the jobs' identity: the ECR repository (component,
     # repository, key) and three Pod Identity roles (component, role, association each)
     # with four inline policies.
-    assert prod["counts"]["total"] == 268
+    assert prod["counts"]["total"] == 244
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -140,8 +140,8 @@ def test_prod_workloads_get_only_their_buckets(prod):
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    # 115, then 44 for CI runners as in prod: the ci-l4 pool (13), CiRunners (15), jobs' identity (16).
-    assert staging["counts"]["total"] == 159
+    # 105, then 38 for CI runners as in prod: the ci-l4 pool (7), CiRunners (15), jobs' identity (16).
+    assert staging["counts"]["total"] == 143
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

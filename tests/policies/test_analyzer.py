@@ -165,6 +165,17 @@ def test_a_rule_that_crashes_fails_the_call(tmp_path):
     assert "failed in Analyze: UNKNOWN: Exception calling application: rule bug" in str(err.value)
 
 
+def test_a_rule_that_crashes_fails_the_pipelined_analysis_too(tmp_path):
+    pack_dir = _pack_copy(tmp_path)
+    source = (pack_dir / "aws_compute.py").read_text()
+    (pack_dir / "aws_compute.py").write_text(source.replace(
+        'def _logs(props, ctx):\n', 'def _logs(props, ctx):\n    raise ValueError("rule bug")\n'))
+    bucket = resource("aws:s3/bucket:Bucket", "b", {})
+    with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
+        analyzer.analyze_all([bucket, resource("aws:eks/cluster:Cluster", "c", {}), bucket])
+    assert "failed in Analyze: UNKNOWN: Exception calling application: rule bug" in str(err.value)
+
+
 def test_readme_lists_every_rule(pack):
     readme = (REPO_ROOT / "README.md").read_text()
     assert "pulumi preview --policy-pack policies --policy-pack-config policies/config/prod.json" in readme

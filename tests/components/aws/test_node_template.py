@@ -1,7 +1,7 @@
 """Scale from zero: the autoscaler's node-template tags, as a pure dict and as recorded Tag resources."""
 
 from components.aws.gpu_node_pool import GPU_TAINT, EksGpuNodePool, EksGpuNodePoolArgs
-from components.aws.node_template import node_template_tags, tag_resource_suffix
+from components.aws.node_template import asg_template_tags, node_template_tags, tag_resource_suffix
 
 ARGS = dict(cluster_name="dev-train", node_role_arn="arn:aws:iam::123456789012:role/node",
             subnet_ids=["subnet-a"], instance_type="g6.xlarge", ami_type="AL2023_x86_64_NVIDIA",
@@ -20,29 +20,42 @@ def test_node_template_tags_carry_labels_taints_and_gpu_count():
     }
 
 
+def test_asg_keeps_discovery_resources_and_capacity_type_but_not_what_describe_nodegroup_gives():
+    prefix = "k8s.io/cluster-autoscaler/node-template"
+    tags = node_template_tags("dev-train", {"mlinfra.io/pool": "h100", "eks.amazonaws.com/capacityType": "SPOT",
+                                            "node.kubernetes.io/instance-type": "p5.48xlarge"},
+                              [GPU_TAINT], {"nvidia.com/gpu": 8, "vpc.amazonaws.com/efa": 32})
+    assert asg_template_tags(tags) == {
+        "k8s.io/cluster-autoscaler/enabled": "true",
+        "k8s.io/cluster-autoscaler/dev-train": "owned",
+        f"{prefix}/label/eks.amazonaws.com/capacityType": "SPOT",
+        f"{prefix}/resources/nvidia.com/gpu": "8",
+        f"{prefix}/resources/vpc.amazonaws.com/efa": "32",
+    }
+
+
 def test_tag_resource_suffix_is_short_and_name_safe():
     assert tag_resource_suffix("k8s.io/cluster-autoscaler/node-template/label/mlinfra.io/pool") == \
         "label-mlinfra-io-pool"
     assert tag_resource_suffix("k8s.io/cluster-autoscaler/enabled") == "enabled"
 
 
-def test_pool_tags_its_asg_once_per_key_from_the_node_group_output(register):
+def test_pool_tags_its_asg_once_per_key_the_api_does_not_give_from_the_node_group_output(register):
     reg = register(lambda: EksGpuNodePool("train-l4", EksGpuNodePoolArgs(
         **ARGS, capacity_type="SPOT", autoscaler_cluster_name="dev-train")))
     group = reg.one("aws:eks/nodeGroup:NodeGroup", "train-l4-ng")
     tags = {r.inputs["tag"]["key"]: r for r in reg.of_type("aws:autoscaling/tag:Tag")}
     prefix = "k8s.io/cluster-autoscaler/node-template"
+    # Labels and the taint come from eks:DescribeNodegroup, the instance type from the ASG itself.
     assert {k: r.inputs["tag"]["value"] for k, r in tags.items()} == {
         "k8s.io/cluster-autoscaler/enabled": "true",
         "k8s.io/cluster-autoscaler/dev-train": "owned",
         f"{prefix}/label/eks.amazonaws.com/capacityType": "SPOT",
-        f"{prefix}/label/mlinfra.io/accelerator": "nvidia-l4",
-        f"{prefix}/label/mlinfra.io/capacity-type": "spot",
-        f"{prefix}/label/mlinfra.io/pool": "train-l4",
-        f"{prefix}/label/node.kubernetes.io/instance-type": "g6.xlarge",
-        f"{prefix}/taint/nvidia.com/gpu": "present:NoSchedule",
         f"{prefix}/resources/nvidia.com/gpu": "1",
     }
+    # The node group still shows every node-template tag, for reviewers and the policy pack.
+    assert group.inputs["tags"][f"{prefix}/taint/nvidia.com/gpu"] == "present:NoSchedule"
+    assert group.inputs["tags"][f"{prefix}/label/mlinfra.io/pool"] == "train-l4"
     component = reg.one("mlinfra:aws:EksGpuNodePool", "train-l4")
     for tag in tags.values():
         assert tag.inputs["tag"]["propagateAtLaunch"] is False
