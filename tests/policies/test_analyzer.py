@@ -190,3 +190,15 @@ def test_a_pack_that_prints_something_else_is_stopped(tmp_path):
     with pytest.raises(PolicyPackError, match=r"printed b'hello\\n' instead of its port"):
         analyzer.start()
     assert analyzer.proc is not None and analyzer.proc.poll() is not None
+
+
+def test_analyze_all_over_more_resources_than_the_window_matches_one_call_each(pack):
+    """Windowed calls give exactly the findings of one Analyze per resource, in resource order."""
+    from infra.offline.analyzer import ANALYZE_WINDOW
+
+    resources = [resource("aws:eks/cluster:Cluster", f"c{i:02d}", {}) if i % 3 else
+                 resource("aws:s3/bucket:Bucket", f"b{i:02d}", {}) for i in range(ANALYZE_WINDOW * 2 + 5)]
+    one_by_one = [f for r in resources for f in pack.analyze(r)] + pack.analyze_stack(resources)
+    windowed = pack.analyze_all(resources)
+    assert len(windowed) > len(resources)  # empty clusters and buckets break several rules each
+    assert [(f.policy, f.urn, f.message) for f in windowed] == [(f.policy, f.urn, f.message) for f in one_by_one]
