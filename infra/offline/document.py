@@ -7,7 +7,7 @@ Its schema is `infra/offline/plan.schema.json`; a change that breaks a reader bu
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,28 @@ def resource_entry(record) -> dict[str, Any]:
     }
 
 
+def tree_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parents before their children, siblings by URN.
+
+    The SDK sends registrations from worker threads, so arrival order changes from run to run;
+    this order does not, so two plans of the same program are byte for byte the same document.
+    """
+    urns = {r["urn"] for r in resources}
+    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for resource in resources:
+        children[resource["parent"] if resource["parent"] in urns else None].append(resource)
+    ordered: list[dict[str, Any]] = []
+    pending = sorted(children[None], key=lambda r: r["urn"], reverse=True)
+    while pending:  # depth first without recursion: a deep component tree cannot overflow the stack
+        resource = pending.pop()
+        ordered.append(resource)
+        pending.extend(sorted(children[resource["urn"]], key=lambda r: r["urn"], reverse=True))
+    return ordered
+
+
 def build_document(run: ProgramRun, policy: dict | None = None, cost: dict | None = None) -> dict[str, Any]:
     """The plan document for one program run."""
-    resources = [resource_entry(r) for r in run.resources]
+    resources = tree_order([resource_entry(r) for r in run.resources])
     counts = Counter(r["type"] for r in resources)
     return {
         "planVersion": PLAN_VERSION,
