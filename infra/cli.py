@@ -39,10 +39,12 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     from rich.console import Console
 
     from infra.plan_command import make_plan
+    from infra.process_exit import skip_teardown
 
     err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
         outcome = make_plan(stack, stacks_dir, project_dir)
+    skip_teardown()
     if outcome.document is not None:
         _emit(outcome.document, fmt, out)
     if outcome.error is not None:
@@ -80,5 +82,16 @@ from infra.cli_sandbox import sandbox  # noqa: E402
 main.add_command(cost)
 main.add_command(sandbox)
 
+
+def run() -> None:
+    """The console script: `main`, then the fast exit `infra.process_exit` explains."""
+    from infra.process_exit import finish
+
+    try:
+        main()
+    except SystemExit as exc:
+        finish(exc)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -30,11 +30,13 @@ def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
     from rich.console import Console
 
     from infra.plan_command import make_plan
+    from infra.process_exit import skip_teardown
     from infra.render_cost import cost_markdown, cost_table
 
     err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
         outcome = make_plan(stack, Path(stacks_dir) if stacks_dir else None)
+    skip_teardown()
     if outcome.document is not None:
         estimate = outcome.document["cost"]
         if fmt == "json":
