@@ -187,8 +187,11 @@ def test_probe_lists_loaded_sdk_modules_and_the_floor_imports_them(tmp_path):
     assert "pulumi_aws.sagemaker" not in modules
     assert json.loads(plan_out.read_text())["counts"]["total"] > 0
     floor = tmp_path / "floor.py"
-    floor.write_text(FLOOR.format(modules=modules)
-                     + "import sys\nprint(sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')}))\n")
+    # The floor ends with os._exit like the plan (infra/process_exit.py): report just before it.
+    report = ("import sys\nprint(sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')}))\n"
+              "sys.stdout.flush()\n")
+    assert FLOOR.rstrip().endswith("os._exit(0)")
+    floor.write_text(FLOOR.format(modules=modules).replace("os._exit(0)", report + "os._exit(0)"))
     result = subprocess.run([sys.executable, str(floor)], cwd=REPO_ROOT, capture_output=True, text=True,
                             timeout=180)
     assert result.returncode == 0, result.stderr
