@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,11 @@ class PolicyAnalyzer:
         return [self._finding(d, None) for d in self._call("AnalyzeStack", request).diagnostics]
 
     def analyze_all(self, resources: list[PolicyInput]) -> list[Finding]:
-        """What a preview runs: Analyze for each resource, then AnalyzeStack once.
+        """What a preview runs: Analyze for each resource, then AnalyzeStack once."""
+        return self.analyze_each(resources) + self.analyze_stack(resources)
+
+    def analyze_each(self, resources: Iterable[PolicyInput]) -> list[Finding]:
+        """Analyze for each resource, taken from `resources` as they come (it may still be filling).
 
         Up to ANALYZE_WINDOW Analyze calls are in flight at once, so the pack works through them
         back to back instead of waiting a round trip per resource (the CLI, too, sends them
@@ -198,7 +203,7 @@ class PolicyAnalyzer:
         finally:
             for _, future in pending:
                 future.cancel()
-        return findings + self.analyze_stack(resources)
+        return findings
 
     def _finding(self, diagnostic: apb.AnalyzeDiagnostic, resource_urn: str | None) -> Finding:
         message = diagnostic.message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from google.protobuf import struct_pb2
@@ -46,21 +46,27 @@ def inputs_from_records(records: Iterable[RecordedResource]) -> list[PolicyInput
     """Analyzer inputs for every recorded registration, with its provider resolved."""
     records = list(records)
     by_urn = {r.urn: r for r in records}
-    result = []
-    for record in records:
-        request = record.request
-        provider_record = by_urn.get((record.provider or "").rsplit("::", 1)[0])
-        provider = None if provider_record is None else apb.AnalyzerProviderResource(
-            type=provider_record.type, urn=provider_record.urn, name=provider_record.name,
-            properties=analyzer_struct(provider_record.request.object))
-        result.append(PolicyInput(
-            type=record.type, name=record.name, urn=record.urn,
-            properties=analyzer_struct(request.object),
-            protect=request.protect if request.HasField("protect") else False,
-            parent=record.parent or "", provider=provider,
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()}))
-    return result
+    return [policy_input(record, by_urn) for record in records]
+
+
+def policy_input(record: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> PolicyInput:
+    """One registration as an analyzer input; its provider is looked up in `by_urn`.
+
+    A provider registers before anything that uses it, so a map filled in registration order
+    already holds it.
+    """
+    request = record.request
+    provider_record = by_urn.get((record.provider or "").rsplit("::", 1)[0])
+    provider = None if provider_record is None else apb.AnalyzerProviderResource(
+        type=provider_record.type, urn=provider_record.urn, name=provider_record.name,
+        properties=analyzer_struct(provider_record.request.object))
+    return PolicyInput(
+        type=record.type, name=record.name, urn=record.urn,
+        properties=analyzer_struct(request.object),
+        protect=request.protect if request.HasField("protect") else False,
+        parent=record.parent or "", provider=provider,
+        dependencies=list(request.dependencies),
+        property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()})
 
 
 def analyzer_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:

@@ -61,15 +61,16 @@ def run_program(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     context: OfflineContext | None = None,
+    on_register: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
-    """Run `program` under the recording mock runtime as a preview.
+    """Run `program` under the recording mock runtime as a preview; `on_register` sees each resource.
 
     Raises ProgramError wrapping whatever the program raised, with the resources registered
     before it failed (so callers can prove a bad config created nothing).
     """
     invokes = InvokeAnswers(context or OfflineContext())
     mocks = OfflineMocks(invokes)
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, on_register)
     # The runtime keeps global state; start each run from a clean slate so runs never mix.
     settings.reset_options(project=project, stack=stack, preview=True)
     set_mocks(mocks, project=project, stack=stack, preview=True, monitor=monitor)
@@ -137,8 +138,8 @@ def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PR
     return run_stack_file(load_stack_file(stacks_dir, stack), program_path, project)
 
 
-def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM,
-                   project: str = PROJECT) -> ProgramRun:
+def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM, project: str = PROJECT,
+                   on_register: Callable[[RecordedResource], None] | None = None) -> ProgramRun:
     """Plan from an in-memory stack file (a sandbox is a template plus overrides, never on disk)."""
     stack = stack_file.name
     run = run_program(
@@ -148,6 +149,7 @@ def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM,
         config=stack_file.config,
         secret_keys=stack_file.secret_keys,
         context=context_for(stack_file),
+        on_register=on_register,
     )
     run.stack_file = stack_file
     return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -87,9 +88,11 @@ class OfflineMocks(Mocks):
 class RecordingMonitor(MockMonitor):
     """MockMonitor that keeps each registration request and the stack's outputs."""
 
-    def __init__(self, mocks: Mocks) -> None:
+    def __init__(self, mocks: Mocks, on_register: Callable[[RecordedResource], None] | None = None) -> None:
         super().__init__(mocks)
         self.records: list[RecordedResource] = []
+        # Told of each resource as it registers (the plan streams them to the policy pack).
+        self.on_register = on_register
         self.stack_urn: str | None = None
         self.stack_outputs = None
 
@@ -105,7 +108,10 @@ class RecordingMonitor(MockMonitor):
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn
         else:
-            self.records.append(RecordedResource(response.urn, request))
+            record = RecordedResource(response.urn, request)
+            self.records.append(record)
+            if self.on_register is not None:
+                self.on_register(record)
         return response
 
     def RegisterResourceOutputs(self, request):  # noqa: N802 - gRPC method name

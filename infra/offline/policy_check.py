@@ -8,9 +8,10 @@ from typing import Any
 import yaml
 
 from infra.offline.analyzer import Finding, PolicyAnalyzer
-from infra.offline.analyzer_inputs import inputs_from_records, secret_values
+from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records, secret_values
 from infra.offline.engine import REPO_ROOT, ProgramRun
 from infra.offline.policy_config import load_policy_config
+from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import SECRET_PLACEHOLDER
 
 PACK_DIR = REPO_ROOT / "policies"
@@ -48,16 +49,32 @@ def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DI
     with analyzer or PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
         analyzer.configure(settings)
         findings = analyzer.analyze_all(inputs)
-        assert analyzer.info is not None
-        remediation = {p.name: p.remediation_steps for p in analyzer.info.policies}
-        name = analyzer.info.name
+        return policy_result(analyzer, config, inputs, findings, pack_dir)
+
+
+def finish_streamed(stream: PolicyStream, analyzer: PolicyAnalyzer, config: Path | None,
+                    pack_dir: Path = PACK_DIR) -> dict[str, Any]:
+    """The `policy` field for a run whose resources went to the pack while it ran (PolicyStream)."""
+    # First: the stream's thread is the one that connects to the pack; entering `with` before it
+    # has would connect a second time. On its error the caller stops the pack.
+    inputs, findings = stream.finish()
+    with analyzer:
+        findings = findings + analyzer.analyze_stack(inputs)
+        return policy_result(analyzer, config, inputs, findings, pack_dir)
+
+
+def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[PolicyInput],
+                  findings: list[Finding], pack_dir: Path = PACK_DIR) -> dict[str, Any]:
+    """The document's `policy` field from one analysis."""
+    assert analyzer.info is not None
+    remediation = {p.name: p.remediation_steps for p in analyzer.info.policies}
     # Rules see secrets in plaintext, as under the CLI; the plan document must never show them.
     secrets = set().union(*(secret_values(i.properties) for i in inputs))
     for finding in findings:
         for secret in secrets:
             finding.message = finding.message.replace(secret, SECRET_PLACEHOLDER)
     return {
-        "pack": {"name": name, "version": pack_version(pack_dir)},
+        "pack": {"name": analyzer.info.name, "version": pack_version(pack_dir)},
         "config": str(config.relative_to(REPO_ROOT)) if config and config.is_relative_to(REPO_ROOT)
         else (str(config) if config else None),
         "violations": [_violation(f, remediation) for f in _ordered(findings) if not f.not_checked],

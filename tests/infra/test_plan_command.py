@@ -1,6 +1,8 @@
 """`make_plan` starts the policy pack while the program runs, and never leaves it behind."""
 
 import signal
+import threading
+import time
 
 import pytest
 import yaml
@@ -13,8 +15,13 @@ from infra.plan_command import EXIT_CONFIG, EXIT_OK, make_plan
 
 @pytest.fixture
 def packs(monkeypatch):
-    """Every pack `make_plan` starts, and whether it was ever waited for (connect)."""
+    """Every pack `make_plan` starts, and whether the plan's own thread ever waited for it (connect).
+
+    The policy stream's worker thread connects as soon as the pack is up, so resources can go to
+    it while the program runs; only a wait in the calling thread would hold up the plan.
+    """
     started: list[PolicyAnalyzer] = []
+    caller = threading.current_thread()
 
     class Recording(PolicyAnalyzer):
         connected = False
@@ -24,7 +31,8 @@ def packs(monkeypatch):
             super().spawn()
 
         def connect(self):
-            self.connected = True
+            if threading.current_thread() is caller:
+                self.connected = True
             super().connect()
 
     monkeypatch.setattr(plan_command, "PolicyAnalyzer", Recording)
@@ -70,5 +78,24 @@ def test_successful_plan_uses_the_pack_started_early_and_stops_it(tmp_path, pack
     assert outcome.exit_code == EXIT_OK, outcome.error
     assert outcome.document["policy"]["pack"]["name"]
     [pack] = packs
-    assert pack.connected is True
+    # The stream's thread connected and analysed while the program ran; the plan only collected.
+    assert pack.connected is False and pack.info is not None
     assert pack.proc.poll() is not None
+
+
+def test_a_pack_slower_than_the_program_is_connected_once(tmp_path, packs, monkeypatch):
+    # The program ends before the pack is up: the plan must wait for the stream's own connect,
+    # not connect a second time (the pack prints its port once; a second reader would hang).
+    real_connect = PolicyAnalyzer.connect
+    calls = []
+
+    def slow_connect(self):
+        calls.append(threading.current_thread().name)
+        time.sleep(1.5)
+        real_connect(self)
+
+    monkeypatch.setattr(PolicyAnalyzer, "connect", slow_connect)
+    outcome = make_plan(_write(tmp_path, synthetic_stack(1)), tmp_path)
+    assert outcome.exit_code == EXIT_OK, outcome.error
+    assert calls == ["mlinfra-policy-stream"]
+    assert outcome.document["policy"]["violations"] == []
