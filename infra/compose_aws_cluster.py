@@ -79,8 +79,9 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
             namespace=grant.namespace, service_account=grant.service_account, buckets=physical,
             bucket_key_arns=keys, tags=ctx.tags,
         ), opts=ctx.opts)
-    gateways = aws_cluster_gateways(ctx, name, cluster_name, cluster, vpc_id, private_subnets, public_subnets, buckets,
-                                    eks.provider, [system.node_group, managed.addons["eks-pod-identity-agent"]])
+    gateways = aws_cluster_gateways(
+        ctx, name, cluster_name, arn, cluster, vpc_id, private_subnets, public_subnets, buckets, eks.provider,
+        [system.node_group, managed.addons["eks-pod-identity-agent"]])
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
             "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways,
             **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}

@@ -70,22 +70,20 @@ def gateway_log_bucket(config: StackConfig, bucket: str) -> bool:
                for c in config.clusters.values())
 
 
-def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster: ClusterConfig,
-                         vpc_id: pulumi.Input[str], private_subnets: Sequence[pulumi.Input[str]],
-                         public_subnets: Sequence[pulumi.Input[str]], buckets: Mapping[str, S3Bucket],
-                         k8s_provider: pulumi.ProviderResource,
+def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster_arn: pulumi.Input[str],
+                         cluster: ClusterConfig, vpc_id: pulumi.Input[str],
+                         private_subnets: Sequence[pulumi.Input[str]], public_subnets: Sequence[pulumi.Input[str]],
+                         buckets: Mapping[str, S3Bucket], k8s_provider: pulumi.ProviderResource,
                          depends_on: Sequence[pulumi.Resource]) -> dict[str, Any]:
     """One EKS cluster's gateways: the stack outputs entry `{"gateways": ...}`, or nothing."""
     if not cluster.gateways:
         return {}
-    from components.aws.eks_cluster import cluster_arn  # AWS plans only load pulumi_aws
-
     logs_to = cluster.aws.gateway_logs_to
     network = AwsGatewayNetwork(
         region=ctx.region, vpc_id=vpc_id, vpc_cidr=str(cluster.network.cidr),
         public_subnet_ids=list(public_subnets), private_subnet_ids=list(private_subnets),
         access_logs_bucket=buckets[logs_to].bucket_name if logs_to else None, account_id=ctx.account_id,
-        cluster_arn=ctx.account_id.apply(lambda account: cluster_arn(ctx.region, account, cluster_name)))
+        cluster_arn=cluster_arn)
     return {"gateways": build_gateways(name, cluster_name, cluster, ctx.config.environment, network,
                                        k8s_provider, ctx.tags, ctx.opts, controller_depends_on=depends_on)}
 
