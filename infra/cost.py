@@ -15,9 +15,9 @@ from typing import Any
 
 from infra import catalog
 from infra.catalog import Cloud
+from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 
 HOURS_PER_MONTH = 730
-UNKNOWN = "[unknown]"
 REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1; other regions "
                "differ")
 SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "

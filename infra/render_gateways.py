@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-UNKNOWN = "[unknown]"
+from infra.offline.properties import UNKNOWN_PLACEHOLDER
 
 
 def gateway_rows(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
@@ -23,7 +23,7 @@ def gateway_rows(document: dict[str, Any]) -> list[tuple[str, str, str, str, str
 
 
 def _known(value: Any) -> str:
-    return "known after apply" if value in (None, UNKNOWN) else str(value)
+    return "known after apply" if value in (None, UNKNOWN_PLACEHOLDER) else str(value)
 
 
 def _route(name: str, route: dict[str, Any]) -> str:
