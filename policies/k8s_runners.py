@@ -7,6 +7,7 @@ Pod/Deployment rules in k8s_workloads never see it. A value unknown at preview r
 
 from __future__ import annotations
 
+from k8s_workloads import may_escalate, pod_containers
 from rulekit import ADVISORY, HIGH, MEDIUM, dig, fmt, resource_rule
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -18,18 +19,11 @@ def _is_scale_set(props) -> bool:
     return chart.rstrip("/").rsplit("/", 1)[-1] == SCALE_SET_CHART
 
 
-def _runner_containers(props):
-    spec = dig(props, "values", "template", "spec", default={})
-    for key in ("initContainers", "containers"):
-        yield from dig(spec, key, default=[])
-
-
 def _privileged(props, ctx):
     if not _is_scale_set(props):
         return
-    for c in _runner_containers(props):
-        context = dig(c, "securityContext", default={})
-        if dig(context, "privileged") is True or dig(context, "allowPrivilegeEscalation") is True:
+    for c in pod_containers(dig(props, "values", "template", "spec", default={})):
+        if may_escalate(c):
             yield f"runner scale set '{ctx.name}' container '{dig(c, 'name')}' runs privileged or may escalate"
 
 

@@ -16,16 +16,25 @@ POD_SPEC_PATHS = {
 }
 
 
-def _containers(props, ctx):
-    spec = dig(props, *POD_SPEC_PATHS[ctx.type], default={})
+def pod_containers(spec):
+    """Every container of a pod spec, init containers first (the runner rules share this)."""
     for key in ("initContainers", "containers"):
         yield from dig(spec, key, default=[])
 
 
+def may_escalate(container) -> bool:
+    """Whether a container runs privileged or may gain privileges beyond its parent's."""
+    context = dig(container, "securityContext", default={})
+    return dig(context, "privileged") is True or dig(context, "allowPrivilegeEscalation") is True
+
+
+def _containers(props, ctx):
+    return pod_containers(dig(props, *POD_SPEC_PATHS[ctx.type], default={}))
+
+
 def _privileged(props, ctx):
     for c in _containers(props, ctx):
-        context = dig(c, "securityContext", default={})
-        if dig(context, "privileged") is True or dig(context, "allowPrivilegeEscalation") is True:
+        if may_escalate(c):
             yield f"'{ctx.name}' container '{dig(c, 'name')}' runs privileged or may escalate privileges"
 
 
