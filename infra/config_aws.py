@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from infra.config_base import KubeName, Model, Name
+from infra.config_base import BucketAccess, KubeName, Model, Name
 
 IamPrincipalArn = Annotated[str, StringConstraints(
     pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")]
@@ -37,13 +37,6 @@ class EksAddon(StrEnum):
     COREDNS = "coredns"
     EBS_CSI = "aws-ebs-csi-driver"
     S3_CSI = "aws-mountpoint-s3-csi-driver"
-
-
-class BucketAccess(StrEnum):
-    """What a workload may do in a bucket."""
-
-    READ = "read"
-    READ_WRITE = "read-write"
 
 
 class StorageClass(StrEnum):

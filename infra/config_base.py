@@ -1,4 +1,4 @@
-"""What every config model shares: the strict base model and the name shapes.
+"""What every config model shares: the strict base model, the name shapes and bucket access levels.
 
 Its own module because config_models imports each area's models (config_aws, config_gcp, ...),
 so those cannot import their base back from config_models without a cycle.
@@ -6,6 +6,7 @@ so those cannot import their base back from config_models without a cycle.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -20,3 +21,10 @@ class Model(BaseModel):
     """Base for config models: unknown keys are errors, values are immutable once loaded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class BucketAccess(StrEnum):
+    """What a workload (or a CI job) may do with a bucket's objects, on either cloud."""
+
+    READ = "read"
+    READ_WRITE = "read-write"

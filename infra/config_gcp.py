@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from infra.config_base import KubeName, Model, Name
+from infra.config_base import BucketAccess, KubeName, Model, Name
 
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+\d-[a-z]$")]
 KeyName = Annotated[str, StringConstraints(
@@ -65,13 +65,6 @@ class DiskType(StrEnum):
     PD_SSD = "pd-ssd"
     PD_STANDARD = "pd-standard"
     HYPERDISK_BALANCED = "hyperdisk-balanced"
-
-
-class BucketAccess(StrEnum):
-    """What a workload may do with a bucket's objects."""
-
-    READ = "read"
-    READ_WRITE = "read-write"
 
 
 class ExistingNetwork(Model):

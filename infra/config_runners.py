@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, StringConstraints
 
 from infra.catalog import Accelerator, Cloud
-from infra.config_base import Model
+from infra.config_base import BucketAccess, Model
 
 if TYPE_CHECKING:  # config_models imports this module; only type hints need it back.
     from infra.config_models import ClusterConfig, StackConfig
@@ -72,13 +72,6 @@ class RunnerGpu(Model):
     pool: str
     accelerator: Accelerator
     count: int = Field(default=1, ge=1)
-
-
-class BucketAccess(StrEnum):
-    """What a scale set's jobs may do in a bucket."""
-
-    READ = "read"
-    READ_WRITE = "read-write"
 
 
 class RunnerRegistry(Model):
