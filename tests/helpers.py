@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from infra.offline.engine import ProgramRun, run_stack
 
 DELETE = object()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def mlinfra(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `mlinfra` command as a subprocess, the way people and CI run it."""
+    return subprocess.run([sys.executable, "-m", "infra.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env=env)
 
 
 def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:

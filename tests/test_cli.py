@@ -1,21 +1,12 @@
 """`mlinfra plan` end to end, as a subprocess, the way people and CI run it."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from infra.offline.document import load_schema
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def mlinfra(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "infra.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+from tests.helpers import mlinfra
 
 
 @pytest.fixture(scope="module")

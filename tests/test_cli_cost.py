@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.test_cli import mlinfra
+from tests.helpers import mlinfra
 
 OVER_BUDGET = """config:
   mlinfra:environment: dev

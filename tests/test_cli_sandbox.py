@@ -1,8 +1,6 @@
 """`mlinfra sandbox ...` commands: output and exit codes, with the in-memory backend and a fixed clock."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -10,9 +8,9 @@ from click.testing import CliRunner
 from infra import cli_sandbox
 from infra.cli import main
 from infra.sandbox import TAG_EXPIRES, Sandboxes
+from tests.helpers import mlinfra
 from tests.infra.sandbox_fake import FakeBackend
 from tests.infra.test_sandbox import Clock, _tags, cached_plan
-from tests.test_cli import ROOT
 
 
 @pytest.fixture
@@ -99,8 +97,7 @@ def test_reap_reports_each_sandbox_and_exits_1_on_a_failure(backend):
 
 def _mlinfra_without_pulumi(*args):
     env = {**os.environ, "PATH": "/nonexistent"}
-    return subprocess.run([sys.executable, "-m", "infra.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env=env)
+    return mlinfra(*args, env=env)
 
 
 def test_h100_sandbox_is_refused_by_the_real_command_before_pulumi_is_needed():

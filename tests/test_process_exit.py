@@ -1,12 +1,9 @@
 """The fast exit after an offline plan: exit codes and output survive it, other commands never take it."""
 
-import subprocess
-import sys
-
 import pytest
 
 from infra import process_exit
-from tests.test_cli import ROOT
+from tests.helpers import mlinfra
 
 
 @pytest.fixture
@@ -30,8 +27,7 @@ def test_a_message_exit_is_never_cut_short(monkeypatch):
 
 @pytest.mark.parametrize("stack, code", [("dev", 0), ("qa", 2)])
 def test_plan_keeps_its_exit_code_and_its_whole_output(stack, code):
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", stack, "--format", "json"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = mlinfra("plan", stack, "--format", "json")
     assert result.returncode == code, result.stderr
     if code == 0:
         assert result.stdout.rstrip().endswith("}") and '"planVersion": 1' in result.stdout

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -21,6 +19,7 @@ from components.gcp.github_wif import repository_condition, subject_key, subject
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
 from infra.plan_command import EXIT_CONFIG, make_plan
+from tests.helpers import mlinfra
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "infra" / "bootstrap"
@@ -248,8 +247,7 @@ config:
 
 
 def test_cli_plans_the_bootstrap_project():
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", "bootstrap", "--project", "infra/bootstrap",
-                             "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = mlinfra("plan", "bootstrap", "--project", "infra/bootstrap", "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     # 53, plus 8 for the state bucket's own access-log bucket.

@@ -4,9 +4,6 @@ The key must never appear in plain text in recorded inputs, outputs, the plan do
 """
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +11,8 @@ from infra.compose_runners import node_pool_label, runner_set
 from infra.config import parse_stack_config
 from infra.offline.document import build_document
 from infra.offline.engine import run_program, run_stack
+from tests.helpers import mlinfra
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAINTEXT = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAtopsecretkeymaterial\n-----END RSA PRIVATE KEY-----"
 CIPHERTEXT = "v1:Zm9vYmFyY2lwaGVydGV4dA=="
 STACK = """config:
@@ -114,8 +111,7 @@ def test_a_secure_value_is_a_secret_all_the_way_into_the_plan_document(tmp_path)
 
 
 def mlinfra_plan_json(stacks_dir):
-    return subprocess.run([sys.executable, "-m", "infra.cli", "plan", "dev", "--format", "json",
-                           "--stacks-dir", str(stacks_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return mlinfra("plan", "dev", "--format", "json", "--stacks-dir", str(stacks_dir))
 
 
 @pytest.mark.parametrize("secure", [True, False])

@@ -1,8 +1,6 @@
 """Gateway config: shapes, defaults and the cross-field rules, each with its exact path and message."""
 
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from infra.config import ConfigError, parse_stack_config
 from infra.config_gateways import Exposure, GatewayProtocol
 from infra.config_models import StackConfig
 from infra.config_rules_gateways import gateway_rule_problems
+from tests.helpers import mlinfra
 
 ROOT = Path(__file__).resolve().parents[2]
 GW = "clusters.serve.gateways.infer"
@@ -159,8 +158,7 @@ def test_bad_gateway_config_exits_2_naming_every_field(tmp_path):
     del gateway["routes"]["chat"]["backends"]["stable"]["port"]
     config = {f"mlinfra:{k}": v for k, v in stack(gateway, environment="sandbox").items()}
     (tmp_path / "Pulumi.sbx.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", "sbx", "--stacks-dir", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = mlinfra("plan", "sbx", "--stacks-dir", str(tmp_path))
     assert result.returncode == 2, result.stderr
     assert f"  - {GW}.routes.chat.backends.stable.port: required; add this key" in result.stderr
     assert "Traceback" not in result.stderr
@@ -168,8 +166,7 @@ def test_bad_gateway_config_exits_2_naming_every_field(tmp_path):
     gateway["routes"]["chat"]["backends"]["stable"]["port"] = 8000
     config = {f"mlinfra:{k}": v for k, v in stack(gateway, environment="sandbox").items()}
     (tmp_path / "Pulumi.sbx.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", "sbx", "--stacks-dir", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = mlinfra("plan", "sbx", "--stacks-dir", str(tmp_path))
     assert result.returncode == 2, result.stderr
     assert f"  - {GW}.exposure: a sandbox gateway is internal unless you opt in;" in result.stderr
     assert (f"  - {GW}.routes.chat.backends: weights must add up to 100 (got 110: stable 90 + canary 20)"
@@ -233,8 +230,7 @@ def test_broken_prod_gateway_exits_2_naming_each_field(tmp_path):
     broken = broken.replace("service: llm-v2, port: 8000, weight: 10}", "service: llm-v2, port: 8000, weight: 20}", 1)
     assert broken.count("weight: 20") == 1 and "gateway_logs_to" not in broken
     (tmp_path / "Pulumi.prod.yaml").write_text(broken)
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "plan", "prod", "--stacks-dir", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = mlinfra("plan", "prod", "--stacks-dir", str(tmp_path))
     assert result.returncode == 2, result.stderr
     assert ("  - clusters.train.gateways.infer.routes.chat.backends: weights must add up to 100 "
             "(got 110: stable 90 + canary 20)") in result.stderr
