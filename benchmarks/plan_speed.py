@@ -62,7 +62,7 @@ ACCELERATORS = ("nvidia-l4", "nvidia-t4", "nvidia-a10g", "nvidia-h100-80gb")
 # provider SDKs import their submodules lazily, and one never touched costs nothing.
 PROBE = """
 import json, sys
-from infra.cli import main
+from infra.cli.main import main
 modules_out, *args = sys.argv[1:]
 try:
     main(args, prog_name="mlinfra")
@@ -87,7 +87,7 @@ for name in MODULES:
     module = importlib.import_module(name)
     # Provider SDKs load a submodule on first attribute access; touch one so it loads as in the plan.
     getattr(module, "__all__", None)
-# Ended the way `mlinfra plan` ends (infra/process_exit.py): the floor is the cost of importing,
+# Ended the way `mlinfra plan` ends (infra/cli/process_exit.py): the floor is the cost of importing,
 # not of tearing a thousand modules down again (about 2 s on prod), which the plan no longer pays.
 os._exit(0)
 '''

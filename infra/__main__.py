@@ -2,8 +2,8 @@
 
 import pulumi
 
-from infra.composition import build_platform
-from infra.config import load_stack_config
+from infra.compose.platform import build_platform
+from infra.config.load import load_stack_config
 
 for _key, _value in build_platform(load_stack_config()).items():
     pulumi.export(_key, _value)

@@ -2,7 +2,7 @@
 
 The pack runs as a top-level program (`python -m pulumi.policy ADDR policies/`), so its modules
 import each other by bare name. The repository root is put on `sys.path` so the rules can read
-the accelerator catalog (`infra/catalog.py`, plain stdlib data) instead of copying its facts.
+the accelerator catalog (`infra/catalog/accelerators.py`, plain stdlib data) instead of copying its facts.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
-from infra.catalog import Cloud, offer_by_machine  # noqa: E402
+from infra.catalog.accelerators import Cloud, offer_by_machine  # noqa: E402
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 LOW, MEDIUM, HIGH, CRITICAL = Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.ci import stack_matrix
+from infra.cli.ci import stack_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -186,7 +186,7 @@ def test_stack_matrix_lists_long_lived_stacks_in_promotion_order(tmp_path):
 
 @pytest.mark.parametrize("args, code", [(["matrix"], 0), (["all"], 0), (["bogus"], 2)])
 def test_ci_command(args, code):
-    result = subprocess.run([sys.executable, "-m", "infra.ci", *args], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == code, result.stderr
     if args == ["matrix"]:

@@ -2,8 +2,8 @@
 
 import pulumi
 
-from infra.compose_bootstrap import build_bootstrap
-from infra.config_bootstrap import load_bootstrap_config
+from infra.compose.bootstrap import build_bootstrap
+from infra.config.bootstrap import load_bootstrap_config
 
 for _key, _value in build_bootstrap(load_bootstrap_config()).items():
     pulumi.export(_key, _value)

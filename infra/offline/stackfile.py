@@ -1,7 +1,7 @@
 """Reads `stacks/Pulumi.<stack>.yaml` into the flat config map the Pulumi runtime expects.
 
 Pulumi hands a program its config as `namespace:key -> string`, objects JSON-encoded, and a
-list of secret keys. The offline engine builds the same shape so `infra.config` cannot tell
+list of secret keys. The offline engine builds the same shape so `infra.config.load` cannot tell
 which engine it runs under. `secure:` values cannot be decrypted without the stack's secrets
 provider, so offline they become a placeholder that is still marked secret.
 """

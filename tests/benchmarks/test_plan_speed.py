@@ -26,7 +26,7 @@ from benchmarks.speed_report import (
     summarize,
     targets,
 )
-from infra.config import parse_stack_config
+from infra.config.load import parse_stack_config
 from infra.offline.document import build_document
 from infra.offline.engine import run_stack
 
@@ -187,7 +187,7 @@ def test_probe_lists_loaded_sdk_modules_and_the_floor_imports_them(tmp_path):
     assert "pulumi_aws.sagemaker" not in modules
     assert json.loads(plan_out.read_text())["counts"]["total"] > 0
     floor = tmp_path / "floor.py"
-    # The floor ends with os._exit like the plan (infra/process_exit.py): report just before it.
+    # The floor ends with os._exit like the plan (infra/cli/process_exit.py): report just before it.
     report = ("import sys\nprint(sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')}))\n"
               "sys.stdout.flush()\n")
     assert FLOOR.rstrip().endswith("os._exit(0)")

@@ -18,7 +18,7 @@ from components.aws.github_oidc import (
 from components.gcp.github_wif import repository_condition, subject_key, subject_principal
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
-from infra.plan_command import EXIT_CONFIG, make_plan
+from infra.plan.make import EXIT_CONFIG, make_plan
 from tests.helpers import mlinfra
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,8 +3,8 @@
 import jsonschema
 import pytest
 
-from infra.composition import zones_for
-from infra.config import ConfigError
+from infra.compose.context import zones_for
+from infra.config.load import ConfigError
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import STACKS_DIR, ProgramError, run_stack
 from infra.offline.stackfile import available_stacks

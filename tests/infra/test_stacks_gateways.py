@@ -6,9 +6,9 @@ import json
 import pytest
 from rich.console import Console
 
+from infra.cli.views.gateways import gateway_rows
+from infra.cli.views.plan import markdown_view, table_view
 from infra.offline.document import build_document
-from infra.render import markdown_view, table_view
-from infra.render_gateways import gateway_rows
 from tests.helpers import stack_run
 
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"

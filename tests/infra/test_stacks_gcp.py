@@ -2,9 +2,9 @@
 
 import pytest
 
+from infra.cli.views.plan import markdown_view
 from infra.offline.document import build_document
 from infra.offline.engine import run_stack
-from infra.render import markdown_view
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from components.k8s.runner_values import CHART_REPO
-from infra.cli import main
+from infra.cli.main import main
+from infra.cli.views.plan import markdown_view, table_view
 from infra.offline.engine import STACKS_DIR
-from infra.render import markdown_view, table_view
 
 STACK_FILE = STACKS_DIR / "Pulumi.staging.yaml"
 CIPHERTEXT = yaml.safe_load(STACK_FILE.read_text())["config"]["mlinfra:github_app"]["private_key"]["secure"]

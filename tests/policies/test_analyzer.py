@@ -129,8 +129,9 @@ def test_resource_references_and_output_values_become_plain_values():
 
 def _pack_copy(tmp_path: Path) -> Path:
     shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "infra").mkdir()
-    shutil.copy(REPO_ROOT / "infra" / "catalog.py", tmp_path / "infra" / "catalog.py")
+    # The pack reads the catalog's shared facts, so the copy needs them beside it (nothing else of infra/).
+    shutil.copytree(REPO_ROOT / "infra" / "catalog", tmp_path / "infra" / "catalog",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path / "policies"
 
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from infra.cli import main
+from infra.cli.main import main
+from infra.cli.views.plan import markdown_view, table_view
 from infra.offline.document import load_schema
 from infra.offline.engine import STACKS_DIR
 from infra.offline.stackfile import available_stacks
-from infra.plan_command import EXIT_OK, make_plan
-from infra.render import markdown_view, table_view
+from infra.plan.make import EXIT_OK, make_plan
 
 STACKS = available_stacks(STACKS_DIR)
 # Planning a stack is the slow part (the program under the mock engine), so each is planned once.

@@ -200,7 +200,7 @@ def test_nlb_passes_tcp_through_with_cross_zone_on(register):
 
 
 def test_plan_table_summarises_what_a_reviewer_checks(register):
-    from infra.summaries import summarize
+    from infra.cli.views.summaries import summarize
 
     reg = register(build(ARGS))
     assert summarize(ALB, reg.one(ALB).inputs) == (

@@ -147,7 +147,7 @@ def test_dataclass_is_frozen():
 
 
 def test_plan_table_summarises_routes_and_class(register):
-    from infra.summaries import summarize
+    from infra.cli.views.summaries import summarize
 
     reg = register(build())
     route = reg.one(ROUTE, "infer-route-chat")

@@ -1,0 +1,1 @@
+"""The `mlinfra` command and every human view of a plan."""

@@ -1,0 +1,43 @@
+"""Stack lists for the GitHub Actions workflows: which stacks to plan, preview, deploy and check for drift.
+
+Workflows call `python -m infra.cli.ci matrix` instead of globbing in shell, so the rule for which
+stacks are long-lived (and so previewed, deployed and drift-checked) lives in tested Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from infra.offline.stackfile import available_stacks, load_stack_file
+
+# Sandboxes are created and reaped by `mlinfra sandbox`, never by the deploy pipeline.
+LONG_LIVED = ("dev", "staging", "prod")
+
+
+def stack_matrix(stacks_dir: Path) -> list[dict[str, str]]:
+    """Each long-lived stack with its environment, in promotion order (dev, staging, prod)."""
+    rows = []
+    for stack in available_stacks(stacks_dir):
+        environment = load_stack_file(stacks_dir, stack).config.get("mlinfra:environment", "")
+        if environment in LONG_LIVED:
+            rows.append({"stack": stack, "environment": environment})
+    return sorted(rows, key=lambda row: (LONG_LIVED.index(row["environment"]), row["stack"]))
+
+
+def main(argv: list[str]) -> int:
+    """`matrix [STACKS_DIR]` prints the JSON list a workflow matrix takes; `all` prints every stack."""
+    if not argv or argv[0] not in ("matrix", "all"):
+        print("usage: python -m infra.cli.ci matrix|all [STACKS_DIR]", file=sys.stderr)
+        return 2
+    stacks_dir = Path(argv[1]) if len(argv) > 1 else Path("stacks")
+    if argv[0] == "all":
+        print(json.dumps(available_stacks(stacks_dir)))
+    else:
+        print(json.dumps(stack_matrix(stacks_dir)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""`mlinfra cost STACK`: what a stack costs idle and at peak, from its offline plan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    pass
+
+FORMATS = ("table", "json", "markdown")
+
+
+@click.command()
+@click.argument("stack")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for a terminal, json for tools (the plan document's cost field), markdown for PRs.")
+@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
+def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
+    """Estimate STACK's hourly and monthly cost at idle (min sizes) and peak (max sizes).
+
+    Exit codes: 0 estimate made, 1 peak cost over the stack's budget, 2 bad config or unknown stack.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from infra.cli.process_exit import skip_teardown
+    from infra.cli.views.cost import cost_markdown, cost_table
+    from infra.plan.make import make_plan
+
+    err = Console(stderr=True)
+    with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+        outcome = make_plan(stack, Path(stacks_dir) if stacks_dir else None)
+    skip_teardown()
+    if outcome.document is not None:
+        estimate = outcome.document["cost"]
+        if fmt == "json":
+            click.echo(json.dumps(estimate, indent=2))
+        elif fmt == "markdown":
+            click.echo(cost_markdown(estimate), nl=False)
+        else:
+            from rich.console import Console
+
+            Console().print(cost_table(estimate))
+    if outcome.error is not None:
+        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(outcome.exit_code)

@@ -1,0 +1,97 @@
+"""The `mlinfra` command."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ("table", "json", "markdown")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
+
+
+@main.command()
+@click.argument("stack")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for a terminal, json for tools (the plan document), markdown for PRs.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the plan to this file instead of standard output.")
+@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Plan the Pulumi project in this folder instead, e.g. infra/bootstrap.")
+def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, project_dir: Path | None) -> None:
+    """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
+
+    Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
+    is over budget (the plan is still printed); 2 bad config or unknown stack; 3 the policy pack
+    could not run.
+    """
+    # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load,
+    # rich another 50-75 ms.
+    from rich.console import Console
+
+    from infra.cli.process_exit import skip_teardown
+    from infra.plan.make import make_plan
+
+    err = Console(stderr=True)
+    with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+        outcome = make_plan(stack, stacks_dir, project_dir)
+    skip_teardown()
+    if outcome.document is not None:
+        _emit(outcome.document, fmt, out)
+    if outcome.error is not None:
+        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(outcome.exit_code)
+
+
+def _emit(document: dict, fmt: str, out: Path | None) -> None:
+    from rich.console import Console
+
+    from infra.cli.views.plan import markdown_view, table_view
+
+    if fmt == "json":
+        text = json.dumps(document, indent=2, sort_keys=False) + "\n"
+    elif fmt == "markdown":
+        text = markdown_view(document)
+    else:
+        # Written to a file: render off-screen at a fixed width, then export the recorded text.
+        console = Console(record=True, width=160 if out else None, file=io.StringIO() if out else None)
+        console.print(table_view(document))
+        if out is None:
+            return
+        text = console.export_text()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        Console(stderr=True).print(f"Plan written to {out}")
+
+
+# Registered here so each command group lives in its own module.
+from infra.cli.cost import cost  # noqa: E402
+from infra.cli.sandbox import sandbox  # noqa: E402
+
+main.add_command(cost)
+main.add_command(sandbox)
+
+
+def run() -> None:
+    """The console script: `main`, then the fast exit `infra.cli.process_exit` explains."""
+    from infra.cli.process_exit import finish
+
+    try:
+        main()
+    except SystemExit as exc:
+        finish(exc)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,148 @@
+"""`mlinfra sandbox ...`: personal GPU stacks that expire by themselves and stay within budget.
+
+Exit codes: 0 done, 1 refused (a rule was broken; nothing changed) or a reap failure,
+2 the Pulumi CLI is missing, 3 Pulumi failed part-way (the message says what is left).
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_REFUSED, EXIT_NO_CLI, EXIT_PULUMI = 1, 2, 3
+
+
+def make_backend() -> Any:
+    """The real backend; tests replace this function with one returning an in-memory fake."""
+    from infra.sandbox.backend import PulumiBackend
+
+    return PulumiBackend()
+
+
+@contextmanager
+def _run(title: str) -> Iterator[Callable[[str], None]]:
+    """A spinner while work runs, Pulumi's lines printed above it, and errors turned into exit codes."""
+    from rich.console import Console
+
+    from infra.sandbox.backend import PulumiUnavailable
+    from infra.sandbox.spec import SandboxFailed, SandboxRefused
+
+    err = Console(stderr=True)
+
+    def on_output(line: str) -> None:
+        if line.strip():
+            err.print(line.rstrip(), style="dim", markup=False, highlight=False)
+
+    try:
+        with err.status(title, spinner="dots"):
+            yield on_output
+    except SandboxRefused as exc:
+        _fail(err, f"refused: {exc}", EXIT_REFUSED)
+    except PulumiUnavailable as exc:
+        _fail(err, str(exc), EXIT_NO_CLI)
+    except SandboxFailed as exc:
+        _fail(err, str(exc), EXIT_PULUMI)
+
+
+def _fail(err: Console, message: str, code: int) -> None:
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def _sandboxes() -> Any:
+    from infra.sandbox.lifecycle import Sandboxes
+
+    return Sandboxes(make_backend())
+
+
+@click.group()
+def sandbox() -> None:
+    """Create, list, extend, destroy and reap per-engineer sandbox stacks (needs the Pulumi CLI)."""
+
+
+@sandbox.command()
+@click.argument("owner")
+@click.option("--name", default="box", show_default=True, help="Sandbox name; the stack is sandbox-OWNER-NAME.")
+@click.option("--cloud", type=click.Choice(["aws", "gcp"]), default=None, help="Default: the template's.")
+@click.option("--gpu", default=None, help="ACCELERATOR[:COUNT], e.g. nvidia-l4 or nvidia-l4:4 (GPUs per node).")
+@click.option("--ttl", default=None, help="Lifetime, e.g. 90m, 8h, 1d (default and maximum from the template).")
+def create(owner: str, name: str, cloud: str | None, gpu: str | None, ttl: str | None) -> None:
+    """Create a sandbox for OWNER, refusing before Pulumi runs if it would break its budget or TTL."""
+    from infra.catalog.accelerators import Cloud
+
+    with _run(f"Creating sandbox for {owner}…") as on_output:
+        info = _sandboxes().create(owner, name, Cloud(cloud) if cloud else None, gpu, ttl,
+                                   creator=_creator(), on_output=on_output)
+    click.echo(f"created {info.stack}: {info.cloud}, peak {info.peak_per_hour} USD/h, "
+               f"{info.resources} resources, expires {_when(info.expires)} (in {info.time_left})")
+
+
+@sandbox.command(name="list")
+def list_() -> None:
+    """Every sandbox: owner, cloud, expiry, time left, peak cost per hour, resource count."""
+    with _run("Listing sandboxes…"):
+        rows = _sandboxes().list()
+    from rich.table import Table
+
+    table = Table(title="Sandboxes")
+    for column in ("Stack", "Owner", "Cloud", "Expires (UTC)", "Time left", "Peak USD/h", "Resources"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r.stack, r.owner, r.cloud, _when(r.expires), r.time_left, r.peak_per_hour, r.resources)
+    from rich.console import Console
+
+    Console(width=160).print(table if rows else "no sandboxes")
+
+
+@sandbox.command()
+@click.argument("name")
+@click.option("--ttl", required=True, help="How much longer, e.g. 4h; never past the maximum TTL from now.")
+def extend(name: str, ttl: str) -> None:
+    """Push sandbox NAME's expiry out by --ttl."""
+    with _run(f"Extending {name}…"):
+        info = _sandboxes().extend(name, ttl)
+    click.echo(f"{info.stack} now expires {_when(info.expires)} (in {info.time_left})")
+
+
+@sandbox.command()
+@click.argument("name")
+def destroy(name: str) -> None:
+    """Destroy sandbox NAME's resources and remove its stack."""
+    with _run(f"Destroying {name}…") as on_output:
+        _sandboxes().destroy(name, on_output=on_output)
+    click.echo(f"destroyed and removed {name}")
+
+
+@sandbox.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be destroyed.")
+def reap(dry_run: bool) -> None:
+    """Destroy and remove every expired sandbox; report each one; exit 1 if any failed."""
+    with _run("Reaping expired sandboxes…") as on_output:
+        outcomes = _sandboxes().reap(dry_run=dry_run, on_output=on_output)
+    for outcome in outcomes:
+        click.echo(f"{outcome.stack}: {outcome.action}: {outcome.detail}")
+    if not outcomes:
+        click.echo("no sandboxes")
+    if any(o.action == "failed" for o in outcomes):
+        sys.exit(EXIT_REFUSED)
+
+
+def _creator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry and no USER variable
+        return "unknown"
+
+
+def _when(moment: Any) -> str:
+    from infra.sandbox.spec import iso
+
+    return iso(moment) if moment else "unknown"

@@ -1,0 +1,56 @@
+"""The plan's gateway outputs as a table and markdown: address, certificate status and route table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from infra.cli.views.markdown import row as markdown_row
+from infra.offline.properties import UNKNOWN_PLACEHOLDER
+
+
+def gateway_rows(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(cluster, gateway, address, certificate status, routes) for every gateway in the outputs."""
+    rows = []
+    for key, output in sorted((document.get("outputs") or {}).items()):
+        if not key.startswith("cluster_") or not isinstance(output, dict):
+            continue
+        for name, gateway in sorted((output.get("gateways") or {}).items()):
+            address = gateway.get("dns_name", gateway.get("ip_address"))
+            rows.append((key.removeprefix("cluster_"), name, _known(address), _known(gateway.get("certificate_status")),
+                         "; ".join(_route(n, r) for n, r in sorted((gateway.get("routes") or {}).items()))))
+    return rows
+
+
+def _known(value: Any) -> str:
+    return "known after apply" if value in (None, UNKNOWN_PLACEHOLDER) else str(value)
+
+
+def _route(name: str, route: dict[str, Any]) -> str:
+    backends = ", ".join(f"{b['namespace']}/{b['service']}:{b['port']} {b['weight']}%"
+                         for b in (route.get("backends") or {}).values())
+    return f"{name} {route.get('path_prefix')} → {backends}"
+
+
+def gateway_table(document: dict[str, Any]) -> list[Table]:
+    """A 'Gateways' table, or nothing when the stack serves none."""
+    rows = gateway_rows(document)
+    if not rows:
+        return []
+    table = Table(title="Gateways")
+    for column in ("Cluster", "Gateway", "Address", "Certificate", "Routes"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    return [table]
+
+
+def gateway_markdown(document: dict[str, Any]) -> list[str]:
+    """The same as markdown lines, or none."""
+    rows = gateway_rows(document)
+    if not rows:
+        return []
+    lines = ["| Cluster | Gateway | Address | Certificate | Routes |", "| --- | --- | --- | --- | --- |"]
+    lines += [markdown_row(row) for row in rows]
+    return [*lines, ""]

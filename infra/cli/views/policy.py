@@ -1,0 +1,59 @@
+"""The policy section of the table and markdown views of a plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from infra.cli.views.markdown import row as markdown_row
+
+
+def _name_of(urn: str | None) -> str:
+    return urn.rsplit("::", 1)[-1] if urn else "(stack)"
+
+
+def policy_headline(document: dict[str, Any]) -> str:
+    """One line: how many mandatory and advisory findings, and how many rules went unchecked."""
+    policy = document.get("policy", {})
+    violations = policy.get("violations", [])
+    mandatory = sum(1 for v in violations if v["enforcementLevel"] == "mandatory")
+    pack = policy.get("pack")
+    where = f" ({pack['name']}@{pack['version']}, config {policy.get('config') or 'defaults'})" if pack else ""
+    return (f"Policy{where}: {mandatory} mandatory, {len(violations) - mandatory} advisory, "
+            f"{len(policy.get('notChecked', []))} not checked")
+
+
+def policy_table(document: dict[str, Any]) -> list[Any]:
+    """Renderables for the terminal: the headline, then one row per finding."""
+    policy = document.get("policy", {})
+    findings = [(v["enforcementLevel"], v) for v in policy.get("violations", [])]
+    findings += [("not checked", n) for n in policy.get("notChecked", [])]
+    style = "bold red" if any(level == "mandatory" for level, _ in findings) else "bold green"
+    parts: list[Any] = [f"[{style}]{policy_headline(document)}[/{style}]"]
+    if findings:
+        table = Table(title="Policy findings", show_lines=False)
+        for column in ("Level", "Rule", "Resource", "Finding"):
+            table.add_column(column, overflow="fold")
+        for level, finding in findings:
+            text = finding["message"]
+            if finding.get("remediation"):
+                text += f"\n[dim]Fix: {finding['remediation']}[/dim]"
+            table.add_row(level, finding["policy"], _name_of(finding.get("urn")), text)
+        parts.append(table)
+    return parts
+
+
+def policy_markdown(document: dict[str, Any]) -> list[str]:
+    """Markdown lines: the headline, then a findings table (empty when the stack is clean)."""
+    policy = document.get("policy", {})
+    lines = [f"**{policy_headline(document)}**", ""]
+    rows = [(v["enforcementLevel"], v) for v in policy.get("violations", [])]
+    rows += [("not checked", n) for n in policy.get("notChecked", [])]
+    if rows:
+        lines += ["| Level | Rule | Resource | Finding | Fix |", "| --- | --- | --- | --- | --- |"]
+        for level, f in rows:
+            cells = [level, f"`{f['policy']}`", _name_of(f.get("urn")), f["message"], f.get("remediation", "")]
+            lines.append(markdown_row(cells))
+        lines.append("")
+    return lines

@@ -1,0 +1,149 @@
+"""One EKS cluster from config: network, control plane, node pools, add-ons and workload access."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pulumi
+
+from components.aws.cluster_addons import EksClusterAddons, EksClusterAddonsArgs
+from components.aws.eks_addons import EksManagedAddons, EksManagedAddonsArgs
+from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, cluster_arn
+from components.aws.gpu_node_pool import EksGpuNodePool, EksGpuNodePoolArgs
+from components.aws.network import AwsNetwork, AwsNetworkArgs
+from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAccessArgs
+from components.aws.s3_bucket import S3Bucket
+from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
+from infra.catalog.accelerators import Cloud, resolve
+from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
+from infra.compose.gateways import aws_cluster_gateways
+from infra.compose.runners import aws_runners
+from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
+
+
+def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
+                  buckets: dict[str, S3Bucket]) -> dict[str, Any]:
+    """The cluster and everything on it; returns its stack outputs."""
+    options = cluster.aws
+    cluster_name = physical_name(ctx.stack, name)
+    subnets, vpc_id, public_subnets = _network(ctx, name, cluster, cluster_name)
+    private_subnets = list(subnets.values())
+    # Computed, not read from the cluster, so trust policies show in a plan before it exists.
+    arn = ctx.account_id.apply(lambda account: cluster_arn(ctx.region, account, cluster_name))
+    environment = ctx.config.environment
+    eks = EksCluster(name, EksClusterArgs(
+        cluster_name=cluster_name,
+        kubernetes_version=cluster.kubernetes_version,
+        subnet_ids=private_subnets,
+        region=ctx.region,
+        public_access_cidrs=[str(c) for c in cluster.endpoint.public_access_cidrs],
+        log_retention_days=cluster.log_retention_days,
+        kms_key_arn=options.secrets_kms_key_arn,
+        protect=environment in PROTECTED_ENVIRONMENTS,
+        deletion_protection=(environment == Environment.PROD if options.deletion_protection is None
+                             else options.deletion_protection),
+        access_entries={k: AccessEntry(e.principal_arn, e.access.value) for k, e in options.access_entries.items()},
+        tags=ctx.tags,
+    ), opts=ctx.opts)
+    system = EksSystemNodePool(f"{name}-system", EksSystemNodePoolArgs(
+        cluster_name=eks.cluster_name, node_role_arn=eks.node_role_arn, subnet_ids=private_subnets,
+        instance_type=options.system_pool.instance_type, min_nodes=options.system_pool.min_nodes,
+        max_nodes=options.system_pool.max_nodes, disk_gib=options.system_pool.disk_gib, tags=ctx.tags,
+    ), opts=ctx.opts)
+    managed = EksManagedAddons(f"{name}-addons", EksManagedAddonsArgs(
+        cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
+        versions={k.value: v for k, v in options.addon_versions.items()}, nodes=[system.node_group],
+        tags=ctx.tags,
+    ), opts=ctx.opts)
+    pools: dict[str, EksGpuNodePool] = {}
+    capacity: dict[str, str] = {}
+    for pool_name, pool in cluster.gpu_pools.items():
+        for key, pool_args in _pool_args(ctx, name, cluster_name, eks, subnets, pool_name, pool).items():
+            pools[key] = EksGpuNodePool(key, pool_args, opts=ctx.opts)
+            capacity[key] = pool_args.capacity_type
+    EksClusterAddons(f"{name}-k8s", EksClusterAddonsArgs(
+        cluster_name=cluster_name, cluster_name_output=eks.cluster_name, cluster_arn=arn,
+        account_id=ctx.account_id, region=ctx.region, kubernetes_version=cluster.kubernetes_version,
+        provider=eks.provider, pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
+        gpu_addons=options.gpu_addons,
+        depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
+    ), opts=ctx.opts)
+    for grant_name, grant in options.workload_access.items():
+        physical = {bucket_name(ctx.config, ctx.stack, b): a.value for b, a in grant.buckets.items()}
+        keys = {bucket_name(ctx.config, ctx.stack, b): buckets[b].kms_key_arn
+                for b in grant.buckets if buckets[b].kms_key_arn is not None}
+        WorkloadBucketAccess(f"{name}-{grant_name}", WorkloadBucketAccessArgs(
+            cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
+            namespace=grant.namespace, service_account=grant.service_account, buckets=physical,
+            bucket_key_arns=keys, tags=ctx.tags,
+        ), opts=ctx.opts)
+    gateways = aws_cluster_gateways(
+        ctx, name, cluster_name, arn, cluster, vpc_id, private_subnets, public_subnets, buckets, eks.provider,
+        [system.node_group, managed.addons["eks-pod-identity-agent"]])
+    return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
+            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways,
+            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
+
+
+def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
+             cluster_name: str) -> tuple[dict[str, pulumi.Input[str]], pulumi.Input[str], list[pulumi.Input[str]]]:
+    """Private subnets by zone (nodes, internal balancers), the VPC, and public subnets (public balancers)."""
+    existing = cluster.aws.existing_network
+    if existing is not None:
+        # Someone else owns this VPC (and its flow logs and endpoints); we only place nodes in it.
+        return dict(existing.private_subnet_ids), existing.vpc_id, list(existing.public_subnet_ids.values())
+    network = AwsNetwork(f"{name}-net", AwsNetworkArgs(
+        cidr=str(cluster.network.cidr),
+        zones=zones_for(ctx.region, cluster.network.zones),
+        nat_per_zone=cluster.network.nat == NatMode.PER_ZONE,
+        cluster_names=[cluster_name],
+        region=ctx.region,
+        flow_log_retention_days=cluster.aws.flow_log_retention_days,
+        interface_endpoints=cluster.aws.interface_endpoints,
+        account_id=ctx.account_id,
+        tags=ctx.tags,
+    ), opts=ctx.opts)
+    return dict(network.private_subnet_ids), network.vpc_id, list(network.public_subnet_ids.values())
+
+
+def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
+               subnets: dict[str, pulumi.Input[str]], pool_name: str,
+               pool: GpuPoolConfig) -> dict[str, EksGpuNodePoolArgs]:
+    """The pool's node group args, plus its on-demand fallback when it has one."""
+    options = pool.aws
+    offer = resolve(Cloud.AWS, pool.accelerator, pool.gpus_per_node)
+    placement = options.efa if options.placement_group is None else options.placement_group
+    # A cluster placement group lives in one zone, so a placed pool gets the first zone only.
+    pool_subnets = [next(iter(subnets.values()))] if placement else list(subnets.values())
+    if options.capacity_block_id:
+        capacity_type = "CAPACITY_BLOCK"
+    else:
+        capacity_type = "SPOT" if pool.capacity == CapacityType.SPOT else "ON_DEMAND"
+    main = EksGpuNodePoolArgs(
+        cluster_name=eks.cluster_name,
+        node_role_arn=eks.node_role_arn,
+        subnet_ids=pool_subnets,
+        instance_type=offer.machine_type,
+        ami_type=offer.image_family,
+        accelerator=pool.accelerator.value,
+        gpus_per_node=offer.gpus,
+        min_nodes=pool.min_nodes,
+        max_nodes=pool.max_nodes,
+        capacity_type=capacity_type,
+        disk_gib=pool.disk_gib,
+        labels=pool.labels,
+        autoscaler_cluster_name=cluster_name,
+        efa_interfaces=offer.efa_interfaces if options.efa else 0,
+        cluster_security_group_id=eks.security_group_id if options.efa else None,
+        placement_group=placement,
+        capacity_reservation_id=options.capacity_reservation_id,
+        capacity_block_id=options.capacity_block_id,
+        node_repair=options.node_repair,
+        tags=ctx.tags,
+    )
+    pools = {f"{name}-{pool_name}": main}
+    if options.on_demand_fallback_max_nodes:
+        pools[f"{name}-{pool_name}-fallback"] = replace(
+            main, capacity_type="ON_DEMAND", min_nodes=0, max_nodes=options.on_demand_fallback_max_nodes)
+    return pools

@@ -1,0 +1,155 @@
+"""Google Cloud composition: GKE clusters, GPU pools and GCS buckets from config, on one explicit provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.gcs_bucket import GcsBucket, GcsBucketArgs, WorkloadAccess
+from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
+from components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
+from components.gcp.network import ExistingSubnet, GcpNetwork, GcpNetworkArgs
+from components.tags import gcp_labels
+from infra.catalog.accelerators import Cloud, resolve
+from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
+from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
+from infra.compose.runners import gcp_runners
+from infra.config.gcp import LocationType
+from infra.config.stack import (
+    BucketConfig,
+    CapacityType,
+    ClusterConfig,
+    Environment,
+    GpuPoolConfig,
+    StackConfig,
+)
+
+
+def build(config: StackConfig, stack: str, tags: dict[str, str]) -> dict[str, Any]:
+    """Every GCP cluster and bucket in the config; returns their stack outputs."""
+    assert config.gcp is not None  # guaranteed by infra.config.rules
+    provider = gcp.Provider("gcp", project=config.gcp.project, region=config.gcp.region)
+    opts = pulumi.ResourceOptions(provider=provider)
+    # The output form of the invoke: nothing blocks, and the offline engine answers it.
+    number = gcp.organizations.get_project_output(
+        project_id=config.gcp.project, opts=pulumi.InvokeOptions(provider=provider)).number
+    labels = gcp_labels(tags)
+    outputs: dict[str, Any] = {}
+    # Buckets first: runner jobs' grants on a bucket take its name output, so they wait for it.
+    for name, bucket in config.buckets.items():
+        if bucket.cloud == Cloud.GCP:
+            outputs[f"bucket_{name}"] = _bucket(config, stack, name, bucket, number, labels, opts)
+    for name, cluster in config.clusters.items():
+        if cluster.cloud == Cloud.GCP:
+            outputs[f"cluster_{name}"] = _cluster(config, stack, name, cluster, number, labels, opts, outputs)
+    return outputs
+
+
+def default_zone(region: str) -> str:
+    """The zone used when config names none: `-b`, because every GCP region has one (not all have `-a`)."""
+    return f"{region}-b"
+
+
+def cluster_location(region: str, cluster: ClusterConfig) -> str:
+    """A region for regional clusters, one zone for zonal ones."""
+    if cluster.gcp.location == LocationType.REGIONAL:
+        return region
+    return cluster.gcp.zone or default_zone(region)
+
+
+def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
+             number: pulumi.Output[str], labels: dict[str, str],
+             opts: pulumi.ResourceOptions, buckets: dict[str, Any]) -> dict[str, Any]:
+    assert config.gcp is not None
+    options, region = cluster.gcp, config.gcp.region
+    cluster_name = physical_name(stack, name)
+    existing = options.existing_network
+    network = GcpNetwork(f"{name}-net", GcpNetworkArgs(
+        network_name=cluster_name, region=region, cidr=str(cluster.network.cidr),
+        existing=ExistingSubnet(existing.network, existing.subnetwork, existing.pods_range,
+                                existing.services_range) if existing else None,
+        proxy_only_cidr=proxy_only_cidr(cluster),
+    ), opts=opts)
+    location = cluster_location(region, cluster)
+    gke = GkeCluster(name, GkeClusterArgs(
+        cluster_name=cluster_name, project=config.gcp.project, project_number=number,
+        location=location, region=region,
+        network=network.network, subnetwork=network.subnetwork,
+        pods_range=network.pods_range, services_range=network.services_range,
+        kubernetes_version=cluster.kubernetes_version,
+        release_channel=options.release_channel.value,
+        public_access_cidrs=[str(c) for c in cluster.endpoint.public_access_cidrs],
+        authorized_networks=[str(c) for c in options.master_authorized_networks],
+        master_cidr=str(options.master_cidr),
+        kms_key=options.kms_key, kms_rotation_days=options.kms_rotation_days,
+        system_machine_type=options.system_pool.machine_type,
+        system_min_nodes=options.system_pool.min_nodes,
+        system_max_nodes=options.system_pool.max_nodes,
+        deletion_protection=config.environment == Environment.PROD,
+        protect=config.environment in PROTECTED_ENVIRONMENTS,
+        labels=labels,
+    ), opts=opts)
+    pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
+        region, cluster, pool, gke.cluster_id, gke.node_service_account, labels), opts=opts)
+        for pool_name, pool in cluster.gpu_pools.items()}
+    gateways = gcp_cluster_gateways(config, name, cluster, network, gke.provider, labels, opts)
+    return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
+            "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
+            **gcp_runners(config, name, cluster, gke, number, buckets, labels, opts)}
+
+
+def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],
+              service_account: pulumi.Input[str], labels: dict[str, str]) -> GkeGpuNodePoolArgs:
+    """A GPU pool's component args: the machine from the catalog, the rest from config."""
+    offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
+    options = pool.gcp
+    regional = cluster.gcp.location == LocationType.REGIONAL
+    node_locations: list[str] = []
+    if options.compact_placement:
+        # Compact placement keeps every machine of the pool in one zone.
+        node_locations = [options.zone or default_zone(region) if regional else cluster_location(region, cluster)]
+    sharing, reservation = options.gpu_sharing, options.reservation
+    return GkeGpuNodePoolArgs(
+        cluster_id=cluster_id, location=cluster_location(region, cluster),
+        service_account=service_account,
+        machine_type=offer.machine_type, gke_accelerator=offer.image_family,
+        accelerator=pool.accelerator.value, gpus_per_node=offer.gpus, regional=regional,
+        min_nodes=pool.min_nodes, max_nodes=pool.max_nodes,
+        spot=pool.capacity == CapacityType.SPOT,
+        disk_gib=pool.disk_gib, disk_type=options.disk_type.value,
+        driver_version=options.driver_version.value,
+        sharing_strategy=sharing.strategy.value if sharing else None,
+        max_shared_clients=sharing.max_clients if sharing else None,
+        mig_partition_size=options.mig_partition_size,
+        reservation=reservation.affinity.value if reservation else "ANY_RESERVATION",
+        reservation_name=reservation.name if reservation else None,
+        compact_placement=options.compact_placement, node_locations=node_locations,
+        max_surge=options.max_surge, max_unavailable=options.max_unavailable,
+        node_labels=pool.labels, labels=labels,
+    )
+
+
+def _bucket(config: StackConfig, stack: str, name: str, bucket: BucketConfig,
+            number: pulumi.Output[str], labels: dict[str, str],
+            opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    assert config.gcp is not None
+    options = bucket.gcp
+    component = GcsBucket(name, GcsBucketArgs(
+        bucket_name=bucket_name(config, stack, name),
+        location=config.gcp.region.upper(), project=config.gcp.project, project_number=number,
+        storage_class=options.storage_class, versioning=bucket.versioning,
+        noncurrent_version_expiration_days=bucket.lifecycle.noncurrent_version_expiration_days,
+        abort_incomplete_multipart_days=bucket.lifecycle.abort_incomplete_multipart_days,
+        soft_delete_days=options.soft_delete_days,
+        cmek=options.encryption == "cmek", kms_key=options.kms_key,
+        access_logs=config.environment == Environment.PROD,
+        workload_access={k: WorkloadAccess(g.namespace, g.service_account, g.access.value)
+                         for k, g in options.workload_access.items()},
+        protect=config.environment in PROTECTED_ENVIRONMENTS,
+        retain_on_delete=config.environment == Environment.PROD,
+        force_destroy=config.environment == Environment.SANDBOX,
+        labels=labels,
+    ), opts=opts)
+    return {"name": component.bucket_name, "url": component.url}

@@ -1,0 +1,107 @@
+"""Cloud identity for runner jobs: push to one registry repository and named buckets, per scale set.
+
+The grants go to the Kubernetes service accounts workflow steps really run as
+(`runner_values.job_service_accounts`): EKS Pod Identity roles on AWS, Workload Identity
+principals bound on each resource on GCP. Nothing is granted on a project or account.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from components.k8s.runner_values import job_service_accounts
+from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name
+from infra.config.runners import RunnerKind, RunnerSetConfig
+from infra.config.stack import ClusterConfig, StackConfig
+
+if TYPE_CHECKING:  # type hints only: importing them would load the other cloud's SDK
+    from components.aws.s3_bucket import S3Bucket
+    from infra.compose.context import AwsContext
+
+
+def _accounts(set_name: str, runner: RunnerSetConfig) -> dict[str, tuple[str, str]]:
+    """The service accounts to grant, keyed `jobs` (job pods) or `runner` (the runner pod)."""
+    return {("jobs" if sa == "default" else "runner"): (ns, sa) for ns, sa in job_service_accounts(
+        set_name, runner.container_mode.value, runner.kind == RunnerKind.GPU)}
+
+
+def _wanted(runner: RunnerSetConfig) -> bool:
+    return runner.cloud_access.registry is not None or bool(runner.cloud_access.buckets)
+
+
+def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_name: pulumi.Input[str],
+                   cluster_arn: pulumi.Input[str], buckets: dict[str, S3Bucket]
+                   ) -> tuple[list[pulumi.Resource], dict[str, Any]]:
+    """Pod Identity roles for every scale set with `cloud_access`, and their registry URLs."""
+    # Imported here: infra.compose.runners serves both clouds, and a plan loads only its clouds' SDKs.
+    from components.aws.ecr_repository import EcrRepository, EcrRepositoryArgs, ecr_push_policy
+    from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAccessArgs
+
+    created: list[pulumi.Resource] = []
+    registries: dict[str, Any] = {}
+    for set_name, runner in cluster.runners.items():
+        if not _wanted(runner):
+            continue
+        access, policies = runner.cloud_access, {}
+        if access.registry is not None:
+            repository = access.registry.repository
+            if access.registry.create:
+                repo = EcrRepository(f"{name}-{set_name}-registry", EcrRepositoryArgs(
+                    repository_name=repository, protect=ctx.config.environment in PROTECTED_ENVIRONMENTS,
+                    tags=ctx.tags), opts=ctx.opts)
+                registries[set_name] = repo.repository_url
+            else:
+                registries[set_name] = ctx.account_id.apply(
+                    lambda a, r=repository: f"{a}.dkr.ecr.{ctx.region}.amazonaws.com/{r}")
+            # Computed, not read from the repository: no lookup for an existing one, and the
+            # policy is known in a plan, so the policy pack checks it.
+            arn = ctx.account_id.apply(lambda a, r=repository: f"arn:aws:ecr:{ctx.region}:{a}:repository/{r}")
+            policies["registry"] = arn.apply(lambda a: json.dumps(ecr_push_policy(a)))
+        physical = {bucket_name(ctx.config, ctx.stack, b): a.value for b, a in access.buckets.items()}
+        keys = {bucket_name(ctx.config, ctx.stack, b): buckets[b].kms_key_arn
+                for b in access.buckets if buckets[b].kms_key_arn is not None}
+        for role, (namespace, account) in _accounts(set_name, runner).items():
+            created.append(WorkloadBucketAccess(f"{name}-{set_name}-{role}", WorkloadBucketAccessArgs(
+                cluster_name=cluster_name, cluster_arn=cluster_arn, account_id=ctx.account_id,
+                namespace=namespace, service_account=account, buckets=physical, bucket_key_arns=keys,
+                extra_policies=policies, tags=ctx.tags), opts=ctx.opts))
+    return created, registries
+
+
+def gcp_job_access(config: StackConfig, name: str, cluster: ClusterConfig, number: pulumi.Input[str],
+                   bucket_outputs: dict[str, Any], labels: dict[str, str],
+                   opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """Workload Identity grants for every scale set with `cloud_access`; returns registry URLs."""
+    # Imported here: infra.compose.runners serves both clouds, and a plan loads only its clouds' SDKs.
+    from components.gcp.artifact_registry import ArtifactRegistryRepository, ArtifactRegistryRepositoryArgs
+    from components.gcp.iam import workload_principal
+    from components.gcp.workload_grants import ExistingRepository, WorkloadGrants, WorkloadGrantsArgs
+
+    assert config.gcp is not None
+    project, region = config.gcp.project, config.gcp.region
+    registries: dict[str, Any] = {}
+    for set_name, runner in cluster.runners.items():
+        if not _wanted(runner):
+            continue
+        access = runner.cloud_access
+        members = {role: workload_principal(project, number, ns, sa)
+                   for role, (ns, sa) in _accounts(set_name, runner).items()}
+        existing = None
+        if access.registry is not None:
+            repository = access.registry.repository
+            registries[set_name] = f"{region}-docker.pkg.dev/{project}/{repository}"
+            if access.registry.create:
+                ArtifactRegistryRepository(f"{name}-{set_name}-registry", ArtifactRegistryRepositoryArgs(
+                    project=project, location=region, repository_id=repository, writers=members,
+                    protect=config.environment in PROTECTED_ENVIRONMENTS, tags=labels), opts=opts)
+            else:
+                existing = ExistingRepository(region, repository)
+        # The bucket's name output, so each binding waits for its bucket.
+        grants = {b: (bucket_outputs[f"bucket_{b}"]["name"], a.value) for b, a in access.buckets.items()}
+        if grants or existing is not None:
+            WorkloadGrants(f"{name}-{set_name}-access", WorkloadGrantsArgs(
+                project=project, members=members, buckets=grants, registry=existing), opts=opts)
+    return registries

@@ -1,0 +1,122 @@
+"""Runner composition: a cluster's `runners` config -> one CiRunners component on its k8s provider.
+
+Each cloud's cluster function makes one call (`aws_runners`, `gcp_runners`) with the cluster's
+Kubernetes provider and what the releases must wait for; the catalog and config live here so
+the component only receives plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
+from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
+from infra.compose.runner_access import aws_job_access, gcp_job_access
+from infra.config.runners import GithubAppConfig, RunnerKind, RunnerSetConfig
+from infra.config.stack import ClusterConfig, StackConfig
+
+if TYPE_CHECKING:  # type hints only: importing them would load pulumi_gcp into AWS-only plans
+    from components.aws.eks_addons import EksManagedAddons
+    from components.aws.eks_cluster import EksCluster
+    from components.aws.s3_bucket import S3Bucket
+    from components.aws.system_pool import EksSystemNodePool
+    from components.gcp.gke_cluster import GkeCluster
+    from infra.compose.context import AwsContext
+
+
+def node_pool_label(cluster_key: str, pool_key: str) -> str:
+    """The `mlinfra.io/pool` label GPU pool nodes carry: compose.aws_cluster names each pool's
+    component `<cluster>-<pool>`, and EksGpuNodePool labels its nodes with that name."""
+    return f"{cluster_key}-{pool_key}"
+
+
+def runner_set(cluster_key: str, runner: RunnerSetConfig,
+               pool_label: Callable[[str, str], str] = node_pool_label) -> RunnerSet:
+    """One scale set's config as the component's plain values."""
+    gpu = None
+    if runner.kind == RunnerKind.GPU:
+        assert runner.gpu is not None  # guaranteed by infra.config.rules.runners
+        gpu = GpuRequest(count=runner.gpu.count, pool_label=pool_label(cluster_key, runner.gpu.pool),
+                         accelerator=runner.gpu.accelerator.value)
+    return RunnerSet(
+        github_config_url=runner.github_config_url,
+        min_runners=runner.min_runners,
+        max_runners=runner.max_runners,
+        runner_group=runner.runner_group,
+        labels=tuple(runner.labels),
+        requests=runner.resources.requests.model_dump(),
+        limits=runner.resources.limits.model_dump(),
+        image=runner.image,
+        gpu=gpu,
+        container_mode=runner.container_mode.value,
+        work_volume_gib=runner.work_volume_gib,
+        storage_class=runner.storage_class,
+    )
+
+
+def github_app_credentials(app: GithubAppConfig) -> GithubAppCredentials:
+    """The App's credentials with the private key as a secret Output from here on."""
+    return GithubAppCredentials(app_id=app.app_id, installation_id=app.installation_id,
+                                private_key=pulumi.Output.secret(app.private_key.get_secret_value()))
+
+
+def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAppConfig | None,
+                  provider: pulumi.ProviderResource, labels: Mapping[str, str] | None = None,
+                  pool_label: Callable[[str, str], str] = node_pool_label,
+                  depends_on: Sequence[pulumi.Resource] = (),
+                  opts: pulumi.ResourceOptions | None = None) -> dict[str, Any] | None:
+    """The cluster's runner scale sets, or None when it has none; returns their stack outputs."""
+    if not cluster.runners:
+        return None
+    assert github_app is not None  # guaranteed by infra.config.rules.runners
+    runners = CiRunners(f"{cluster_key}-runners", CiRunnersArgs(
+        provider=provider,
+        github_app=github_app_credentials(github_app),
+        runner_sets={name: runner_set(cluster_key, r, pool_label) for name, r in cluster.runners.items()},
+        labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
+        depends_on=depends_on,
+    ), opts=opts)
+    # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
+    jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind == RunnerKind.GPU)]
+            for k, r in cluster.runners.items()}
+    return {"namespaces": runners.namespaces,
+            "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},
+            "job_service_accounts": jobs}
+
+
+def runner_outputs(runners: dict[str, Any] | None, registries: dict[str, Any]) -> dict[str, Any]:
+    """The `runners` entry of a cluster's outputs, absent when it has no scale sets."""
+    if not runners:
+        return {}
+    return {"runners": {**runners, "registries": registries} if registries else runners}
+
+
+def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksCluster,
+                system: EksSystemNodePool, addons: EksManagedAddons, cluster_arn: pulumi.Input[str],
+                buckets: dict[str, S3Bucket]) -> dict[str, Any]:
+    """An EKS cluster's scale sets and their jobs' Pod Identity roles.
+
+    Releases wait for the system nodes, the Pod Identity agent and the associations, so no
+    runner pod starts before its credentials can be injected.
+    """
+    if not cluster.runners:
+        return {}
+    access, registries = aws_job_access(ctx, name, cluster, eks.cluster_name, cluster_arn, buckets)
+    runners = build_runners(name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
+                            depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access])
+    return runner_outputs(runners, registries)
+
+
+def gcp_runners(config: StackConfig, name: str, cluster: ClusterConfig, gke: GkeCluster,
+                number: pulumi.Input[str], bucket_outputs: dict[str, Any], labels: dict[str, str],
+                opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """A GKE cluster's scale sets (after the system pool) and their jobs' Workload Identity grants."""
+    if not cluster.runners:
+        return {}
+    registries = gcp_job_access(config, name, cluster, number, bucket_outputs, labels, opts)
+    runners = build_runners(name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
+                            opts=opts)
+    return runner_outputs(runners, registries)

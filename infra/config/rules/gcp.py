@@ -1,0 +1,120 @@
+"""Cross-field config rules that only concern Google Cloud resources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from ipaddress import IPv4Network
+
+from infra.catalog.accelerators import CatalogError, Cloud, resolve
+from infra.config.gcp import LocationType, ReservationAffinity
+from infra.config.stack import ClusterConfig, Environment, GpuPoolConfig, StackConfig
+
+Problem = tuple[str, str]
+OPEN_INTERNET = IPv4Network("0.0.0.0/0")
+REGIONAL_ONLY = (Environment.STAGING, Environment.PROD)
+# Shared keys that only shape AWS resources: on GCP, subnets and Cloud NAT are regional and
+# control-plane log retention belongs to the Cloud Logging bucket, so setting them would do nothing.
+AWS_ONLY_FIELDS = {("network", "nat"): "Cloud NAT is regional",
+                   ("network", "zones"): "GCP subnets are regional",
+                   ("log_retention_days",): "GKE logs go to Cloud Logging, which sets retention"}
+
+
+def gcp_problems(config: StackConfig) -> Iterator[Problem]:
+    """Every Google Cloud-specific problem in the stack config, with its path."""
+    region = config.gcp.region if config.gcp else ""
+    for name, cluster in config.clusters.items():
+        path = f"clusters.{name}"
+        if cluster.cloud != Cloud.GCP:
+            yield from _gcp_keys_on_other_cloud(path, cluster)
+            continue
+        yield from _cluster(path, cluster, config.environment, region)
+        for pool_name, pool in cluster.gpu_pools.items():
+            yield from gke_pool_problems(f"{path}.gpu_pools.{pool_name}", cluster, pool, region)
+    for name, bucket in config.buckets.items():
+        path = f"buckets.{name}.gcp"
+        if bucket.cloud != Cloud.GCP:
+            if "gcp" in bucket.model_fields_set:
+                yield path, f"only applies to gcp buckets; remove it or set cloud: gcp (got {bucket.cloud.value})"
+            continue
+        options = bucket.gcp
+        if options.kms_key and options.encryption != "cmek":
+            yield f"{path}.kms_key", "only applies with encryption: cmek; set it or remove kms_key"
+        if 0 < options.soft_delete_days < 7:
+            yield (f"{path}.soft_delete_days",
+                   f"must be 0 (off) or 7 to 90 days, as GCS allows (got {options.soft_delete_days})")
+
+
+def _gcp_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
+    cloud = cluster.cloud.value
+    if "gcp" in cluster.model_fields_set:
+        yield f"{path}.gcp", f"only applies to gcp clusters; remove it or set cloud: gcp (got {cloud})"
+    for pool_name, pool in cluster.gpu_pools.items():
+        if "gcp" in pool.model_fields_set:
+            yield (f"{path}.gpu_pools.{pool_name}.gcp",
+                   f"only applies to pools of gcp clusters; remove it (the cluster is on {cloud})")
+
+
+def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region: str) -> Iterator[Problem]:
+    options = cluster.gcp
+    for keys, reason in AWS_ONLY_FIELDS.items():
+        owner = cluster.network if keys[0] == "network" else cluster
+        if keys[-1] in owner.model_fields_set:
+            yield f"{path}.{'.'.join(keys)}", f"has no effect on gcp ({reason}); remove it"
+    gpath = f"{path}.gcp"
+    if options.location == LocationType.ZONAL and environment in REGIONAL_ONLY:
+        yield (f"{gpath}.location",
+               f"a {environment.value} cluster must be regional to survive a zone loss; zonal "
+               "clusters are for dev and sandbox; set location: regional (got zonal)")
+    if options.zone is not None:
+        if options.location == LocationType.REGIONAL:
+            yield f"{gpath}.zone", "only applies to zonal clusters; remove it or set location: zonal"
+        elif region and not options.zone.startswith(f"{region}-"):
+            yield f"{gpath}.zone", f"must be a zone of region {region} (got {options.zone})"
+    for index, cidr in enumerate(options.master_authorized_networks):
+        if cidr == OPEN_INTERNET:
+            yield (f"{gpath}.master_authorized_networks.{index}",
+                   "0.0.0.0/0 would let any address reach the Kubernetes API; list the VPN, "
+                   "bastion or CI ranges that need access")
+    if options.master_cidr.prefixlen != 28:
+        yield (f"{gpath}.master_cidr",
+               f"must be a /28, the size GKE reserves for the control plane (got /{options.master_cidr.prefixlen})")
+    system = options.system_pool
+    if system.max_nodes < system.min_nodes:
+        yield (f"{gpath}.system_pool.max_nodes",
+               f"must be >= min_nodes (got {system.max_nodes} < {system.min_nodes})")
+
+
+def gke_pool_problems(path: str, cluster: ClusterConfig, pool: GpuPoolConfig, region: str) -> Iterator[Problem]:
+    """Problems with the GKE-only settings of one GPU pool (MIG, sharing, reservation, zone)."""
+    options = pool.gcp
+    gpath = f"{path}.gcp"
+    if options.mig_partition_size is not None:
+        try:
+            sizes = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node).mig_partitions
+        except CatalogError:
+            sizes = None  # the shared rules already report the accelerator or count
+        if sizes == ():
+            yield (f"{gpath}.mig_partition_size",
+                   f"{pool.accelerator.value} does not support MIG partitions; remove "
+                   f"mig_partition_size or use an accelerator that does (got {options.mig_partition_size})")
+        elif sizes and options.mig_partition_size not in sizes:
+            yield (f"{gpath}.mig_partition_size",
+                   f"{pool.accelerator.value} supports MIG partitions {', '.join(sizes)}; set one "
+                   f"of those (got {options.mig_partition_size})")
+        if options.gpu_sharing is not None:
+            yield (f"{gpath}.gpu_sharing",
+                   "cannot be combined with mig_partition_size; use either GPU sharing or MIG partitions")
+    reservation = options.reservation
+    if reservation is not None:
+        specific = reservation.affinity == ReservationAffinity.SPECIFIC
+        if specific and not reservation.name:
+            yield f"{gpath}.reservation.name", "required with affinity SPECIFIC_RESERVATION; name the reservation"
+        if not specific and reservation.name:
+            yield (f"{gpath}.reservation.name", "only applies with affinity SPECIFIC_RESERVATION; "
+                   f"remove it (got affinity {reservation.affinity.value})")
+    if options.zone is not None:
+        if not options.compact_placement or cluster.gcp.location == LocationType.ZONAL:
+            yield (f"{gpath}.zone", "only applies to compact_placement pools in regional clusters; "
+                   "remove it (zonal clusters place every pool in their zone)")
+        elif region and not options.zone.startswith(f"{region}-"):
+            yield f"{gpath}.zone", f"must be a zone of region {region} (got {options.zone})"

@@ -1,0 +1,73 @@
+"""Cross-field rules over a typed stack config: each returns every problem with its path.
+
+These run after pydantic has checked types and shapes, so they can rely on typed values.
+A problem reads `path: what is wrong and how to fix it (got ...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from ipaddress import IPv4Network
+
+from infra.catalog.accelerators import CatalogError, Cloud, offers_for, resolve
+from infra.config.rules.aws import aws_problems
+from infra.config.rules.gateways import gateway_problems
+from infra.config.rules.gcp import gcp_problems
+from infra.config.rules.runners import runner_problems
+from infra.config.rules.sandbox import sandbox_problems
+from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
+
+Problem = tuple[str, str]
+OPEN_INTERNET = IPv4Network("0.0.0.0/0")
+
+
+def stack_problems(config: StackConfig) -> list[Problem]:
+    """Every cross-field problem in the stack config, in a stable order."""
+    problems: list[Problem] = []
+    problems += list(_cloud_settings(config))
+    for name, cluster in config.clusters.items():
+        problems += list(_cluster(f"clusters.{name}", cluster))
+    # Cloud-specific rules live beside each cloud's config models.
+    problems += list(aws_problems(config))
+    problems += list(gcp_problems(config))
+    problems += list(sandbox_problems(config))
+    problems += list(gateway_problems(config))
+    problems += list(runner_problems(config))
+    return problems
+
+
+def _cloud_settings(config: StackConfig) -> Iterator[Problem]:
+    used = {c.cloud for c in config.clusters.values()} | {b.cloud for b in config.buckets.values()}
+    if Cloud.AWS in used and config.aws is None:
+        yield "aws", "required because a cluster or bucket uses aws; add `mlinfra:aws: {region: ...}`"
+    if Cloud.GCP in used and config.gcp is None:
+        yield ("gcp", "required because a cluster or bucket uses gcp; add "
+               "`mlinfra:gcp: {project: ..., region: ...}`")
+
+
+def _cluster(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
+    for index, cidr in enumerate(cluster.endpoint.public_access_cidrs):
+        if cidr == OPEN_INTERNET:
+            yield (f"{path}.endpoint.public_access_cidrs.{index}",
+                   "0.0.0.0/0 would open the Kubernetes API to the internet; list the office or "
+                   "VPN CIDRs that need access, or remove the entry to keep the endpoint private")
+    if cluster.network.cidr.prefixlen > 20:
+        yield (f"{path}.network.cidr",
+               f"must be /20 or larger to fit a subnet per zone (got /{cluster.network.cidr.prefixlen})")
+    for name, pool in cluster.gpu_pools.items():
+        yield from gpu_pool_problems(f"{path}.gpu_pools.{name}", cluster.cloud, pool)
+
+
+def gpu_pool_problems(path: str, cloud: Cloud, pool: GpuPoolConfig) -> Iterator[Problem]:
+    """Problems with one GPU pool: sizes, and whether the cloud offers the accelerator and count."""
+    if pool.max_nodes < pool.min_nodes:
+        yield (f"{path}.max_nodes",
+               f"must be >= min_nodes (got {pool.max_nodes} < {pool.min_nodes})")
+    elif pool.max_nodes == 0:
+        yield f"{path}.max_nodes", "must be at least 1, or remove the pool (got 0)"
+    try:
+        resolve(cloud, pool.accelerator, pool.gpus_per_node)
+    except CatalogError as exc:
+        field = "accelerator" if not offers_for(cloud, pool.accelerator) else "gpus_per_node"
+        yield f"{path}.{field}", str(exc)
+

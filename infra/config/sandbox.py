@@ -1,0 +1,41 @@
+"""Sandbox config: `mlinfra:sandbox` (budget, TTLs, GPU cap) and the expiry every sandbox resource carries."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import Field
+
+from infra.config.base import Model
+
+
+class SandboxConfig(Model):
+    """Limits for `mlinfra sandbox create`: what one engineer's stack may cost and how long it lives."""
+
+    budget_per_hour: float = Field(gt=0)
+    max_ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
+    default_ttl_hours: int = Field(default=8, ge=1)
+    # Most GPUs a sandbox may hold at peak (sum over pools of max_nodes x gpus_per_node).
+    gpu_cap: int = Field(default=8, ge=1)
+    # The cluster in the template that `--gpu` and `--cloud` change.
+    cluster: str = "sandbox"
+    # When this sandbox expires, in epoch seconds; written by `mlinfra sandbox create` and
+    # `extend`, never by hand. Every resource carries it as the `expires-at` tag.
+    expires_at: int | None = Field(default=None, gt=0)
+
+
+def expiry_epoch(sandbox: SandboxConfig, now: float | None = None) -> int:
+    """The sandbox's expiry; a template planned on its own shows what a sandbox made now would get."""
+    if sandbox.expires_at is not None:
+        return sandbox.expires_at
+    return int((time.time() if now is None else now) + sandbox.default_ttl_hours * 3600)
+
+
+def with_expiry(config: Mapping[str, str], expires: datetime) -> dict[str, str]:
+    """Stack config (wire form) with `mlinfra:sandbox.expires_at` set to `expires`."""
+    sandbox = json.loads(config.get("mlinfra:sandbox") or "{}")
+    sandbox["expires_at"] = int(expires.timestamp())
+    return {**config, "mlinfra:sandbox": json.dumps(sandbox)}

@@ -1,0 +1,1 @@
+"""Planning: run the program offline, check it with the policy pack, price it."""

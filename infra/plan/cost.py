@@ -1,0 +1,275 @@
+"""Cost model over a plan document: hourly and monthly cost at idle (min sizes) and peak (max sizes).
+
+It reads only the plan document (camelCase inputs, as recorded), so it prices exactly what the
+program would create. Every price carries its source and date; a resource that costs money but
+cannot be priced is listed as unpriced with the reason, never counted as zero. The budget check
+is a pure function so the policy pack can call it too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from infra.catalog import accelerators as catalog
+from infra.catalog.accelerators import Cloud
+from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
+
+HOURS_PER_MONTH = 730
+REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1; other regions "
+               "differ")
+SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "
+                     "(spot usually costs less)")
+
+# Types that cost nothing by themselves; anything custom not priced, free or usage-based is unpriced.
+FREE_TYPES = frozenset({
+    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/securityGroup:SecurityGroup",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policy:Policy",
+    "aws:iam/rolePolicy:RolePolicy", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    "aws:kms/alias:Alias", "aws:eks/accessEntry:AccessEntry",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:eks/addon:Addon",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    "aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
+    "aws:lb/listener:Listener", "aws:lb/targetGroup:TargetGroup",
+    "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/router:Router",
+    "gcp:compute/firewall:Firewall", "gcp:kms/keyRing:KeyRing",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:serviceaccount/account:Account",
+    "gcp:projects/iAMMember:IAMMember", "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:projects/service:Service",
+})
+# Types billed by volume the plan cannot know: listed with their unit price, no volume assumed.
+USAGE_RATES: dict[str, catalog.Rate] = {
+    "aws:s3/bucket:Bucket": catalog.S3_STANDARD,
+    "aws:s3/bucketV2:BucketV2": catalog.S3_STANDARD,
+    "gcp:storage/bucket:Bucket": catalog.GCS_STANDARD,
+    "aws:cloudwatch/logGroup:LogGroup": catalog.CLOUDWATCH_LOGS,
+}
+FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
+    "aws:ec2/natGateway:NatGateway": ("nat", catalog.NAT_GATEWAY_AWS),
+    "aws:ec2/eip:Eip": ("public-ip", catalog.PUBLIC_IPV4_AWS),
+    "aws:lb/loadBalancer:LoadBalancer": ("load-balancer", catalog.LOAD_BALANCER_AWS),
+    "aws:alb/loadBalancer:LoadBalancer": ("load-balancer", catalog.LOAD_BALANCER_AWS),
+    "aws:kms/key:Key": ("kms-key", catalog.KMS_KEY_AWS),
+    "gcp:kms/cryptoKey:CryptoKey": ("kms-key", catalog.KMS_KEY_GCP),
+}
+
+
+def price_date() -> date:
+    """The day prices are for: today, or MLINFRA_PRICE_DATE (YYYY-MM-DD) for reproducible estimates."""
+    pinned = os.environ.get("MLINFRA_PRICE_DATE")
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
+KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "kms-key")
+
+
+class Unpriced(Exception):
+    """This resource costs money but cannot be priced; the message says why."""
+
+
+def estimate(document: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """The cost object of a plan document (its `cost` field)."""
+    today = today or price_date()
+    items: list[dict[str, Any]] = []
+    usage: list[dict[str, Any]] = []
+    unpriced: list[dict[str, Any]] = []
+    for resource in document["resources"]:
+        rtype = resource["type"]
+        if not resource["custom"] or rtype.startswith("pulumi:providers:") or rtype in FREE_TYPES:
+            continue
+        ref = {"name": resource["name"], "type": rtype, "urn": resource["urn"]}
+        if rtype in USAGE_RATES:
+            rate = USAGE_RATES[rtype]
+            usage.append({**ref, "usd": rate.usd, "unit": rate.unit, "source": rate.source,
+                          "asOf": rate.as_of})
+            continue
+        try:
+            item = _price(rtype, resource["inputs"], today)
+        except Unpriced as exc:
+            unpriced.append({**ref, "reason": str(exc)})
+            continue
+        if item is None:
+            unpriced.append({**ref, "reason": "no price model for this resource type"})
+            continue
+        for scenario in ("idle", "peak"):
+            item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
+        items.append({**ref, **item})
+    # Registration order varies between runs; a fixed order keeps views and diffs stable.
+    items.sort(key=lambda i: (KIND_ORDER.index(i["kind"]), i["name"]))
+    usage.sort(key=lambda u: u["name"])
+    unpriced.sort(key=lambda u: u["name"])
+    totals = {}
+    for scenario in ("idle", "peak"):
+        hourly = sum(i[f"{scenario}UsdPerHour"] for i in items)
+        totals[scenario] = {"usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * HOURS_PER_MONTH, 2)}
+    assumptions = [REGION_NOTE, *sorted({i["note"] for i in items if i.get("note")})]
+    return {"currency": "USD", "hoursPerMonth": HOURS_PER_MONTH, "priceDate": today.isoformat(),
+            "items": items, "usage": usage, "unpriced": unpriced, "totals": totals,
+            "assumptions": assumptions}
+
+
+def _price(rtype: str, inputs: dict[str, Any], today: date) -> dict[str, Any] | None:
+    if rtype in FIXED_RATES:
+        kind, rate = FIXED_RATES[rtype]
+        hourly = rate.usd / HOURS_PER_MONTH if rate.unit == "month" else rate.usd
+        return _item(kind, f"{rate.usd} USD/{rate.unit}", 1, 1, hourly, rate.source, rate.as_of)
+    if rtype == "aws:eks/cluster:Cluster":
+        return _eks_control_plane(inputs, today)
+    if rtype == "gcp:container/cluster:Cluster":
+        fee = catalog.GKE_CLUSTER_FEE
+        return _item("control-plane", "GKE cluster management fee", 1, 1, fee.usd_per_hour,
+                     fee.source, fee.as_of)
+    if rtype == "aws:eks/nodeGroup:NodeGroup":
+        scaling = inputs.get("scalingConfig") or {}
+        machine = _first(inputs.get("instanceTypes"), "instanceTypes")
+        spot = inputs.get("capacityType") == "SPOT"
+        return _pool(Cloud.AWS, machine, spot, _count(scaling.get("minSize"), "scalingConfig.minSize"),
+                     _count(scaling.get("maxSize"), "scalingConfig.maxSize"))
+    if rtype == "gcp:container/nodePool:NodePool":
+        return _gke_pool(inputs)
+    return None
+
+
+def _item(kind: str, detail: str, idle: int, peak: int, unit_hourly: float, source: str, as_of: str,
+          note: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "detail": detail, "idleCount": idle, "peakCount": peak,
+            "unitUsdPerHour": round(unit_hourly, 8), "idleUsdPerHour": round(unit_hourly * idle, 8),
+            "peakUsdPerHour": round(unit_hourly * peak, 8), "source": source, "asOf": as_of,
+            **({"note": note} if note else {})}
+
+
+def _eks_control_plane(inputs: dict[str, Any], today: date) -> dict[str, Any]:
+    version = inputs.get("version")
+    if not isinstance(version, str) or version == UNKNOWN:
+        raise Unpriced("Kubernetes version unknown at plan time: standard or extended support price")
+    ends = catalog.EKS_STANDARD_SUPPORT_END
+    note = None
+    if version in ends:
+        extended = today.isoformat() > ends[version]
+    else:
+        newest = max(ends, key=_version_key)
+        extended = _version_key(version) < _version_key(min(ends, key=_version_key))
+        if _version_key(version) > _version_key(newest):
+            note = f"EKS {version} is not in the support calendar (as of " \
+                   f"{catalog.EKS_STANDARD_SUPPORT_END_AS_OF}); assumed in standard support"
+    price = catalog.EKS_EXTENDED_SUPPORT if extended else catalog.EKS_CONTROL_PLANE
+    detail = f"EKS {version} " + (f"extended support (standard ended {ends.get(version, 'earlier')})"
+                                  if extended else "standard support")
+    return _item("control-plane", detail, 1, 1, price.usd_per_hour, price.source, price.as_of, note)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def _gke_pool(inputs: dict[str, Any]) -> dict[str, Any]:
+    node_config = inputs.get("nodeConfig") or {}
+    machine = node_config.get("machineType")
+    if not isinstance(machine, str) or machine == UNKNOWN:
+        raise Unpriced("nodeConfig.machineType unknown at plan time")
+    spot = bool(node_config.get("spot") or node_config.get("preemptible"))
+    auto = inputs.get("autoscaling") or {}
+    if "totalMinNodeCount" in auto or "totalMaxNodeCount" in auto:
+        low = _count(auto.get("totalMinNodeCount", 0), "autoscaling.totalMinNodeCount")
+        high = _count(auto.get("totalMaxNodeCount"), "autoscaling.totalMaxNodeCount")
+        return _pool(Cloud.GCP, machine, spot, low, high)
+    # Per-zone counts: GKE multiplies them by the pool's zone count.
+    locations = inputs.get("nodeLocations")
+    if not isinstance(locations, list) or not locations or UNKNOWN in locations:
+        raise Unpriced("per-zone node counts without nodeLocations: zone count unknown at plan time")
+    zones = len(locations)
+    if auto:
+        low = _count(auto.get("minNodeCount", 0), "autoscaling.minNodeCount")
+        high = _count(auto.get("maxNodeCount"), "autoscaling.maxNodeCount")
+    else:
+        low = high = _count(inputs.get("nodeCount", inputs.get("initialNodeCount", 1)), "nodeCount")
+    return _pool(Cloud.GCP, machine, spot, low * zones, high * zones)
+
+
+def _pool(cloud: Cloud, machine: str, spot: bool, low: int, high: int) -> dict[str, Any]:
+    found = catalog.machine_price(cloud, machine)
+    if found is None:
+        raise Unpriced(f"{machine} is not in the catalog's {cloud.value} machine prices")
+    price, spot_price = found
+    note = None
+    hourly = price.usd_per_hour
+    if spot and spot_price is not None:
+        hourly = spot_price
+    elif spot:
+        note = SPOT_AS_ON_DEMAND
+    capacity = "spot" if spot else "on-demand"
+    return _item("node-pool", f"{machine} {capacity} x {low}..{high}", low, high, hourly, price.source,
+                 price.as_of, note)
+
+
+def _first(values: Any, field: str) -> str:
+    if not isinstance(values, list) or not values or not isinstance(values[0], str) or values[0] == UNKNOWN:
+        raise Unpriced(f"{field} unknown at plan time")
+    return values[0]
+
+
+def _count(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Unpriced(f"{field} unknown at plan time (got {value!r})")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class BudgetBreach:
+    """Peak cost exceeds the budget, or cannot be shown to stay under it."""
+
+    budget_per_hour: float
+    peak_per_hour: float
+    drivers: tuple[tuple[str, float, str], ...]
+    unpriced_pools: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """One readable sentence naming the numbers and the pools that drive the cost."""
+        if self.unpriced_pools:
+            listed = "; ".join(f"{name} ({reason})" for name, reason in self.unpriced_pools)
+            return (f"cannot check the budget of {self.budget_per_hour:.2f} USD/h: node pools without "
+                    f"a price: {listed}")
+        pools = ", ".join(f"{name} {usd:.2f} USD/h ({detail})" for name, usd, detail in self.drivers)
+        return (f"estimated peak cost {self.peak_per_hour:.2f} USD/h exceeds the budget of "
+                f"{self.budget_per_hour:.2f} USD/h; node pools at peak: {pools or 'none'}")
+
+
+def check_budget(cost: dict[str, Any], budget_per_hour: float | None) -> BudgetBreach | None:
+    """None when there is no budget or peak cost stays within it; otherwise what breaches it."""
+    if budget_per_hour is None:
+        return None
+    peak = cost["totals"]["peak"]["usdPerHour"]
+    pools = sorted((i for i in cost["items"] if i["kind"] == "node-pool" and i["peakUsdPerHour"] > 0),
+                   key=lambda i: -i["peakUsdPerHour"])
+    drivers = tuple((i["name"], i["peakUsdPerHour"], i["detail"]) for i in pools)
+    unpriced = tuple((u["name"], u["reason"]) for u in cost["unpriced"]
+                     if u["type"] in ("aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool"))
+    if unpriced:
+        return BudgetBreach(budget_per_hour, peak, drivers, unpriced)
+    if peak > budget_per_hour:
+        return BudgetBreach(budget_per_hour, peak, drivers)
+    return None
+
+
+def add_cost(document: dict[str, Any], budget_per_hour: float | None,
+             today: date | None = None) -> BudgetBreach | None:
+    """Fill the document's `cost` field, budget verdict included; return the breach if any."""
+    cost = estimate(document, today)
+    breach = check_budget(cost, budget_per_hour)
+    if budget_per_hour is not None:
+        cost["budget"] = {"usdPerHour": budget_per_hour, "exceeded": breach is not None,
+                          "message": breach.message if breach else None}
+    document["cost"] = cost
+    return breach

@@ -1,0 +1,169 @@
+"""The cost model: hand-checked arithmetic on the dev stack, each pricing rule, the budget check."""
+
+from datetime import date
+
+import jsonschema
+import pytest
+
+from infra.offline.document import build_document, load_schema
+from infra.offline.engine import STACKS_DIR, run_stack
+from infra.offline.stackfile import available_stacks
+from infra.plan.cost import HOURS_PER_MONTH, SPOT_AS_ON_DEMAND, add_cost, check_budget, estimate
+
+BEFORE_135_ENDS = date(2026, 12, 1)  # EKS 1.35 still in standard support
+AFTER_135_ENDS = date(2027, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def dev_document():
+    return build_document(run_stack("dev"))
+
+
+def _resource(rtype, inputs, name="r", custom=True):
+    return {"urn": f"urn:pulumi:t::mlinfra::{rtype}::{name}", "type": rtype, "name": name, "custom": custom,
+            "inputs": inputs}
+
+
+def _doc(*resources):
+    return {"resources": list(resources)}
+
+
+def test_dev_idle_and_peak_by_hand(dev_document):
+    cost = estimate(dev_document, BEFORE_135_ENDS)
+    items = {(i["kind"], i["name"]): i for i in cost["items"]}
+    pool = items[("node-pool", "dev-l4-ng")]
+    # dev's AWS l4 pool: g6.xlarge at 0.8048 USD/h, 0 nodes idle, 2 at peak.
+    assert (pool["idleCount"], pool["peakCount"]) == (0, 2)
+    assert pool["idleUsdPerHour"] == 0
+    assert pool["peakUsdPerHour"] == pytest.approx(2 * 0.8048)
+    assert pool["peakUsdPerMonth"] == pytest.approx(round(2 * 0.8048 * 730, 2))
+    assert pool["note"] == SPOT_AS_ON_DEMAND
+    # Every priced line of dev, by hand. Idle: EKS 0.10 + GKE 0.10 + one m7i.large system node
+    # 0.1008 + one e2-standard-2 GKE system node 0.067006 + one NAT 0.045 and its IPv4 0.005
+    # + four AWS KMS keys (two buckets, EKS secrets, the CI image repository) at 1 USD/month + one
+    # Cloud KMS key at 0.06 USD/month. Idle runners cost nothing: min_runners is 0.
+    idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 4 * 1.00 / 730 + 0.06 / 730
+    # Peak adds: both system pools at 2 nodes, the AWS l4 pool at 2 x 0.8048, the GKE l4 pool
+    # at 2 x g2-standard-4 0.706832.
+    peak = idle + 0.1008 + 0.067006 + 2 * 0.8048 + 2 * 0.706832
+    assert sorted(items) == sorted([
+        ("control-plane", "dev-cluster"), ("control-plane", "dev-gke-cluster"),
+        ("node-pool", "dev-gke-l4-pool"), ("node-pool", "dev-gke-system"), ("node-pool", "dev-l4-ng"),
+        ("node-pool", "dev-system-ng"), ("nat", "dev-net-nat-us-east-1a"),
+        ("public-ip", "dev-net-nat-us-east-1a"), ("kms-key", "checkpoints-key"), ("kms-key", "datasets-key"),
+        ("kms-key", "dev-gke-secrets-key"), ("kms-key", "dev-secrets"), ("kms-key", "dev-dev-cpu-registry-key")])
+    assert cost["totals"]["idle"]["usdPerHour"] == pytest.approx(idle, abs=1e-4)
+    assert cost["totals"]["idle"]["usdPerMonth"] == pytest.approx(idle * 730, abs=0.05)
+    assert cost["totals"]["peak"]["usdPerHour"] == pytest.approx(peak, abs=1e-4)
+    assert cost["totals"]["peak"]["usdPerMonth"] == pytest.approx(peak * 730, abs=0.05)
+    # Usage-priced resources are listed per unit, never counted as zero volume.
+    assert sorted(u["name"] for u in cost["usage"]) == [
+        "checkpoints-bucket", "datasets-bucket", "datasets-gcs-bucket", "dev-logs", "dev-net-flow-logs"]
+    assert {u["usd"] for u in cost["usage"] if u["type"] == "aws:s3/bucket:Bucket"} == {0.023}
+    assert "dev-gke-net-nat" in {u["name"] for u in cost["unpriced"]}
+
+
+def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_document):
+    [plane] = [i for i in estimate(dev_document, AFTER_135_ENDS)["items"]
+               if i["kind"] == "control-plane" and i["name"] == "dev-cluster"]
+    assert plane["unitUsdPerHour"] == 0.60
+    assert plane["detail"] == "EKS 1.35 extended support (standard ended 2027-03-27)"
+    assert plane["source"] == "https://aws.amazon.com/eks/pricing/"
+
+
+@pytest.mark.parametrize("stack", available_stacks(STACKS_DIR))
+def test_every_stack_cost_adds_up_and_matches_the_schema(stack):
+    document = build_document(run_stack(stack))
+    add_cost(document, None)
+    jsonschema.validate(document, load_schema())
+    cost = document["cost"]
+    for scenario in ("idle", "peak"):
+        total = sum(i[f"{scenario}UsdPerHour"] for i in cost["items"])
+        assert cost["totals"][scenario]["usdPerHour"] == pytest.approx(total, abs=1e-4)
+    assert cost["totals"]["peak"]["usdPerHour"] >= cost["totals"]["idle"]["usdPerHour"] > 0
+    assert all(i["source"] and i["asOf"] for i in cost["items"])
+
+
+def test_gke_pool_uses_catalog_spot_price_and_zone_count():
+    pool = _resource("gcp:container/nodePool:NodePool", {
+        "nodeConfig": {"machineType": "a2-highgpu-1g", "spot": True},
+        "autoscaling": {"minNodeCount": 1, "maxNodeCount": 2},
+        "nodeLocations": ["us-central1-a", "us-central1-b"]}, name="a100")
+    [item] = estimate(_doc(pool), BEFORE_135_ENDS)["items"]
+    assert (item["idleCount"], item["peakCount"], item["unitUsdPerHour"]) == (2, 4, 1.80385)
+    assert item["peakUsdPerHour"] == pytest.approx(4 * 1.80385)
+    assert "note" not in item
+
+
+def test_gke_total_counts_and_cluster_fee_and_cpu_machine():
+    pool = _resource("gcp:container/nodePool:NodePool", {
+        "nodeConfig": {"machineType": "e2-standard-4"},
+        "autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 3}}, name="system")
+    cluster = _resource("gcp:container/cluster:Cluster", {}, name="gke")
+    cost = estimate(_doc(pool, cluster), BEFORE_135_ENDS)
+    assert [(i["name"], i["idleUsdPerHour"], i["peakUsdPerHour"]) for i in cost["items"]] == [
+        ("gke", 0.10, 0.10), ("system", 0.134012, pytest.approx(3 * 0.134012))]
+
+
+def test_fixed_prices_per_hour_and_per_month():
+    cost = estimate(_doc(_resource("aws:lb/loadBalancer:LoadBalancer", {}, "alb"),
+                         _resource("gcp:kms/cryptoKey:CryptoKey", {}, "key")), BEFORE_135_ENDS)
+    lb, key = cost["items"]
+    assert lb["peakUsdPerHour"] == 0.0225 and lb["peakUsdPerMonth"] == pytest.approx(16.43)
+    assert key["peakUsdPerMonth"] == 0.06
+
+
+@pytest.mark.parametrize("resource, reason", [
+    (_resource("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["x9.huge"], "scalingConfig": {
+        "minSize": 0, "maxSize": 1}}), "x9.huge is not in the catalog's aws machine prices"),
+    (_resource("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["[unknown]"]}),
+     "instanceTypes unknown at plan time"),
+    (_resource("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["m6i.large"], "scalingConfig": {
+        "minSize": "[unknown]", "maxSize": 2}}), "scalingConfig.minSize unknown at plan time (got '[unknown]')"),
+    (_resource("gcp:container/nodePool:NodePool", {"nodeConfig": {"machineType": "g2-standard-4"},
+                                                   "autoscaling": {"minNodeCount": 0, "maxNodeCount": 1}}),
+     "per-zone node counts without nodeLocations: zone count unknown at plan time"),
+    (_resource("aws:rds/instance:Instance", {}), "no price model for this resource type"),
+])
+def test_what_cannot_be_priced_is_listed_with_the_reason(resource, reason):
+    cost = estimate(_doc(resource), BEFORE_135_ENDS)
+    assert cost["items"] == []
+    assert cost["unpriced"] == [{"name": "r", "type": resource["type"], "urn": resource["urn"], "reason": reason}]
+
+
+def test_free_types_and_components_are_not_listed():
+    cost = estimate(_doc(_resource("aws:ec2/vpc:Vpc", {}), _resource("mlinfra:aws:Network", {}, custom=False)))
+    assert cost["items"] == cost["unpriced"] == cost["usage"] == []
+
+
+def _pools_doc():
+    return _doc(
+        _resource("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["p5.48xlarge"], "capacityType": "ON_DEMAND",
+                                                  "scalingConfig": {"minSize": 0, "maxSize": 1}}, "h100-ng"),
+        _resource("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["m6i.large"],
+                                                  "scalingConfig": {"minSize": 2, "maxSize": 2}}, "system-ng"))
+
+
+def test_budget_breach_names_pools_and_numbers():
+    cost = estimate(_pools_doc(), BEFORE_135_ENDS)
+    assert check_budget(cost, None) is None
+    assert check_budget(cost, 60.0) is None
+    breach = check_budget(cost, 10.0)
+    assert breach.message == ("estimated peak cost 55.23 USD/h exceeds the budget of 10.00 USD/h; node pools at "
+                              "peak: h100-ng 55.04 USD/h (p5.48xlarge on-demand x 0..1), "
+                              "system-ng 0.19 USD/h (m6i.large on-demand x 2..2)")
+
+
+def test_budget_cannot_be_checked_with_an_unpriced_pool():
+    doc = _doc(_resource("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["x9.huge"],
+                                                         "scalingConfig": {"minSize": 0, "maxSize": 1}}, "odd"))
+    breach = check_budget(estimate(doc), 100.0)
+    assert breach.message == ("cannot check the budget of 100.00 USD/h: node pools without a price: "
+                              "odd (x9.huge is not in the catalog's aws machine prices)")
+
+
+def test_add_cost_records_the_verdict():
+    doc = _pools_doc()
+    breach = add_cost(doc, 10.0, BEFORE_135_ENDS)
+    assert doc["cost"]["budget"] == {"usdPerHour": 10.0, "exceeded": True, "message": breach.message}
+    assert HOURS_PER_MONTH == 730
