@@ -1,0 +1,200 @@
+"""Which Terraform resource type each Pulumi type token is, for the Terraform plan export.
+
+pulumi-aws and pulumi-gcp bridge the Terraform providers one resource to one resource, but the
+token is not always derivable from the Terraform name (`aws:autoscaling/tag:Tag` is
+`aws_autoscaling_group_tag`, `aws:ec2/eip:Eip` is `aws_eip`), so every token the stacks and the
+bootstrap use is listed here, read from its source. A token that is not listed is an error that
+names it (`UnmappedTypeError`): an unknown type must never be silently left out of a scan.
+
+Sources (read 2026-11-29):
+- pulumi/pulumi-aws@07d08a0a50a459620181440fbb00ba497843f6c6:provider/cmd/pulumi-resource-aws/
+  bridge-metadata.json, `renames.resources` (token -> Terraform type) and `renamedProperties`.
+  That stored commit predates v7; pulumi-aws v7 (pinned 7.51.1 in uv.lock) gave the former
+  `*V2` S3 resources the plain names (`aws:s3/bucket:Bucket` is now the `aws_s3_bucket` that
+  `BucketV2` was; "aws.s3/bucketversioningv2.BucketVersioningV2 has been deprecated in favor of
+  aws.s3/bucketversioning.BucketVersioning", https://www.pulumi.com/registry/packages/aws/api-docs/
+  s3/bucketversioningv2, v7.19.0), so the S3 rows follow the v7 names.
+- pulumi/pulumi-gcp@ed6078aacc:provider/cmd/pulumi-resource-gcp/bridge-metadata.json,
+  `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0).
+- hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
+  network_policy_v1,manifest}.md; hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Style(StrEnum):
+    """How a resource's Pulumi inputs become Terraform attribute values."""
+
+    BRIDGED = "bridged"  # pulumi-aws / pulumi-gcp: the Terraform schema under Pulumi names
+    K8S_TYPED = "k8s-typed"  # kubernetes_*_v1: blocks with snake_case names
+    K8S_MANIFEST = "k8s-manifest"  # kubernetes_manifest: the object as written, under `manifest`
+    HELM = "helm"  # helm_release
+
+
+@dataclass(frozen=True)
+class TerraformType:
+    """One Terraform resource type and the provider that owns it."""
+
+    provider: str  # the provider's local name: aws, google, kubernetes, helm
+    type: str
+    style: Style = Style.BRIDGED
+
+
+PROVIDER_SOURCES = {
+    "aws": "registry.terraform.io/hashicorp/aws",
+    "google": "registry.terraform.io/hashicorp/google",
+    "kubernetes": "registry.terraform.io/hashicorp/kubernetes",
+    "helm": "registry.terraform.io/hashicorp/helm",
+}
+
+
+class UnmappedTypeError(Exception):
+    """A Pulumi resource type with no Terraform type in RESOURCE_TYPES."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__(
+            "no Terraform type for " + ", ".join(sorted(tokens))
+            + ": add each to RESOURCE_TYPES in infra/offline/terraform_types.py, read from its provider's source")
+        self.tokens = sorted(tokens)
+
+
+def _aws(token: str, tf_type: str) -> tuple[str, TerraformType]:
+    return token, TerraformType("aws", tf_type)
+
+
+def _gcp(token: str, tf_type: str) -> tuple[str, TerraformType]:
+    return token, TerraformType("google", tf_type)
+
+
+def _manifest(token: str) -> tuple[str, TerraformType]:
+    return token, TerraformType("kubernetes", "kubernetes_manifest", Style.K8S_MANIFEST)
+
+
+RESOURCE_TYPES: dict[str, TerraformType] = dict([
+    _aws("aws:acm/certificate:Certificate", "aws_acm_certificate"),
+    _aws("aws:acm/certificateValidation:CertificateValidation", "aws_acm_certificate_validation"),
+    _aws("aws:autoscaling/tag:Tag", "aws_autoscaling_group_tag"),
+    _aws("aws:cloudwatch/logGroup:LogGroup", "aws_cloudwatch_log_group"),
+    _aws("aws:ec2/eip:Eip", "aws_eip"),
+    _aws("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
+    _aws("aws:ec2/internetGateway:InternetGateway", "aws_internet_gateway"),
+    _aws("aws:ec2/launchTemplate:LaunchTemplate", "aws_launch_template"),
+    _aws("aws:ec2/natGateway:NatGateway", "aws_nat_gateway"),
+    _aws("aws:ec2/placementGroup:PlacementGroup", "aws_placement_group"),
+    _aws("aws:ec2/routeTable:RouteTable", "aws_route_table"),
+    _aws("aws:ec2/routeTableAssociation:RouteTableAssociation", "aws_route_table_association"),
+    _aws("aws:ec2/securityGroup:SecurityGroup", "aws_security_group"),
+    _aws("aws:ec2/subnet:Subnet", "aws_subnet"),
+    _aws("aws:ec2/vpc:Vpc", "aws_vpc"),
+    _aws("aws:ec2/vpcEndpoint:VpcEndpoint", "aws_vpc_endpoint"),
+    _aws("aws:ecr/repository:Repository", "aws_ecr_repository"),
+    _aws("aws:eks/accessEntry:AccessEntry", "aws_eks_access_entry"),
+    _aws("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws_eks_access_policy_association"),
+    _aws("aws:eks/addon:Addon", "aws_eks_addon"),
+    _aws("aws:eks/cluster:Cluster", "aws_eks_cluster"),
+    _aws("aws:eks/nodeGroup:NodeGroup", "aws_eks_node_group"),
+    _aws("aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws_eks_pod_identity_association"),
+    _aws("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws_iam_openid_connect_provider"),
+    _aws("aws:iam/policy:Policy", "aws_iam_policy"),
+    _aws("aws:iam/role:Role", "aws_iam_role"),
+    _aws("aws:iam/rolePolicy:RolePolicy", "aws_iam_role_policy"),
+    _aws("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws_iam_role_policy_attachment"),
+    _aws("aws:kms/alias:Alias", "aws_kms_alias"),
+    _aws("aws:kms/key:Key", "aws_kms_key"),
+    _aws("aws:lb/listener:Listener", "aws_lb_listener"),
+    _aws("aws:lb/listenerRule:ListenerRule", "aws_lb_listener_rule"),
+    _aws("aws:lb/loadBalancer:LoadBalancer", "aws_lb"),
+    _aws("aws:lb/targetGroup:TargetGroup", "aws_lb_target_group"),
+    _aws("aws:route53/record:Record", "aws_route53_record"),
+    _aws("aws:s3/bucket:Bucket", "aws_s3_bucket"),
+    _aws("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws_s3_bucket_lifecycle_configuration"),
+    _aws("aws:s3/bucketLogging:BucketLogging", "aws_s3_bucket_logging"),
+    _aws("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws_s3_bucket_ownership_controls"),
+    _aws("aws:s3/bucketPolicy:BucketPolicy", "aws_s3_bucket_policy"),
+    _aws("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws_s3_bucket_public_access_block"),
+    _aws("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+         "aws_s3_bucket_server_side_encryption_configuration"),
+    _aws("aws:s3/bucketVersioning:BucketVersioning", "aws_s3_bucket_versioning"),
+    _aws("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws_vpc_security_group_egress_rule"),
+    _aws("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws_vpc_security_group_ingress_rule"),
+    _gcp("gcp:certificatemanager/certificate:Certificate", "google_certificate_manager_certificate"),
+    _gcp("gcp:certificatemanager/certificateMap:CertificateMap", "google_certificate_manager_certificate_map"),
+    _gcp("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
+         "google_certificate_manager_certificate_map_entry"),
+    _gcp("gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "google_certificate_manager_dns_authorization"),
+    _gcp("gcp:compute/address:Address", "google_compute_address"),
+    _gcp("gcp:compute/globalAddress:GlobalAddress", "google_compute_global_address"),
+    _gcp("gcp:compute/network:Network", "google_compute_network"),
+    _gcp("gcp:compute/regionSslPolicy:RegionSslPolicy", "google_compute_region_ssl_policy"),
+    _gcp("gcp:compute/router:Router", "google_compute_router"),
+    _gcp("gcp:compute/routerNat:RouterNat", "google_compute_router_nat"),
+    _gcp("gcp:compute/sSLPolicy:SSLPolicy", "google_compute_ssl_policy"),
+    _gcp("gcp:compute/subnetwork:Subnetwork", "google_compute_subnetwork"),
+    _gcp("gcp:container/cluster:Cluster", "google_container_cluster"),
+    _gcp("gcp:container/nodePool:NodePool", "google_container_node_pool"),
+    _gcp("gcp:dns/recordSet:RecordSet", "google_dns_record_set"),
+    _gcp("gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "google_iam_workload_identity_pool"),
+    _gcp("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+         "google_iam_workload_identity_pool_provider"),
+    _gcp("gcp:kms/cryptoKey:CryptoKey", "google_kms_crypto_key"),
+    _gcp("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "google_kms_crypto_key_iam_member"),
+    _gcp("gcp:kms/keyRing:KeyRing", "google_kms_key_ring"),
+    _gcp("gcp:projects/iAMMember:IAMMember", "google_project_iam_member"),
+    _gcp("gcp:serviceaccount/account:Account", "google_service_account"),
+    _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
+    _gcp("gcp:storage/bucket:Bucket", "google_storage_bucket"),
+    _gcp("gcp:storage/bucketIAMMember:BucketIAMMember", "google_storage_bucket_iam_member"),
+    ("kubernetes:core/v1:Namespace", TerraformType("kubernetes", "kubernetes_namespace_v1", Style.K8S_TYPED)),
+    ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
+    ("kubernetes:networking.k8s.io/v1:NetworkPolicy",
+     TerraformType("kubernetes", "kubernetes_network_policy_v1", Style.K8S_TYPED)),
+    ("kubernetes:helm.sh/v3:Release", TerraformType("helm", "helm_release", Style.HELM)),
+    # Custom resources have no typed Terraform resource: kubernetes_manifest carries any object.
+    _manifest("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"),
+    _manifest("kubernetes:gateway.networking.k8s.io/v1:Gateway"),
+    _manifest("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"),
+    _manifest("kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant"),
+    _manifest("kubernetes:networking.gke.io/v1:GCPBackendPolicy"),
+    _manifest("kubernetes:networking.gke.io/v1:GCPGatewayPolicy"),
+    _manifest("kubernetes:networking.gke.io/v1:HealthCheckPolicy"),
+])
+
+# Pulumi pluralises the names of Terraform list blocks (`default_action` -> `defaultActions`,
+# `taint` -> `taints`); the bridge records each as a rename (bridge-metadata.json above, e.g.
+# `aws:s3/bucketLifecycleConfigurationV2`: "rules": "rule"; `aws:macie/FindingsFilterFindingCriteria`:
+# "criterions": "criterion"; gcp `google_storage_bucket.lifecycle_rule` is `lifecycleRules`).
+# Keys are dotted Pulumi paths from the resource's inputs (list items do not add a step);
+# everything else is the snake_case of the Pulumi name, which is the Terraform name.
+PROPERTY_RENAMES: dict[str, dict[str, str]] = {
+    "aws:ec2/routeTable:RouteTable": {"routes": "route"},
+    "aws:ecr/repository:Repository": {"encryptionConfigurations": "encryption_configuration"},
+    "aws:eks/addon:Addon": {"podIdentityAssociations": "pod_identity_association"},
+    "aws:eks/nodeGroup:NodeGroup": {"taints": "taint"},
+    "aws:lb/listener:Listener": {"defaultActions": "default_action",
+                                 "defaultActions.forward.targetGroups": "target_group"},
+    "aws:lb/listenerRule:ListenerRule": {"actions": "action", "conditions": "condition",
+                                         "actions.forward.targetGroups": "target_group"},
+    "aws:route53/record:Record": {"aliases": "alias"},
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+        "rules": "rule", "rules.transitions": "transition",
+        "rules.noncurrentVersionTransitions": "noncurrent_version_transition"},
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {"rules": "rule"},
+    "gcp:compute/subnetwork:Subnetwork": {"secondaryIpRanges": "secondary_ip_range"},
+    "gcp:container/cluster:Cluster": {"nodeConfig.guestAccelerators": "guest_accelerator",
+                                      "nodeConfig.taints": "taint", "nodePools": "node_pool"},
+    "gcp:container/nodePool:NodePool": {"nodeConfig.guestAccelerators": "guest_accelerator",
+                                        "nodeConfig.taints": "taint"},
+    "gcp:storage/bucket:Bucket": {"lifecycleRules": "lifecycle_rule"},
+}
+
+
+def terraform_type(token: str) -> TerraformType:
+    """The Terraform type of a Pulumi type token; UnmappedTypeError when there is none."""
+    try:
+        return RESOURCE_TYPES[token]
+    except KeyError:
+        raise UnmappedTypeError([token]) from None
