@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "terraform-plan")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +20,8 @@ def main() -> None:
 @main.command()
 @click.argument("stack")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="table for a terminal, json for tools (the plan document), markdown for PRs.")
+              help="table for a terminal, json for tools (the plan document), markdown for PRs, "
+                   "terraform-plan for scanners of Terraform plans (Checkov, Trivy, conftest).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the plan to this file instead of standard output.")
 @click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -31,8 +32,8 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
-    is over budget (the plan is still printed); 2 bad config or unknown stack; 3 the policy pack
-    could not run.
+    is over budget (the plan is still printed); 2 bad config or unknown stack, or (terraform-plan)
+    a resource type with no Terraform type; 3 the policy pack could not run.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load,
     # rich another 50-75 ms.
@@ -45,6 +46,8 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
         outcome = make_plan(stack, stacks_dir, project_dir)
     skip_teardown()
+    if outcome.document is not None and fmt == "terraform-plan":
+        outcome = _as_terraform_plan(outcome)
     if outcome.document is not None:
         _emit(outcome.document, fmt, out)
     if outcome.error is not None:
@@ -52,12 +55,24 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     sys.exit(outcome.exit_code)
 
 
+def _as_terraform_plan(outcome):
+    """The outcome with its document converted; exit 2 naming the types that have no Terraform type."""
+    from infra.offline.terraform_plan import terraform_plan
+    from infra.offline.terraform_types import UnmappedTypeError
+    from infra.plan.make import EXIT_CONFIG, PlanOutcome
+
+    try:
+        return PlanOutcome(outcome.exit_code, document=terraform_plan(outcome.document), error=outcome.error)
+    except UnmappedTypeError as exc:
+        return PlanOutcome(EXIT_CONFIG, error=f"cannot write a Terraform plan: {exc}")
+
+
 def _emit(document: dict, fmt: str, out: Path | None) -> None:
     from rich.console import Console
 
     from infra.cli.views.plan import markdown_view, table_view
 
-    if fmt == "json":
+    if fmt in ("json", "terraform-plan"):
         text = json.dumps(document, indent=2, sort_keys=False) + "\n"
     elif fmt == "markdown":
         text = markdown_view(document)
