@@ -114,8 +114,11 @@ def _expressions(resource: dict[str, Any], converted: Converted, addresses: dict
         unknown = (converted.unknown or {}).get(tf_key)
         expressions[tf_key] = _expression(unknown if unknown else True,
                                           lambda attribute, d=deps: _references(d, addresses, attribute), tf_key)
+    unknown = converted.unknown or {}
     for tf_key, value in converted.value.items():
-        if tf_key not in expressions and not _is_block(value):
+        # A constant is what the configuration says outright: no blocks (their own expressions),
+        # nothing partly unknown.
+        if tf_key not in expressions and tf_key not in unknown and not _is_block(value):
             expressions[tf_key] = {"constant_value": value}
     return expressions
 

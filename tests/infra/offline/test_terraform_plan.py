@@ -199,3 +199,46 @@ def test_the_module_converts_a_plan_file_and_exits_2_on_an_unmapped_type(tmp_pat
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "no Terraform type for aws:sagemaker/domain:Domain" in done.stderr
+
+
+def _minimal_document(resources: list[dict]) -> dict:
+    base = {"parent": None, "provider": None, "custom": True, "protect": False, "retainOnDelete": False,
+            "deleteBeforeReplace": False, "ignoreChanges": [], "dependencies": [], "propertyDependencies": {}}
+    return {"planVersion": 1, "project": "mlinfra", "stack": "t",
+            "resources": [{**base, **r} for r in resources]}
+
+
+def test_names_become_terraform_names_and_never_collide():
+    plan = terraform_plan(_minimal_document([
+        {"urn": "urn:a", "type": "aws:kms/key:Key", "name": "prod/keys.main", "inputs": {}},
+        {"urn": "urn:b", "type": "aws:kms/key:Key", "name": "prod/keys.main", "inputs": {}},
+        {"urn": "urn:c", "type": "aws:kms/key:Key", "name": "1st", "inputs": {}},
+    ]))
+    assert [r["address"] for r in plan["resource_changes"]] == [
+        "aws_kms_key.prod_keys_main", "aws_kms_key.prod_keys_main_2", "aws_kms_key.r_1st"]
+
+
+def test_helm_values_with_an_unknown_or_a_secret_are_unknown_or_sensitive_as_a_whole():
+    plan = terraform_plan(_minimal_document([
+        {"urn": "urn:a", "type": "kubernetes:helm.sh/v3:Release", "name": "a",
+         "inputs": {"chart": "c", "values": {"role": "[unknown]", "x": 1}}},
+        {"urn": "urn:b", "type": "kubernetes:helm.sh/v3:Release", "name": "b",
+         "inputs": {"chart": "c", "values": {"token": "[secret]"}}},
+    ]))
+    first, second = (c["change"] for c in plan["resource_changes"])
+    assert (first["after"], first["after_unknown"]) == ({"chart": "c"}, {"id": True, "values": True})
+    assert (second["after"], second["after_sensitive"]) == ({"chart": "c"}, {"values": True})
+
+
+def test_a_reference_names_the_attribute_the_input_reads():
+    plan = terraform_plan(_minimal_document([
+        {"urn": "urn:role", "type": "aws:iam/role:Role", "name": "role", "inputs": {}},
+        {"urn": "urn:bucket", "type": "aws:s3/bucket:Bucket", "name": "data", "inputs": {}},
+        {"urn": "urn:policy", "type": "aws:s3/bucketPolicy:BucketPolicy", "name": "p",
+         "inputs": {"bucket": "[unknown]", "policy": "{}"},
+         "dependencies": ["urn:bucket", "urn:role"], "propertyDependencies": {"bucket": ["urn:bucket"]}},
+    ]))
+    config = resource(plan, "aws_s3_bucket_policy.p", "configuration")
+    assert config["expressions"] == {"bucket": {"references": ["aws_s3_bucket.data.id", "aws_s3_bucket.data"]},
+                                     "policy": {"constant_value": "{}"}}
+    assert config["depends_on"] == ["aws_iam_role.role"]
