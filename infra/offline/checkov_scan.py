@@ -82,15 +82,23 @@ def find_checkov() -> str | None:
     return shutil.which("checkov")
 
 
-def run_checkov(plans: dict[str, dict[str, Any]], checkov: str, workdir: Path) -> list[Finding]:
-    """Failed checks of every plan (name -> Terraform plan JSON), from one Checkov process."""
+@dataclass(frozen=True)
+class Results:
+    """What one Checkov run found: the failed checks and the passed ones."""
+
+    failed: list[Finding]
+    passed: list[Finding]
+
+
+def run_checkov(plans: dict[str, dict[str, Any]], checkov: str, workdir: Path) -> Results:
+    """Failed and passed checks of every plan (name -> Terraform plan JSON), from one Checkov process."""
     files = []
     for name, plan in plans.items():
         path = workdir / f"{name}.tf.json"
         path.write_text(json.dumps(plan))
         files += ["-f", str(path)]
     env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}
-    done = subprocess.run([checkov, *files, "--framework", "terraform_plan", "-o", "json", "--quiet",
+    done = subprocess.run([checkov, *files, "--framework", "terraform_plan", "-o", "json",
                            "--skip-download", "--soft-fail"], capture_output=True, text=True, env=env,
                           cwd=workdir, timeout=600)
     if done.returncode != 0 or not done.stdout.strip():
@@ -100,9 +108,13 @@ def run_checkov(plans: dict[str, dict[str, Any]], checkov: str, workdir: Path) -
     errors = [r for r in reports if r.get("summary", {}).get("parsing_errors")]
     if errors:
         raise RuntimeError(f"checkov could not parse a plan: {errors[0]['results'].get('parsing_errors')}")
+    return Results(*(_findings(reports, outcome) for outcome in ("failed", "passed")))
+
+
+def _findings(reports: list[dict[str, Any]], outcome: str) -> list[Finding]:
     return sorted({Finding(f["check_id"], Path(f["file_path"]).name.removesuffix(".tf.json"), f["resource"],
                            f["check_name"])
-                   for r in reports for f in r.get("results", {}).get("failed_checks", [])},
+                   for r in reports for f in r.get("results", {}).get(f"{outcome}_checks", [])},
                   key=lambda f: (f.stack, f.check_id, f.resource))
 
 
@@ -144,7 +156,7 @@ def main(argv: list[str]) -> int:
         print("checkov not found: run .ci/checkov once (it builds the pinned venv) or set CHECKOV", file=sys.stderr)
         return 3
     with tempfile.TemporaryDirectory() as tmp:
-        findings = run_checkov(plan_all(argv or None), checkov, Path(tmp))
+        findings = run_checkov(plan_all(argv or None), checkov, Path(tmp)).failed
     accepted = load_accepted()
     bad, old = unaccepted(findings, accepted), ([] if argv else stale(findings, accepted))
     for finding in bad:

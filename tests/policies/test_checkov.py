@@ -19,6 +19,7 @@ from infra.offline.checkov_scan import (
     ACCEPTED_PATH,
     Accepted,
     Finding,
+    Results,
     find_checkov,
     load_accepted,
     plan_all,
@@ -34,7 +35,7 @@ BROKEN = "dev-public-endpoint"  # dev with its EKS API opened to the internet: C
 
 
 @pytest.fixture(scope="module")
-def findings() -> list[Finding]:
+def results() -> Results:
     checkov = find_checkov()
     if checkov is None:
         if os.environ.get("CI"):
@@ -52,6 +53,29 @@ def findings() -> list[Finding]:
         result = run_checkov(plans, checkov, Path(tmp))
         print(f"checkov over {len(plans)} plans: {time.monotonic() - started:.1f}s")
     return result
+
+
+@pytest.fixture(scope="module")
+def findings(results) -> list[Finding]:
+    return results.failed
+
+
+# Checks that pass only if the conversion is right, each reading what a mistake would break:
+# a renamed list block, a block as a list of one, a reference between resources (graph checks).
+PASSES_THAT_PROVE_THE_CONVERSION = {
+    ("CKV_AWS_2", "aws_lb_listener.train-infer-http"),  # default_action (Pulumi: defaultActions) redirects
+    ("CKV_AWS_58", "aws_eks_cluster.train-cluster"),  # encryption_config [{resources: [secrets]}]
+    ("CKV_AWS_79", "aws_launch_template.train-system-lt"),  # metadata_options [{http_tokens: required}]
+    ("CKV_AWS_300", "aws_s3_bucket_lifecycle_configuration.datasets-lifecycle"),  # rule (Pulumi: rules)
+    ("CKV2_AWS_6", "aws_s3_bucket.datasets-bucket"),  # its public access block is connected by reference
+    ("CKV2_AWS_61", "aws_s3_bucket.datasets-bucket"),  # its lifecycle configuration is connected too
+    ("CKV_GCP_25", "google_container_cluster.infer-gcp-cluster"),  # private_cluster_config block
+}
+
+
+def test_checks_that_read_renamed_blocks_and_references_pass(results):
+    passed = {(f.check_id, f.resource) for f in results.passed if f.stack == "prod"}
+    assert PASSES_THAT_PROVE_THE_CONVERSION - passed == set()
 
 
 def test_a_broken_field_is_found_on_the_right_resource(findings):
