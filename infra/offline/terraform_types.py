@@ -13,7 +13,11 @@ Sources (read 2026-11-29):
   `*V2` S3 resources the plain names (`aws:s3/bucket:Bucket` is now the `aws_s3_bucket` that
   `BucketV2` was; "aws.s3/bucketversioningv2.BucketVersioningV2 has been deprecated in favor of
   aws.s3/bucketversioning.BucketVersioning", https://www.pulumi.com/registry/packages/aws/api-docs/
-  s3/bucketversioningv2, v7.19.0), so the S3 rows follow the v7 names.
+  s3/bucketversioningv2, v7.19.0), so the S3 rows follow the v7 names. Rows read there: acm,
+  autoscaling, cloudwatch, ec2, ecr, eks addon/cluster/nodeGroup, iam, kms, lb, route53, s3.
+  Not in that older file (newer resources), named by the bridge's rule `aws_<module>_<snake>` and
+  not read one by one: eks accessEntry, accessPolicyAssociation, podIdentityAssociation and the
+  vpc securityGroup{Ingress,Egress}Rule tokens (the file lists those two under `mux`).
 - pulumi/pulumi-gcp@ed6078aacc:provider/cmd/pulumi-resource-gcp/bridge-metadata.json,
   `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0).
 - hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
