@@ -35,7 +35,8 @@ def cluster_minor(release: PolicyResource, view: StackView) -> tuple[str, str] |
         version = dig(cluster.props, prop) if prop else None
         if version:
             # GKE versions may carry a patch and a build ("1.35.1-gke.100"); the minor is what counts.
-            return cluster.name, ".".join(str(version).split(".")[:2])
+            # The cluster's own name (what `kubectl` and the console show), else its resource name.
+            return str(dig(cluster.props, "name", default=cluster.name)), ".".join(str(version).split(".")[:2])
     return None
 
 

@@ -3,10 +3,15 @@ catalog's pin and support the Kubernetes version of the cluster its provider tal
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as apb
 
 from infra.catalog.charts import AUTOSCALER_IMAGES, CHARTS
+from infra.offline.analyzer_inputs import inputs_from_records
+from tests.helpers import stack_run
 from tests.policies.conftest import TAGS, resource, triples
 
 M = "mandatory"
@@ -87,3 +92,27 @@ def test_gke_minor_comes_from_min_master_version(pack):
 @pytest.mark.parametrize("stack, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_helm_chart_rule(pack, stack, expected):
     assert triples(pack.analyze_stack(stack)) == expected
+
+
+def test_real_staging_plan_links_each_release_to_its_cluster(pack):
+    """The recorded staging stack, as the engine sends it: clean, and every release is checked against the
+    EKS cluster its provider's kubeconfig depends on once that cluster moves to a minor ARC does not support."""
+    def ours(findings):
+        return [f.message for f in findings if f.policy == RULE]
+
+    recorded = inputs_from_records(stack_run("staging").resources)
+    assert ours(pack.analyze_stack(recorded)) == []
+    [cluster] = [i for i in recorded if i.type == EKS]
+    properties = struct_pb2.Struct()
+    properties.CopyFrom(cluster.properties)
+    properties["version"] = "1.34"
+    moved = [dataclasses.replace(i, properties=properties) if i is cluster else i for i in recorded]
+    arc = _unsupported("gha-runner-scale-set@0.14.2", "1.34", "gha-runner-scale-set")
+    assert sorted(ours(pack.analyze_stack(moved))) == [
+        "Helm release 'train-k8s-cluster-autoscaler' on cluster 'staging-train' (Kubernetes 1.34) runs "
+        "cluster-autoscaler image v1.35.2; the catalog pins v1.34.5 for 1.34",
+        "Helm release 'train-runners-controller' on cluster 'staging-train': "
+        + _unsupported("gha-runner-scale-set-controller@0.14.2", "1.34", "gha-runner-scale-set-controller"),
+        f"Helm release 'train-runners-staging-cpu' on cluster 'staging-train': {arc}",
+        f"Helm release 'train-runners-staging-gpu-l4' on cluster 'staging-train': {arc}",
+    ]
