@@ -73,7 +73,9 @@ ARC_OCI = "oci://ghcr.io/actions/actions-runner-controller-charts"
 
 CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
     # 9.54.0 is the first chart whose ClusterRole grants resource.k8s.io resourceslices,
-    # deviceclasses and resourceclaims (list/watch/get), which autoscaler 1.35 waits for at start.
+    # deviceclasses and resourceclaims (list/watch/get; 9.53.0 grants none, both read at their tags).
+    # Autoscaler 1.35 needs them: it locks --enable-dynamic-resource-allocation to true
+    # (kubernetes/autoscaler@cluster-autoscaler-1.35.2:cluster-autoscaler/config/flags/flags.go).
     ChartPin(
         "cluster-autoscaler", "cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.59.0",
         minors("1.34", "1.35"),
@@ -108,7 +110,8 @@ CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
         "gha-runner-scale-set-controller", f"{ARC_OCI}/gha-runner-scale-set-controller", None, "0.14.2",
         minors("1.35", "1.35"),
         version_source=f"{_ARC}:charts/gha-runner-scale-set-controller/Chart.yaml (0.14.2, tagged 2026-05-22; "
-                       "the newest tag in the snapshot read, 0.15.x announced 2026-09-30 but not readable)",
+                       "the newest tag in the snapshot read; 0.15.0 is announced at https://github.blog/changelog/"
+                       "2026-09-30-actions-runner-controller-release-0-15-0/ but its chart was not readable)",
         kubernetes_source=_ARC_SUPPORT),
     ChartPin(
         "gha-runner-scale-set", f"{ARC_OCI}/gha-runner-scale-set", None, "0.14.2",
