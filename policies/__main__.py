@@ -7,6 +7,7 @@ import aws_compute
 import aws_iam
 import aws_storage
 import gcp
+import helm_charts
 import k8s_runners
 import k8s_workloads
 import load_balancers
@@ -26,5 +27,6 @@ PolicyPack(
         *k8s_workloads.RULES,
         *k8s_runners.RULES,
         *platform_wide.RULES,
+        *helm_charts.RULES,
     ],
 )

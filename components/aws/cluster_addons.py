@@ -1,6 +1,8 @@
 """GPU cluster add-ons as Helm releases: cluster-autoscaler, NVIDIA device plugin, DCGM exporter.
 
-Chart versions are pinned so a plan never changes because a chart repository moved on.
+Chart versions and the autoscaler image are pinned by the caller (infra's chart catalog, where
+each pin's source and supported Kubernetes versions are written down), so a plan never changes
+because a chart repository moved on.
 """
 
 from __future__ import annotations
@@ -16,12 +18,8 @@ import pulumi_kubernetes as k8s
 from components.aws.gpu_node_pool import GPU_TAINT, LABEL_PREFIX
 from components.aws.node_template import AUTOSCALER
 from components.aws.pod_identity import pod_identity_trust_policy
+from components.k8s.helm_chart import HelmChart
 
-# Chart coordinates: repositories are the projects' own Helm repositories (see each project's
-# README); versions are releases published there, upgraded deliberately.
-AUTOSCALER_CHART = ("cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.46.6")
-DEVICE_PLUGIN_CHART = ("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.1")
-DCGM_CHART = ("dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "3.5.0")
 AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
 GPU_TOLERATION = {"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}
 # Only nodes of an mlinfra GPU pool carry this label.
@@ -61,15 +59,15 @@ def expander_priorities(pool_capacity: Mapping[str, str]) -> dict[int, list[str]
     return tiers
 
 
-def autoscaler_values(cluster_name: str, region: str, kubernetes_version: str,
+def autoscaler_values(cluster_name: str, region: str, image_tag: str,
                       priorities: Mapping[int, Sequence[str]]) -> dict:
     """cluster-autoscaler chart values: auto-discovery, spot-first expander, GPU-aware scale-down."""
     return {
         "cloudProvider": "aws",
         "awsRegion": region,
         "autoDiscovery": {"clusterName": cluster_name},
-        # The autoscaler's minor version must match the cluster's.
-        "image": {"tag": f"v{kubernetes_version}.0"},
+        # A release of the cluster's own minor: the autoscaler's minor must match the cluster's.
+        "image": {"tag": image_tag},
         "rbac": {"serviceAccount": {"create": True, "name": AUTOSCALER_SERVICE_ACCOUNT}},
         "expanderPriorities": {str(k): list(v) for k, v in sorted(priorities.items())},
         "extraArgs": {
@@ -105,8 +103,12 @@ class EksClusterAddonsArgs:
     cluster_arn: pulumi.Input[str]
     account_id: pulumi.Input[str]
     region: str
-    kubernetes_version: str
     provider: k8s.Provider
+    # Pinned charts and the autoscaler image tag for the cluster's Kubernetes minor.
+    autoscaler_chart: HelmChart
+    autoscaler_image_tag: str
+    device_plugin_chart: HelmChart
+    dcgm_chart: HelmChart
     # GPU pool component name -> capacity type, for the spot-first expander.
     pool_capacity: Mapping[str, str] = field(default_factory=dict)
     cluster_autoscaler: bool = True
@@ -137,23 +139,21 @@ class EksClusterAddons(pulumi.ComponentResource):
             association = aws.eks.PodIdentityAssociation(
                 f"{name}-autoscaler", cluster_name=args.cluster_name_output, namespace="kube-system",
                 service_account=AUTOSCALER_SERVICE_ACCOUNT, role_arn=role.arn, tags=args.tags, opts=child)
-            values = autoscaler_values(args.cluster_name, args.region, args.kubernetes_version,
+            values = autoscaler_values(args.cluster_name, args.region, args.autoscaler_image_tag,
                                        expander_priorities(args.pool_capacity))
             self.releases["cluster-autoscaler"] = self._release(
-                name, AUTOSCALER_CHART, "kube-system", values,
+                name, args.autoscaler_chart, "kube-system", values,
                 pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[association])))
         if args.gpu_addons:
             self.releases["nvidia-device-plugin"] = self._release(
-                name, DEVICE_PLUGIN_CHART, "kube-system", device_plugin_values(), on_cluster)
+                name, args.device_plugin_chart, "kube-system", device_plugin_values(), on_cluster)
             self.releases["dcgm-exporter"] = self._release(
-                name, DCGM_CHART, "kube-system", dcgm_values(), on_cluster)
+                name, args.dcgm_chart, "kube-system", dcgm_values(), on_cluster)
         self.register_outputs({})
 
     @staticmethod
-    def _release(name: str, chart: tuple[str, str, str], namespace: str, values: dict,
+    def _release(name: str, chart: HelmChart, namespace: str, values: dict,
                  opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
-        chart_name, repo, version = chart
         return k8s.helm.v3.Release(
-            f"{name}-{chart_name}", name=chart_name, chart=chart_name, version=version,
-            repository_opts={"repo": repo}, namespace=namespace, values=values, atomic=True,
-            opts=opts)
+            f"{name}-{chart.chart}", name=chart.chart, **chart.release_args(), namespace=namespace,
+            values=values, atomic=True, opts=opts)

@@ -13,14 +13,11 @@ import pulumi_kubernetes as k8s
 from components.aws.iam import assume_role_policy
 from components.aws.lb_controller_policy import controller_policy
 from components.aws.pod_identity import pod_identity_trust_policy
+from components.k8s.helm_chart import HelmChart
 
-CHART = "aws-load-balancer-controller"
-CHART_REPOSITORY = "https://aws.github.io/eks-charts"
-# Pinned so a chart release never changes a cluster unreviewed; bump it in a pull request.
-# 1.13.4 ships controller v2.13.4 (aws/eks-charts commit 3cb8305, listed in
-# https://aws.github.io/eks-charts/index.yaml; checked 2026-11-23). Newer charts exist (1.14.x,
-# 3.x); a bump re-checks the trimmed IAM policy in lb_controller_policy.py against that release.
-CHART_VERSION = "1.13.4"
+# The release keeps the chart's name. The chart is pinned by the caller (infra's chart catalog);
+# a bump re-checks the trimmed IAM policy in lb_controller_policy.py against that release.
+RELEASE_NAME = "aws-load-balancer-controller"
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
 
@@ -57,8 +54,8 @@ class AwsLbControllerArgs:
     """The cluster's region."""
     k8s_provider: pulumi.ProviderResource
     """The cluster's Kubernetes provider."""
-    chart_version: str = CHART_VERSION
-    """The eks-charts chart version."""
+    chart: HelmChart
+    """The pinned eks-charts aws-load-balancer-controller chart."""
     replicas: int = 2
     """Controller replicas; two keep bindings flowing through a node drain."""
     depends_on: Sequence[pulumi.Resource] = ()
@@ -94,8 +91,7 @@ class AwsLbController(pulumi.ComponentResource):
             f"{name}-identity", cluster_name=args.cluster_name, namespace=NAMESPACE,
             service_account=SERVICE_ACCOUNT, role_arn=role.arn, tags=args.tags, opts=child)
         release = k8s.helm.v3.Release(
-            f"{name}-release", name=CHART, chart=CHART, version=args.chart_version,
-            repository_opts={"repo": CHART_REPOSITORY}, namespace=NAMESPACE,
+            f"{name}-release", name=RELEASE_NAME, **args.chart.release_args(), namespace=NAMESPACE,
             values=helm_values(args.cluster_name, args.region, args.vpc_id, args.replicas),
             # Without its credentials in place first, the controller crash-loops on start.
             opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider,

@@ -6,6 +6,10 @@ are Pulumi resources, so the statements that let the controller create, modify o
 them (and tag, WAF, Shield and Cognito actions) are left out: the controller reads state,
 registers and deregisters pod IPs, and opens the pods' security group to the balancer's.
 An Ingress or a LoadBalancer Service asking it to create a balancer fails on purpose.
+
+Re-checked for chart 3.5.0 (controller v3.5.0): kubernetes-sigs/aws-load-balancer-controller
+docs/install/iam_policy.json at v3.5.0 grants exactly the actions it granted at v2.13.4 (read
+2026-11-29), so the bump from 2.13.4 needs no action added here.
 """
 
 from __future__ import annotations

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.k8s.helm_chart import HelmChart
 from components.k8s.runner_values import (
-    CHART_VERSION,
-    CONTROLLER_CHART,
     CONTROLLER_NAMESPACE,
     GITHUB_SECRET_NAME,
-    SCALE_SET_CHART,
     RunnerSet,
     controller_values,
     default_deny_policy,
@@ -48,9 +46,12 @@ class CiRunnersArgs:
     github_app: GithubAppCredentials
     # Scale sets keyed by name; the name is what workflows put in `runs-on:`.
     runner_sets: Mapping[str, RunnerSet]
+    # The pinned gha-runner-scale-set-controller and gha-runner-scale-set charts; ARC releases them
+    # together and they must be on the same version.
+    controller_chart: HelmChart
+    scale_set_chart: HelmChart
     # Labels on every Kubernetes object this component creates.
     labels: Mapping[str, str] = field(default_factory=dict)
-    chart_version: str = CHART_VERSION
     # What the releases wait for: nodes to run on, and the identity agent when jobs use cloud identity.
     depends_on: Sequence[pulumi.Resource] = ()
 
@@ -72,6 +73,9 @@ class CiRunners(pulumi.ComponentResource):
         super().__init__("mlinfra:k8s:CiRunners", name, None, opts)
         if not args.runner_sets:
             raise ValueError("CiRunners needs at least one runner set")
+        if args.controller_chart.version != args.scale_set_chart.version:
+            raise ValueError(f"ARC charts must share one version (controller {args.controller_chart.version}, "
+                             f"scale set {args.scale_set_chart.version})")
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         on_nodes = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on))
         labels = dict(args.labels)
@@ -81,8 +85,7 @@ class CiRunners(pulumi.ComponentResource):
         controller = k8s.helm.v3.Release(
             f"{name}-controller",
             name="arc",
-            chart=CONTROLLER_CHART,
-            version=args.chart_version,
+            **args.controller_chart.release_args(),
             namespace=controller_ns.metadata.name,
             values=controller_values(),
             atomic=True,
@@ -104,8 +107,7 @@ class CiRunners(pulumi.ComponentResource):
             k8s.helm.v3.Release(
                 role,
                 name=set_name,
-                chart=SCALE_SET_CHART,
-                version=args.chart_version,
+                **args.scale_set_chart.release_args(),
                 namespace=ns.metadata.name,
                 values=scale_set_values(set_name, runner),
                 atomic=True,

@@ -1,19 +1,13 @@
 """Pure helpers for CiRunners: Helm values, runner pod templates and network policy specs.
 
-Chart versions are pinned here. Source: the actions/actions-runner-controller releases page
-(tag `gha-runner-scale-set-0.15.1`, 2026-10-23, which ships runner v2.338.1); both charts
-are released together and must stay on the same version.
+The charts themselves are pinned in infra's chart catalog and passed in by the caller; the value
+paths below are the ones gha-runner-scale-set reads at that pin (recorded in the catalog too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-CHART_REPO = "oci://ghcr.io/actions/actions-runner-controller-charts"
-CONTROLLER_CHART = f"{CHART_REPO}/gha-runner-scale-set-controller"
-SCALE_SET_CHART = f"{CHART_REPO}/gha-runner-scale-set"
-CHART_VERSION = "0.15.1"
 
 CONTROLLER_NAMESPACE = "arc-systems"
 CONTROLLER_SERVICE_ACCOUNT = "arc-controller"
@@ -143,10 +137,21 @@ def container_mode_values(runner: RunnerSet) -> dict:
                    "resources": {"requests": {"storage": f"{runner.work_volume_gib}Gi"}}}
     if runner.storage_class:
         claim["storageClassName"] = runner.storage_class
-    mode: dict = {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": claim}
-    if runner.service_account_annotations:
-        mode["kubernetesModeServiceAccount"] = {"annotations": dict(runner.service_account_annotations)}
-    return mode
+    return {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": claim}
+
+
+def resource_meta_values(runner: RunnerSet) -> dict:
+    """`resourceMeta`: annotations on the service account the runner pod runs as.
+
+    The chart reads them only here since 0.11.0; under `containerMode.kubernetesModeServiceAccount`
+    (where 0.10 read them) Helm drops them without a word (actions/actions-runner-controller@
+    gha-runner-scale-set-0.14.2:charts/gha-runner-scale-set/templates/kube_mode_serviceaccount.yaml
+    and no_permission_serviceaccount.yaml, read 2026-11-29).
+    """
+    if not runner.service_account_annotations:
+        return {}
+    account = "kubernetesModeServiceAccount" if runner.container_mode == "kubernetes" else "noPermissionServiceAccount"
+    return {account: {"annotations": dict(runner.service_account_annotations)}}
 
 
 def scale_set_values(set_name: str, runner: RunnerSet) -> dict:
@@ -164,6 +169,8 @@ def scale_set_values(set_name: str, runner: RunnerSet) -> dict:
     }
     if runner.labels:
         values["scaleSetLabels"] = list(runner.labels)
+    if resource_meta := resource_meta_values(runner):
+        values["resourceMeta"] = resource_meta
     return values
 
 

@@ -16,6 +16,7 @@ from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAcce
 from components.aws.s3_bucket import S3Bucket
 from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog.accelerators import Cloud, resolve
+from infra.compose.charts import autoscaler_image_tag, helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
 from infra.compose.gateways import aws_cluster_gateways
 from infra.compose.runners import aws_runners
@@ -64,8 +65,11 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
             capacity[key] = pool_args.capacity_type
     EksClusterAddons(f"{name}-k8s", EksClusterAddonsArgs(
         cluster_name=cluster_name, cluster_name_output=eks.cluster_name, cluster_arn=arn,
-        account_id=ctx.account_id, region=ctx.region, kubernetes_version=cluster.kubernetes_version,
-        provider=eks.provider, pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
+        account_id=ctx.account_id, region=ctx.region, provider=eks.provider,
+        autoscaler_chart=helm_chart("cluster-autoscaler"),
+        autoscaler_image_tag=autoscaler_image_tag(cluster.kubernetes_version),
+        device_plugin_chart=helm_chart("nvidia-device-plugin"), dcgm_chart=helm_chart("dcgm-exporter"),
+        pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
         gpu_addons=options.gpu_addons,
         depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
     ), opts=ctx.opts)

@@ -15,6 +15,7 @@ import pulumi
 
 from components.routes import BackendSpec, RouteSpec
 from infra.catalog.accelerators import Cloud
+from infra.compose.charts import helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS
 from infra.config.gateways import Exposure, GatewayConfig, GatewayProtocol
 from infra.config.stack import ClusterConfig, Environment, StackConfig
@@ -134,8 +135,8 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
     # The only AWS Load Balancer Controller on the cluster: EksClusterAddons installs none.
     controller = AwsLbController(f"{cluster_key}-lbc", AwsLbControllerArgs(
         cluster_name=cluster_name, vpc_id=network.vpc_id, region=network.region, k8s_provider=k8s_provider,
-        depends_on=tuple(controller_depends_on), account_id=network.account_id, cluster_arn=network.cluster_arn,
-        tags=tags), opts=opts)
+        chart=helm_chart("aws-load-balancer-controller"), depends_on=tuple(controller_depends_on),
+        account_id=network.account_id, cluster_arn=network.cluster_arn, tags=tags), opts=opts)
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():
         internal = gateway.exposure == Exposure.INTERNAL

@@ -14,6 +14,7 @@ import pulumi
 
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
 from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
+from infra.compose.charts import helm_chart
 from infra.compose.runner_access import aws_job_access, gcp_job_access
 from infra.config.runners import GithubAppConfig, RunnerKind, RunnerSetConfig
 from infra.config.stack import ClusterConfig, StackConfig
@@ -77,6 +78,8 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
         github_app=github_app_credentials(github_app),
         runner_sets={name: runner_set(cluster_key, r, pool_label) for name, r in cluster.runners.items()},
         labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
+        controller_chart=helm_chart("gha-runner-scale-set-controller"),
+        scale_set_chart=helm_chart("gha-runner-scale-set"),
         depends_on=depends_on,
     ), opts=opts)
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.

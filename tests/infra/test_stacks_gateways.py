@@ -82,7 +82,7 @@ def test_prod_lb_controller_waits_for_pod_identity_agent_and_is_the_only_one(pro
     releases = [r for r in prod["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"]
     assert [r["inputs"]["chart"] for r in releases].count("aws-load-balancer-controller") == 1
     release = one(prod, "kubernetes:helm.sh/v3:Release", "train-lbc-release")
-    assert release["inputs"]["version"] == "1.13.4"
+    assert release["inputs"]["version"] == "3.5.0"
     assert f"{AWS}EksManagedAddons$aws:eks/addon:Addon::train-addons-eks-pod-identity-agent" in release["dependencies"]
     assert f"{AWS}LbController$aws:eks/podIdentityAssociation:PodIdentityAssociation::train-lbc-identity" in (
         release["dependencies"])

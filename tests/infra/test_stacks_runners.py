@@ -11,7 +11,6 @@ import yaml
 from click.testing import CliRunner
 from rich.console import Console
 
-from components.k8s.runner_values import CHART_REPO
 from infra.cli.main import main
 from infra.cli.views.plan import markdown_view, table_view
 from infra.offline.engine import STACKS_DIR
@@ -19,6 +18,7 @@ from infra.offline.engine import STACKS_DIR
 STACK_FILE = STACKS_DIR / "Pulumi.staging.yaml"
 CIPHERTEXT = yaml.safe_load(STACK_FILE.read_text())["config"]["mlinfra:github_app"]["private_key"]["secure"]
 RELEASE = "kubernetes:helm.sh/v3:Release"
+CHART_REPO = "oci://ghcr.io/actions/actions-runner-controller-charts"
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +63,13 @@ def test_the_key_is_a_secret_everywhere_the_plan_shows_it(planned):
 def test_scale_set_releases_are_pinned_and_scale_from_zero(staging):
     controller = one(staging, RELEASE, "train-runners-controller")["inputs"]
     assert (controller["chart"], controller["version"], controller["namespace"]) == (
-        f"{CHART_REPO}/gha-runner-scale-set-controller", "0.15.1", "arc-systems")
+        f"{CHART_REPO}/gha-runner-scale-set-controller", "0.14.2", "arc-systems")
     sets = {r["inputs"]["name"]: r["inputs"] for r in named(staging, RELEASE)
             if r["inputs"]["chart"] == f"{CHART_REPO}/gha-runner-scale-set"}
     assert sorted(sets) == ["staging-cpu", "staging-gpu-l4"]
     for name, inputs in sets.items():
         values = inputs["values"]
-        assert (inputs["version"], inputs["namespace"]) == ("0.15.1", f"arc-{name}")
+        assert (inputs["version"], inputs["namespace"]) == ("0.14.2", f"arc-{name}")
         assert (values["minRunners"], values["maxRunners"]) == (0, 4)
         assert values["githubConfigSecret"] == "github-app"
         assert values["containerMode"] == {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": {

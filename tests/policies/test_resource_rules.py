@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from components.k8s.runner_values import SCALE_SET_CHART, RunnerSet, scale_set_values
+from components.k8s.runner_values import RunnerSet, scale_set_values
 from tests.policies.conftest import DELETE, TAGS, UNKNOWN, changed, resource, triples
 
 M, A = "mandatory", "advisory"
@@ -90,7 +90,8 @@ RUNNER = RunnerSet(github_config_url="https://github.com/acme", max_runners=2,
                    image="ghcr.io/actions/actions-runner:2.338.1",
                    requests={"cpu": "1", "memory": "2Gi"}, limits={"cpu": "2", "memory": "4Gi"})
 BASES["arc"] = ("kubernetes:helm.sh/v3:Release", "train-runners-ci", {
-    "name": "ci", "chart": SCALE_SET_CHART, "version": "0.15.1", "values": scale_set_values("ci", RUNNER)})
+    "name": "ci", "chart": "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",
+    "version": "0.14.2", "values": scale_set_values("ci", RUNNER)})
 R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.policies.conftest import TAGS, UNKNOWN, resource, triples
+from tests.policies.test_helm_chart_rule import CASES as HELM_CASES
 
 M = "mandatory"
 BUCKET = "aws:s3/bucket:Bucket"
@@ -111,7 +112,7 @@ def test_stack_rule(pack, stack, expected):
 
 def test_every_stack_rule_has_a_violating_case(pack):
     stack_rules = {p.name for p in pack.info.policies if p.policy_type == 2}
-    assert stack_rules == {rule for *_, expected in CASES for rule, _, _ in expected}
+    assert stack_rules == {rule for *_, expected in CASES + HELM_CASES for rule, _, _ in expected}
 
 
 def test_violations_carry_the_offending_resource_urn(pack):

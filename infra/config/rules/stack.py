@@ -11,6 +11,7 @@ from ipaddress import IPv4Network
 
 from infra.catalog.accelerators import CatalogError, Cloud, offers_for, resolve
 from infra.config.rules.aws import aws_problems
+from infra.config.rules.charts import chart_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
 from infra.config.rules.runners import runner_problems
@@ -33,6 +34,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(sandbox_problems(config))
     problems += list(gateway_problems(config))
     problems += list(runner_problems(config))
+    problems += list(chart_problems(config))
     return problems
 
 

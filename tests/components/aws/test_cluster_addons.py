@@ -5,9 +5,6 @@ import json
 import pulumi_kubernetes as k8s
 
 from components.aws.cluster_addons import (
-    AUTOSCALER_CHART,
-    DCGM_CHART,
-    DEVICE_PLUGIN_CHART,
     EksClusterAddons,
     EksClusterAddonsArgs,
     autoscaler_policy,
@@ -15,9 +12,14 @@ from components.aws.cluster_addons import (
     device_plugin_values,
     expander_priorities,
 )
+from components.k8s.helm_chart import HelmChart
 
 CLUSTER_ARN = "arn:aws:eks:us-east-1:123456789012:cluster/prod-train"
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+# Whatever the caller pins is what the releases use; these are test coordinates, not the catalog's.
+CHARTS = dict(autoscaler_chart=HelmChart("cluster-autoscaler", "9.0.1", "https://example.test/ca"),
+              device_plugin_chart=HelmChart("nvidia-device-plugin", "0.0.2", "https://example.test/ndp"),
+              dcgm_chart=HelmChart("dcgm-exporter", "0.0.3", "https://example.test/dcgm"))
 
 
 def test_autoscaler_policy_has_no_wildcard_action_and_scopes_writes_by_tag():
@@ -41,9 +43,9 @@ def test_expander_prefers_spot_pools():
 
 
 def test_autoscaler_values():
-    values = autoscaler_values("prod-train", "us-east-1", "1.33", {10: [".*"]})
+    values = autoscaler_values("prod-train", "us-east-1", "v1.35.2", {10: [".*"]})
     assert values["autoDiscovery"] == {"clusterName": "prod-train"}
-    assert values["image"] == {"tag": "v1.33.0"}
+    assert values["image"] == {"tag": "v1.35.2"}
     assert values["extraArgs"]["expander"] == "priority,least-waste"
     assert values["extraArgs"]["scale-down-unneeded-time"] == "5m"
     assert values["expanderPriorities"] == {"10": [".*"]}
@@ -61,8 +63,8 @@ def _program(**overrides):
     def program():
         provider = k8s.Provider("k8s", kubeconfig="{}")
         args = dict(cluster_name="prod-train", cluster_name_output="prod-train", cluster_arn=CLUSTER_ARN,
-                    account_id="123456789012", region="us-east-1", kubernetes_version="1.33",
-                    provider=provider, pool_capacity={"train-l4": "SPOT"})
+                    account_id="123456789012", region="us-east-1", provider=provider,
+                    autoscaler_image_tag="v1.35.2", pool_capacity={"train-l4": "SPOT"}, **CHARTS)
         EksClusterAddons("train-k8s", EksClusterAddonsArgs(**{**args, **overrides}))
     return program
 
@@ -71,15 +73,16 @@ def test_releases_are_pinned_and_run_on_the_cluster_provider(register):
     reg = register(_program())
     releases = {r.inputs["chart"]: r for r in reg.of_type("kubernetes:helm.sh/v3:Release")}
     provider = reg.one("pulumi:providers:kubernetes", "k8s")
-    for chart, repo, version in (AUTOSCALER_CHART, DEVICE_PLUGIN_CHART, DCGM_CHART):
-        inputs = releases[chart].inputs
+    for pinned in CHARTS.values():
+        inputs = releases[pinned.chart].inputs
         assert (inputs["version"], inputs["repositoryOpts"], inputs["namespace"]) == (
-            version, {"repo": repo}, "kube-system")
-        assert releases[chart].provider.startswith(provider.urn)
+            pinned.version, {"repo": pinned.repository}, "kube-system")
+        assert releases[pinned.chart].provider.startswith(provider.urn)
     assert releases["nvidia-device-plugin"].inputs["values"] == device_plugin_values()
     assert releases["dcgm-exporter"].inputs["values"]["serviceMonitor"] == {"enabled": False}
     autoscaler = releases["cluster-autoscaler"].inputs["values"]
     assert autoscaler["expanderPriorities"] == {"10": [".*"], "50": [".*train-l4-ng-.*"]}
+    assert autoscaler["image"] == {"tag": "v1.35.2"}
     association = reg.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "train-k8s-autoscaler")
     assert association.inputs["serviceAccount"] == "cluster-autoscaler"
     assert association.urn in releases["cluster-autoscaler"].options()["dependencies"]

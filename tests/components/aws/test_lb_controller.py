@@ -2,8 +2,11 @@ import json
 
 import pulumi_kubernetes as k8s
 
-from components.aws.lb_controller import CHART_VERSION, AwsLbController, AwsLbControllerArgs, helm_values
+from components.aws.lb_controller import AwsLbController, AwsLbControllerArgs, helm_values
 from components.aws.lb_controller_policy import controller_policy
+from components.k8s.helm_chart import HelmChart
+
+CHART = HelmChart("aws-load-balancer-controller", "9.9.9", "https://aws.github.io/eks-charts")
 
 
 def test_policy_is_least_privilege_for_binding_only():
@@ -32,7 +35,8 @@ def test_controller_release_is_pinned_and_runs_on_pod_identity(register):
     def program():
         provider = k8s.Provider("test", kubeconfig="{}")
         AwsLbController("lbc", AwsLbControllerArgs(cluster_name="dev-serve", vpc_id="vpc-1", region="us-east-1",
-                                                   k8s_provider=provider, tags={"owner": "ml"}))
+                                                   k8s_provider=provider, chart=CHART,
+                                                   tags={"owner": "ml"}))
 
     reg = register(program)
     role = reg.one("aws:iam/role:Role", "lbc-role")
@@ -48,7 +52,7 @@ def test_controller_release_is_pinned_and_runs_on_pod_identity(register):
     assert association.options()["propertyDependencies"]["roleArn"] == [role.urn]
     release = reg.one("kubernetes:helm.sh/v3:Release", "lbc-release")
     assert release.inputs["chart"] == "aws-load-balancer-controller"
-    assert release.inputs["version"] == CHART_VERSION == "1.13.4"
+    assert release.inputs["version"] == "9.9.9"
     assert release.inputs["repositoryOpts"] == {"repo": "https://aws.github.io/eks-charts"}
     assert release.inputs["namespace"] == "kube-system"
     assert release.inputs["values"]["vpcId"] == "vpc-1"

@@ -7,9 +7,19 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
-from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts, runner_service_account
+from components.k8s.helm_chart import HelmChart
+from components.k8s.runner_values import (
+    GpuRequest,
+    RunnerSet,
+    job_service_accounts,
+    runner_service_account,
+    scale_set_values,
+)
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
+OCI = "oci://ghcr.io/actions/actions-runner-controller-charts"
+ARC_CHARTS = dict(controller_chart=HelmChart(f"{OCI}/gha-runner-scale-set-controller", "0.14.2"),
+                  scale_set_chart=HelmChart(f"{OCI}/gha-runner-scale-set", "0.14.2"))
 NAMESPACE = "kubernetes:core/v1:Namespace"
 POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 SECRET = "kubernetes:core/v1:Secret"
@@ -28,7 +38,8 @@ def ci_runners(sets=None, private_key=None, **kwargs):
         provider = k8s.Provider("test", kubeconfig="{}")
         app = GithubAppCredentials("123456", "7890123", private_key or pulumi.Output.secret(PLAINTEXT_KEY))
         CiRunners("ci", CiRunnersArgs(provider=provider, github_app=app,
-                                      runner_sets={"cpu": CPU, "gpu": GPU} if sets is None else sets, **kwargs))
+                                      runner_sets={"cpu": CPU, "gpu": GPU} if sets is None else sets,
+                                      **{**ARC_CHARTS, **kwargs}))
     return program
 
 
@@ -47,12 +58,13 @@ def values(recorded, name):
 def test_controller_and_one_release_per_set_from_pinned_oci_charts(recorded):
     controller = recorded.one(RELEASE, "ci-controller").inputs
     assert controller["chart"] == "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set-controller"
-    assert controller["version"] == "0.15.1" and controller["namespace"] == "arc-systems"
+    assert controller["version"] == "0.14.2" and controller["namespace"] == "arc-systems"
+    assert "repositoryOpts" not in controller
     assert controller["values"]["serviceAccount"] == {"create": True, "name": "arc-controller"}
     for name in ("cpu", "gpu"):
         release = recorded.one(RELEASE, f"ci-{name}").inputs
         assert release["chart"] == "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set"
-        assert release["version"] == "0.15.1"
+        assert release["version"] == "0.14.2"
         assert release["name"] == name and release["namespace"] == f"arc-{name}"
         assert release["values"]["controllerServiceAccount"] == {"namespace": "arc-systems", "name": "arc-controller"}
     assert len(recorded.of_type(RELEASE)) == 3
@@ -160,8 +172,25 @@ def test_service_account_annotations_reach_the_kube_mode_account(register):
                               "iam.gke.io/gcp-service-account": "ci@p.iam.gserviceaccount.com"},
                           )
     reg = register(ci_runners(sets={"cpu": annotated}))
-    assert reg.one(RELEASE, "ci-cpu").inputs["values"]["containerMode"]["kubernetesModeServiceAccount"] == {
-        "annotations": {"iam.gke.io/gcp-service-account": "ci@p.iam.gserviceaccount.com"}}
+    values = reg.one(RELEASE, "ci-cpu").inputs["values"]
+    # Where gha-runner-scale-set reads them since 0.11.0; not under containerMode, which it ignores.
+    assert values["resourceMeta"] == {"kubernetesModeServiceAccount": {
+        "annotations": {"iam.gke.io/gcp-service-account": "ci@p.iam.gserviceaccount.com"}}}
+    assert "kubernetesModeServiceAccount" not in values["containerMode"]
+
+
+def test_dind_runner_annotations_go_to_the_no_permission_account_it_runs_as():
+    annotated = RunnerSet("https://github.com/acme", 2, REQUESTS, LIMITS, "runner:2.338.1", container_mode="dind",
+                          service_account_annotations={"a.example/b": "c"})
+    values = scale_set_values("docker", annotated)
+    assert values["resourceMeta"] == {"noPermissionServiceAccount": {"annotations": {"a.example/b": "c"}}}
+    assert "resourceMeta" not in scale_set_values("cpu", CPU)
+
+
+def test_arc_charts_must_share_one_version(register):
+    charts = {**ARC_CHARTS, "scale_set_chart": HelmChart(f"{OCI}/gha-runner-scale-set", "0.14.1")}
+    with pytest.raises(Exception, match=r"ARC charts must share one version \(controller 0.14.2, scale set 0.14.1\)"):
+        register(ci_runners(**charts))
 
 
 def test_runner_identity_is_the_chart_named_service_account():
@@ -183,7 +212,8 @@ def test_releases_wait_for_what_the_caller_names(register):
     def program():
         nodes = k8s.core.v1.Namespace("nodes-ready")
         CiRunners("ci", CiRunnersArgs(provider=k8s.Provider("k8s", kubeconfig="{}"), github_app=GithubAppCredentials(
-            "1", "2", pulumi.Output.secret("k")), runner_sets={"cpu": CPU}, depends_on=[nodes]))
+            "1", "2", pulumi.Output.secret("k")), runner_sets={"cpu": CPU}, depends_on=[nodes],
+            **ARC_CHARTS))
 
     reg = register(program)
     nodes = reg.one("kubernetes:core/v1:Namespace", "nodes-ready")

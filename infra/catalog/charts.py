@@ -1,0 +1,152 @@
+"""Pinned Helm charts and images, and the Kubernetes minor versions each supports, with sources.
+
+The one place chart versions live: the compose layer passes these coordinates into the components
+(components never import infra/), the config rules refuse a cluster whose `kubernetes_version` a
+chart it would install does not support, and the policy pack checks every Helm release of a stack
+against this table. Plain data with no Pulumi import, so the pack can read it.
+
+How "supported" is decided, per chart: the lower bound is what upstream states (chart
+`kubeVersion` or its README); the upper bound is the Kubernetes API the release was built
+against (its go.mod `k8s.io/api` or `client-go`), or the Kubernetes version it is released for,
+because no project promises anything newer. Bumping a pin means re-reading upstream at the new
+tag and updating the versions, sources and value paths (chart_values.py) together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from infra.catalog.chart_values import VALUE_PATHS
+
+READ_ON = "2026-11-29"
+
+
+def minors(first: str, last: str) -> tuple[str, ...]:
+    """Every Kubernetes minor from `first` to `last`, inclusive: minors("1.34", "1.35")."""
+    low, high = int(first.split(".")[1]), int(last.split(".")[1])
+    return tuple(f"1.{m}" for m in range(low, high + 1))
+
+
+@dataclass(frozen=True)
+class ChartPin:
+    """One pinned Helm chart: where it comes from, which Kubernetes minors it supports, and why we think so."""
+
+    key: str
+    chart: str
+    """The Release's `chart` input: a name in `repository`, or a full oci:// reference."""
+    repository: str | None
+    """Helm repository URL; None for an OCI chart."""
+    version: str
+    kubernetes: tuple[str, ...]
+    """Kubernetes minors ("1.35") the chart at `version` supports."""
+    version_source: str
+    kubernetes_source: str
+    read_on: str = READ_ON
+
+    @property
+    def value_paths(self) -> frozenset[str]:
+        """Value paths the chart reads at `version` (see chart_values.py for their source)."""
+        return VALUE_PATHS[self.key].paths
+
+    @property
+    def label(self) -> str:
+        """`name@version`, the way findings and errors name a chart."""
+        return f"{self.chart.rsplit('/', 1)[-1]}@{self.version}"
+
+
+@dataclass(frozen=True)
+class ImagePin:
+    """A pinned container image tag, for the Kubernetes minor it is released for."""
+
+    repository: str
+    tag: str
+    source: str
+    read_on: str = READ_ON
+
+
+_CA = "kubernetes/autoscaler@cluster-autoscaler-chart-9.59.0:cluster-autoscaler"
+_ARC = "actions/actions-runner-controller@gha-runner-scale-set-0.14.2"
+_ARC_SUPPORT = (f"{_ARC}:go.mod (k8s.io/api and k8s.io/client-go v0.35.2); upstream publishes no "
+                "Kubernetes range, so only the minor it is built against is listed")
+ARC_OCI = "oci://ghcr.io/actions/actions-runner-controller-charts"
+
+CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
+    # 9.54.0 is the first chart whose ClusterRole grants resource.k8s.io resourceslices,
+    # deviceclasses and resourceclaims (list/watch/get; 9.53.0 grants none, both read at their tags).
+    # Autoscaler 1.35 needs them: it locks --enable-dynamic-resource-allocation to true
+    # (kubernetes/autoscaler@cluster-autoscaler-1.35.2:cluster-autoscaler/config/flags/flags.go).
+    ChartPin(
+        "cluster-autoscaler", "cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.59.0",
+        minors("1.34", "1.35"),
+        version_source=f"{_CA}/charts/cluster-autoscaler/Chart.yaml (version 9.59.0, appVersion 1.35.0); "
+                       "templates/clusterrole.yaml grants resource.k8s.io resourceslices, deviceclasses, "
+                       "resourceclaims",
+        kubernetes_source=f"{_CA}/README.md ('Releases' table: Kubernetes 1.34 needs chart 9.51.0+) and "
+                          "Chart.yaml appVersion 1.35.0 (the autoscaler's minor matches Kubernetes')"),
+    ChartPin(
+        "nvidia-device-plugin", "nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.20.0",
+        minors("1.10", "1.36"),
+        version_source="NVIDIA/k8s-device-plugin@v0.20.0:deployments/helm/nvidia-device-plugin/Chart.yaml; "
+                       "listed in https://nvidia.github.io/k8s-device-plugin/index.yaml (gh-pages, 2026-08-20)",
+        kubernetes_source="NVIDIA/k8s-device-plugin@v0.20.0: Chart.yaml kubeVersion '>= 1.10.0-0'; "
+                          "go.mod k8s.io/api v0.36.3"),
+    ChartPin(
+        "dcgm-exporter", "dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "4.8.2",
+        minors("1.19", "1.36"),
+        version_source="NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/Chart.yaml (version 4.8.2); listed in "
+                       "https://nvidia.github.io/dcgm-exporter/helm-charts/index.yaml (gh-pages, 2026-05-05)",
+        kubernetes_source="NVIDIA/dcgm-exporter@4.5.3-4.8.2: deployment/Chart.yaml kubeVersion "
+                          "'>= 1.19.0-0'; go.mod k8s.io/api v0.36.0"),
+    ChartPin(
+        "aws-load-balancer-controller", "aws-load-balancer-controller", "https://aws.github.io/eks-charts",
+        "3.5.0", minors("1.22", "1.36"),
+        version_source="aws/eks-charts@5239609:stable/aws-load-balancer-controller/Chart.yaml (version 3.5.0, "
+                        "appVersion v3.5.0); listed in https://aws.github.io/eks-charts/index.yaml",
+        kubernetes_source="aws/eks-charts@5239609:stable/aws-load-balancer-controller/README.md ('Chart "
+                          "version v1.5.0+ requires Kubernetes 1.22+'); kubernetes-sigs/aws-load-balancer-"
+                          "controller@v3.5.0:go.mod k8s.io/api v0.36.2"),
+    ChartPin(
+        "gha-runner-scale-set-controller", f"{ARC_OCI}/gha-runner-scale-set-controller", None, "0.14.2",
+        minors("1.35", "1.35"),
+        version_source=f"{_ARC}:charts/gha-runner-scale-set-controller/Chart.yaml (0.14.2, tagged 2026-05-22; "
+                       "the newest tag in the snapshot read; 0.15.0 is announced at https://github.blog/changelog/"
+                       "2026-09-30-actions-runner-controller-release-0-15-0/ but its chart was not readable)",
+        kubernetes_source=_ARC_SUPPORT),
+    ChartPin(
+        "gha-runner-scale-set", f"{ARC_OCI}/gha-runner-scale-set", None, "0.14.2",
+        minors("1.35", "1.35"),
+        version_source=f"{_ARC}:charts/gha-runner-scale-set/Chart.yaml (0.14.2); released with the "
+                       "controller chart of the same version, which it must match",
+        kubernetes_source=_ARC_SUPPORT),
+)}
+
+# The autoscaler's minor must equal the cluster's (README: "versioning scheme was changed to
+# match Kubernetes minor releases exactly"), so its image is pinned per Kubernetes minor.
+AUTOSCALER_IMAGES: Mapping[str, ImagePin] = {
+    "1.34": ImagePin("registry.k8s.io/autoscaling/cluster-autoscaler", "v1.34.5",
+                     "kubernetes/autoscaler tag cluster-autoscaler-1.34.5 (2026-07-22)"),
+    "1.35": ImagePin("registry.k8s.io/autoscaling/cluster-autoscaler", "v1.35.2",
+                     "kubernetes/autoscaler tag cluster-autoscaler-1.35.2 (2026-07-22; "
+                     "cluster-autoscaler/version/version.go ClusterAutoscalerVersion = 1.35.2)"),
+}
+
+
+def chart_for_release(chart: str) -> ChartPin | None:
+    """The pin whose `chart` a Release names, or None for a chart this table does not know."""
+    return next((pin for pin in CHARTS.values() if pin.chart == chart), None)
+
+
+def support_problem(pin: ChartPin, kubernetes_version: str) -> str | None:
+    """Why `pin` cannot run on `kubernetes_version`, or None when it can."""
+    if kubernetes_version in pin.kubernetes:
+        return None
+    return f"{pin.label} does not support Kubernetes {kubernetes_version} (it supports {', '.join(pin.kubernetes)})"
+
+
+def autoscaler_image_problem(kubernetes_version: str) -> str | None:
+    """Why no cluster-autoscaler image can be pinned for `kubernetes_version`, or None."""
+    if kubernetes_version in AUTOSCALER_IMAGES:
+        return None
+    return (f"cluster-autoscaler has no pinned image for Kubernetes {kubernetes_version} (pinned: "
+            f"{', '.join(AUTOSCALER_IMAGES)}); its minor must match the cluster's")
