@@ -7,6 +7,7 @@ import aws_compute
 import aws_iam
 import aws_storage
 import gcp
+import k8s_contracts
 import k8s_runners
 import k8s_workloads
 import load_balancers
@@ -25,6 +26,7 @@ PolicyPack(
         *load_balancers.RULES,
         *k8s_workloads.RULES,
         *k8s_runners.RULES,
+        *k8s_contracts.RULES,
         *platform_wide.RULES,
     ],
 )

@@ -62,9 +62,13 @@ def asg_template_tags(tags: Mapping[str, str]) -> dict[str, str]:
     - `resources/*`: extended resources (EFA interfaces) come from no API, and the GPU count is
       kept explicit rather than trusting the autoscaler's instance-type table;
     - the `eks.amazonaws.com/capacityType` label: older autoscaler releases return the node
-      group's capacity type from DescribeNodegroup as `capacityType`, not as this label.
+      group's capacity type from DescribeNodegroup as `capacityType`, not as this label;
+    - the GPU label (`GPU_LABEL`): a failed DescribeNodegroup call is only logged
+      (aws_manager.go buildNodeFromTemplate), and a GPU template without the label makes the
+      autoscaler misjudge every GPU scale-up, so it does not depend on that call.
     """
-    keep = (f"{TEMPLATE}/resources/", f"{TEMPLATE}/label/eks.amazonaws.com/capacityType")
+    keep = (f"{TEMPLATE}/resources/", f"{TEMPLATE}/label/eks.amazonaws.com/capacityType",
+            f"{TEMPLATE}/label/{GPU_LABEL}")
     discovery = {k for k in tags if k.startswith(f"{AUTOSCALER}/") and not k.startswith(f"{TEMPLATE}/")}
     return {k: v for k, v in tags.items() if k in discovery or k.startswith(keep)}
 

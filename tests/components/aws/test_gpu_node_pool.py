@@ -42,6 +42,8 @@ def test_gpu_nodes_carry_the_autoscaler_gpu_label_and_its_node_template_tag(regi
     assert group["labels"]["k8s.amazonaws.com/accelerator"] == "nvidia-h100-80gb"
     key = "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"
     assert group["tags"][key] == "nvidia-h100-80gb"
+    asg = {t.inputs["tag"]["key"]: t.inputs["tag"]["value"] for t in reg.of_type("aws:autoscaling/tag:Tag")}
+    assert asg[key] == "nvidia-h100-80gb"
 
 
 def test_node_group_is_tainted_scales_from_zero_and_leaves_desired_to_the_autoscaler(register):
