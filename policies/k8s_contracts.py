@@ -14,7 +14,7 @@ from typing import Any
 
 from cluster_links import EKS_CLUSTER, GKE_CLUSTER, cluster_label, cluster_of
 from pulumi_policy import PolicyResource
-from rulekit import HIGH, MEDIUM, Cloud, aws_gpu_node_group, dig, gpus_per_machine, stack_rule
+from rulekit import HIGH, MEDIUM, Cloud, aws_gpu_node_group, dig, facts, gpus_per_machine, stack_rule
 
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
@@ -26,26 +26,16 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 NODE_POOL = "gcp:container/nodePool:NodePool"
 ASG_TAG = "aws:autoscaling/tag:Tag"
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
-# Volume claim templates inside Helm values, by the path the chart reads them from:
-# gha-runner-scale-set's kubernetes-mode work volume (actions/actions-runner-controller,
-# charts/gha-runner-scale-set/values.yaml `containerMode.kubernetesModeWorkVolumeClaim`).
-HELM_CLAIM_PATHS = {("containerMode", "kubernetesModeWorkVolumeClaim"): "runner work volume"}
-# StorageClasses GKE itself creates when its Persistent Disk CSI driver is on, standard-rwo being
-# the default (pd-balanced, WaitForFirstConsumer). Observed, not read from a GKE reference page:
-# `kubectl get sc` on GKE clusters lists `standard-rwo (default) pd.csi.storage.gke.io`, as
-# recorded in several public repositories' docs (searched 2026-11-29); the GKE guide "Using the
-# Compute Engine persistent disk CSI Driver" says the driver is GKE-managed. Verify on a cluster
-# (README: "Does it work?") before relying on more than the default.
-GKE_PD_CLASSES = ("standard-rwo", "premium-rwo")
-# The node label by which each cloud's cluster-autoscaler knows GPU nodes. Source (read 2026-11-29):
-# kubernetes/autoscaler@cluster-autoscaler-1.35.0 cluster-autoscaler/cloudprovider/aws/aws_cloud_provider.go
-# and cloudprovider/gce/gce_cloud_provider.go (`GPULabel`).
-AWS_GPU_LABEL = "k8s.amazonaws.com/accelerator"
-GKE_GPU_LABEL = "cloud.google.com/gke-accelerator"
-NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template/"
-# vpc-cni's switch for its network policy agent, a string (aws/amazon-vpc-cni-k8s@v1.23.0
-# charts/aws-vpc-cni/values.yaml `enableNetworkPolicy: "false"`), read 2026-11-29.
-CNI_POLICY_KEY = "enableNetworkPolicy"
+# The upstream facts these rules rely on, with their sources: infra/catalog/cluster_contracts.py.
+# Volume claim templates inside Helm values, by the path the chart reads them from.
+HELM_CLAIM_PATHS = {tuple(facts.ARC_WORK_VOLUME_CLAIM_PATH.value.split(".")): "runner work volume"}
+AWS_GPU_LABEL = facts.AWS_AUTOSCALER_GPU_LABEL.value
+GKE_GPU_LABEL = facts.GKE_AUTOSCALER_GPU_LABEL.value
+TEMPLATE_LABEL = facts.AUTOSCALER_NODE_TEMPLATE_LABEL_PREFIX.value
+NODE_TEMPLATE = TEMPLATE_LABEL.removesuffix("label/")
+CNI_POLICY_KEY = facts.VPC_CNI_NETWORK_POLICY_KEY.value
+# GKE's own classes with its Persistent Disk CSI driver on; standard-rwo is the default.
+GKE_PD_CLASSES = tuple(facts.GKE_PD_CSI_CLASSES.value.split(","))
 
 
 def _on(view, resource: PolicyResource, cluster: PolicyResource) -> bool:
@@ -136,7 +126,7 @@ def _eks_gpu_labels(group: PolicyResource, view) -> Iterator[str]:
     if not dig(group.props, "labels", AWS_GPU_LABEL):
         yield f"GPU node group '{group.name}' lacks the node label {AWS_GPU_LABEL}"
     tags = dig(group.props, "tags", default={})
-    template_key = f"{NODE_TEMPLATE}label/{AWS_GPU_LABEL}"
+    template_key = f"{TEMPLATE_LABEL}{AWS_GPU_LABEL}"
     if any(k.startswith(NODE_TEMPLATE) for k in tags) and not tags.get(template_key):
         yield f"GPU node group '{group.name}' node-template tags lack {template_key}"
     keys = {dig(t.props, "tag", "key") for t in view.attached(group, ASG_TAG, "autoscalingGroupName")}

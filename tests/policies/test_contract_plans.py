@@ -1,6 +1,6 @@
 """The cluster contracts over the recorded prod plan: the resources that make an EKS cluster work are
 there and linked, the real pack finds nothing, and breaking one field of the recorded plan gives
-exactly one finding of the rule that guards it."""
+exactly the findings of the rule that guards it."""
 
 from __future__ import annotations
 
@@ -112,8 +112,9 @@ BREAKS = [
 
 
 @pytest.mark.parametrize("name, edit, expected", [b[1:] for b in BREAKS], ids=[b[0] for b in BREAKS])
-def test_breaking_one_field_of_the_prod_plan_gives_one_finding(pack, name, edit, expected):
-    assert [t for t in triples(pack.analyze_stack(edited(name, edit))) if t[0] in RULES] == expected
+def test_breaking_one_field_of_the_prod_plan_gives_exactly_its_rules_findings(pack, name, edit, expected):
+    # Findings of one rule come in the engine's resource order, which the contract does not fix.
+    assert sorted(t for t in triples(pack.analyze_stack(edited(name, edit))) if t[0] in RULES) == sorted(expected)
 
 
 def test_claims_naming_the_default_class_survive_it_losing_the_default_annotation(pack):
