@@ -122,6 +122,21 @@ def _pvc_without_provider():
                         {"spec": {"storageClassName": "gp3-encrypted"}})]
 
 
+def _pvc_on_cluster(class_name):
+    parts = eks()
+    k8s = next(r for r in parts if r.type == "pulumi:providers:kubernetes")
+    spec = {"storageClassName": class_name} if class_name else {}
+    return [*parts, res("kubernetes:core/v1:PersistentVolumeClaim", "scratch", {"spec": spec},
+                        provider=provider_ref(k8s))]
+
+
+def _stateful_set(default_sc):
+    parts = eks(default_sc=default_sc)
+    k8s = next(r for r in parts if r.type == "pulumi:providers:kubernetes")
+    return [*parts, res("kubernetes:apps/v1:StatefulSet", "db", {"spec": {"volumeClaimTemplates": [
+        {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}]}}, provider=provider_ref(k8s))]
+
+
 CASES = [
     ("compliant EKS cluster", eks(), []),
     ("compliant when the provider only shares the cluster's parent", eks(provider_deps=False), []),
@@ -145,6 +160,14 @@ CASES = [
     ("a claim with no provider cannot be placed", _pvc_without_provider(),
      [(SC_RULE, M, "PersistentVolumeClaim 'scratch': cannot tell which cluster it is on (create it with the "
                    "cluster's Kubernetes provider)")]),
+    ("a PVC naming the stack's class", _pvc_on_cluster("gp3-encrypted"), []),
+    ("a PVC naming a class nobody creates", _pvc_on_cluster("io2"),
+     [(SC_RULE, M, "PersistentVolumeClaim 'scratch' names StorageClass 'io2', which the stack does not create on "
+                   "cluster 'dev-train'")]),
+    ("a StatefulSet template relying on the default class", _stateful_set(default_sc=True), []),
+    ("a StatefulSet template with no default class", _stateful_set(default_sc=False),
+     [(SC_RULE, M, "volume claim template 0 of StatefulSet 'db' names no StorageClass and the stack creates no "
+                   "default StorageClass on cluster 'dev-train'")]),
     ("vpc-cni without configuration", eks(cni_config=None),
      [(CNI_RULE, M, "cluster 'dev-train' has 1 NetworkPolicies but its vpc-cni add-on does not enforce them: "
                     "configurationValues enableNetworkPolicy is null, not \"true\"")]),
@@ -180,3 +203,14 @@ def test_findings_name_the_resource_to_fix(pack):
     [cni] = [f for f in pack.analyze_stack(eks(cni=False)) if f.policy == CNI_RULE]
     assert cni.urn == f"{STACK}mlinfra:aws:EksCluster$aws:eks/cluster:Cluster::train-cluster"
     assert cni.severity == "high"
+
+
+@pytest.mark.parametrize("env", ["dev", "sandbox", "staging", "prod"])
+def test_contract_rules_are_mandatory_in_every_environment(pack, env):
+    # A broken contract is a platform that does not work, in a sandbox as much as in prod.
+    from infra.offline.policy_check import PACK_DIR
+    from infra.offline.policy_config import load_policy_config, reconcile
+
+    config = reconcile(pack.info, load_policy_config(PACK_DIR / "config" / f"{env}.json"))
+    assert {name: config[name].enforcementLevel for name in (SC_RULE, CNI_RULE, GPU_RULE)} == {
+        SC_RULE: 1, CNI_RULE: 1, GPU_RULE: 1}
