@@ -37,7 +37,7 @@ def provider_ref(p: PolicyInput) -> apb.AnalyzerProviderResource:
     return apb.AnalyzerProviderResource(type=p.type, urn=p.urn, name=p.name, properties=p.properties)
 
 
-def eks(name="train", *, cni_config='{"enableNetworkPolicy":"true"}', cni=True, default_sc=True,
+def eks(name="train", *, cni_config='{"enableNetworkPolicy":"true"}', cni=True, cni_by_name=False, default_sc=True,
         sc_name="gp3-encrypted", sc_on=None, claim_class="gp3-encrypted", provider_deps=True,
         labels=None, ng_tags=None, asg_keys=None, network_policies=True):
     """An EKS cluster with its provider, add-on, StorageClass, runner release, policy and GPU pool."""
@@ -51,11 +51,12 @@ def eks(name="train", *, cni_config='{"enableNetworkPolicy":"true"}', cni=True, 
     on = provider_ref(k8s)
     parts = [comp, cluster, k8s]
     if cni:
-        props = {"addonName": "vpc-cni", "clusterName": UNKNOWN, "tags": TAGS}
+        # Linked by the recorded property dependency, or (an add-on of an existing cluster) by name.
+        props = {"addonName": "vpc-cni", "clusterName": f"dev-{name}" if cni_by_name else UNKNOWN, "tags": TAGS}
         if cni_config is not None:
             props["configurationValues"] = cni_config
         parts.append(res("aws:eks/addon:Addon", f"{name}-addons-vpc-cni", props,
-                         prop_deps={"clusterName": [cluster.urn]}))
+                         prop_deps={} if cni_by_name else {"clusterName": [cluster.urn]}))
     meta = {"name": sc_name, **({"annotations": {"storageclass.kubernetes.io/is-default-class": "true"}}
                                 if default_sc else {})}
     parts.append(res("kubernetes:storage.k8s.io/v1:StorageClass", f"{name}-addons-gp3",
@@ -172,6 +173,11 @@ CASES = [
      [(CNI_RULE, M, "cluster 'dev-train' has 1 NetworkPolicies but its vpc-cni add-on does not enforce them: "
                     "configurationValues enableNetworkPolicy is null, not \"true\"")]),
     ("vpc-cni with enforcement off", eks(cni_config='{"enableNetworkPolicy":"false"}'),
+     [(CNI_RULE, M, "cluster 'dev-train' has 1 NetworkPolicies but its vpc-cni add-on does not enforce them: "
+                    "configurationValues enableNetworkPolicy is \"false\", not \"true\"")]),
+    ("vpc-cni linked by the cluster's name enforces", eks(cni_by_name=True), []),
+    ("vpc-cni linked by the cluster's name, enforcement off",
+     eks(cni_by_name=True, cni_config='{"enableNetworkPolicy":"false"}'),
      [(CNI_RULE, M, "cluster 'dev-train' has 1 NetworkPolicies but its vpc-cni add-on does not enforce them: "
                     "configurationValues enableNetworkPolicy is \"false\", not \"true\"")]),
     ("NetworkPolicies but no vpc-cni add-on", eks(cni=False),
