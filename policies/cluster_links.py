@@ -40,7 +40,12 @@ def known_name(resource: PolicyResource, prop: str = "name") -> str | None:
 
 
 def _by_urn(view, urn: str) -> PolicyResource | None:
-    return next((r for r in view.resources if r.urn == urn), None)
+    # Built once per stack check: rules look up providers for every Kubernetes object.
+    index = getattr(view, "_by_urn", None)
+    if index is None:
+        index = {r.urn: r for r in view.resources}
+        view._by_urn = index
+    return index.get(urn)
 
 
 def _provider_urn(resource: PolicyResource) -> str | None:

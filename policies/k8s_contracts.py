@@ -120,6 +120,19 @@ def _network_policies_enforced(cluster: PolicyResource, view) -> Iterator[str]:
                f"them: configurationValues {CNI_POLICY_KEY} is {json.dumps(value)}, not \"true\"")
 
 
+def _asg_tag_keys(view) -> dict[str, set]:
+    """Tag keys set on each node group's Auto Scaling group, by node group URN (built once per check)."""
+    keys = getattr(view, "_asg_tag_keys", None)
+    if keys is None:
+        keys = {}
+        for tag in view.resources:
+            if tag.resource_type == ASG_TAG:
+                for group in tag.property_dependencies.get("autoscalingGroupName", []):
+                    keys.setdefault(group.urn, set()).add(dig(tag.props, "tag", "key"))
+        view._asg_tag_keys = keys
+    return keys
+
+
 def _eks_gpu_labels(group: PolicyResource, view) -> Iterator[str]:
     if not aws_gpu_node_group(group.props):
         return
@@ -129,7 +142,7 @@ def _eks_gpu_labels(group: PolicyResource, view) -> Iterator[str]:
     template_key = f"{TEMPLATE_LABEL}{AWS_GPU_LABEL}"
     if any(k.startswith(NODE_TEMPLATE) for k in tags) and not tags.get(template_key):
         yield f"GPU node group '{group.name}' node-template tags lack {template_key}"
-    keys = {dig(t.props, "tag", "key") for t in view.attached(group, ASG_TAG, "autoscalingGroupName")}
+    keys = _asg_tag_keys(view).get(group.urn, set())
     if any(isinstance(k, str) and k.startswith(NODE_TEMPLATE) for k in keys) and template_key not in keys:
         yield f"GPU node group '{group.name}' Auto Scaling group tags lack {template_key}"
 
