@@ -8,6 +8,7 @@ import aws_iam
 import aws_storage
 import gcp
 import helm_charts
+import k8s_contracts
 import k8s_runners
 import k8s_workloads
 import load_balancers
@@ -26,6 +27,7 @@ PolicyPack(
         *load_balancers.RULES,
         *k8s_workloads.RULES,
         *k8s_runners.RULES,
+        *k8s_contracts.RULES,
         *platform_wide.RULES,
         *helm_charts.RULES,
     ],

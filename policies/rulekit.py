@@ -27,6 +27,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
+from infra.catalog import cluster_contracts as facts  # noqa: E402, F401 - upstream facts the rules share
 from infra.catalog.accelerators import Cloud, offer_by_machine  # noqa: E402
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY

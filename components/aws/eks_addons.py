@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.aws.eks_defaults import gp3_storage_class, vpc_cni_configuration
 from components.aws.iam import managed_policy_arn
 from components.aws.pod_identity import pod_identity_trust_policy
 
@@ -66,12 +67,18 @@ class EksManagedAddonsArgs:
     # The system node pool: add-ons with pods wait for it.
     nodes: Sequence[pulumi.Resource] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    # The cluster's Kubernetes provider: with it, the platform's gp3 StorageClass is created there.
+    provider: pulumi.ProviderResource | None = None
+    # Labels on the Kubernetes objects created through `provider`.
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 class EksManagedAddons(pulumi.ComponentResource):
-    """vpc-cni, kube-proxy, Pod Identity agent, CoreDNS, EBS CSI (with its own role) and Mountpoint S3 CSI."""
+    """vpc-cni (NetworkPolicy enforced), kube-proxy, Pod Identity agent, CoreDNS, EBS CSI (own role, encrypted
+    gp3 default StorageClass) and Mountpoint S3 CSI."""
 
     addons: dict[str, aws.eks.Addon]
+    storage_class: k8s.storage.v1.StorageClass | None
 
     def __init__(self, name: str, args: EksManagedAddonsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:aws:EksManagedAddons", name, None, opts)
@@ -92,6 +99,9 @@ class EksManagedAddons(pulumi.ComponentResource):
             if addon == "aws-ebs-csi-driver":
                 extra["pod_identity_associations"] = [{"role_arn": ebs_role.arn,
                                                        "service_account": EBS_CSI_SERVICE_ACCOUNT}]
+            if addon == "vpc-cni":
+                # Without it the cluster accepts NetworkPolicies and enforces none of them.
+                extra["configuration_values"] = vpc_cni_configuration()
             # The Mountpoint driver gets no role of its own: mounts use the workload's Pod Identity
             # (`authenticationSource: pod`), so the driver never holds S3 rights.
             self.addons[addon] = aws.eks.Addon(
@@ -99,4 +109,11 @@ class EksManagedAddons(pulumi.ComponentResource):
                 **addon_settings(addon, args.versions.get(addon)), **extra,
                 opts=pulumi.ResourceOptions(parent=self,
                                             depends_on=list(args.nodes) if addon in ON_NODES else []))
+        self.storage_class = None
+        if args.provider is not None:
+            # After the driver that provisions its volumes, on the cluster's own provider.
+            self.storage_class = k8s.storage.v1.StorageClass(
+                f"{name}-gp3", **gp3_storage_class(dict(args.labels)),
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                            depends_on=[self.addons["aws-ebs-csi-driver"]]))
         self.register_outputs({})

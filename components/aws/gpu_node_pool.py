@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.launch_template import METADATA_OPTIONS, efa_interfaces, plain_interface, root_volume
-from components.aws.node_template import asg_template_tags, node_template_tags, tag_autoscaling_group
+from components.aws.node_template import GPU_LABEL, asg_template_tags, node_template_tags, tag_autoscaling_group
 from components.tags import with_tags
 
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -19,12 +19,14 @@ CAPACITY_TYPES = ("ON_DEMAND", "SPOT", "CAPACITY_BLOCK")
 
 def gpu_node_labels(pool: str, accelerator: str, capacity_type: str,
                     extra: Mapping[str, str]) -> dict[str, str]:
-    """Labels every node of the pool carries, so workloads can select accelerator and pool."""
+    """Labels every node of the pool carries: pool, accelerator and capacity for workloads, and the
+    GPU label cluster-autoscaler needs to treat the nodes as GPU nodes."""
     return {
         **extra,
         f"{LABEL_PREFIX}/pool": pool,
         f"{LABEL_PREFIX}/accelerator": accelerator,
         f"{LABEL_PREFIX}/capacity-type": capacity_type.lower().replace("_", "-"),
+        GPU_LABEL: accelerator,
     }
 
 

@@ -16,6 +16,15 @@ import pulumi_aws as aws
 
 AUTOSCALER = "k8s.io/cluster-autoscaler"
 TEMPLATE = f"{AUTOSCALER}/node-template"
+# The only node label by which cluster-autoscaler's AWS provider knows a node (or a zero-node
+# template) has GPUs: without it `--scale-down-gpu-utilization-threshold` never applies and a new
+# node whose device plugin has not yet advertised `nvidia.com/gpu` looks like a failed scale-up,
+# so the autoscaler adds more nodes. Its value is the GPU type (used for metrics).
+# Source (read 2026-11-29): kubernetes/autoscaler@cluster-autoscaler-1.35.0
+# cluster-autoscaler/cloudprovider/aws/aws_cloud_provider.go (`GPULabel =
+# "k8s.amazonaws.com/accelerator"`, returned by GPULabel(), read by utils/gpu
+# GetNodeGPUFromCloudProvider) and cloudprovider/aws/README.md "Special note on GPU instances".
+GPU_LABEL = "k8s.amazonaws.com/accelerator"
 # EKS taint effects are upper snake case; Kubernetes (and the autoscaler's tags) use CamelCase.
 _EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 
@@ -53,9 +62,13 @@ def asg_template_tags(tags: Mapping[str, str]) -> dict[str, str]:
     - `resources/*`: extended resources (EFA interfaces) come from no API, and the GPU count is
       kept explicit rather than trusting the autoscaler's instance-type table;
     - the `eks.amazonaws.com/capacityType` label: older autoscaler releases return the node
-      group's capacity type from DescribeNodegroup as `capacityType`, not as this label.
+      group's capacity type from DescribeNodegroup as `capacityType`, not as this label;
+    - the GPU label (`GPU_LABEL`): a failed DescribeNodegroup call is only logged
+      (aws_manager.go buildNodeFromTemplate), and a GPU template without the label makes the
+      autoscaler misjudge every GPU scale-up, so it does not depend on that call.
     """
-    keep = (f"{TEMPLATE}/resources/", f"{TEMPLATE}/label/eks.amazonaws.com/capacityType")
+    keep = (f"{TEMPLATE}/resources/", f"{TEMPLATE}/label/eks.amazonaws.com/capacityType",
+            f"{TEMPLATE}/label/{GPU_LABEL}")
     discovery = {k for k in tags if k.startswith(f"{AUTOSCALER}/") and not k.startswith(f"{TEMPLATE}/")}
     return {k: v for k, v in tags.items() if k in discovery or k.startswith(keep)}
 

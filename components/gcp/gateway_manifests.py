@@ -87,11 +87,21 @@ def reference_grant_spec(gateway_namespace: str, service_names: Sequence[str]) -
 
 
 def health_check_policy_spec(backend: BackendSpec) -> dict[str, Any]:
-    """HealthCheckPolicy: the load balancer probes the model server's health path on its pod port."""
+    """HealthCheckPolicy: the load balancer probes the model server's health path on its pod port.
+
+    The CRD only accepts `port` together with `portSpecification: USE_FIXED_PORT`; without it the
+    default is USE_SERVING_PORT, which requires `port` unset. Source (read 2026-11-29):
+    GoogleCloudPlatform/gke-gateway-api@fc40d606 (main, 2026-04-29)
+    config/crd/networking.gke.io_healthcheckpolicies.yaml, `x-kubernetes-validations` of
+    httpHealthCheck ("for portSpecification being USE_FIXED_PORT, port must be set and portName
+    must be unset"; "port and portName must be unset for portSpecification being USE_SERVING_PORT
+    (which is the default)"), added in commit 983ac3d after release v1.4.0.
+    """
+    check = {"portSpecification": "USE_FIXED_PORT", "port": backend.pod_port,
+             "requestPath": backend.health_check_path}
     return {
         "default": {"checkIntervalSec": 15, "timeoutSec": 5, "healthyThreshold": 2, "unhealthyThreshold": 3,
-                    "config": {"type": "HTTP", "httpHealthCheck": {"port": backend.pod_port,
-                                                                    "requestPath": backend.health_check_path}}},
+                    "config": {"type": "HTTP", "httpHealthCheck": check}},
         "targetRef": {"group": "", "kind": "Service", "name": backend.service},
     }
 

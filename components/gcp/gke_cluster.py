@@ -150,7 +150,10 @@ class GkeCluster(pulumi.ComponentResource):
             enable_legacy_abac=False,
             master_auth={"client_certificate_config": {"issue_client_certificate": False}},
             gateway_api_config={"channel": "CHANNEL_STANDARD"},
-            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},
+            # The Persistent Disk CSI driver backs GKE's default StorageClass (standard-rwo), which
+            # runner work volumes use; explicit, so volume claims never depend on a GKE default.
+            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True},
+                           "gce_persistent_disk_csi_driver_config": {"enabled": True}},
             logging_config={"enable_components": list(LOGGING)},
             monitoring_config={"enable_components": list(MONITORING),
                                "managed_prometheus": {"enabled": True},

@@ -8,7 +8,8 @@ Values and specs come from the pure helpers in `runner_values`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -54,6 +55,10 @@ class CiRunnersArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
     # What the releases wait for: nodes to run on, and the identity agent when jobs use cloud identity.
     depends_on: Sequence[pulumi.Resource] = ()
+    # NetworkPolicy egress rules the cloud needs besides DNS and HTTPS (EKS: the Pod Identity agent).
+    extra_egress: Sequence[Mapping[str, Any]] = ()
+    # StorageClass of runner work volumes that name none themselves (None: the cluster's default).
+    default_storage_class: str | None = None
 
 
 def github_secret_data(app: GithubAppCredentials) -> pulumi.Output[dict[str, str]]:
@@ -80,8 +85,9 @@ class CiRunners(pulumi.ComponentResource):
         on_nodes = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on))
         labels = dict(args.labels)
 
+        egress = egress_policy(args.extra_egress)
         controller_ns = self._namespace(f"{name}-controller", CONTROLLER_NAMESPACE,
-                                        namespace_labels("kubernetes"), labels, child)
+                                        namespace_labels("kubernetes"), labels, egress, child)
         controller = k8s.helm.v3.Release(
             f"{name}-controller",
             name="arc",
@@ -97,7 +103,9 @@ class CiRunners(pulumi.ComponentResource):
         for set_name, runner in args.runner_sets.items():
             role = f"{name}-{set_name}"
             ns = self._namespace(role, namespace_for(set_name), namespace_labels(runner.container_mode),
-                                 labels, child)
+                                 labels, egress, child)
+            if runner.storage_class is None and args.default_storage_class:
+                runner = replace(runner, storage_class=args.default_storage_class)
             secret = k8s.core.v1.Secret(
                 f"{role}-github-app",
                 metadata={"name": GITHUB_SECRET_NAME, "namespace": ns.metadata.name, "labels": labels},
@@ -121,11 +129,11 @@ class CiRunners(pulumi.ComponentResource):
 
     @staticmethod
     def _namespace(role: str, namespace: str, pss_labels: Mapping[str, str], labels: Mapping[str, str],
-                   child: pulumi.ResourceOptions) -> k8s.core.v1.Namespace:
+                   egress: Mapping[str, Any], child: pulumi.ResourceOptions) -> k8s.core.v1.Namespace:
         """A namespace with Pod Security labels, closed by default-deny and opened only for egress."""
         ns = k8s.core.v1.Namespace(f"{role}-ns", metadata={"name": namespace, "labels": {**labels, **pss_labels}},
                                    opts=child)
-        for suffix, spec in (("deny-all", default_deny_policy()), ("allow-egress", egress_policy())):
+        for suffix, spec in (("deny-all", default_deny_policy()), ("allow-egress", egress)):
             k8s.networking.v1.NetworkPolicy(
                 f"{role}-{suffix}",
                 metadata={"name": suffix, "namespace": ns.metadata.name, "labels": labels},

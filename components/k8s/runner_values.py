@@ -179,10 +179,13 @@ def default_deny_policy() -> dict:
     return {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
 
-def egress_policy() -> dict:
+def egress_policy(extra: Sequence[Mapping] = ()) -> dict:
     """The egress runners and the controller need: DNS to kube-dns, HTTPS to GitHub and the API server.
 
     GitHub's addresses change and are many, so HTTPS is open to any address on port 443 only.
+    `extra` rules come from the cloud (on EKS: the node-local Pod Identity agent on port 80, or
+    jobs lose their AWS credentials once the CNI enforces the policy). No instance metadata
+    (IMDS) rule: pods must not use node credentials, and IMDSv2's hop limit of 1 keeps them out.
     """
     dns_ports = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
     return {
@@ -193,6 +196,7 @@ def egress_policy() -> dict:
                      "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
              "ports": dns_ports},
             {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 443}]},
+            *(dict(rule) for rule in extra),
         ],
     }
 

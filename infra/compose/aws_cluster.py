@@ -55,7 +55,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     managed = EksManagedAddons(f"{name}-addons", EksManagedAddonsArgs(
         cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
         versions={k.value: v for k, v in options.addon_versions.items()}, nodes=[system.node_group],
-        tags=ctx.tags,
+        tags=ctx.tags, provider=eks.provider, labels={"app.kubernetes.io/managed-by": "mlinfra"},
     ), opts=ctx.opts)
     pools: dict[str, EksGpuNodePool] = {}
     capacity: dict[str, str] = {}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from components.aws.eks_defaults import PLATFORM_STORAGE_CLASS, pod_identity_agent_egress
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
 from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
 from infra.compose.charts import helm_chart
@@ -68,7 +69,9 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
                   provider: pulumi.ProviderResource, labels: Mapping[str, str] | None = None,
                   pool_label: Callable[[str, str], str] = node_pool_label,
                   depends_on: Sequence[pulumi.Resource] = (),
-                  opts: pulumi.ResourceOptions | None = None) -> dict[str, Any] | None:
+                  opts: pulumi.ResourceOptions | None = None,
+                  extra_egress: Sequence[dict] = (),
+                  default_storage_class: str | None = None) -> dict[str, Any] | None:
     """The cluster's runner scale sets, or None when it has none; returns their stack outputs."""
     if not cluster.runners:
         return None
@@ -81,6 +84,8 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
         controller_chart=helm_chart("gha-runner-scale-set-controller"),
         scale_set_chart=helm_chart("gha-runner-scale-set"),
         depends_on=depends_on,
+        extra_egress=extra_egress,
+        default_storage_class=default_storage_class,
     ), opts=opts)
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
     jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind == RunnerKind.GPU)]
@@ -102,14 +107,20 @@ def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
                 buckets: dict[str, S3Bucket]) -> dict[str, Any]:
     """An EKS cluster's scale sets and their jobs' Pod Identity roles.
 
-    Releases wait for the system nodes, the Pod Identity agent and the associations, so no
-    runner pod starts before its credentials can be injected.
+    Releases wait for the system nodes, the Pod Identity agent, the associations and the
+    platform's StorageClass, so no runner pod starts before its credentials can be injected or
+    its work volume provisioned. Work volumes name that class unless the set names its own, and
+    the namespaces' egress reaches the Pod Identity agent (vpc-cni enforces the default deny).
     """
     if not cluster.runners:
         return {}
     access, registries = aws_job_access(ctx, name, cluster, eks.cluster_name, cluster_arn, buckets)
+    storage = [addons.storage_class] if addons.storage_class is not None else []
     runners = build_runners(name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
-                            depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access])
+                            depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access,
+                                        *storage],
+                            extra_egress=[pod_identity_agent_egress()],
+                            default_storage_class=PLATFORM_STORAGE_CLASS)
     return runner_outputs(runners, registries)
 
 

@@ -37,7 +37,10 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # 10 for the dev-cpu runners (CiRunners, 2 namespaces, 4 network policies, 2 releases, the App secret)
     # and 8 for their jobs' identity (ECR repository and its key, the component; a Pod
     # Identity role with its association and two inline policies, the component).
-    assert dev_document["counts"]["total"] == 140
+    # Then 2 for the cluster contracts (#15): the EKS cluster's gp3 StorageClass and the L4 pool's
+    # ASG tag carrying the autoscaler's GPU label.
+    assert dev_document["counts"]["total"] == 142
+    assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4

@@ -29,7 +29,10 @@ def one(document, resource_type, name=None):
 
 
 PROD_COUNTS = {
-    "aws:autoscaling/tag:Tag": 17,  # 13, then 4 scale-from-zero tags for the ci-l4 pool
+    # 13, then 4 scale-from-zero tags for the ci-l4 pool, then the autoscaler's GPU label on each of
+    # the 4 GPU pools' ASGs (h100, l4, l4 fallback, ci-l4)
+    "aws:autoscaling/tag:Tag": 21,
+    "kubernetes:storage.k8s.io/v1:StorageClass": 1,  # the EKS cluster's encrypted gp3 default
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
     "aws:ec2/subnet:Subnet": 6,
@@ -60,8 +63,9 @@ def test_prod_counts_are_pinned(prod):
     # 4 autoscaler tags) and 15 for CiRunners (3 namespaces, 6 network policies, 3 releases, 2 App
     # secrets, the component), and 16 for the jobs' identity: the ECR repository (component,
     # repository, key) and three Pod Identity roles (component, role, association each)
-    # with four inline policies.
-    assert prod["counts"]["total"] == 244
+    # with four inline policies. Then 5 for the cluster contracts (#15): the gp3 StorageClass and
+    # 4 ASG GPU-label tags.
+    assert prod["counts"]["total"] == 249
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -140,8 +144,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
 
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
-    # 105, then 38 for CI runners as in prod: the ci-l4 pool (7), CiRunners (15), jobs' identity (16).
-    assert staging["counts"]["total"] == 143
+    # 105, then 38 for CI runners as in prod: the ci-l4 pool (7), CiRunners (15), jobs' identity (16),
+    # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags.
+    assert staging["counts"]["total"] == 147
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

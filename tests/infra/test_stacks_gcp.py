@@ -68,3 +68,16 @@ def test_prod_counts_and_the_plan_shows_gke_taints_gpu_pools(prod):
     assert "taint nvidia.com/gpu (added by GKE)" in l4_row
     [system_row] = [line for line in markdown.splitlines() if "infer-gcp-system" in line]
     assert "taint" not in system_row
+
+
+def test_prod_gke_contracts_health_checks_on_a_fixed_port_and_the_pd_csi_driver(prod):
+    prod, _ = prod
+    # The upstream HealthCheckPolicy CRD rejects `port` unless portSpecification is USE_FIXED_PORT.
+    checks = [r["inputs"]["spec"]["default"]["config"]["httpHealthCheck"] for r in prod["resources"]
+              if r["type"] == "kubernetes:networking.gke.io/v1:HealthCheckPolicy"]
+    assert len(checks) == 2
+    for check in checks:
+        assert check["portSpecification"] == "USE_FIXED_PORT" and isinstance(check["port"], int)
+    [cluster] = [r for r in prod["resources"] if r["type"] == "gcp:container/cluster:Cluster"]
+    # GKE's default StorageClass (standard-rwo) is served by this driver.
+    assert cluster["inputs"]["addonsConfig"]["gcePersistentDiskCsiDriverConfig"] == {"enabled": True}

@@ -72,8 +72,10 @@ def test_scale_set_releases_are_pinned_and_scale_from_zero(staging):
         assert (inputs["version"], inputs["namespace"]) == ("0.14.2", f"arc-{name}")
         assert (values["minRunners"], values["maxRunners"]) == (0, 4)
         assert values["githubConfigSecret"] == "github-app"
+        # EKS has no default StorageClass: the claim names the platform's encrypted gp3 class.
         assert values["containerMode"] == {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": {
-            "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}}}
+            "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}},
+            "storageClassName": "gp3-encrypted"}}
         [runner] = values["template"]["spec"]["containers"]
         assert runner["securityContext"]["privileged"] is False
     cpu = sets["staging-cpu"]["values"]["template"]["spec"]
@@ -102,8 +104,11 @@ def test_every_runner_namespace_is_default_deny_with_dns_and_https_egress(stagin
     assert sorted(policies) == ["arc-staging-cpu", "arc-staging-gpu-l4", "arc-systems"]
     for spec in policies.values():
         assert spec["deny-all"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        # DNS, HTTPS, and the node-local EKS Pod Identity agent (vpc-cni enforces the default deny).
         assert [rule["ports"] for rule in spec["allow-egress"]["egress"]] == [
-            [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}], [{"protocol": "TCP", "port": 443}]]
+            [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}], [{"protocol": "TCP", "port": 443}],
+            [{"protocol": "TCP", "port": 80}]]
+        assert spec["allow-egress"]["egress"][2]["to"] == [{"ipBlock": {"cidr": "169.254.170.23/32"}}]
     levels = {n["inputs"]["metadata"]["name"]: n["inputs"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
               for n in named(staging, "kubernetes:core/v1:Namespace")}
     assert levels == {"arc-systems": "baseline", "arc-staging-cpu": "baseline", "arc-staging-gpu-l4": "baseline"}

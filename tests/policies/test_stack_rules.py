@@ -50,10 +50,13 @@ def gpu_pools(env="sandbox", *, capacity="SPOT", max_nodes=1, expires="{soon}", 
     tags = {**TAGS, "environment": env, "expires-at": expires.format(soon=soon)}
     pools = [resource("aws:eks/nodeGroup:NodeGroup", "l4-ng", {
         "amiType": "AL2023_x86_64_NVIDIA", "instanceTypes": ["g6.xlarge"], "capacityType": capacity,
+        "labels": {"k8s.amazonaws.com/accelerator": "nvidia-l4"},
         "scalingConfig": {"minSize": 0, "maxSize": max_nodes}, "tags": tags})]
     if gke_machine:
         pools.append(resource("gcp:container/nodePool:NodePool", "h100-pool", {
-            "autoscaling": {"maxNodeCount": 1}, "nodeConfig": {"machineType": gke_machine, "spot": True}}))
+            "autoscaling": {"maxNodeCount": 1}, "nodeConfig": {
+                "machineType": gke_machine, "spot": True,
+                "guestAccelerators": [{"type": "nvidia-h100-80gb", "count": 8}]}}))
     return pools
 
 
@@ -111,8 +114,10 @@ def test_stack_rule(pack, stack, expected):
 
 
 def test_every_stack_rule_has_a_violating_case(pack):
+    from tests.policies.test_contract_rules import CASES as CONTRACT_CASES
+
     stack_rules = {p.name for p in pack.info.policies if p.policy_type == 2}
-    assert stack_rules == {rule for *_, expected in CASES + HELM_CASES for rule, _, _ in expected}
+    assert stack_rules == {rule for *_, expected in [*CASES, *HELM_CASES, *CONTRACT_CASES] for rule, _, _ in expected}
 
 
 def test_violations_carry_the_offending_resource_urn(pack):

@@ -74,3 +74,43 @@ def test_addons_with_pods_wait_for_the_system_pool(register):
     waits = {r.inputs["addonName"]: nodes in r.options()["dependencies"] for r in reg.of_type("aws:eks/addon:Addon")}
     assert waits == {"vpc-cni": False, "kube-proxy": False, "eks-pod-identity-agent": False,
                      "coredns": True, "aws-ebs-csi-driver": True, "aws-mountpoint-s3-csi-driver": True}
+
+
+def test_vpc_cni_enforces_network_policy(register):
+    # Without enableNetworkPolicy the cluster accepts NetworkPolicies and enforces none.
+    reg = register(lambda: EksManagedAddons("a", EksManagedAddonsArgs(
+        cluster_name="c", cluster_arn=CLUSTER_ARN, account_id="123456789012")))
+    cni = reg.one("aws:eks/addon:Addon", "a-vpc-cni").inputs
+    assert json.loads(cni["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    others = [r for r in reg.of_type("aws:eks/addon:Addon") if r.name != "a-vpc-cni"]
+    assert all("configurationValues" not in r.inputs for r in others)
+
+
+def test_no_storage_class_without_a_kubernetes_provider(register):
+    reg = register(lambda: EksManagedAddons("a", EksManagedAddonsArgs(
+        cluster_name="c", cluster_arn=CLUSTER_ARN, account_id="123456789012")))
+    assert reg.of_type("kubernetes:storage.k8s.io/v1:StorageClass") == []
+
+
+def test_encrypted_gp3_default_storage_class_on_the_cluster_provider_after_the_ebs_driver(register):
+    def program():
+        import pulumi_kubernetes as k8s
+
+        provider = k8s.Provider("train-k8s", kubeconfig="{}")
+        EksManagedAddons("a", EksManagedAddonsArgs(
+            cluster_name="c", cluster_arn=CLUSTER_ARN, account_id="123456789012", provider=provider,
+            labels={"app.kubernetes.io/managed-by": "mlinfra"}))
+
+    reg = register(program)
+    sc = reg.one("kubernetes:storage.k8s.io/v1:StorageClass", "a-gp3")
+    assert sc.inputs["metadata"] == {
+        "name": "gp3-encrypted", "labels": {"app.kubernetes.io/managed-by": "mlinfra"},
+        "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}}
+    assert sc.inputs["provisioner"] == "ebs.csi.aws.com"
+    assert sc.inputs["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert sc.inputs["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert sc.inputs["reclaimPolicy"] == "Delete"
+    assert sc.provider.startswith(reg.one("pulumi:providers:kubernetes", "train-k8s").urn)
+    ebs = reg.one("aws:eks/addon:Addon", "a-aws-ebs-csi-driver")
+    assert ebs.urn in sc.options()["dependencies"]
+    assert sc.parent == reg.one("mlinfra:aws:EksManagedAddons").urn

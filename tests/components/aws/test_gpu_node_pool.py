@@ -25,7 +25,25 @@ def test_scaling_starts_at_min_and_allows_zero():
 def test_labels_name_pool_accelerator_and_capacity():
     assert gpu_node_labels("h100", "nvidia-h100-80gb", "SPOT", {"team": "research"}) == {
         "team": "research", "mlinfra.io/pool": "h100",
-        "mlinfra.io/accelerator": "nvidia-h100-80gb", "mlinfra.io/capacity-type": "spot"}
+        "mlinfra.io/accelerator": "nvidia-h100-80gb", "mlinfra.io/capacity-type": "spot",
+        "k8s.amazonaws.com/accelerator": "nvidia-h100-80gb"}
+
+
+def test_extra_labels_cannot_drop_the_autoscaler_gpu_label():
+    labels = gpu_node_labels("l4", "nvidia-l4", "ON_DEMAND", {"k8s.amazonaws.com/accelerator": "other"})
+    assert labels["k8s.amazonaws.com/accelerator"] == "nvidia-l4"
+
+
+def test_gpu_nodes_carry_the_autoscaler_gpu_label_and_its_node_template_tag(register):
+    # cluster-autoscaler's AWS provider knows GPU nodes only by this label (GPULabel, 1.35.0).
+    reg = register(lambda: EksGpuNodePool("train-h100", EksGpuNodePoolArgs(
+        **ARGS, autoscaler_cluster_name="dev-train")))
+    group = reg.one("aws:eks/nodeGroup:NodeGroup", "train-h100-ng").inputs
+    assert group["labels"]["k8s.amazonaws.com/accelerator"] == "nvidia-h100-80gb"
+    key = "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"
+    assert group["tags"][key] == "nvidia-h100-80gb"
+    asg = {t.inputs["tag"]["key"]: t.inputs["tag"]["value"] for t in reg.of_type("aws:autoscaling/tag:Tag")}
+    assert asg[key] == "nvidia-h100-80gb"
 
 
 def test_node_group_is_tainted_scales_from_zero_and_leaves_desired_to_the_autoscaler(register):

@@ -46,11 +46,13 @@ def test_pool_tags_its_asg_once_per_key_the_api_does_not_give_from_the_node_grou
     group = reg.one("aws:eks/nodeGroup:NodeGroup", "train-l4-ng")
     tags = {r.inputs["tag"]["key"]: r for r in reg.of_type("aws:autoscaling/tag:Tag")}
     prefix = "k8s.io/cluster-autoscaler/node-template"
-    # Labels and the taint come from eks:DescribeNodegroup, the instance type from the ASG itself.
+    # Labels and the taint come from eks:DescribeNodegroup, the instance type from the ASG itself;
+    # the GPU label is on the ASG too, so GPU templates never depend on that call.
     assert {k: r.inputs["tag"]["value"] for k, r in tags.items()} == {
         "k8s.io/cluster-autoscaler/enabled": "true",
         "k8s.io/cluster-autoscaler/dev-train": "owned",
         f"{prefix}/label/eks.amazonaws.com/capacityType": "SPOT",
+        f"{prefix}/label/k8s.amazonaws.com/accelerator": "nvidia-l4",
         f"{prefix}/resources/nvidia.com/gpu": "1",
     }
     # The node group still shows every node-template tag, for reviewers and the policy pack.

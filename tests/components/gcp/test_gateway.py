@@ -34,7 +34,9 @@ def test_route_spec_carries_the_weights():
 
 def test_policies_probe_the_pod_port_and_log_everything():
     health = m.health_check_policy_spec(SPLIT.backends["canary"])
-    assert health["default"]["config"] == {"type": "HTTP", "httpHealthCheck": {"port": 8080, "requestPath": "/ready"}}
+    # The CRD rejects `port` unless portSpecification is USE_FIXED_PORT.
+    assert health["default"]["config"] == {"type": "HTTP", "httpHealthCheck": {
+        "portSpecification": "USE_FIXED_PORT", "port": 8080, "requestPath": "/ready"}}
     assert health["targetRef"] == {"group": "", "kind": "Service", "name": "llama-v2"}
     assert m.backend_policy_spec("s", None)["default"] == {"logging": {"enabled": True, "sampleRate": 1_000_000}}
 
@@ -106,7 +108,8 @@ def test_health_checks_and_cloud_armor_per_backend_service(register):
     assert sorted(health) == ["infer-health-models-llama-v1", "infer-health-models-llama-v2"]
     canary = health["infer-health-models-llama-v2"]
     assert canary["metadata"] == {"name": "infer-llama-v2", "namespace": "models"}
-    assert canary["spec"]["default"]["config"]["httpHealthCheck"] == {"port": 8080, "requestPath": "/ready"}
+    assert canary["spec"]["default"]["config"]["httpHealthCheck"] == {
+        "portSpecification": "USE_FIXED_PORT", "port": 8080, "requestPath": "/ready"}
     backend = reg.one("kubernetes:networking.gke.io/v1:GCPBackendPolicy", "infer-backend-models-llama-v1").inputs
     assert backend["spec"]["default"] == {"securityPolicy": "ml-armor",
                                           "logging": {"enabled": True, "sampleRate": 1_000_000}}

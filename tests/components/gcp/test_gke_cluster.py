@@ -57,7 +57,9 @@ def test_cluster_secure_defaults(register):
     assert i["enableLegacyAbac"] is False
     assert i["masterAuth"] == {"clientCertificateConfig": {"issueClientCertificate": False}}
     assert i["gatewayApiConfig"] == {"channel": "CHANNEL_STANDARD"}
-    assert i["addonsConfig"] == {"gcsFuseCsiDriverConfig": {"enabled": True}}
+    # The PD CSI driver serves GKE's default StorageClass, which runner work volumes rely on.
+    assert i["addonsConfig"] == {"gcsFuseCsiDriverConfig": {"enabled": True},
+                                 "gcePersistentDiskCsiDriverConfig": {"enabled": True}}
     assert i["loggingConfig"] == {"enableComponents": ["SYSTEM_COMPONENTS", "WORKLOADS"]}
     assert i["monitoringConfig"] == {
         "enableComponents": ["SYSTEM_COMPONENTS", "DCGM"], "managedPrometheus": {"enabled": True},

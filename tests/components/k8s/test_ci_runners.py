@@ -227,3 +227,23 @@ def test_an_empty_set_list_is_refused(register):
 
     with pytest.raises(ProgramError, match="CiRunners needs at least one runner set"):
         register(ci_runners(sets={}))
+
+
+def test_extra_egress_reaches_every_namespace_policy(register):
+    # On EKS the caller adds the Pod Identity agent, without which jobs lose AWS credentials once
+    # the CNI enforces the default deny.
+    agent = {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]}
+    reg = register(ci_runners(extra_egress=[agent]))
+    egress = {r.inputs["metadata"]["namespace"]: r.inputs["spec"]["egress"] for r in reg.of_type(POLICY)
+              if r.inputs["metadata"]["name"] == "allow-egress"}
+    assert sorted(egress) == ["arc-cpu", "arc-gpu", "arc-systems"]
+    assert all(rules[-1] == agent and len(rules) == 3 for rules in egress.values())
+
+
+def test_work_volumes_without_a_class_get_the_callers_default_class(register):
+    reg = register(ci_runners(default_storage_class="gp3-encrypted"))
+    claims = {name: reg.one(RELEASE, f"ci-{name}").inputs["values"]["containerMode"]["kubernetesModeWorkVolumeClaim"]
+              for name in ("cpu", "gpu")}
+    assert claims["cpu"]["storageClassName"] == "gp3-encrypted"
+    # A set that names its own class keeps it.
+    assert claims["gpu"]["storageClassName"] == "gp3"

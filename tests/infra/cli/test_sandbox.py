@@ -32,7 +32,8 @@ def flat(text):
 def test_create_prints_the_sandbox_and_streams_pulumi(backend):
     result = run("create", "alice", "--gpu", "nvidia-l4", "--ttl", "8h")
     assert result.exit_code == 0, result.output
-    assert result.stdout == ("created sandbox-alice-box: aws, peak 1.1578 USD/h, 54 resources, "
+    # 54, then 2 for the cluster contracts (#15): the gp3 StorageClass and the GPU-label ASG tag.
+    assert result.stdout == ("created sandbox-alice-box: aws, peak 1.1578 USD/h, 56 resources, "
                              "expires 2026-11-23T17:00:00Z (in 8h 00m)\n")
     assert "Updating (sandbox-alice-box)" in result.stderr
 
