@@ -21,7 +21,7 @@ Sources (read 2026-11-29):
 - pulumi/pulumi-gcp@ed6078aacc:provider/cmd/pulumi-resource-gcp/bridge-metadata.json,
   `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0).
 - hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
-  network_policy_v1,manifest}.md; hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
+  network_policy_v1,manifest}.md, and storage_class_v1.md at 39246047 (2026-11-29); hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
 """
 
 from __future__ import annotations
@@ -156,6 +156,8 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy",
      TerraformType("kubernetes", "kubernetes_network_policy_v1", Style.K8S_TYPED)),
+    ("kubernetes:storage.k8s.io/v1:StorageClass",
+     TerraformType("kubernetes", "kubernetes_storage_class_v1", Style.K8S_TYPED)),
     ("kubernetes:helm.sh/v3:Release", TerraformType("helm", "helm_release", Style.HELM)),
     # Custom resources have no typed Terraform resource: kubernetes_manifest carries any object.
     _manifest("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"),

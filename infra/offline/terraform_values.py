@@ -146,15 +146,22 @@ def _bridged_value(token: str, value: Any, hint: Any, path: str) -> Converted:
 # --- Kubernetes and Helm --------------------------------------------------------------------------
 
 # Kubernetes fields whose keys are data (label keys, secret keys), kept verbatim as Terraform maps.
-_K8S_MAPS = frozenset({"labels", "annotations", "matchLabels", "data", "stringData", "binaryData", "nodeSelector"})
-# kubernetes_secret_v1 takes plain text in `data` (Pulumi's stringData) and base64 in `binary_data`
-# (Pulumi's data): hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/secret_v1.md.
-_SECRET_RENAMES = {"stringData": "data", "data": "binary_data"}
+_K8S_MAPS = frozenset({"labels", "annotations", "matchLabels", "data", "stringData", "binaryData", "nodeSelector",
+                       "parameters"})
+# Where a typed resource's attribute is not the field's snake_case name. kubernetes_secret_v1 takes
+# plain text in `data` (Pulumi's stringData) and base64 in `binary_data` (Pulumi's data):
+# hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/secret_v1.md. kubernetes_storage_class_v1
+# calls the provisioner `storage_provisioner`: the same provider's docs/resources/storage_class_v1.md
+# (read 2026-11-29 at 39246047).
+_K8S_RENAMES = {
+    "kubernetes:core/v1:Secret": {"stringData": "data", "data": "binary_data"},
+    "kubernetes:storage.k8s.io/v1:StorageClass": {"provisioner": "storage_provisioner"},
+}
 
 
 def k8s_typed(token: str, inputs: dict[str, Any]) -> Converted:
     """A core Kubernetes object as a typed kubernetes_*_v1 resource: nested objects are blocks."""
-    renames = _SECRET_RENAMES if token == "kubernetes:core/v1:Secret" else {}
+    renames = _K8S_RENAMES.get(token, {})
     return _object({renames.get(k) or snake(k): _k8s_value(k, v)
                     for k, v in inputs.items() if k not in ("apiVersion", "kind")})
 

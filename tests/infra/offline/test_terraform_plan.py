@@ -135,6 +135,13 @@ def test_network_policy_is_a_typed_kubernetes_resource():
                       "spec": [{"policy_types": ["Ingress", "Egress"], "pod_selector": [{}]}]}
 
 
+def test_storage_class_names_its_provisioner_as_terraform_does_and_keeps_parameter_keys():
+    values = resource(tf_plan("dev"), "kubernetes_storage_class_v1.dev-addons-gp3")["values"]
+    assert values["storage_provisioner"] == "ebs.csi.aws.com" and "provisioner" not in values
+    assert values["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert values["metadata"][0]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
+
+
 def test_helm_release_values_are_one_yaml_document_and_repository_is_flat():
     document = plan_document("dev")
     pulumi_release = next(r for r in document["resources"] if r["name"] == "dev-k8s-cluster-autoscaler")
