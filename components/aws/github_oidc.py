@@ -3,6 +3,16 @@
 No long-lived keys: a workflow job presents its OIDC token, and a role's trust policy decides
 from the token's `sub` claim (repository plus pull request, branch or environment) whether it may
 assume that role.
+
+By default the `sub` of a job in an environment names only the environment, from any branch, and a
+job on a branch without an environment names only the branch. To bind a deploy to both, the
+repository's subject template is customised once to the claim keys `repo`, `context` and `ref`
+(`PUT /repos/{owner}/{repo}/actions/oidc/customization/sub`; GitHub docs, "OpenID Connect reference",
+github/docs:content/actions/reference/security/oidc.md, "Customizing the subject claims for an
+organization or repository", read 2026-11-29): each key adds `key:value` and `context` adds what follows
+the repository in the default format, so a prod job on main presents
+`repo:ORG/REPO:environment:prod:ref:refs/heads/main` and a pull request
+`repo:ORG/REPO:pull_request:ref:refs/pull/<n>/merge`.
 """
 
 from __future__ import annotations
@@ -26,6 +36,20 @@ def provider_arn(account_id: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account_id}:oidc-provider/{GITHUB_ISSUER_HOST}"
 
 
+# The repository's OIDC subject template (README: "One-time GitHub setup").
+SUBJECT_CLAIM_KEYS = ("repo", "context", "ref")
+
+
+def environment_subject(repo: str, environment: str, branch: str) -> str:
+    """Subject of a job in `environment` running from `branch`, under the repo/context/ref template."""
+    return f"repo:{repo}:environment:{environment}:ref:refs/heads/{branch}"
+
+
+def pull_request_subject_pattern(repo: str) -> str:
+    """Subjects of every pull-request job (no environment) under the repo/context/ref template."""
+    return f"repo:{repo}:pull_request:ref:refs/pull/*/merge"
+
+
 def pull_request_subjects(repo: str) -> list[str]:
     """OIDC subjects of jobs run for pull requests in `repo` (ORG/REPO)."""
     return [f"repo:{repo}:pull_request"]
@@ -46,7 +70,7 @@ def github_trust_policy(oidc_provider_arn: str, subjects: Sequence[str]) -> str:
             "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {
                 "StringEquals": {f"{GITHUB_ISSUER_HOST}:aud": AUDIENCE},
-                # StringLike with literal values (no wildcards): matching stays exact.
+                # StringLike: exact for literal subjects; a pull request's number is the only wildcard.
                 "StringLike": {f"{GITHUB_ISSUER_HOST}:sub": list(subjects)},
             },
         }],
@@ -76,10 +100,15 @@ class CiRoleSpec:
     """One role for CI: who may assume it (OIDC subjects) and what it may do."""
 
     subjects: tuple[str, ...]
-    managed_policy_arns: tuple[str, ...]
+    managed_policy_arns: tuple[str, ...] = ()
     # Deploy roles write state; preview and drift roles only read it (and take locks).
     writes_state: bool = False
     description: str = ""
+    # Customer managed policies (key -> JSON document) created for this role and attached to it; the
+    # key `main` is named `<prefix>-github-<role>`, so other policies can name its ARN in advance.
+    policies: Mapping[str, str] = field(default_factory=dict)
+    # A state access document replacing the default one (which reads every stack's state).
+    state_policy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,8 @@ class GitHubOidcArgs:
     name_prefix: str = "mlinfra"
     protect: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
+    # The permissions boundary every role the deploy creates must carry: (IAM path, name, document).
+    boundary: tuple[str, str, str] | None = None
 
 
 class GitHubOidc(pulumi.ComponentResource):
@@ -109,6 +140,12 @@ class GitHubOidc(pulumi.ComponentResource):
             tags=with_tags(args.tags, Name=GITHUB_ISSUER_HOST),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         arn = provider_arn(args.account_id)
+        if args.boundary is not None:
+            path, boundary_name, document = args.boundary
+            aws.iam.Policy(f"{name}-boundary", name=boundary_name, path=path, policy=document,
+                           description="Permissions boundary of every role the platform stacks create",
+                           tags=with_tags(args.tags, Name=boundary_name),
+                           opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.role_arns = {}
         for role_name, spec in args.roles.items():
             role = aws.iam.Role(
@@ -121,10 +158,18 @@ class GitHubOidc(pulumi.ComponentResource):
                 policy_key = policy_arn.rsplit("/", 1)[-1].lower()
                 aws.iam.RolePolicyAttachment(f"{name}-{role_name}-{policy_key}", role=role.name,
                                              policy_arn=policy_arn, opts=pulumi.ResourceOptions(parent=self))
-            aws.iam.RolePolicy(f"{name}-{role_name}-state", role=role.name,
-                               policy=pulumi.Output.from_input(args.state_key_arn).apply(
-                                   lambda key, write=spec.writes_state: state_access_document(
-                                       args.state_bucket_arn, key, write)),
+            for policy_key, document in spec.policies.items():
+                policy_name = f"{args.name_prefix}-github-{role_name}" + ("" if policy_key == "main" else
+                                                                          f"-{policy_key}")
+                policy = aws.iam.Policy(f"{name}-{role_name}-{policy_key}", name=policy_name, policy=document,
+                                        tags=with_tags(args.tags, Name=policy_name),
+                                        opts=pulumi.ResourceOptions(parent=self))
+                aws.iam.RolePolicyAttachment(f"{name}-{role_name}-{policy_key}", role=role.name,
+                                             policy_arn=policy.arn, opts=pulumi.ResourceOptions(parent=self))
+            state = spec.state_policy if spec.state_policy is not None else pulumi.Output.from_input(
+                args.state_key_arn).apply(lambda key, write=spec.writes_state: state_access_document(
+                    args.state_bucket_arn, key, write))
+            aws.iam.RolePolicy(f"{name}-{role_name}-state", role=role.name, policy=state,
                                opts=pulumi.ResourceOptions(parent=self))
             self.role_arns[role_name] = role.arn
         self.provider_arn = oidc.arn

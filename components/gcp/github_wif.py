@@ -19,6 +19,8 @@ ATTRIBUTE_MAPPING = {
     "attribute.repository": "assertion.repository",
     "attribute.ref": "assertion.ref",
     "attribute.environment": "assertion.environment",
+    # Pull-request jobs are bound as a set (their subjects carry the pull request's number).
+    "attribute.event_name": "assertion.event_name",
 }
 
 
@@ -42,6 +44,11 @@ def subject_principal(project_number: str, pool_id: str, subject: str) -> str:
     return f"principal://iam.googleapis.com/{pool_name(project_number, pool_id)}/subject/{subject}"
 
 
+def attribute_principal_set(project_number: str, pool_id: str, attribute: str, value: str) -> str:
+    """IAM member for every token of the pool whose mapped `attribute.<attribute>` equals `value`."""
+    return f"principalSet://iam.googleapis.com/{pool_name(project_number, pool_id)}/attribute.{attribute}/{value}"
+
+
 def subject_key(subject: str) -> str:
     """Stable resource-name part for an OIDC subject: what follows `repo:ORG/REPO:`, as a DNS-ish label."""
     tail = subject.split(":", 2)[-1] if subject.startswith("repo:") else subject
@@ -59,6 +66,8 @@ class CiServiceAccountSpec:
 
     subjects: tuple[str, ...]
     project_roles: tuple[str, ...]
+    # (attribute, value) pairs whose whole principal set may impersonate, e.g. ("event_name", "pull_request").
+    principal_sets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,12 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-{sa_name}-wif-{subject_key(subject)}", service_account_id=account.name,
                     role="roles/iam.workloadIdentityUser",
                     member=subject_principal(args.project_number, args.pool_id, subject),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
+            for attribute, value in spec.principal_sets:
+                gcp.serviceaccount.IAMMember(
+                    f"{name}-{sa_name}-wif-{attribute.replace('_', '-')}-{value.replace('_', '-')}",
+                    service_account_id=account.name, role="roles/iam.workloadIdentityUser",
+                    member=attribute_principal_set(args.project_number, args.pool_id, attribute, value),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
             for role in spec.project_roles:
                 gcp.projects.IAMMember(
