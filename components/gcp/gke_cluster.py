@@ -40,17 +40,31 @@ def endpoint_config(public_access_cidrs: Sequence[str], internal_cidrs: Sequence
     return private, authorized
 
 
-def kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str) -> str:
-    """A kubeconfig that authenticates with gke-gcloud-auth-plugin: no static credentials in state."""
+def kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str | None) -> str:
+    """A kubeconfig that authenticates with gke-gcloud-auth-plugin: no static credentials in state.
+
+    `ca_certificate=None` is for the DNS endpoint, which presents a publicly trusted certificate rather
+    than the cluster CA: a kubeconfig naming the cluster CA fails TLS there (crossplane-contrib/
+    provider-upjet-gcp#988, danielfoehrKn/kubeswitch#163; hashicorp/terraform-provider-kubernetes#2637
+    connects with the plugin and no CA; read 2026-11-29).
+    """
+    cluster = {"server": f"https://{endpoint}"}
+    if ca_certificate is not None:
+        cluster["certificate-authority-data"] = ca_certificate
     return json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": cluster_name,
-        "clusters": [{"name": cluster_name, "cluster": {
-            "server": f"https://{endpoint}", "certificate-authority-data": ca_certificate}}],
+        "clusters": [{"name": cluster_name, "cluster": cluster}],
         "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
         "users": [{"name": cluster_name, "user": {"exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "gke-gcloud-auth-plugin",
             "provideClusterInfo": True, "installHint": "gcloud components install gke-gcloud-auth-plugin"}}}],
     })
+
+
+def dns_endpoint_of(endpoints_config) -> str:
+    """The cluster's DNS endpoint host from its `control_plane_endpoints_config` output."""
+    dns = getattr(endpoints_config, "dns_endpoint_config", None)
+    return getattr(dns, "endpoint", None) or ""
 
 
 def node_service_account_email(account_id: str, project: str) -> str:
@@ -88,6 +102,13 @@ class GkeClusterArgs:
     deletion_protection: bool = False
     protect: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Reach the control plane through its DNS endpoint, where Google IAM (container.clusters.connect)
+    # authorises every request before it reaches the API server, so CI outside the VPC can deploy to a
+    # private cluster with no IP allowlist (cloud.google.com/blog/products/containers-kubernetes/
+    # new-dns-based-endpoint-for-the-gke-control-plane, 2024-11-11, read 2026-11-29). The Kubernetes
+    # provider then uses that endpoint. Field: controlPlaneEndpointsConfig.dnsEndpointConfig.
+    # allowExternalTraffic (pulumi-gcp 10.2.0, container/_inputs.py).
+    dns_endpoint: bool = False
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -160,6 +181,8 @@ class GkeCluster(pulumi.ComponentResource):
                                "advanced_datapath_observability_config": {"enable_metrics": True,
                                                                           "enable_relay": False}},
             deletion_protection=args.deletion_protection,
+            control_plane_endpoints_config={"dns_endpoint_config": {"allow_external_traffic": True}}
+            if args.dns_endpoint else None,
             resource_labels=dict(args.labels),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
                                         depends_on=[key_grant, *grants]))
@@ -181,8 +204,12 @@ class GkeCluster(pulumi.ComponentResource):
         self.endpoint = cluster.endpoint
         self.node_service_account = pulumi.Output.from_input(email)
         self.kms_key = pulumi.Output.from_input(key)
-        config = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
-            lambda v: kubeconfig(v[0], v[1], getattr(v[2], "cluster_ca_certificate", None) or ""))
+        if args.dns_endpoint:
+            config = pulumi.Output.all(cluster.name, cluster.control_plane_endpoints_config).apply(
+                lambda v: kubeconfig(v[0], dns_endpoint_of(v[1]), None))
+        else:
+            config = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
+                lambda v: kubeconfig(v[0], v[1], getattr(v[2], "cluster_ca_certificate", None) or ""))
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=config, opts=child)
         self.register_outputs({
             "cluster_id": self.cluster_id,

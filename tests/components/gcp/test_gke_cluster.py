@@ -147,3 +147,26 @@ def test_prod_opt_ins_public_allowlist_and_zonal_location(register):
         {"cidrBlock": "10.100.0.0/16", "displayName": "internal-0"}]
     assert cluster.inputs["releaseChannel"] == {"channel": "STABLE"}
     assert reg.one("gcp:container/nodePool:NodePool").inputs["initialNodeCount"] == 1
+
+
+def test_dns_endpoint_kubeconfig_has_no_cluster_ca():
+    config = json.loads(kubeconfig("c", "gke-abc.us-central1.gke.goog", None))
+    assert config["clusters"][0]["cluster"] == {"server": "https://gke-abc.us-central1.gke.goog"}
+    assert config["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
+
+
+def test_dns_endpoint_opens_iam_authorised_access_and_the_provider_uses_it(register):
+    reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS, dns_endpoint=True)))
+    cluster = reg.one("gcp:container/cluster:Cluster")
+    assert cluster.inputs["controlPlaneEndpointsConfig"] == {"dnsEndpointConfig": {"allowExternalTraffic": True}}
+    # The IP endpoint stays private: the DNS endpoint adds a path, it opens no address range.
+    assert cluster.inputs["privateClusterConfig"]["enablePrivateEndpoint"] is True
+    assert "masterAuthorizedNetworksConfig" not in cluster.inputs or not cluster.inputs[
+        "masterAuthorizedNetworksConfig"].get("cidrBlocks")
+    provider = reg.one("pulumi:providers:kubernetes", "infer-k8s")
+    assert provider.options()["propertyDependencies"]["kubeconfig"] == [cluster.urn]
+
+
+def test_without_the_dns_endpoint_the_cluster_sets_no_endpoints_config(register):
+    reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS)))
+    assert "controlPlaneEndpointsConfig" not in reg.one("gcp:container/cluster:Cluster").inputs
