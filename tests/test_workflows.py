@@ -172,8 +172,8 @@ def test_updates_queue_per_stack_and_previews_cancel():
     assert preview["concurrency"] == {
         "group": "preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     deploy = load(WORKFLOWS / "deploy.yml")["jobs"]
-    assert [(n, j.get("needs"), j["with"]["environment"]) for n, j in deploy.items()] == [
-        ("dev", None, "dev"), ("staging", "dev", "staging"), ("prod", "staging", "prod")]
+    assert [(n, j.get("needs"), j.get("with", {}).get("environment")) for n, j in deploy.items()] == [
+        ("checks", None, None), ("dev", "checks", "dev"), ("staging", "dev", "staging"), ("prod", "staging", "prod")]
 
 
 def test_stack_matrix_lists_long_lived_stacks_in_promotion_order(tmp_path):
@@ -192,3 +192,131 @@ def test_ci_command(args, code):
     if args == ["matrix"]:
         assert json.loads(result.stdout) == stack_matrix(ROOT / "stacks")
         assert {"stack": "dev", "environment": "dev"} in json.loads(result.stdout)
+
+
+# --- deploy gating, pinned tools, frozen installs, where cloud jobs run (#16) ---------------------
+
+TOOLS = ROOT / ".tool-versions"
+CLOUD_VARS = ("AWS_DEPLOY_ROLE_ARN", "AWS_DRIFT_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN", "AWS_SANDBOX_ROLE_ARN")
+
+
+def tool_versions() -> dict[str, str]:
+    return dict(line.split() for line in TOOLS.read_text().splitlines() if line.strip())
+
+
+def locked_version(package: str) -> str:
+    text = (ROOT / "uv.lock").read_text()
+    return re.search(rf'^name = "{re.escape(package)}"\nversion = "([^"]+)"', text, re.M)[1]
+
+
+def jobs_of(name: str) -> dict[str, dict]:
+    return load(WORKFLOWS / name)["jobs"]
+
+
+def all_steps():
+    for path in workflow_files():
+        for job_name, job in load(path)["jobs"].items():
+            for index, step in enumerate(job.get("steps", [])):
+                yield path.name, job_name, job, index, step
+
+
+def test_deploy_runs_only_after_the_checks_of_the_same_commit_passed():
+    deploy = load(WORKFLOWS / "deploy.yml")
+    assert set(deploy["on"]) == {"push", "workflow_dispatch"} and deploy["on"]["push"] == {"branches": ["main"]}
+    jobs = deploy["jobs"]
+    # The checks are a job of this very run (same commit), not a separate workflow it could race.
+    assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"
+    assert "workflow_call" in load(WORKFLOWS / "checks.yml")["on"]
+    assert jobs["dev"]["if"] == "github.ref == 'refs/heads/main'"
+
+    def ancestors(job: str) -> set[str]:
+        needs = jobs[job].get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        return set(needs).union(*(ancestors(n) for n in needs)) if needs else set()
+
+    for name, job in jobs.items():
+        if "pulumi-up.yml" in job.get("uses", ""):
+            assert "checks" in ancestors(name), name
+    # Checks stop being cancellable once a deploy waits on them.
+    assert load(WORKFLOWS / "checks.yml")["concurrency"]["cancel-in-progress"] == (
+        "${{ github.event_name == 'pull_request' }}")
+
+
+def test_checks_no_longer_run_twice_on_main():
+    assert "push" not in load(WORKFLOWS / "checks.yml")["on"]
+
+
+def test_tool_versions_are_pinned_in_one_file_that_the_lock_and_readme_agree_with():
+    versions = tool_versions()
+    assert set(versions) == {"uv", "pulumi"}
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in versions.values()), versions
+    # The CLI and the Python SDK are released together under one version number.
+    assert versions["pulumi"] == locked_version("pulumi")
+    readme = (ROOT / "README.md").read_text()
+    assert f"Pulumi CLI {versions['pulumi']}" in readme and f"uv {versions['uv']}" in readme
+
+
+def test_every_setup_uv_and_pulumi_install_uses_the_pinned_versions():
+    seen = {"setup-uv": 0, "pulumi": 0}
+    for name, job_name, job, index, step in all_steps():
+        uses = step.get("uses", "")
+        if uses.startswith("astral-sh/setup-uv@"):
+            seen["setup-uv"] += 1
+            assert step["with"]["version-file"] == ".tool-versions", (name, job_name)
+        if uses.startswith("pulumi/actions@"):
+            seen["pulumi"] += 1
+            assert step["with"]["pulumi-version"] == "${{ steps.versions.outputs.pulumi }}", (name, job_name)
+            reader = [s for s in job["steps"][:index] if s.get("id") == "versions"]
+            assert reader and "'$1 == \"pulumi\" {print $2}' .tool-versions" in reader[0]["run"], (name, job_name)
+    assert seen["setup-uv"] >= 6 and seen["pulumi"] >= 3, seen
+
+
+def test_uv_sync_is_frozen_everywhere_and_precedes_every_uv_run():
+    for path in workflow_files():
+        for job_name, job in load(path)["jobs"].items():
+            synced = False
+            for step in job.get("steps", []):
+                script = step.get("run", "")
+                if "uv sync" in script:
+                    assert "uv sync --frozen" in script, (path.name, job_name)
+                    synced = True
+                if "uv run" in script:
+                    assert synced, f"{path.name}:{job_name} runs uv before `uv sync --frozen`"
+                    assert "--no-project" not in script and "--with" not in script, (path.name, job_name)
+
+
+def test_missing_stacks_are_created_with_the_right_secrets_provider():
+    up = jobs_of("pulumi-up.yml")["up"]
+    select = [s for s in up["steps"] if "pulumi stack select" in s.get("run", "")]
+    assert [s["run"] for s in select] == [
+        'pulumi stack select --create "$STACK" --secrets-provider "$SECRETS_PROVIDER" --non-interactive']
+    assert "vars.PULUMI_PROTECTED_SECRETS_PROVIDER" in up["env"]["SECRETS_PROVIDER"]
+    names = [s.get("name") for s in up["steps"]]
+    assert names.index("Select the stack, creating it when missing") < names.index("Preview") < names.index("Update")
+
+
+def test_jobs_that_reach_clusters_run_on_the_stacks_deployer_runners():
+    assert jobs_of("pulumi-up.yml")["up"]["runs-on"] == "${{ inputs.stack }}-deploy"
+    assert jobs_of("drift.yml")["refresh"]["runs-on"] == "${{ matrix.stack }}-deploy"
+    assert jobs_of("preview.yml")["preview"]["runs-on"] == "${{ matrix.stack }}-deploy"
+    reaper = jobs_of("sandbox-reaper.yml")["reap"]
+    # Sandboxes are reaped from outside their VPC: in-cluster objects leave the state with the cluster.
+    assert reaper["env"]["PULUMI_K8S_DELETE_UNREACHABLE"] == "true"
+
+
+def test_each_cloud_identity_is_used_only_in_its_environment():
+    expected = {"AWS_DEPLOY_ROLE_ARN": {"${{ inputs.environment }}"}, "AWS_DRIFT_ROLE_ARN": {"drift"},
+                "AWS_PREVIEW_ROLE_ARN": {None}, "AWS_SANDBOX_ROLE_ARN": {"sandbox"}}
+    found: dict[str, set] = {}
+    for _name, _job_name, job, _index, step in all_steps():
+        role = step.get("with", {}).get("role-to-assume", "")
+        for var in CLOUD_VARS:
+            if var in role:
+                found.setdefault(var, set()).add(job.get("environment"))
+    assert found == expected
+    gcp = {step["with"]["service_account"]: job.get("environment") for _, _, job, _, step in all_steps()
+           if "service_account" in step.get("with", {})}
+    assert gcp == {"${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}": "${{ inputs.environment }}",
+                   "${{ vars.GCP_DRIFT_SERVICE_ACCOUNT }}": "drift",
+                   "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}": None,
+                   "${{ vars.GCP_SANDBOX_SERVICE_ACCOUNT }}": "sandbox"}
