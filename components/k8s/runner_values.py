@@ -38,6 +38,11 @@ class RunnerSet:
     limits: Mapping[str, str]
     image: str
     min_runners: int = 0
+    # The GitHub runner group the set registers in; the group (a GitHub organisation setting) decides
+    # which repositories may target the set. Chart value `runnerGroup` (actions/actions-runner-controller
+    # @gha-runner-scale-set-0.14.2:charts/gha-runner-scale-set/values.yaml, `# runnerGroup: "default"`,
+    # rendered by templates/autoscalingrunnerset.yaml as spec.runnerGroup; the newest tag in the stored
+    # snapshot, master 2026-06-30 unchanged; read 2026-11-29).
     runner_group: str = "default"
     labels: Sequence[str] = ()
     gpu: GpuRequest | None = None
@@ -46,6 +51,9 @@ class RunnerSet:
     storage_class: str | None = None
     # Annotations on the runner service account, e.g. for GKE Workload Identity.
     service_account_annotations: Mapping[str, str] = field(default_factory=dict)
+    # Steps run in the runner pod instead of a job pod (kubernetes mode): deployer sets, whose jobs
+    # declare no `container:` and only need the runner's network position.
+    steps_in_runner: bool = False
 
 
 def namespace_for(set_name: str) -> str:
@@ -95,9 +103,10 @@ def runner_container(runner: RunnerSet) -> dict:
     env = []
     if runner.gpu is not None:
         requests[GPU_RESOURCE] = limits[GPU_RESOURCE] = str(runner.gpu.count)
-        if runner.container_mode == "kubernetes":
-            # The GPU is allocated to the runner pod, so steps must run there, not in a job pod.
-            env.append({"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"})
+    # A GPU is allocated to the runner pod, and deployers need only its place in the network, so their
+    # steps run there, not in a job pod.
+    if runner.container_mode == "kubernetes" and (runner.gpu is not None or runner.steps_in_runner):
+        env.append({"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"})
     container = {
         "name": "runner",
         "image": runner.image,

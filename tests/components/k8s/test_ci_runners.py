@@ -247,3 +247,15 @@ def test_work_volumes_without_a_class_get_the_callers_default_class(register):
     assert claims["cpu"]["storageClassName"] == "gp3-encrypted"
     # A set that names its own class keeps it.
     assert claims["gpu"]["storageClassName"] == "gp3"
+
+
+def test_deployer_sets_run_steps_in_the_runner_pod_in_their_runner_group(register):
+    deployer = RunnerSet("https://github.com/acme", max_runners=2, requests=REQUESTS, limits=LIMITS,
+                         image="ghcr.io/actions/actions-runner:2.338.1", runner_group="mlinfra-deploy-dev",
+                         steps_in_runner=True)
+    reg = register(ci_runners({"dev-deploy": deployer}))
+    chart = reg.one(RELEASE, "ci-dev-deploy").inputs["values"]
+    assert (chart["runnerScaleSetName"], chart["runnerGroup"]) == ("dev-deploy", "mlinfra-deploy-dev")
+    [runner] = chart["template"]["spec"]["containers"]
+    assert runner["env"] == [{"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"}]
+    assert "tolerations" not in chart["template"]["spec"]
