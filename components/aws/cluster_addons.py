@@ -16,6 +16,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws.gpu_node_pool import GPU_TAINT, LABEL_PREFIX
+from components.aws.iam import RoleBounds
 from components.aws.node_template import AUTOSCALER
 from components.aws.pod_identity import pod_identity_trust_policy
 from components.k8s.helm_chart import HelmChart
@@ -116,6 +117,8 @@ class EksClusterAddonsArgs:
     # What the releases wait for (nodes to run on, the Pod Identity agent).
     depends_on: Sequence[pulumi.Resource] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 class EksClusterAddons(pulumi.ComponentResource):
@@ -130,7 +133,7 @@ class EksClusterAddons(pulumi.ComponentResource):
         self.releases = {}
         if args.cluster_autoscaler:
             role = aws.iam.Role(
-                f"{name}-autoscaler", tags=args.tags, opts=child,
+                f"{name}-autoscaler", tags=args.tags, opts=child, **args.bounds.role(),
                 assume_role_policy=pulumi.Output.all(args.account_id, args.cluster_arn).apply(
                     lambda v: pod_identity_trust_policy(v[0], v[1], "kube-system", AUTOSCALER_SERVICE_ACCOUNT)))
             aws.iam.RolePolicy(f"{name}-autoscaler", role=role.name, opts=child,

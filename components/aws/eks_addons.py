@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws.eks_defaults import gp3_storage_class, vpc_cni_configuration
-from components.aws.iam import managed_policy_arn
+from components.aws.iam import RoleBounds, managed_policy_arn
 from components.aws.pod_identity import pod_identity_trust_policy
 
 # Add-ons that must run before any node can join (networking, pod credentials).
@@ -71,6 +71,8 @@ class EksManagedAddonsArgs:
     provider: pulumi.ProviderResource | None = None
     # Labels on the Kubernetes objects created through `provider`.
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 class EksManagedAddons(pulumi.ComponentResource):
@@ -87,7 +89,7 @@ class EksManagedAddons(pulumi.ComponentResource):
             raise ValueError(f"unknown add-ons {unknown}; known: {MANAGED_ADDONS}")
         child = pulumi.ResourceOptions(parent=self)
         ebs_role = aws.iam.Role(
-            f"{name}-ebs-csi", tags=args.tags, opts=child,
+            f"{name}-ebs-csi", tags=args.tags, opts=child, **args.bounds.role(),
             assume_role_policy=pulumi.Output.all(args.account_id, args.cluster_arn).apply(
                 lambda v: pod_identity_trust_policy(v[0], v[1], "kube-system", EBS_CSI_SERVICE_ACCOUNT)))
         aws.iam.RolePolicyAttachment(f"{name}-ebs-csi", role=ebs_role.name,

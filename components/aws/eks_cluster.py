@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.eks_addons import cluster_provider
-from components.aws.iam import assume_role_policy, managed_policy_arn
+from components.aws.iam import RoleBounds, assume_role_policy, managed_policy_arn
 from components.tags import with_tags
 
 ALL_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -81,6 +81,8 @@ class EksClusterArgs:
     # Keyed by a stable name so reordering never replaces an entry.
     access_entries: Mapping[str, AccessEntry] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -103,7 +105,7 @@ class EksCluster(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-cluster-role",
             assume_role_policy=assume_role_policy("eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
-            tags=args.tags, opts=child)
+            tags=args.tags, opts=child, **args.bounds.role())
         attachments = [
             aws.iam.RolePolicyAttachment(f"{name}-cluster-{policy}", role=role.name,
                                          policy_arn=managed_policy_arn(policy), opts=child)
@@ -111,7 +113,7 @@ class EksCluster(pulumi.ComponentResource):
         ]
         node_role = aws.iam.Role(
             f"{name}-node-role", assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
-            tags=args.tags, opts=child)
+            tags=args.tags, opts=child, **args.bounds.role())
         for policy in NODE_POLICIES:
             aws.iam.RolePolicyAttachment(f"{name}-node-{policy}", role=node_role.name,
                                          policy_arn=managed_policy_arn(policy), opts=child)

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.aws.iam import assume_role_policy
+from components.aws.iam import RoleBounds, assume_role_policy
 from components.aws.lb_controller_policy import controller_policy
 from components.aws.pod_identity import pod_identity_trust_policy
 from components.k8s.helm_chart import HelmChart
@@ -66,6 +66,8 @@ class AwsLbControllerArgs:
     """The cluster's ARN, for the trust policy's source condition."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the IAM role, policy and association."""
+    bounds: RoleBounds = field(default_factory=RoleBounds)
+    """Boundary and IAM path of the role and policy: the deploy role creates roles only with them."""
 
 
 class AwsLbController(pulumi.ComponentResource):
@@ -82,9 +84,11 @@ class AwsLbController(pulumi.ComponentResource):
         if args.account_id is not None and args.cluster_arn is not None:
             trust = pulumi.Output.all(args.account_id, args.cluster_arn).apply(
                 lambda v: pod_identity_trust_policy(v[0], v[1], NAMESPACE, SERVICE_ACCOUNT))
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child)
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child,
+                            **args.bounds.role())
         policy = aws.iam.Policy(f"{name}-policy", description="AWS Load Balancer Controller, binding only",
-                                policy=controller_policy(), tags=args.tags, opts=child)
+                                policy=controller_policy(), tags=args.tags, opts=child,
+                                **args.bounds.policy())
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn,
                                                   opts=child)
         association = aws.eks.PodIdentityAssociation(

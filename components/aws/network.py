@@ -10,7 +10,7 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import assume_role_policy
+from components.aws.iam import RoleBounds, assume_role_policy
 from components.tags import with_tags
 
 
@@ -81,6 +81,8 @@ class AwsNetworkArgs:
     # pack can then check it in a preview); without it the policy waits for the group's ARN.
     account_id: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 class AwsNetwork(pulumi.ComponentResource):
@@ -164,7 +166,7 @@ class AwsNetwork(pulumi.ComponentResource):
                                         retention_in_days=args.flow_log_retention_days, tags=args.tags,
                                         opts=child)
         role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=assume_role_policy(
-            "vpc-flow-logs.amazonaws.com"), tags=args.tags, opts=child)
+            "vpc-flow-logs.amazonaws.com"), tags=args.tags, opts=child, **args.bounds.role())
         if args.account_id is None:
             arn: pulumi.Output[str] = group.arn
         else:

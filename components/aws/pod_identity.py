@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.iam import RoleBounds
 from components.aws.s3_bucket import bucket_arn
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
@@ -82,6 +83,8 @@ class WorkloadBucketAccessArgs:
     # More inline policies (name -> JSON document), e.g. pushing to one ECR repository.
     extra_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 class WorkloadBucketAccess(pulumi.ComponentResource):
@@ -94,7 +97,8 @@ class WorkloadBucketAccess(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         trust = pulumi.Output.all(args.account_id, args.cluster_arn).apply(
             lambda v: pod_identity_trust_policy(v[0], v[1], args.namespace, args.service_account))
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child)
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child,
+                            **args.bounds.role())
         keys = sorted(args.bucket_key_arns)
         policy = pulumi.Output.all(*[args.bucket_key_arns[k] for k in keys]).apply(
             lambda arns: bucket_access_policy(args.buckets, dict(zip(keys, arns, strict=True))))

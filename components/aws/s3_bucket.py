@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.iam import RoleBounds
 from components.aws.s3_replication import replicate
 from components.tags import with_tags
 
@@ -119,6 +120,8 @@ class S3BucketArgs:
     replication_destination_arn: str | None = None
     replication_kms_key_arn: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 class S3Bucket(pulumi.ComponentResource):
@@ -175,7 +178,7 @@ class S3Bucket(pulumi.ComponentResource):
                 raise ValueError("replication needs a KMS-encrypted source and replication_kms_key_arn")
             replicate(name, bucket, bucket_arn(args.bucket_name), key_arn, args.replication_destination_arn,
                       args.replication_kms_key_arn, dict(args.tags),
-                      pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+                      pulumi.ResourceOptions(parent=self, depends_on=[versioning]), bounds=args.bounds)
 
         self.bucket_name = bucket.bucket
         self.arn = pulumi.Output.from_input(bucket_arn(args.bucket_name))

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import assume_role_policy
+from components.aws.iam import RoleBounds, assume_role_policy
 
 
 def replication_policy(source_arn: str, destination_arn: str, source_key_arn: str,
@@ -28,10 +28,11 @@ def replication_policy(source_arn: str, destination_arn: str, source_key_arn: st
 
 
 def replicate(name: str, bucket: aws.s3.Bucket, source_arn: str, source_key_arn: pulumi.Input[str],
-              destination_arn: str, destination_key_arn: str, tags: dict, opts: pulumi.ResourceOptions) -> None:
+              destination_arn: str, destination_key_arn: str, tags: dict, opts: pulumi.ResourceOptions,
+              bounds: RoleBounds | None = None) -> None:
     """Replicate every object, including KMS-encrypted ones and delete markers, to `destination_arn`."""
     role = aws.iam.Role(f"{name}-replication", assume_role_policy=assume_role_policy("s3.amazonaws.com"),
-                        tags=tags, opts=opts)
+                        tags=tags, opts=opts, **(bounds or RoleBounds()).role())
     aws.iam.RolePolicy(f"{name}-replication", role=role.name, opts=opts,
                        policy=pulumi.Output.from_input(source_key_arn).apply(
                            lambda key: replication_policy(source_arn, destination_arn, key, destination_key_arn)))
