@@ -6,6 +6,7 @@
 import aws_compute
 import aws_iam
 import aws_storage
+import ci_identities
 import gcp
 import helm_charts
 import k8s_contracts
@@ -23,6 +24,7 @@ PolicyPack(
         *aws_compute.RULES,
         *aws_storage.RULES,
         *aws_iam.RULES,
+        *ci_identities.RULES,
         *gcp.RULES,
         *load_balancers.RULES,
         *k8s_workloads.RULES,

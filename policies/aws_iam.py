@@ -43,7 +43,8 @@ def _wildcard_actions(props, ctx):
 
 
 def _admin(props, ctx):
-    forbidden = tuple(ctx.config.get("forbiddenPolicies", ADMIN_POLICIES))
+    # Config can only add names: the three admin policies are refused whatever a config file says.
+    forbidden = (*ADMIN_POLICIES, *ctx.config.get("forbiddenPolicies", ()))
     arns = [dig(props, "policyArn")] if ctx.type in ATTACHMENTS else list(dig(props, "managedPolicyArns", default=[]))
     for arn in arns:
         if isinstance(arn, str) and arn.rsplit("/", 1)[-1] in forbidden:
@@ -76,8 +77,7 @@ RULES = [
         "iam-no-admin-policies",
         "No admin-level managed policies on workload roles (CIS AWS Foundations 1.16)",
         types=[ROLE, *ATTACHMENTS], check=_admin, severity=CRITICAL,
-        config={"forbiddenPolicies": {"type": "array", "items": {"type": "string"},
-                                      "default": list(ADMIN_POLICIES)}},
+        config={"forbiddenPolicies": {"type": "array", "items": {"type": "string"}, "default": []}},
         remediation="Attach a narrowly scoped policy instead of AdministratorAccess/PowerUserAccess/IAMFullAccess."),
     resource_rule(
         "iam-trust-scoped",

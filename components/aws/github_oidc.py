@@ -164,8 +164,12 @@ class GitHubOidc(pulumi.ComponentResource):
                 policy = aws.iam.Policy(f"{name}-{role_name}-{policy_key}", name=policy_name, policy=document,
                                         tags=with_tags(args.tags, Name=policy_name),
                                         opts=pulumi.ResourceOptions(parent=self))
-                aws.iam.RolePolicyAttachment(f"{name}-{role_name}-{policy_key}", role=role.name,
-                                             policy_arn=policy.arn, opts=pulumi.ResourceOptions(parent=self))
+                # The ARN is computed, not taken from the policy, so the plan (and the policy pack)
+                # sees exactly which policy each role gets.
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{role_name}-{policy_key}", role=role.name,
+                    policy_arn=f"arn:aws:iam::{args.account_id}:policy/{policy_name}",
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
             state = spec.state_policy if spec.state_policy is not None else pulumi.Output.from_input(
                 args.state_key_arn).apply(lambda key, write=spec.writes_state: state_access_document(
                     args.state_bucket_arn, key, write))

@@ -56,5 +56,5 @@ def _aws_bucket(ctx: AwsContext, name: str, bucket: BucketConfig, existing: dict
         protect=config.environment in PROTECTED_ENVIRONMENTS,
         retain_on_delete=config.environment == Environment.PROD,
         force_destroy=config.environment == Environment.SANDBOX,
-        tags=ctx.tags,
+        tags=ctx.tags, bounds=ctx.bounds,
     ), opts=ctx.opts)

@@ -45,7 +45,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         deletion_protection=(environment == Environment.PROD if options.deletion_protection is None
                              else options.deletion_protection),
         access_entries={k: AccessEntry(e.principal_arn, e.access.value) for k, e in options.access_entries.items()},
-        tags=ctx.tags,
+        tags=ctx.tags, bounds=ctx.bounds,
     ), opts=ctx.opts)
     system = EksSystemNodePool(f"{name}-system", EksSystemNodePoolArgs(
         cluster_name=eks.cluster_name, node_role_arn=eks.node_role_arn, subnet_ids=private_subnets,
@@ -56,6 +56,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
         versions={k.value: v for k, v in options.addon_versions.items()}, nodes=[system.node_group],
         tags=ctx.tags, provider=eks.provider, labels={"app.kubernetes.io/managed-by": "mlinfra"},
+        bounds=ctx.bounds,
     ), opts=ctx.opts)
     pools: dict[str, EksGpuNodePool] = {}
     capacity: dict[str, str] = {}
@@ -72,6 +73,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
         gpu_addons=options.gpu_addons,
         depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
+        bounds=ctx.bounds,
     ), opts=ctx.opts)
     for grant_name, grant in options.workload_access.items():
         physical = {bucket_name(ctx.config, ctx.stack, b): a.value for b, a in grant.buckets.items()}
@@ -80,7 +82,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         WorkloadBucketAccess(f"{name}-{grant_name}", WorkloadBucketAccessArgs(
             cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
             namespace=grant.namespace, service_account=grant.service_account, buckets=physical,
-            bucket_key_arns=keys, tags=ctx.tags,
+            bucket_key_arns=keys, tags=ctx.tags, bounds=ctx.bounds,
         ), opts=ctx.opts)
     gateways = aws_cluster_gateways(
         ctx, name, cluster_name, arn, cluster, vpc_id, private_subnets, public_subnets, buckets, eks.provider,
@@ -106,7 +108,7 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
         flow_log_retention_days=cluster.aws.flow_log_retention_days,
         interface_endpoints=cluster.aws.interface_endpoints,
         account_id=ctx.account_id,
-        tags=ctx.tags,
+        tags=ctx.tags, bounds=ctx.bounds,
     ), opts=ctx.opts)
     return dict(network.private_subnet_ids), network.vpc_id, list(network.public_subnet_ids.values())
 

@@ -1,4 +1,10 @@
-"""Bootstrap composition: config -> state bucket, secrets key and the CI identities on each cloud."""
+"""Bootstrap composition: config -> state bucket, secrets keys and the CI identities on each cloud.
+
+Four identities per cloud, each trusted only by its GitHub environment on the deploy branch (or, for
+previews, by pull requests): `preview` (read the previewed stacks, never a protected one), `drift`
+(read everything), `deploy` (a policy scoped to what the stacks create, roles only under the
+permissions boundary), `sandbox` (read anything, tear down only what is tagged sandbox).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,13 @@ from typing import Any
 
 import pulumi
 
-from components.aws.github_oidc import (
-    READ_ONLY_POLICY,
-    CiRoleSpec,
-    GitHubOidc,
-    GitHubOidcArgs,
-    deploy_subjects,
-    pull_request_subjects,
-)
+from components.aws.github_oidc import environment_subject, pull_request_subject_pattern
+from infra.compose.bootstrap_aws import build_aws_bootstrap
 from infra.config.bootstrap import BootstrapConfig
 
 PROJECT = "mlinfra-bootstrap"
-GCP_READ_ONLY_ROLE = "roles/viewer"
+# The platform project whose stacks the state bucket holds (Pulumi.yaml at the repository root).
+PLATFORM_PROJECT = "mlinfra"
 
 
 def bootstrap_tags(config: BootstrapConfig, stack: str) -> dict[str, str]:
@@ -27,14 +28,15 @@ def bootstrap_tags(config: BootstrapConfig, stack: str) -> dict[str, str]:
 
 
 def subjects(config: BootstrapConfig) -> dict[str, tuple[str, ...]]:
-    """OIDC subjects per CI purpose: previews from pull requests, drift from the branch, deploys from
-    the branch and the deployment environments."""
+    """OIDC subjects per CI identity, under the repo/context/ref subject template (README: one-time
+    GitHub setup): every identity but the preview one needs its environment AND the deploy branch."""
     gh = config.github
+    on_branch = lambda env: environment_subject(gh.slug, env, gh.branch)  # noqa: E731
     return {
-        "preview": tuple(pull_request_subjects(gh.slug)),
-        # Scheduled runs (drift) carry the default branch's ref as their subject.
-        "drift": (f"repo:{gh.slug}:ref:refs/heads/{gh.branch}",),
-        "deploy": tuple(deploy_subjects(gh.slug, gh.branch, gh.environments)),
+        "preview": (pull_request_subject_pattern(gh.slug),),
+        "drift": (on_branch(gh.drift_environment),),
+        "deploy": tuple(on_branch(env) for env in gh.environments),
+        "sandbox": (on_branch(gh.sandbox_environment),),
     }
 
 
@@ -44,53 +46,10 @@ def build_bootstrap(config: BootstrapConfig) -> dict[str, Any]:
     tags = bootstrap_tags(config, stack)
     outputs: dict[str, Any] = {"environment": config.environment.value, "repository": config.github.slug}
     if config.aws is not None:
-        outputs.update(_aws(config, tags))
+        outputs.update(build_aws_bootstrap(config, subjects(config), tags, PLATFORM_PROJECT))
     if config.gcp is not None:
         outputs.update(_gcp(config, tags))
     return outputs
-
-
-def _aws(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
-    import pulumi_aws as aws
-
-    from components.aws.s3_bucket import S3Bucket, S3BucketArgs, bucket_arn
-
-    assert config.aws is not None
-    region, prefix = config.aws.region, config.name_prefix
-    # Losing the state bucket or its key loses every stack: protected, and kept if the stack goes.
-    keep = pulumi.ResourceOptions(provider=aws.Provider("aws", region=region), protect=True, retain_on_delete=True)
-    key = aws.kms.Key("secrets-key", description="Pulumi state encryption and secrets provider",
-                      enable_key_rotation=True, deletion_window_in_days=30, tags=tags, opts=keep)
-    alias = f"alias/{prefix}-pulumi"
-    aws.kms.Alias("secrets-key-alias", name=alias, target_key_id=key.key_id,
-                  opts=pulumi.ResourceOptions(provider=keep.provider, parent=key))
-    bucket_name = config.aws.state_bucket or f"{prefix}-pulumi-state"
-    # Who read or wrote the state is audit evidence: server access logs go to a bucket of their own.
-    logs = S3Bucket("state-logs", S3BucketArgs(bucket_name=f"{bucket_name}-logs",
-                                               log_target_account=config.aws.account_id,
-                                               protect=True, retain_on_delete=True, tags=tags),
-             opts=pulumi.ResourceOptions(provider=keep.provider))
-    S3Bucket("state", S3BucketArgs(bucket_name=bucket_name, kms_key_arn=key.arn,
-                                   noncurrent_version_expiration_days=90, protect=True,
-                                   retain_on_delete=True, access_log_bucket=logs.bucket_name, tags=tags),
-             opts=pulumi.ResourceOptions(provider=keep.provider))
-    subs = subjects(config)
-    roles = {
-        "preview": CiRoleSpec(subs["preview"], (READ_ONLY_POLICY,), description="pulumi preview on pull requests"),
-        "drift": CiRoleSpec(subs["drift"], (READ_ONLY_POLICY,), description="scheduled drift check"),
-        "deploy": CiRoleSpec(subs["deploy"], tuple(config.aws.deploy_policy_arns), writes_state=True,
-                             description="pulumi up from main and the deployment environments"),
-    }
-    oidc = GitHubOidc("github", GitHubOidcArgs(
-        account_id=config.aws.account_id, state_bucket_arn=bucket_arn(bucket_name), state_key_arn=key.arn,
-        roles=roles, name_prefix=prefix, tags=tags), opts=pulumi.ResourceOptions(provider=keep.provider))
-    return {
-        "pulumi_backend_url": f"s3://{bucket_name}?region={region}",
-        "secrets_provider": f"awskms://{alias}?region={region}",
-        "aws_preview_role_arn": oidc.role_arns["preview"],
-        "aws_drift_role_arn": oidc.role_arns["drift"],
-        "aws_deploy_role_arn": oidc.role_arns["deploy"],
-    }
 
 
 def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
@@ -105,10 +64,13 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
 
     assert config.gcp is not None
     subs = subjects(config)
+    read = tuple(config.gcp.read_roles)
     accounts = {
-        "preview": CiServiceAccountSpec(subs["preview"], (GCP_READ_ONLY_ROLE,)),
-        "drift": CiServiceAccountSpec(subs["drift"], (GCP_READ_ONLY_ROLE,)),
+        # A pull request's subject carries its number, so previews are bound as one attribute set.
+        "preview": CiServiceAccountSpec((), read, principal_sets=(("event_name", "pull_request"),)),
+        "drift": CiServiceAccountSpec(subs["drift"], read),
         "deploy": CiServiceAccountSpec(subs["deploy"], tuple(config.gcp.deploy_roles)),
+        "sandbox": CiServiceAccountSpec(subs["sandbox"], tuple(config.gcp.sandbox_roles)),
     }
     provider = gcp.Provider("gcp", project=config.gcp.project)
     wif = GitHubWorkloadIdentity("github-wif", GitHubWorkloadIdentityArgs(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.aws.iam import RoleBounds
 from infra.config.sandbox import expiry_epoch
 from infra.config.stack import Environment, StackConfig
 
@@ -57,3 +58,9 @@ class AwsContext:
     opts: pulumi.ResourceOptions
     region: str
     account_id: pulumi.Output[str]
+
+    @property
+    def bounds(self) -> RoleBounds:
+        """The permissions boundary and IAM path of every role this stack creates."""
+        aws = self.config.aws
+        return RoleBounds(aws.permissions_boundary_arn if aws is not None else None)

@@ -8,11 +8,12 @@ provider and the stack's log bucket and hand them to `build_gateways`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from components.aws.iam import RoleBounds
 from components.routes import BackendSpec, RouteSpec
 from infra.catalog.accelerators import Cloud
 from infra.compose.charts import helm_chart
@@ -40,6 +41,8 @@ class AwsGatewayNetwork:
     # The account and cluster ARN: with both, the controller's role trusts only its own service account.
     account_id: pulumi.Input[str] | None = None
     cluster_arn: pulumi.Input[str] | None = None
+    # The permissions boundary and IAM path of the controller's role and policy.
+    bounds: RoleBounds = field(default_factory=RoleBounds)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster_
         region=ctx.region, vpc_id=vpc_id, vpc_cidr=str(cluster.network.cidr),
         public_subnet_ids=list(public_subnets), private_subnet_ids=list(private_subnets),
         access_logs_bucket=buckets[logs_to].bucket_name if logs_to else None, account_id=ctx.account_id,
-        cluster_arn=cluster_arn)
+        cluster_arn=cluster_arn, bounds=ctx.bounds)
     return {"gateways": build_gateways(name, cluster_name, cluster, ctx.config.environment, network,
                                        k8s_provider, ctx.tags, ctx.opts, controller_depends_on=depends_on)}
 
@@ -136,7 +139,8 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
     controller = AwsLbController(f"{cluster_key}-lbc", AwsLbControllerArgs(
         cluster_name=cluster_name, vpc_id=network.vpc_id, region=network.region, k8s_provider=k8s_provider,
         chart=helm_chart("aws-load-balancer-controller"), depends_on=tuple(controller_depends_on),
-        account_id=network.account_id, cluster_arn=network.cluster_arn, tags=tags), opts=opts)
+        account_id=network.account_id, cluster_arn=network.cluster_arn, tags=tags, bounds=network.bounds),
+        opts=opts)
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():
         internal = gateway.exposure == Exposure.INTERNAL

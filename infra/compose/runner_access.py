@@ -67,7 +67,7 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
             created.append(WorkloadBucketAccess(f"{name}-{set_name}-{role}", WorkloadBucketAccessArgs(
                 cluster_name=cluster_name, cluster_arn=cluster_arn, account_id=ctx.account_id,
                 namespace=namespace, service_account=account, buckets=physical, bucket_key_arns=keys,
-                extra_policies=policies, tags=ctx.tags), opts=ctx.opts))
+                extra_policies=policies, tags=ctx.tags, bounds=ctx.bounds), opts=ctx.opts))
     return created, registries
 
 

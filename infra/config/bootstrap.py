@@ -21,6 +21,14 @@ GitHubName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-
 # GitHub environment names become part of an OIDC subject; keep them to safe characters.
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
 
+# Read-only project roles for preview and drift, one per service the stacks create (Compute, GKE, Cloud
+# KMS, Cloud Storage, Cloud DNS, Certificate Manager, Artifact Registry, service accounts), plus
+# IAM policy reads; instead of roles/viewer, which reads every service in the project. Role names from
+# the per-service pages under https://cloud.google.com/iam/docs/roles-permissions (read 2026-11-29).
+GCP_READ_ROLES = ("roles/compute.viewer", "roles/container.viewer", "roles/cloudkms.viewer",
+                  "roles/storage.bucketViewer", "roles/dns.reader", "roles/certificatemanager.viewer",
+                  "roles/artifactregistry.reader", "roles/iam.serviceAccountViewer", "roles/iam.securityReviewer")
+
 
 class GitHubRepo(Model):
     """The one repository whose workflows may assume the CI identities."""
@@ -28,9 +36,11 @@ class GitHubRepo(Model):
     org: GitHubName
     repo: GitHubName
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]{1,100}$")
-    # GitHub deployment environments whose jobs may deploy (deploy.yml, sandbox-reaper.yml).
-    environments: list[EnvironmentName] = Field(default_factory=lambda: ["dev", "staging", "prod", "sandbox"],
-                                                min_length=1)
+    # GitHub deployment environments whose jobs may deploy (deploy.yml); each trusted only on `branch`.
+    environments: list[EnvironmentName] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
+    # The environments of the drift check and of the sandbox reaper, each with an identity of its own.
+    drift_environment: EnvironmentName = "drift"
+    sandbox_environment: EnvironmentName = "sandbox"
 
     @property
     def slug(self) -> str:
@@ -44,8 +54,9 @@ class AwsBootstrap(AwsSettings):
     # The account the OIDC provider lives in; ARNs are computed locally from it.
     account_id: str = Field(pattern=r"^\d{12}$")
     state_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    # Managed policies for the deploy role: the organisation's own choice of scope, never admin.
-    deploy_policy_arns: list[str] = Field(min_length=1)
+    # Extra managed policies for the deploy role, on top of the scoped deploy policy the bootstrap
+    # writes; never AdministratorAccess, PowerUserAccess or IAMFullAccess.
+    deploy_policy_arns: list[str] = Field(default_factory=list)
 
 
 class GcpBootstrap(Model):
@@ -55,9 +66,22 @@ class GcpBootstrap(Model):
     project_number: str = Field(pattern=r"^\d{6,20}$")
     pool_id: str = Field(default="github", pattern=r"^[a-z0-9-]{4,32}$")
     deploy_roles: list[str] = Field(min_length=1)
+    # Project roles of the preview and drift accounts: read-only, narrower than roles/viewer.
+    read_roles: list[str] = Field(default_factory=lambda: list(GCP_READ_ROLES), min_length=1)
+    # Project roles of the sandbox reaper's account (sandboxes in this project); none by default.
+    sandbox_roles: list[str] = Field(default_factory=list)
     # Set to keep Pulumi state in GCS with a `gcpkms://` secrets provider (a GCP-only organisation).
     state_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$")
     location: str = Field(default="us-central1", pattern=r"^[a-z]+(-[a-z]+\d)?$")
+
+
+class StackAccess(Model):
+    """Which platform stacks pull-request previews may read, and which stay out of their reach."""
+
+    # Stacks whose state and secrets no pull request may read; their secrets use a key of their own.
+    protected: list[Name] = Field(default_factory=lambda: ["staging", "prod"])
+    # Stacks previewed on pull requests (state read, locks written, secrets decrypted).
+    previewed: list[Name] = Field(default_factory=lambda: ["dev"])
 
 
 class BootstrapConfig(Model):
@@ -67,8 +91,16 @@ class BootstrapConfig(Model):
     tags: Tags
     name_prefix: Name = "mlinfra"
     github: GitHubRepo
+    stacks: StackAccess = Field(default_factory=StackAccess)
     aws: AwsBootstrap | None = None
     gcp: GcpBootstrap | None = None
+
+
+# Any of these on the deploy role is administrator: IAMFullAccess can attach the others to itself.
+AWS_ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+# Project-wide, each lets the holder act as every service account or own the project.
+GCP_ADMIN_ROLES = ("roles/owner", "roles/editor", "roles/iam.serviceAccountUser",
+                   "roles/iam.serviceAccountTokenCreator", "roles/resourcemanager.projectIamAdmin")
 
 
 def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
@@ -78,14 +110,28 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
         problems.append(("aws", "set aws or gcp (or both): the bootstrap has nothing to create"))
     if config.aws is not None:
         for index, arn in enumerate(config.aws.deploy_policy_arns):
-            if arn.endswith(":policy/AdministratorAccess"):
+            name = arn.rsplit("/", 1)[-1]
+            if name in AWS_ADMIN_POLICIES:
                 problems.append((f"aws.deploy_policy_arns.{index}",
-                                 "AdministratorAccess is refused; list policies scoped to what the stacks create"))
+                                 f"{name} is refused: the deploy role gets a policy scoped to what the stacks "
+                                 "create and a permissions boundary; remove it"))
     if config.gcp is not None:
-        for index, role in enumerate(config.gcp.deploy_roles):
-            if role in ("roles/owner", "roles/editor"):
-                problems.append((f"gcp.deploy_roles.{index}",
-                                 f"{role} is refused; list roles scoped to what the stacks create"))
+        for key in ("deploy_roles", "read_roles", "sandbox_roles"):
+            for index, role in enumerate(getattr(config.gcp, key)):
+                if role in GCP_ADMIN_ROLES:
+                    problems.append((f"gcp.{key}.{index}",
+                                     f"{role} is refused on the whole project; list roles scoped to what the "
+                                     "stacks create"))
+    github = config.github
+    special = {github.drift_environment, github.sandbox_environment}
+    for index, env in enumerate(github.environments):
+        if env in special:
+            problems.append((f"github.environments.{index}",
+                             f"'{env}' is the drift or sandbox environment, which has an identity of its own"))
+    for index, stack in enumerate(config.stacks.previewed):
+        if stack in config.stacks.protected or stack.startswith("sandbox"):
+            problems.append((f"stacks.previewed.{index}",
+                             f"'{stack}' is protected (or a sandbox): pull requests may not read its state"))
     return problems
 
 

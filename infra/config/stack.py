@@ -59,6 +59,9 @@ class AwsSettings(Model):
     """Where AWS resources go."""
 
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    # The bootstrap output aws_permissions_boundary_arn: every role the stack creates carries it and lives
+    # under its path, the only roles the CI deploy role may create.
+    permissions_boundary_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/.+$")
 
 
 class GcpSettings(Model):

@@ -16,6 +16,7 @@ from components.aws.github_oidc import (
     state_access_document,
 )
 from components.gcp.github_wif import repository_condition, subject_key, subject_principal
+from infra.config.bootstrap import GCP_READ_ROLES
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
 from infra.plan.make import EXIT_CONFIG, make_plan
@@ -86,19 +87,29 @@ def test_oidc_provider_is_github_for_sts(plan):
     assert provider["protect"] is True
 
 
+MAIN = "ref:refs/heads/main"
+
+
 @pytest.mark.parametrize("role, subjects", [
-    ("preview", [f"repo:{REPO}:pull_request"]),
-    ("drift", [f"repo:{REPO}:ref:refs/heads/main"]),
-    ("deploy", [f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:dev",
-                f"repo:{REPO}:environment:staging", f"repo:{REPO}:environment:prod",
-                f"repo:{REPO}:environment:sandbox"]),
+    ("preview", [f"repo:{REPO}:pull_request:ref:refs/pull/*/merge"]),
+    ("drift", [f"repo:{REPO}:environment:drift:{MAIN}"]),
+    ("deploy", [f"repo:{REPO}:environment:{env}:{MAIN}" for env in ("dev", "staging", "prod")]),
+    ("sandbox", [f"repo:{REPO}:environment:sandbox:{MAIN}"]),
 ])
-def test_each_role_trusts_exactly_its_subjects(plan, role, subjects):
+def test_each_role_trusts_exactly_its_environment_on_main(plan, role, subjects):
     (statement,) = trust(plan, role)["Statement"]
     assert statement["Principal"] == {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
                                       "StringLike": {f"{ISSUER}:sub": subjects}}
+
+
+def test_no_identity_trusts_a_branch_without_an_environment_or_an_environment_from_any_branch(plan):
+    for role in ("preview", "drift", "deploy", "sandbox"):
+        for subject in trust(plan, role)["Statement"][0]["Condition"]["StringLike"][f"{ISSUER}:sub"]:
+            assert subject.count(":ref:refs/") == 1, subject
+            assert ":environment:" in subject or ":pull_request:" in subject, subject
+            assert subject.endswith(f":{MAIN}") or role == "preview", subject
 
 
 def test_read_only_roles_write_only_state_locks():
@@ -112,18 +123,18 @@ def test_read_only_roles_write_only_state_locks():
     assert not any("*" in action for statement in read + write for action in statement["Action"])
 
 
-def test_roles_get_their_policies(plan):
+def test_roles_get_their_policies_and_no_admin_policy(plan):
     attached = {(r["name"], r["inputs"]["policyArn"]) for r in plan["resources"]
                 if r["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"}
     assert attached == {
         ("github-preview-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
         ("github-drift-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
-        ("github-deploy-poweruseraccess", "arn:aws:iam::aws:policy/PowerUserAccess"),
-        ("github-deploy-iamfullaccess", "arn:aws:iam::aws:policy/IAMFullAccess")}
-    preview = resource(plan, "aws:iam/rolePolicy:RolePolicy", "github-preview-state")["inputs"]["policy"]
-    deploy = resource(plan, "aws:iam/rolePolicy:RolePolicy", "github-deploy-state")["inputs"]["policy"]
-    # The key ARN is only known once the key exists, so the whole document is unknown offline.
-    assert preview == deploy == "[unknown]"
+        ("github-deploy-main", "arn:aws:iam::123456789012:policy/acme-ml-github-deploy"),
+        ("github-sandbox-main", "arn:aws:iam::123456789012:policy/acme-ml-github-sandbox")}
+    names = {r["inputs"]["name"] for r in plan["resources"] if r["type"] == "aws:iam/policy:Policy"}
+    assert names == {"acme-ml-github-deploy", "acme-ml-github-sandbox", "acme-ml-workload-boundary"}
+    assert not any(admin in json.dumps(plan["resources"])
+                   for admin in ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess"))
 
 
 def test_state_bucket_and_key_are_safe_and_protected(plan):
@@ -143,7 +154,8 @@ def test_state_bucket_and_key_are_safe_and_protected(plan):
 
 def test_every_taggable_resource_carries_the_baseline_tags(plan):
     tagged = [r for r in plan["resources"] if "tags" in r["inputs"] or "labels" in r["inputs"]]
-    assert {r["type"] for r in tagged} == {*TAGGED, "gcp:storage/bucket:Bucket", "gcp:kms/cryptoKey:CryptoKey"}
+    assert {r["type"] for r in tagged} == {*TAGGED, "aws:iam/policy:Policy", "gcp:storage/bucket:Bucket",
+                                           "gcp:kms/cryptoKey:CryptoKey"}
     for r in tagged:
         tags = r["inputs"].get("tags") or r["inputs"]["labels"]
         assert {k: tags[k] for k in ("environment", "owner", "cost-center")} == {
@@ -190,19 +202,31 @@ def test_workload_identity_provider_admits_only_the_repository(plan):
 def test_service_accounts_are_impersonable_only_by_their_subjects(plan):
     members = {(r["name"], r["inputs"]["role"], r["inputs"]["member"]) for r in plan["resources"]
                if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"}
+    subject = f"principal://iam.googleapis.com/{POOL}/subject/repo:{REPO}"
     expected = {
-        ("preview", "pull-request", "pull_request"),
-        ("drift", "ref-refs-heads-main", "ref:refs/heads/main"),
-        ("deploy", "ref-refs-heads-main", "ref:refs/heads/main"),
-        *(("deploy", f"environment-{env}", f"environment:{env}") for env in ("dev", "staging", "prod", "sandbox")),
+        ("github-wif-preview-wif-event-name-pull-request", "roles/iam.workloadIdentityUser",
+         f"principalSet://iam.googleapis.com/{POOL}/attribute.event_name/pull_request"),
+        ("github-wif-drift-wif-environment-drift-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
+         f"{subject}:environment:drift:{MAIN}"),
+        ("github-wif-sandbox-wif-environment-sandbox-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
+         f"{subject}:environment:sandbox:{MAIN}"),
+        *((f"github-wif-deploy-wif-environment-{env}-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
+           f"{subject}:environment:{env}:{MAIN}") for env in ("dev", "staging", "prod")),
     }
-    assert members == {(f"github-wif-{sa}-wif-{key}", "roles/iam.workloadIdentityUser",
-                        f"principal://iam.googleapis.com/{POOL}/subject/repo:{REPO}:{sub}")
-                       for sa, key, sub in expected}
-    roles = {(r["inputs"]["role"], r["inputs"]["member"]) for r in plan["resources"]
-             if r["type"] == "gcp:projects/iAMMember:IAMMember"}
-    assert ("roles/viewer", "serviceAccount:acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com") in roles
-    assert not any(role in ("roles/owner", "roles/editor") for role, _ in roles)
+    assert members == expected
+
+
+def test_gcp_read_roles_are_narrow_and_no_account_holds_an_admin_role_on_the_project(plan):
+    roles: dict[str, set[str]] = {}
+    for r in plan["resources"]:
+        if r["type"] == "gcp:projects/iAMMember:IAMMember":
+            account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
+            roles.setdefault(account, set()).add(r["inputs"]["role"])
+    assert roles["acme-ml-gh-preview"] == roles["acme-ml-gh-drift"] == set(GCP_READ_ROLES)
+    assert roles["acme-ml-gh-deploy"] == {"roles/container.admin", "roles/compute.admin", "roles/storage.admin"}
+    assert "acme-ml-gh-sandbox" not in roles
+    held = set().union(*roles.values())
+    assert not held & {"roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser"}
 
 
 def _write_stack(tmp_path: Path, body: str) -> Path:
@@ -225,10 +249,11 @@ config:
     assert outcome.error == (
         "invalid config for stack 'bootstrap' (2 problems):\n"
         "  - github.repo: required; add this key\n"
-        "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, branch, environments")
+        "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, branch, environments, "
+        "drift_environment, sandbox_environment")
 
 
-def test_admin_policies_are_refused(tmp_path):
+def test_admin_policies_and_project_wide_act_as_are_refused(tmp_path):
     stacks = _write_stack(tmp_path, """\
 config:
   bootstrap:tags: {owner: me, cost-center: cc}
@@ -236,22 +261,51 @@ config:
   bootstrap:aws:
     region: us-east-1
     account_id: "123456789012"
-    deploy_policy_arns: [arn:aws:iam::aws:policy/AdministratorAccess]
-  bootstrap:gcp: {project: acme-proj, project_number: "123456", deploy_roles: [roles/owner]}
+    deploy_policy_arns: [arn:aws:iam::aws:policy/AdministratorAccess, arn:aws:iam::aws:policy/PowerUserAccess,
+                         arn:aws:iam::aws:policy/IAMFullAccess]
+  bootstrap:gcp:
+    project: acme-proj
+    project_number: "123456"
+    deploy_roles: [roles/owner, roles/iam.serviceAccountUser]
 """)
     outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
     assert outcome.exit_code == EXIT_CONFIG
+    fix = "the deploy role gets a policy scoped to what the stacks create and a permissions boundary; remove it"
     assert outcome.error.splitlines()[1:] == [
-        "  - aws.deploy_policy_arns.0: AdministratorAccess is refused; list policies scoped to what the stacks create",
-        "  - gcp.deploy_roles.0: roles/owner is refused; list roles scoped to what the stacks create"]
+        f"  - aws.deploy_policy_arns.0: AdministratorAccess is refused: {fix}",
+        f"  - aws.deploy_policy_arns.1: PowerUserAccess is refused: {fix}",
+        f"  - aws.deploy_policy_arns.2: IAMFullAccess is refused: {fix}",
+        "  - gcp.deploy_roles.0: roles/owner is refused on the whole project; list roles scoped to what the "
+        "stacks create",
+        "  - gcp.deploy_roles.1: roles/iam.serviceAccountUser is refused on the whole project; list roles scoped "
+        "to what the stacks create"]
+
+
+def test_previews_of_protected_stacks_and_shared_environments_are_refused(tmp_path):
+    stacks = _write_stack(tmp_path, """\
+config:
+  bootstrap:tags: {owner: me, cost-center: cc}
+  bootstrap:github: {org: acme, repo: x, environments: [dev, sandbox]}
+  bootstrap:stacks: {previewed: [dev, prod]}
+  bootstrap:aws: {region: us-east-1, account_id: "123456789012"}
+""")
+    outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
+    assert (outcome.exit_code, outcome.error.splitlines()[1:]) == (EXIT_CONFIG, [
+        "  - github.environments.1: 'sandbox' is the drift or sandbox environment, which has an identity of its own",
+        "  - stacks.previewed.1: 'prod' is protected (or a sandbox): pull requests may not read its state"])
 
 
 def test_cli_plans_the_bootstrap_project():
     result = mlinfra("plan", "bootstrap", "--project", "infra/bootstrap", "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    # 53, plus 8 for the state bucket's own access-log bucket.
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 61)
+    # 53, plus 8 for the state bucket's own access-log bucket; #16 adds 22: the protected secrets key and
+    # its alias, the boundary and two customer policies (deploy, sandbox; their attachments replace the
+    # two managed ones), the sandbox role and its state policy; on GCP the sandbox account, 9 narrow
+    # read roles for preview and drift each instead of roles/viewer (+16), no project-wide
+    # serviceAccountUser (-1), and one binding fewer (environment+branch subjects, pull requests as a set).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 83)
+    assert document["policy"]["violations"] == []
 
 
 def test_a_folder_without_a_pulumi_project_is_a_config_error(tmp_path):

@@ -38,8 +38,9 @@ def _levels(config) -> dict[str, int]:
 def test_every_rule_is_described_for_people(pack):
     info = pack.info
     assert info.name == "mlinfra" and info.supportsConfig
-    # 44, then 3 over ARC runner scale set releases, 1 over chart pins, 3 cluster contracts (k8s_contracts)
-    assert len(info.policies) == 51
+    # 44, then 3 over ARC runner scale set releases, 1 over chart pins, 3 cluster contracts (k8s_contracts),
+    # 2 over CI identities (#16)
+    assert len(info.policies) == 53
     for policy in info.policies:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name), policy.name
         assert policy.description and "\n" not in policy.description
@@ -67,6 +68,27 @@ def test_config_files_name_only_real_policies(pack, path):
 def test_prod_and_staging_make_every_rule_mandatory(pack, env):
     config = reconcile(pack.info, load_policy_config(PACK_DIR / "config" / f"{env}.json"))
     assert set(_levels(config).values()) == {1}
+
+
+NEVER_RELAXED = ("iam-no-admin-policies", "iam-trust-scoped", "iam-role-permissions-boundary",
+                 "gcp-no-admin-project-roles")
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_no_config_relaxes_the_ci_identity_rules(pack, path):
+    """Admin policies on CI identities are refused in every environment, the bootstrap's included."""
+    levels = _levels(reconcile(pack.info, load_policy_config(path)))
+    assert {rule: levels[rule] for rule in NEVER_RELAXED} == dict.fromkeys(NEVER_RELAXED, 1)
+
+
+def test_a_config_cannot_empty_the_list_of_admin_policies(pack):
+    attach = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ci-attach",
+                      {"role": "r", "policyArn": "arn:aws:iam::aws:policy/PowerUserAccess"})
+    pack.configure(parse_policy_config(json.dumps({"iam-no-admin-policies": {"forbiddenPolicies": []}})))
+    try:
+        assert [(f.policy, f.level) for f in pack.analyze(attach)] == [("iam-no-admin-policies", "mandatory")]
+    finally:
+        pack.configure({})
 
 
 @pytest.mark.parametrize("env", ["dev", "sandbox"])

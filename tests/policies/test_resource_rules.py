@@ -43,7 +43,11 @@ BASES = {
                                   "Action": ["sts:AssumeRole"]}),
         "inlinePolicies": [{"name": "read", "policy": _doc({"Effect": "Allow", "Action": ["s3:GetObject"],
                                                             "Resource": "*"})}],
-        "tags": TAGS}),
+        "permissionsBoundary": "arn:aws:iam::1:policy/acme/acme-workload-boundary", "path": "/acme/",
+        "tags": {**TAGS, "managed-by": "mlinfra"}}),
+    "project-member": ("gcp:projects/iAMMember:IAMMember", "node-logs", {
+        "project": "acme-ml", "role": "roles/logging.logWriter",
+        "member": "serviceAccount:nodes@acme-ml.iam.gserviceaccount.com"}),
     "attach": ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-attach", {
         "role": UNKNOWN, "policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"}),
     "gke": ("gcp:container/cluster:Cluster", "train-gke", {
@@ -132,6 +136,17 @@ CASES = [
      "role 'app-role' trusts federated principal arn:aws:iam::1:oidc-provider/oidc.eks without a :sub condition"),
     ("attach", "policyArn", "arn:aws:iam::aws:policy/AdministratorAccess", "iam-no-admin-policies", M,
      "'app-attach' attaches admin policy AdministratorAccess to a workload role"),
+    ("attach", "policyArn", "arn:aws:iam::aws:policy/PowerUserAccess", "iam-no-admin-policies", M,
+     "'app-attach' attaches admin policy PowerUserAccess to a workload role"),
+    ("attach", "policyArn", "arn:aws:iam::aws:policy/IAMFullAccess", "iam-no-admin-policies", M,
+     "'app-attach' attaches admin policy IAMFullAccess to a workload role"),
+    ("role", "permissionsBoundary", DELETE, "iam-role-permissions-boundary", M,
+     "role 'app-role' has no permissions boundary; the deploy role may create roles only with the bootstrap's "
+     "boundary"),
+    ("project-member", "role", "roles/iam.serviceAccountUser", "gcp-no-admin-project-roles", M,
+     "'node-logs' grants roles/iam.serviceAccountUser on the whole project"),
+    ("project-member", "role", "roles/editor", "gcp-no-admin-project-roles", M,
+     "'node-logs' grants roles/editor on the whole project"),
     ("gke", "privateClusterConfig.enablePrivateNodes", False, "gke-private-nodes", M,
      "cluster 'train-gke' nodes get public IPs (privateClusterConfig.enablePrivateNodes is not true)"),
     ("gke", "masterAuthorizedNetworksConfig.cidrBlocks.0.cidrBlock", "0.0.0.0/0", "gke-authorized-networks", M,
