@@ -123,7 +123,9 @@ def synthetic_stack(pools: int, pools_per_cluster: int = POOLS_PER_CLUSTER) -> d
     return {"config": {
         "mlinfra:environment": "dev",
         "mlinfra:tags": {"owner": "benchmark", "cost-center": "cc-bench"},
-        "mlinfra:aws": {"region": "us-east-1"},
+        # As the bootstrap's deploy role requires of every stack (README: First deployment).
+        "mlinfra:aws": {"region": "us-east-1",
+                        "permissions_boundary_arn": "arn:aws:iam::123456789012:policy/bench/bench-workload-boundary"},
         "mlinfra:clusters": clusters,
     }}
 

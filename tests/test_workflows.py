@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.cli.ci import stack_matrix
+from infra.cli.ci import preview_matrix, stack_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -184,7 +184,7 @@ def test_stack_matrix_lists_long_lived_stacks_in_promotion_order(tmp_path):
                                       {"stack": "prod", "environment": "prod"}]
 
 
-@pytest.mark.parametrize("args, code", [(["matrix"], 0), (["all"], 0), (["bogus"], 2)])
+@pytest.mark.parametrize("args, code", [(["matrix"], 0), (["preview"], 0), (["all"], 0), (["bogus"], 2)])
 def test_ci_command(args, code):
     result = subprocess.run([sys.executable, "-m", "infra.cli.ci", *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=60)
@@ -320,3 +320,28 @@ def test_each_cloud_identity_is_used_only_in_its_environment():
                    "${{ vars.GCP_DRIFT_SERVICE_ACCOUNT }}": "drift",
                    "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}": None,
                    "${{ vars.GCP_SANDBOX_SERVICE_ACCOUNT }}": "sandbox"}
+
+
+def load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def test_pull_requests_preview_exactly_the_stacks_the_preview_identity_may_read():
+    bootstrap = load_yaml(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml")["config"]
+    previewed = bootstrap["bootstrap:stacks"]["previewed"]
+    assert [row["stack"] for row in preview_matrix(ROOT / "stacks")] == previewed == ["dev"]
+    assert not set(previewed) & set(bootstrap["bootstrap:stacks"]["protected"])
+    steps = jobs_of("preview.yml")["stacks"]["steps"]
+    assert any("python -m infra.cli.ci preview" in s.get("run", "") for s in steps)
+
+
+def test_every_stack_the_workflows_reach_has_its_deployer_runners():
+    """`runs-on: <stack>-deploy` must name a deploy scale set of that stack, in a group for this repository."""
+    for row in stack_matrix(ROOT / "stacks"):
+        config = load_yaml(ROOT / "stacks" / f"Pulumi.{row['stack']}.yaml")["config"]
+        sets = {name: spec for cluster in config["mlinfra:clusters"].values()
+                for name, spec in cluster.get("runners", {}).items()}
+        deployer = sets.get(f"{row['stack']}-deploy")
+        assert deployer is not None, f"{row['stack']} has no {row['stack']}-deploy runner set"
+        assert deployer["kind"] == "deploy" and deployer.get("runner_group", "default") != "default"
+        assert "cloud_access" not in deployer

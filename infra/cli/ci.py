@@ -14,6 +14,9 @@ from infra.offline.stackfile import available_stacks, load_stack_file
 
 # Sandboxes are created and reaped by `mlinfra sandbox`, never by the deploy pipeline.
 LONG_LIVED = ("dev", "staging", "prod")
+# Pull requests preview only these: the preview identity may not read staging's or prod's state or
+# decrypt their secrets (the bootstrap's `stacks.previewed`); the offline plan covers those.
+PREVIEWED = ("dev",)
 
 
 def stack_matrix(stacks_dir: Path) -> list[dict[str, str]]:
@@ -26,14 +29,22 @@ def stack_matrix(stacks_dir: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: (LONG_LIVED.index(row["environment"]), row["stack"]))
 
 
+def preview_matrix(stacks_dir: Path) -> list[dict[str, str]]:
+    """The long-lived stacks pull requests may preview: those whose environment is not protected."""
+    return [row for row in stack_matrix(stacks_dir) if row["environment"] in PREVIEWED]
+
+
 def main(argv: list[str]) -> int:
-    """`matrix [STACKS_DIR]` prints the JSON list a workflow matrix takes; `all` prints every stack."""
-    if not argv or argv[0] not in ("matrix", "all"):
-        print("usage: python -m infra.cli.ci matrix|all [STACKS_DIR]", file=sys.stderr)
+    """`matrix [STACKS_DIR]` prints the JSON list a workflow matrix takes (`preview`: only the stacks pull
+    requests may preview); `all` prints every stack."""
+    if not argv or argv[0] not in ("matrix", "preview", "all"):
+        print("usage: python -m infra.cli.ci matrix|preview|all [STACKS_DIR]", file=sys.stderr)
         return 2
     stacks_dir = Path(argv[1]) if len(argv) > 1 else Path("stacks")
     if argv[0] == "all":
         print(json.dumps(available_stacks(stacks_dir)))
+    elif argv[0] == "preview":
+        print(json.dumps(preview_matrix(stacks_dir)))
     else:
         print(json.dumps(stack_matrix(stacks_dir)))
     return 0

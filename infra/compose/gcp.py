@@ -89,7 +89,7 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         system_max_nodes=options.system_pool.max_nodes,
         deletion_protection=config.environment == Environment.PROD,
         protect=config.environment in PROTECTED_ENVIRONMENTS,
-        labels=labels,
+        labels=labels, dns_endpoint=options.dns_endpoint,
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels), opts=opts)

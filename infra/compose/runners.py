@@ -56,6 +56,7 @@ def runner_set(cluster_key: str, runner: RunnerSetConfig,
         container_mode=runner.container_mode.value,
         work_volume_gib=runner.work_volume_gib,
         storage_class=runner.storage_class,
+        steps_in_runner=runner.kind == RunnerKind.DEPLOY,
     )
 
 
@@ -88,11 +89,25 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
         default_storage_class=default_storage_class,
     ), opts=opts)
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
-    jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind == RunnerKind.GPU)]
+    # GPU and deploy sets run steps in the runner pod, so its account runs them too.
+    jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind != RunnerKind.CPU)]
             for k, r in cluster.runners.items()}
     return {"namespaces": runners.namespaces,
             "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},
-            "job_service_accounts": jobs}
+            "job_service_accounts": jobs,
+            "runner_groups": runner_groups(cluster, github_app)}
+
+
+def runner_groups(cluster: ClusterConfig, github_app: GithubAppConfig) -> dict[str, dict[str, list[str]]]:
+    """Each runner group the cluster's sets register in, with the repositories it must admit: what the
+    organisation's runner group settings must say (README: runner groups)."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for set_name, runner in cluster.runners.items():
+        repos = runner.repositories or ([github_app.platform_repository] if github_app.platform_repository else [])
+        group = groups.setdefault(runner.runner_group, {"repositories": [], "sets": []})
+        group["repositories"] = sorted({*group["repositories"], *repos})
+        group["sets"].append(set_name)
+    return groups
 
 
 def runner_outputs(runners: dict[str, Any] | None, registries: dict[str, Any]) -> dict[str, Any]:

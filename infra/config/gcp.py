@@ -105,6 +105,9 @@ class GkeClusterOptions(Model):
     # Range of the proxy-only subnet internal gateways need; outside `network.cidr`. Only
     # created when the cluster has an internal gateway.
     proxy_only_cidr: IPv4Network | None = None
+    # The control plane's DNS endpoint, every request authorised by Google IAM: how CI outside the VPC
+    # (the deployer runners of an AWS cluster, the sandbox reaper) reaches the private control plane.
+    dns_endpoint: bool = True
     system_pool: SystemPoolOptions = Field(default_factory=SystemPoolOptions)
 
 

@@ -35,10 +35,16 @@ _MEMORY_UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
 
 
 class RunnerKind(StrEnum):
-    """Whether a scale set's runners get GPUs."""
+    """Whether a scale set's runners get GPUs, or deploy the stack (steps in the runner pod, next to the
+    cluster's private API endpoint; cloud credentials only through the workflow's OIDC token)."""
 
     CPU = "cpu"
     GPU = "gpu"
+    DEPLOY = "deploy"
+
+
+# `ORG/REPO`, as GitHub spells a repository.
+RepoSlug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")]
 
 
 class ContainerMode(StrEnum):
@@ -91,7 +97,12 @@ class RunnerSetConfig(Model):
     """One runner scale set; its key is the scale set name that `runs-on:` uses."""
 
     github_config_url: str
+    # The GitHub runner group the set registers in. At an organisation URL it must not be `default`,
+    # which every repository of the organisation may use; the group admits only `repositories`.
     runner_group: str = Field(default="default", min_length=1)
+    # Repositories the runner group admits (created in GitHub, README: runner groups); default: the
+    # platform's own repository (`github_app.platform_repository`).
+    repositories: list[RepoSlug] = Field(default_factory=list)
     labels: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,100}$")]] = Field(
         default_factory=list)
     min_runners: int = Field(default=0, ge=0)
@@ -112,6 +123,8 @@ class GithubAppConfig(Model):
 
     app_id: NumericId
     installation_id: NumericId
+    # The repository of this platform: the default of every runner group's allowed repositories.
+    platform_repository: RepoSlug | None = None
     # SecretStr keeps the key out of reprs and tracebacks; compose code unwraps it into a secret Output.
     private_key: SecretStr
 

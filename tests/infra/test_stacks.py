@@ -39,7 +39,9 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # Identity role with its association and two inline policies, the component).
     # Then 2 for the cluster contracts (#15): the EKS cluster's gp3 StorageClass and the L4 pool's
     # ASG tag carrying the autoscaler's GPU label.
-    assert dev_document["counts"]["total"] == 142
+    # 11 for the deploy path (#16): the dev-deploy runner set (namespace, 2 network policies, release,
+    # App secret) and 3 EKS access entries with their policy associations (CI deploy, drift, preview).
+    assert dev_document["counts"]["total"] == 153
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool

@@ -42,15 +42,15 @@ PROD_COUNTS = {
     "aws:eks/cluster:Cluster": 1,
     "aws:eks/nodeGroup:NodeGroup": 5,  # system, h100, l4, l4 fallback, ci-l4
     "aws:eks/addon:Addon": 6,
-    "aws:eks/accessEntry:AccessEntry": 2,
+    "aws:eks/accessEntry:AccessEntry": 4,  # platform admins, ML engineers, CI deploy and drift
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
     # both runner sets and the GPU runners
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
     "aws:kms/key:Key": 4,  # 3, then the CI image repository's
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
-    # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 2 runner scale sets
-    "kubernetes:helm.sh/v3:Release": 7,
+    # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets
+    "kubernetes:helm.sh/v3:Release": 8,
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -64,8 +64,10 @@ def test_prod_counts_are_pinned(prod):
     # secrets, the component), and 16 for the jobs' identity: the ECR repository (component,
     # repository, key) and three Pod Identity roles (component, role, association each)
     # with four inline policies. Then 5 for the cluster contracts (#15): the gp3 StorageClass and
-    # 4 ASG GPU-label tags.
-    assert prod["counts"]["total"] == 249
+    # 4 ASG GPU-label tags. Then 9 for the deploy path (#16): the prod-deploy runner set (namespace,
+    # 2 network policies, release, App secret) and the CI deploy and drift access entries with their
+    # policy associations.
+    assert prod["counts"]["total"] == 258
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -85,7 +87,9 @@ def test_prod_cluster_is_protected_private_and_deletion_protected(prod):
                   if "private" in s["name"]) == ["us-east-1a", "us-east-1b", "us-east-1c"]
     policies = sorted(r["inputs"]["policyArn"].rsplit("/", 1)[1]
                       for r in named(prod, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"))
-    assert policies == ["AmazonEKSClusterAdminPolicy", "AmazonEKSViewPolicy"]
+    # Platform admins and the CI deploy role administer; ML engineers and the drift role view.
+    assert policies == ["AmazonEKSClusterAdminPolicy", "AmazonEKSClusterAdminPolicy", "AmazonEKSViewPolicy",
+                        "AmazonEKSViewPolicy"]
 
 
 def test_prod_h100_pool_uses_efa_in_one_placement_group(prod):
@@ -145,8 +149,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
 
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
     # 105, then 38 for CI runners as in prod: the ci-l4 pool (7), CiRunners (15), jobs' identity (16),
-    # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags.
-    assert staging["counts"]["total"] == 147
+    # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
+    # the deploy path as in prod (#16).
+    assert staging["counts"]["total"] == 156
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -22,3 +22,29 @@ def test_every_role_and_policy_a_stack_creates_is_under_the_boundary(stack):
         assert (role.inputs.get("permissionsBoundary"), role.inputs.get("path")) == (BOUNDARY, "/acme-ml/"), role.name
     for policy in (r for r in resources if r.type == "aws:iam/policy:Policy"):
         assert policy.inputs.get("path") == "/acme-ml/", policy.name
+
+
+@pytest.mark.parametrize("stack, cluster", [("dev", "dev"), ("staging", "train"), ("prod", "train")])
+def test_ci_roles_are_let_into_the_cluster_the_deployer_runners_sit_in(stack, cluster):
+    resources = stack_run(stack).resources
+    entries = {r.inputs["principalArn"].rsplit("/", 1)[1] for r in resources
+               if r.type == "aws:eks/accessEntry:AccessEntry" and r.name.startswith(f"{cluster}-")}
+    assert {"acme-ml-github-deploy", "acme-ml-github-drift"} <= entries
+    deploy = [r for r in resources if r.type == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+              and r.name == f"{cluster}-access-ci-deploy"]
+    assert [r.inputs["policyArn"].rsplit("/", 1)[1] for r in deploy] == ["AmazonEKSClusterAdminPolicy"]
+    release = [r for r in resources if r.type == "kubernetes:helm.sh/v3:Release" and r.inputs.get("name") ==
+               f"{stack}-deploy"]
+    [values] = [r.inputs["values"] for r in release]
+    assert values["runnerGroup"] == f"{stack}-deploy"
+    [runner] = values["template"]["spec"]["containers"]
+    assert runner["env"] == [{"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"}]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_gke_control_planes_are_reached_through_the_iam_authorised_dns_endpoint(stack):
+    clusters = [r for r in stack_run(stack).resources if r.type == "gcp:container/cluster:Cluster"]
+    assert clusters
+    for cluster in clusters:
+        assert cluster.inputs["controlPlaneEndpointsConfig"] == {"dnsEndpointConfig": {"allowExternalTraffic": True}}
+        assert cluster.inputs["privateClusterConfig"]["enablePrivateNodes"] is True

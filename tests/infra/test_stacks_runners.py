@@ -46,7 +46,8 @@ def test_the_key_is_a_secret_everywhere_the_plan_shows_it(planned):
     result, document = planned
     assert CIPHERTEXT.startswith("v1:")
     secrets = named(document, "kubernetes:core/v1:Secret")
-    assert sorted(s["inputs"]["metadata"]["namespace"] for s in secrets) == ["arc-staging-cpu", "arc-staging-gpu-l4"]
+    assert sorted(s["inputs"]["metadata"]["namespace"] for s in secrets) == [
+        "arc-staging-cpu", "arc-staging-deploy", "arc-staging-gpu-l4"]
     assert all(s["inputs"]["stringData"] == "[secret]" for s in secrets)
     console = Console(record=True, width=240, file=io.StringIO())
     console.print(table_view(document))
@@ -66,11 +67,13 @@ def test_scale_set_releases_are_pinned_and_scale_from_zero(staging):
         f"{CHART_REPO}/gha-runner-scale-set-controller", "0.14.2", "arc-systems")
     sets = {r["inputs"]["name"]: r["inputs"] for r in named(staging, RELEASE)
             if r["inputs"]["chart"] == f"{CHART_REPO}/gha-runner-scale-set"}
-    assert sorted(sets) == ["staging-cpu", "staging-gpu-l4"]
+    assert sorted(sets) == ["staging-cpu", "staging-deploy", "staging-gpu-l4"]
     for name, inputs in sets.items():
         values = inputs["values"]
         assert (inputs["version"], inputs["namespace"]) == ("0.14.2", f"arc-{name}")
-        assert (values["minRunners"], values["maxRunners"]) == (0, 4)
+        assert (values["minRunners"], values["maxRunners"]) == (0, 2 if name == "staging-deploy" else 4)
+        # Org-level sets register in groups limited to the platform repository, never `default`.
+        assert values["runnerGroup"] == ("staging-deploy" if name == "staging-deploy" else "staging-ci")
         assert values["githubConfigSecret"] == "github-app"
         # EKS has no default StorageClass: the claim names the platform's encrypted gp3 class.
         assert values["containerMode"] == {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": {
@@ -101,7 +104,7 @@ def test_every_runner_namespace_is_default_deny_with_dns_and_https_egress(stagin
     for policy in named(staging, "kubernetes:networking.k8s.io/v1:NetworkPolicy"):
         policies.setdefault(policy["inputs"]["metadata"]["namespace"], {})[
             policy["inputs"]["metadata"]["name"]] = policy["inputs"]["spec"]
-    assert sorted(policies) == ["arc-staging-cpu", "arc-staging-gpu-l4", "arc-systems"]
+    assert sorted(policies) == ["arc-staging-cpu", "arc-staging-deploy", "arc-staging-gpu-l4", "arc-systems"]
     for spec in policies.values():
         assert spec["deny-all"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
         # DNS, HTTPS, and the node-local EKS Pod Identity agent (vpc-cni enforces the default deny).
@@ -111,7 +114,8 @@ def test_every_runner_namespace_is_default_deny_with_dns_and_https_egress(stagin
         assert spec["allow-egress"]["egress"][2]["to"] == [{"ipBlock": {"cidr": "169.254.170.23/32"}}]
     levels = {n["inputs"]["metadata"]["name"]: n["inputs"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
               for n in named(staging, "kubernetes:core/v1:Namespace")}
-    assert levels == {"arc-systems": "baseline", "arc-staging-cpu": "baseline", "arc-staging-gpu-l4": "baseline"}
+    assert levels == {"arc-systems": "baseline", "arc-staging-cpu": "baseline", "arc-staging-deploy": "baseline",
+                      "arc-staging-gpu-l4": "baseline"}
 
 
 def test_jobs_get_push_and_bucket_access_through_pod_identity(staging):
@@ -126,7 +130,11 @@ def test_jobs_get_push_and_bucket_access_through_pod_identity(staging):
         "train-staging-cpu-jobs-registry"]
     runners = staging["outputs"]["cluster_train"]["runners"]
     assert runners["job_service_accounts"] == {"staging-cpu": ["arc-staging-cpu/default"], "staging-gpu-l4": [
-        "arc-staging-gpu-l4/default", "arc-staging-gpu-l4/staging-gpu-l4-gha-rs-kube-mode"]}
+        "arc-staging-gpu-l4/default", "arc-staging-gpu-l4/staging-gpu-l4-gha-rs-kube-mode"], "staging-deploy": [
+        "arc-staging-deploy/default", "arc-staging-deploy/staging-deploy-gha-rs-kube-mode"]}
+    assert runners["runner_groups"] == {
+        "staging-deploy": {"repositories": ["acme-ml/ml-platform"], "sets": ["staging-deploy"]},
+        "staging-ci": {"repositories": ["acme-ml/ml-platform"], "sets": ["staging-cpu", "staging-gpu-l4"]}}
 
 
 def test_runner_rules_ran_on_the_stack_and_passed(staging):

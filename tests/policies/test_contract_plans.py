@@ -53,7 +53,7 @@ def test_prod_plan_has_what_a_real_eks_cluster_needs():
     assert props(sc)["provisioner"] == "ebs.csi.aws.com"
     assert props(sc)["parameters"] == {"type": "gp3", "encrypted": "true"}
     assert one("train-addons-aws-ebs-csi-driver").urn in sc.dependencies
-    for release in ("train-runners-prod-cpu", "train-runners-prod-gpu-l4"):
+    for release in ("train-runners-prod-cpu", "train-runners-prod-deploy", "train-runners-prod-gpu-l4"):
         claim = props(one(release))["values"]["containerMode"]["kubernetesModeWorkVolumeClaim"]
         assert claim["storageClassName"] == "gp3-encrypted"
         assert sc.urn in one(release).dependencies
@@ -61,7 +61,8 @@ def test_prod_plan_has_what_a_real_eks_cluster_needs():
     assert cni == {"enableNetworkPolicy": "true"}
     agent = {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]}
     egress = [props(i)["spec"]["egress"] for i in prod_inputs() if i.name.endswith("-allow-egress")]
-    assert len(egress) == 3 and all(agent in rules for rules in egress)
+    # arc-systems and the three scale sets (cpu, gpu-l4 and the deployer, #16)
+    assert len(egress) == 4 and all(agent in rules for rules in egress)
     groups = [i for i in prod_inputs() if i.type == "aws:eks/nodeGroup:NodeGroup" and "NVIDIA" in props(i)["amiType"]]
     assert groups
     for group in groups:
@@ -100,10 +101,11 @@ BREAKS = [
     ("default class renamed", "train-addons-gp3", _rename_class, [
         ("volume-claims-have-a-storage-class", "mandatory",
          f"runner work volume of Helm release '{r}' names StorageClass 'gp3-encrypted', which the stack does not "
-         "create on cluster 'prod-train'") for r in ("train-runners-prod-cpu", "train-runners-prod-gpu-l4")]),
+         "create on cluster 'prod-train'") for r in ("train-runners-prod-cpu", "train-runners-prod-deploy",
+                                                     "train-runners-prod-gpu-l4")]),
     ("vpc-cni enforcement off", "train-addons-vpc-cni", _cni_off, [
         ("eks-network-policies-enforced", "mandatory",
-         "cluster 'prod-train' has 6 NetworkPolicies but its vpc-cni add-on does not enforce them: "
+         "cluster 'prod-train' has 8 NetworkPolicies but its vpc-cni add-on does not enforce them: "
          "configurationValues enableNetworkPolicy is \"false\", not \"true\"")]),
     ("GPU label dropped from the h100 node group", "train-h100-ng", _no_gpu_label, [
         ("gpu-nodes-autoscaler-labels", "mandatory",

@@ -114,5 +114,6 @@ def test_real_staging_plan_links_each_release_to_its_cluster(pack):
         "Helm release 'train-runners-controller' on cluster 'staging-train': "
         + _unsupported("gha-runner-scale-set-controller@0.14.2", "1.34", "gha-runner-scale-set-controller"),
         f"Helm release 'train-runners-staging-cpu' on cluster 'staging-train': {arc}",
+        f"Helm release 'train-runners-staging-deploy' on cluster 'staging-train': {arc}",
         f"Helm release 'train-runners-staging-gpu-l4' on cluster 'staging-train': {arc}",
     ]

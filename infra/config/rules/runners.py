@@ -18,6 +18,12 @@ from infra.config.runners import (
 from infra.config.stack import ClusterConfig, StackConfig
 
 
+def org_level(url: str) -> bool:
+    """True for a scale set registered at an organisation (or enterprise), not at one repository."""
+    parts = [p for p in url.split("://", 1)[-1].split("/")[1:] if p]
+    return len(parts) == 1 or (len(parts) == 2 and parts[0] == "enterprises")
+
+
 def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
     """Every problem with runner config, with its path."""
     with_runners = [name for name, c in config.clusters.items() if c.runners]
@@ -49,6 +55,11 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
                    "cluster's Kubernetes provider); remove `runners` for now")
         for set_name, runner in cluster.runners.items():
             yield from runner_set_problems(f"clusters.{name}.runners.{set_name}", cluster, runner)
+            if (org_level(runner.github_config_url) and not runner.repositories and config.github_app is not None
+                    and config.github_app.platform_repository is None):
+                yield (f"clusters.{name}.runners.{set_name}.repositories",
+                       "list the repositories its runner group admits, or set github_app.platform_repository "
+                       "(the default)")
             yield from _access_problems(f"clusters.{name}.runners.{set_name}.cloud_access", config, cluster, runner)
 
 
@@ -80,6 +91,13 @@ def runner_set_problems(path: str, cluster: ClusterConfig, runner: RunnerSetConf
                f"or https://github.com/acme/ml (got {runner.github_config_url!r})")
     if runner.max_runners < runner.min_runners:
         yield f"{path}.max_runners", f"must be >= min_runners (got {runner.max_runners} < {runner.min_runners})"
+    if org_level(runner.github_config_url) and runner.runner_group == "default":
+        yield (f"{path}.runner_group",
+               "the `default` group admits every repository of the organisation; name a runner group that "
+               "admits only `repositories` (README: runner groups)")
+    if runner.kind == RunnerKind.DEPLOY and (runner.cloud_access.registry or runner.cloud_access.buckets):
+        yield (f"{path}.cloud_access",
+               "a deploy set's jobs get their cloud identity from the workflow's OIDC token only; remove it")
     yield from _gpu_problems(path, cluster, runner)
     for field in ("cpu", "memory"):
         request = getattr(runner.resources.requests, field)
@@ -97,7 +115,7 @@ def runner_set_problems(path: str, cluster: ClusterConfig, runner: RunnerSetConf
 
 
 def _gpu_problems(path: str, cluster: ClusterConfig, runner: RunnerSetConfig) -> Iterator[tuple[str, str]]:
-    if runner.kind == RunnerKind.CPU:
+    if runner.kind != RunnerKind.GPU:
         if runner.gpu is not None:
             yield f"{path}.gpu", "only allowed with `kind: gpu`; remove it or set kind to gpu"
         return

@@ -13,13 +13,15 @@ from infra.offline.engine import run_program
 
 RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
 RUNNERS = {
-    "ci-cpu": {"github_config_url": "https://github.com/acme", "max_runners": 2, "resources": RESOURCES,
+    "ci-cpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 2,
+               "resources": RESOURCES,
                "cloud_access": {"registry": {"repository": "ci-images"}, "buckets": {"data": "read-write"}}},
-    "ci-gpu": {"github_config_url": "https://github.com/acme", "max_runners": 4, "resources": RESOURCES,
+    "ci-gpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 4,
+               "resources": RESOURCES,
                "kind": "gpu", "gpu": {"pool": "l4", "accelerator": "nvidia-l4"},
                "cloud_access": {"registry": {"repository": "ci-images", "create": False}, "buckets": {"data": "read"}}},
 }
-APP = {"app_id": "1", "installation_id": "2", "private_key": "k"}
+APP = {"app_id": "1", "installation_id": "2", "private_key": "k", "platform_repository": "acme/ml-platform"}
 L4 = {"accelerator": "nvidia-l4", "max_nodes": 4}
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 

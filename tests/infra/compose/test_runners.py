@@ -18,8 +18,9 @@ CIPHERTEXT = "v1:Zm9vYmFyY2lwaGVydGV4dA=="
 STACK = """config:
   mlinfra:environment: dev
   mlinfra:tags: {owner: ml, cost-center: cc}
-  mlinfra:aws: {region: us-east-1}
+  mlinfra:aws: {region: us-east-1, permissions_boundary_arn: "arn:aws:iam::123456789012:policy/ml/ml-boundary"}
   mlinfra:github_app:
+    platform_repository: acme/ml-platform
     app_id: "123456"
     installation_id: "7890123"
     private_key: PRIVATE_KEY
@@ -31,6 +32,7 @@ STACK = """config:
       runners:
         cpu:
           github_config_url: https://github.com/acme
+          runner_group: ci
           max_runners: 2
           resources: {requests: {cpu: "1", memory: 2Gi}, limits: {cpu: "2", memory: 4Gi}}
         gpu:

@@ -22,13 +22,14 @@ VALID = {
     "environment": "dev",
     "tags": {"owner": "ml-platform", "cost-center": "cc-1"},
     "aws": {"region": "us-east-1"},
-    "github_app": {"app_id": "123456", "installation_id": "7890123", "private_key": "[secret]"},
+    "github_app": {"app_id": "123456", "installation_id": "7890123", "private_key": "[secret]",
+                   "platform_repository": "acme/ml-platform"},
     "clusters": {
         "train": {
             "cloud": "aws",
             "gpu_pools": {"l4": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "max_nodes": 4}},
             "runners": {
-                "cpu": {"github_config_url": "https://github.com/acme", "max_runners": 4,
+                "cpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 4,
                         "resources": copy.deepcopy(RESOURCES)},
                 "gpu": {"github_config_url": "https://github.com/acme/ml", "max_runners": 4, "kind": "gpu",
                         "gpu": {"pool": "l4", "accelerator": "nvidia-l4", "count": 1},
@@ -59,7 +60,8 @@ def test_valid_runner_config_parses_with_defaults():
     assert cpu.min_runners == 0 and cpu.max_runners == 4
     assert cpu.kind is RunnerKind.CPU and cpu.gpu is None
     assert cpu.container_mode is ContainerMode.KUBERNETES and cpu.allow_privileged_dind is False
-    assert cpu.image == DEFAULT_RUNNER_IMAGE and cpu.runner_group == "default" and cpu.labels == []
+    assert cpu.image == DEFAULT_RUNNER_IMAGE and cpu.runner_group == "ci" and cpu.labels == []
+    assert gpu.runner_group == "default" and cpu.repositories == []
     assert gpu.gpu.accelerator is Accelerator.L4 and gpu.gpu.count == 1
     # The key is held as SecretStr: it never shows in a repr of the config.
     assert "[secret]" not in repr(config.github_app)
@@ -191,6 +193,35 @@ def test_a_scale_set_name_is_unique_per_github_url_and_group_across_clusters():
     values["clusters"]["eval"]["runners"]["cpu"]["github_config_url"] = "https://github.com/ACME/"
     assert problems(values) == [
         "clusters.eval.runners.cpu: scale set name 'cpu' is already used for https://github.com/ACME/ "
-        "(runner group default) by clusters.train.runners.cpu; rename one of them"]
+        "(runner group ci) by clusters.train.runners.cpu; rename one of them"]
     values["clusters"]["eval"]["runners"]["cpu"]["runner_group"] = "eval"
     assert parse_stack_config(values, "dev", {"github_app"}).clusters["eval"].runners["cpu"].runner_group == "eval"
+
+
+def test_org_level_sets_need_a_group_limited_to_named_repositories():
+    values = with_change(f"{SET}.cpu.runner_group", ...)
+    values = changed(values, "github_app.platform_repository", DELETE)
+    assert problems(values) == [
+        f"{SET}.cpu.runner_group: the `default` group admits every repository of the organisation; name a runner "
+        "group that admits only `repositories` (README: runner groups)",
+        f"{SET}.cpu.repositories: list the repositories its runner group admits, or set "
+        "github_app.platform_repository (the default)"]
+    # A repository-level set registers for that repository only, so its group may stay `default`.
+    assert parse_stack_config(VALID, "dev", {"github_app"}).clusters["train"].runners["gpu"].runner_group == "default"
+
+
+def test_deploy_sets_get_no_cloud_access_and_no_gpu():
+    values = with_change(f"{SET}.cpu.kind", "deploy")
+    config = parse_stack_config(values, "dev", {"github_app"})
+    assert config.clusters["train"].runners["cpu"].kind is RunnerKind.DEPLOY
+    values = changed(values, f"{SET}.cpu.cloud_access", {"buckets": {"x": "read"}})
+    values = changed(values, f"{SET}.cpu.gpu", {"pool": "l4", "accelerator": "nvidia-l4"})
+    assert problems(values)[:2] == [
+        f"{SET}.cpu.cloud_access: a deploy set's jobs get their cloud identity from the workflow's OIDC token "
+        "only; remove it",
+        f"{SET}.cpu.gpu: only allowed with `kind: gpu`; remove it or set kind to gpu"]
+
+
+def test_repositories_must_be_org_slash_repo():
+    assert problems(with_change(f"{SET}.cpu.repositories", ["not a repo"]))[0].startswith(
+        f"{SET}.cpu.repositories.0: ")
