@@ -248,7 +248,7 @@ def test_checks_no_longer_run_twice_on_main():
 
 def test_tool_versions_are_pinned_in_one_file_that_the_lock_and_readme_agree_with():
     versions = tool_versions()
-    assert set(versions) == {"uv", "pulumi"}
+    assert set(versions) == {"uv", "pulumi", "awscli"}
     assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in versions.values()), versions
     # The CLI and the Python SDK are released together under one version number.
     assert versions["pulumi"] == locked_version("pulumi")
@@ -345,3 +345,16 @@ def test_every_stack_the_workflows_reach_has_its_deployer_runners():
         assert deployer is not None, f"{row['stack']} has no {row['stack']}-deploy runner set"
         assert deployer["kind"] == "deploy" and deployer.get("runner_group", "default") != "default"
         assert "cloud_access" not in deployer
+
+
+def test_jobs_on_deployer_runners_install_the_pinned_cluster_credential_helpers():
+    for name, job in [("pulumi-up.yml", "up"), ("drift.yml", "refresh"), ("preview.yml", "preview")]:
+        steps = jobs_of(name)[job]["steps"]
+        [helpers] = [s for s in steps if s.get("name") == "Install the cluster credential helpers"]
+        expected = 'uv tool install "awscli==$(awk \'$1 == "awscli" {print $2}\' .tool-versions)"'
+        assert expected in helpers["run"], helpers["run"]
+        [gcloud] = [s for s in steps if s.get("uses", "").startswith("google-github-actions/setup-gcloud@")]
+        assert gcloud["with"] == {"install_components": "gke-gcloud-auth-plugin"}
+        names = [s.get("name") or s.get("uses", "") for s in steps]
+        assert names.index("Install the cluster credential helpers") < next(
+            i for i, n in enumerate(names) if n.startswith("pulumi/actions@"))
