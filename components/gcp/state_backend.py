@@ -27,6 +27,30 @@ def storage_agent(project_number: str) -> str:
     return f"serviceAccount:service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"
 
 
+# One stack's objects in Pulumi's DIY backend (the same layout components/aws/ci_policies.py reads from
+# pulumi/pulumi:pkg/backend/diy/store.go and lock.go), as object-name prefixes.
+# Each entry: the path up to the stack name, and what follows the name of one exact stack.
+STACK_PREFIXES = ((".pulumi/stacks/{project}/{stack}", ".json"), (".pulumi/history/{project}/{stack}", "/"),
+                  (".pulumi/backups/{project}/{stack}", "/"), (".pulumi/journal/{project}/{stack}", "/"),
+                  (".pulumi/locks/organization/{project}/{stack}", "/"))
+
+
+def stacks_condition(bucket: str, pulumi_project: str, stacks: tuple[str, ...]) -> dict[str, str]:
+    """IAM condition limiting object access to the named stacks' files (and the backend's meta.yaml); a
+    name ending in `-` stands for every stack that starts with it (`sandbox-`).
+
+    Cloud Storage evaluates `resource.name` in IAM conditions
+    (https://cloud.google.com/iam/docs/conditions-resource-attributes, read 2026-11-29)."""
+    objects = f"projects/_/buckets/{bucket}/objects/"
+    prefixes = [".pulumi/meta.yaml", *(base.format(project=pulumi_project, stack=stack)
+                                       + ("" if stack.endswith("-") else exact)
+                                       for stack in stacks for base, exact in STACK_PREFIXES)]
+    # Listing (lock checks, stack lists) is a call on the bucket itself: names, never contents.
+    expression = " || ".join([f'resource.name == "projects/_/buckets/{bucket}"',
+                              *(f'resource.name.startsWith("{objects}{prefix}")' for prefix in prefixes)])
+    return {"title": "pulumi-stacks-" + "-".join(stacks)[:40], "expression": expression}
+
+
 def locks_condition(bucket: str) -> dict[str, str]:
     """IAM condition limiting object writes to the backend's lock files (previews take locks too)."""
     return {"title": "pulumi-locks-only",
@@ -45,6 +69,11 @@ class GcsStateBackendArgs:
     # Members (e.g. `serviceAccount:...`) that read state and write only locks, and those that write state.
     readers: tuple[str, ...] = ()
     writers: tuple[str, ...] = ()
+    # Members limited to some stacks (names, `*` patterns not allowed): read and lock them, or with
+    # `True` write them; they may decrypt only with the key of unprotected stacks.
+    scoped: Mapping[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    # The Pulumi project whose stacks the bucket holds.
+    pulumi_project: str = "mlinfra"
     noncurrent_version_days: int = 90
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -54,6 +83,7 @@ class GcsStateBackend(pulumi.ComponentResource):
 
     backend_url: str
     secrets_provider: str
+    protected_secrets_provider: str
 
     def __init__(self, name: str, args: GcsStateBackendArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:GcsStateBackend", name, None, opts)
@@ -76,6 +106,23 @@ class GcsStateBackend(pulumi.ComponentResource):
             labels=gcp_labels(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, depends_on=[agent]))
         on_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
+        # Secrets of protected stacks (staging, prod): a key scoped members never get.
+        protected = gcp.kms.CryptoKey(f"{name}-protected-key", name="pulumi-protected", key_ring=ring.id,
+                                      rotation_period=KEY_ROTATION, labels=gcp_labels(args.tags), opts=keep)
+        protected_name = crypto_key_name(args.project, args.location, args.key_ring, "pulumi-protected")
+        on_protected = pulumi.ResourceOptions(parent=self, depends_on=[protected])
+        for member, (stacks, write) in args.scoped.items():
+            key_part = member.split(":", 1)[-1].split("@", 1)[0]
+            only = stacks_condition(args.bucket_name, args.pulumi_project, stacks)
+            gcp.storage.BucketIAMMember(f"{name}-read-{key_part}", bucket=args.bucket_name,
+                                        role="roles/storage.objectViewer", member=member, condition=only,
+                                        opts=on_bucket)
+            gcp.storage.BucketIAMMember(
+                f"{name}-write-{key_part}", bucket=args.bucket_name, role="roles/storage.objectUser", member=member,
+                condition=only if write else locks_condition(args.bucket_name), opts=on_bucket)
+            gcp.kms.CryptoKeyIAMMember(
+                f"{name}-key-{key_part}", crypto_key_id=key_name, member=member, opts=on_key,
+                role="roles/cloudkms.cryptoKeyEncrypterDecrypter" if write else "roles/cloudkms.cryptoKeyDecrypter")
         for member in (*args.readers, *args.writers):
             key_part = member.split(":", 1)[-1].split("@", 1)[0]
             gcp.storage.BucketIAMMember(f"{name}-read-{key_part}", bucket=args.bucket_name,
@@ -84,9 +131,13 @@ class GcsStateBackend(pulumi.ComponentResource):
             gcp.storage.BucketIAMMember(
                 f"{name}-write-{key_part}", bucket=args.bucket_name, role="roles/storage.objectUser", member=member,
                 condition=None if writer else locks_condition(args.bucket_name), opts=on_bucket)
-            gcp.kms.CryptoKeyIAMMember(
-                f"{name}-key-{key_part}", crypto_key_id=key_name, member=member, opts=on_key,
-                role="roles/cloudkms.cryptoKeyEncrypterDecrypter" if writer else "roles/cloudkms.cryptoKeyDecrypter")
+            role = "roles/cloudkms.cryptoKeyEncrypterDecrypter" if writer else "roles/cloudkms.cryptoKeyDecrypter"
+            gcp.kms.CryptoKeyIAMMember(f"{name}-key-{key_part}", crypto_key_id=key_name, member=member,
+                                       role=role, opts=on_key)
+            gcp.kms.CryptoKeyIAMMember(f"{name}-protected-key-{key_part}", crypto_key_id=protected_name,
+                                       member=member, role=role, opts=on_protected)
         self.backend_url = f"gs://{args.bucket_name}"
         self.secrets_provider = f"gcpkms://{key_name}"
-        self.register_outputs({"backend_url": self.backend_url, "secrets_provider": self.secrets_provider})
+        self.protected_secrets_provider = f"gcpkms://{protected_name}"
+        self.register_outputs({"backend_url": self.backend_url, "secrets_provider": self.secrets_provider,
+                               "protected_secrets_provider": self.protected_secrets_provider})

@@ -88,8 +88,13 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         backend = GcsStateBackend("gcs-state", GcsStateBackendArgs(
             project=config.gcp.project, project_number=config.gcp.project_number, location=config.gcp.location,
             bucket_name=config.gcp.state_bucket, key_ring=f"{config.name_prefix}-pulumi",
-            readers=(emails["preview"], emails["drift"]), writers=(emails["deploy"],), tags=tags),
+            readers=(emails["drift"],), writers=(emails["deploy"],),
+            # Pull requests read only the previewed stacks; the reaper writes only sandbox stacks' files.
+            scoped={emails["preview"]: (tuple(config.stacks.previewed), False),
+                    emails["sandbox"]: (("sandbox-",), True)},
+            pulumi_project=PLATFORM_PROJECT, tags=tags),
             opts=pulumi.ResourceOptions(provider=provider))
         outputs["gcp_pulumi_backend_url"] = backend.backend_url
         outputs["gcp_secrets_provider"] = backend.secrets_provider
+        outputs["gcp_protected_secrets_provider"] = backend.protected_secrets_provider
     return outputs

@@ -175,19 +175,36 @@ def test_gcs_state_backend_is_private_versioned_cmek_and_protected(plan):
     assert plan["outputs"]["gcp_secrets_provider"] == f"gcpkms://{key}"
 
 
-def test_gcs_readers_write_only_locks(plan):
-    writes = {r["inputs"]["member"].split(":")[1].split("@")[0]: r["inputs"].get("condition")
-              for r in plan["resources"]
-              if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember" and "-write-" in r["name"]}
-    locks = {"title": "pulumi-locks-only", "expression":
-             'resource.name.startsWith("projects/_/buckets/acme-ml-pulumi-state-gcs/objects/.pulumi/locks/")'}
-    assert writes == {"acme-ml-gh-preview": locks, "acme-ml-gh-drift": locks, "acme-ml-gh-deploy": None}
-    keys = {r["inputs"]["member"]: r["inputs"]["role"] for r in plan["resources"]
-            if r["type"] == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"}
-    assert keys["serviceAccount:acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com"] == (
-        "roles/cloudkms.cryptoKeyDecrypter")
-    assert keys["serviceAccount:service-100000000001@gs-project-accounts.iam.gserviceaccount.com"] == (
+def test_gcs_previews_read_only_previewed_stacks_and_never_the_protected_key(plan):
+    bucket_members = {}
+    for r in plan["resources"]:
+        if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember":
+            account = r["inputs"]["member"].split(":")[1].split("@")[0]
+            bucket_members[(account, r["inputs"]["role"])] = r["inputs"].get("condition")
+    objects = "projects/_/buckets/acme-ml-pulumi-state-gcs/objects/"
+    locks = {"title": "pulumi-locks-only", "expression": f'resource.name.startsWith("{objects}.pulumi/locks/")'}
+    assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectViewer")] is None
+    assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectUser")] == locks
+    assert bucket_members[("acme-ml-gh-deploy", "roles/storage.objectUser")] is None
+    preview = bucket_members[("acme-ml-gh-preview", "roles/storage.objectViewer")]
+    assert preview["title"] == "pulumi-stacks-dev"
+    assert f'resource.name.startsWith("{objects}.pulumi/stacks/mlinfra/dev.json")' in preview["expression"]
+    assert "prod" not in preview["expression"] and "staging" not in preview["expression"]
+    assert bucket_members[("acme-ml-gh-preview", "roles/storage.objectUser")] == locks
+    sandbox = bucket_members[("acme-ml-gh-sandbox", "roles/storage.objectUser")]
+    assert f'resource.name.startsWith("{objects}.pulumi/stacks/mlinfra/sandbox-")' in sandbox["expression"]
+    keys = {}
+    for r in plan["resources"]:
+        if r["type"] == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember":
+            key = r["inputs"]["cryptoKeyId"].rsplit("/", 1)[1]
+            keys.setdefault(key, {})[r["inputs"]["member"]] = r["inputs"]["role"]
+    sa = "serviceAccount:acme-ml-gh-{}@acme-ml-platform.iam.gserviceaccount.com"
+    assert keys["pulumi"][sa.format("preview")] == "roles/cloudkms.cryptoKeyDecrypter"
+    assert keys["pulumi"]["serviceAccount:service-100000000001@gs-project-accounts.iam.gserviceaccount.com"] == (
         "roles/cloudkms.cryptoKeyEncrypterDecrypter")
+    assert set(keys["pulumi-protected"]) == {sa.format("drift"), sa.format("deploy")}
+    assert plan["outputs"]["gcp_protected_secrets_provider"] == (
+        "gcpkms://projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/cryptoKeys/pulumi-protected")
 
 
 def test_workload_identity_provider_admits_only_the_repository(plan):
@@ -303,8 +320,10 @@ def test_cli_plans_the_bootstrap_project():
     # its alias, the boundary and two customer policies (deploy, sandbox; their attachments replace the
     # two managed ones), the sandbox role and its state policy; on GCP the sandbox account, 9 narrow
     # read roles for preview and drift each instead of roles/viewer (+16), no project-wide
-    # serviceAccountUser (-1), and one binding fewer (environment+branch subjects, pull requests as a set).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 83)
+    # serviceAccountUser (-1), and one binding fewer (environment+branch subjects, pull requests as a set);
+    # then 6 for the GCS backend: the protected secrets key with drift's and deploy's grants on it, and
+    # the sandbox account's scoped read, write and key grants.
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 89)
     assert document["policy"]["violations"] == []
 
 
