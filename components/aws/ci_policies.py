@@ -76,6 +76,13 @@ CI_ROLE_EDIT_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "i
                         "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:TagRole",
                         "iam:UntagRole", "iam:UpdateRole")
 
+# Bucket settings that would open, unversion or delete the state bucket. Not yet checked name by name
+# against the Service Authorization Reference (list_amazons3.html); neither are DEPLOY_VERBS: do that,
+# or run IAM Access Analyzer's policy validation on the bootstrap's output, before relying on them.
+STATE_BUCKET_SETTINGS = ("s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl",
+                         "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration", "s3:PutBucketVersioning",
+                         "s3:PutLifecycleConfiguration", "s3:PutBucketLogging", "s3:PutBucketOwnershipControls")
+
 # Where Pulumi's DIY backend keeps one stack's files, relative to the bucket, for the project-scoped
 # layout: `.pulumi/stacks/<project>/<stack>.json[.gz|.zst]`, and folders `history`, `backups`,
 # `journal` under `<project>/<stack>/` (pulumi/pulumi:pkg/backend/diy/store.go, projectReferenceStore);
@@ -166,6 +173,9 @@ def _ci_guard(scope: CiScope, ci_role_arns: Sequence[str]) -> list[dict]:
          "Resource": [scope.boundary_arn, scope.iam_arn("policy", scope.deploy_policy_name)]},
         {"Sid": "NeverEditTheCiRoles", "Effect": "Deny", "Action": list(CI_ROLE_EDIT_ACTIONS),
          "Resource": list(ci_role_arns)},
+        # The deploy role may configure the stacks' buckets, never the state bucket or its log bucket.
+        {"Sid": "NeverReconfigureTheStateBucket", "Effect": "Deny", "Action": list(STATE_BUCKET_SETTINGS),
+         "Resource": [scope.state_bucket_arn, f"{scope.state_bucket_arn}-logs"]},
         # Access to the state keys follows their aliases, so the aliases stay where they are.
         {"Sid": "NeverMoveTheStateKeyAliases", "Effect": "Deny",
          "Action": ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], "Resource": scope.state_alias_arns},

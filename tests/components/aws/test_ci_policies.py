@@ -68,6 +68,10 @@ def test_deploy_cannot_remove_a_boundary_or_edit_it_or_the_ci_roles():
     ci = deploy["NeverEditTheCiRoles"]
     assert ci["Effect"] == "Deny" and ci["Resource"] == CI_ROLES
     assert {"iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy"} <= set(ci["Action"])
+    bucket = deploy["NeverReconfigureTheStateBucket"]
+    assert (bucket["Effect"], bucket["Resource"]) == (
+        "Deny", ["arn:aws:s3:::acme-state", "arn:aws:s3:::acme-state-logs"])
+    assert {"s3:PutBucketPolicy", "s3:DeleteBucket", "s3:PutBucketPublicAccessBlock"} <= set(bucket["Action"])
     aliases = deploy["NeverMoveTheStateKeyAliases"]
     assert (aliases["Effect"], aliases["Resource"]) == ("Deny", "arn:aws:kms:us-east-1:111122223333:alias/acme-pulumi*")
 
