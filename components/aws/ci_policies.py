@@ -23,7 +23,7 @@ from dataclasses import dataclass
 SERVICE_OF_MODULE: Mapping[str, str] = {
     "acm": "acm", "autoscaling": "autoscaling", "cloudwatch": "logs", "ec2": "ec2", "vpc": "ec2",
     "ecr": "ecr", "eks": "eks", "kms": "kms", "lb": "elasticloadbalancing", "route53": "route53",
-    "s3": "s3", "iam": "iam",
+    "s3": "s3", "iam": "iam", "wafv2": "wafv2",
 }
 
 # Verbs a deploy needs on each service (create, read, change, tag, delete); never `service:*`.
@@ -48,6 +48,9 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
                              "SetSecurityGroups", "SetSubnets", "SetIpAddressType", "SetWebAcl"),
     "route53": ("ChangeResourceRecordSets", "GetChange", "GetHostedZone", "ListResourceRecordSets"),
     "s3": ("CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Get*", "List*", "Put*"),
+    # The web ACL of internet-facing ALBs (components/aws/lb_waf.py) and its association.
+    "wafv2": ("Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "AssociateWebACL",
+              "DisassociateWebACL", "TagResource", "UntagResource"),
 }
 
 # What the sandbox reaper may do: read everything, take down only what is tagged sandbox.

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.iam import account_id_or_lookup
+from components.aws.kms_policy import key_policy
 from components.tags import with_tags
 
 # Exactly what `docker push` needs (layer upload and manifest put), plus the reads buildx uses
@@ -52,6 +54,8 @@ class EcrRepositoryArgs:
     # Use an existing KMS key instead of creating one for this repository.
     kms_key_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    # The account that administers a created key (its key policy); looked up when unset.
+    account_id: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -68,6 +72,7 @@ class EcrRepository(pulumi.ComponentResource):
         if kms_key_arn is None:
             key = aws.kms.Key(f"{name}-key", description=f"ECR repository {args.repository_name}",
                               enable_key_rotation=True, deletion_window_in_days=30, tags=tags,
+                              policy=account_id_or_lookup(args.account_id, self).apply(key_policy),
                               opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
             kms_key_arn = key.arn
         repository = aws.ecr.Repository(

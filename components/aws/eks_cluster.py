@@ -10,7 +10,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.eks_addons import cluster_provider
-from components.aws.iam import RoleBounds, assume_role_policy, managed_policy_arn
+from components.aws.iam import RoleBounds, account_id_or_lookup, assume_role_policy, managed_policy_arn
+from components.aws.kms_policy import key_policy
+from components.aws.network import log_group_arn
 from components.tags import with_tags
 
 ALL_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -75,6 +77,8 @@ class EksClusterArgs:
     log_retention_days: int = 90
     # Use an existing KMS key for secrets encryption instead of creating one.
     kms_key_arn: pulumi.Input[str] | None = None
+    # The account: names the key policies' administrator and the trust's source; looked up if unset.
+    account_id: pulumi.Input[str] | None = None
     protect: bool = False
     # EKS refuses to delete the cluster until this is turned off again.
     deletion_protection: bool = False
@@ -102,9 +106,16 @@ class EksCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
+        account = account_id_or_lookup(args.account_id, self)
+        # EKS assumes the cluster role only while acting for this account's cluster of this name
+        # (Amazon EKS User Guide, "Cross-service confused deputy prevention in Amazon EKS",
+        # docs.aws.amazon.com/eks/latest/userguide/cross-service-confused-deputy-prevention.html, read
+        # 2026-11-29: aws:SourceArn with the cluster ARN, aws:SourceAccount with the account).
         role = aws.iam.Role(
             f"{name}-cluster-role",
-            assume_role_policy=assume_role_policy("eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
+            assume_role_policy=account.apply(lambda acct: assume_role_policy(
+                "eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"), source_account=acct,
+                source_arn=cluster_arn(args.region, acct, args.cluster_name))),
             tags=args.tags, opts=child, **args.bounds.role())
         attachments = [
             aws.iam.RolePolicyAttachment(f"{name}-cluster-{policy}", role=role.name,
@@ -122,7 +133,7 @@ class EksCluster(pulumi.ComponentResource):
         if key_arn is None:
             key = aws.kms.Key(
                 f"{name}-secrets", description=f"EKS secrets encryption for {args.cluster_name}",
-                enable_key_rotation=True, deletion_window_in_days=30,
+                enable_key_rotation=True, deletion_window_in_days=30, policy=account.apply(key_policy),
                 tags=with_tags(args.tags, Name=f"{args.cluster_name}-secrets"), opts=keep)
             key_arn = key.arn
         # The key policy delegates to IAM, so the cluster role needs these, on this key only.
@@ -130,8 +141,17 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-cluster-kms", role=role.name,
             policy=pulumi.Output.from_input(key_arn).apply(secrets_key_policy), opts=child))
 
+        # Audit logs name every caller of the API: encrypted with a key of our own (CKV_AWS_158)
+        # that CloudWatch Logs may use for this log group only.
+        group_name = control_plane_log_group(args.cluster_name)
+        logs_key = aws.kms.Key(
+            f"{name}-logs-key", description=f"EKS control plane logs of {args.cluster_name}",
+            enable_key_rotation=True, deletion_window_in_days=30,
+            policy=account.apply(lambda acct: key_policy(
+                acct, logs_region=args.region, log_group_arns=[log_group_arn(args.region, acct, group_name)])),
+            tags=with_tags(args.tags, Name=f"{args.cluster_name}-logs"), opts=keep)
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=control_plane_log_group(args.cluster_name),
+            f"{name}-logs", name=group_name, kms_key_id=logs_key.arn,
             retention_in_days=args.log_retention_days, tags=args.tags, opts=child)
 
         cluster = aws.eks.Cluster(

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.aws.iam import RoleBounds, assume_role_policy
+from components.aws.iam import RoleBounds, account_id_or_lookup, assume_role_policy
 from components.aws.lb_controller_policy import controller_policy
 from components.aws.pod_identity import pod_identity_trust_policy
 from components.k8s.helm_chart import HelmChart
@@ -86,9 +86,11 @@ class AwsLbController(pulumi.ComponentResource):
                 lambda v: pod_identity_trust_policy(v[0], v[1], NAMESPACE, SERVICE_ACCOUNT))
         role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child,
                             **args.bounds.role())
+        account = account_id_or_lookup(args.account_id, self)
         policy = aws.iam.Policy(f"{name}-policy", description="AWS Load Balancer Controller, binding only",
-                                policy=controller_policy(), tags=args.tags, opts=child,
-                                **args.bounds.policy())
+                                policy=pulumi.Output.all(args.cluster_name, account).apply(
+                                    lambda v: controller_policy(v[0], args.region, v[1])),
+                                tags=args.tags, opts=child, **args.bounds.policy())
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn,
                                                   opts=child)
         association = aws.eks.PodIdentityAssociation(

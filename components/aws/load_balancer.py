@@ -16,7 +16,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws.lb_certificate import alias_records, dns_validated_certificate
+from components.aws.lb_controller_policy import TARGET_GROUP_CLUSTER_TAG
 from components.aws.lb_rules import forward_action, listener_rules, security_group_rules, target_group_health
+from components.aws.lb_waf import web_acl_settings
 from components.routes import RouteSpec, check_routes, route_table, short_name
 from components.tags import with_tags
 
@@ -67,6 +69,10 @@ class AwsLoadBalancerArgs:
     """Refuse API deletes of the balancer (prod)."""
     web_acl_arn: pulumi.Input[str] | None = None
     """A WAFv2 web ACL to associate (ALB only)."""
+    managed_waf: bool = True
+    """Without `web_acl_arn`, an internet-facing ALB gets its own web ACL of AWS managed rules."""
+    cluster_name: str | None = None
+    """The cluster whose load balancer controller binds pods into the target groups (tags them for its policy)."""
     ingress_cidrs: Sequence[str] = ()
     """Who may connect; default: anyone for internet-facing, the VPC for internal."""
     k8s_provider: pulumi.ProviderResource | None = None
@@ -156,7 +162,9 @@ class AwsLoadBalancer(pulumi.ComponentResource):
                     protocol="HTTP" if application else "TCP",
                     deregistration_delay=30,
                     health_check=target_group_health(backend, application),
-                    tags=with_tags(args.tags, Name=f"{args.lb_name}-{route_name}-{backend_name}"), opts=child)
+                    tags=with_tags(args.tags, Name=f"{args.lb_name}-{route_name}-{backend_name}",
+                                   **({TARGET_GROUP_CLUSTER_TAG: args.cluster_name} if args.cluster_name else {})),
+                    opts=child)
 
         status: pulumi.Input[str]
         if not application:
@@ -191,8 +199,14 @@ class AwsLoadBalancer(pulumi.ComponentResource):
                     actions=[forward_action({key: (groups[f"{rule['route']}/{key}"].arn, weight)
                                              for key, weight in rule["weights"].items()})],
                     tags=args.tags, opts=child)
-            if args.web_acl_arn is not None:
-                aws.wafv2.WebAclAssociation(f"{name}-waf", resource_arn=lb.arn, web_acl_arn=args.web_acl_arn,
+            web_acl_arn = args.web_acl_arn
+            if web_acl_arn is None and args.managed_waf and not args.internal:
+                # Anyone on the internet reaches this balancer: AWS's baseline rules go first (CKV2_AWS_28).
+                web_acl_arn = aws.wafv2.WebAcl(
+                    f"{name}-waf", name=f"{args.lb_name}-waf", **web_acl_settings(args.lb_name),
+                    tags=with_tags(args.tags, Name=f"{args.lb_name}-waf"), opts=child).arn
+            if web_acl_arn is not None:
+                aws.wafv2.WebAclAssociation(f"{name}-waf", resource_arn=lb.arn, web_acl_arn=web_acl_arn,
                                             opts=child)
             if args.dns_zone_id and args.hostnames:
                 alias_records(name, args.hostnames, args.dns_zone_id, lb.dns_name, lb.zone_id, self)

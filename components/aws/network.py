@@ -10,7 +10,8 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import RoleBounds, assume_role_policy
+from components.aws.iam import RoleBounds, account_id_or_lookup, assume_role_policy
+from components.aws.kms_policy import key_policy
 from components.tags import with_tags
 
 
@@ -58,6 +59,16 @@ def flow_log_role_policy(log_group_arn: str) -> str:
     }]})
 
 
+def flow_log_source_arn(region: str, account_id: str) -> str:
+    """Every flow log of the account in the region: the trust's aws:SourceArn.
+
+    A wildcard for the flow log id, as the VPC User Guide suggests when the id is not known before
+    the role exists ("IAM role for publishing flow logs to CloudWatch Logs",
+    docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html, read 2026-11-29).
+    """
+    return f"arn:aws:ec2:{region}:{account_id}:vpc-flow-log/*"
+
+
 def nat_zones(zones: Sequence[str], per_zone: bool) -> list[str]:
     """Zones that get a NAT gateway: every zone, or just the first to save cost."""
     return list(zones) if per_zone else list(zones[:1])
@@ -77,9 +88,11 @@ class AwsNetworkArgs:
     flow_log_retention_days: int = 90
     # ECR and STS interface endpoints keep image pulls and token calls off the NAT.
     interface_endpoints: bool = False
-    # With the account id the flow-log policy names its log group's ARN before apply (the policy
-    # pack can then check it in a preview); without it the policy waits for the group's ARN.
+    # The account: names the flow-log policy's log group and the key and trust policies before
+    # apply (the policy pack can then check them in a preview); looked up when unset.
     account_id: pulumi.Input[str] | None = None
+    # Protect the flow-log key (staging, prod): deleting it makes the kept logs unreadable.
+    protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
     bounds: RoleBounds = field(default_factory=RoleBounds)
@@ -100,6 +113,11 @@ class AwsNetwork(pulumi.ComponentResource):
 
         vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr, enable_dns_hostnames=True,
                           enable_dns_support=True, tags=with_tags(args.tags, Name=name), opts=child)
+        # Adopting the VPC's default security group with no rules removes AWS's default ones (all
+        # traffic within the group, all egress), so nothing placed there by mistake can talk
+        # (Checkov CKV2_AWS_12). Every resource here names its own group.
+        aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=vpc.id, ingress=[], egress=[],
+                                     tags=with_tags(args.tags, Name=f"{name}-default-closed"), opts=child)
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id,
                                       tags=with_tags(args.tags, Name=f"{name}-igw"), opts=child)
         public_rt = aws.ec2.RouteTable(
@@ -162,16 +180,23 @@ class AwsNetwork(pulumi.ComponentResource):
     def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, args: AwsNetworkArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
         group_name = f"/aws/vpc/{name}/flow-logs"
-        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=group_name,
+        account = account_id_or_lookup(args.account_id, self)
+        arn = account.apply(lambda acct: log_group_arn(args.region, acct, group_name))
+        # Flow logs reveal who talks to whom: a key of our own that only this log group may use.
+        key = aws.kms.Key(f"{name}-flow-logs-key", description=f"VPC flow logs of {name}",
+                          enable_key_rotation=True, deletion_window_in_days=30,
+                          policy=account.apply(lambda acct: key_policy(
+                              acct, logs_region=args.region,
+                              log_group_arns=[log_group_arn(args.region, acct, group_name)])),
+                          tags=with_tags(args.tags, Name=f"{name}-flow-logs"),
+                          opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=group_name, kms_key_id=key.arn,
                                         retention_in_days=args.flow_log_retention_days, tags=args.tags,
                                         opts=child)
-        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=assume_role_policy(
-            "vpc-flow-logs.amazonaws.com"), tags=args.tags, opts=child, **args.bounds.role())
-        if args.account_id is None:
-            arn: pulumi.Output[str] = group.arn
-        else:
-            arn = pulumi.Output.from_input(args.account_id).apply(
-                lambda account: log_group_arn(args.region, account, group_name))
+        role = aws.iam.Role(f"{name}-flow-logs", assume_role_policy=account.apply(
+            lambda acct: assume_role_policy("vpc-flow-logs.amazonaws.com", source_account=acct,
+                                            source_arn=flow_log_source_arn(args.region, acct))),
+            tags=args.tags, opts=child, **args.bounds.role())
         aws.iam.RolePolicy(f"{name}-flow-logs", role=role.name, policy=arn.apply(flow_log_role_policy),
                            opts=child)
         aws.ec2.FlowLog(f"{name}-flow-logs", vpc_id=vpc.id, traffic_type="ALL",
@@ -182,7 +207,8 @@ class AwsNetwork(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         group = aws.ec2.SecurityGroup(
             f"{name}-endpoints", vpc_id=vpc.id, description="HTTPS from the VPC to interface endpoints",
-            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr]}],
+            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr],
+                      "description": "HTTPS from the VPC to the interface endpoints"}],
             tags=with_tags(args.tags, Name=f"{name}-endpoints"), opts=child)
         for service in INTERFACE_ENDPOINT_SERVICES:
             aws.ec2.VpcEndpoint(

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import RoleBounds
+from components.aws.iam import RoleBounds, account_id_or_lookup
+from components.aws.kms_policy import key_policy
 from components.aws.s3_replication import replicate
 from components.tags import with_tags
 
@@ -49,11 +50,12 @@ def elb_log_statement(bucket_name: str, region: str, account: str) -> dict:
 
 
 def tls_only_policy(bucket_name: str, log_writer_account: str | None = None,
-                    elb_log_region: str | None = None) -> str:
+                    elb_log_region: str | None = None, log_source_buckets: Sequence[str] = ()) -> str:
     """Bucket policy denying every request not made over TLS.
 
-    With `log_writer_account`, it also lets S3's log delivery write access logs, only for buckets
-    of that account, and with `elb_log_region` the load balancers of that account in that region.
+    With `log_writer_account` and `log_source_buckets`, it also lets S3's log delivery write the
+    access logs of those buckets of that account, and with `elb_log_region` the load balancers
+    of that account in that region.
     """
     arn = bucket_arn(bucket_name)
     statements: list[dict] = [{
@@ -65,14 +67,21 @@ def tls_only_policy(bucket_name: str, log_writer_account: str | None = None,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }]
     if log_writer_account is not None:
-        statements.append({
-            "Sid": "S3ServerAccessLogs",
-            "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": f"{arn}/*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": log_writer_account}},
-        })
+        if log_source_buckets:
+            # S3 delivers on behalf of the source bucket, so aws:SourceArn names exactly the buckets
+            # that log here (S3 bucket ARNs carry no account: aws:SourceAccount as well). S3 User
+            # Guide, "Enabling Amazon S3 server access logging", bucket policy example
+            # (docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html),
+            # read 2026-11-29.
+            statements.append({
+                "Sid": "S3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"{arn}/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": log_writer_account},
+                              "ArnLike": {"aws:SourceArn": [bucket_arn(b) for b in log_source_buckets]}},
+            })
         if elb_log_region is not None:
             statements.append(elb_log_statement(bucket_name, elb_log_region, log_writer_account))
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
@@ -116,6 +125,10 @@ class S3BucketArgs:
     log_target_account: pulumi.Input[str] | None = None
     # A log target that load balancers of this region (and account) also write access logs to.
     elb_log_region: str | None = None
+    # Names of the buckets whose server access logs this log target receives.
+    log_source_buckets: Sequence[str] = ()
+    # The account that administers a created key (its key policy); looked up when unset.
+    account_id: pulumi.Input[str] | None = None
     # Replicate to this existing bucket ARN, encrypting replicas with destination_kms_key_arn.
     replication_destination_arn: str | None = None
     replication_kms_key_arn: str | None = None
@@ -138,8 +151,10 @@ class S3Bucket(pulumi.ComponentResource):
         log_target = args.log_target_account is not None
         key_arn = args.kms_key_arn
         if key_arn is None and not log_target:
+            # S3 uses the key with the caller's own permissions (IAM, through the account statement).
             key = aws.kms.Key(f"{name}-key", description=f"Encryption for s3://{args.bucket_name}",
                               enable_key_rotation=True, deletion_window_in_days=30,
+                              policy=account_id_or_lookup(args.account_id, self).apply(key_policy),
                               tags=args.tags, opts=keep)
             key_arn = key.arn
 
@@ -167,7 +182,8 @@ class S3Bucket(pulumi.ComponentResource):
                                   args.abort_incomplete_multipart_days, args.transitions),
             opts=on_bucket)
         policy = (pulumi.Output.from_input(args.log_target_account).apply(
-            lambda account: tls_only_policy(args.bucket_name, account, args.elb_log_region)) if log_target
+            lambda account: tls_only_policy(args.bucket_name, account, args.elb_log_region,
+                                            args.log_source_buckets)) if log_target
             else tls_only_policy(args.bucket_name))
         aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=policy, opts=on_bucket)
         if args.access_log_bucket is not None:

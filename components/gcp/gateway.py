@@ -14,6 +14,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.gcp import gateway_manifests as m
+from components.gcp.cloud_armor import security_policy_rules
 from components.routes import RouteSpec, check_routes, route_table, short_name
 from components.tags import gcp_labels
 
@@ -46,6 +47,8 @@ class GkeGatewayArgs:
     """Subnet of an internal gateway's address."""
     security_policy: str | None = None
     """Cloud Armor security policy attached to every backend."""
+    managed_security_policy: bool = True
+    """Without `security_policy`, an external gateway gets its own Cloud Armor policy of preconfigured WAF rules."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What the address and Gateway wait for: an internal gateway's proxy-only subnet."""
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -135,7 +138,14 @@ class GkeGateway(pulumi.ComponentResource):
             f"{name}-redirect", api_version=m.GATEWAY_API, kind="HTTPRoute",
             metadata={"name": f"{args.gateway_name}-https-redirect", "namespace": namespace},
             spec=m.redirect_route_spec(args.gateway_name, args.hostnames), opts=in_ns)
-        self._backend_objects(name, args, namespace, on_cluster)
+        security_policy: pulumi.Input[str] | None = args.security_policy
+        if security_policy is None and args.managed_security_policy and not args.internal:
+            # Anyone on the internet reaches this gateway: preconfigured WAF rules in front of every backend.
+            security_policy = gcp.compute.SecurityPolicy(
+                f"{name}-armor", name=short_name(cloud_name, "waf", limit=63), project=args.project,
+                type="CLOUD_ARMOR", description=f"WAF of gateway {args.gateway_name}",
+                rules=security_policy_rules(), opts=child).name
+        self._backend_objects(name, args, namespace, on_cluster, security_policy)
 
         self.ip_address = address.address
         self.certificate_status = pulumi.Output.from_input(status)
@@ -169,7 +179,7 @@ class GkeGateway(pulumi.ComponentResource):
         return served, cert.managed.apply(lambda managed: (managed.state if managed else None) or "PROVISIONING")
 
     def _backend_objects(self, name: str, args: GkeGatewayArgs, namespace: str,
-                         on_cluster: pulumi.ResourceOptions) -> None:
+                         on_cluster: pulumi.ResourceOptions, security_policy: pulumi.Input[str] | None) -> None:
         """Per backend service: a ReferenceGrant for its namespace, a health check and a backend policy."""
         found = m.services(args.routes)
         by_namespace: dict[str, list[str]] = {}
@@ -188,4 +198,4 @@ class GkeGateway(pulumi.ComponentResource):
                 metadata=metadata, spec=m.health_check_policy_spec(backend), opts=on_cluster)
             k8s.apiextensions.CustomResource(
                 f"{name}-backend-{ns}-{service}", api_version=m.GKE_POLICY_API, kind="GCPBackendPolicy",
-                metadata=metadata, spec=m.backend_policy_spec(service, args.security_policy), opts=on_cluster)
+                metadata=metadata, spec=m.backend_policy_spec(service, security_policy), opts=on_cluster)

@@ -106,7 +106,7 @@ def health_check_policy_spec(backend: BackendSpec) -> dict[str, Any]:
     }
 
 
-def backend_policy_spec(service: str, security_policy: str | None) -> dict[str, Any]:
+def backend_policy_spec(service: str, security_policy: Any | None) -> dict[str, Any]:
     """GCPBackendPolicy: full access logging, and the Cloud Armor policy when one is given."""
     default: dict[str, Any] = {"logging": {"enabled": True, "sampleRate": FULL_LOG_SAMPLE_RATE}}
     if security_policy:

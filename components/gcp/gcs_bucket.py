@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.iam import BUCKET_ROLES, KMS_ROLE, gcs_service_agent, workload_principal
+from components.gcp.iam import (
+    BUCKET_ROLES,
+    KMS_ROLE,
+    USAGE_LOG_WRITER,
+    USAGE_LOG_WRITER_ROLE,
+    gcs_service_agent,
+    workload_principal,
+)
 from components.gcp.kms import create_key
 
 DAY_SECONDS = 86400
@@ -87,7 +94,8 @@ class GcsBucket(pulumi.ComponentResource):
             if key is None:
                 key = create_key(f"{name}-cmek", key_ring=f"{args.bucket_name}-key",
                                  location=args.location.lower(), rotation_days=args.kms_rotation_days,
-                                 labels=args.labels, parent=self, protect=args.protect).id
+                                 labels=args.labels, parent=self, protect=args.protect,
+                                 retain_on_delete=args.retain_on_delete).id
             # GCS encrypts as its own service agent, which must hold the key before the bucket uses it.
             depends.append(gcp.kms.CryptoKeyIAMMember(
                 f"{name}-cmek-gcs", crypto_key_id=key, role=KMS_ROLE,
@@ -99,6 +107,8 @@ class GcsBucket(pulumi.ComponentResource):
             # Versioned like every bucket: access logs are evidence, and must survive an overwrite.
             log_bucket = self._bucket(f"{name}-logs", f"{args.bucket_name}-logs", args, keep,
                                       versioning=True, encryption=encryption, depends=depends)
+            gcp.storage.BucketIAMMember(f"{name}-logs-writer", bucket=log_bucket.name, role=USAGE_LOG_WRITER_ROLE,
+                                        member=USAGE_LOG_WRITER, opts=pulumi.ResourceOptions(parent=self))
             logging = {"log_bucket": log_bucket.name, "log_object_prefix": args.bucket_name}
 
         bucket = self._bucket(f"{name}-bucket", args.bucket_name, args, keep, versioning=args.versioning,

@@ -17,6 +17,7 @@ PROVIDER_ID = "github"
 ATTRIBUTE_MAPPING = {
     "google.subject": "assertion.sub",
     "attribute.repository": "assertion.repository",
+    "attribute.repository_id": "assertion.repository_id",
     "attribute.ref": "assertion.ref",
     "attribute.environment": "assertion.environment",
     # Pull-request jobs are bound as a set (their subjects carry the pull request's number).
@@ -24,9 +25,20 @@ ATTRIBUTE_MAPPING = {
 }
 
 
-def repository_condition(repo: str) -> str:
-    """CEL condition admitting only tokens issued to workflows of `repo` (ORG/REPO)."""
-    return f"assertion.repository == '{repo}'"
+def repository_condition(repo: str, repository_id: str | None = None) -> str:
+    """CEL condition admitting only tokens issued to workflows of `repo` (ORG/REPO), and of its numeric id.
+
+    A name can be claimed again after a repository is deleted or renamed; GitHub never reuses the
+    numeric id. The token carries ids as strings, so the id is compared quoted
+    (google-github-actions/auth, docs/SECURITY_CONSIDERATIONS.md, "Use GitHub's Numeric, Immutable
+    Values", read 2026-11-29).
+    """
+    condition = f"assertion.repository == '{repo}'"
+    if repository_id is not None:
+        if not repository_id.isdigit():
+            raise ValueError(f"repository_id must be GitHub's numeric repository id (got {repository_id!r})")
+        condition += f" && assertion.repository_id == '{repository_id}'"
+    return condition
 
 
 def pool_name(project_number: str, pool_id: str) -> str:
@@ -82,6 +94,8 @@ class GitHubWorkloadIdentityArgs:
     service_accounts: Mapping[str, CiServiceAccountSpec]
     name_prefix: str = "mlinfra"
     protect: bool = True
+    # GitHub's numeric id of `repo`; the provider then also checks it.
+    repository_id: str | None = None
 
 
 class GitHubWorkloadIdentity(pulumi.ComponentResource):
@@ -99,7 +113,8 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
         provider = gcp.iam.WorkloadIdentityPoolProvider(
             f"{name}-provider", project=args.project, workload_identity_pool_id=pool.workload_identity_pool_id,
             workload_identity_pool_provider_id=PROVIDER_ID, display_name="GitHub",
-            attribute_mapping=ATTRIBUTE_MAPPING, attribute_condition=repository_condition(args.repo),
+            attribute_mapping=ATTRIBUTE_MAPPING,
+            attribute_condition=repository_condition(args.repo, args.repository_id),
             oidc={"issuer_uri": GITHUB_ISSUER}, opts=keep)
         self.service_account_emails = {}
         for sa_name, spec in args.service_accounts.items():

@@ -10,8 +10,8 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from components.gcp.iam import KMS_ROLE, NODE_ROLES, gke_service_agent, service_account_id
-from components.gcp.kms import create_key
+from components.gcp.iam import KMS_ROLE, NODE_ROLES, compute_service_agent, gke_service_agent, service_account_id
+from components.gcp.kms import create_key, crypto_key
 from components.gcp.node_config import (
     MANAGEMENT,
     REGIONAL_ZONES,
@@ -119,6 +119,8 @@ class GkeCluster(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     node_service_account: pulumi.Output[str]
     kms_key: pulumi.Output[str]
+    # Encrypts node boot disks; GPU pools of this cluster use it too.
+    disk_kms_key: pulumi.Output[str]
     provider: k8s.Provider
     # The CPU pool add-ons run on; releases on the cluster wait for it.
     system_pool: gcp.container.NodePool
@@ -139,14 +141,24 @@ class GkeCluster(pulumi.ComponentResource):
                                          role=role, member=f"serviceAccount:{email}", opts=after_account)
                   for role in NODE_ROLES]
 
-        key = args.kms_key
+        key = disk_key = args.kms_key
         if key is None:
-            key = create_key(f"{name}-secrets", key_ring=f"{args.cluster_name}-secrets",
-                             location=args.region, rotation_days=args.kms_rotation_days,
-                             labels=args.labels, parent=self, protect=args.protect).id
+            secrets = create_key(f"{name}-secrets", key_ring=f"{args.cluster_name}-secrets",
+                                 location=args.region, rotation_days=args.kms_rotation_days,
+                                 labels=args.labels, parent=self, protect=args.protect)
+            key = secrets.id
+            # Boot disks hold images, logs and scratch data: a key of their own in the same ring.
+            disk_key = crypto_key(f"{name}-disks-key", key_name=f"{args.cluster_name}-disks",
+                                  key_ring_id=secrets.key_ring, rotation_days=args.kms_rotation_days,
+                                  labels=args.labels,
+                                  opts=pulumi.ResourceOptions(parent=self, protect=args.protect)).id
         # GKE encrypts secrets as its own service agent, so the agent needs the key before the cluster.
         key_grant = gcp.kms.CryptoKeyIAMMember(f"{name}-secrets-gke", crypto_key_id=key, role=KMS_ROLE,
                                                member=gke_service_agent(args.project_number), opts=child)
+        # Compute Engine creates the node disks, as its own service agent: it needs the disk key
+        # before any node (the default pool's too) is created.
+        disk_grant = gcp.kms.CryptoKeyIAMMember(f"{name}-disks-compute", crypto_key_id=disk_key, role=KMS_ROLE,
+                                                member=compute_service_agent(args.project_number), opts=child)
 
         private, authorized = endpoint_config(args.public_access_cidrs, args.authorized_networks,
                                               args.master_cidr)
@@ -159,7 +171,7 @@ class GkeCluster(pulumi.ComponentResource):
             # Pools are managed separately so they can change without touching the cluster; the
             # short-lived default pool still runs as our node account, never the default one.
             remove_default_node_pool=True, initial_node_count=1,
-            node_config=base_node_config("e2-small", email, 50, "pd-balanced", {}, args.labels),
+            node_config=base_node_config("e2-small", email, 50, "pd-balanced", {}, args.labels, disk_key),
             min_master_version=args.kubernetes_version,
             release_channel={"channel": args.release_channel},
             private_cluster_config=private, master_authorized_networks_config=authorized,
@@ -167,6 +179,10 @@ class GkeCluster(pulumi.ComponentResource):
             # Dataplane V2 enforces NetworkPolicy itself; the legacy network_policy block must stay unset.
             datapath_provider="ADVANCED_DATAPATH",
             enable_shielded_nodes=True,
+            # Pod-to-pod traffic on one node goes through the VPC too, so flow logs and firewall
+            # rules see it (GKE docs, "Set up intranode visibility",
+            # cloud.google.com/kubernetes-engine/docs/how-to/intranode-visibility, read 2026-11-29).
+            enable_intranode_visibility=True,
             database_encryption={"state": "ENCRYPTED", "key_name": key},
             enable_legacy_abac=False,
             master_auth={"client_certificate_config": {"issue_client_certificate": False}},
@@ -185,7 +201,7 @@ class GkeCluster(pulumi.ComponentResource):
             if args.dns_endpoint else None,
             resource_labels=dict(args.labels),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
-                                        depends_on=[key_grant, *grants]))
+                                        depends_on=[key_grant, disk_grant, *grants]))
 
         zones = 1 if args.location != args.region else REGIONAL_ZONES
         # GKE counts the initial size per zone and replaces a pool whose initial size changes, so
@@ -195,7 +211,7 @@ class GkeCluster(pulumi.ComponentResource):
             initial_node_count=initial_nodes(args.system_min_nodes, zones),
             autoscaling=autoscaling(args.system_min_nodes, args.system_max_nodes, spot=False),
             node_config=base_node_config(args.system_machine_type, email, 100, "pd-balanced",
-                                         {"mlinfra.io/pool": "system"}, args.labels),
+                                         {"mlinfra.io/pool": "system"}, args.labels, disk_key),
             management=dict(MANAGEMENT), upgrade_settings=upgrade_settings(1, 0),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]))
 
@@ -204,6 +220,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.endpoint = cluster.endpoint
         self.node_service_account = pulumi.Output.from_input(email)
         self.kms_key = pulumi.Output.from_input(key)
+        self.disk_kms_key = pulumi.Output.from_input(disk_key)
         if args.dns_endpoint:
             config = pulumi.Output.all(cluster.name, cluster.control_plane_endpoints_config).apply(
                 lambda v: kubeconfig(v[0], dns_endpoint_of(v[1]), None))
@@ -217,4 +234,5 @@ class GkeCluster(pulumi.ComponentResource):
             "endpoint": self.endpoint,
             "node_service_account": self.node_service_account,
             "kms_key": self.kms_key,
+            "disk_kms_key": self.disk_kms_key,
         })

@@ -89,6 +89,8 @@ class GkeGpuNodePoolArgs:
     max_surge: int = 1
     max_unavailable: int = 0
     node_labels: Mapping[str, str] = field(default_factory=dict)
+    # The cluster's boot disk key (GkeCluster.disk_kms_key): GPU nodes' disks are CMEK-encrypted too.
+    boot_disk_kms_key: pulumi.Input[str] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -103,7 +105,8 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             raise ValueError(f"compact placement needs exactly one node location (got {list(args.node_locations)})")
         node_config = base_node_config(
             args.machine_type, args.service_account, args.disk_gib, args.disk_type,
-            gpu_node_labels(name, args.accelerator, args.spot, args.node_labels), args.labels)
+            gpu_node_labels(name, args.accelerator, args.spot, args.node_labels), args.labels,
+            args.boot_disk_kms_key)
         node_config["guest_accelerators"] = [guest_accelerator(
             args.gke_accelerator, args.gpus_per_node, args.driver_version, args.sharing_strategy,
             args.max_shared_clients, args.mig_partition_size)]

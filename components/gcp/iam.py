@@ -16,6 +16,11 @@ NODE_ROLES = (
     "roles/artifactregistry.reader",
 )
 KMS_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+# Cloud Storage writes usage logs as this group, which needs object create on the log bucket
+# (Cloud Storage docs, "Usage logs & storage logs", cloud.google.com/storage/docs/access-logs,
+# delivery setup, read 2026-11-29). Without the grant no log is ever delivered.
+USAGE_LOG_WRITER = "group:cloud-storage-analytics@google.com"
+USAGE_LOG_WRITER_ROLE = "roles/storage.objectCreator"
 BUCKET_ROLES = {"read": "roles/storage.objectViewer", "read-write": "roles/storage.objectUser"}
 # Access on nodes is governed by IAM on the service account; the scope is kept wide as Google advises.
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -42,6 +47,18 @@ def gcs_service_agent(project_number: pulumi.Input[str]) -> pulumi.Output[str]:
     """The Cloud Storage service agent, which must be able to use a bucket's CMEK key."""
     return pulumi.Output.concat("serviceAccount:service-", project_number,
                                 "@gs-project-accounts.iam.gserviceaccount.com")
+
+
+def compute_service_agent(project_number: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The Compute Engine service agent, which encrypts node boot disks with a CMEK key.
+
+    GKE docs, "Use customer-managed encryption keys (CMEK)"
+    (cloud.google.com/kubernetes-engine/docs/how-to/using-cmek, read 2026-11-29): the agent
+    `service-<project number>@compute-system.iam.gserviceaccount.com` needs
+    `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the boot disk key.
+    """
+    return pulumi.Output.concat("serviceAccount:service-", project_number,
+                                "@compute-system.iam.gserviceaccount.com")
 
 
 def workload_principal(project: str, project_number: pulumi.Input[str], namespace: str,

@@ -20,9 +20,13 @@ REGIONAL_ZONES = 3
 
 def base_node_config(machine_type: str, service_account: pulumi.Input[str], disk_gib: int,
                      disk_type: str, labels: Mapping[str, str],
-                     resource_labels: Mapping[str, str]) -> dict:
-    """node_config shared by system and GPU pools: COS, shielded, GKE metadata, our service account."""
-    return {
+                     resource_labels: Mapping[str, str],
+                     boot_disk_kms_key: pulumi.Input[str] | None = None) -> dict:
+    """node_config shared by system and GPU pools: COS, shielded, GKE metadata, our service account.
+
+    With `boot_disk_kms_key`, boot disks are encrypted with that Cloud KMS key (CMEK).
+    """
+    config = {
         "machine_type": machine_type,
         "image_type": IMAGE_TYPE,
         "disk_size_gb": disk_gib,
@@ -35,6 +39,9 @@ def base_node_config(machine_type: str, service_account: pulumi.Input[str], disk
         "labels": dict(labels),
         "resource_labels": dict(resource_labels),
     }
+    if boot_disk_kms_key is not None:
+        config["boot_disk_kms_key"] = boot_disk_kms_key
+    return config
 
 
 def upgrade_settings(max_surge: int, max_unavailable: int) -> dict:

@@ -1,7 +1,8 @@
 """GcsStateBackend: a GCS bucket for Pulumi state plus the Cloud KMS key behind `gcpkms://` secrets.
 
 The bucket is private (uniform bucket-level access, public access prevention enforced), versioned,
-encrypted with the same customer-managed key, and protected: losing it loses every stack.
+encrypted with the same customer-managed key, and protected: losing it loses every stack. Who read
+or wrote state is audit evidence: usage logs go to a `<bucket>-logs` bucket made the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.iam import USAGE_LOG_WRITER, USAGE_LOG_WRITER_ROLE
 from components.tags import gcp_labels
 
 KEY_ROTATION = "7776000s"  # 90 days
@@ -97,14 +99,20 @@ class GcsStateBackend(pulumi.ComponentResource):
         agent = gcp.kms.CryptoKeyIAMMember(f"{name}-key-storage-agent", crypto_key_id=key_name,
                                            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
                                            member=storage_agent(args.project_number), opts=on_key)
+        private = dict(project=args.project, location=args.location, uniform_bucket_level_access=True,
+                       public_access_prevention="enforced", force_destroy=False, versioning={"enabled": True},
+                       encryption={"default_kms_key_name": key_name},
+                       lifecycle_rules=[{"action": {"type": "Delete"},
+                                         "condition": {"days_since_noncurrent_time": args.noncurrent_version_days}}],
+                       labels=gcp_labels(args.tags),
+                       opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True,
+                                                   depends_on=[agent]))
+        log_bucket = gcp.storage.Bucket(f"{name}-logs", name=f"{args.bucket_name}-logs", **private)
+        gcp.storage.BucketIAMMember(f"{name}-logs-writer", bucket=log_bucket.name, role=USAGE_LOG_WRITER_ROLE,
+                                    member=USAGE_LOG_WRITER, opts=pulumi.ResourceOptions(parent=self))
         bucket = gcp.storage.Bucket(
-            f"{name}-bucket", name=args.bucket_name, project=args.project, location=args.location,
-            uniform_bucket_level_access=True, public_access_prevention="enforced", force_destroy=False,
-            versioning={"enabled": True}, encryption={"default_kms_key_name": key_name},
-            lifecycle_rules=[{"action": {"type": "Delete"},
-                              "condition": {"days_since_noncurrent_time": args.noncurrent_version_days}}],
-            labels=gcp_labels(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, depends_on=[agent]))
+            f"{name}-bucket", name=args.bucket_name,
+            logging={"log_bucket": log_bucket.name, "log_object_prefix": args.bucket_name}, **private)
         on_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
         # Secrets of protected stacks (staging, prod): a key scoped members never get.
         protected = gcp.kms.CryptoKey(f"{name}-protected-key", name="pulumi-protected", key_ring=ring.id,

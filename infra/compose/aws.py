@@ -51,6 +51,10 @@ def _aws_bucket(ctx: AwsContext, name: str, bucket: BucketConfig, existing: dict
         access_log_bucket=existing[options.access_logs_to].bucket_name if options.access_logs_to else None,
         log_target_account=ctx.account_id if options.log_target else None,
         elb_log_region=ctx.region if gateway_log_bucket(config, name) else None,
+        # S3 log delivery may write here only for the buckets that name this one in access_logs_to.
+        log_source_buckets=[bucket_name(config, ctx.stack, other) for other, b in config.buckets.items()
+                            if b.cloud == Cloud.AWS and b.aws.access_logs_to == name],
+        account_id=ctx.account_id,
         replication_destination_arn=replication.destination_bucket_arn if replication else None,
         replication_kms_key_arn=replication.destination_kms_key_arn if replication else None,
         protect=config.environment in PROTECTED_ENVIRONMENTS,

@@ -41,6 +41,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         public_access_cidrs=[str(c) for c in cluster.endpoint.public_access_cidrs],
         log_retention_days=cluster.log_retention_days,
         kms_key_arn=options.secrets_kms_key_arn,
+        account_id=ctx.account_id,
         protect=environment in PROTECTED_ENVIRONMENTS,
         deletion_protection=(environment == Environment.PROD if options.deletion_protection is None
                              else options.deletion_protection),
@@ -108,6 +109,7 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
         flow_log_retention_days=cluster.aws.flow_log_retention_days,
         interface_endpoints=cluster.aws.interface_endpoints,
         account_id=ctx.account_id,
+        protect=ctx.config.environment in PROTECTED_ENVIRONMENTS,
         tags=ctx.tags, bounds=ctx.bounds,
     ), opts=ctx.opts)
     return dict(network.private_subnet_ids), network.vpc_id, list(network.public_subnet_ids.values())

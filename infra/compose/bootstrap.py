@@ -75,7 +75,8 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
     provider = gcp.Provider("gcp", project=config.gcp.project)
     wif = GitHubWorkloadIdentity("github-wif", GitHubWorkloadIdentityArgs(
         project=config.gcp.project, project_number=config.gcp.project_number, repo=config.github.slug,
-        pool_id=config.gcp.pool_id, service_accounts=accounts, name_prefix=config.name_prefix, protect=True),
+        pool_id=config.gcp.pool_id, service_accounts=accounts, name_prefix=config.name_prefix, protect=True,
+        repository_id=config.github.repository_id),
         opts=pulumi.ResourceOptions(provider=provider))
     outputs = {
         "gcp_workload_identity_provider": provider_resource_name(config.gcp.project_number, config.gcp.pool_id),

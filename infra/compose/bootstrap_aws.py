@@ -54,6 +54,7 @@ def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, 
                         project: str) -> dict[str, Any]:
     import pulumi_aws as aws
 
+    from components.aws.kms_policy import key_policy
     from components.aws.s3_bucket import S3Bucket, S3BucketArgs, bucket_arn
 
     assert config.aws is not None
@@ -64,22 +65,26 @@ def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, 
     # Losing the state bucket or its keys loses every stack: protected, and kept if the stack goes.
     keep = pulumi.ResourceOptions(provider=aws.Provider("aws", region=region), protect=True, retain_on_delete=True)
     key = aws.kms.Key("secrets-key", description="Pulumi state encryption and secrets of unprotected stacks",
-                      enable_key_rotation=True, deletion_window_in_days=30, tags=tags, opts=keep)
+                      enable_key_rotation=True, deletion_window_in_days=30,
+                      policy=key_policy(config.aws.account_id), tags=tags, opts=keep)
     aws.kms.Alias("secrets-key-alias", name=scope.state_key_alias, target_key_id=key.key_id,
                   opts=pulumi.ResourceOptions(provider=keep.provider, parent=key))
     # Staging and prod secrets get a key of their own, so a preview that may read dev can never decrypt them.
     protected = aws.kms.Key("protected-secrets-key", description="Secrets of protected stacks (staging, prod)",
-                            enable_key_rotation=True, deletion_window_in_days=30, tags=tags, opts=keep)
+                            enable_key_rotation=True, deletion_window_in_days=30,
+                            policy=key_policy(config.aws.account_id), tags=tags, opts=keep)
     aws.kms.Alias("protected-secrets-key-alias", name=scope.protected_key_alias, target_key_id=protected.key_id,
                   opts=pulumi.ResourceOptions(provider=keep.provider, parent=protected))
     # Who read or wrote the state is audit evidence: server access logs go to a bucket of their own.
     logs = S3Bucket("state-logs", S3BucketArgs(bucket_name=f"{bucket_name}-logs",
                                                log_target_account=config.aws.account_id,
+                                               log_source_buckets=[bucket_name],
                                                protect=True, retain_on_delete=True, tags=tags),
                     opts=pulumi.ResourceOptions(provider=keep.provider))
     S3Bucket("state", S3BucketArgs(bucket_name=bucket_name, kms_key_arn=key.arn,
                                    noncurrent_version_expiration_days=90, protect=True,
-                                   retain_on_delete=True, access_log_bucket=logs.bucket_name, tags=tags),
+                                   retain_on_delete=True, access_log_bucket=logs.bucket_name,
+                                   account_id=config.aws.account_id, tags=tags),
              opts=pulumi.ResourceOptions(provider=keep.provider))
     oidc = GitHubOidc("github", GitHubOidcArgs(
         account_id=config.aws.account_id, state_bucket_arn=scope.state_bucket_arn, state_key_arn=key.arn,

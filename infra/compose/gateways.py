@@ -154,6 +154,7 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
             dns_zone_id=gateway.tls.dns_zone, listen_port=gateway.port,
             access_logs_bucket=network.access_logs_bucket, access_logs_prefix=f"{cluster_name}/{name}",
             deletion_protection=environment == Environment.PROD, web_acl_arn=gateway.firewall_policy,
+            managed_waf=gateway.managed_firewall, cluster_name=cluster_name,
             k8s_provider=k8s_provider, bindings_depend_on=(controller,),
             protect=environment in PROTECTED_ENVIRONMENTS, tags=tags), opts=opts)
         outputs[name] = {"dns_name": lb.dns_name, "certificate_status": lb.certificate_status,
@@ -173,7 +174,8 @@ def _gcp(cluster_key: str, cluster: ClusterConfig, network: GcpGatewayNetwork, k
             routes=routes_from_config(gateway), hostnames=tuple(gateway.hostnames), k8s_provider=k8s_provider,
             internal=internal, dns_zone=gateway.tls.dns_zone,
             certificate_id=gateway.tls.certificate, subnetwork=network.subnetwork,
-            security_policy=gateway.firewall_policy, labels=tags,
+            security_policy=gateway.firewall_policy, managed_security_policy=gateway.managed_firewall,
+            labels=tags,
             # Internal gateways take their proxies' addresses from the proxy-only subnet.
             depends_on=(network.proxy_only_subnet,) if internal and network.proxy_only_subnet else ()),
             opts=opts)

@@ -92,7 +92,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         labels=labels, dns_endpoint=options.dns_endpoint,
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
-        region, cluster, pool, gke.cluster_id, gke.node_service_account, labels), opts=opts)
+        region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,
+        boot_disk_kms_key=gke.disk_kms_key), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
     gateways = gcp_cluster_gateways(config, name, cluster, network, gke.provider, labels, opts)
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
@@ -101,7 +102,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],
-              service_account: pulumi.Input[str], labels: dict[str, str]) -> GkeGpuNodePoolArgs:
+              service_account: pulumi.Input[str], labels: dict[str, str],
+              boot_disk_kms_key: pulumi.Input[str] | None = None) -> GkeGpuNodePoolArgs:
     """A GPU pool's component args: the machine from the catalog, the rest from config."""
     offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
     options = pool.gcp
@@ -127,7 +129,7 @@ def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_
         reservation_name=reservation.name if reservation else None,
         compact_placement=options.compact_placement, node_locations=node_locations,
         max_surge=options.max_surge, max_unavailable=options.max_unavailable,
-        node_labels=pool.labels, labels=labels,
+        node_labels=pool.labels, labels=labels, boot_disk_kms_key=boot_disk_kms_key,
     )
 
 

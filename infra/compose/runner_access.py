@@ -51,7 +51,7 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
             if access.registry.create:
                 repo = EcrRepository(f"{name}-{set_name}-registry", EcrRepositoryArgs(
                     repository_name=repository, protect=ctx.config.environment in PROTECTED_ENVIRONMENTS,
-                    tags=ctx.tags), opts=ctx.opts)
+                    account_id=ctx.account_id, tags=ctx.tags), opts=ctx.opts)
                 registries[set_name] = repo.repository_url
             else:
                 registries[set_name] = ctx.account_id.apply(

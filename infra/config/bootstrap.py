@@ -35,6 +35,9 @@ class GitHubRepo(Model):
 
     org: GitHubName
     repo: GitHubName
+    # GitHub's numeric repository id (never reused, unlike a name): the GCP workload identity
+    # provider checks it with the name. `gh api repos/ORG/REPO --jq .id` prints it.
+    repository_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]{1,100}$")
     # GitHub deployment environments whose jobs may deploy (deploy.yml); each trusted only on `branch`.
     environments: list[EnvironmentName] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)

@@ -75,5 +75,8 @@ class GatewayConfig(Model):
     routes: dict[Name, RouteConfig] = Field(default_factory=dict)
     # AWS: a WAF web ACL ARN; GCP: a Cloud Armor security policy name.
     firewall_policy: str | None = Field(default=None, min_length=1)
+    # Without firewall_policy, an internet-facing gateway gets a WAF of managed rules (AWS WAF managed
+    # rule groups, Cloud Armor preconfigured rules); false is the named opt-out the lb-waf rule flags.
+    managed_firewall: bool = True
     # Sandboxes are personal; exposing one to the internet takes a named, reviewable opt-in.
     allow_internet_facing_in_sandbox: bool = False

@@ -143,6 +143,16 @@ def test_state_bucket_and_key_are_safe_and_protected(plan):
     assert (bucket["protect"], bucket["retainOnDelete"], bucket["inputs"]["forceDestroy"]) == (True, True, False)
     key = resource(plan, "aws:kms/key:Key", "secrets-key")
     assert (key["protect"], key["retainOnDelete"], key["inputs"]["enableKeyRotation"]) == (True, True, True)
+    # An explicit key policy: the account administers the key, IAM grants its use.
+    assert json.loads(key["inputs"]["policy"])["Statement"] == [{
+        "Sid": "EnableIamPolicies", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "kms:*", "Resource": "*"}]
+    # S3 delivers the state bucket's access logs, and no other bucket's, to the log bucket.
+    logs_policy = json.loads(
+        resource(plan, "aws:s3/bucketPolicy:BucketPolicy", "state-logs-tls-only")["inputs"]["policy"])
+    [delivery] = [st for st in logs_policy["Statement"] if st["Sid"] == "S3ServerAccessLogs"]
+    assert delivery["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                                     "ArnLike": {"aws:SourceArn": ["arn:aws:s3:::acme-ml-pulumi-state"]}}
     block = resource(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "state-public-access")
     assert all(block["inputs"][flag] is True for flag in
                ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
@@ -171,6 +181,12 @@ def test_gcs_state_backend_is_private_versioned_cmek_and_protected(plan):
     assert (inputs["versioning"], inputs["encryption"]) == ({"enabled": True}, {"defaultKmsKeyName": key})
     assert (bucket["protect"], bucket["retainOnDelete"], inputs["forceDestroy"]) == (True, True, False)
     assert resource(plan, "gcp:kms/cryptoKey:CryptoKey", "gcs-state-key")["inputs"]["rotationPeriod"] == "7776000s"
+    # Usage logs of the state bucket go to a private CMEK log bucket only Cloud Storage's log writer may write.
+    assert inputs["logging"] == {"logBucket": "acme-ml-pulumi-state-gcs-logs",
+                                 "logObjectPrefix": "acme-ml-pulumi-state-gcs"}
+    logs = resource(plan, "gcp:storage/bucket:Bucket", "gcs-state-logs")
+    assert (logs["inputs"]["encryption"], logs["protect"], logs["retainOnDelete"]) == (
+        {"defaultKmsKeyName": key}, True, True)
     assert plan["outputs"]["gcp_pulumi_backend_url"] == "gs://acme-ml-pulumi-state-gcs"
     assert plan["outputs"]["gcp_secrets_provider"] == f"gcpkms://{key}"
 
@@ -210,10 +226,13 @@ def test_gcs_previews_read_only_previewed_stacks_and_never_the_protected_key(pla
 def test_workload_identity_provider_admits_only_the_repository(plan):
     provider = resource(plan, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
                         "github-wif-provider")["inputs"]
-    assert provider["attributeCondition"] == f"assertion.repository == '{REPO}'"
+    # The numeric id as well as the name: a deleted repository's name can be claimed again.
+    assert provider["attributeCondition"] == (
+        f"assertion.repository == '{REPO}' && assertion.repository_id == '600000001'")
     assert provider["oidc"] == {"issuerUri": f"https://{ISSUER}"}
     assert provider["attributeMapping"]["google.subject"] == "assertion.sub"
     assert provider["attributeMapping"]["attribute.repository"] == "assertion.repository"
+    assert provider["attributeMapping"]["attribute.repository_id"] == "assertion.repository_id"
 
 
 def test_service_accounts_are_impersonable_only_by_their_subjects(plan):
@@ -266,8 +285,8 @@ config:
     assert outcome.error == (
         "invalid config for stack 'bootstrap' (2 problems):\n"
         "  - github.repo: required; add this key\n"
-        "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, branch, environments, "
-        "drift_environment, sandbox_environment")
+        "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, repository_id, branch, "
+        "environments, drift_environment, sandbox_environment")
 
 
 def test_admin_policies_and_project_wide_act_as_are_refused(tmp_path):
@@ -322,8 +341,9 @@ def test_cli_plans_the_bootstrap_project():
     # read roles for preview and drift each instead of roles/viewer (+16), no project-wide
     # serviceAccountUser (-1), and one binding fewer (environment+branch subjects, pull requests as a set);
     # then 6 for the GCS backend: the protected secrets key with drift's and deploy's grants on it, and
-    # the sandbox account's scoped read, write and key grants.
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 89)
+    # the sandbox account's scoped read, write and key grants; then 2 for #17: the GCS state bucket's
+    # usage-log bucket and its log writer grant.
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 91)
     assert document["policy"]["violations"] == []
 
 

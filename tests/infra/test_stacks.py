@@ -41,8 +41,13 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # ASG tag carrying the autoscaler's GPU label.
     # 11 for the deploy path (#16): the dev-deploy runner set (namespace, 2 network policies, release,
     # App secret) and 3 EKS access entries with their policy associations (CI deploy, drift, preview).
-    assert dev_document["counts"]["total"] == 153
+    # Then 5 for issue #17's hardening: the VPC's closed default security group, keys of their own for
+    # the control-plane and flow-log groups, the GKE node disk key and its Compute Engine agent grant.
+    assert dev_document["counts"]["total"] == 158
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
+    assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
+    assert by_type["aws:kms/key:Key"] == 6
+    assert by_type["gcp:kms/cryptoKey:CryptoKey"] == 2
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool
     assert by_type["aws:ec2/subnet:Subnet"] == 4

@@ -46,7 +46,10 @@ PROD_COUNTS = {
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
     # both runner sets and the GPU runners
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
-    "aws:kms/key:Key": 4,  # 3, then the CI image repository's
+    "aws:kms/key:Key": 6,  # 3, the CI image repository's, then the control-plane and flow-log keys
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
+    "aws:wafv2/webAcl:WebAcl": 1,  # AWS managed rules in front of the internet-facing ALB
+    "aws:wafv2/webAclAssociation:WebAclAssociation": 1,
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets
@@ -67,7 +70,11 @@ def test_prod_counts_are_pinned(prod):
     # 4 ASG GPU-label tags. Then 9 for the deploy path (#16): the prod-deploy runner set (namespace,
     # 2 network policies, release, App secret) and the CI deploy and drift access entries with their
     # policy associations.
-    assert prod["counts"]["total"] == 258
+    # Then 13 for issue #17's hardening: on AWS the closed default security group, the control-plane
+    # and flow-log keys, the ALB's web ACL and its association (5); on GCP the node disk key and its
+    # Compute Engine agent grant, the gateway's Cloud Armor policy, CMEK for samples-gcs (key ring,
+    # key, GCS agent grant) and the usage-log writer grants of the two log buckets (8).
+    assert prod["counts"]["total"] == 271
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -129,7 +136,10 @@ def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
                                     "targetPrefix": "acme-ml-prod-checkpoints/"},
     }
     log_policy = json.loads(one(prod, "aws:s3/bucketPolicy:BucketPolicy", "logs-tls-only")["inputs"]["policy"])
-    assert log_policy["Statement"][1]["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # S3 may deliver logs here only for this account's buckets that log to it (confused deputy).
+    assert log_policy["Statement"][1]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": ["arn:aws:s3:::acme-ml-prod-datasets", "arn:aws:s3:::acme-ml-prod-checkpoints"]}}
     lifecycle = one(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "datasets-lifecycle")
     assert lifecycle["inputs"]["rules"][0]["transitions"] == [{"days": 90, "storageClass": "INTELLIGENT_TIERING"}]
 
@@ -150,8 +160,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
 def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(staging):
     # 105, then 38 for CI runners as in prod: the ci-l4 pool (7), CiRunners (15), jobs' identity (16),
     # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
-    # the deploy path as in prod (#16).
-    assert staging["counts"]["total"] == 156
+    # the deploy path as in prod (#16); then 3 for #17: the closed default security group, the
+    # control-plane and flow-log keys.
+    assert staging["counts"]["total"] == 159
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
@@ -191,9 +202,10 @@ def test_every_opt_out_reaches_the_resources(tmp_path):
     assert cluster["encryptionConfig"]["provider"] == {"keyArn": "arn:aws:kms:us-east-1:123456789012:key/shared"}
     assert cluster["vpcConfig"]["subnetIds"] == ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
     assert document["outputs"]["cluster_train"]["vpc_id"] == "vpc-0123456789abcdef0"
-    for absent in ("aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", "aws:kms/key:Key",
-                   "kubernetes:helm.sh/v3:Release"):
+    for absent in ("aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", "kubernetes:helm.sh/v3:Release"):
         assert named(document, absent) == [], absent
+    # The given key encrypts secrets; only the control-plane log group's own key is created.
+    assert [k["name"] for k in named(document, "aws:kms/key:Key")] == ["train-logs-key"]
     assert one(document, "aws:eks/addon:Addon", "train-addons-coredns")["inputs"]["addonVersion"] == \
         "v1.11.4-eksbuild.14"
     assert one(document, "aws:eks/nodeGroup:NodeGroup", "train-l4-ng")["inputs"]["nodeRepairConfig"] == \

@@ -47,14 +47,35 @@ def test_prod_buckets_are_protected_retained_logged_and_granted_to_workloads(pro
         bucket = by_name[name]
         assert bucket["protect"] is True and bucket["retainOnDelete"] is True
         assert bucket["inputs"]["forceDestroy"] is False and "logging" in bucket["inputs"]
-    assert by_name["models-gcs-bucket"]["inputs"]["encryption"] == {"defaultKmsKeyName": "[unknown]"}
+    # Every prod bucket uses CMEK; each created key and its ring are kept when the bucket is.
+    for name in ("models-gcs", "samples-gcs"):
+        assert by_name[f"{name}-bucket"]["inputs"]["encryption"] == {"defaultKmsKeyName": "[unknown]"}
+        for part in ("key", "keyring"):
+            assert (by_name[f"{name}-cmek-{part}"]["protect"], by_name[f"{name}-cmek-{part}"]["retainOnDelete"]) == (
+                True, True)
     assert by_name["samples-gcs-bucket"]["inputs"]["lifecycleRules"][0]["condition"]["daysSinceNoncurrentTime"] == 14
     assert by_name["models-gcs-bucket"]["inputs"]["softDeletePolicy"] == {"retentionDurationSeconds": 2592000}
     grants = {r["name"]: r["inputs"]["role"] for r in document["resources"]
               if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember"}
     assert grants == {"models-gcs-access-serving": "roles/storage.objectViewer",
                       "models-gcs-access-publisher": "roles/storage.objectUser",
-                      "samples-gcs-access-serving": "roles/storage.objectUser"}
+                      "samples-gcs-access-serving": "roles/storage.objectUser",
+                      # Cloud Storage writes usage logs only with object create on the log bucket.
+                      "models-gcs-logs-writer": "roles/storage.objectCreator",
+                      "samples-gcs-logs-writer": "roles/storage.objectCreator"}
+
+
+def test_prod_gke_nodes_use_the_disk_key_and_see_same_node_traffic(prod):
+    _, by_name = prod
+    assert by_name["infer-gcp-cluster"]["inputs"]["enableIntranodeVisibility"] is True
+    disk_key = by_name["infer-gcp-disks-key"]
+    assert (disk_key["protect"], disk_key["inputs"]["name"]) == (True, "prod-infer-gcp-disks")
+    for pool in ("infer-gcp-system", "infer-gcp-l4-spot-pool", "infer-gcp-a100-mig-pool"):
+        assert by_name[pool]["propertyDependencies"]["nodeConfig"] == [disk_key["urn"]], pool
+        assert "bootDiskKmsKey" in by_name[pool]["inputs"]["nodeConfig"], pool
+    grant = by_name["infer-gcp-disks-compute"]
+    assert grant["inputs"]["member"].endswith("@compute-system.iam.gserviceaccount.com")
+    assert grant["urn"] in by_name["infer-gcp-cluster"]["dependencies"]
 
 
 def test_prod_counts_and_the_plan_shows_gke_taints_gpu_pools(prod):

@@ -37,3 +37,11 @@ def test_an_existing_kms_key_is_used_instead_of_creating_one(register):
     repo = reg.one("aws:ecr/repository:Repository").inputs
     assert repo["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key_arn}]
 
+
+
+def test_created_repository_key_has_an_explicit_policy(register):
+    import json
+
+    reg = register(lambda: EcrRepository("ci", EcrRepositoryArgs(repository_name="ci/app", account_id="111122223333")))
+    policy = json.loads(reg.one("aws:kms/key:Key").inputs["policy"])
+    assert [s["Principal"] for s in policy["Statement"]] == [{"AWS": "arn:aws:iam::111122223333:root"}]

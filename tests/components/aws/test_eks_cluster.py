@@ -41,16 +41,36 @@ def test_cluster_secure_defaults(register):
                                                 "controllerManager", "scheduler"]
     assert inputs["tags"]["owner"] == "ml"
     log_group = reg.one("aws:cloudwatch/logGroup:LogGroup", "train-logs")
+    logs_key = reg.one("aws:kms/key:Key", "train-logs-key")
     assert log_group.inputs == {"name": "/aws/eks/dev-train/cluster", "retentionInDays": 90,
-                                "tags": {"owner": "ml"}}
+                                "kmsKeyId": "[unknown]", "tags": {"owner": "ml"}}
+    assert log_group.options()["propertyDependencies"]["kmsKeyId"] == [logs_key.urn]
     assert log_group.urn in cluster.options()["dependencies"]
     assert cluster.options()["protect"] is False
 
 
+def test_every_created_key_has_an_explicit_policy_administered_by_the_account(register):
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, region="us-west-2", account_id="111122223333")))
+    secrets = json.loads(reg.one("aws:kms/key:Key", "train-secrets").inputs["policy"])
+    assert secrets["Statement"] == [{"Sid": "EnableIamPolicies", "Effect": "Allow",
+                                     "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                     "Action": "kms:*", "Resource": "*"}]
+    logs = json.loads(reg.one("aws:kms/key:Key", "train-logs-key").inputs["policy"])
+    root, service = logs["Statement"]
+    assert root["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert service["Principal"] == {"Service": "logs.us-west-2.amazonaws.com"}
+    assert service["Condition"] == {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [
+        "arn:aws:logs:us-west-2:111122223333:log-group:/aws/eks/dev-train/cluster"]}}
+
+
 def test_cluster_roles_trust_only_their_service(register):
-    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS)))
+    reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, region="us-west-2", account_id="111122223333")))
     role = json.loads(reg.one("aws:iam/role:Role", "train-cluster-role").inputs["assumeRolePolicy"])
     assert role["Statement"][0]["Principal"] == {"Service": "eks.amazonaws.com"}
+    # Confused deputy: EKS may assume it only for this account's cluster of this name.
+    assert role["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "111122223333"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:eks:us-west-2:111122223333:cluster/dev-train"}}
     node = json.loads(reg.one("aws:iam/role:Role", "train-node-role").inputs["assumeRolePolicy"])
     assert node["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
     attached = sorted(r.inputs["policyArn"] for r in reg.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
@@ -65,7 +85,8 @@ def test_cluster_roles_trust_only_their_service(register):
 def test_existing_kms_key_is_used_instead_of_creating_one(register):
     arn = "arn:aws:kms:us-east-1:123456789012:key/abc"
     reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, kms_key_arn=arn)))
-    assert reg.of_type("aws:kms/key:Key") == []
+    # Only the control plane logs' own key is created.
+    assert [k.name for k in reg.of_type("aws:kms/key:Key")] == ["train-logs-key"]
     cluster = reg.one("aws:eks/cluster:Cluster")
     assert cluster.inputs["encryptionConfig"]["provider"] == {"keyArn": arn}
 
@@ -73,7 +94,7 @@ def test_existing_kms_key_is_used_instead_of_creating_one(register):
 def test_protect_applies_to_cluster_and_key(register):
     reg = register(lambda: EksCluster("train", EksClusterArgs(**ARGS, protect=True)))
     assert reg.one("aws:eks/cluster:Cluster").options()["protect"] is True
-    assert reg.one("aws:kms/key:Key").options()["protect"] is True
+    assert all(k.options()["protect"] is True for k in reg.of_type("aws:kms/key:Key"))
 
 
 def test_public_allowlist_reaches_the_cluster(register):

@@ -223,3 +223,31 @@ def test_bad_arguments_register_nothing(register):
         register(build(dataclasses.replace(ARGS, dns_zone_id=None), with_provider=False))
     assert "needs certificate_arn" in str(err.value)
     assert [r.type for r in err.value.resources if r.type.startswith(("aws:", "mlinfra:"))] == []
+
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+
+
+def test_internet_facing_alb_without_a_web_acl_gets_aws_managed_rules(register):
+    reg = register(build(dataclasses.replace(ARGS, web_acl_arn=None)))
+    acl = reg.one(WEB_ACL, "infer-waf")
+    assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
+    groups = [(r["priority"], r["statement"]["managedRuleGroupStatement"]) for r in acl.inputs["rules"]]
+    assert groups == [(10, {"vendorName": "AWS", "name": "AWSManagedRulesCommonRuleSet"}),
+                      (20, {"vendorName": "AWS", "name": "AWSManagedRulesKnownBadInputsRuleSet"})]
+    assert all(r["overrideAction"] == {"none": {}} for r in acl.inputs["rules"])
+    association = reg.one("aws:wafv2/webAclAssociation:WebAclAssociation", "infer-waf")
+    assert association.options()["propertyDependencies"]["webAclArn"] == [acl.urn]
+    assert association.options()["propertyDependencies"]["resourceArn"] == [reg.one(ALB).urn]
+
+
+def test_no_managed_web_acl_when_internal_opted_out_or_given(register):
+    for args in (dataclasses.replace(ARGS, web_acl_arn=None, internal=True),
+                 dataclasses.replace(ARGS, web_acl_arn=None, managed_waf=False), ARGS):
+        assert register(build(args)).of_type(WEB_ACL) == []
+
+
+def test_target_groups_carry_the_controller_cluster_tag(register):
+    reg = register(build(dataclasses.replace(ARGS, cluster_name="prod-serve")))
+    groups = reg.of_type("aws:lb/targetGroup:TargetGroup")
+    assert groups and all(g.inputs["tags"]["mlinfra.io/lb-controller-cluster"] == "prod-serve" for g in groups)

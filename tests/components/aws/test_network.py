@@ -109,4 +109,30 @@ def test_interface_endpoints_when_enabled(register):
                                   "com.amazonaws.us-east-1.sts"]
     assert all(i["privateDnsEnabled"] is True for i in interfaces.values())
     group = reg.one("aws:ec2/securityGroup:SecurityGroup", "net-endpoints").inputs
-    assert group["ingress"] == [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.0.0.0/16"]}]
+    assert group["ingress"] == [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.0.0.0/16"],
+                                 "description": "HTTPS from the VPC to the interface endpoints"}]
+
+
+def test_default_security_group_of_the_vpc_is_adopted_with_no_rules(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"])))
+    vpc = reg.one("aws:ec2/vpc:Vpc", "net-vpc")
+    default = reg.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "net-default-sg")
+    assert default.inputs["ingress"] == [] and default.inputs["egress"] == []
+    assert default.options()["propertyDependencies"]["vpcId"] == [vpc.urn]
+
+
+def test_flow_logs_are_encrypted_with_their_own_key_and_the_role_trusts_only_this_account(register):
+    reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(
+        cidr="10.0.0.0/16", zones=["z1a", "z1b"], region="eu-west-1", account_id="111122223333", protect=True)))
+    group = reg.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
+    key = reg.one("aws:kms/key:Key", "net-flow-logs-key")
+    assert group.options()["propertyDependencies"]["kmsKeyId"] == [key.urn]
+    assert key.options()["protect"] is True and key.inputs["enableKeyRotation"] is True
+    root, logs = json.loads(key.inputs["policy"])["Statement"]
+    assert root["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == [
+        "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/vpc/net/flow-logs"]
+    [trust] = json.loads(reg.one("aws:iam/role:Role", "net-flow-logs").inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "111122223333"},
+                                  "ArnLike": {"aws:SourceArn": "arn:aws:ec2:eu-west-1:111122223333:vpc-flow-log/*"}}

@@ -78,7 +78,8 @@ def test_no_access_logging_unless_asked(register):
 
 def test_log_target_uses_sse_s3_and_lets_only_this_account_deliver_logs(register):
     reg = register(lambda: S3Bucket("logs", S3BucketArgs(bucket_name="acme-prod-logs",
-                                                         log_target_account="123456789012")))
+                                                         log_target_account="123456789012",
+                                                         log_source_buckets=["acme-prod-data", "acme-prod-ckpt"])))
     assert reg.of_type("aws:kms/key:Key") == []
     [rule] = reg.one("aws:s3/bucketServerSideEncryptionConfiguration:"
                      "BucketServerSideEncryptionConfiguration").inputs["rules"]
@@ -89,7 +90,24 @@ def test_log_target_uses_sse_s3_and_lets_only_this_account_deliver_logs(register
     assert allow == {"Sid": "S3ServerAccessLogs", "Effect": "Allow",
                      "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
                      "Resource": "arn:aws:s3:::acme-prod-logs/*",
-                     "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
+                     "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                                   "ArnLike": {"aws:SourceArn": ["arn:aws:s3:::acme-prod-data",
+                                                                 "arn:aws:s3:::acme-prod-ckpt"]}}}
+
+
+def test_log_target_without_source_buckets_grants_s3_log_delivery_nothing(register):
+    reg = register(lambda: S3Bucket("logs", S3BucketArgs(bucket_name="acme-prod-logs",
+                                                         log_target_account="123456789012")))
+    policy = json.loads(reg.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport"]
+
+
+def test_created_bucket_key_has_an_explicit_policy(register):
+    reg = register(lambda: S3Bucket("data", S3BucketArgs(bucket_name="b", account_id="111122223333")))
+    policy = json.loads(reg.one("aws:kms/key:Key").inputs["policy"])
+    assert policy["Statement"] == [{"Sid": "EnableIamPolicies", "Effect": "Allow",
+                                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                    "Action": "kms:*", "Resource": "*"}]
 
 
 def test_lifecycle_transitions():

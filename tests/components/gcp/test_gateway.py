@@ -158,3 +158,27 @@ def test_plan_table_summarises_routes_and_class(register):
     redirect = reg.one(ROUTE, "infer-redirect")
     assert summarize(redirect.type, redirect.inputs) == "redirect to https"
     assert summarize(GATEWAY, reg.one(GATEWAY).inputs) == "gke-l7-global-external-managed"
+
+
+def test_external_gateway_without_a_policy_gets_cloud_armor_waf_rules_on_every_backend(register):
+    reg = register(build(security_policy=None))
+    armor = reg.one("gcp:compute/securityPolicy:SecurityPolicy", "infer-armor")
+    rules = armor.inputs["rules"]
+    assert armor.inputs["type"] == "CLOUD_ARMOR"
+    assert rules[0] == {"action": "deny(403)", "priority": 1000, "description": "preconfigured WAF sqli-v33-stable",
+                        "match": {"expr": {"expression":
+                                           "evaluatePreconfiguredWaf('sqli-v33-stable', {'sensitivity': 1})"}}}
+    assert [r["action"] for r in rules].count("deny(403)") == 8
+    assert rules[-1]["priority"] == 2147483647 and rules[-1]["action"] == "allow"
+    backends = reg.of_type("kubernetes:networking.gke.io/v1:GCPBackendPolicy")
+    assert backends
+    for backend in backends:
+        assert backend.inputs["spec"]["default"]["securityPolicy"] == armor.inputs["name"]
+        assert backend.options()["propertyDependencies"]["spec"] == [armor.urn]
+
+
+def test_no_managed_cloud_armor_when_opted_out_given_or_internal(register):
+    for changes in ({"security_policy": None, "managed_security_policy": False}, {},
+                    {"internal": True, "subnetwork": "nodes", "dns_zone": None, "certificate_id": "c",
+                     "security_policy": None}):
+        assert register(build(**changes)).of_type("gcp:compute/securityPolicy:SecurityPolicy") == [], changes

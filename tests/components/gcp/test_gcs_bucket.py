@@ -108,3 +108,19 @@ def test_workloads_get_object_roles_on_this_bucket_only(register):
 def test_unknown_access_level_is_refused():
     with pytest.raises(ValueError, match="got admin"):
         GcsBucket("data", GcsBucketArgs(**ARGS, workload_access={"x": WorkloadAccess("a", "b", "admin")}))
+
+
+def test_a_retained_bucket_keeps_its_created_key_and_key_ring(register):
+    # Destroying the stack must not schedule the key of retained data for destruction.
+    reg = register(lambda: GcsBucket("data", GcsBucketArgs(**ARGS, cmek=True, protect=True, retain_on_delete=True)))
+    for kind in ("gcp:kms/cryptoKey:CryptoKey", "gcp:kms/keyRing:KeyRing"):
+        options = reg.one(kind).options()
+        assert options["protect"] is True and options["retainOnDelete"] is True, kind
+
+
+def test_usage_logs_can_be_delivered_to_the_log_bucket(register):
+    reg = register(lambda: GcsBucket("data", GcsBucketArgs(**ARGS, access_logs=True)))
+    writer = reg.one("gcp:storage/bucketIAMMember:BucketIAMMember", "data-logs-writer")
+    assert (writer.inputs["role"], writer.inputs["member"]) == ("roles/storage.objectCreator",
+                                                                "group:cloud-storage-analytics@google.com")
+    assert writer.options()["propertyDependencies"]["bucket"] == [reg.one("gcp:storage/bucket:Bucket", "data-logs").urn]

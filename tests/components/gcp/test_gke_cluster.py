@@ -93,7 +93,36 @@ def test_existing_kms_key_is_used_and_still_granted(register):
     assert reg.of_type("gcp:kms/cryptoKey:CryptoKey") == []
     assert reg.one("gcp:container/cluster:Cluster").inputs["databaseEncryption"] == {"state": "ENCRYPTED",
                                                                                     "keyName": key}
-    assert reg.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").inputs["cryptoKeyId"] == key
+    grants = {g.name: g.inputs for g in reg.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")}
+    assert {n: (g["cryptoKeyId"], g["member"]) for n, g in grants.items()} == {
+        "infer-secrets-gke": (key,
+                              "serviceAccount:service-100000000001@container-engine-robot.iam.gserviceaccount.com"),
+        "infer-disks-compute": (key, "serviceAccount:service-100000000001@compute-system.iam.gserviceaccount.com")}
+    pool = reg.one("gcp:container/nodePool:NodePool", "infer-system")
+    assert pool.inputs["nodeConfig"]["bootDiskKmsKey"] == key
+
+
+def test_node_boot_disks_use_a_cmek_key_the_compute_agent_holds_before_any_node(register):
+    reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS)))
+    disk_key = reg.one("gcp:kms/cryptoKey:CryptoKey", "infer-disks-key")
+    ring = reg.one("gcp:kms/keyRing:KeyRing")
+    secrets_key = reg.one("gcp:kms/cryptoKey:CryptoKey", "infer-secrets-key")
+    assert disk_key.options()["propertyDependencies"]["keyRing"] == [secrets_key.urn]
+    assert disk_key.inputs["rotationPeriod"] == "7776000s" and ring.inputs["name"] == "prod-infer-secrets"
+    grant = reg.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "infer-disks-compute")
+    assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+    assert grant.inputs["member"] == "serviceAccount:service-100000000001@compute-system.iam.gserviceaccount.com"
+    assert grant.options()["propertyDependencies"]["cryptoKeyId"] == [disk_key.urn]
+    cluster = reg.one("gcp:container/cluster:Cluster")
+    assert grant.urn in cluster.options()["dependencies"]
+    assert cluster.options()["propertyDependencies"]["nodeConfig"] == [disk_key.urn]
+    system = reg.one("gcp:container/nodePool:NodePool", "infer-system")
+    assert system.options()["propertyDependencies"]["nodeConfig"] == [disk_key.urn]
+
+
+def test_intranode_visibility_is_on(register):
+    reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS)))
+    assert reg.one("gcp:container/cluster:Cluster").inputs["enableIntranodeVisibility"] is True
 
 
 def test_nodes_run_as_a_dedicated_least_privilege_account(register):
@@ -140,7 +169,7 @@ def test_prod_opt_ins_public_allowlist_and_zonal_location(register):
     cluster = reg.one("gcp:container/cluster:Cluster")
     assert cluster.inputs["location"] == "us-central1-b"
     assert cluster.inputs["deletionProtection"] is True and cluster.options()["protect"] is True
-    assert reg.one("gcp:kms/cryptoKey:CryptoKey").options()["protect"] is True
+    assert all(k.options()["protect"] is True for k in reg.of_type("gcp:kms/cryptoKey:CryptoKey"))
     assert cluster.inputs["privateClusterConfig"]["enablePrivateEndpoint"] is False
     assert cluster.inputs["masterAuthorizedNetworksConfig"]["cidrBlocks"] == [
         {"cidrBlock": "203.0.113.0/24", "displayName": "public-0"},

@@ -116,3 +116,9 @@ def test_time_shared_pool(register):
 def test_compact_placement_needs_one_zone():
     with pytest.raises(ValueError, match="exactly one node location"):
         GkeGpuNodePool("p", GkeGpuNodePoolArgs(**ARGS, compact_placement=True))
+
+
+def test_gpu_node_boot_disks_use_the_clusters_disk_key(register):
+    key = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/disks"
+    assert pool_inputs(register, boot_disk_kms_key=key).inputs["nodeConfig"]["bootDiskKmsKey"] == key
+    assert "bootDiskKmsKey" not in pool_inputs(register).inputs["nodeConfig"]

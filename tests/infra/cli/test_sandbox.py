@@ -32,8 +32,9 @@ def flat(text):
 def test_create_prints_the_sandbox_and_streams_pulumi(backend):
     result = run("create", "alice", "--gpu", "nvidia-l4", "--ttl", "8h")
     assert result.exit_code == 0, result.output
-    # 54, then 2 for the cluster contracts (#15): the gp3 StorageClass and the GPU-label ASG tag.
-    assert result.stdout == ("created sandbox-alice-box: aws, peak 1.1578 USD/h, 56 resources, "
+    # 54, then 2 for the cluster contracts (#15): the gp3 StorageClass and the GPU-label ASG tag;
+    # then 3 for issue #17: the closed default security group, the control-plane and flow-log keys.
+    assert result.stdout == ("created sandbox-alice-box: aws, peak 1.1605 USD/h, 59 resources, "
                              "expires 2026-11-23T17:00:00Z (in 8h 00m)\n")
     assert "Updating (sandbox-alice-box)" in result.stderr
 
@@ -106,7 +107,7 @@ def test_h100_sandbox_is_refused_by_the_real_command_before_pulumi_is_needed():
     result = _mlinfra_without_pulumi("sandbox", "create", "alice", "--gpu", "nvidia-h100-80gb:8")
     assert result.returncode == 1, result.stderr
     assert flat(result.stderr) == (
-        "refused: sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.39 USD/h exceeds the budget "
+        "refused: sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.40 USD/h exceeds the budget "
         "of 5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1), "
         "sandbox-system-ng 0.20 USD/h (m7i.large on-demand x 1..2)")
 

@@ -128,3 +128,37 @@ def test_proxy_only_subnet_only_for_internal_gateways_on_a_network_we_create():
     assert proxy_only_cidr(cluster({}, proxy_only_cidr="10.21.0.0/23")) is None
     existing = {"network": "n", "subnetwork": "s", "pods_range": "p", "services_range": "v", "proxy_only_subnet": True}
     assert proxy_only_cidr(cluster({"llm": internal}, existing_network=existing)) is None
+
+
+def _internet_facing(cloud: str, **extra) -> StackConfig:
+    zone = "Z1" if cloud == "aws" else "example-com"
+    return config("prod", cloud, {"api": {"hostnames": ["api.example.com"], "exposure": "internet-facing",
+                                          "tls": {"dns_zone": zone}, "routes": {"chat": SPLIT}, **extra}})
+
+
+def _build(stack: StackConfig, cloud: str):
+    network = AWS_NET if cloud == "aws" else GcpGatewayNetwork(project="acme-ml-prod", region="us-central1")
+
+    def program():
+        build_gateways("serve", "prod-serve", stack.clusters["serve"], stack.environment, network,
+                       k8s.Provider("test", kubeconfig="{}"), {"owner": "ml"})
+    return program
+
+
+def test_internet_facing_gateways_get_a_managed_firewall_unless_the_config_opts_out(register):
+    aws = register(_build(_internet_facing("aws"), "aws"))
+    acl = aws.one("aws:wafv2/webAcl:WebAcl")
+    association = aws.one("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.options()["propertyDependencies"]["webAclArn"] == [acl.urn]
+    # Target groups carry the tag the controller's IAM policy is scoped to.
+    for group in aws.of_type("aws:lb/targetGroup:TargetGroup"):
+        assert group.inputs["tags"]["mlinfra.io/lb-controller-cluster"] == "prod-serve"
+    gcp = register(_build(_internet_facing("gcp"), "gcp"))
+    armor = gcp.one("gcp:compute/securityPolicy:SecurityPolicy")
+    for backend in gcp.of_type("kubernetes:networking.gke.io/v1:GCPBackendPolicy"):
+        assert backend.inputs["spec"]["default"]["securityPolicy"] == armor.inputs["name"]
+    # `managed_firewall: false` is the named opt-out (the lb-waf rule flags it on AWS).
+    assert register(_build(_internet_facing("aws", managed_firewall=False), "aws")).of_type(
+        "aws:wafv2/webAcl:WebAcl") == []
+    opted_out = register(_build(_internet_facing("gcp", managed_firewall=False), "gcp"))
+    assert opted_out.of_type("gcp:compute/securityPolicy:SecurityPolicy") == []

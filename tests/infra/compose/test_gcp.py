@@ -105,7 +105,9 @@ def test_environment_decides_protection_retention_and_access_logs(
     cluster = reg.one("gcp:container/cluster:Cluster")
     assert cluster.inputs["deletionProtection"] is deletion_protection
     assert cluster.options()["protect"] is protect
-    assert reg.one("gcp:kms/cryptoKey:CryptoKey").options()["protect"] is protect
+    # The cluster's secrets and node disk keys.
+    keys = reg.of_type("gcp:kms/cryptoKey:CryptoKey")
+    assert len(keys) == 2 and all(k.options()["protect"] is protect for k in keys)
     bucket = reg.one("gcp:storage/bucket:Bucket", "data-bucket")
     assert (bucket.options()["protect"], bucket.options()["retainOnDelete"]) == (protect, retain)
     assert bucket.inputs["forceDestroy"] is force_destroy
