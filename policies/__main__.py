@@ -3,6 +3,7 @@
 `PolicyPack(...)` serves the Analyzer protocol from its constructor and never returns.
 """
 
+import aws_baseline
 import aws_compute
 import aws_iam
 import aws_storage
@@ -21,6 +22,7 @@ PolicyPack(
     description="Secure and safe defaults for mlinfra ML platforms on AWS and Google Cloud",
     enforcement_level=EnforcementLevel.ADVISORY,
     policies=[
+        *aws_baseline.RULES,
         *aws_compute.RULES,
         *aws_storage.RULES,
         *aws_iam.RULES,

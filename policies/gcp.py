@@ -93,6 +93,17 @@ def _gcs_versioning(props, ctx):
         yield f"bucket '{ctx.name}' does not have versioning enabled"
 
 
+def _intranode_visibility(props, ctx):
+    if dig(props, "enableIntranodeVisibility") is not True:
+        yield f"cluster '{ctx.name}' hides same-node pod traffic from flow logs (enableIntranodeVisibility)"
+
+
+def _boot_disk_cmek(props, ctx):
+    # `has`, not the value: a created key's id is unknown until it exists.
+    if not has(dig(props, "nodeConfig", default={}), "bootDiskKmsKey"):
+        yield f"node pool '{ctx.name}' boot disks are not encrypted with a customer-managed key (bootDiskKmsKey)"
+
+
 def _gke(name, description, types, check, severity, fix):
     return resource_rule(name, description, types=types, check=check, severity=severity,
                          remediation=_GKE_VIA + fix)
@@ -121,6 +132,13 @@ RULES = [
          [CLUSTER], _legacy_auth, HIGH, "never enable legacy ABAC or client certificates."),
     _gke("gke-node-auto-repair-upgrade", "GKE node pools auto-repair and auto-upgrade (CIS GKE 5.5.2, 5.5.3)",
          [NODE_POOL], _auto_repair_upgrade, MEDIUM, "keep management.autoRepair and autoUpgrade on."),
+    _gke("gke-intranode-visibility",
+         "GKE routes same-node pod traffic through the VPC (practice: flow logs see all pod traffic)",
+         [CLUSTER], _intranode_visibility, MEDIUM, "keep enableIntranodeVisibility on."),
+    _gke("gke-node-boot-disk-cmek",
+         "GKE node boot disks use a customer-managed key (practice: keys we control, as for secrets)",
+         [NODE_POOL], _boot_disk_cmek, MEDIUM,
+         "node pools take the cluster's disk key (GkeCluster.disk_kms_key) as bootDiskKmsKey."),
     resource_rule("gcs-uniform-access", "GCS buckets use uniform bucket-level access (CIS GCP 5.2)",
                   types=[BUCKET], check=_gcs_uniform, severity=HIGH,
                   remediation="Declare buckets under mlinfra:buckets with cloud: gcp; GcsBucket sets it."),

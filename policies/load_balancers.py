@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rulekit import HIGH, MEDIUM, dig, environment_of, resource_rule
+from rulekit import HIGH, MEDIUM, dig, environment_of, resource_rule, stack_rule
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 GCP_SSL_POLICY = "gcp:compute/sSLPolicy:SSLPolicy"
+WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 TLS_PROTOCOLS = ("HTTPS", "TLS")
 # AWS names every TLS 1.2+ policy with one of these markers; the default policy allows TLS 1.0.
 TLS12_MARKERS = ("TLS13", "TLS-1-2", "FS-1-2")
@@ -50,6 +51,14 @@ def _invalid_headers(props, ctx):
         yield f"load balancer '{ctx.name}' forwards invalid HTTP headers"
 
 
+def _waf(lb, stack):
+    props = lb.props
+    if dig(props, "internal") is not False or dig(props, "loadBalancerType", default="application") != "application":
+        return
+    if not stack.attached(lb, WAF_ASSOCIATION, prop="resourceArn"):
+        yield f"internet-facing load balancer '{lb.name}' has no WAF web ACL (AWS managed rules or firewall_policy)"
+
+
 _FIX = "Expose services through the mlinfra traffic components, which set this; "
 
 RULES = [
@@ -69,4 +78,9 @@ RULES = [
     resource_rule("lb-drop-invalid-headers", "Application load balancers drop invalid headers (AWS FSBP ELB.4)",
                   types=LOAD_BALANCERS, check=_invalid_headers, severity=MEDIUM,
                   remediation=_FIX + "dropInvalidHeaderFields is always on."),
+    stack_rule("lb-waf",
+               "Internet-facing application load balancers have a WAF web ACL (practice: Checkov CKV2_AWS_28)",
+               types=LOAD_BALANCERS, check=_waf, severity=HIGH,
+               remediation=_FIX + "internet-facing gateways get a web ACL of AWS managed rules unless "
+                                  "gateways.<g>.managed_firewall is false; then name one in firewall_policy."),
 ]

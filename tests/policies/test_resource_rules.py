@@ -56,7 +56,8 @@ BASES = {
         "masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "203.0.113.0/24", "displayName": "vpn"}]},
         "workloadIdentityConfig": {"workloadPool": "acme-ml.svc.id.goog"}, "enableShieldedNodes": True,
         "releaseChannel": {"channel": "REGULAR"}, "datapathProvider": "ADVANCED_DATAPATH",
-        "enableLegacyAbac": False, "masterAuth": {"clientCertificateConfig": {"issueClientCertificate": False}}}),
+        "enableLegacyAbac": False, "masterAuth": {"clientCertificateConfig": {"issueClientCertificate": False}},
+        "enableIntranodeVisibility": True}),
     "pool": ("gcp:container/nodePool:NodePool", "l4-pool", {
         "cluster": UNKNOWN, "autoscaling": {"minNodeCount": 0, "maxNodeCount": 2},
         "management": {"autoRepair": True, "autoUpgrade": True},
@@ -64,6 +65,7 @@ BASES = {
                        "serviceAccount": "gpu-nodes@acme-ml.iam.gserviceaccount.com",
                        "workloadMetadataConfig": {"mode": "GKE_METADATA"},
                        "shieldedInstanceConfig": {"enableSecureBoot": True, "enableIntegrityMonitoring": True},
+                       "bootDiskKmsKey": UNKNOWN,
                        "guestAccelerators": [{"type": "nvidia-l4", "count": 1}]}}),
     "gcs": ("gcp:storage/bucket:Bucket", "data", {
         "name": "acme-dev-data", "location": "US", "uniformBucketLevelAccess": True,
@@ -89,6 +91,11 @@ CRON = ("kubernetes:batch/v1:CronJob", "cleanup", {"spec": {"schedule": "0 * * *
     "template": {"spec": {"containers": [{"name": "job", "image": "busybox@sha256:" + "a" * 64, "resources": {
         "requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}}}]}}}}}})
 BASES["cron"] = CRON
+BASES["kms"] = ("aws:kms/key:Key", "logs-key", {"enableKeyRotation": True, "tags": TAGS, "policy": _doc(
+    {"Sid": "EnableIamPolicies", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+     "Action": "kms:*", "Resource": "*"})})
+BASES["logs"] = ("aws:cloudwatch/logGroup:LogGroup", "train-logs", {
+    "name": "/aws/eks/dev-train/cluster", "retentionInDays": 90, "kmsKeyId": UNKNOWN, "tags": TAGS})
 # A scale set release exactly as CiRunners records it.
 RUNNER = RunnerSet(github_config_url="https://github.com/acme", max_runners=2,
                    image="ghcr.io/actions/actions-runner:2.338.1",
@@ -169,6 +176,16 @@ CASES = [
     ("gke", "enableLegacyAbac", True, "gke-legacy-auth-disabled", M, "cluster 'train-gke' enables legacy ABAC"),
     ("pool", "management.autoUpgrade", False, "gke-node-auto-repair-upgrade", M,
      "node pool 'l4-pool' leaves off: autoUpgrade"),
+    ("gke", "enableIntranodeVisibility", DELETE, "gke-intranode-visibility", M,
+     "cluster 'train-gke' hides same-node pod traffic from flow logs (enableIntranodeVisibility)"),
+    ("pool", "nodeConfig.bootDiskKmsKey", DELETE, "gke-node-boot-disk-cmek", M,
+     "node pool 'l4-pool' boot disks are not encrypted with a customer-managed key (bootDiskKmsKey)"),
+    ("kms", "policy", DELETE, "kms-key-policy", M, "KMS key 'logs-key' has no explicit key policy"),
+    ("kms", "policy", _doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/app"},
+                            "Action": "kms:Decrypt", "Resource": "*"}), "kms-key-policy", M,
+     "KMS key 'logs-key' key policy lets no account root administer it (arn:aws:iam::<account>:root)"),
+    ("logs", "kmsKeyId", DELETE, "cloudwatch-log-group-encrypted", M,
+     "log group 'train-logs' is not encrypted with a customer-managed KMS key (kmsKeyId)"),
     ("gcs", "uniformBucketLevelAccess", False, "gcs-uniform-access", M,
      "bucket 'data' allows per-object ACLs (uniformBucketLevelAccess is not true)"),
     ("gcs", "publicAccessPrevention", "inherited", "gcs-public-access-prevention", M,

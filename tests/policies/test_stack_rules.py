@@ -70,8 +70,44 @@ def _log_target(sse):
     return logs + data
 
 
+def network(*, default_sg=True, ingress=(), egress=()):
+    """A VPC and, as AwsNetwork registers it, its adopted default security group."""
+    vpc = resource("aws:ec2/vpc:Vpc", "net-vpc", {"cidrBlock": "10.0.0.0/16", "tags": TAGS})
+    parts = [vpc]
+    if default_sg:
+        parts.append(resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "net-default-sg",
+                              {"vpcId": UNKNOWN, "ingress": list(ingress), "egress": list(egress), "tags": TAGS},
+                              deps={"vpcId": [vpc]}))
+    return parts
+
+
+def alb(*, internal=False, waf=True, kind="application", name="infer"):
+    """A load balancer and, as AwsLoadBalancer registers it, its web ACL association."""
+    lb = resource("aws:lb/loadBalancer:LoadBalancer", f"{name}-lb", {
+        "loadBalancerType": kind, "internal": internal, "tags": TAGS})
+    parts = [lb]
+    if waf:
+        parts.append(resource("aws:wafv2/webAclAssociation:WebAclAssociation", f"{name}-waf",
+                              {"resourceArn": UNKNOWN, "webAclArn": UNKNOWN}, deps={"resourceArn": [lb]}))
+    return parts
+
+
+ANY_TCP = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+
 CASES = [
     ("dev stack", s3_stack(), []),
+    ("VPC with its default security group closed", network(), []),
+    ("VPC whose default security group is not adopted", network(default_sg=False),
+     [("vpc-default-security-group-closed", M,
+       "VPC 'net-vpc' keeps AWS's default security group rules (no DefaultSecurityGroup adopts it)")]),
+    ("default security group with egress", network(egress=[ANY_TCP]),
+     [("vpc-default-security-group-closed", M, "VPC 'net-vpc' default security group has egress rules")]),
+    ("internet-facing ALB with a web ACL", alb(), []),
+    ("internal ALB and NLB need none", alb(internal=True, waf=False) + alb(kind="network", waf=False, name="grpc"),
+     []),
+    ("internet-facing ALB without a web ACL", alb(waf=False),
+     [("lb-waf", M, "internet-facing load balancer 'infer-lb' has no WAF web ACL (AWS managed rules or "
+                    "firewall_policy)")]),
     ("complete public access block missing a flag", s3_stack(pab={"ignorePublicAcls": False}),
      [("s3-public-access-block", M, "bucket 'acme-dev-data' public access block leaves off: ignorePublicAcls")]),
     ("no public access block", [r for r in s3_stack() if r.name != "data-pab"],

@@ -61,6 +61,7 @@ def test_check_run_sends_every_resource_to_analyze_and_the_stack_once(register):
             for v in policy["violations"]] == [
         ("ec2-imdsv2-required", "mandatory",
          "launch template 'lt' does not require IMDSv2 (httpTokens must be 'required')", "lt"),
+        ("kms-key-policy", "mandatory", "KMS key 'key' has no explicit key policy", "key"),
         ("stateful-resources-protected", "mandatory", "staging resource 'key' (aws:kms/key:Key) is not protected",
          "key"),
     ]

@@ -1,0 +1,32 @@
+"""Issue #17's stack rules over the prod stack's real resources, through the real pack process:
+clean as planned, and each fails when the resource that satisfies it is left out of the stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records
+from tests.helpers import stack_run
+from tests.policies.conftest import triples
+
+
+@pytest.fixture(scope="module")
+def prod_inputs() -> list[PolicyInput]:
+    return inputs_from_records(stack_run("prod").resources)
+
+
+def test_prod_passes_the_hardening_stack_rules(pack, prod_inputs):
+    rules = {"lb-waf", "vpc-default-security-group-closed"}
+    assert [f for f in pack.analyze_stack(prod_inputs) if f.policy in rules] == []
+
+
+@pytest.mark.parametrize(("left_out", "rule", "message"), [
+    ("aws:wafv2/webAclAssociation:WebAclAssociation", "lb-waf",
+     "internet-facing load balancer 'train-infer-lb' has no WAF web ACL (AWS managed rules or firewall_policy)"),
+    ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "vpc-default-security-group-closed",
+     "VPC 'train-net-vpc' keeps AWS's default security group rules (no DefaultSecurityGroup adopts it)"),
+])
+def test_leaving_out_the_resource_fails_its_rule(pack, prod_inputs, left_out, rule, message):
+    kept = [i for i in prod_inputs if i.type != left_out]
+    assert len(kept) == len(prod_inputs) - 1
+    assert triples(pack.analyze_stack(kept)) == [(rule, "mandatory", message)]
