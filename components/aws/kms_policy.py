@@ -10,10 +10,12 @@ Sources, read 2026-11-29:
   `kms:*` on `*`. Without it, IAM policies (the EKS cluster role's, a Pod Identity role's) can not
   grant use of the key, and a key nobody may administer can not be recovered.
 - Amazon CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS"
-  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html): the
-  principal `logs.<region>.amazonaws.com`, actions `kms:Encrypt*`, `kms:Decrypt*`,
-  `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*`, scoped with an `ArnEquals` (or
-  `ArnLike`) condition on `kms:EncryptionContext:aws:logs:arn`, the ARN of the log group.
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html): the key
+  policy lets the principal `logs.<region>.amazonaws.com` use the key (`kms:Encrypt*`,
+  `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*`), and CloudWatch Logs
+  sends the log group's ARN as encryption context `kms:EncryptionContext:aws:logs:arn`, which a
+  condition can match to restrict the key to one log group. Here it is matched exactly
+  (`ArnEquals`) against the one group the key is for.
 """
 
 from __future__ import annotations

@@ -70,9 +70,11 @@ def tls_only_policy(bucket_name: str, log_writer_account: str | None = None,
         if log_source_buckets:
             # S3 delivers on behalf of the source bucket, so aws:SourceArn names exactly the buckets
             # that log here (S3 bucket ARNs carry no account: aws:SourceAccount as well). S3 User
-            # Guide, "Enabling Amazon S3 server access logging", bucket policy example
-            # (docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html),
-            # read 2026-11-29.
+            # Guide, "Enabling Amazon S3 server access logging", the bucket policy for the logging
+            # service principal: ArnLike aws:SourceArn with the source bucket ARN, StringEquals
+            # aws:SourceAccount (docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html;
+            # the page's example read 2026-11-29 as public infrastructure code reproduces it, AWS's
+            # page itself only in part).
             statements.append({
                 "Sid": "S3ServerAccessLogs",
                 "Effect": "Allow",
