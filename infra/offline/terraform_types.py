@@ -14,12 +14,16 @@ Sources (read 2026-11-29):
   `BucketV2` was; "aws.s3/bucketversioningv2.BucketVersioningV2 has been deprecated in favor of
   aws.s3/bucketversioning.BucketVersioning", https://www.pulumi.com/registry/packages/aws/api-docs/
   s3/bucketversioningv2, v7.19.0), so the S3 rows follow the v7 names. Rows read there: acm,
-  autoscaling, cloudwatch, ec2, ecr, eks addon/cluster/nodeGroup, iam, kms, lb, route53, s3.
+  autoscaling, cloudwatch, ec2 (defaultSecurityGroup too), ecr, eks addon/cluster/nodeGroup, iam, kms,
+  lb, route53, s3, wafv2 webAcl/webAclAssociation; the web ACL's `rule` block name from
+  hashicorp/terraform-provider-aws:website/docs/r/wafv2_web_acl.html.markdown.
   Not in that older file (newer resources), named by the bridge's rule `aws_<module>_<snake>` and
   not read one by one: eks accessEntry, accessPolicyAssociation, podIdentityAssociation and the
   vpc securityGroup{Ingress,Egress}Rule tokens (the file lists those two under `mux`).
 - pulumi/pulumi-gcp@ed6078aacc:provider/cmd/pulumi-resource-gcp/bridge-metadata.json,
-  `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0).
+  `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0). The security policy's
+  `rule` block name from hashicorp/terraform-provider-google:website/docs/r/
+  compute_security_policy.html.markdown.
 - hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
   network_policy_v1,manifest}.md, and storage_class_v1.md at 39246047 (2026-11-29); hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
 """
@@ -83,6 +87,7 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _aws("aws:acm/certificateValidation:CertificateValidation", "aws_acm_certificate_validation"),
     _aws("aws:autoscaling/tag:Tag", "aws_autoscaling_group_tag"),
     _aws("aws:cloudwatch/logGroup:LogGroup", "aws_cloudwatch_log_group"),
+    _aws("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws_default_security_group"),
     _aws("aws:ec2/eip:Eip", "aws_eip"),
     _aws("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
     _aws("aws:ec2/internetGateway:InternetGateway", "aws_internet_gateway"),
@@ -125,6 +130,8 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _aws("aws:s3/bucketVersioning:BucketVersioning", "aws_s3_bucket_versioning"),
     _aws("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws_vpc_security_group_egress_rule"),
     _aws("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws_vpc_security_group_ingress_rule"),
+    _aws("aws:wafv2/webAcl:WebAcl", "aws_wafv2_web_acl"),
+    _aws("aws:wafv2/webAclAssociation:WebAclAssociation", "aws_wafv2_web_acl_association"),
     _gcp("gcp:certificatemanager/certificate:Certificate", "google_certificate_manager_certificate"),
     _gcp("gcp:certificatemanager/certificateMap:CertificateMap", "google_certificate_manager_certificate_map"),
     _gcp("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
@@ -137,6 +144,7 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:compute/router:Router", "google_compute_router"),
     _gcp("gcp:compute/routerNat:RouterNat", "google_compute_router_nat"),
     _gcp("gcp:compute/sSLPolicy:SSLPolicy", "google_compute_ssl_policy"),
+    _gcp("gcp:compute/securityPolicy:SecurityPolicy", "google_compute_security_policy"),
     _gcp("gcp:compute/subnetwork:Subnetwork", "google_compute_subnetwork"),
     _gcp("gcp:container/cluster:Cluster", "google_container_cluster"),
     _gcp("gcp:container/nodePool:NodePool", "google_container_node_pool"),
@@ -189,6 +197,8 @@ PROPERTY_RENAMES: dict[str, dict[str, str]] = {
         "rules": "rule", "rules.transitions": "transition",
         "rules.noncurrentVersionTransitions": "noncurrent_version_transition"},
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {"rules": "rule"},
+    "aws:wafv2/webAcl:WebAcl": {"rules": "rule"},
+    "gcp:compute/securityPolicy:SecurityPolicy": {"rules": "rule"},
     "gcp:compute/subnetwork:Subnetwork": {"secondaryIpRanges": "secondary_ip_range"},
     "gcp:container/cluster:Cluster": {"nodeConfig.guestAccelerators": "guest_accelerator",
                                       "nodeConfig.taints": "taint", "nodePools": "node_pool"},

@@ -94,10 +94,6 @@ def test_no_accepted_entry_is_stale(findings):
                                                    load_accepted())] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "real findings until the `harden` branch (issue #17 part A) lands: KMS key policies, log group "
-    "CMKs, default security groups, WAF, ...; list them with `uv run python -m infra.offline.checkov_scan`. "
-    "When this passes, delete this marker."))
 def test_no_failure_outside_the_accepted_list(findings):
     outside = unaccepted([f for f in findings if f.stack != BROKEN], load_accepted())
     assert [f.line() for f in outside] == []

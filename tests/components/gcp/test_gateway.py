@@ -165,10 +165,12 @@ def test_external_gateway_without_a_policy_gets_cloud_armor_waf_rules_on_every_b
     armor = reg.one("gcp:compute/securityPolicy:SecurityPolicy", "infer-armor")
     rules = armor.inputs["rules"]
     assert armor.inputs["type"] == "CLOUD_ARMOR"
-    assert rules[0] == {"action": "deny(403)", "priority": 1000, "description": "preconfigured WAF sqli-v33-stable",
+    assert rules[0] == {"action": "deny(403)", "priority": 900, "description": "Log4j CVE-2021-44228 (cve-canary)",
+                        "match": {"expr": {"expression": "evaluatePreconfiguredExpr('cve-canary')"}}}
+    assert rules[1] == {"action": "deny(403)", "priority": 1000, "description": "preconfigured WAF sqli-v33-stable",
                         "match": {"expr": {"expression":
                                            "evaluatePreconfiguredWaf('sqli-v33-stable', {'sensitivity': 1})"}}}
-    assert [r["action"] for r in rules].count("deny(403)") == 8
+    assert [r["action"] for r in rules].count("deny(403)") == 9
     assert rules[-1]["priority"] == 2147483647 and rules[-1]["action"] == "allow"
     backends = reg.of_type("kubernetes:networking.gke.io/v1:GCPBackendPolicy")
     assert backends
