@@ -30,3 +30,17 @@ def test_leaving_out_the_resource_fails_its_rule(pack, prod_inputs, left_out, ru
     kept = [i for i in prod_inputs if i.type != left_out]
     assert len(kept) == len(prod_inputs) - 1
     assert triples(pack.analyze_stack(kept)) == [(rule, "mandatory", message)]
+
+
+@pytest.mark.parametrize(("env", "level"), [("dev", "advisory"), ("sandbox", "advisory"),
+                                            ("staging", "mandatory"), ("prod", "mandatory")])
+def test_the_managed_firewall_opt_out_is_advisory_only_in_dev_and_sandbox(pack, prod_inputs, env, level):
+    from infra.offline.policy_check import PACK_DIR
+    from infra.offline.policy_config import load_policy_config
+
+    kept = [i for i in prod_inputs if i.type != "aws:wafv2/webAclAssociation:WebAclAssociation"]
+    try:
+        pack.configure(load_policy_config(PACK_DIR / "config" / f"{env}.json"))
+        assert [(f.policy, f.level) for f in pack.analyze_stack(kept) if f.policy == "lb-waf"] == [("lb-waf", level)]
+    finally:
+        pack.configure({})
