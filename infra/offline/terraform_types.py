@@ -25,7 +25,8 @@ Sources (read 2026-11-29):
   `rule` block name from hashicorp/terraform-provider-google:website/docs/r/
   compute_security_policy.html.markdown.
 - hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
-  network_policy_v1,manifest}.md, and storage_class_v1.md at 39246047 (2026-11-29); hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
+  network_policy_v1,manifest}.md, and storage_class_v1.md at 39246047 (2026-11-29);
+  hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
 """
 
 from __future__ import annotations
