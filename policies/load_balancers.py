@@ -8,6 +8,11 @@ LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:Load
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 GCP_SSL_POLICY = "gcp:compute/sSLPolicy:SSLPolicy"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+BACKEND_POLICY = "kubernetes:networking.gke.io/v1:GCPBackendPolicy"
+# GKE's GatewayClass of the global external Application Load Balancer (components/gcp/gateway_manifests.py).
+EXTERNAL_GATEWAY_CLASS = "gke-l7-global-external-managed"
 TLS_PROTOCOLS = ("HTTPS", "TLS")
 # AWS names every TLS 1.2+ policy with one of these markers; the default policy allows TLS 1.0.
 TLS12_MARKERS = ("TLS13", "TLS-1-2", "FS-1-2")
@@ -59,6 +64,36 @@ def _waf(lb, stack):
         yield f"internet-facing load balancer '{lb.name}' has no WAF web ACL (AWS managed rules or firewall_policy)"
 
 
+def _namespace(resource) -> str:
+    return str(dig(resource.props, "metadata", "namespace", default="default"))
+
+
+def _internet_backends(stack) -> dict[tuple[str, str], str]:
+    """(namespace, service) -> gateway name, for every backend an external GKE Gateway routes to."""
+    external = {(_namespace(g), dig(g.props, "metadata", "name")): dig(g.props, "metadata", "name")
+                for g in stack.resources if g.resource_type == GATEWAY
+                and dig(g.props, "spec", "gatewayClassName") == EXTERNAL_GATEWAY_CLASS}
+    backends: dict[tuple[str, str], str] = {}
+    for route in (r for r in stack.resources if r.resource_type == HTTP_ROUTE):
+        route_ns = _namespace(route)
+        for parent in dig(route.props, "spec", "parentRefs", default=[]):
+            gateway = external.get((dig(parent, "namespace", default=route_ns), dig(parent, "name")))
+            if gateway is None:
+                continue
+            for rule in dig(route.props, "spec", "rules", default=[]):
+                for ref in dig(rule, "backendRefs", default=[]):
+                    backends[(dig(ref, "namespace", default=route_ns), dig(ref, "name"))] = gateway
+    return backends
+
+
+def _cloud_armor(policy, stack):
+    target = (_namespace(policy), dig(policy.props, "spec", "targetRef", "name"))
+    gateway = _internet_backends(stack).get(target)
+    if gateway is not None and not dig(policy.props, "spec", "default", "securityPolicy"):
+        yield (f"backend policy '{policy.name}' of internet-facing gateway '{gateway}' sets no Cloud Armor "
+               "securityPolicy")
+
+
 _FIX = "Expose services through the mlinfra traffic components, which set this; "
 
 RULES = [
@@ -82,5 +117,11 @@ RULES = [
                "Internet-facing application load balancers have a WAF web ACL (practice: Checkov CKV2_AWS_28)",
                types=LOAD_BALANCERS, check=_waf, severity=HIGH,
                remediation=_FIX + "internet-facing gateways get a web ACL of AWS managed rules unless "
+                                  "gateways.<g>.managed_firewall is false; then name one in firewall_policy."),
+    stack_rule("gke-gateway-cloud-armor",
+               "Backends of internet-facing GKE gateways have a Cloud Armor security policy "
+               "(practice: GCPBackendPolicy securityPolicy)",
+               types=[BACKEND_POLICY], check=_cloud_armor, severity=HIGH,
+               remediation=_FIX + "external gateways get a Cloud Armor policy of preconfigured WAF rules unless "
                                   "gateways.<g>.managed_firewall is false; then name one in firewall_policy."),
 ]

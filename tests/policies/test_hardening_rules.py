@@ -16,7 +16,7 @@ def prod_inputs() -> list[PolicyInput]:
 
 
 def test_prod_passes_the_hardening_stack_rules(pack, prod_inputs):
-    rules = {"lb-waf", "vpc-default-security-group-closed"}
+    rules = {"lb-waf", "vpc-default-security-group-closed", "gke-gateway-cloud-armor"}
     assert [f for f in pack.analyze_stack(prod_inputs) if f.policy in rules] == []
 
 
@@ -44,3 +44,25 @@ def test_the_managed_firewall_opt_out_is_advisory_only_in_dev_and_sandbox(pack, 
         assert [(f.policy, f.level) for f in pack.analyze_stack(kept) if f.policy == "lb-waf"] == [("lb-waf", level)]
     finally:
         pack.configure({})
+
+
+def _without_security_policy(resource: PolicyInput) -> PolicyInput:
+    import dataclasses
+
+    from google.protobuf import struct_pb2
+
+    properties = struct_pb2.Struct()
+    properties.CopyFrom(resource.properties)
+    del properties["spec"]["default"]["securityPolicy"]
+    return dataclasses.replace(resource, properties=properties)
+
+
+def test_an_internet_facing_gke_backend_without_cloud_armor_fails(pack, prod_inputs):
+    backend = "kubernetes:networking.gke.io/v1:GCPBackendPolicy"
+    changed = [_without_security_policy(i) if i.name == "infer-gcp-infer-backend-serving-llm-v2" else i
+               for i in prod_inputs]
+    assert sum(i.type == backend for i in prod_inputs) == 2
+    assert triples(pack.analyze_stack(changed)) == [
+        ("gke-gateway-cloud-armor", "mandatory",
+         "backend policy 'infer-gcp-infer-backend-serving-llm-v2' of internet-facing gateway 'infer' sets no "
+         "Cloud Armor securityPolicy")]

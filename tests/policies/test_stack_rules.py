@@ -92,6 +92,22 @@ def alb(*, internal=False, waf=True, kind="application", name="infer"):
     return parts
 
 
+def gke_gateway(*, security_policy="infer-waf", gateway_class="gke-l7-global-external-managed"):
+    """A GKE Gateway, its HTTPRoute and the backend's GCPBackendPolicy, as GkeGateway registers them."""
+    default = {"logging": {"enabled": True}, **({"securityPolicy": security_policy} if security_policy else {})}
+    return [
+        resource("kubernetes:gateway.networking.k8s.io/v1:Gateway", "infer-gateway", {
+            "metadata": {"name": "infer", "namespace": "infer"}, "spec": {"gatewayClassName": gateway_class}}),
+        resource("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "infer-route", {
+            "metadata": {"name": "infer-chat", "namespace": "infer"},
+            "spec": {"parentRefs": [{"name": "infer", "sectionName": "https"}],
+                     "rules": [{"backendRefs": [{"name": "llm", "namespace": "serving", "port": 8000}]}]}}),
+        resource("kubernetes:networking.gke.io/v1:GCPBackendPolicy", "infer-backend", {
+            "metadata": {"name": "infer-llm", "namespace": "serving"},
+            "spec": {"targetRef": {"group": "", "kind": "Service", "name": "llm"}, "default": default}}),
+    ]
+
+
 ANY_TCP = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
 
 CASES = [
@@ -105,6 +121,11 @@ CASES = [
     ("internet-facing ALB with a web ACL", alb(), []),
     ("internal ALB and NLB need none", alb(internal=True, waf=False) + alb(kind="network", waf=False, name="grpc"),
      []),
+    ("external GKE gateway with Cloud Armor", gke_gateway(), []),
+    ("internal GKE gateway needs none", gke_gateway(security_policy=None, gateway_class="gke-l7-rilb"), []),
+    ("external GKE gateway backend without Cloud Armor", gke_gateway(security_policy=None),
+     [("gke-gateway-cloud-armor", M, "backend policy 'infer-backend' of internet-facing gateway 'infer' sets no "
+                                     "Cloud Armor securityPolicy")]),
     ("internet-facing ALB without a web ACL", alb(waf=False),
      [("lb-waf", M, "internet-facing load balancer 'infer-lb' has no WAF web ACL (AWS managed rules or "
                     "firewall_policy)")]),
