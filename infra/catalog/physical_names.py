@@ -33,7 +33,9 @@ Sources, read 2026-11-29:
   (https://cloud.google.com/apis/design/resource_names); each entry gives that collection.
 - Kubernetes: "Names of resources need to be unique within a namespace, but not across
   namespaces ... not for cluster-wide objects",
-  https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+  https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/; RBAC: "A Role
+  always sets permissions within a particular namespace ... ClusterRole, by contrast, is a
+  non-namespaced resource", https://kubernetes.io/docs/reference/access-authn-authz/rbac/
 - ARC runner scale sets: the controller looks a scale set up by runner group and name at the
   GitHub config URL and reuses one it finds (createRunnerScaleSet: GetRunnerScaleSet(runnerGroupID,
   RunnerScaleSetName), "Created/Reused a runner scale set"); the name is also the label `runs-on`
@@ -176,12 +178,14 @@ GCP: dict[str, Rules] = {
 # Kinds whose objects live in a namespace, and kinds that are cluster-wide (Kubernetes docs above).
 NAMESPACED_KINDS = (
     "core/v1:Secret", "core/v1:Service", "networking.k8s.io/v1:NetworkPolicy",
+    "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
     "gateway.networking.k8s.io/v1:Gateway", "gateway.networking.k8s.io/v1:HTTPRoute",
     "gateway.networking.k8s.io/v1beta1:ReferenceGrant",
     "networking.gke.io/v1:GCPBackendPolicy", "networking.gke.io/v1:GCPGatewayPolicy",
     "networking.gke.io/v1:HealthCheckPolicy", "elbv2.k8s.aws/v1beta1:TargetGroupBinding",
 )
-CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass")
+CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass", "rbac.authorization.k8s.io/v1:ClusterRole",
+                      "rbac.authorization.k8s.io/v1:ClusterRoleBinding")
 
 KUBERNETES: dict[str, Rules] = {
     **{f"kubernetes:{kind}": {"metadata.name": PhysicalName(
