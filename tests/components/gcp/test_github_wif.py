@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from components.gcp.github_wif import (
     ATTRIBUTE_MAPPING,
     CiServiceAccountSpec,
@@ -28,3 +30,28 @@ def test_pull_requests_are_one_principal_set_by_event_name(register):
     assert member["role"] == "roles/iam.workloadIdentityUser"
     assert member["member"] == f"principalSet://iam.googleapis.com/{POOL}/attribute.event_name/pull_request"
     assert attribute_principal_set("42", "github", "event_name", "pull_request") == member["member"]
+
+
+NAMES_SPEC = CiServiceAccountSpec(subjects=("repo:acme/ml:ref:refs/heads/main",), project_roles=())
+
+
+def build_named(prefix: str, *names: str):
+    return lambda: GitHubWorkloadIdentity("gh", GitHubWorkloadIdentityArgs(
+        project="p", project_number="1", repo="acme/ml", pool_id="github", name_prefix=prefix,
+        service_accounts={n: NAMES_SPEC for n in names}))
+
+
+def test_ci_service_account_ids_stay_distinct_and_valid_with_the_longest_prefix(register):
+    # A 24-character prefix (the config's longest) plus `-gh-` leaves 2 characters of the name when
+    # cut to 30: `deploy` and `deploy-sandbox` were one account, and a cut could end in a hyphen.
+    reg = register(build_named("acme-machine-learning-pl", "deploy", "deploy-sandbox", "drift"))
+    ids = [r.inputs["accountId"] for r in reg.of_type("gcp:serviceaccount/account:Account")]
+    assert len(set(ids)) == 3
+    for account in ids:
+        assert re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])", account) and 6 <= len(account) <= 30, account
+
+
+def test_short_ci_service_account_ids_are_unchanged(register):
+    reg = register(build_named("acme-ml", "deploy", "preview"))
+    assert sorted(r.inputs["accountId"] for r in reg.of_type("gcp:serviceaccount/account:Account")) == [
+        "acme-ml-gh-deploy", "acme-ml-gh-preview"]
