@@ -47,7 +47,9 @@ def check(stacks_dir: Path | None, fmt: str) -> None:
         click.echo(json.dumps(report.as_dict(stacks), indent=2))
     else:
         click.echo(f"{len(report.claims)} physical names in {len(stacks)} plans ({', '.join(stacks)}); "
-                   f"{len(report.unresolved)} known only after apply, not compared.")
+                   f"{len(report.unresolved)} known only after apply, not compared:")
+        for item in report.unresolved:
+            click.echo(f"  - stack '{item.stack}': {item.type} {item.urn.rsplit('::', 1)[-1]} {item.input}: {item.why}")
     problems = describe(report)
     for line in problems:
         click.echo(f"  - {line}", err=True)

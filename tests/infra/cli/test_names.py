@@ -37,3 +37,14 @@ def test_an_invalid_stack_stops_the_check_with_exit_2_and_the_field_path(tmp_pat
     result = mlinfra("names", "check", "--stacks-dir", str(tmp_path))
     assert result.returncode == 2
     assert "invalid config for stack 'bad'" in result.stderr and "nope: unknown key" in result.stderr
+
+
+def test_distinct_names_pass_and_names_known_only_after_apply_are_listed(tmp_path):
+    shutil.copy(DEV, tmp_path / "Pulumi.dev.yaml")
+    result = mlinfra("names", "check", "--stacks-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "62 physical names in 2 plans (dev, bootstrap); 1 known only after apply, not compared:"
+    assert lines[1] == ("  - stack 'dev': gcp:dns/recordSet:RecordSet "
+                        "dev-gke-llm-dnsauth-record-llm-dev-acme-ml-example-com name: the name is unknown until apply")
+    assert lines[-1] == "No two stacks claim the same name in the same scope."
