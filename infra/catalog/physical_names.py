@@ -39,8 +39,8 @@ Sources, read 2026-11-29:
 - ARC runner scale sets: the controller looks a scale set up by runner group and name at the
   GitHub config URL and reuses one it finds (createRunnerScaleSet: GetRunnerScaleSet(runnerGroupID,
   RunnerScaleSetName), "Created/Reused a runner scale set"); the name is also the label `runs-on`
-  matches. actions/actions-runner-controller@2ee6b3b (master 2026-06-30, chart 0.14.2; the pinned
-  0.15.1 tag is not in the stored snapshot):
+  matches. actions/actions-runner-controller@2ee6b3b (master of 2026-06-30, whose Chart.yaml is 0.14.2,
+  the version infra/catalog/charts.py pins):
   controllers/actions.github.com/autoscalingrunnerset_controller.go.
 """
 

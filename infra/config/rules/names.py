@@ -14,8 +14,8 @@ from infra.config.stack import StackConfig
 
 # The gha-runner-scale-set chart fails a longer scale set name: `fail "Name must have up to 45
 # characters"` in charts/gha-runner-scale-set/templates/autoscalingrunnerset.yaml,
-# actions/actions-runner-controller@2ee6b3b (master of 2026-06-30, chart 0.14.2; read 2026-11-29), the
-# same check as in chart 0.12.1 (@f67f2eb). The pinned 0.15.1 is not in the stored snapshot: re-read on a bump.
+# actions/actions-runner-controller@2ee6b3b (master of 2026-06-30, whose Chart.yaml is 0.14.2, the version
+# infra/catalog/charts.py pins; read 2026-11-29); the same check is in chart 0.12.1 (@f67f2eb). Re-read on a bump.
 SCALE_SET_NAME_MAX = 45
 # RunnerRegistry.repository's own limit (infra.config.runners): a valid ECR name and Artifact Registry id.
 REPOSITORY_NAME_MAX = 63
