@@ -1,4 +1,4 @@
-"""GitHubWorkloadIdentity under mocks: exact subjects, and pull requests as one attribute set."""
+"""GitHubWorkloadIdentity under mocks: exact subjects, pull requests as one attribute set, service account ids."""
 
 from __future__ import annotations
 
