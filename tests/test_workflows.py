@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from infra.cli.ci import preview_matrix, stack_matrix
+from infra.config.rules.names import scale_set_name
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -339,8 +340,9 @@ def test_every_stack_the_workflows_reach_has_its_deployer_runners():
     """`runs-on: <stack>-deploy` must name a deploy scale set of that stack, in a group for this repository."""
     for row in stack_matrix(ROOT / "stacks"):
         config = load_yaml(ROOT / "stacks" / f"Pulumi.{row['stack']}.yaml")["config"]
-        sets = {name: spec for cluster in config["mlinfra:clusters"].values()
-                for name, spec in cluster.get("runners", {}).items()}
+        # Keyed by scale set name, `<stack>-<key>` (infra/config/rules/names.py), which `runs-on` uses.
+        sets = {scale_set_name(row["stack"], key): spec for cluster in config["mlinfra:clusters"].values()
+                for key, spec in cluster.get("runners", {}).items()}
         deployer = sets.get(f"{row['stack']}-deploy")
         assert deployer is not None, f"{row['stack']} has no {row['stack']}-deploy runner set"
         assert deployer["kind"] == "deploy" and deployer.get("runner_group", "default") != "default"

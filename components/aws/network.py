@@ -50,6 +50,11 @@ def log_group_arn(region: str, account_id: str, group_name: str) -> str:
     return f"arn:aws:logs:{region}:{account_id}:log-group:{group_name}"
 
 
+def flow_log_group_name(physical_name: str) -> str:
+    """The flow-log group of a network whose cloud-side names start with `physical_name`."""
+    return f"/aws/vpc/{physical_name}/flow-logs"
+
+
 def flow_log_role_policy(log_group_arn: str) -> str:
     """What VPC flow logs may do: write to their own log group, nothing else."""
     return json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -96,6 +101,9 @@ class AwsNetworkArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
     # Boundary and IAM path of the roles created here: the deploy role creates roles only with them.
     bounds: RoleBounds = field(default_factory=RoleBounds)
+    # Stem of the cloud-side names (the flow-log group), unique per account and region: two stacks
+    # with a cluster of the same name must not share a log group. Defaults to the component name.
+    physical_name: str | None = None
 
 
 class AwsNetwork(pulumi.ComponentResource):
@@ -179,7 +187,7 @@ class AwsNetwork(pulumi.ComponentResource):
 
     def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, args: AwsNetworkArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        group_name = f"/aws/vpc/{name}/flow-logs"
+        group_name = flow_log_group_name(args.physical_name or name)
         account = account_id_or_lookup(args.account_id, self)
         arn = account.apply(lambda acct: log_group_arn(args.region, acct, group_name))
         # Flow logs reveal who talks to whom: a key of our own that only this log group may use.

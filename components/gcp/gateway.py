@@ -53,6 +53,9 @@ class GkeGatewayArgs:
     """What the address and Gateway wait for: an internal gateway's proxy-only subnet."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Tags, turned into GCP labels."""
+    name_stem: str = ""
+    """What makes the cloud names unique in the project (e.g. `<stack>-<cluster>`): two stacks in one
+    project with a gateway of the same name would otherwise claim one address, certificate and policy."""
 
 
 def check_args(args: GkeGatewayArgs) -> None:
@@ -64,6 +67,13 @@ def check_args(args: GkeGatewayArgs) -> None:
         raise ValueError("set exactly one of dns_zone or certificate_id")
     if args.internal and args.subnetwork is None:
         raise ValueError("an internal gateway needs the subnetwork of its address")
+
+
+def cloud_resource_name(args: GkeGatewayArgs) -> str:
+    """The name of the address, SSL policy, certificate and map: the stem, the gateway and its exposure."""
+    parts = (args.name_stem, args.gateway_name, "int" if args.internal else "ext")
+    # Without a stem the name is what it was before stems existed, so such gateways are not replaced.
+    return short_name(*(p for p in parts if p), limit=63)
 
 
 class GkeGateway(pulumi.ComponentResource):
@@ -80,7 +90,7 @@ class GkeGateway(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         after = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on))
         labels = gcp_labels(args.labels)
-        cloud_name = short_name(args.gateway_name, "int" if args.internal else "ext", limit=63)
+        cloud_name = cloud_resource_name(args)
         namespace = args.namespace or args.gateway_name
         location = args.region if args.internal else None
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.iam import service_account_id
+
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 PROVIDER_ID = "github"
 ATTRIBUTE_MAPPING = {
@@ -118,7 +120,8 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
             oidc={"issuer_uri": GITHUB_ISSUER}, opts=keep)
         self.service_account_emails = {}
         for sa_name, spec in args.service_accounts.items():
-            account_id = f"{args.name_prefix}-gh-{sa_name}"[:30]
+            # Cut to 30 characters alone, a long prefix gave `deploy` and `deploy-x` one account.
+            account_id = service_account_id(f"{args.name_prefix}-gh", sa_name)
             email = service_account_email(account_id, args.project)
             account = gcp.serviceaccount.Account(
                 f"{name}-{sa_name}", project=args.project, account_id=account_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pulumi
@@ -26,15 +27,30 @@ BUCKET_ROLES = {"read": "roles/storage.objectViewer", "read-write": "roles/stora
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
+# Service account ids: "unique within a project, must be 6-30 characters long, and match the regular
+# expression [a-z]([-a-z0-9]*[a-z0-9])". Source: CreateServiceAccountRequest.account_id,
+# https://docs.cloud.google.com/python/docs/reference/iam/latest/google.cloud.iam_admin_v1.types.CreateServiceAccountRequest
+# (read 2026-11-29).
+SERVICE_ACCOUNT_ID_MAX = 30
+SERVICE_ACCOUNT_ID_MIN = 6
+
+
 def service_account_id(base: str, role: str) -> str:
-    """A service account id (6-30 chars of [a-z0-9-], starting with a letter) for `base` and `role`."""
+    """A service account id (6-30 chars of [a-z0-9-], starting with a letter) for `base` and `role`.
+
+    An id that fits is `<base>-<role>`. A longer one keeps a readable head and adds a hash of the
+    whole base: cutting alone would give `sandbox-alice-longname-x` and `...-y` one account.
+    """
     clean = re.sub(r"[^a-z0-9-]", "-", base.lower()).strip("-")
+    if not clean[:1].isalpha():
+        clean = f"sa{clean}"
     suffix = f"-{role}"
-    head = clean[: 30 - len(suffix)].rstrip("-")
-    account = f"{head}{suffix}"
-    if not account[0].isalpha():
-        account = f"sa{account}"[:30].rstrip("-")
-    return account.ljust(6, "0")
+    account = f"{clean}{suffix}"
+    if len(account) > SERVICE_ACCOUNT_ID_MAX:
+        digest = hashlib.sha1(f"{base}/{role}".encode()).hexdigest()[:6]
+        head = clean[: SERVICE_ACCOUNT_ID_MAX - len(suffix) - len(digest) - 1].rstrip("-")
+        account = f"{head}-{digest}{suffix}"
+    return account.ljust(SERVICE_ACCOUNT_ID_MIN, "0")
 
 
 def gke_service_agent(project_number: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -111,6 +111,8 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
         account_id=ctx.account_id,
         protect=ctx.config.environment in PROTECTED_ENVIRONMENTS,
         tags=ctx.tags, bounds=ctx.bounds,
+        # The flow-log group is named after it: two stacks with a cluster of one name must not share it.
+        physical_name=f"{cluster_name}-net",
     ), opts=ctx.opts)
     return dict(network.private_subnet_ids), network.vpc_id, list(network.public_subnet_ids.values())
 

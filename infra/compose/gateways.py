@@ -99,7 +99,8 @@ def proxy_only_cidr(cluster: ClusterConfig) -> str | None:
     return str(cidr) if internal and cidr is not None and cluster.gcp.existing_network is None else None
 
 
-def gcp_cluster_gateways(config: StackConfig, name: str, cluster: ClusterConfig, network: GcpNetwork,
+def gcp_cluster_gateways(config: StackConfig, name: str, cluster_name: str, cluster: ClusterConfig,
+                         network: GcpNetwork,
                          k8s_provider: pulumi.ProviderResource, labels: Mapping[str, str],
                          opts: pulumi.ResourceOptions) -> dict[str, Any]:
     """One GKE cluster's gateways: the stack outputs entry `{"gateways": ...}`, or nothing."""
@@ -107,7 +108,7 @@ def gcp_cluster_gateways(config: StackConfig, name: str, cluster: ClusterConfig,
         return {}
     assert config.gcp is not None  # guaranteed by infra.config.rules
     return {"gateways": build_gateways(
-        name, name, cluster, config.environment,
+        name, cluster_name, cluster, config.environment,
         GcpGatewayNetwork(project=config.gcp.project, region=config.gcp.region, subnetwork=network.subnetwork,
                           proxy_only_subnet=network.proxy_only_subnet),
         k8s_provider, labels, opts)}
@@ -125,7 +126,7 @@ def build_gateways(cluster_key: str, cluster_name: str, cluster: ClusterConfig, 
         return _aws(cluster_key, cluster_name, cluster, environment, network, k8s_provider, tags, opts,
                     controller_depends_on)
     assert isinstance(network, GcpGatewayNetwork)
-    return _gcp(cluster_key, cluster, network, k8s_provider, tags, opts)
+    return _gcp(cluster_key, cluster_name, cluster, network, k8s_provider, tags, opts)
 
 
 def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environment: Environment,
@@ -162,15 +163,16 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
     return outputs
 
 
-def _gcp(cluster_key: str, cluster: ClusterConfig, network: GcpGatewayNetwork, k8s_provider: pulumi.ProviderResource,
-         tags: Mapping[str, str], opts: pulumi.ResourceOptions | None) -> dict[str, Any]:
+def _gcp(cluster_key: str, cluster_name: str, cluster: ClusterConfig, network: GcpGatewayNetwork,
+         k8s_provider: pulumi.ProviderResource, tags: Mapping[str, str],
+         opts: pulumi.ResourceOptions | None) -> dict[str, Any]:
     from components.gcp.gateway import GkeGateway, GkeGatewayArgs
 
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():
         internal = gateway.exposure == Exposure.INTERNAL
         gw = GkeGateway(f"{cluster_key}-{name}", GkeGatewayArgs(
-            gateway_name=name, project=network.project, region=network.region,
+            gateway_name=name, name_stem=cluster_name, project=network.project, region=network.region,
             routes=routes_from_config(gateway), hostnames=tuple(gateway.hostnames), k8s_provider=k8s_provider,
             internal=internal, dns_zone=gateway.tls.dns_zone,
             certificate_id=gateway.tls.certificate, subnetwork=network.subnetwork,

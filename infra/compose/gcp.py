@@ -95,10 +95,10 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,
         boot_disk_kms_key=gke.disk_kms_key), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
-    gateways = gcp_cluster_gateways(config, name, cluster, network, gke.provider, labels, opts)
+    gateways = gcp_cluster_gateways(config, name, cluster_name, cluster, network, gke.provider, labels, opts)
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
             "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
-            **gcp_runners(config, name, cluster, gke, number, buckets, labels, opts)}
+            **gcp_runners(config, stack, name, cluster, gke, number, buckets, labels, opts)}
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],

@@ -14,6 +14,7 @@ import pulumi
 
 from components.k8s.runner_values import job_service_accounts
 from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name
+from infra.config.rules.names import repository_name, scale_set_name
 from infra.config.runners import RunnerKind, RunnerSetConfig
 from infra.config.stack import ClusterConfig, StackConfig
 
@@ -42,12 +43,14 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
 
     created: list[pulumi.Resource] = []
     registries: dict[str, Any] = {}
-    for set_name, runner in cluster.runners.items():
+    for key, runner in cluster.runners.items():
         if not _wanted(runner):
             continue
+        # Component names, namespaces and outputs follow the scale set's name, `<stack>-<key>`.
+        set_name = scale_set_name(ctx.stack, key)
         access, policies = runner.cloud_access, {}
         if access.registry is not None:
-            repository = access.registry.repository
+            repository = repository_name(ctx.config, ctx.stack, cluster.cloud, access.registry.repository)
             if access.registry.create:
                 repo = EcrRepository(f"{name}-{set_name}-registry", EcrRepositoryArgs(
                     repository_name=repository, protect=ctx.config.environment in PROTECTED_ENVIRONMENTS,
@@ -71,7 +74,7 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
     return created, registries
 
 
-def gcp_job_access(config: StackConfig, name: str, cluster: ClusterConfig, number: pulumi.Input[str],
+def gcp_job_access(config: StackConfig, stack: str, name: str, cluster: ClusterConfig, number: pulumi.Input[str],
                    bucket_outputs: dict[str, Any], labels: dict[str, str],
                    opts: pulumi.ResourceOptions) -> dict[str, Any]:
     """Workload Identity grants for every scale set with `cloud_access`; returns registry URLs."""
@@ -83,15 +86,16 @@ def gcp_job_access(config: StackConfig, name: str, cluster: ClusterConfig, numbe
     assert config.gcp is not None
     project, region = config.gcp.project, config.gcp.region
     registries: dict[str, Any] = {}
-    for set_name, runner in cluster.runners.items():
+    for key, runner in cluster.runners.items():
         if not _wanted(runner):
             continue
+        set_name = scale_set_name(stack, key)
         access = runner.cloud_access
         members = {role: workload_principal(project, number, ns, sa)
                    for role, (ns, sa) in _accounts(set_name, runner).items()}
         existing = None
         if access.registry is not None:
-            repository = access.registry.repository
+            repository = repository_name(config, stack, cluster.cloud, access.registry.repository)
             registries[set_name] = f"{region}-docker.pkg.dev/{project}/{repository}"
             if access.registry.create:
                 ArtifactRegistryRepository(f"{name}-{set_name}-registry", ArtifactRegistryRepositoryArgs(

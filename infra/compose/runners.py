@@ -17,6 +17,7 @@ from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredent
 from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
 from infra.compose.charts import helm_chart
 from infra.compose.runner_access import aws_job_access, gcp_job_access
+from infra.config.rules.names import scale_set_name
 from infra.config.runners import GithubAppConfig, RunnerKind, RunnerSetConfig
 from infra.config.stack import ClusterConfig, StackConfig
 
@@ -66,21 +67,25 @@ def github_app_credentials(app: GithubAppConfig) -> GithubAppCredentials:
                                 private_key=pulumi.Output.secret(app.private_key.get_secret_value()))
 
 
-def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAppConfig | None,
+def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_app: GithubAppConfig | None,
                   provider: pulumi.ProviderResource, labels: Mapping[str, str] | None = None,
                   pool_label: Callable[[str, str], str] = node_pool_label,
                   depends_on: Sequence[pulumi.Resource] = (),
                   opts: pulumi.ResourceOptions | None = None,
                   extra_egress: Sequence[dict] = (),
                   default_storage_class: str | None = None) -> dict[str, Any] | None:
-    """The cluster's runner scale sets, or None when it has none; returns their stack outputs."""
+    """The cluster's runner scale sets, or None when it has none; returns their stack outputs.
+
+    Scale sets are named `<stack>-<key>` (what `runs-on:` uses), and outputs are keyed by that name.
+    """
     if not cluster.runners:
         return None
     assert github_app is not None  # guaranteed by infra.config.rules.runners
     runners = CiRunners(f"{cluster_key}-runners", CiRunnersArgs(
         provider=provider,
         github_app=github_app_credentials(github_app),
-        runner_sets={name: runner_set(cluster_key, r, pool_label) for name, r in cluster.runners.items()},
+        runner_sets={scale_set_name(stack, name): runner_set(cluster_key, r, pool_label)
+                     for name, r in cluster.runners.items()},
         labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
         controller_chart=helm_chart("gha-runner-scale-set-controller"),
         scale_set_chart=helm_chart("gha-runner-scale-set"),
@@ -90,15 +95,17 @@ def build_runners(cluster_key: str, cluster: ClusterConfig, github_app: GithubAp
     ), opts=opts)
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
     # GPU and deploy sets run steps in the runner pod, so its account runs them too.
-    jobs = {k: [f"{ns}/{sa}" for ns, sa in job_service_accounts(k, r.container_mode.value, r.kind != RunnerKind.CPU)]
-            for k, r in cluster.runners.items()}
+    sets = {scale_set_name(stack, k): r for k, r in cluster.runners.items()}
+    jobs = {s: [f"{ns}/{sa}" for ns, sa in job_service_accounts(s, r.container_mode.value, r.kind != RunnerKind.CPU)]
+            for s, r in sets.items()}
     return {"namespaces": runners.namespaces,
             "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},
             "job_service_accounts": jobs,
-            "runner_groups": runner_groups(cluster, github_app)}
+            "runner_groups": runner_groups(stack, cluster, github_app)}
 
 
-def runner_groups(cluster: ClusterConfig, github_app: GithubAppConfig) -> dict[str, dict[str, list[str]]]:
+def runner_groups(stack: str, cluster: ClusterConfig,
+                  github_app: GithubAppConfig) -> dict[str, dict[str, list[str]]]:
     """Each runner group the cluster's sets register in, with the repositories it must admit: what the
     organisation's runner group settings must say (README: runner groups)."""
     groups: dict[str, dict[str, list[str]]] = {}
@@ -106,7 +113,7 @@ def runner_groups(cluster: ClusterConfig, github_app: GithubAppConfig) -> dict[s
         repos = runner.repositories or ([github_app.platform_repository] if github_app.platform_repository else [])
         group = groups.setdefault(runner.runner_group, {"repositories": [], "sets": []})
         group["repositories"] = sorted({*group["repositories"], *repos})
-        group["sets"].append(set_name)
+        group["sets"].append(scale_set_name(stack, set_name))
     return groups
 
 
@@ -131,7 +138,7 @@ def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
         return {}
     access, registries = aws_job_access(ctx, name, cluster, eks.cluster_name, cluster_arn, buckets)
     storage = [addons.storage_class] if addons.storage_class is not None else []
-    runners = build_runners(name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
+    runners = build_runners(ctx.stack, name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
                             depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access,
                                         *storage],
                             extra_egress=[pod_identity_agent_egress()],
@@ -139,13 +146,13 @@ def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
     return runner_outputs(runners, registries)
 
 
-def gcp_runners(config: StackConfig, name: str, cluster: ClusterConfig, gke: GkeCluster,
+def gcp_runners(config: StackConfig, stack: str, name: str, cluster: ClusterConfig, gke: GkeCluster,
                 number: pulumi.Input[str], bucket_outputs: dict[str, Any], labels: dict[str, str],
                 opts: pulumi.ResourceOptions) -> dict[str, Any]:
     """A GKE cluster's scale sets (after the system pool) and their jobs' Workload Identity grants."""
     if not cluster.runners:
         return {}
-    registries = gcp_job_access(config, name, cluster, number, bucket_outputs, labels, opts)
-    runners = build_runners(name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
+    registries = gcp_job_access(config, stack, name, cluster, number, bucket_outputs, labels, opts)
+    runners = build_runners(stack, name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
                             opts=opts)
     return runner_outputs(runners, registries)

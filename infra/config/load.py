@@ -18,6 +18,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
+from infra.config.rules.names import name_problems
 from infra.config.rules.runners import secret_problems
 from infra.config.rules.stack import Problem, stack_problems
 from infra.config.stack import StackConfig
@@ -82,6 +83,8 @@ def parse_stack_config(values: dict[str, Any], stack: str,
     except ValidationError as exc:
         raise ConfigError(stack, [_describe(error, hidden) for error in exc.errors(include_url=False)]) from None
     problems = stack_problems(config)
+    # Rules on names made from config and the stack: only here is the stack known.
+    problems += list(name_problems(config, stack))
     if secret_keys is not None:
         problems += list(secret_problems(config, hidden))
     if problems:

@@ -147,7 +147,7 @@ def test_an_explicit_dind_opt_in_is_refused_in_staging_where_every_rule_is_manda
     # The config accepts it (explicit opt-in); the pack flags it: advisory by default (tests/policies),
     # mandatory in staging and prod, so the plan fails.
     text = STACK_FILE.read_text()
-    anchor = "        staging-cpu:\n"
+    anchor = "        cpu:\n"
     assert anchor in text
     (tmp_path / STACK_FILE.name).write_text(
         text.replace(anchor, anchor + "          container_mode: dind\n          allow_privileged_dind: true\n"))

@@ -90,6 +90,19 @@ def test_flow_log_policy_names_its_log_group_before_apply_when_the_account_is_gi
     assert group.inputs["name"] == "/aws/vpc/net/flow-logs"
     assert statement["Resource"] == [arn, f"{arn}:*"]
 
+
+def test_flow_log_group_takes_the_physical_name_so_two_stacks_never_share_it(register):
+    # Before: the group was named after the component (`train-net`), the same in staging and prod.
+    reg = register(lambda: AwsNetwork("train-net", AwsNetworkArgs(
+        cidr="10.0.0.0/16", zones=["z1a", "z1b"], region="eu-west-1", account_id="111122223333",
+        physical_name="prod-train-net")))
+    group = reg.one("aws:cloudwatch/logGroup:LogGroup", "train-net-flow-logs")
+    assert group.inputs["name"] == "/aws/vpc/prod-train-net/flow-logs"
+    [statement] = json.loads(reg.one("aws:iam/rolePolicy:RolePolicy", "train-net-flow-logs").inputs["policy"])[
+        "Statement"]
+    assert statement["Resource"][0] == "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/vpc/prod-train-net/flow-logs"
+
+
 def test_s3_gateway_endpoint_on_private_route_tables_and_no_interface_endpoints_by_default(register):
     reg = register(lambda: AwsNetwork("net", AwsNetworkArgs(cidr="10.0.0.0/16", zones=["z1a", "z1b"],
                                                             region="eu-west-1")))

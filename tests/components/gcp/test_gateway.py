@@ -4,7 +4,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.gcp import gateway_manifests as m
-from components.gcp.gateway import GkeGateway, GkeGatewayArgs, check_args
+from components.gcp.gateway import GkeGateway, GkeGatewayArgs, check_args, cloud_resource_name
 from components.routes import BackendSpec, RouteSpec
 
 SPLIT = RouteSpec("/v1", {"stable": BackendSpec("models", "llama-v1", 8000, 90),
@@ -184,3 +184,20 @@ def test_no_managed_cloud_armor_when_opted_out_given_or_internal(register):
                     {"internal": True, "subnetwork": "nodes", "dns_zone": None, "certificate_id": "c",
                      "security_policy": None}):
         assert register(build(**changes)).of_type("gcp:compute/securityPolicy:SecurityPolicy") == [], changes
+
+
+def test_cloud_names_carry_the_stem_so_two_stacks_in_one_project_never_share_them(register):
+    reg = register(build(name_stem="prod-infer-gcp"))
+    names = {reg.one(t).inputs["name"] for t in (
+        "gcp:compute/globalAddress:GlobalAddress", "gcp:compute/sSLPolicy:SSLPolicy",
+        "gcp:certificatemanager/certificate:Certificate", "gcp:certificatemanager/certificateMap:CertificateMap")}
+    assert len(names) == 1
+    [name] = names
+    assert name.startswith("prod-infer-gcp-infer-ext-") and len(name) <= 63
+    other = cloud_resource_name(GkeGatewayArgs(**ARGS, name_stem="prod2-infer-gcp", k8s_provider=None))
+    assert other.startswith("prod2-infer-gcp-infer-ext-") and other != name
+
+
+def test_without_a_stem_the_cloud_name_is_unchanged():
+    # The name gateways had before stems: keeping it means no replacement for callers without one.
+    assert cloud_resource_name(GkeGatewayArgs(**ARGS, k8s_provider=None)) == "infer-ext-01a9e3"

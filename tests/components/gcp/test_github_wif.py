@@ -1,6 +1,8 @@
-"""GitHubWorkloadIdentity under mocks: exact subjects, and pull requests as one attribute set."""
+"""GitHubWorkloadIdentity under mocks: exact subjects, pull requests as one attribute set, service account ids."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -49,3 +51,28 @@ def test_provider_condition_and_mapping_carry_the_repository_id(register):
     assert provider["attributeCondition"] == \
         "assertion.repository == 'acme/ml' && assertion.repository_id == '260064828'"
     assert provider["attributeMapping"]["attribute.repository_id"] == "assertion.repository_id"
+
+
+NAMES_SPEC = CiServiceAccountSpec(subjects=("repo:acme/ml:ref:refs/heads/main",), project_roles=())
+
+
+def build_named(prefix: str, *names: str):
+    return lambda: GitHubWorkloadIdentity("gh", GitHubWorkloadIdentityArgs(
+        project="p", project_number="1", repo="acme/ml", pool_id="github", name_prefix=prefix,
+        service_accounts={n: NAMES_SPEC for n in names}))
+
+
+def test_ci_service_account_ids_stay_distinct_and_valid_with_the_longest_prefix(register):
+    # A 24-character prefix (the config's longest) plus `-gh-` leaves 2 characters of the name when
+    # cut to 30: `deploy` and `deploy-sandbox` were one account, and a cut could end in a hyphen.
+    reg = register(build_named("acme-machine-learning-pl", "deploy", "deploy-sandbox", "drift"))
+    ids = [r.inputs["accountId"] for r in reg.of_type("gcp:serviceaccount/account:Account")]
+    assert len(set(ids)) == 3
+    for account in ids:
+        assert re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])", account) and 6 <= len(account) <= 30, account
+
+
+def test_short_ci_service_account_ids_are_unchanged(register):
+    reg = register(build_named("acme-ml", "deploy", "preview"))
+    assert sorted(r.inputs["accountId"] for r in reg.of_type("gcp:serviceaccount/account:Account")) == [
+        "acme-ml-gh-deploy", "acme-ml-gh-preview"]

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -35,8 +36,21 @@ def test_kubeconfig_uses_the_gke_auth_plugin_not_static_credentials():
 def test_service_account_ids_fit_gcp_limits():
     assert service_account_id("prod-infer", "nodes") == "prod-infer-nodes"
     long = service_account_id("staging-a-very-long-cluster-name", "nodes")
-    assert long == "staging-a-very-long-clus-nodes" and len(long) == 30
+    assert long == "staging-a-very-lo-12d9fd-nodes" and len(long) == 30
     assert service_account_id("1x", "nodes") == "sa1x-nodes"
+    assert service_account_id("ab", "x") == "ab-x00"
+
+
+def test_long_service_account_ids_differ_when_only_their_cut_off_tails_do():
+    # Cutting to 30 characters alone gave these two sandboxes' clusters one node account.
+    alice = service_account_id("sandbox-alice-experiment-sandbox", "nodes")
+    alice2 = service_account_id("sandbox-alice-experiment-sandbox2", "nodes")
+    assert alice != alice2
+    for account in (alice, alice2, service_account_id("sandbox-bob-box-sandbox", "nodes")):
+        assert re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])", account) and 6 <= len(account) <= 30, account
+    # Stable: the same base always gives the same id, so a re-run never replaces the account.
+    assert alice == service_account_id("sandbox-alice-experiment-sandbox", "nodes")
+    assert service_account_id("sandbox-bob-box-sandbox", "nodes") == "sandbox-bob-box-sandbox-nodes"
 
 
 def test_cluster_secure_defaults(register):

@@ -12,14 +12,15 @@ from infra.config.load import ConfigError, parse_stack_config
 from infra.offline.engine import run_program
 
 RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+# Keys `cpu` and `gpu` in the stack `ci`: the scale sets are `ci-cpu` and `ci-gpu` (`<stack>-<key>`).
 RUNNERS = {
-    "ci-cpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 2,
-               "resources": RESOURCES,
-               "cloud_access": {"registry": {"repository": "ci-images"}, "buckets": {"data": "read-write"}}},
-    "ci-gpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 4,
-               "resources": RESOURCES,
-               "kind": "gpu", "gpu": {"pool": "l4", "accelerator": "nvidia-l4"},
-               "cloud_access": {"registry": {"repository": "ci-images", "create": False}, "buckets": {"data": "read"}}},
+    "cpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 2,
+            "resources": RESOURCES,
+            "cloud_access": {"registry": {"repository": "ci-images"}, "buckets": {"data": "read-write"}}},
+    "gpu": {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 4,
+            "resources": RESOURCES,
+            "kind": "gpu", "gpu": {"pool": "l4", "accelerator": "nvidia-l4"},
+            "cloud_access": {"registry": {"repository": "ci-images", "create": False}, "buckets": {"data": "read"}}},
 }
 APP = {"app_id": "1", "installation_id": "2", "private_key": "k", "platform_repository": "acme/ml-platform"}
 L4 = {"accelerator": "nvidia-l4", "max_nodes": 4}
@@ -36,14 +37,14 @@ def values(cloud):
 
 @pytest.fixture(scope="module")
 def gke():
-    config = parse_stack_config(values("gcp"), "dev")
-    return run_program(lambda: build_platform(config), stack="dev")
+    config = parse_stack_config(values("gcp"), "ci")
+    return run_program(lambda: build_platform(config), stack="ci")
 
 
 @pytest.fixture(scope="module")
 def eks():
-    config = parse_stack_config(values("aws"), "dev")
-    return run_program(lambda: build_platform(config), stack="dev")
+    config = parse_stack_config(values("aws"), "ci")
+    return run_program(lambda: build_platform(config), stack="ci")
 
 
 def named(run, type_, name=None):
@@ -81,15 +82,15 @@ PRINCIPAL = ("principal://iam.googleapis.com/projects/100000000001/locations/glo
 
 def test_gke_jobs_get_push_on_one_repository_and_their_buckets_through_workload_identity(gke):
     [repo] = named(gke, "gcp:artifactregistry/repository:Repository")
-    assert (repo.name, repo.inputs["repositoryId"], repo.inputs["format"]) == ("ci-ci-cpu-registry-repo", "ci-images",
-                                                                              "DOCKER")
+    assert (repo.name, repo.inputs["repositoryId"], repo.inputs["format"]) == (
+        "ci-ci-cpu-registry-repo", "ci-images-ci", "DOCKER")
     writers = {(r.inputs["repository"], r.inputs["role"], r.inputs["member"])
                for r in named(gke, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")}
     cpu_jobs = PRINCIPAL.format("arc-ci-cpu", "default")
     gpu_jobs = PRINCIPAL.format("arc-ci-gpu", "default")
     gpu_runner = PRINCIPAL.format("arc-ci-gpu", "ci-gpu-gha-rs-kube-mode")
-    # ci-cpu creates the repository with its writer; ci-gpu shares it (`create: false`).
-    assert writers == {("ci-images", "roles/artifactregistry.writer", m) for m in (cpu_jobs, gpu_jobs, gpu_runner)}
+    # ci-cpu creates the repository (`<repository>-<stack>`) with its writer; ci-gpu shares it (`create: false`).
+    assert writers == {("ci-images-ci", "roles/artifactregistry.writer", m) for m in (cpu_jobs, gpu_jobs, gpu_runner)}
     assert {r.parent.rsplit("::", 1)[1]
             for r in named(gke, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")} == {
         "ci-ci-cpu-registry", "ci-ci-gpu-access"}
@@ -98,7 +99,7 @@ def test_gke_jobs_get_push_on_one_repository_and_their_buckets_through_workload_
     assert grants == {cpu_jobs: "roles/storage.objectUser", gpu_jobs: "roles/storage.objectViewer",
                       gpu_runner: "roles/storage.objectViewer"}
     for member in named(gke, "gcp:storage/bucketIAMMember:BucketIAMMember"):
-        assert member.inputs["bucket"] == "mlinfra-dev-data"
+        assert member.inputs["bucket"] == "mlinfra-ci-data"
         assert bucket.urn in member.request.dependencies  # the binding waits for its bucket
     # Nothing on the project: each grant is on one bucket or the one repository.
     assert all("/subject/ns/arc-" not in r.inputs["member"] for r in named(gke, "gcp:projects/iAMMember:IAMMember"))
@@ -111,8 +112,8 @@ def test_eks_jobs_get_pod_identity_roles_with_push_to_one_repository_and_their_b
                             ("arc-ci-gpu", "ci-gpu-gha-rs-kube-mode")}
     assert ("arc-ci-cpu", "ci-cpu-gha-rs-kube-mode") not in associations  # CPU steps never run in the runner pod
     [repo] = named(eks, "aws:ecr/repository:Repository")
-    assert (repo.inputs["name"], repo.inputs["imageTagMutability"]) == ("ci-images", "IMMUTABLE")
-    arn = "arn:aws:ecr:us-east-1:123456789012:repository/ci-images"
+    assert (repo.inputs["name"], repo.inputs["imageTagMutability"]) == ("ci-images-ci", "IMMUTABLE")
+    arn = "arn:aws:ecr:us-east-1:123456789012:repository/ci-images-ci"
     for role in ("ci-ci-cpu-jobs", "ci-ci-gpu-jobs", "ci-ci-gpu-runner"):
         registry = json.loads(one(eks, "aws:iam/rolePolicy:RolePolicy", f"{role}-registry").inputs["policy"])
         assert registry["Statement"][0] == {"Sid": "PushToOneRepository", "Effect": "Allow",
@@ -123,7 +124,7 @@ def test_eks_jobs_get_pod_identity_roles_with_push_to_one_repository_and_their_b
         actions = [a for s in buckets["Statement"] for a in s["Action"]]
         assert all("*" not in a for a in actions)
         assert {s["Resource"] for s in buckets["Statement"]} == {
-            "arn:aws:s3:::mlinfra-dev-data", "arn:aws:s3:::mlinfra-dev-data/*", KEY}
+            "arn:aws:s3:::mlinfra-ci-data", "arn:aws:s3:::mlinfra-ci-data/*", KEY}
         assert ("s3:PutObject" in actions) == (role == "ci-ci-cpu-jobs")
 
 
@@ -143,17 +144,17 @@ def test_eks_releases_wait_for_nodes_the_pod_identity_agent_and_the_associations
 
 @pytest.mark.parametrize("change, problem", [
     ({"buckets": {"nope": "read"}},
-     "clusters.ci.runners.ci-cpu.cloud_access.buckets.nope: not a bucket of this stack; buckets: data"),
+     "clusters.ci.runners.cpu.cloud_access.buckets.nope: not a bucket of this stack; buckets: data"),
     ({"registry": {"repository": "ci-images"}},
-     "clusters.ci.runners.ci-gpu.cloud_access.registry.repository: repository 'ci-images' is already created by "
-     "clusters.ci.runners.ci-cpu; set `create: false` here to share it"),
+     "clusters.ci.runners.gpu.cloud_access.registry.repository: repository 'ci-images' is already created by "
+     "clusters.ci.runners.cpu; set `create: false` here to share it"),
 ])
 def test_cloud_access_problems_are_reported_with_their_path(change, problem):
     config = values("aws")
-    target = "ci-cpu" if "buckets" in change else "ci-gpu"
+    target = "cpu" if "buckets" in change else "gpu"
     config["clusters"]["ci"]["runners"][target]["cloud_access"] = change
     with pytest.raises(ConfigError) as error:
-        parse_stack_config(config, "dev")
+        parse_stack_config(config, "ci")
     assert problem in str(error.value)
 
 
@@ -161,8 +162,8 @@ def test_a_bucket_on_the_other_cloud_is_refused():
     config = values("aws")
     config["gcp"] = {"project": "acme-ml-x", "region": "us-central1"}
     config["buckets"]["gcs"] = {"cloud": "gcp"}
-    config["clusters"]["ci"]["runners"]["ci-cpu"]["cloud_access"]["buckets"] = {"gcs": "read"}
+    config["clusters"]["ci"]["runners"]["cpu"]["cloud_access"]["buckets"] = {"gcs": "read"}
     with pytest.raises(ConfigError) as error:
-        parse_stack_config(config, "dev")
-    assert ("clusters.ci.runners.ci-cpu.cloud_access.buckets.gcs: bucket is on gcp but the cluster is on aws; jobs "
+        parse_stack_config(config, "ci")
+    assert ("clusters.ci.runners.cpu.cloud_access.buckets.gcs: bucket is on gcp but the cluster is on aws; jobs "
             "get access through the cluster's own cloud identity") in str(error.value)

@@ -54,7 +54,7 @@ from infra.config.load import load_stack_config
 config = load_stack_config()
 provider = k8s.Provider("train-k8s", kubeconfig="{}")
 for name, cluster in config.clusters.items():
-    pulumi.export(f"runners_{name}", build_runners(name, cluster, config.github_app, provider))
+    pulumi.export(f"runners_{name}", build_runners(pulumi.get_stack(), name, cluster, config.github_app, provider))
 pulumi.export("github_app_key", github_app_credentials(config.github_app).private_key)
 """
 
@@ -92,8 +92,9 @@ def test_a_real_plaintext_key_set_as_secret_never_leaves_in_plain_text(tmp_path,
     secrets = [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]
     assert len(secrets) == 2 and all(s.inputs["stringData"] == "[secret]" for s in secrets)
     assert run.outputs["github_app_key"] == "[secret]"
-    assert run.outputs["runners_train"]["service_accounts"] == {"cpu": "arc-cpu/cpu-gha-rs-kube-mode",
-                                                                "gpu": "arc-gpu/gpu-gha-rs-kube-mode"}
+    # Scale sets are `<stack>-<key>`, and so are their namespaces and runner service accounts.
+    assert run.outputs["runners_train"]["service_accounts"] == {"dev-cpu": "arc-dev-cpu/dev-cpu-gha-rs-kube-mode",
+                                                                "dev-gpu": "arc-dev-gpu/dev-gpu-gha-rs-kube-mode"}
     recorded = json.dumps([r.inputs for r in run.resources]) + json.dumps(run.outputs)
     document = json.dumps(build_document(run))
     captured = capfd.readouterr()
@@ -106,7 +107,7 @@ def test_a_secure_value_is_a_secret_all_the_way_into_the_plan_document(tmp_path)
     program.write_text(PROGRAM)
     (tmp_path / "Pulumi.dev.yaml").write_text(STACK.replace("PRIVATE_KEY", f"{{secure: '{CIPHERTEXT}'}}"))
     document = build_document(run_stack("dev", tmp_path, program))
-    [secret] = [r for r in document["resources"] if r["name"] == "train-runners-gpu-github-app"]
+    [secret] = [r for r in document["resources"] if r["name"] == "train-runners-dev-gpu-github-app"]
     assert secret["inputs"]["stringData"] == "[secret]"
     assert document["outputs"]["github_app_key"] == "[secret]"
     assert CIPHERTEXT not in json.dumps(document)
