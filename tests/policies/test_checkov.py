@@ -99,10 +99,6 @@ def test_no_failure_outside_the_accepted_list_on_any_stack(findings):
     assert [f.line() for f in outside] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "real findings on the bootstrap's CI identity policies from #16 (github-boundary, github-deploy-main, "
-    "github-sandbox-main: CKV_AWS_286-290, CKV_AWS_355), for their owner to fix or accept; list them with "
-    "`uv run python -m infra.offline.checkov_scan bootstrap`. When this passes, delete this marker."))
 def test_no_failure_outside_the_accepted_list_on_the_bootstrap(findings):
     outside = unaccepted([f for f in findings if f.stack == "bootstrap"], load_accepted())
     assert [f.line() for f in outside] == []
