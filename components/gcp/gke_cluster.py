@@ -109,6 +109,9 @@ class GkeClusterArgs:
     # provider then uses that endpoint. Field: controlPlaneEndpointsConfig.dnsEndpointConfig.
     # allowExternalTraffic (pulumi-gcp 10.2.0, container/_inputs.py).
     dns_endpoint: bool = False
+    # Skip / use existing / create: an existing service account (email) the nodes run as, which
+    # already holds NODE_ROLES; then no account and no project IAM grant is created here.
+    node_service_account: str | None = None
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -129,17 +132,22 @@ class GkeCluster(pulumi.ComponentResource):
         super().__init__("mlinfra:gcp:GkeCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        account_id = service_account_id(args.cluster_name, "nodes")
-        account = gcp.serviceaccount.Account(
-            f"{name}-nodes", account_id=account_id,
-            display_name=f"GKE nodes of {args.cluster_name}", opts=child)
-        # The email is known before the account exists, so a preview (and the policy pack) can
-        # see that nodes never run as the default compute account; depends_on keeps the order.
-        email = node_service_account_email(account_id, args.project)
-        after_account = pulumi.ResourceOptions(parent=self, depends_on=[account])
-        grants = [gcp.projects.IAMMember(f"{name}-nodes-{role.split('/')[1]}", project=args.project,
-                                         role=role, member=f"serviceAccount:{email}", opts=after_account)
-                  for role in NODE_ROLES]
+        grants: list[pulumi.Resource] = []
+        if args.node_service_account is not None:
+            # Made elsewhere (the bootstrap), with its roles; the deployer only needs actAs on it.
+            email = args.node_service_account
+        else:
+            account_id = service_account_id(args.cluster_name, "nodes")
+            account = gcp.serviceaccount.Account(
+                f"{name}-nodes", account_id=account_id,
+                display_name=f"GKE nodes of {args.cluster_name}", opts=child)
+            # The email is known before the account exists, so a preview (and the policy pack) can
+            # see that nodes never run as the default compute account; depends_on keeps the order.
+            email = node_service_account_email(account_id, args.project)
+            after_account = pulumi.ResourceOptions(parent=self, depends_on=[account])
+            grants = [gcp.projects.IAMMember(f"{name}-nodes-{role.split('/')[1]}", project=args.project,
+                                             role=role, member=f"serviceAccount:{email}", opts=after_account)
+                      for role in NODE_ROLES]
 
         key = disk_key = args.kms_key
         if key is None:

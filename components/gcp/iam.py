@@ -53,6 +53,11 @@ def service_account_id(base: str, role: str) -> str:
     return account.ljust(SERVICE_ACCOUNT_ID_MIN, "0")
 
 
+def node_service_account_id(name_prefix: str, stack: str) -> str:
+    """The id of the node service account the bootstrap creates for one platform stack."""
+    return service_account_id(f"{name_prefix}-{stack}", "nodes")
+
+
 def gke_service_agent(project_number: pulumi.Input[str]) -> pulumi.Output[str]:
     """The GKE service agent, which must be able to use the secrets-encryption key."""
     return pulumi.Output.concat("serviceAccount:service-", project_number,

@@ -82,6 +82,15 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         "gcp_workload_identity_provider": provider_resource_name(config.gcp.project_number, config.gcp.pool_id),
         **{f"gcp_{name}_service_account": email for name, email in wif.service_account_emails.items()},
     }
+    if config.gcp.node_service_accounts:
+        from components.gcp.node_identity import GkeNodeServiceAccount, GkeNodeServiceAccountArgs
+
+        deployer = f"serviceAccount:{wif.service_account_emails['deploy']}"
+        outputs["gcp_node_service_accounts"] = {
+            stack: GkeNodeServiceAccount(f"nodes-{stack}", GkeNodeServiceAccountArgs(
+                project=project, base=f"{config.name_prefix}-{stack}", users={"deploy": deployer}, protect=True),
+                opts=pulumi.ResourceOptions(provider=provider)).email
+            for stack, project in config.gcp.node_service_accounts.items()}
     if config.gcp.state_bucket is not None:
         from components.gcp.state_backend import GcsStateBackend, GcsStateBackendArgs
 

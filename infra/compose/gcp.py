@@ -90,6 +90,7 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         deletion_protection=config.environment == Environment.PROD,
         protect=config.environment in PROTECTED_ENVIRONMENTS,
         labels=labels, dns_endpoint=options.dns_endpoint,
+        node_service_account=options.node_service_account,
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,

@@ -30,6 +30,30 @@ GCP_READ_ROLES = ("roles/compute.viewer", "roles/container.viewer", "roles/cloud
                   "roles/artifactregistry.reader", "roles/iam.serviceAccountViewer", "roles/iam.securityReviewer")
 
 
+ProjectId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+
+# The predefined project role that lets the deploy account create each `gcp:<module>` resource type the
+# platform stacks create (and update, delete, set its IAM policy). Permissions from the per-service pages
+# under https://cloud.google.com/iam/docs/roles-permissions (read 2026-11-29):
+# - compute.admin: compute.* on networks, subnetworks, routers, addresses, SSL and security policies.
+# - container.admin: container.* (clusters, node pools) and Kubernetes API access.
+# - storage.admin: storage.buckets.* incl. setIamPolicy (bucket IAM members).
+# - cloudkms.admin: cloudkms.keyRings.create, cloudkms.cryptoKeys.* (create, update, setIamPolicy);
+#   no encrypt/decrypt ("except for access to restricted resource types and cryptographic operations").
+# - certificatemanager.admin: certificatemanager.* ; certificatemanager.editor lacks every `.delete`
+#   (certs, certmaps, certmapentries, dnsauthorizations), so a replace or destroy would fail.
+# - dns.admin: dns.changes.create and dns.resourceRecordSets.*; the only other Cloud DNS role,
+#   dns.reader, only reads.
+GCP_DEPLOY_ROLE_OF_MODULE = {
+    "compute": "roles/compute.admin",
+    "container": "roles/container.admin",
+    "storage": "roles/storage.admin",
+    "kms": "roles/cloudkms.admin",
+    "certificatemanager": "roles/certificatemanager.admin",
+    "dns": "roles/dns.admin",
+}
+
+
 class GitHubRepo(Model):
     """The one repository whose workflows may assume the CI identities."""
 
@@ -76,6 +100,10 @@ class GcpBootstrap(Model):
     # Set to keep Pulumi state in GCS with a `gcpkms://` secrets provider (a GCP-only organisation).
     state_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$")
     location: str = Field(default="us-central1", pattern=r"^[a-z]+(-[a-z]+\d)?$")
+    # Platform stack -> the GCP project its clusters are in: the bootstrap creates a node service account
+    # there with the node roles, and lets the deploy account act as it (on that account only). The stack
+    # names it in `clusters.<c>.gcp.node_service_account`, so a deploy grants no project IAM.
+    node_service_accounts: dict[Name, ProjectId] = Field(default_factory=dict)
 
 
 class StackAccess(Model):

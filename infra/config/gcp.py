@@ -8,6 +8,7 @@ hooked into the shared models by one optional field, and the rules that involve 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated
@@ -17,6 +18,12 @@ from pydantic import Field, StringConstraints
 from infra.config.base import BucketAccess, KubeName, Model, Name
 
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+\d-[a-z]$")]
+# A user-managed service account's email: `<id>@<project>.iam.gserviceaccount.com`, the id 6-30 chars of
+# [a-z0-9-] starting with a letter (CreateServiceAccountRequest.account_id, docs.cloud.google.com/python/
+# docs/reference/iam/latest/google.cloud.iam_admin_v1.types.CreateServiceAccountRequest, read 2026-11-29),
+# the project id 6-30 chars too. Checked in infra.config.rules.gcp, for a message that says so.
+SERVICE_ACCOUNT_EMAIL = re.compile(
+    r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$")
 KeyName = Annotated[str, StringConstraints(
     pattern=r"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$")]
 
@@ -109,6 +116,10 @@ class GkeClusterOptions(Model):
     # (the deployer runners of an AWS cluster, the sandbox reaper) reaches the private control plane.
     dns_endpoint: bool = True
     system_pool: SystemPoolOptions = Field(default_factory=SystemPoolOptions)
+    # An existing service account (email) the nodes run as, holding the node roles: the bootstrap creates
+    # one per stack (output gcp_node_service_accounts), so the deployer needs no project IAM. Unset, the
+    # stack creates one and grants its roles on the project (a deployer with project IAM admin).
+    node_service_account: str | None = None
 
 
 class GpuSharing(Model):

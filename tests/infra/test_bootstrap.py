@@ -16,17 +16,19 @@ from components.aws.github_oidc import (
     state_access_document,
 )
 from components.gcp.github_wif import repository_condition, subject_key, subject_principal
+from components.gcp.iam import NODE_ROLES
 from infra.config.bootstrap import GCP_READ_ROLES
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
 from infra.plan.make import EXIT_CONFIG, make_plan
-from tests.helpers import mlinfra
+from tests.helpers import mlinfra, stack_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "infra" / "bootstrap"
 REPO = "acme/ml-platform"
 ISSUER = "token.actions.githubusercontent.com"
 POOL = "projects/100000000001/locations/global/workloadIdentityPools/github"
+DEPLOYER = "serviceAccount:acme-ml-gh-deploy@acme-ml-platform.iam.gserviceaccount.com"
 TAGGED = ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:iam/role:Role",
           "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 
@@ -248,6 +250,8 @@ def test_service_accounts_are_impersonable_only_by_their_subjects(plan):
          f"{subject}:environment:sandbox:{MAIN}"),
         *((f"github-wif-deploy-wif-environment-{env}-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
            f"{subject}:environment:{env}:{MAIN}") for env in ("dev", "staging", "prod")),
+        # The deployer may run node pools as each stack's node account, and as no other account.
+        *((f"nodes-{stack}-act-as-deploy", "roles/iam.serviceAccountUser", DEPLOYER) for stack in ("dev", "prod")),
     }
     assert members == expected
 
@@ -259,10 +263,44 @@ def test_gcp_read_roles_are_narrow_and_no_account_holds_an_admin_role_on_the_pro
             account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
             roles.setdefault(account, set()).add(r["inputs"]["role"])
     assert roles["acme-ml-gh-preview"] == roles["acme-ml-gh-drift"] == set(GCP_READ_ROLES)
-    assert roles["acme-ml-gh-deploy"] == {"roles/container.admin", "roles/compute.admin", "roles/storage.admin"}
+    assert roles["acme-ml-gh-deploy"] == {"roles/container.admin", "roles/compute.admin", "roles/storage.admin",
+                                          "roles/cloudkms.admin", "roles/certificatemanager.admin", "roles/dns.admin"}
+    assert roles["acme-ml-dev-nodes"] == roles["acme-ml-prod-nodes"] == set(NODE_ROLES)
     assert "acme-ml-gh-sandbox" not in roles
     held = set().union(*roles.values())
     assert not held & {"roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser"}
+
+
+def test_each_gcp_stack_gets_a_node_account_in_its_project_that_only_the_deployer_may_act_as(plan):
+    accounts = {r["name"]: r for r in plan["resources"] if r["type"] == "gcp:serviceaccount/account:Account"}
+    for stack in ("dev", "prod"):
+        account = accounts[f"nodes-{stack}-account"]
+        assert (account["inputs"]["accountId"], account["inputs"]["project"]) == (
+            f"acme-ml-{stack}-nodes", f"acme-ml-{stack}")
+        assert account["protect"] is True
+        email = f"acme-ml-{stack}-nodes@acme-ml-{stack}.iam.gserviceaccount.com"
+        grants = [r for r in plan["resources"] if r["type"] == "gcp:projects/iAMMember:IAMMember"
+                  and r["inputs"]["member"] == f"serviceAccount:{email}"]
+        assert sorted(g["inputs"]["role"] for g in grants) == sorted(NODE_ROLES)
+        assert {g["inputs"]["project"] for g in grants} == {f"acme-ml-{stack}"}
+        act_as = resource(plan, "gcp:serviceaccount/iAMMember:IAMMember", f"nodes-{stack}-act-as-deploy")
+        assert act_as["inputs"] == {"serviceAccountId": f"projects/acme-ml-{stack}/serviceAccounts/{email}",
+                                    "role": "roles/iam.serviceAccountUser", "member": DEPLOYER}
+    # serviceAccountUser is only ever granted on a node account, never on a project.
+    act_as_anywhere = [r["name"] for r in plan["resources"] if r["type"].startswith("gcp:")
+                       and r["inputs"].get("role") == "roles/iam.serviceAccountUser"]
+    assert sorted(act_as_anywhere) == ["nodes-dev-act-as-deploy", "nodes-prod-act-as-deploy"]
+
+
+def test_the_stacks_name_the_node_accounts_the_bootstrap_exports(plan):
+    exported = plan["outputs"]["gcp_node_service_accounts"]
+    assert exported == {"dev": "acme-ml-dev-nodes@acme-ml-dev.iam.gserviceaccount.com",
+                        "prod": "acme-ml-prod-nodes@acme-ml-prod.iam.gserviceaccount.com"}
+    for stack, email in exported.items():
+        # Every GKE node of the stack (the cluster's short-lived default pool included) runs as that account.
+        runs_as = [r.inputs["nodeConfig"]["serviceAccount"] for r in stack_run(stack).resources
+                   if r.type in ("gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool")]
+        assert runs_as and set(runs_as) == {email}, stack
 
 
 def _write_stack(tmp_path: Path, body: str) -> Path:
@@ -342,8 +380,10 @@ def test_cli_plans_the_bootstrap_project():
     # serviceAccountUser (-1), and one binding fewer (environment+branch subjects, pull requests as a set);
     # then 6 for the GCS backend: the protected secrets key with drift's and deploy's grants on it, and
     # the sandbox account's scoped read, write and key grants; then 2 for #17: the GCS state bucket's
-    # usage-log bucket and its log writer grant.
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 91)
+    # usage-log bucket and its log writer grant; then 17 for the GCP deploy (#16): cloudkms, certificatemanager
+    # and dns admin for the deploy account (+3), and for each of dev and prod a node account, its 5 node
+    # roles and the deployer's actAs on it (+14).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 108)
     assert document["policy"]["violations"] == []
 
 

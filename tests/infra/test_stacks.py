@@ -43,7 +43,9 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # App secret) and 3 EKS access entries with their policy associations (CI deploy, drift, preview).
     # Then 5 for issue #17's hardening: the VPC's closed default security group, keys of their own for
     # the control-plane and flow-log groups, the GKE node disk key and its Compute Engine agent grant.
-    assert dev_document["counts"]["total"] == 158
+    # Then -6 for the GCP deploy (#16): the GKE nodes run as the bootstrap's node account, so the stack
+    # creates no account and none of its 5 project role grants.
+    assert dev_document["counts"]["total"] == 152
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 6

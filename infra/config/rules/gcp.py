@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Network
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
-from infra.config.gcp import LocationType, ReservationAffinity
+from infra.config.gcp import SERVICE_ACCOUNT_EMAIL, LocationType, ReservationAffinity
 from infra.config.stack import ClusterConfig, Environment, GpuPoolConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -75,6 +75,11 @@ def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region
             yield (f"{gpath}.master_authorized_networks.{index}",
                    "0.0.0.0/0 would let any address reach the Kubernetes API; list the VPN, "
                    "bastion or CI ranges that need access")
+    account = options.node_service_account
+    if account is not None and not SERVICE_ACCOUNT_EMAIL.match(account):
+        yield (f"{gpath}.node_service_account",
+               "must be a service account email, <id>@<project>.iam.gserviceaccount.com, like the bootstrap "
+               f"output gcp_node_service_accounts (got {account!r})")
     if options.master_cidr.prefixlen != 28:
         yield (f"{gpath}.master_cidr",
                f"must be a /28, the size GKE reserves for the control plane (got /{options.master_cidr.prefixlen})")

@@ -154,6 +154,21 @@ def test_nodes_run_as_a_dedicated_least_privilege_account(register):
     assert {g.urn for g in grants} <= set(cluster.options()["dependencies"])
 
 
+def test_nodes_share_the_role_list_the_bootstrap_grants():
+    from components.gcp.iam import NODE_ROLES as SHARED
+
+    assert sorted(SHARED) == NODE_ROLES
+
+
+def test_an_existing_node_account_is_used_and_nothing_is_granted_on_the_project(register):
+    email = "acme-ml-prod-nodes@acme-ml-prod.iam.gserviceaccount.com"
+    reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS, node_service_account=email)))
+    assert reg.of_type("gcp:serviceaccount/account:Account") == []
+    assert reg.of_type("gcp:projects/iAMMember:IAMMember") == []
+    pools = [reg.one("gcp:container/cluster:Cluster"), reg.one("gcp:container/nodePool:NodePool", "infer-system")]
+    assert [p.inputs["nodeConfig"]["serviceAccount"] for p in pools] == [email, email]
+
+
 def test_system_pool_is_cpu_only_autoscaled_and_hardened(register):
     reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS, system_min_nodes=2, system_max_nodes=4)))
     pool = reg.one("gcp:container/nodePool:NodePool", "infer-system")

@@ -204,3 +204,20 @@ def test_unknown_gcp_key_suggests_the_close_one():
         f"{POOL}.l4.gcp.mig_partition: unknown key; did you mean 'mig_partition_size'? allowed keys: "
         "driver_version, gpu_sharing, mig_partition_size, reservation, compact_placement, zone, max_surge, "
         "max_unavailable, disk_type"]
+
+
+def test_node_service_account_is_an_existing_account_email():
+    email = "acme-ml-prod-nodes@acme-ml-prod.iam.gserviceaccount.com"
+    config = parse_stack_config(change(clusters__infer__gcp={"node_service_account": email}), "prod")
+    assert config.clusters["infer"].gcp.node_service_account == email
+    assert parse_stack_config(copy.deepcopy(VALID), "prod").clusters["infer"].gcp.node_service_account is None
+
+
+@pytest.mark.parametrize("bad", ["acme-ml-prod-nodes", "nodes@acme-ml-prod.iam.gserviceaccount.com",
+                                 "acme-ml-prod-nodes@acme-ml-prod.gserviceaccount.com",
+                                 "123456789-compute@developer.gserviceaccount.com"])
+def test_a_node_service_account_that_is_not_an_account_email_is_refused(bad):
+    assert problems(change(clusters__infer__gcp={"node_service_account": bad})) == [
+        "clusters.infer.gcp.node_service_account: must be a service account email, "
+        "<id>@<project>.iam.gserviceaccount.com, like the bootstrap output gcp_node_service_accounts "
+        f"(got {bad!r})"]

@@ -1,0 +1,55 @@
+"""GkeNodeServiceAccount: a GKE node service account made ahead of the stacks, for a deployer without project IAM."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.gke_cluster import node_service_account_email
+from components.gcp.iam import NODE_ROLES, service_account_id
+
+# Lets a principal run node pools as this one account (iam.serviceAccounts.actAs), granted on the
+# account, never on the project, where it would cover every service account.
+ACT_AS_ROLE = "roles/iam.serviceAccountUser"
+
+
+@dataclass(frozen=True)
+class GkeNodeServiceAccountArgs:
+    """Inputs of GkeNodeServiceAccount."""
+
+    # The project the stack's clusters live in; the account and its roles are there.
+    project: str
+    # `<prefix>-<stack>`: the account id is derived from it (6-30 chars, hashed when long).
+    base: str
+    # Principals (`serviceAccount:...`), keyed by a short name, that may run node pools as the account.
+    users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    protect: bool = False
+
+
+class GkeNodeServiceAccount(pulumi.ComponentResource):
+    """A node service account with the node roles GkeCluster would grant, and actAs for the deployer."""
+
+    email: str
+    # `projects/<project>/serviceAccounts/<email>`, what service-account IAM takes.
+    resource_name: str
+
+    def __init__(self, name: str, args: GkeNodeServiceAccountArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:gcp:GkeNodeServiceAccount", name, None, opts)
+        account_id = service_account_id(args.base, "nodes")
+        account = gcp.serviceaccount.Account(
+            f"{name}-account", project=args.project, account_id=account_id,
+            display_name=f"GKE nodes of {args.base}", opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        self.email = node_service_account_email(account_id, args.project)
+        after = pulumi.ResourceOptions(parent=self, depends_on=[account])
+        for role in NODE_ROLES:
+            gcp.projects.IAMMember(f"{name}-{role.split('/')[1].replace('.', '-').lower()}", project=args.project,
+                                   role=role, member=f"serviceAccount:{self.email}", opts=after)
+        # The account's resource name, known before it exists, so a preview shows which account it is.
+        self.resource_name = f"projects/{args.project}/serviceAccounts/{self.email}"
+        for user_name, user in args.users.items():
+            gcp.serviceaccount.IAMMember(f"{name}-act-as-{user_name}", service_account_id=self.resource_name,
+                                         role=ACT_AS_ROLE, member=user, opts=after)
+        self.register_outputs({"email": self.email, "resource_name": self.resource_name})
