@@ -82,6 +82,8 @@ class CiServiceAccountSpec:
     project_roles: tuple[str, ...]
     # (attribute, value) pairs whose whole principal set may impersonate, e.g. ("event_name", "pull_request").
     principal_sets: tuple[tuple[str, str], ...] = ()
+    # Further projects (the platform stacks' own) where the account holds `project_roles` too.
+    other_projects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,11 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-{sa_name}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
                     project=args.project, role=role, member=f"serviceAccount:{email}",
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
+                for project in spec.other_projects:
+                    gcp.projects.IAMMember(
+                        f"{name}-{sa_name}-{project}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
+                        project=project, role=role, member=f"serviceAccount:{email}",
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
             self.service_account_emails[sa_name] = email
         self.provider_name = provider.name
         self.register_outputs({"provider_name": self.provider_name,

@@ -40,6 +40,13 @@ def subjects(config: BootstrapConfig) -> dict[str, tuple[str, ...]]:
     }
 
 
+def stack_projects(config: BootstrapConfig) -> tuple[str, ...]:
+    """The GCP projects the platform stacks deploy into, besides the bootstrap's own, each once."""
+    assert config.gcp is not None
+    own = config.gcp.project
+    return tuple(dict.fromkeys(p for p in config.gcp.node_service_accounts.values() if p != own))
+
+
 def build_bootstrap(config: BootstrapConfig) -> dict[str, Any]:
     """Create everything the workflows need; return what the README tells people to copy into GitHub."""
     stack = pulumi.get_stack()
@@ -69,7 +76,9 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         # A pull request's subject carries its number, so previews are bound as one attribute set.
         "preview": CiServiceAccountSpec((), read, principal_sets=(("event_name", "pull_request"),)),
         "drift": CiServiceAccountSpec(subs["drift"], read),
-        "deploy": CiServiceAccountSpec(subs["deploy"], tuple(config.gcp.deploy_roles)),
+        # The deploy roles also on each project a GCP stack deploys into (gcp.node_service_accounts).
+        "deploy": CiServiceAccountSpec(subs["deploy"], tuple(config.gcp.deploy_roles),
+                                       other_projects=stack_projects(config)),
         "sandbox": CiServiceAccountSpec(subs["sandbox"], tuple(config.gcp.sandbox_roles)),
     }
     provider = gcp.Provider("gcp", project=config.gcp.project)

@@ -292,6 +292,16 @@ def test_each_gcp_stack_gets_a_node_account_in_its_project_that_only_the_deploye
     assert sorted(act_as_anywhere) == ["nodes-dev-act-as-deploy", "nodes-prod-act-as-deploy"]
 
 
+def test_the_deploy_account_holds_the_deploy_roles_in_every_project_a_gcp_stack_deploys_into(plan):
+    by_project: dict[str, set[str]] = {}
+    for r in plan["resources"]:
+        if r["type"] == "gcp:projects/iAMMember:IAMMember" and r["inputs"]["member"] == DEPLOYER:
+            by_project.setdefault(r["inputs"]["project"], set()).add(r["inputs"]["role"])
+    roles = {"roles/container.admin", "roles/compute.admin", "roles/storage.admin", "roles/cloudkms.admin",
+             "roles/certificatemanager.admin", "roles/dns.admin"}
+    assert by_project == {"acme-ml-platform": roles, "acme-ml-dev": roles, "acme-ml-prod": roles}
+
+
 def test_the_stacks_name_the_node_accounts_the_bootstrap_exports(plan):
     exported = plan["outputs"]["gcp_node_service_accounts"]
     assert exported == {"dev": "acme-ml-dev-nodes@acme-ml-dev.iam.gserviceaccount.com",
@@ -382,8 +392,9 @@ def test_cli_plans_the_bootstrap_project():
     # the sandbox account's scoped read, write and key grants; then 2 for #17: the GCS state bucket's
     # usage-log bucket and its log writer grant; then 17 for the GCP deploy (#16): cloudkms, certificatemanager
     # and dns admin for the deploy account (+3), and for each of dev and prod a node account, its 5 node
-    # roles and the deployer's actAs on it (+14).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 108)
+    # roles and the deployer's actAs on it (+14); the 6 deploy roles also on acme-ml-dev and acme-ml-prod,
+    # the projects those stacks deploy into (+12).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 120)
     assert document["policy"]["violations"] == []
 
 
