@@ -116,6 +116,10 @@ AWS: dict[str, Rules] = {
                                             "namePrefix": PREFIX},
     "aws:lb/loadBalancer:LoadBalancer": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
     "aws:lb/targetGroup:TargetGroup": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
+    # A web ACL's name is unique per account, region and scope (REGIONAL or CLOUDFRONT): the
+    # wafv2 CreateWebACL API takes Name and Scope together (terraform-provider-aws
+    # website/docs/r/wafv2_web_acl.html.markdown, read 2026-11-29).
+    "aws:wafv2/webAcl:WebAcl": {"name": PhysicalName((AWS_ACCOUNT, AWS_REGION, given("scope")))},
     "aws:acm/certificate:Certificate": {"domainName": NotAName("ACM issues any number of certificates per domain")},
     # A record is one name and type in one hosted zone; two stacks writing it overwrite each other.
     "aws:route53/record:Record": {"name": PhysicalName((given("zoneId"), given("type")))},
@@ -146,6 +150,8 @@ GCP: dict[str, Rules] = {
     "gcp:compute/address:Address": {"name": PhysicalName(GCP_REGIONAL)},
     # projects/{project}/global/sslPolicies/{name}; .../regions/{region}/sslPolicies/{name}
     "gcp:compute/sSLPolicy:SSLPolicy": {"name": PhysicalName(GCP_GLOBAL)},
+    # A security policy without `region` is a global resource of the project, like an SSL policy.
+    "gcp:compute/securityPolicy:SecurityPolicy": {"name": PhysicalName(GCP_GLOBAL)},
     "gcp:compute/regionSslPolicy:RegionSslPolicy": {"name": PhysicalName(GCP_REGIONAL)},
     # projects/{project}/locations/{location}/certificates|dnsAuthorizations/{name}; maps are global.
     "gcp:certificatemanager/certificate:Certificate": {
