@@ -8,6 +8,7 @@ permissions boundary), `sandbox` (read anything, tear down only what is tagged s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pulumi
@@ -40,11 +41,12 @@ def subjects(config: BootstrapConfig) -> dict[str, tuple[str, ...]]:
     }
 
 
-def stack_projects(config: BootstrapConfig) -> tuple[str, ...]:
-    """The GCP projects the platform stacks deploy into, besides the bootstrap's own, each once."""
+def stack_projects(config: BootstrapConfig, stacks: Collection[str] | None = None) -> tuple[str, ...]:
+    """The GCP projects the platform stacks (or only `stacks`) deploy into, besides the bootstrap's own, each once."""
     assert config.gcp is not None
     own = config.gcp.project
-    return tuple(dict.fromkeys(p for p in config.gcp.node_service_accounts.values() if p != own))
+    return tuple(dict.fromkeys(p for s, p in config.gcp.node_service_accounts.items()
+                               if p != own and (stacks is None or s in stacks)))
 
 
 def build_bootstrap(config: BootstrapConfig) -> dict[str, Any]:
@@ -74,8 +76,11 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
     read = tuple(config.gcp.read_roles)
     accounts = {
         # A pull request's subject carries its number, so previews are bound as one attribute set.
-        "preview": CiServiceAccountSpec((), read, principal_sets=(("event_name", "pull_request"),)),
-        "drift": CiServiceAccountSpec(subs["drift"], read),
+        # Read roles where the stacks they look at live: drift every stack's project, previews only the
+        # projects of the stacks pull requests preview (never a protected stack's).
+        "preview": CiServiceAccountSpec((), read, principal_sets=(("event_name", "pull_request"),),
+                                        other_projects=stack_projects(config, config.stacks.previewed)),
+        "drift": CiServiceAccountSpec(subs["drift"], read, other_projects=stack_projects(config)),
         # The deploy roles also on each project a GCP stack deploys into (gcp.node_service_accounts).
         "deploy": CiServiceAccountSpec(subs["deploy"], tuple(config.gcp.deploy_roles),
                                        other_projects=stack_projects(config)),

@@ -302,6 +302,18 @@ def test_the_deploy_account_holds_the_deploy_roles_in_every_project_a_gcp_stack_
     assert by_project == {"acme-ml-platform": roles, "acme-ml-dev": roles, "acme-ml-prod": roles}
 
 
+def test_drift_reads_every_gcp_stack_project_and_previews_only_the_previewed_stacks(plan):
+    by_account: dict[str, set[str]] = {}
+    for r in plan["resources"]:
+        if r["type"] == "gcp:projects/iAMMember:IAMMember" and r["inputs"]["role"] in GCP_READ_ROLES:
+            account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
+            if account.startswith("acme-ml-gh-"):  # node accounts hold a metric reader of their own
+                by_account.setdefault(account, set()).add(r["inputs"]["project"])
+    # Previews run pull-request code: they read dev (stacks.previewed), never prod's project.
+    assert by_account == {"acme-ml-gh-drift": {"acme-ml-platform", "acme-ml-dev", "acme-ml-prod"},
+                          "acme-ml-gh-preview": {"acme-ml-platform", "acme-ml-dev"}}
+
+
 def test_the_stacks_name_the_node_accounts_the_bootstrap_exports(plan):
     exported = plan["outputs"]["gcp_node_service_accounts"]
     assert exported == {"dev": "acme-ml-dev-nodes@acme-ml-dev.iam.gserviceaccount.com",
@@ -393,8 +405,9 @@ def test_cli_plans_the_bootstrap_project():
     # usage-log bucket and its log writer grant; then 17 for the GCP deploy (#16): cloudkms, certificatemanager
     # and dns admin for the deploy account (+3), and for each of dev and prod a node account, its 5 node
     # roles and the deployer's actAs on it (+14); the 6 deploy roles also on acme-ml-dev and acme-ml-prod,
-    # the projects those stacks deploy into (+12).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 120)
+    # the projects those stacks deploy into (+12); the 9 read roles for drift on both and for previews on
+    # dev, where the stacks they look at live (+27).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 147)
     assert document["policy"]["violations"] == []
 
 
