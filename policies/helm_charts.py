@@ -1,8 +1,8 @@
 """Stack rule: every Helm release runs a pinned chart that supports its cluster's Kubernetes version.
 
-A release names no cluster; its Kubernetes provider does. The provider's `kubeconfig` is built
-from the cluster's outputs, so the engine records a property dependency from the provider to
-the EKS or GKE cluster, whose `version` / `minMasterVersion` input is the Kubernetes version.
+A release names no cluster; its Kubernetes provider does (`cluster_links.cluster_of`, shared with
+the contract rules). That EKS or GKE cluster's `version` / `minMasterVersion` input is the
+Kubernetes version.
 The facts (pins, supported minors, the autoscaler image per minor) are the chart catalog's, so
 the pack and the program cannot disagree.
 """
@@ -11,33 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cluster_links import EKS_CLUSTER, GKE_CLUSTER, cluster_of, known_name
 from pulumi_policy import PolicyResource
 from rulekit import HIGH, StackView, dig, stack_rule
 
 from infra.catalog.charts import AUTOSCALER_IMAGES, CHARTS, chart_for_release, support_problem
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
-K8S_PROVIDER = "pulumi:providers:kubernetes"
 # Cluster type -> the input holding its Kubernetes version.
-CLUSTER_VERSION = {"aws:eks/cluster:Cluster": "version", "gcp:container/cluster:Cluster": "minMasterVersion"}
+CLUSTER_VERSION = {EKS_CLUSTER: "version", GKE_CLUSTER: "minMasterVersion"}
 
 
 def cluster_minor(release: PolicyResource, view: StackView) -> tuple[str, str] | None:
     """(cluster name, Kubernetes minor) of the cluster the release's provider talks to, if the stack shows it."""
-    if release.provider is None:
+    cluster = cluster_of(view, release)
+    prop = CLUSTER_VERSION.get(cluster.resource_type) if cluster is not None else None
+    version = dig(cluster.props, prop) if prop else None
+    if not version:
         return None
-    provider = next((r for r in view.resources if r.urn == release.provider.urn
-                     and r.resource_type == K8S_PROVIDER), None)
-    if provider is None:
-        return None
-    for cluster in provider.property_dependencies.get("kubeconfig", []):
-        prop = CLUSTER_VERSION.get(cluster.resource_type)
-        version = dig(cluster.props, prop) if prop else None
-        if version:
-            # GKE versions may carry a patch and a build ("1.35.1-gke.100"); the minor is what counts.
-            # The cluster's own name (what `kubectl` and the console show), else its resource name.
-            return str(dig(cluster.props, "name", default=cluster.name)), ".".join(str(version).split(".")[:2])
-    return None
+    # GKE versions may carry a patch and a build ("1.35.1-gke.100"); the minor is what counts.
+    # The cluster's own name (what `kubectl` and the console show), else its resource name.
+    return known_name(cluster) or cluster.name, ".".join(str(version).split(".")[:2])
 
 
 def _check(release: PolicyResource, view: StackView) -> Iterator[str]:
