@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import pytest
@@ -9,9 +10,9 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
 from infra.offline.analyzer import PolicyAnalyzer
-from infra.offline.analyzer_inputs import PolicyInput
+from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records
 from infra.offline.policy_check import PACK_DIR
-from tests.helpers import DELETE, changed  # noqa: F401 - shared with the rule tests
+from tests.helpers import DELETE, changed, stack_run  # noqa: F401 - shared with the rule tests
 
 UNKNOWN = rpc.UNKNOWN  # what the engine sends for a value known only after apply
 TAGS = {"environment": "dev", "owner": "ml-platform", "cost-center": "cc-1", "stack": "dev"}
@@ -41,3 +42,9 @@ def resource(type_: str, name: str, props: dict[str, Any], *, protect: bool = Fa
 def triples(findings) -> list[tuple[str, str, str]]:
     """Findings as (rule, level, message), the way the tests compare them."""
     return [(f.policy, f.level, f.message) for f in findings]
+
+
+@cache
+def recorded_inputs(stack: str) -> tuple[PolicyInput, ...]:
+    """What the pack receives for a stack's recorded plan, made once per test session."""
+    return tuple(inputs_from_records(stack_run(stack).resources))

@@ -5,14 +5,12 @@ exactly the findings of the rule that guards it."""
 from __future__ import annotations
 
 import json
-from functools import cache
 
 import pytest
 from google.protobuf import json_format, struct_pb2
 
-from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records
-from tests.helpers import stack_run
-from tests.policies.conftest import triples
+from infra.offline.analyzer_inputs import PolicyInput
+from tests.policies.conftest import recorded_inputs, triples
 
 RULES = {"volume-claims-have-a-storage-class", "eks-network-policies-enforced", "gpu-nodes-autoscaler-labels"}
 K8S = "urn:pulumi:prod::mlinfra::mlinfra:aws:EksCluster$pulumi:providers:kubernetes::train-k8s"
@@ -20,9 +18,8 @@ GPU_LABEL = "k8s.amazonaws.com/accelerator"
 TEMPLATE_LABEL = f"k8s.io/cluster-autoscaler/node-template/label/{GPU_LABEL}"
 
 
-@cache
 def prod_inputs() -> tuple[PolicyInput, ...]:
-    return tuple(inputs_from_records(stack_run("prod").resources))
+    return recorded_inputs("prod")
 
 
 def props(item: PolicyInput) -> dict:

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from google.protobuf import struct_pb2
 
-from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records
-from tests.helpers import stack_run
-from tests.policies.conftest import triples
+from infra.offline.analyzer_inputs import PolicyInput
+from tests.policies.conftest import recorded_inputs, triples
 
 # The prod resources the load balancer rules look at: the ALB, its two listeners, the GKE SSL policy.
 GATEWAY_RESOURCES = ("train-infer-lb", "train-infer-https", "train-infer-http", "infer-gcp-infer-ssl")
@@ -19,7 +18,7 @@ GATEWAY_RESOURCES = ("train-infer-lb", "train-infer-https", "train-infer-http", 
 
 @pytest.fixture(scope="module")
 def recorded() -> dict[str, PolicyInput]:
-    inputs = {i.name: i for i in inputs_from_records(stack_run("prod").resources) if i.name in GATEWAY_RESOURCES}
+    inputs = {i.name: i for i in recorded_inputs("prod") if i.name in GATEWAY_RESOURCES}
     assert sorted(inputs) == sorted(GATEWAY_RESOURCES)
     return inputs
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records
-from tests.helpers import stack_run
-from tests.policies.conftest import triples
+from infra.offline.analyzer_inputs import PolicyInput
+from tests.policies.conftest import recorded_inputs, triples
 
 
 @pytest.fixture(scope="module")
 def prod_inputs() -> list[PolicyInput]:
-    return inputs_from_records(stack_run("prod").resources)
+    return list(recorded_inputs("prod"))
 
 
 def test_prod_passes_the_hardening_stack_rules(pack, prod_inputs):

@@ -10,9 +10,7 @@ from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as apb
 
 from infra.catalog.charts import AUTOSCALER_IMAGES, CHARTS
-from infra.offline.analyzer_inputs import inputs_from_records
-from tests.helpers import stack_run
-from tests.policies.conftest import TAGS, resource, triples
+from tests.policies.conftest import TAGS, recorded_inputs, resource, triples
 
 M = "mandatory"
 RULE = "helm-chart-supports-cluster-version"
@@ -100,7 +98,7 @@ def test_real_staging_plan_links_each_release_to_its_cluster(pack):
     def ours(findings):
         return [f.message for f in findings if f.policy == RULE]
 
-    recorded = inputs_from_records(stack_run("staging").resources)
+    recorded = recorded_inputs("staging")
     assert ours(pack.analyze_stack(recorded)) == []
     [cluster] = [i for i in recorded if i.type == EKS]
     properties = struct_pb2.Struct()
