@@ -116,9 +116,10 @@ AWS: dict[str, Rules] = {
                                             "namePrefix": PREFIX},
     "aws:lb/loadBalancer:LoadBalancer": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
     "aws:lb/targetGroup:TargetGroup": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
-    # A web ACL's name is unique per account, region and scope (REGIONAL or CLOUDFRONT): the
-    # wafv2 CreateWebACL API takes Name and Scope together (terraform-provider-aws
-    # website/docs/r/wafv2_web_acl.html.markdown, read 2026-11-29).
+    # A web ACL is addressed by Name and Scope (REGIONAL or CLOUDFRONT) in a Region: the WAFv2
+    # GetWebACL API's required Name, Scope and Id (paws wafv2_get_web_acl docs of the AWS API, read
+    # 2026-11-29). Treating the name as unique in that scope is the strict reading: a clash there is
+    # reported even if AWS told the two apart by Id.
     "aws:wafv2/webAcl:WebAcl": {"name": PhysicalName((AWS_ACCOUNT, AWS_REGION, given("scope")))},
     "aws:acm/certificate:Certificate": {"domainName": NotAName("ACM issues any number of certificates per domain")},
     # A record is one name and type in one hosted zone; two stacks writing it overwrite each other.
@@ -150,7 +151,9 @@ GCP: dict[str, Rules] = {
     "gcp:compute/address:Address": {"name": PhysicalName(GCP_REGIONAL)},
     # projects/{project}/global/sslPolicies/{name}; .../regions/{region}/sslPolicies/{name}
     "gcp:compute/sSLPolicy:SSLPolicy": {"name": PhysicalName(GCP_GLOBAL)},
-    # A security policy without `region` is a global resource of the project, like an SSL policy.
+    # gcp:compute/securityPolicy is the global kind (its import id is
+    # projects/{{project}}/global/securityPolicies/{{name}}, pulumi_gcp 10.2.0 compute/security_policy.py;
+    # regional ones are gcp:compute/regionSecurityPolicy), so one name per project.
     "gcp:compute/securityPolicy:SecurityPolicy": {"name": PhysicalName(GCP_GLOBAL)},
     "gcp:compute/regionSslPolicy:RegionSslPolicy": {"name": PhysicalName(GCP_REGIONAL)},
     # projects/{project}/locations/{location}/certificates|dnsAuthorizations/{name}; maps are global.
