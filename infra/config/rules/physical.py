@@ -32,8 +32,9 @@ from infra.config.stack import Environment, StackConfig
 Problem = tuple[str, str]
 STACK_PATH = "(stack name)"
 # Stack names become parts of DNS-label-like cloud names (buckets, clusters, networks), which GCP wants
-# to start with a letter and every cloud wants lowercase, without spaces or a trailing hyphen.
-STACK_NAME = re.compile(r"^[a-z]([a-z0-9-]*[a-z0-9])?$")
+# to start with a letter and every cloud wants lowercase, without spaces or a trailing hyphen. Used with
+# fullmatch: `$` would let a trailing newline through.
+STACK_NAME = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
 S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
 BUCKET_MAX, EKS_CLUSTER_MAX, GKE_CLUSTER_MAX, GCP_NAME_MAX = 63, 100, 40, 63
@@ -43,7 +44,7 @@ _LOOKALIKES = str.maketrans({"0": "o", "1": "l", "3": "e", "9": "g", "6": "g"})
 
 def stack_name_problems(config: StackConfig, stack: str) -> Iterator[Problem]:
     """The stack name itself, then every physical name it makes that a cloud would refuse."""
-    if not STACK_NAME.match(stack):
+    if not STACK_NAME.fullmatch(stack):
         yield (STACK_PATH, f"{stack!r} cannot be part of cloud resource names: use lowercase letters, digits "
                "and hyphens, starting with a letter and not ending with a hyphen, e.g. 'dev-copy'")
         return

@@ -203,3 +203,34 @@ def test_a_plain_private_key_is_refused_even_next_to_a_secure_sibling(refused):
             "the stack file (a `secure:` sibling does not hide it); set it with "
             "`pulumi config set --secret --path 'mlinfra:github_app.private_key'`") in error
     assert "BEGIN RSA" not in error
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name: mlinfra\nmain: [infra\n", "Pulumi.yaml: not valid YAML:"),
+    ("", "Pulumi.yaml: expected a mapping with a 'name'"),
+    ("name: mlinfra\nmain: nowhere/\nstackConfigDir: stacks\n", "Pulumi.yaml: main: the program "),
+    ("name: mlinfra\nmain: infra/\nstackConfigDir: stackz\n", "Pulumi.yaml: stackConfigDir: "),
+    ("name: ml-infra\nmain: infra/\nstackConfigDir: stacks\n", "Pulumi.yaml: name: the program reads its config "
+     "under 'mlinfra:', so the project must be named 'mlinfra' (got 'ml-infra')"),
+])
+def test_a_broken_root_pulumi_yaml_is_exit_2_naming_the_file_and_key(tmp_path, monkeypatch, text, expected):
+    # A copy of the project's layout whose Pulumi.yaml is broken one way.
+    (tmp_path / "infra").symlink_to(ROOT / "infra")
+    (tmp_path / "stacks").symlink_to(ROOT / "stacks")
+    (tmp_path / "Pulumi.yaml").write_text(text)
+    monkeypatch.setattr(make, "ROOT_PROJECT_DIR", tmp_path)
+    outcome = make_plan("dev")
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.document is None
+    assert outcome.error.startswith(str(tmp_path / "Pulumi.yaml")), outcome.error
+    assert expected in outcome.error
+
+
+def test_the_root_pulumi_yaml_decides_where_the_stacks_are(tmp_path, monkeypatch):
+    (tmp_path / "infra").symlink_to(ROOT / "infra")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: mlinfra\nmain: infra/\nstackConfigDir: elsewhere\n")
+    monkeypatch.setattr(make, "ROOT_PROJECT_DIR", tmp_path)
+    outcome = make_plan("dev")
+    assert outcome.exit_code == EXIT_CONFIG
+    assert f"no {tmp_path / 'elsewhere' / 'Pulumi.dev.yaml'}" in outcome.error
