@@ -234,3 +234,14 @@ def test_the_root_pulumi_yaml_decides_where_the_stacks_are(tmp_path, monkeypatch
     outcome = make_plan("dev")
     assert outcome.exit_code == EXIT_CONFIG
     assert f"no {tmp_path / 'elsewhere' / 'Pulumi.dev.yaml'}" in outcome.error
+
+
+def test_a_sandbox_expiry_past_what_a_date_can_hold_is_refused(refused):
+    document = changed(stack("sandbox"), "config.mlinfra:sandbox.expires_at", 10**20)
+    assert (f"  - sandbox.expires_at: must be less than or equal to 253402300799 (got {10**20})"
+            ) in refused(document, "sandbox")
+
+
+def test_a_stack_name_ending_in_a_hyphen_is_refused_for_sandboxes_too(refused):
+    assert "  - (stack name): 'sandbox-bob-box-' cannot be part of cloud resource names" in refused(
+        stack("sandbox"), "sandbox-bob-box-")
