@@ -51,8 +51,8 @@ def tag_problems(config: StackConfig) -> Iterator[Problem]:
 def _aws_tag(path: str, key: str, value: str) -> Iterator[Problem]:
     if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
         yield path, "AWS reserves the 'aws:' prefix for its own tags, in keys and values; remove it"
-    if len(key) > AWS_KEY_MAX:
-        yield path, f"an AWS tag key has at most {AWS_KEY_MAX} characters (got {len(key)})"
+    if not 1 <= len(key) <= AWS_KEY_MAX:
+        yield path, f"an AWS tag key has 1 to {AWS_KEY_MAX} characters (got {len(key)})"
     if len(value) > AWS_VALUE_MAX:
         yield path, f"an AWS tag value has at most {AWS_VALUE_MAX} characters (got {len(value)})"
     for text in (key, value):

@@ -10,7 +10,7 @@ from components.tags import gcp_labels
 from infra.catalog.kubernetes import CLOUD_KUBERNETES_VERSIONS
 from infra.config.rules.cidrs import MAX_PUBLIC_ADDRESSES, open_range_problems, public_addresses
 from infra.config.rules.physical import STACK_NAME
-from infra.config.rules.tags import gcp_label
+from infra.config.rules.tags import _aws_tag, gcp_label
 
 
 def test_private_ranges_count_as_no_public_space():
@@ -47,6 +47,13 @@ def test_stack_names_that_cannot_be_in_cloud_names_are_not(name):
 @pytest.mark.parametrize("text", ["owner", "Cost Center", "x" * 80, "Über.team/ml", "a:b@c"])
 def test_the_rules_see_tags_as_the_components_label_them(text):
     assert gcp_labels({text: text}) == {gcp_label(text): gcp_label(text)}
+
+
+def test_aws_tag_keys_are_1_to_128_characters():
+    assert list(_aws_tag("p", "", "v")) == [("p", "an AWS tag key has 1 to 128 characters (got 0)")]
+    assert list(_aws_tag("p", "k" * 128, "v")) == []
+    assert list(_aws_tag("p", "team", "a|b")) == [
+        ("p", "AWS tags allow letters, digits, spaces and + - = . _ : / @ only; remove '|'")]
 
 
 def test_every_cloud_offers_the_version_the_stacks_default_to():
