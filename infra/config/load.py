@@ -199,7 +199,10 @@ def stack_file_problems(stack_file: StackFileLike, secret_placeholder: str) -> l
     """
     problems = namespace_problems(stack_file.config)
     values = namespace_values(stack_file.config)
-    problems += plain_credential_problems(values, credential_paths(StackConfig), secret_placeholder)
+    # A key with no secure value at all is the program's to refuse (rules.runners.secret_problems).
+    secret = {key.removeprefix(f"{NAMESPACE}:") for key in stack_file.secret_keys}
+    credentials = [path for path in credential_paths(StackConfig) if path.split(".")[0] in secret]
+    problems += plain_credential_problems(values, credentials, secret_placeholder)
     return problems
 
 
