@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from infra.config.base import BucketAccess, KubeName, Model, Name
+from infra.config.base import MAX_DAYS, MAX_NODES, BucketAccess, KubeName, Model, Name
 
 IamPrincipalArn = Annotated[str, StringConstraints(
     pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")]
@@ -60,8 +60,8 @@ class SystemPoolConfig(Model):
     """The small CPU pool that runs CoreDNS, the autoscaler and other cluster add-ons."""
 
     instance_type: str = Field(default="m7i.large", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
-    min_nodes: int = Field(default=2, ge=1)
-    max_nodes: int = Field(default=3, ge=1)
+    min_nodes: int = Field(default=2, ge=1, le=MAX_NODES)
+    max_nodes: int = Field(default=3, ge=1, le=MAX_NODES)
     disk_gib: int = Field(default=50, ge=20, le=1024)
 
 
@@ -111,14 +111,14 @@ class AwsPoolOptions(Model):
     capacity_reservation_id: ReservationId | None = None
     capacity_block_id: ReservationId | None = None
     # A second, on-demand pool of this size the autoscaler falls back to when spot runs dry.
-    on_demand_fallback_max_nodes: int = Field(default=0, ge=0)
+    on_demand_fallback_max_nodes: int = Field(default=0, ge=0, le=MAX_NODES)
     node_repair: bool = True
 
 
 class TransitionConfig(Model):
     """Move current objects to a cheaper storage class after some days."""
 
-    days: int = Field(ge=1)
+    days: int = Field(ge=1, le=MAX_DAYS)
     storage_class: StorageClass
 
 

@@ -12,7 +12,7 @@ import pulumi
 from pydantic import Field, StringConstraints, ValidationError
 
 from infra.config.base import Model, Name
-from infra.config.load import ConfigError, _describe, raw_config
+from infra.config.load import ConfigError, _describe, namespace_problems, raw_config, runtime_config
 from infra.config.stack import AwsSettings, Environment, Tags
 
 NAMESPACE = "bootstrap"
@@ -181,5 +181,10 @@ def parse_bootstrap_config(values: dict, stack: str) -> BootstrapConfig:
 
 def load_bootstrap_config() -> BootstrapConfig:
     """Read and validate the running bootstrap stack's config."""
+    # A misspelt namespace would be ignored, as in the main project (infra.config.load.KNOWN_NAMESPACES).
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    unknown = namespace_problems(merged, (NAMESPACE, "aws", "gcp", "kubernetes", "pulumi"))
+    if unknown:
+        raise ConfigError(pulumi.get_stack(), unknown)
     values, _secrets = raw_config(NAMESPACE)
     return parse_bootstrap_config(values, pulumi.get_stack())

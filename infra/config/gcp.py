@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from infra.config.base import BucketAccess, KubeName, Model, Name
+from infra.config.base import MAX_NODES, BucketAccess, KubeName, Model, Name
 
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+\d-[a-z]$")]
 # A user-managed service account's email: `<id>@<project>.iam.gserviceaccount.com`, the id 6-30 chars of
@@ -90,8 +90,8 @@ class SystemPoolOptions(Model):
     """The CPU pool for cluster add-ons and other non-GPU work."""
 
     machine_type: str = "e2-standard-4"
-    min_nodes: int = Field(default=1, ge=0)
-    max_nodes: int = Field(default=3, ge=1)
+    min_nodes: int = Field(default=1, ge=0, le=MAX_NODES)
+    max_nodes: int = Field(default=3, ge=1, le=MAX_NODES)
 
 
 class GkeClusterOptions(Model):

@@ -19,11 +19,19 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
 from infra.config.rules.names import name_problems
+from infra.config.rules.physical import stack_name_problems
 from infra.config.rules.runners import secret_problems
 from infra.config.rules.stack import Problem, stack_problems
+from infra.config.secrets import credential_paths, masked, plain_credential_problems
 from infra.config.stack import StackConfig
 
 NAMESPACE = "mlinfra"
+# Config namespaces a stack of this project may use: its own, and the providers' and Pulumi's own
+# (`aws:region`, `gcp:project`, `kubernetes:...`, `pulumi:...`). Anything else is a typo
+# (`mlinfr:budget_per_hour`) whose setting would silently be ignored.
+KNOWN_NAMESPACES = (NAMESPACE, "aws", "gcp", "kubernetes", "pulumi")
+# A key set to nothing (`mlinfra:name_prefix:`) arrives as "" or JSON null, never as "no value".
+EMPTY_VALUES = ("", "null")
 
 
 class StackFileLike(Protocol):
@@ -31,6 +39,7 @@ class StackFileLike(Protocol):
 
     name: str
     config: Mapping[str, str]
+    secret_keys: list[str]
 
 
 class ConfigError(pulumi.RunError):
@@ -78,22 +87,47 @@ def parse_stack_config(values: dict[str, Any], stack: str,
     message, and keys that must be secret are refused in plain text. None skips that check.
     """
     hidden = set(secret_keys or ())
+    empty = [key for key, value in values.items() if value is None or value in EMPTY_VALUES]
+    problems: list[Problem] = [(key, "is empty; set a value or remove the key") for key in empty]
     try:
-        config = StackConfig.model_validate(values)
+        config = StackConfig.model_validate({k: v for k, v in values.items() if k not in empty})
     except ValidationError as exc:
-        raise ConfigError(stack, [_describe(error, hidden) for error in exc.errors(include_url=False)]) from None
+        problems += [_describe(error, hidden) for error in exc.errors(include_url=False)
+                     if not (error["loc"] and error["loc"][0] in empty)]
+        raise ConfigError(stack, masked(problems, values, hidden)) from None
+    if problems:
+        raise ConfigError(stack, problems)
     problems = stack_problems(config)
     # Rules on names made from config and the stack: only here is the stack known.
+    problems += list(stack_name_problems(config, stack))
     problems += list(name_problems(config, stack))
     if secret_keys is not None:
         problems += list(secret_problems(config, hidden))
     if problems:
-        raise ConfigError(stack, problems)
+        # One cause can trip a rule once per resource it names (a prefix in every bucket): say it once.
+        raise ConfigError(stack, masked(list(dict.fromkeys(problems)), values, hidden))
     return config
+
+
+def namespace_problems(keys: Collection[str], known: Collection[str] = KNOWN_NAMESPACES) -> list[Problem]:
+    """A problem for each config key whose `namespace:` is not one this project reads."""
+    problems = []
+    for key in keys:
+        namespace = key.split(":", 1)[0]
+        if namespace not in known:
+            close = difflib.get_close_matches(namespace, known, n=1)
+            hint = f"did you mean '{close[0]}:'? " if close else ""
+            problems.append((key, f"unknown config namespace '{namespace}', so this setting would be ignored; "
+                                  f"{hint}namespaces read: {', '.join(known)}"))
+    return problems
 
 
 def load_stack_config() -> StackConfig:
     """Read and validate the running stack's config. Call once, from the program entry point."""
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    unknown = namespace_problems(merged)
+    if unknown:
+        raise ConfigError(pulumi.get_stack(), unknown)
     values, secrets = raw_config()
     return parse_stack_config(values, pulumi.get_stack(), secrets)
 
@@ -156,6 +190,20 @@ def _unwrap_optional(annotation: Any) -> Any:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
         return args[0]
     return annotation
+
+
+def stack_file_problems(stack_file: StackFileLike, secret_placeholder: str) -> list[Problem]:
+    """What is wrong with a stack file before its program runs: unknown namespaces, plain-text credentials.
+
+    `secret_placeholder` is what the offline engine puts in place of each `secure:` value.
+    """
+    problems = namespace_problems(stack_file.config)
+    values = namespace_values(stack_file.config)
+    # A key with no secure value at all is the program's to refuse (rules.runners.secret_problems).
+    secret = {key.removeprefix(f"{NAMESPACE}:") for key in stack_file.secret_keys}
+    credentials = [path for path in credential_paths(StackConfig) if path.split(".")[0] in secret]
+    problems += plain_credential_problems(values, credentials, secret_placeholder)
+    return problems
 
 
 def config_from_stack_file(stack_file: StackFileLike) -> StackConfig:

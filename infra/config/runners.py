@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, StringConstraints
 
 from infra.catalog.accelerators import Accelerator, Cloud
-from infra.config.base import BucketAccess, Model
+from infra.config.base import MAX_NODES, BucketAccess, Model
 
 # The runner image GitHub publishes for ARC; its `runner` user is uid 1001, group docker (123).
 DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:2.338.1"
@@ -73,7 +73,7 @@ class RunnerGpu(Model):
 
     pool: str
     accelerator: Accelerator
-    count: int = Field(default=1, ge=1)
+    count: int = Field(default=1, ge=1, le=MAX_NODES)
 
 
 class RunnerRegistry(Model):
@@ -105,8 +105,8 @@ class RunnerSetConfig(Model):
     repositories: list[RepoSlug] = Field(default_factory=list)
     labels: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,100}$")]] = Field(
         default_factory=list)
-    min_runners: int = Field(default=0, ge=0)
-    max_runners: int = Field(ge=1)
+    min_runners: int = Field(default=0, ge=0, le=MAX_NODES)
+    max_runners: int = Field(ge=1, le=MAX_NODES)
     kind: RunnerKind = RunnerKind.CPU
     gpu: RunnerGpu | None = None
     resources: RunnerResources

@@ -9,22 +9,25 @@ from datetime import datetime
 
 from pydantic import Field
 
-from infra.config.base import Model
+from infra.config.base import MAX_BUDGET_PER_HOUR, MAX_NODES, Model
+
+EXPIRES_AT_MAX = 253402300799
 
 
 class SandboxConfig(Model):
     """Limits for `mlinfra sandbox create`: what one engineer's stack may cost and how long it lives."""
 
-    budget_per_hour: float = Field(gt=0)
+    budget_per_hour: float = Field(gt=0, le=MAX_BUDGET_PER_HOUR, allow_inf_nan=False)
     max_ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
-    default_ttl_hours: int = Field(default=8, ge=1)
+    default_ttl_hours: int = Field(default=8, ge=1, le=24 * 14)
     # Most GPUs a sandbox may hold at peak (sum over pools of max_nodes x gpus_per_node).
-    gpu_cap: int = Field(default=8, ge=1)
+    gpu_cap: int = Field(default=8, ge=1, le=MAX_NODES)
     # The cluster in the template that `--gpu` and `--cloud` change.
     cluster: str = "sandbox"
     # When this sandbox expires, in epoch seconds; written by `mlinfra sandbox create` and
     # `extend`, never by hand. Every resource carries it as the `expires-at` tag.
-    expires_at: int | None = Field(default=None, gt=0)
+    # At most 9999-12-31T23:59:59Z, the last moment Python's datetime (and so every tool reading it) can hold.
+    expires_at: int | None = Field(default=None, gt=0, le=EXPIRES_AT_MAX)
 
 
 def expiry_epoch(sandbox: SandboxConfig, now: float | None = None) -> int:

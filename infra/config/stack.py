@@ -15,7 +15,7 @@ from pydantic import Field, StringConstraints
 
 from infra.catalog.accelerators import Accelerator, Cloud
 from infra.config.aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
-from infra.config.base import Model, Name
+from infra.config.base import MAX_BUDGET_PER_HOUR, MAX_DAYS, MAX_NODES, Model, Name
 from infra.config.gateways import GatewayConfig
 from infra.config.gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
 from infra.config.runners import GithubAppConfig, RunnerSetConfig
@@ -90,8 +90,8 @@ class GpuPoolConfig(Model):
 
     accelerator: Accelerator
     gpus_per_node: int = Field(default=1, ge=1)
-    min_nodes: int = Field(default=0, ge=0)
-    max_nodes: int = Field(default=1, ge=0)
+    min_nodes: int = Field(default=0, ge=0, le=MAX_NODES)
+    max_nodes: int = Field(default=1, ge=0, le=MAX_NODES)
     capacity: CapacityType = CapacityType.ON_DEMAND
     disk_gib: int = Field(default=200, ge=50, le=16384)
     labels: dict[str, str] = Field(default_factory=dict)
@@ -117,8 +117,8 @@ class ClusterConfig(Model):
 class LifecycleConfig(Model):
     """Object lifecycle: what to expire and when."""
 
-    noncurrent_version_expiration_days: int = Field(default=30, ge=1)
-    abort_incomplete_multipart_days: int = Field(default=7, ge=1)
+    noncurrent_version_expiration_days: int = Field(default=30, ge=1, le=MAX_DAYS)
+    abort_incomplete_multipart_days: int = Field(default=7, ge=1, le=MAX_DAYS)
 
 
 class BucketConfig(Model):
@@ -143,7 +143,7 @@ class StackConfig(Model):
     clusters: dict[Name, ClusterConfig] = Field(default_factory=dict)
     buckets: dict[Name, BucketConfig] = Field(default_factory=dict)
     # Peak cost above this fails the plan; sandbox stacks use sandbox.budget_per_hour.
-    budget_per_hour: float | None = Field(default=None, gt=0)
+    budget_per_hour: float | None = Field(default=None, gt=0, le=MAX_BUDGET_PER_HOUR, allow_inf_nan=False)
     sandbox: SandboxConfig | None = None
     github_app: GithubAppConfig | None = None
 

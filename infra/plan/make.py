@@ -6,18 +6,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.config.load import ConfigError, config_from_stack_file
+import yaml
+
+from infra.config.load import ConfigError, config_from_stack_file, stack_file_problems
 from infra.config.stack import budget_for
 from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
 from infra.offline.document import build_document
-from infra.offline.engine import PROGRAM, PROJECT, STACKS_DIR, ProgramError, Project, load_project, run_stack_file
+from infra.offline.engine import PROJECT, REPO_ROOT, ProgramError, Project, load_project, run_stack_file
 from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
-from infra.offline.stackfile import StackFileError, UnknownStackError, load_stack_file
+from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
+# The project `mlinfra plan` plans by default: its Pulumi.yaml says where the program and the stacks are,
+# for `pulumi` and for the plan alike, so a broken one fails here as it would fail there.
+ROOT_PROJECT_DIR = REPO_ROOT
 
 
 @dataclass
@@ -44,17 +49,38 @@ def _stream(analyzer: PolicyAnalyzer, environment: str | None,
     return PolicyStream(analyzer, settings), config
 
 
+def root_project(uses_stack_dir: bool = True) -> Project:
+    """The main project as its Pulumi.yaml describes it; StackFileError names the file and key when it cannot."""
+    path = ROOT_PROJECT_DIR / "Pulumi.yaml"
+    try:
+        project = load_project(ROOT_PROJECT_DIR)
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+    if project.name != PROJECT:
+        raise StackFileError(f"{path}: name: the program reads its config under '{PROJECT}:', so the project must "
+                             f"be named '{PROJECT}' (got {project.name!r})")
+    if not project.program.is_file():
+        raise StackFileError(f"{path}: main: the program {project.program} does not exist; set main: infra/")
+    if uses_stack_dir and not project.stacks_dir.is_dir():
+        raise StackFileError(f"{path}: stackConfigDir: {project.stacks_dir} is not a directory; set "
+                             "stackConfigDir: stacks")
+    return project
+
+
 def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | None = None) -> PlanOutcome:
     """Plan one stack; config problems become exit 2 with the message, never a traceback.
 
     `project_dir` plans another Pulumi project in the repository (e.g. infra/bootstrap) instead.
     """
     try:
-        project = Project(PROJECT, PROGRAM, stacks_dir or STACKS_DIR) if project_dir is None \
-            else load_project(project_dir)
+        project = root_project(stacks_dir is None) if project_dir is None else load_project(project_dir)
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
     except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
+    if project_dir is None:
+        problems = stack_file_problems(stack_file, SECRET_PLACEHOLDER)
+        if problems:
+            return PlanOutcome(EXIT_CONFIG, error=f"{stack_file.path}:\n{ConfigError(stack_file.name, problems)}")
     # The policy pack takes about a second to start: it loads while the program runs. Every way
     # out before the check stops it at once (a config error must not wait for a pack it never uses).
     analyzer = PolicyAnalyzer(PACK_DIR, stack=stack_file.name, project=project.name)

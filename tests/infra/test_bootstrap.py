@@ -349,6 +349,21 @@ config:
         "environments, drift_environment, sandbox_environment")
 
 
+def test_a_misspelt_bootstrap_namespace_is_refused(tmp_path):
+    stacks = _write_stack(tmp_path, """\
+config:
+  bootstrap:tags: {owner: me, cost-center: cc}
+  bootstrap:github: {org: acme, repo: x}
+  bootstrap:aws: {region: us-east-1, account_id: "123456789012"}
+  bootstrp:name_prefix: acme
+""")
+    outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error.splitlines()[1:] == [
+        "  - bootstrp:name_prefix: unknown config namespace 'bootstrp', so this setting would be ignored; did you "
+        "mean 'bootstrap:'? namespaces read: bootstrap, aws, gcp, kubernetes, pulumi"]
+
+
 def test_admin_policies_and_project_wide_act_as_are_refused(tmp_path):
     stacks = _write_stack(tmp_path, """\
 config:

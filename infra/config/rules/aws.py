@@ -16,6 +16,10 @@ from infra.config.stack import (
 )
 
 Problem = tuple[str, str]
+# "The smallest VPC you can create uses a /28 netmask (16 IP addresses), and the largest uses a /16 netmask
+# (65,536 IP addresses)", EC2 CreateVpc, https://docs.aws.amazon.com/sdkfornet/latest/apidocs/items/
+# TEC2CreateVpcRequestNET45.html (read 2026-11-29). The upper end (/20 and wider) is the shared rule's.
+VPC_LARGEST_PREFIX = 16
 
 
 def aws_problems(config: StackConfig) -> Iterator[Problem]:
@@ -27,8 +31,25 @@ def aws_problems(config: StackConfig) -> Iterator[Problem]:
             if config.environment == Environment.PROD:
                 yield from _prod_network(f"clusters.{name}", cluster)
             yield from _cluster(f"clusters.{name}", cluster, region, aws_buckets)
+        else:
+            yield from _aws_keys_on_other_cloud(f"clusters.{name}", cluster)
     for name, bucket in aws_buckets.items():
         yield from _bucket(f"buckets.{name}", name, bucket, aws_buckets, config.environment)
+    for name, bucket in config.buckets.items():
+        if bucket.cloud != Cloud.AWS and "aws" in bucket.model_fields_set:
+            yield (f"buckets.{name}.aws",
+                   f"only applies to aws buckets; remove it or set cloud: aws (got {bucket.cloud.value})")
+
+
+def _aws_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
+    # The same refusal the GCP rules give `gcp:` keys on other clouds: a setting that would do nothing.
+    cloud = cluster.cloud.value
+    if "aws" in cluster.model_fields_set:
+        yield f"{path}.aws", f"only applies to aws clusters; remove it or set cloud: aws (got {cloud})"
+    for pool_name, pool in cluster.gpu_pools.items():
+        if "aws" in pool.model_fields_set:
+            yield (f"{path}.gpu_pools.{pool_name}.aws",
+                   f"only applies to pools of aws clusters; remove it (the cluster is on {cloud})")
 
 
 def _prod_network(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
@@ -46,6 +67,11 @@ def _prod_network(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
 def _cluster(path: str, cluster: ClusterConfig, region: str | None,
              buckets: dict[str, BucketConfig]) -> Iterator[Problem]:
     options = cluster.aws
+    cidr = cluster.network.cidr
+    if options.existing_network is None and cidr.prefixlen < VPC_LARGEST_PREFIX:
+        yield (f"{path}.network.cidr",
+               f"an AWS VPC is at most a /{VPC_LARGEST_PREFIX} (65,536 addresses); use e.g. "
+               f"{cidr.network_address}/{VPC_LARGEST_PREFIX} (got {cidr})")
     system = options.system_pool
     if system.max_nodes < system.min_nodes:
         yield (f"{path}.aws.system_pool.max_nodes",

@@ -1,4 +1,4 @@
-"""Refuse a cluster whose Kubernetes version a chart it would install does not support.
+"""Refuse a cluster at a Kubernetes version its cloud does not offer, or a chart it would install does not support.
 
 The supported versions are the chart catalog's, read upstream at each pinned tag; a plan or an
 apply never reaches a cluster with an add-on that cannot run there.
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import Cloud
 from infra.catalog.charts import CHARTS, autoscaler_image_problem, support_problem
+from infra.catalog.kubernetes import CLOUD_KUBERNETES_VERSIONS
 from infra.config.stack import ClusterConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -35,6 +36,10 @@ def chart_problems(config: StackConfig) -> Iterator[Problem]:
     """One problem per chart (and the autoscaler image) that cannot run on its cluster's version."""
     for name, cluster in config.clusters.items():
         path = f"clusters.{name}.kubernetes_version"
+        offered = CLOUD_KUBERNETES_VERSIONS[cluster.cloud]
+        if cluster.kubernetes_version not in offered:
+            yield (path, f"{cluster.cloud.value} does not create clusters at Kubernetes {cluster.kubernetes_version}; "
+                   f"it offers {', '.join(offered)} (infra/catalog/kubernetes.py) (got {cluster.kubernetes_version!r})")
         installed = charts_installed(cluster)
         for key in installed:
             problem = support_problem(CHARTS[key], cluster.kubernetes_version)

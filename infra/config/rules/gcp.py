@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ipaddress import IPv4Network
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
 from infra.config.gcp import SERVICE_ACCOUNT_EMAIL, LocationType, ReservationAffinity
+from infra.config.rules.cidrs import open_range_problems
 from infra.config.stack import ClusterConfig, Environment, GpuPoolConfig, StackConfig
 
 Problem = tuple[str, str]
-OPEN_INTERNET = IPv4Network("0.0.0.0/0")
 REGIONAL_ONLY = (Environment.STAGING, Environment.PROD)
 # Shared keys that only shape AWS resources: on GCP, subnets and Cloud NAT are regional and
 # control-plane log retention belongs to the Cloud Logging bucket, so setting them would do nothing.
@@ -70,11 +69,8 @@ def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region
             yield f"{gpath}.zone", "only applies to zonal clusters; remove it or set location: zonal"
         elif region and not options.zone.startswith(f"{region}-"):
             yield f"{gpath}.zone", f"must be a zone of region {region} (got {options.zone})"
-    for index, cidr in enumerate(options.master_authorized_networks):
-        if cidr == OPEN_INTERNET:
-            yield (f"{gpath}.master_authorized_networks.{index}",
-                   "0.0.0.0/0 would let any address reach the Kubernetes API; list the VPN, "
-                   "bastion or CI ranges that need access")
+    yield from open_range_problems(f"{gpath}.master_authorized_networks", options.master_authorized_networks,
+                                   "the Kubernetes API")
     account = options.node_service_account
     if account is not None and not SERVICE_ACCOUNT_EMAIL.match(account):
         yield (f"{gpath}.node_service_account",
@@ -83,6 +79,15 @@ def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region
     if options.master_cidr.prefixlen != 28:
         yield (f"{gpath}.master_cidr",
                f"must be a /28, the size GKE reserves for the control plane (got /{options.master_cidr.prefixlen})")
+    # The control plane's range "must not overlap with any other ranges in use within the cluster's
+    # network" (PrivateClusterConfig.masterIpv4CidrBlock, https://pub.dev/documentation/pulumi_google_native/
+    # latest/container/PrivateClusterConfig-class.html, the GKE API's field text, read 2026-11-29); the
+    # network's nodes, pods and services ranges are all carved from network.cidr.
+    network = cluster.network.cidr
+    if options.existing_network is None and network.overlaps(options.master_cidr):
+        yield (f"{gpath}.master_cidr",
+               f"{options.master_cidr} overlaps network.cidr {network}, which holds the nodes, pods and services; "
+               "pick a /28 outside it, e.g. the default 172.16.0.0/28")
     system = options.system_pool
     if system.max_nodes < system.min_nodes:
         yield (f"{gpath}.system_pool.max_nodes",

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from infra.config.stack import StackConfig
+from infra.config.stack import Environment, StackConfig
 
 
 def sandbox_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
     """Problems with the sandbox section: TTLs that contradict each other, GPUs over the cap."""
     sandbox = config.sandbox
     if sandbox is None:
+        if config.environment == Environment.SANDBOX:
+            # Without it a sandbox has no budget, TTL or GPU cap: the limits that make it a sandbox.
+            yield ("sandbox", "required in a sandbox stack; add `mlinfra:sandbox: {budget_per_hour: ...}` "
+                   "(README: sandboxes)")
         return
     if sandbox.default_ttl_hours > sandbox.max_ttl_hours:
         yield ("sandbox.default_ttl_hours", f"must be <= max_ttl_hours (got {sandbox.default_ttl_hours} > "

@@ -7,25 +7,26 @@ A problem reads `path: what is wrong and how to fix it (got ...)`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ipaddress import IPv4Network
 
 from infra.catalog.accelerators import CatalogError, Cloud, offers_for, resolve
 from infra.config.rules.aws import aws_problems
 from infra.config.rules.charts import chart_problems
+from infra.config.rules.cidrs import open_range_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
 from infra.config.rules.runners import runner_problems
 from infra.config.rules.sandbox import sandbox_problems
+from infra.config.rules.tags import tag_problems
 from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
 
 Problem = tuple[str, str]
-OPEN_INTERNET = IPv4Network("0.0.0.0/0")
 
 
 def stack_problems(config: StackConfig) -> list[Problem]:
     """Every cross-field problem in the stack config, in a stable order."""
     problems: list[Problem] = []
     problems += list(_cloud_settings(config))
+    problems += list(tag_problems(config))
     for name, cluster in config.clusters.items():
         problems += list(_cluster(f"clusters.{name}", cluster))
     # Cloud-specific rules live beside each cloud's config models.
@@ -48,11 +49,8 @@ def _cloud_settings(config: StackConfig) -> Iterator[Problem]:
 
 
 def _cluster(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
-    for index, cidr in enumerate(cluster.endpoint.public_access_cidrs):
-        if cidr == OPEN_INTERNET:
-            yield (f"{path}.endpoint.public_access_cidrs.{index}",
-                   "0.0.0.0/0 would open the Kubernetes API to the internet; list the office or "
-                   "VPN CIDRs that need access, or remove the entry to keep the endpoint private")
+    yield from open_range_problems(f"{path}.endpoint.public_access_cidrs", cluster.endpoint.public_access_cidrs,
+                                   "the Kubernetes API")
     if cluster.network.cidr.prefixlen > 20:
         yield (f"{path}.network.cidr",
                f"must be /20 or larger to fit a subnet per zone (got /{cluster.network.cidr.prefixlen})")

@@ -100,7 +100,11 @@ def test_gcp_resources_use_the_explicit_provider_and_an_offline_project_number(r
 ])
 def test_environment_decides_protection_retention_and_access_logs(
         register, environment, protect, retain, deletion_protection, force_destroy, logs):
-    config = parse_stack_config({**copy.deepcopy(GCP_ONLY), "environment": environment}, "test")
+    values = {**copy.deepcopy(GCP_ONLY), "environment": environment}
+    if environment == "sandbox":
+        # A sandbox stack must carry its limits (README: sandboxes); the template's cluster is this one.
+        values["sandbox"] = {"budget_per_hour": 50, "cluster": "gke"}
+    config = parse_stack_config(values, "test")
     reg = register(lambda: build_platform(config))
     cluster = reg.one("gcp:container/cluster:Cluster")
     assert cluster.inputs["deletionProtection"] is deletion_protection

@@ -40,7 +40,7 @@ def test_only_the_charts_the_cluster_installs_are_checked():
 def test_a_version_no_chart_has_reached_names_each_chart():
     assert [p.split(": ")[1].split(" does")[0] for p in problems(
         changed(VALID, "clusters.train.kubernetes_version", "1.37"))] == [
-        "cluster-autoscaler@9.59.0", "nvidia-device-plugin@0.20.0", "dcgm-exporter@4.8.2",
+        "aws", "cluster-autoscaler@9.59.0", "nvidia-device-plugin@0.20.0", "dcgm-exporter@4.8.2",
         "cluster-autoscaler has no pinned image for Kubernetes 1.37 (pinned"]
 
 

@@ -95,13 +95,14 @@ def test_zonal_dev_cluster_is_allowed_in_its_region():
 def test_authorized_network_open_to_the_internet_is_refused():
     values = change(clusters__infer__gcp={"master_authorized_networks": ["10.1.0.0/16", "0.0.0.0/0"]})
     assert problems(values) == [
-        "clusters.infer.gcp.master_authorized_networks.1: 0.0.0.0/0 would let any address reach the "
-        "Kubernetes API; list the VPN, bastion or CI ranges that need access"]
+        "clusters.infer.gcp.master_authorized_networks.1: 0.0.0.0/0 alone opens the Kubernetes API to "
+        "3,702,258,688 public addresses (86% of the internet; more than a /8 counts as open to the world, like "
+        "0.0.0.0/0); list only the office, VPN or CI ranges that need access (got 0.0.0.0/0)"]
 
 
 def test_public_endpoint_open_to_the_internet_is_refused_on_gcp_too():
     values = change(clusters__infer__endpoint={"public_access_cidrs": ["0.0.0.0/0"]})
-    assert problems(values)[0].startswith("clusters.infer.endpoint.public_access_cidrs.0: 0.0.0.0/0 would open")
+    assert problems(values)[0].startswith("clusters.infer.endpoint.public_access_cidrs.0: 0.0.0.0/0 alone opens")
 
 
 def test_mig_on_an_accelerator_without_it_is_refused():

@@ -113,9 +113,9 @@ def test_missing_cloud_settings():
 def test_public_endpoint_open_to_the_internet_is_refused():
     values = with_change("clusters.train.endpoint", {"public_access_cidrs": ["0.0.0.0/0"]})
     assert problems(values) == [
-        "clusters.train.endpoint.public_access_cidrs.0: 0.0.0.0/0 would open the Kubernetes API "
-        "to the internet; list the office or VPN CIDRs that need access, or remove the entry to "
-        "keep the endpoint private"]
+        "clusters.train.endpoint.public_access_cidrs.0: 0.0.0.0/0 alone opens the Kubernetes API to "
+        "3,702,258,688 public addresses (86% of the internet; more than a /8 counts as open to the world, like "
+        "0.0.0.0/0); list only the office, VPN or CI ranges that need access (got 0.0.0.0/0)"]
 
 
 def test_bad_pool_name_is_refused_with_its_key_path():
