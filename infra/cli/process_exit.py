@@ -9,7 +9,9 @@ every other command (help, sandboxes driving the real Pulumi CLI) exits the norm
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 
 _skip = False
@@ -28,4 +30,36 @@ def finish(exc: SystemExit) -> None:
         raise exc
     sys.stdout.flush()
     sys.stderr.flush()
+    os._exit(code)
+
+
+# Shell convention: 128 + the signal's number.
+_SIGNAL_EXITS = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
+
+
+def exit_on_signals() -> None:
+    """Make Ctrl-C (SIGINT) and SIGTERM end the command at once: one line, exit 130 or 143.
+
+    A KeyboardInterrupt raised wherever the main thread happens to be (inside the Pulumi
+    runtime's asyncio loop, a gRPC wait, interpreter teardown) printed a misleading traceback,
+    exited 1, and once hung for 90 s waiting on threads. Nothing a plan holds needs an orderly
+    shutdown: `--out` is written only after the plan is made, and the policy pack is killed
+    here (and ends by itself once this process is gone, see infra/offline/analyzer.py). A
+    sandbox's creation lock (flock) is released by the kernel with the process; a Pulumi CLI
+    run by a sandbox command got the terminal's Ctrl-C itself and cancels in its own way.
+    """
+    for signum in _SIGNAL_EXITS:
+        signal.signal(signum, _on_signal)
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    code, word = _SIGNAL_EXITS[signal.Signals(signum)]
+    analyzer = sys.modules.get("infra.offline.analyzer")  # not imported: no pack was started
+    if analyzer is not None:
+        analyzer.kill_running_packs()
+    # A terminal may show a spinner and have its cursor hidden: clear the line, show the cursor.
+    on_tty = sys.stderr.isatty() if sys.stderr else False
+    line = f"\r\x1b[2K{word}\n\x1b[?25h" if on_tty else f"{word}\n"
+    with contextlib.suppress(OSError, ValueError):
+        os.write(2, line.encode())
     os._exit(code)
