@@ -29,6 +29,7 @@ if _ROOT not in sys.path:
 
 from infra.catalog import cluster_contracts as facts  # noqa: E402, F401 - upstream facts the rules share
 from infra.catalog.accelerators import Cloud, offer_by_machine  # noqa: E402
+from infra.catalog.expiry import parse_expiry  # noqa: E402, F401 - one reading of an expiry, shared with the reaper
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 LOW, MEDIUM, HIGH, CRITICAL = Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.catalog.accelerators import Accelerator, Cloud
+from infra.catalog.expiry import parse_expiry  # noqa: F401 - the policy pack's own reading, for lifecycle
 
 PREFIX = "sandbox-"
 TEMPLATE = "sandbox"
@@ -96,15 +97,6 @@ def hours(delta: timedelta) -> str:
 def iso(moment: datetime) -> str:
     """UTC ISO-8601 to the second, as stored in the expiry tag."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_expiry(text: str | None) -> datetime | None:
-    """The expiry tag as an aware datetime, or None when missing or malformed."""
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
 
 
 # Cluster keys that mean the same on every cloud; the rest belong to the template's cloud and

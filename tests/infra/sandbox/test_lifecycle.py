@@ -283,3 +283,17 @@ def test_reap_reports_a_failed_remove_and_retries_it_next_time(sandboxes, backen
     del backend.fail[("remove", "sandbox-a-old")]
     assert [o.action for o in sandboxes.reap(on_output=lambda line: None)] == ["destroyed"]
     assert backend.stacks == {}
+
+
+@pytest.mark.parametrize("tag, action, detail", [
+    # No zone: UTC, as the policy pack reads it. The reaper once skipped these forever (issue #18).
+    ("2026-11-23T08:59:00", "would-destroy", "expired 2026-11-23T08:59:00Z"),
+    ("2026-11-23T10:30:00", "kept", "expires 2026-11-23T10:30:00Z (in 1h 30m)"),
+    ("2026-11-23T08:59:00+02:00", "would-destroy", "expired 2026-11-23T06:59:00Z"),
+    ("1795424340", "would-destroy", "expired 2026-11-23T08:59:00Z"),  # epoch seconds, as GCP labels hold it
+    ("100000000000000000000", "skipped", "no valid mlinfra-expires tag; destroy it by hand"),
+])
+def test_the_reaper_reads_an_expiry_as_the_policy_pack_does(sandboxes, backend, tag, action, detail):
+    backend.add("sandbox-a-box", _tags(tag, "a"))
+    [outcome] = sandboxes.reap(dry_run=True)
+    assert (outcome.action, outcome.detail) == (action, detail)
