@@ -22,8 +22,8 @@ class StackBackend(Protocol):
     def list_stacks(self) -> list[str]:
         """Names of this project's stacks."""
 
-    def create_or_select(self, stack: str) -> None:
-        """Create the stack, or select it if it exists."""
+    def create(self, stack: str) -> None:
+        """Create the stack; raise StackExists if it already exists (never select it)."""
 
     def set_config(self, stack: str, config: Mapping[str, str]) -> None:
         """Set `namespace:key -> value` config (objects JSON-encoded)."""
@@ -42,6 +42,10 @@ class StackBackend(Protocol):
 
     def remove(self, stack: str) -> None:
         """Remove the (empty) stack and its config."""
+
+
+class StackExists(RuntimeError):
+    """`create` found the stack already there: someone else made it first."""
 
 
 class PulumiUnavailable(RuntimeError):
@@ -75,11 +79,15 @@ class PulumiBackend:
     def list_stacks(self) -> list[str]:
         return [summary.name for summary in self._workspace.list_stacks()]
 
-    def create_or_select(self, stack: str) -> None:
+    def create(self, stack: str) -> None:
+        # `pulumi stack init` refuses an existing stack, and the SDK raises StackAlreadyExistsError
+        # when its error output matches "stack.*already exists" (pulumi 3.272.0,
+        # sdk/python/lib/pulumi/automation/errors.py, read 2026-11-29 in the locked wheel). Selecting
+        # it instead, as this once did, let a second create overwrite the first's expiry.
         try:
             self._workspace.create_stack(stack)
-        except self._auto.StackAlreadyExistsError:
-            self._workspace.select_stack(stack)
+        except self._auto.StackAlreadyExistsError as exc:
+            raise StackExists(stack) from exc
 
     def set_config(self, stack: str, config: Mapping[str, str]) -> None:
         values = {key: self._auto.ConfigValue(value=value) for key, value in config.items()}

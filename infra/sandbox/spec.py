@@ -19,7 +19,7 @@ from infra.catalog.expiry import parse_expiry  # noqa: F401 - the policy pack's 
 PREFIX = "sandbox-"
 TEMPLATE = "sandbox"
 MAX_STACK_NAME = 100  # Pulumi's limit on a stack name
-PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PART = re.compile(r"[a-z0-9][a-z0-9-]*")
 TTL = re.compile(r"^(\d+)([mhd])$")
 TAG_OWNER, TAG_EXPIRES, TAG_CREATOR = "mlinfra-owner", "mlinfra-expires", "mlinfra-creator"
 TAG_CLOUD, TAG_PEAK, TAG_RESOURCES = "mlinfra-cloud", "mlinfra-peak-usd-per-hour", "mlinfra-resources"
@@ -76,8 +76,9 @@ def parse_gpu(text: str) -> tuple[Accelerator, int]:
 def stack_name(owner: str, name: str) -> str:
     """`sandbox-<owner>-<name>`, checked against Pulumi's stack-name rules and cloud naming."""
     for label, part in (("owner", owner), ("--name", name)):
-        if not PART.match(part):
-            raise SandboxRefused(f"{label} '{part}' must be lower-case letters, digits and hyphens, "
+        # fullmatch: `$` in re.match also matches before a trailing newline ("bob\n" passed).
+        if not PART.fullmatch(part):
+            raise SandboxRefused(f"{label} {part!r} must be lower-case letters, digits and hyphens, "
                                  "starting with a letter or digit")
     stack = f"{PREFIX}{owner}-{name}"
     if len(stack) > MAX_STACK_NAME:
