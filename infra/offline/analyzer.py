@@ -60,6 +60,10 @@ _RUNNING: set[subprocess.Popen] = set()
 ANALYZE_WINDOW = 16
 # "can't run policy 'x' from policy pack 'p@v1' during preview: string value at .a can't be known"
 _NOT_CHECKED = re.compile(r"^can't run policy '(?P<policy>[^']+)' from policy pack '[^']*' during preview: ")
+# What policies/rule_guard.py makes of a rule that raised or overran, as gRPC passes it on, and
+# the line its watchdog writes when a rule is stuck where it cannot be stopped.
+_RULE_FAILED = re.compile(r"Exception calling application: (?P<message>policy rule '.*)", re.S)
+_RULE_STUCK = re.compile(r"^policy rule '[^']+' has run longer than ")
 _SEVERITIES = {apb.POLICY_SEVERITY_LOW: "low", apb.POLICY_SEVERITY_MEDIUM: "medium",
                apb.POLICY_SEVERITY_HIGH: "high", apb.POLICY_SEVERITY_CRITICAL: "critical"}
 
@@ -177,8 +181,18 @@ class PolicyAnalyzer:
         try:
             return getattr(self.stub, name)(request, timeout=self.rpc_timeout)
         except grpc.RpcError as exc:
-            raise PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
-                                  f"{exc.details()}{self._stderr_tail()}") from exc
+            raise self._rpc_error(name, exc) from exc
+
+    def _rpc_error(self, name: str, exc: grpc.RpcError) -> PolicyPackError:
+        """The pack's error, led by the failing rule when the pack named it (policies/rule_guard.py)."""
+        named = _RULE_FAILED.search(exc.details() or "")
+        if named:
+            return PolicyPackError(named.group("message"))
+        stuck = [line for line in self._stderr if _RULE_STUCK.match(line)]
+        if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED and stuck:
+            return PolicyPackError(f"policy pack did not answer {name} within {self.rpc_timeout:g}s: {stuck[-1]}")
+        return PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
+                               f"{exc.details()}{self._stderr_tail()}")
 
     def configure(self, settings: dict[str, PolicySetting]) -> None:
         """Send the reconciled config; every policy gets its level and schema defaults."""
@@ -223,8 +237,7 @@ class PolicyAnalyzer:
                 try:
                     response = future.result()
                 except grpc.RpcError as exc:
-                    raise PolicyPackError(f"policy pack {self.pack_dir} failed in Analyze: {exc.code().name}: "
-                                          f"{exc.details()}{self._stderr_tail()}") from exc
+                    raise self._rpc_error("Analyze", exc) from exc
                 findings += [self._finding(d, resource.urn) for d in response.diagnostics]
         finally:
             for _, future in pending:
