@@ -95,3 +95,20 @@ def test_the_lock_file_goes_on_release_and_a_held_lock_refuses_even_in_one_proce
     assert not lock_path(tmp_path, STACK).exists()
     with creation_lock(tmp_path, STACK), pytest.raises(SandboxRefused), creation_lock(tmp_path, STACK):
         pass
+
+
+def test_the_command_refuses_the_second_create_with_exit_1(stacks_dir, first, monkeypatch):
+    from click.testing import CliRunner
+
+    from infra.cli import sandbox as cli_sandbox
+    from infra.cli.main import main
+
+    second = FakeBackend()
+    monkeypatch.setattr(cli_sandbox, "_sandboxes",
+                        lambda: Sandboxes(second, planner=fixed_estimate, stacks_dir=stacks_dir))
+    result = CliRunner().invoke(main, ["sandbox", "create", "alice"])
+    assert result.exit_code == 1
+    assert " ".join(result.stderr.split()) == (
+        f"refused: sandbox '{STACK}' is being created by another process; wait for it to finish, then "
+        f"`mlinfra sandbox list` (lock: {lock_path(stacks_dir, STACK)})")
+    assert second.calls == []
