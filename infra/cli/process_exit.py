@@ -5,6 +5,8 @@ objects in memory. Tearing all of that down at interpreter exit took about 2 s o
 plan and does nothing useful: by then the output is flushed, `--out` files are closed and the
 policy pack process has been stopped. Commands that ran a program say so with `skip_teardown()`;
 every other command (help, sandboxes driving the real Pulumi CLI) exits the normal way.
+
+Ctrl-C and SIGTERM end every command through the same door, at once (`exit_on_signals`).
 """
 
 from __future__ import annotations
