@@ -80,6 +80,20 @@ def _wait_until_serving(pack: int, timeout: float = 60) -> None:
     raise AssertionError("the pack never started serving")
 
 
+def _wait_until_planning(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Until the command has loaded gRPC (the Pulumi SDK's runtime), i.e. is running a program."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if "cygrpc" in Path(f"/proc/{proc.pid}/maps").read_text():
+                return
+        except OSError:
+            pass
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    raise AssertionError("the command never started planning")
+
+
 def _gone_within(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while _alive(pid):
@@ -146,7 +160,8 @@ def test_commands_that_plan_without_a_pack_end_on_ctrl_c(args):
     # Both plan offline first (names check: every stack; sandbox create: the sandbox, before
     # it looks for the Pulumi CLI) and run no pack.
     proc = _start(*args)
-    time.sleep(1.5)
+    _wait_until_planning(proc)
+    time.sleep(0.5)  # into the program run: names check plans nine stacks, a sandbox plan takes seconds
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
