@@ -124,6 +124,18 @@ def test_plan_ends_on_a_signal_with_one_line_and_stops_its_pack(signum, code, li
     assert _gone_within(pack, 5), "the policy pack outlived the command"
 
 
+def test_ctrl_c_while_the_pack_analyses_ends_at_once():
+    # Resources stream to the pack from a worker thread while the program's asyncio loop runs:
+    # where a KeyboardInterrupt once hung for 90 s with the pack alive.
+    proc = _start("plan", "prod")
+    pack = _wait_for_pack(proc)
+    _wait_until_serving(pack)
+    returncode, _out, err, took = _signal_mid_work(proc, signal.SIGINT)
+    assert (returncode, err) == (130, "interrupted\n")
+    assert took < 5, f"took {took:.1f}s to end"
+    assert _gone_within(pack, 5)
+
+
 def test_the_pack_ends_by_itself_when_the_command_is_killed():
     proc = _start("plan", "prod")
     pack = _wait_for_pack(proc)
