@@ -6,8 +6,9 @@ tested with an in-memory fake and the real implementation stays a thin pass-thro
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +43,25 @@ class StackBackend(Protocol):
 
     def remove(self, stack: str) -> None:
         """Remove the (empty) stack and its config."""
+
+
+_operations = 0  # Pulumi CLI operations (up, destroy) running in this process
+
+
+@contextlib.contextmanager
+def pulumi_operation() -> Iterator[None]:
+    """Mark a Pulumi CLI operation as running, so Ctrl-C lets it cancel cleanly (infra/cli/process_exit.py)."""
+    global _operations
+    _operations += 1
+    try:
+        yield
+    finally:
+        _operations -= 1
+
+
+def pulumi_running() -> bool:
+    """Whether a Pulumi CLI operation that must not be cut off is running now."""
+    return _operations > 0
 
 
 class StackExists(RuntimeError):
@@ -101,10 +121,12 @@ class PulumiBackend:
         return dict(self._workspace.list_tags(stack))
 
     def up(self, stack: str, on_output: OnOutput) -> None:
-        self._auto.Stack.select(stack, self._workspace).up(on_output=on_output, color="never")
+        with pulumi_operation():
+            self._auto.Stack.select(stack, self._workspace).up(on_output=on_output, color="never")
 
     def destroy(self, stack: str, on_output: OnOutput) -> None:
-        self._auto.Stack.select(stack, self._workspace).destroy(on_output=on_output, color="never")
+        with pulumi_operation():
+            self._auto.Stack.select(stack, self._workspace).destroy(on_output=on_output, color="never")
 
     def remove(self, stack: str) -> None:
         self._workspace.remove_stack(stack)

@@ -178,3 +178,62 @@ def test_commands_that_plan_without_a_pack_end_on_ctrl_c(args):
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
     assert (proc.returncode, err) == (130, "interrupted\n")
+
+
+# A stand-in for `pulumi up` under the Automation API: it writes progress lines to a pipe its
+# caller reads, and on SIGINT cancels cleanly, which takes a moment (the real CLI is not installed).
+_STAND_IN = ("import signal, sys, time\n"
+             "def cancel(*_):\n"
+             "    time.sleep(0.5)\n"
+             "    print('cancelled cleanly', flush=True)\n"
+             "    sys.exit(255)\n"
+             "signal.signal(signal.SIGINT, cancel)\n"
+             "print('updating', flush=True)\n"
+             "time.sleep(30)\n")
+_SANDBOX_UP = ("import subprocess, sys\n"
+               "from infra.cli.process_exit import exit_on_signals, finish\n"
+               "from infra.sandbox.backend import pulumi_operation\n"
+               "exit_on_signals()\n"
+               f"child = subprocess.Popen([sys.executable, '-c', {_STAND_IN!r}], stdout=subprocess.PIPE, text=True)\n"
+               "with pulumi_operation():\n"
+               "    for line in child.stdout:\n"
+               "        print(line, end='', flush=True)\n"
+               "    child.wait()\n"
+               "finish(SystemExit(3))  # `sandbox create` after a failed up\n")
+
+
+def _sandbox_up() -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", _SANDBOX_UP], cwd=ROOT, text=True, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == "updating\n", proc.communicate()
+    return proc
+
+
+def test_ctrl_c_lets_a_running_pulumi_cancel_cleanly_then_exits_130():
+    proc = _sandbox_up()
+    os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole foreground group
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert out == "cancelled cleanly\n"  # once: the Ctrl-C Pulumi got itself is not sent again
+    assert err == ("interrupted: letting pulumi stop cleanly so the stack's state stays whole; Ctrl-C again "
+                   "to exit now\n")
+
+
+def test_sigterm_is_passed_on_to_pulumi_as_its_cancel_then_exits_143():
+    proc = _sandbox_up()
+    proc.send_signal(signal.SIGTERM)  # to mlinfra alone, as a CI runner or `kill` sends it
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    assert out == "cancelled cleanly\n"
+    assert err == "terminated: letting pulumi stop cleanly so the stack's state stays whole; signal again to exit now\n"
+
+
+def test_a_second_ctrl_c_exits_now():
+    proc = _sandbox_up()
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=5) == 130
+    os.killpg(proc.pid, signal.SIGKILL)  # the stand-in, left holding the stderr pipe, as Pulumi would be
+    _out, err = proc.communicate(timeout=5)
+    assert err.endswith("Ctrl-C again to exit now\ninterrupted\n")
