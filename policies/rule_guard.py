@@ -19,7 +19,13 @@ import time
 import traceback
 from dataclasses import dataclass
 
+from pulumi_policy import policy as _policy
 from pulumi_policy.proxy import UnknownValueError
+
+# Not failures, signals to the engine: an unknown value (the rule is reported as not checked)
+# and `args.not_applicable()` (pulumi-policy 1.21.0, pulumi_policy/policy.py, a private class,
+# hence getattr).
+_ENGINE_SIGNALS = (UnknownValueError, getattr(_policy, "_NotApplicableError", UnknownValueError))
 
 # Well above any rule's real cost (the slowest stack rule takes milliseconds per resource) and
 # well below the caller's 60 s deadline per call (infra/offline/analyzer.py), so the rule is
@@ -74,8 +80,8 @@ class guarded:  # noqa: N801 - used as `with guarded(rule, urn):`, like a functi
             if check is not None and check.fired:
                 # Clear a timeout set just as the rule finished, before it lands elsewhere.
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), None)
-        if exc is None or isinstance(exc, UnknownValueError):
-            return False  # an unknown value is not a failure: the engine reports the rule as not checked
+        if exc is None or isinstance(exc, _ENGINE_SIGNALS):
+            return False
         if isinstance(exc, RuleTimeout):
             raise RuleFailed(f"policy rule '{self.rule}' ran longer than {RULE_TIMEOUT_SECONDS:g}s on {self.urn} "
                              "and was stopped; fix the rule (a loop that never ends?)") from None
