@@ -15,6 +15,7 @@ from rulekit import (
     gpus_per_machine,
     has,
     labels_of,
+    parse_expiry,
     stack_rule,
 )
 
@@ -61,24 +62,16 @@ def _is_sandbox(resource, stack) -> bool:
     return (environment_of(resource.props) or stack.environment) == "sandbox"
 
 
-def _parse_expiry(value: str) -> datetime | None:
-    """ISO 8601 (`2026-11-24T12:00:00Z`) or epoch seconds, the form GCP label values allow."""
-    try:
-        moment = datetime.fromtimestamp(int(value), UTC) if value.isdigit() else datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _expiry(resource, stack):
     if not _taggable(resource) or not _is_sandbox(resource, stack):
         return
     tag = stack.config.get("expiryTag", "expires-at")
     max_ttl = timedelta(hours=float(stack.config.get("maxTtlHours", 72)))
     raw = labels_of(resource.props).get(tag)
-    expires = _parse_expiry(str(raw)) if raw is not None else None
+    expires = parse_expiry(raw)
     if expires is None:
-        yield f"sandbox resource '{resource.name}' has no valid '{tag}' tag (got {raw!r})"
+        yield (f"sandbox resource '{resource.name}' has no valid '{tag}' tag (got {raw!r}): it must be an "
+               "ISO 8601 time or epoch seconds, no later than 9999-12-31T23:59:59Z")
     elif expires - datetime.now(UTC) > max_ttl:
         yield (f"sandbox resource '{resource.name}' expires at {expires.isoformat()}, beyond the "
                f"maximum TTL of {max_ttl.total_seconds() / 3600:g} hours")

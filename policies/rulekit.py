@@ -27,8 +27,11 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
+from rule_guard import guarded  # noqa: E402 - names the rule when one raises or hangs
+
 from infra.catalog import cluster_contracts as facts  # noqa: E402, F401 - upstream facts the rules share
 from infra.catalog.accelerators import Cloud, offer_by_machine  # noqa: E402
+from infra.catalog.expiry import parse_expiry  # noqa: E402, F401 - one reading of an expiry, shared with the reaper
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 LOW, MEDIUM, HIGH, CRITICAL = Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -61,8 +64,9 @@ def resource_rule(name: str, description: str, *, types: Iterable[str], check: R
         if args.resource_type not in wanted:
             return
         ctx = Context(args.name, args.resource_type, args.get_config(), bool(args.opts.protect))
-        for message in check(args.props, ctx):
-            report_violation(message)
+        with guarded(name, args.urn):
+            for message in check(args.props, ctx):
+                report_violation(message)
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate,
                                     enforcement_level=level, severity=severity,
@@ -112,8 +116,9 @@ def stack_rule(name: str, description: str, *, types: Iterable[str] | None, chec
             if wanted is not None and resource.resource_type not in wanted:
                 continue
             try:
-                for message in check(resource, view):
-                    report_violation(message, resource.urn)
+                with guarded(name, resource.urn):
+                    for message in check(resource, view):
+                        report_violation(message, resource.urn)
             except UnknownValueError as exc:
                 unknown = unknown or exc
         if unknown is not None:

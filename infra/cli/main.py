@@ -33,7 +33,7 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
     is over budget (the plan is still printed); 2 bad config or unknown stack, or (terraform-plan)
-    a resource type with no Terraform type; 3 the policy pack could not run.
+    a resource type with no Terraform type; 3 the policy pack could not run; 130 Ctrl-C; 143 SIGTERM.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load,
     # rich another 50-75 ms.
@@ -102,8 +102,9 @@ main.add_command(sandbox)
 
 def run() -> None:
     """The console script: `main`, then the fast exit `infra.cli.process_exit` explains."""
-    from infra.cli.process_exit import finish
+    from infra.cli.process_exit import exit_on_signals, finish
 
+    exit_on_signals()
     try:
         main()
     except SystemExit as exc:

@@ -5,12 +5,17 @@ objects in memory. Tearing all of that down at interpreter exit took about 2 s o
 plan and does nothing useful: by then the output is flushed, `--out` files are closed and the
 policy pack process has been stopped. Commands that ran a program say so with `skip_teardown()`;
 every other command (help, sandboxes driving the real Pulumi CLI) exits the normal way.
+
+Ctrl-C and SIGTERM end every command through the same door, at once (`exit_on_signals`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+from pathlib import Path
 
 _skip = False
 
@@ -24,8 +29,75 @@ def skip_teardown() -> None:
 def finish(exc: SystemExit) -> None:
     """End the process for `exc`: at once when marked and the code is a number, else re-raise it."""
     code = 0 if exc.code is None else exc.code
-    if not _skip or not isinstance(code, int):
+    if _owed is not None:  # a signal arrived while Pulumi ran: its exit code, now Pulumi is done
+        code = _owed
+    elif not _skip or not isinstance(code, int):
         raise exc
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+# Shell convention: 128 + the signal's number.
+_SIGNAL_EXITS = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
+
+
+def exit_on_signals() -> None:
+    """Make Ctrl-C (SIGINT) and SIGTERM end the command at once: one line, exit 130 or 143.
+
+    A KeyboardInterrupt raised wherever the main thread happens to be (inside the Pulumi
+    runtime's asyncio loop, a gRPC wait, interpreter teardown) printed a misleading traceback,
+    exited 1, and once hung for 90 s waiting on threads. Nothing a plan holds needs an orderly
+    shutdown: `--out` is written only after the plan is made, and the policy pack is killed
+    here (and ends by itself once this process is gone, see infra/offline/analyzer.py). A
+    sandbox's creation lock (flock) is released by the kernel with the process.
+
+    The one exception is a Pulumi CLI operation (`up`, `destroy`) of a sandbox command: ending
+    at once would close the pipe Pulumi writes its progress to, and Pulumi dies of SIGPIPE at
+    its next line (pulumi/pulumi#24278) in the middle of its own clean cancel, leaving pending
+    operations in the stack's state. So the first signal then lets Pulumi finish cancelling (it
+    got the terminal's Ctrl-C itself; a SIGTERM is passed on to it as the SIGINT it cancels on)
+    and the command exits with the signal's code when Pulumi returns; a second signal exits now.
+    """
+    for signum in _SIGNAL_EXITS:
+        signal.signal(signum, _on_signal)
+
+
+_owed: int | None = None  # the exit code of a signal deferred until Pulumi stopped
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    global _owed
+    code, word = _SIGNAL_EXITS[signal.Signals(signum)]
+    # Looked up, never imported, and with getattr: the signal may land while either module is
+    # still being imported (then it has run nothing yet).
+    pulumi_running = getattr(sys.modules.get("infra.sandbox.backend"), "pulumi_running", None)
+    if _owed is None and pulumi_running is not None and pulumi_running():
+        _owed = code
+        _say(f"{word}: letting pulumi stop cleanly so the stack's state stays whole; "
+             f"{'Ctrl-C' if signum == signal.SIGINT else 'signal'} again to exit now")
+        if signum == signal.SIGTERM:
+            _interrupt_children()
+        return
+    kill_running_packs = getattr(sys.modules.get("infra.offline.analyzer"), "kill_running_packs", None)
+    if kill_running_packs is not None:
+        kill_running_packs()
+    _say(word)
+    os._exit(code)
+
+
+def _say(line: str) -> None:
+    # A terminal may show a spinner and have its cursor hidden: clear the line, show the cursor.
+    on_tty = sys.stderr.isatty() if sys.stderr else False
+    text = f"\r\x1b[2K{line}\n\x1b[?25h" if on_tty else f"{line}\n"
+    with contextlib.suppress(OSError, ValueError):
+        os.write(2, text.encode())
+
+
+def _interrupt_children() -> None:
+    """Send SIGINT, Pulumi's "cancel cleanly", to this process's children (Linux: found in /proc)."""
+    me = str(os.getpid())
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if entry.read_text().rsplit(")", 1)[1].split()[1] == me:
+                os.kill(int(entry.parent.name), signal.SIGINT)

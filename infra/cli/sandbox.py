@@ -1,7 +1,8 @@
 """`mlinfra sandbox ...`: personal GPU stacks that expire by themselves and stay within budget.
 
 Exit codes: 0 done, 1 refused (a rule was broken; nothing changed) or a reap failure,
-2 the Pulumi CLI is missing, 3 Pulumi failed part-way (the message says what is left).
+2 the Pulumi CLI is missing, 3 Pulumi failed part-way (the message says what is left);
+130 Ctrl-C and 143 SIGTERM (infra/cli/process_exit.py).
 """
 
 from __future__ import annotations

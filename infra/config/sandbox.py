@@ -7,11 +7,14 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from infra.catalog.expiry import LATEST_EPOCH
 from infra.config.base import MAX_BUDGET_PER_HOUR, MAX_NODES, Model
 
-EXPIRES_AT_MAX = 253402300799
+EXPIRY_RANGE_MESSAGE = (f"must be epoch seconds from 1 to {LATEST_EPOCH} (9999-12-31T23:59:59Z); "
+                        "set by `mlinfra sandbox create` and `extend`, not by hand")
 
 
 class SandboxConfig(Model):
@@ -25,9 +28,17 @@ class SandboxConfig(Model):
     # The cluster in the template that `--gpu` and `--cloud` change.
     cluster: str = "sandbox"
     # When this sandbox expires, in epoch seconds; written by `mlinfra sandbox create` and
-    # `extend`, never by hand. Every resource carries it as the `expires-at` tag.
-    # At most 9999-12-31T23:59:59Z, the last moment Python's datetime (and so every tool reading it) can hold.
-    expires_at: int | None = Field(default=None, gt=0, le=EXPIRES_AT_MAX)
+    # `extend`, never by hand. Every resource carries it as the `expires-at` tag. Bounded so that
+    # every accepted value is a moment the policy pack and the reaper can read (year 9999 at most).
+    expires_at: int | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expiry_in_range(cls, value: int | None) -> int | None:
+        if value is not None and not 0 < value <= LATEST_EPOCH:
+            # A custom error type, so the message reads without pydantic's "Value error, " prefix.
+            raise PydanticCustomError("expiry_range", EXPIRY_RANGE_MESSAGE)
+        return value
 
 
 def expiry_epoch(sandbox: SandboxConfig, now: float | None = None) -> int:

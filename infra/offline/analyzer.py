@@ -4,6 +4,15 @@ The pack (`python -u -m pulumi.policy ENGINE PACK_DIR`, cwd the pack) prints the
 on as its first line; then come GetAnalyzerInfo, Configure, one Analyze per resource and one
 AnalyzeStack. `-u` matters: the pack writes the port without flushing. The engine address is
 never dialled by Python packs, so a placeholder is passed.
+
+The pack must never outlive the command that started it, however that command ends (an
+exception, Ctrl-C, SIGTERM, even SIGKILL, which runs no cleanup at all). So the pack starts
+through `_BOOTSTRAP`: a thread in the pack reads its stdin, a pipe whose only writer is this
+process, and ends the pack when it reads end-of-file, which the kernel delivers as soon as this
+process is gone for any reason. Chosen over Linux's PR_SET_PDEATHSIG because that fires when
+the *thread* that spawned the pack ends (not the process) and exists only on Linux; a pipe works
+on a developer's macOS laptop too. It is set up in the pack itself, not in a `preexec_fn`,
+which Python documents as unsafe once threads exist (the CLI's spinner thread always does).
 """
 
 from __future__ import annotations
@@ -31,11 +40,30 @@ from infra.offline.analyzer_inputs import PolicyInput
 from infra.offline.policy_config import LEVEL_NAMES, PolicySetting, reconcile
 
 PLACEHOLDER_ENGINE = "127.0.0.1:1"
+# Run as `python -u -c _BOOTSTRAP ENGINE PACK_DIR`: the end-of-stdin watch, then exactly what
+# `python -m pulumi.policy ENGINE PACK_DIR` runs.
+_BOOTSTRAP = """\
+import os, runpy, threading
+
+def _end_with_parent():
+    while os.read(0, 4096):
+        pass  # nothing is ever written: end-of-file means the command that started the pack is gone
+    os._exit(1)
+
+threading.Thread(target=_end_with_parent, name="mlinfra-parent-watch", daemon=True).start()
+runpy.run_module("pulumi.policy", run_name="__main__", alter_sys=True)
+"""
+# Every pack this process started and has not stopped yet, for `kill_running_packs`.
+_RUNNING: set[subprocess.Popen] = set()
 # Analyze calls in flight at once: enough to hide the round trips, few enough that none waits
 # behind thousands of others past its deadline (an unbounded burst failed on a 3,500-resource stack).
 ANALYZE_WINDOW = 16
 # "can't run policy 'x' from policy pack 'p@v1' during preview: string value at .a can't be known"
 _NOT_CHECKED = re.compile(r"^can't run policy '(?P<policy>[^']+)' from policy pack '[^']*' during preview: ")
+# What policies/rule_guard.py makes of a rule that raised or overran, as gRPC passes it on, and
+# the line its watchdog writes when a rule is stuck where it cannot be stopped.
+_RULE_FAILED = re.compile(r"Exception calling application: (?P<message>policy rule '.*)", re.S)
+_RULE_STUCK = re.compile(r"^policy rule '[^']+' has run longer than ")
 _SEVERITIES = {apb.POLICY_SEVERITY_LOW: "low", apb.POLICY_SEVERITY_MEDIUM: "medium",
                apb.POLICY_SEVERITY_HIGH: "high", apb.POLICY_SEVERITY_CRITICAL: "critical"}
 
@@ -92,9 +120,11 @@ class PolicyAnalyzer:
 
         `connect` finishes the start; `close` (or `abort`) must follow on every path.
         """
-        command = [sys.executable, "-u", "-m", "pulumi.policy", PLACEHOLDER_ENGINE, str(self.pack_dir)]
-        self.proc = subprocess.Popen(command, cwd=self.pack_dir, env=self.env, stdin=subprocess.DEVNULL,
+        command = [sys.executable, "-u", "-c", _BOOTSTRAP, PLACEHOLDER_ENGINE, str(self.pack_dir)]
+        # stdin is the pipe the pack watches (see the module docstring); nothing is written to it.
+        self.proc = subprocess.Popen(command, cwd=self.pack_dir, env=self.env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _RUNNING.add(self.proc)
         try:
             threading.Thread(target=self._drain_stdout, args=(self._first_line,), daemon=True).start()
             self._stderr_done.start()
@@ -151,8 +181,18 @@ class PolicyAnalyzer:
         try:
             return getattr(self.stub, name)(request, timeout=self.rpc_timeout)
         except grpc.RpcError as exc:
-            raise PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
-                                  f"{exc.details()}{self._stderr_tail()}") from exc
+            raise self._rpc_error(name, exc) from exc
+
+    def _rpc_error(self, name: str, exc: grpc.RpcError) -> PolicyPackError:
+        """The pack's error, led by the failing rule when the pack named it (policies/rule_guard.py)."""
+        named = _RULE_FAILED.search(exc.details() or "")
+        if named:
+            return PolicyPackError(named.group("message"))
+        stuck = [line for line in self._stderr if _RULE_STUCK.match(line)]
+        if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED and stuck:
+            return PolicyPackError(f"policy pack did not answer {name} within {self.rpc_timeout:g}s: {stuck[-1]}")
+        return PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
+                               f"{exc.details()}{self._stderr_tail()}")
 
     def configure(self, settings: dict[str, PolicySetting]) -> None:
         """Send the reconciled config; every policy gets its level and schema defaults."""
@@ -197,8 +237,7 @@ class PolicyAnalyzer:
                 try:
                     response = future.result()
                 except grpc.RpcError as exc:
-                    raise PolicyPackError(f"policy pack {self.pack_dir} failed in Analyze: {exc.code().name}: "
-                                          f"{exc.details()}{self._stderr_tail()}") from exc
+                    raise self._rpc_error("Analyze", exc) from exc
                 findings += [self._finding(d, resource.urn) for d in response.diagnostics]
         finally:
             for _, future in pending:
@@ -238,3 +277,18 @@ class PolicyAnalyzer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc is not None:
+            _RUNNING.discard(self.proc)
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+
+
+def kill_running_packs() -> None:
+    """Kill every pack this process started, at once: the process is about to end on a signal.
+
+    Safe inside a signal handler: no locks, no waiting (the pack's own end-of-stdin watch and
+    the kernel do the rest once this process exits).
+    """
+    for proc in list(_RUNNING):
+        with contextlib.suppress(OSError):
+            proc.kill()

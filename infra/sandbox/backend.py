@@ -6,8 +6,9 @@ tested with an in-memory fake and the real implementation stays a thin pass-thro
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -22,8 +23,8 @@ class StackBackend(Protocol):
     def list_stacks(self) -> list[str]:
         """Names of this project's stacks."""
 
-    def create_or_select(self, stack: str) -> None:
-        """Create the stack, or select it if it exists."""
+    def create(self, stack: str) -> None:
+        """Create the stack; raise StackExists if it already exists (never select it)."""
 
     def set_config(self, stack: str, config: Mapping[str, str]) -> None:
         """Set `namespace:key -> value` config (objects JSON-encoded)."""
@@ -42,6 +43,29 @@ class StackBackend(Protocol):
 
     def remove(self, stack: str) -> None:
         """Remove the (empty) stack and its config."""
+
+
+_operations = 0  # Pulumi CLI operations (up, destroy) running in this process
+
+
+@contextlib.contextmanager
+def pulumi_operation() -> Iterator[None]:
+    """Mark a Pulumi CLI operation as running, so Ctrl-C lets it cancel cleanly (infra/cli/process_exit.py)."""
+    global _operations
+    _operations += 1
+    try:
+        yield
+    finally:
+        _operations -= 1
+
+
+def pulumi_running() -> bool:
+    """Whether a Pulumi CLI operation that must not be cut off is running now."""
+    return _operations > 0
+
+
+class StackExists(RuntimeError):
+    """`create` found the stack already there: someone else made it first."""
 
 
 class PulumiUnavailable(RuntimeError):
@@ -75,11 +99,15 @@ class PulumiBackend:
     def list_stacks(self) -> list[str]:
         return [summary.name for summary in self._workspace.list_stacks()]
 
-    def create_or_select(self, stack: str) -> None:
+    def create(self, stack: str) -> None:
+        # `pulumi stack init` refuses an existing stack, and the SDK raises StackAlreadyExistsError
+        # when its error output matches "stack.*already exists" (pulumi 3.272.0,
+        # sdk/python/lib/pulumi/automation/errors.py, read 2026-11-29 in the locked wheel). Selecting
+        # it instead, as this once did, let a second create overwrite the first's expiry.
         try:
             self._workspace.create_stack(stack)
-        except self._auto.StackAlreadyExistsError:
-            self._workspace.select_stack(stack)
+        except self._auto.StackAlreadyExistsError as exc:
+            raise StackExists(stack) from exc
 
     def set_config(self, stack: str, config: Mapping[str, str]) -> None:
         values = {key: self._auto.ConfigValue(value=value) for key, value in config.items()}
@@ -93,10 +121,12 @@ class PulumiBackend:
         return dict(self._workspace.list_tags(stack))
 
     def up(self, stack: str, on_output: OnOutput) -> None:
-        self._auto.Stack.select(stack, self._workspace).up(on_output=on_output, color="never")
+        with pulumi_operation():
+            self._auto.Stack.select(stack, self._workspace).up(on_output=on_output, color="never")
 
     def destroy(self, stack: str, on_output: OnOutput) -> None:
-        self._auto.Stack.select(stack, self._workspace).destroy(on_output=on_output, color="never")
+        with pulumi_operation():
+            self._auto.Stack.select(stack, self._workspace).destroy(on_output=on_output, color="never")
 
     def remove(self, stack: str) -> None:
         self._workspace.remove_stack(stack)

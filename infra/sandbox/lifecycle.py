@@ -14,7 +14,8 @@ from pathlib import Path
 
 from infra.catalog.accelerators import Cloud
 from infra.config.sandbox import with_expiry
-from infra.sandbox.backend import OnOutput, StackBackend
+from infra.sandbox.backend import OnOutput, StackBackend, StackExists
+from infra.sandbox.lock import creation_lock
 from infra.sandbox.spec import (
     PREFIX,
     TAG_CLOUD,
@@ -34,6 +35,8 @@ from infra.sandbox.spec import (
     sandbox_stack_file,
     stack_name,
 )
+
+_EXISTS = "sandbox '{stack}' already exists; choose another --name or destroy it first"
 
 
 @dataclass(frozen=True)
@@ -86,22 +89,29 @@ class Sandboxes:
         estimate = self.planner(sandbox_stack_file(template, stack, owner, cluster, cloud, wanted_gpu))
         if estimate.breach_message is not None:
             raise SandboxRefused(f"sandbox '{stack}' is over budget: {estimate.breach_message}")
-        if stack in self.backend.list_stacks():
-            raise SandboxRefused(f"sandbox '{stack}' already exists; choose another --name or destroy it first")
-        expires = self.clock() + lifetime
-        resources = estimate.document["counts"]["custom"]
-        chosen_cloud = (cloud or Cloud(json.loads(template.config["mlinfra:clusters"])[cluster]["cloud"])).value
-        tags = {TAG_OWNER: owner, TAG_EXPIRES: iso(expires), TAG_CREATOR: creator, TAG_CLOUD: chosen_cloud,
-                TAG_PEAK: f"{estimate.peak_per_hour:.4f}", TAG_RESOURCES: str(resources)}
-        self.backend.create_or_select(stack)
-        # Tags go on before `up` so a failed deployment still carries its expiry for the reaper.
-        self.backend.set_tags(stack, tags)
-        self.backend.set_config(stack, with_expiry(estimate.config, expires))
-        try:
-            self.backend.up(stack, on_output)
-        except Exception as exc:
-            raise SandboxFailed(f"pulumi up failed for '{stack}': {exc}. It keeps its expiry tag ({iso(expires)}); "
-                                f"`mlinfra sandbox destroy {stack}` or the reaper cleans it up") from exc
+        # Held from the existence check to the end of `up`: a second create of the same sandbox
+        # on this machine is refused before it changes anything (see infra/sandbox/lock.py).
+        with creation_lock(self.stacks_dir, stack):
+            if stack in self.backend.list_stacks():
+                raise SandboxRefused(_EXISTS.format(stack=stack))
+            expires = self.clock() + lifetime
+            resources = estimate.document["counts"]["custom"]
+            chosen_cloud = (cloud or Cloud(json.loads(template.config["mlinfra:clusters"])[cluster]["cloud"])).value
+            tags = {TAG_OWNER: owner, TAG_EXPIRES: iso(expires), TAG_CREATOR: creator, TAG_CLOUD: chosen_cloud,
+                    TAG_PEAK: f"{estimate.peak_per_hour:.4f}", TAG_RESOURCES: str(resources)}
+            try:
+                self.backend.create(stack)
+            except StackExists:  # made elsewhere since the check (another machine, same backend)
+                raise SandboxRefused(_EXISTS.format(stack=stack)) from None
+            # Tags go on before `up` so a failed deployment still carries its expiry for the reaper.
+            self.backend.set_tags(stack, tags)
+            self.backend.set_config(stack, with_expiry(estimate.config, expires))
+            try:
+                self.backend.up(stack, on_output)
+            except Exception as exc:
+                raise SandboxFailed(f"pulumi up failed for '{stack}': {exc}. It keeps its expiry tag "
+                                    f"({iso(expires)}); `mlinfra sandbox destroy {stack}` or the reaper "
+                                    "cleans it up") from exc
         return self._info(stack, tags)
 
     def list(self) -> list[SandboxInfo]:

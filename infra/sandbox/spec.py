@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.catalog.accelerators import Accelerator, Cloud
+from infra.catalog.expiry import parse_expiry  # noqa: F401 - the policy pack's own reading, for lifecycle
 
 PREFIX = "sandbox-"
 TEMPLATE = "sandbox"
 MAX_STACK_NAME = 100  # Pulumi's limit on a stack name
-PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PART = re.compile(r"[a-z0-9][a-z0-9-]*")
 TTL = re.compile(r"^(\d+)([mhd])$")
 TAG_OWNER, TAG_EXPIRES, TAG_CREATOR = "mlinfra-owner", "mlinfra-expires", "mlinfra-creator"
 TAG_CLOUD, TAG_PEAK, TAG_RESOURCES = "mlinfra-cloud", "mlinfra-peak-usd-per-hour", "mlinfra-resources"
@@ -75,8 +76,9 @@ def parse_gpu(text: str) -> tuple[Accelerator, int]:
 def stack_name(owner: str, name: str) -> str:
     """`sandbox-<owner>-<name>`, checked against Pulumi's stack-name rules and cloud naming."""
     for label, part in (("owner", owner), ("--name", name)):
-        if not PART.match(part):
-            raise SandboxRefused(f"{label} '{part}' must be lower-case letters, digits and hyphens, "
+        # fullmatch: `$` in re.match also matches before a trailing newline ("bob\n" passed).
+        if not PART.fullmatch(part):
+            raise SandboxRefused(f"{label} {part!r} must be lower-case letters, digits and hyphens, "
                                  "starting with a letter or digit")
     stack = f"{PREFIX}{owner}-{name}"
     if len(stack) > MAX_STACK_NAME:
@@ -96,15 +98,6 @@ def hours(delta: timedelta) -> str:
 def iso(moment: datetime) -> str:
     """UTC ISO-8601 to the second, as stored in the expiry tag."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_expiry(text: str | None) -> datetime | None:
-    """The expiry tag as an aware datetime, or None when missing or malformed."""
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
 
 
 # Cluster keys that mean the same on every cloud; the rest belong to the template's cloud and

@@ -179,25 +179,84 @@ def test_a_pack_that_never_serves_times_out(tmp_path):
     assert analyzer.proc is not None and analyzer.proc.poll() is not None
 
 
-def test_a_rule_that_crashes_fails_the_call(tmp_path):
+def _broken_rule(tmp_path, module: str, function: str, body: str, timeout: float | None = None) -> Path:
+    """A pack copy with `function` in `module` starting with `body` (and the rule timeout set)."""
     pack_dir = _pack_copy(tmp_path)
-    source = (pack_dir / "aws_compute.py").read_text()
-    (pack_dir / "aws_compute.py").write_text(source.replace(
-        'def _logs(props, ctx):\n', 'def _logs(props, ctx):\n    raise ValueError("rule bug")\n'))
+    source = (pack_dir / module).read_text()
+    (pack_dir / module).write_text(source.replace(
+        f"def {function}(props, ctx):\n", f"def {function}(props, ctx):\n    {body}\n").replace(
+        f"def {function}(resource, stack):\n", f"def {function}(resource, stack):\n    {body}\n"))
+    if timeout is not None:
+        guard = (pack_dir / "rule_guard.py").read_text()
+        (pack_dir / "rule_guard.py").write_text(guard.replace("RULE_TIMEOUT_SECONDS = 20.0",
+                                                              f"RULE_TIMEOUT_SECONDS = {timeout}"))
+    return pack_dir
+
+
+def _line_of(pack_dir: Path, module: str, body: str) -> int:
+    """Where the injected `body` landed, as the failure message reports it."""
+    return (pack_dir / module).read_text().splitlines().index(f"    {body}") + 1
+
+
+CLUSTER = resource("aws:eks/cluster:Cluster", "c", {})
+# Once `failed in Analyze: UNKNOWN: Exception calling application: rule bug`, naming no rule (issue #18).
+RAISE = 'raise ValueError("rule bug")'
+
+
+def _logs_rule_failed(pack_dir: Path) -> str:
+    return ("policy rule 'eks-control-plane-logging' failed on urn:pulumi:test::mlinfra::aws:eks/cluster:"
+            f"Cluster::c: ValueError: rule bug (at aws_compute.py:{_line_of(pack_dir, 'aws_compute.py', RAISE)} "
+            "in _logs)")
+
+
+def test_a_rule_that_crashes_is_named_with_the_resource(tmp_path):
+    pack_dir = _broken_rule(tmp_path, "aws_compute.py", "_logs", RAISE)
     with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
-        analyzer.analyze(resource("aws:eks/cluster:Cluster", "c", {}))
-    assert "failed in Analyze: UNKNOWN: Exception calling application: rule bug" in str(err.value)
+        analyzer.analyze(CLUSTER)
+    assert str(err.value) == _logs_rule_failed(pack_dir)
 
 
 def test_a_rule_that_crashes_fails_the_pipelined_analysis_too(tmp_path):
-    pack_dir = _pack_copy(tmp_path)
-    source = (pack_dir / "aws_compute.py").read_text()
-    (pack_dir / "aws_compute.py").write_text(source.replace(
-        'def _logs(props, ctx):\n', 'def _logs(props, ctx):\n    raise ValueError("rule bug")\n'))
+    pack_dir = _broken_rule(tmp_path, "aws_compute.py", "_logs", RAISE)
     bucket = resource("aws:s3/bucket:Bucket", "b", {})
     with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
-        analyzer.analyze_all([bucket, resource("aws:eks/cluster:Cluster", "c", {}), bucket])
-    assert "failed in Analyze: UNKNOWN: Exception calling application: rule bug" in str(err.value)
+        analyzer.analyze_all([bucket, CLUSTER, bucket])
+    assert str(err.value) == _logs_rule_failed(pack_dir)
+
+
+def test_a_stack_rule_that_crashes_is_named_with_the_resource(tmp_path):
+    pack_dir = _broken_rule(tmp_path, "platform_wide.py", "_expiry", 'raise KeyError("expires-at")')
+    with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
+        analyzer.analyze_stack([CLUSTER])
+    line = _line_of(pack_dir, "platform_wide.py", 'raise KeyError("expires-at")')
+    assert str(err.value) == ("policy rule 'sandbox-expiry' failed on urn:pulumi:test::mlinfra::aws:eks/cluster:"
+                              f"Cluster::c: KeyError: 'expires-at' (at platform_wide.py:{line} in _expiry)")
+
+
+def test_a_rule_that_loops_is_stopped_and_named(tmp_path):
+    pack_dir = _broken_rule(tmp_path, "aws_compute.py", "_logs", "while True: pass", timeout=0.5)
+    started = time.monotonic()
+    with PolicyAnalyzer(pack_dir) as analyzer, pytest.raises(PolicyPackError) as err:
+        analyzer.analyze(CLUSTER)
+    assert str(err.value) == ("policy rule 'eks-control-plane-logging' ran longer than 0.5s on urn:pulumi:test::"
+                              "mlinfra::aws:eks/cluster:Cluster::c and was stopped; fix the rule (a loop that "
+                              "never ends?)")
+    assert time.monotonic() - started < 10
+
+
+def test_a_rule_stuck_in_one_call_is_named_when_the_call_times_out(tmp_path):
+    # A rule blocked inside one C call cannot be stopped; its watchdog line names it instead.
+    pack_dir = _broken_rule(tmp_path, "aws_compute.py", "_logs", "import time; time.sleep(60)", timeout=0.5)
+    analyzer = PolicyAnalyzer(pack_dir, rpc_timeout=3)
+    try:
+        analyzer.start()
+        with pytest.raises(PolicyPackError) as err:
+            analyzer.analyze(CLUSTER)
+    finally:
+        analyzer.abort()
+    assert str(err.value) == ("policy pack did not answer Analyze within 3s: policy rule 'eks-control-plane-"
+                              "logging' has run longer than 0.5s on urn:pulumi:test::mlinfra::aws:eks/cluster:"
+                              "Cluster::c; stopping it")
 
 
 def test_readme_lists_every_rule(pack):

@@ -12,6 +12,7 @@ from tests.policies.conftest import TAGS, UNKNOWN, resource, triples
 from tests.policies.test_helm_chart_rule import CASES as HELM_CASES
 
 M = "mandatory"
+EXPIRY_FORMS = "it must be an ISO 8601 time or epoch seconds, no later than 9999-12-31T23:59:59Z"
 BUCKET = "aws:s3/bucket:Bucket"
 TLS_ONLY = json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
                                       "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
@@ -46,8 +47,9 @@ def s3_stack(env="dev", *, protect=False, logging=False, pab=None, sse="aws:kms"
 
 
 def gpu_pools(env="sandbox", *, capacity="SPOT", max_nodes=1, expires="{soon}", gke_machine=None):
-    soon = (datetime.now(UTC) + timedelta(hours=24)).replace(microsecond=0).isoformat()
-    tags = {**TAGS, "environment": env, "expires-at": expires.format(soon=soon)}
+    soon = (datetime.now(UTC) + timedelta(hours=24)).replace(microsecond=0)
+    tags = {**TAGS, "environment": env,
+            "expires-at": expires.format(soon=soon.isoformat(), soon_no_zone=soon.strftime("%Y-%m-%dT%H:%M:%S"))}
     pools = [resource("aws:eks/nodeGroup:NodeGroup", "l4-ng", {
         "amiType": "AL2023_x86_64_NVIDIA", "instanceTypes": ["g6.xlarge"], "capacityType": capacity,
         "labels": {"k8s.amazonaws.com/accelerator": "nvidia-l4"},
@@ -153,7 +155,19 @@ CASES = [
      [("required-tags", M, "'app-role' (aws:iam/role:Role) lacks required tags: cost-center")]),
     ("sandbox within limits", gpu_pools(), []),
     ("sandbox without expiry", gpu_pools(expires=""),
-     [("sandbox-expiry", M, "sandbox resource 'l4-ng' has no valid 'expires-at' tag (got '')")]),
+     [("sandbox-expiry", M, "sandbox resource 'l4-ng' has no valid 'expires-at' tag (got ''): " + EXPIRY_FORMS)]),
+    # Once a crash of the rule (exit 3, "timestamp out of range for platform time_t"), issue #18.
+    ("sandbox expiry out of range", gpu_pools(expires="100000000000000000000"),
+     [("sandbox-expiry", M, "sandbox resource 'l4-ng' has no valid 'expires-at' tag "
+                            "(got '100000000000000000000'): " + EXPIRY_FORMS)]),
+    ("sandbox expiry past year 9999", gpu_pools(expires="99999-01-01T00:00:00Z"),
+     [("sandbox-expiry", M, "sandbox resource 'l4-ng' has no valid 'expires-at' tag "
+                            "(got '99999-01-01T00:00:00Z'): " + EXPIRY_FORMS)]),
+    # No zone: UTC, as the reaper reads it (infra/catalog/expiry.py).
+    ("sandbox expiry without a zone", gpu_pools(expires="{soon_no_zone}"), []),
+    ("sandbox expiry without a zone, too late", gpu_pools(expires="2099-01-01T00:00:00"),
+     [("sandbox-expiry", M, "sandbox resource 'l4-ng' expires at 2099-01-01T00:00:00+00:00, beyond the "
+                            "maximum TTL of 72 hours")]),
     ("sandbox expiring too late", gpu_pools(expires="2099-01-01T00:00:00Z"),
      [("sandbox-expiry", M, "sandbox resource 'l4-ng' expires at 2099-01-01T00:00:00+00:00, beyond the "
                             "maximum TTL of 72 hours")]),

@@ -117,3 +117,10 @@ def test_commands_that_need_pulumi_say_so_without_it():
     assert result.returncode == 2
     assert flat(result.stderr) == ("pulumi CLI not on PATH: sandboxes deploy with the Pulumi CLI; install it "
                                    "(https://www.pulumi.com/docs/install/) and log in to a backend")
+
+
+def test_a_name_with_a_trailing_newline_is_refused_by_the_real_command():
+    result = _mlinfra_without_pulumi("sandbox", "create", "bob", "--name", "box\n")
+    assert result.returncode == 1
+    assert result.stderr == ("refused: --name 'box\\n' must be lower-case letters, digits and hyphens, starting "
+                             "with a letter or digit\n")

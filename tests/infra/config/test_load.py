@@ -176,3 +176,23 @@ def test_budget_must_be_positive_and_sandbox_keys_are_checked():
     paths = [p for p, _ in err.value.problems]
     assert paths == ["budget_per_hour", "sandbox.ttl"]
     assert err.value.problems[1][1].startswith("unknown key; allowed keys: budget_per_hour, max_ttl_hours")
+
+
+@pytest.mark.parametrize("expires_at", [0, -5, 253_402_300_800, 100000000000000000000])
+def test_sandbox_expiry_outside_what_can_be_read_back_is_refused(expires_at):
+    # 10**20 once passed here and crashed the pack's sandbox-expiry rule (exit 3), issue #18.
+    from infra.config.load import ConfigError, parse_stack_config
+
+    values = {**SANDBOX_BASE, "sandbox": {"budget_per_hour": 5, "expires_at": expires_at}}
+    with pytest.raises(ConfigError) as err:
+        parse_stack_config(values, "sandbox")
+    assert err.value.problems == [
+        ("sandbox.expires_at", "must be epoch seconds from 1 to 253402300799 (9999-12-31T23:59:59Z); set by "
+                               f"`mlinfra sandbox create` and `extend`, not by hand (got {expires_at!r})")]
+
+
+def test_sandbox_expiry_at_the_last_readable_second_is_accepted():
+    from infra.config.load import parse_stack_config
+
+    values = {**SANDBOX_BASE, "sandbox": {"budget_per_hour": 5, "gpu_cap": 16, "expires_at": 253_402_300_799}}
+    assert parse_stack_config(values, "sandbox").sandbox.expires_at == 253_402_300_799

@@ -238,8 +238,8 @@ def test_the_root_pulumi_yaml_decides_where_the_stacks_are(tmp_path, monkeypatch
 
 def test_a_sandbox_expiry_past_what_a_date_can_hold_is_refused(refused):
     document = changed(stack("sandbox"), "config.mlinfra:sandbox.expires_at", 10**20)
-    assert (f"  - sandbox.expires_at: must be less than or equal to 253402300799 (got {10**20})"
-            ) in refused(document, "sandbox")
+    assert ("  - sandbox.expires_at: must be epoch seconds from 1 to 253402300799 (9999-12-31T23:59:59Z); "
+            f"set by `mlinfra sandbox create` and `extend`, not by hand (got {10**20})") in refused(document, "sandbox")
 
 
 def test_a_stack_name_ending_in_a_hyphen_is_refused_for_sandboxes_too(refused):

@@ -41,7 +41,8 @@ def test_policy_findings_never_show_secret_values(register):
 
     policy = check_run(register(program).run, "sandbox")
     messages = [v["message"] for v in policy["violations"] if v["policy"] == "sandbox-expiry"]
-    assert messages == ["sandbox resource 'b' has no valid 'expires-at' tag (got '[secret]')"]
+    assert messages == ["sandbox resource 'b' has no valid 'expires-at' tag (got '[secret]'): it must be an "
+                        "ISO 8601 time or epoch seconds, no later than 9999-12-31T23:59:59Z"]
     assert "hunter2" not in repr(policy)
 
 

@@ -1,5 +1,6 @@
 """`make_plan` starts the policy pack while the program runs, and never leaves it behind."""
 
+import re
 import signal
 import threading
 import time
@@ -99,3 +100,18 @@ def test_a_pack_slower_than_the_program_is_connected_once(tmp_path, packs, monke
     assert outcome.exit_code == EXIT_OK, outcome.error
     assert calls == ["mlinfra-policy-stream"]
     assert outcome.document["policy"]["violations"] == []
+
+
+def test_a_rule_that_crashes_is_exit_3_naming_the_rule_and_the_resource(tmp_path, packs, monkeypatch):
+    from tests.policies.test_analyzer import RAISE, _broken_rule, _line_of
+
+    pack_dir = _broken_rule(tmp_path / "pack", "aws_compute.py", "_logs", RAISE)
+    monkeypatch.setattr(make, "PACK_DIR", pack_dir)
+    outcome = make_plan(_write(tmp_path, synthetic_stack(1)), tmp_path)
+    assert outcome.exit_code == make.EXIT_PACK and outcome.document is None
+    assert re.fullmatch(r"policy check failed: policy rule 'eks-control-plane-logging' failed on "
+                        r"urn:pulumi:bench::mlinfra::\S+aws:eks/cluster:Cluster::\S+: ValueError: rule bug "
+                        rf"\(at aws_compute.py:{_line_of(pack_dir, 'aws_compute.py', RAISE)} in _logs\)",
+                        outcome.error), outcome.error
+    [pack] = packs
+    assert pack.proc.poll() is not None

@@ -23,9 +23,13 @@ class FakeBackend:
         self._call("list_stacks")
         return list(self.stacks)
 
-    def create_or_select(self, stack: str) -> None:
-        self._call("create_or_select", stack)
-        self.stacks.setdefault(stack, {"config": {}, "tags": {}, "deployed": False})
+    def create(self, stack: str) -> None:
+        from infra.sandbox.backend import StackExists
+
+        self._call("create", stack)
+        if stack in self.stacks:
+            raise StackExists(stack)
+        self.stacks[stack] = {"config": {}, "tags": {}, "deployed": False}
 
     def set_config(self, stack: str, config) -> None:
         self._call("set_config", stack)

@@ -72,7 +72,7 @@ def test_small_l4_sandbox_passes_the_budget_and_is_deployed_tagged(sandboxes, ba
     assert pool == {"gpu": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "min_nodes": 0, "max_nodes": 1,
                             "capacity": "spot"}}
     # Tags before up, so a failed deployment can still be reaped.
-    assert [c[0] for c in backend.calls] == ["list_stacks", "create_or_select", "set_tags", "set_config", "up"]
+    assert [c[0] for c in backend.calls] == ["list_stacks", "create", "set_tags", "set_config", "up"]
     assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "1.1605")
 
 
@@ -126,7 +126,7 @@ def test_existing_sandbox_is_refused(sandboxes, backend):
     with pytest.raises(SandboxRefused) as err:
         sandboxes.create("alice")
     assert str(err.value) == "sandbox 'sandbox-alice-box' already exists; choose another --name or destroy it first"
-    assert "create_or_select" not in [c[0] for c in backend.calls]
+    assert "create" not in [c[0] for c in backend.calls]
 
 
 def test_failed_up_keeps_the_expiry_for_the_reaper(sandboxes, backend):
@@ -143,6 +143,11 @@ def test_failed_up_keeps_the_expiry_for_the_reaper(sandboxes, backend):
     ("Alice", "box", "owner 'Alice' must be lower-case letters, digits and hyphens, starting with a letter or digit"),
     ("alice", "my_box", "--name 'my_box' must be lower-case letters, digits and hyphens, starting with a letter "
                         "or digit"),
+    # `re.match` with `$` let a trailing newline through: stack 'sandbox-bob\n-box' (issue #18).
+    ("bob\n", "box", "owner 'bob\\n' must be lower-case letters, digits and hyphens, starting with a letter or digit"),
+    ("bob", "box\n", "--name 'box\\n' must be lower-case letters, digits and hyphens, starting with a letter "
+                     "or digit"),
+    ("bob", "bo x", "--name 'bo x' must be lower-case letters, digits and hyphens, starting with a letter or digit"),
     ("a" * 80, "b" * 12, f"stack name 'sandbox-{'a' * 80}-{'b' * 12}' is 101 characters; Pulumi allows at most 100: "
                          "use a shorter owner or --name"),
 ])
@@ -283,3 +288,17 @@ def test_reap_reports_a_failed_remove_and_retries_it_next_time(sandboxes, backen
     del backend.fail[("remove", "sandbox-a-old")]
     assert [o.action for o in sandboxes.reap(on_output=lambda line: None)] == ["destroyed"]
     assert backend.stacks == {}
+
+
+@pytest.mark.parametrize("tag, action, detail", [
+    # No zone: UTC, as the policy pack reads it. The reaper once skipped these forever (issue #18).
+    ("2026-11-23T08:59:00", "would-destroy", "expired 2026-11-23T08:59:00Z"),
+    ("2026-11-23T10:30:00", "kept", "expires 2026-11-23T10:30:00Z (in 1h 30m)"),
+    ("2026-11-23T08:59:00+02:00", "would-destroy", "expired 2026-11-23T06:59:00Z"),
+    ("1795424340", "would-destroy", "expired 2026-11-23T08:59:00Z"),  # epoch seconds, as GCP labels hold it
+    ("100000000000000000000", "skipped", "no valid mlinfra-expires tag; destroy it by hand"),
+])
+def test_the_reaper_reads_an_expiry_as_the_policy_pack_does(sandboxes, backend, tag, action, detail):
+    backend.add("sandbox-a-box", _tags(tag, "a"))
+    [outcome] = sandboxes.reap(dry_run=True)
+    assert (outcome.action, outcome.detail) == (action, detail)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infra.sandbox.backend import PulumiBackend
+from infra.sandbox.backend import PulumiBackend, StackExists
 from infra.sandbox.lifecycle import Sandboxes
 from infra.sandbox.spec import TAG_EXPIRES, TAG_OWNER
 
@@ -23,9 +23,10 @@ def test_real_backend_round_trip(tmp_path):
     backend = PulumiBackend(env_vars={"PULUMI_BACKEND_URL": f"file://{state}", "PULUMI_CONFIG_PASSPHRASE": "itest",
                                       "PULUMI_SKIP_UPDATE_CHECK": "true"})
     stack = f"sandbox-itest-{uuid.uuid4().hex[:8]}"
-    backend.create_or_select(stack)
-    backend.create_or_select(stack)  # selecting an existing stack is not an error
+    backend.create(stack)
     try:
+        with pytest.raises(StackExists):  # never selected: a second create must not take it over
+            backend.create(stack)
         assert stack in backend.list_stacks()
         backend.set_config(stack, {"mlinfra:environment": "sandbox"})
         backend.set_tags(stack, {TAG_OWNER: "itest", TAG_EXPIRES: "2026-01-01T00:00:00Z"})
