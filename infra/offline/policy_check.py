@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import SECRET_PLACEHOLDER
 
 PACK_DIR = REPO_ROOT / "policies"
+_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 def config_file(environment: str | None, pack_dir: Path = PACK_DIR, project: str = "mlinfra") -> Path | None:
@@ -25,7 +27,9 @@ def config_file(environment: str | None, pack_dir: Path = PACK_DIR, project: str
         own = pack_dir / "config" / f"{project}.json"
         if own.exists():
             return own
-    if environment is None:
+    if environment is None or not _PLAIN_NAME.fullmatch(environment):
+        # Not a name a file could have (300 characters, a slash): the program's config check
+        # refuses it with exit 2 naming the key; looking it up would raise "File name too long".
         return None
     path = pack_dir / "config" / f"{environment}.json"
     return path if path.exists() else None

@@ -1,0 +1,69 @@
+"""Hostile stack and project files: `make_plan` answers exit 2 naming the file, line and key, never a crash."""
+
+import shutil
+
+import pytest
+
+from infra.offline.engine import REPO_ROOT
+from infra.plan.make import EXIT_CONFIG, make_plan
+
+STACKS = REPO_ROOT / "stacks"
+
+
+@pytest.fixture
+def stacks(tmp_path):
+    for path in STACKS.glob("Pulumi.*.yaml"):
+        shutil.copy(path, tmp_path)
+    return tmp_path
+
+
+def test_a_second_clusters_key_no_longer_silently_drops_staging_cluster(stacks):
+    path = stacks / "Pulumi.staging.yaml"
+    text = path.read_text()
+    first = text.splitlines().index("  mlinfra:clusters:") + 1
+    path.write_text(text + "  mlinfra:clusters: {}\n")
+    outcome = make_plan("staging", stacks)
+    assert outcome.exit_code == EXIT_CONFIG and outcome.document is None
+    last = len(text.splitlines()) + 1
+    assert outcome.error == (f"{path}: line {last}: duplicate key 'config.mlinfra:clusters' (first on line {first}, "
+                             f"again on line {last}); keep only one of them")
+
+
+def test_a_date_in_a_real_stack_file_names_its_key_and_line(stacks):
+    path = stacks / "Pulumi.dev.yaml"
+    text = path.read_text().replace("owner: ml-platform", "owner: 2024-01-01", 1)
+    path.write_text(text)
+    line = text.splitlines().index("    owner: 2024-01-01") + 1
+    assert make_plan("dev", stacks).error == (
+        f"{path}: line {line}: config.mlinfra:tags.owner: value '2024-01-01' is a date/timestamp, which has no JSON "
+        "form; quote it to keep it as text")
+
+
+def test_an_environment_of_300_characters_is_a_config_error_not_a_file_name_too_long(stacks):
+    path = stacks / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("mlinfra:environment: dev", "mlinfra:environment: " + "d" * 300, 1))
+    outcome = make_plan("dev", stacks)
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error == ("invalid config for stack 'dev' (1 problem):\n  - environment: must be 'dev', 'staging', "
+                             f"'prod' or 'sandbox' (got '{'d' * 300}')")
+
+
+def project(tmp_path, text):
+    (tmp_path / "Pulumi.yaml").write_text(text)
+    return make_plan("any", project_dir=tmp_path)
+
+
+def test_a_project_file_that_is_invalid_or_points_main_nowhere_is_exit_2(tmp_path):
+    path = tmp_path / "Pulumi.yaml"
+    outcome = project(tmp_path, "name: x\nmain: [unclosed\n")
+    assert outcome.exit_code == EXIT_CONFIG and outcome.error.startswith(f"{path}: not valid YAML: ")
+    outcome = project(tmp_path, "name: x\nmain: nowhere/\n")
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error == (f"{path}: main: the program {tmp_path}/nowhere does not exist; point 'main' at the "
+                             "program's folder or file")
+    outcome = project(tmp_path, "name: x\n")  # no main: the folder itself, which has no __main__.py
+    assert outcome.error == (f"{path}: main: the program {tmp_path}/__main__.py does not exist; point 'main' at the "
+                             "program's folder or file")
+    outcome = project(tmp_path, "name: x\nname: y\n")
+    assert outcome.error == (f"{path}: line 2: duplicate key 'name' (first on line 1, again on line 2); "
+                             "keep only one of them")
