@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,13 @@ FORMATS = ("table", "json", "markdown", "terraform-plan")
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
+    if os.environ.get("MLINFRA_PRICE_DATE"):  # checked before any command plans (imported only when set)
+        from infra.plan.cost import PriceDateError, price_date
+
+        try:
+            price_date()
+        except PriceDateError as exc:
+            raise click.UsageError(str(exc)) from None
 
 
 @main.command()

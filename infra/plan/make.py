@@ -15,7 +15,7 @@ from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import StackFileError, UnknownStackError, load_stack_file
-from infra.plan.cost import add_cost
+from infra.plan.cost import PriceDateError, add_cost, price_date
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 
@@ -50,10 +50,11 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
     `project_dir` plans another Pulumi project in the repository (e.g. infra/bootstrap) instead.
     """
     try:
+        price_date()  # before anything runs: the estimate at the end needs it
         project = Project(PROJECT, PROGRAM, stacks_dir or STACKS_DIR) if project_dir is None \
             else load_project(project_dir)
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
-    except (UnknownStackError, StackFileError) as exc:
+    except (UnknownStackError, StackFileError, PriceDateError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
     # The policy pack takes about a second to start: it loads while the program runs. Every way
     # out before the check stops it at once (a config error must not wait for a pack it never uses).

@@ -3,7 +3,10 @@
 import shutil
 
 import pytest
+from click.testing import CliRunner
 
+import infra.plan.make as make
+from infra.cli.main import main
 from infra.offline.engine import REPO_ROOT
 from infra.plan.make import EXIT_CONFIG, make_plan
 
@@ -67,3 +70,21 @@ def test_a_project_file_that_is_invalid_or_points_main_nowhere_is_exit_2(tmp_pat
     outcome = project(tmp_path, "name: x\nname: y\n")
     assert outcome.error == (f"{path}: line 2: duplicate key 'name' (first on line 1, again on line 2); "
                              "keep only one of them")
+
+
+@pytest.mark.parametrize("pinned", ["garbage", "2026-13-01", "20261129", "2026-02-30"])
+def test_a_price_date_that_is_not_yyyy_mm_dd_is_exit_2_before_anything_runs(stacks, monkeypatch, pinned):
+    monkeypatch.setenv("MLINFRA_PRICE_DATE", pinned)
+    monkeypatch.setattr(make, "PolicyAnalyzer", None)  # starting a pack would raise: nothing may start
+    outcome = make_plan("dev", stacks)
+    assert (outcome.exit_code, outcome.document) == (EXIT_CONFIG, None)
+    assert outcome.error == (f"MLINFRA_PRICE_DATE='{pinned}' is not a date: expected YYYY-MM-DD, e.g. 2026-11-29 "
+                             "(or unset it to price at today's date)")
+
+
+@pytest.mark.parametrize("command", [["plan", "dev"], ["cost", "dev"], ["names", "check"], ["sandbox", "list"]])
+def test_every_command_refuses_a_bad_price_date_as_a_usage_error(command):
+    result = CliRunner().invoke(main, command, env={"MLINFRA_PRICE_DATE": "garbage"})
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: MLINFRA_PRICE_DATE='garbage' is not a date: expected YYYY-MM-DD, "
+                                              "e.g. 2026-11-29 (or unset it to price at today's date)")
