@@ -45,8 +45,7 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
     is over budget (the plan is still printed); 2 bad config or unknown stack, or (terraform-plan)
-    a resource type with no Terraform type, or an --out path that cannot be written (checked before
-    planning); 3 the policy pack could not run; 141 standard output closed early (e.g. `| head`).
+    a resource type with no Terraform type; 3 the policy pack could not run.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load,
     # rich another 50-75 ms.

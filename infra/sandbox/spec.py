@@ -19,12 +19,7 @@ PREFIX = "sandbox-"
 TEMPLATE = "sandbox"
 MAX_STACK_NAME = 100  # Pulumi's limit on a stack name
 PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# ASCII digits only: `\d` and str.isdigit() also accept '²' and '٣', which int() then rejects or reads.
-TTL = re.compile(r"^([0-9]{1,9})([mhd])$")
-GPU_COUNT = re.compile(r"^[0-9]{1,4}$")
-# No template allows more; the bound keeps timedelta() and datetime arithmetic from overflowing.
-MAX_TTL_PARSED = timedelta(days=365)
-TTL_FORM = "a positive number of minutes, hours or days of at most 365d, e.g. 90m, 8h, 2d"
+TTL = re.compile(r"^(\d+)([mhd])$")
 TAG_OWNER, TAG_EXPIRES, TAG_CREATOR = "mlinfra-owner", "mlinfra-expires", "mlinfra-creator"
 TAG_CLOUD, TAG_PEAK, TAG_RESOURCES = "mlinfra-cloud", "mlinfra-peak-usd-per-hour", "mlinfra-resources"
 
@@ -55,9 +50,18 @@ class Estimate:
 Planner = Callable[[Any], Estimate]  # StackFile -> Estimate
 
 
+# ASCII digits only: `\d` and str.isdigit() also accept '²' and '٣', which int() then rejects or reads.
+GPU_COUNT = re.compile(r"[0-9]{1,4}")
+# No template allows more; the bound keeps timedelta() and datetime arithmetic from overflowing.
+MAX_TTL_PARSED = timedelta(days=365)
+TTL_FORM = "a positive number of minutes, hours or days of at most 365d, e.g. 90m, 8h, 2d"
+
+
 def parse_ttl(text: str) -> timedelta:
     """`90m`, `8h` or `2d` as a duration."""
     found = TTL.match(text.strip())
+    if found and not (found.group(1).isascii() and len(found.group(1)) <= 9):
+        found = None
     number = int(found.group(1)) if found else 0
     minutes = number * {"m": 1, "h": 60, "d": 24 * 60}[found.group(2)] if found else 0
     if not 0 < minutes <= MAX_TTL_PARSED.total_seconds() // 60:
