@@ -11,7 +11,14 @@ from infra.config.stack import budget_for
 from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
 from infra.offline.document import build_document
 from infra.offline.engine import PROGRAM, PROJECT, STACKS_DIR, ProgramError, Project, load_project, run_stack_file
-from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
+from infra.offline.policy_check import (
+    PACK_DIR,
+    check_pack,
+    check_run,
+    config_file,
+    finish_streamed,
+    mandatory_violations,
+)
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import StackFileError, UnknownStackError, load_stack_file
@@ -56,6 +63,10 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
     except (UnknownStackError, StackFileError, PriceDateError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
+    try:
+        check_pack(PACK_DIR)
+    except PolicyPackError as exc:
+        return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
     # The policy pack takes about a second to start: it loads while the program runs. Every way
     # out before the check stops it at once (a config error must not wait for a pack it never uses).
     analyzer = PolicyAnalyzer(PACK_DIR, stack=stack_file.name, project=project.name)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 import infra.plan.make as make
 from infra.cli.main import main
 from infra.offline.engine import REPO_ROOT
-from infra.plan.make import EXIT_CONFIG, make_plan
+from infra.plan.make import EXIT_CONFIG, EXIT_PACK, make_plan
 
 STACKS = REPO_ROOT / "stacks"
 
@@ -88,3 +88,23 @@ def test_every_command_refuses_a_bad_price_date_as_a_usage_error(command):
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == ("Error: MLINFRA_PRICE_DATE='garbage' is not a date: expected YYYY-MM-DD, "
                                               "e.g. 2026-11-29 (or unset it to price at today's date)")
+
+
+def test_a_missing_policy_pack_or_manifest_is_exit_3_naming_it(stacks, tmp_path, monkeypatch):
+    missing = tmp_path / "no-policies"
+    monkeypatch.setattr(make, "PACK_DIR", missing)
+    monkeypatch.setattr(make, "PolicyAnalyzer", None)  # nothing may start
+    outcome = make_plan("dev", stacks)
+    assert (outcome.exit_code, outcome.document) == (EXIT_PACK, None)
+    assert outcome.error == (f"policy check failed: policy pack {missing} does not exist; restore policies/ from the "
+                             "repository")
+    missing.mkdir()
+    (missing / "__main__.py").write_text("")
+    outcome = make_plan("dev", stacks)
+    assert (outcome.exit_code, outcome.error) == (EXIT_PACK, (
+        f"policy check failed: policy pack {missing} has no PulumiPolicy.yaml, so Pulumi would not run it; "
+        "restore it from the repository"))
+    (missing / "PulumiPolicy.yaml").write_text("runtime: python\nruntime: nodejs\n")
+    assert make_plan("dev", stacks).error == (
+        f"policy check failed: policy pack manifest {missing}/PulumiPolicy.yaml: line 2: duplicate key 'runtime' "
+        "(first on line 1, again on line 2); keep only one of them")
