@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from infra.cli.internal_error import GuardedGroup
+
 if TYPE_CHECKING:
     from infra.cli.output import OutFile
 
 FORMATS = ("table", "json", "markdown", "terraform-plan")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
     if os.environ.get("MLINFRA_PRICE_DATE"):  # checked before any command plans (imported only when set)
