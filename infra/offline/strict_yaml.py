@@ -151,7 +151,12 @@ class _Builder:
         if node.tag.endswith(":int") and len(node.value) > _MAX_INT_CHARS:
             raise self.fail(node, path, f"integer of {len(node.value)} characters is too large; "
                                         "quote it if it is an id")
-        value = self.constructor.construct_object(node)
+        try:
+            value = self.constructor.construct_object(node)
+        except (ValueError, KeyError, yaml.YAMLError):  # an explicit tag the text does not fit: `!!int dev`
+            kind = node.tag.removeprefix("tag:yaml.org,2002:")
+            raise self.fail(node, path, f"'{node.value[:60]}' is not a valid {kind}; remove the tag or fix "
+                                        "the value") from None
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
             raise self.fail(node, path, f"integer {value} is outside the 64-bit range; quote it if it is an id")
         if isinstance(value, float) and not math.isfinite(value):

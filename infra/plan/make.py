@@ -11,18 +11,12 @@ from infra.config.stack import budget_for
 from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
 from infra.offline.document import build_document
 from infra.offline.engine import PROGRAM, PROJECT, STACKS_DIR, ProgramError, Project, load_project, run_stack_file
-from infra.offline.policy_check import (
-    PACK_DIR,
-    check_pack,
-    check_run,
-    config_file,
-    finish_streamed,
-    mandatory_violations,
-)
+from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import StackFileError, UnknownStackError, load_stack_file
-from infra.plan.cost import PriceDateError, add_cost, price_date
+from infra.plan.cost import add_cost
+from infra.plan.preflight import preflight
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 
@@ -56,17 +50,15 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
 
     `project_dir` plans another Pulumi project in the repository (e.g. infra/bootstrap) instead.
     """
+    refused = preflight(PACK_DIR)
+    if refused is not None:
+        return PlanOutcome(refused[0], error=refused[1])
     try:
-        price_date()  # before anything runs: the estimate at the end needs it
         project = Project(PROJECT, PROGRAM, stacks_dir or STACKS_DIR) if project_dir is None \
             else load_project(project_dir)
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
-    except (UnknownStackError, StackFileError, PriceDateError) as exc:
+    except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
-    try:
-        check_pack(PACK_DIR)
-    except PolicyPackError as exc:
-        return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
     # The policy pack takes about a second to start: it loads while the program runs. Every way
     # out before the check stops it at once (a config error must not wait for a pack it never uses).
     analyzer = PolicyAnalyzer(PACK_DIR, stack=stack_file.name, project=project.name)

@@ -74,6 +74,13 @@ def test_huge_integers_and_infinities_are_refused_before_python_converts_them():
         "use a number or quote it")
 
 
+@pytest.mark.parametrize("value, kind", [("!!int dev", "int"), ("!!float dev", "float"), ("!!bool dev", "bool")])
+def test_an_explicit_tag_the_text_does_not_fit_is_refused(value, kind):
+    # Found by the property test over the real stack files: `!!int dev` raised ValueError.
+    assert refused(f"config:\n  a:b: {value}\n".encode()) == (
+        f"stacks/Pulumi.x.yaml: line 2: config.a:b: 'dev' is not a valid {kind}; remove the tag or fix the value")
+
+
 def test_keys_that_are_collections_and_merge_keys_are_refused():
     assert refused(b"config:\n  ? [a]\n  : 1\n") == (
         "stacks/Pulumi.x.yaml: line 2: config: a key must be a plain value, not a list or mapping")

@@ -108,3 +108,9 @@ def test_a_missing_policy_pack_or_manifest_is_exit_3_naming_it(stacks, tmp_path,
     assert make_plan("dev", stacks).error == (
         f"policy check failed: policy pack manifest {missing}/PulumiPolicy.yaml: line 2: duplicate key 'runtime' "
         "(first on line 1, again on line 2); keep only one of them")
+
+
+def test_preflight_codes_are_make_plans():
+    from infra.plan import preflight
+
+    assert (preflight.EXIT_CONFIG, preflight.EXIT_PACK) == (EXIT_CONFIG, EXIT_PACK)
