@@ -6,8 +6,9 @@ either crash later or be silently reshaped. A duplicate key is refused too: YAML
 last one win, which once dropped a whole cluster from a stack without a word.
 
 Aliases (`*name`) are refused, not bounded: a 392-byte file of nested aliases expands without
-bound, and no stack file needs them (Pulumi writes stack files with `pulumi config set`, which
-never writes an anchor; none of ours or the bootstrap's uses one). Refusing at the first alias
+bound, and no stack file needs one. An alias is only shorthand for a value written out in full,
+and none of the files read here (stacks/, infra/bootstrap/stacks/, the Pulumi.yaml files,
+PulumiPolicy.yaml) uses an anchor or an alias (checked 2026-11-29). Refusing at the first alias
 event means nothing is ever expanded. Nesting depth, integer size and file size are capped so
 hostile input fails fast in bounded memory.
 """

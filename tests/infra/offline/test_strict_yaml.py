@@ -138,3 +138,16 @@ def test_invalid_yaml_keeps_the_message_that_shows_the_line():
     assert refused(b"config: [unclosed\n").startswith(
         'stacks/Pulumi.x.yaml: not valid YAML: while parsing a flow sequence\n'
         '  in "<unicode string>", line 1, column 9:')
+
+
+def test_every_yaml_file_the_project_reads_this_way_passes_and_reads_as_pyyaml_does():
+    import yaml
+
+    from infra.offline.engine import REPO_ROOT
+
+    files = [*REPO_ROOT.glob("stacks/Pulumi.*.yaml"), *REPO_ROOT.glob("infra/bootstrap/stacks/Pulumi.*.yaml"),
+             REPO_ROOT / "Pulumi.yaml", REPO_ROOT / "infra/bootstrap/Pulumi.yaml",
+             REPO_ROOT / "policies/PulumiPolicy.yaml"]
+    assert len(files) == 8
+    for path in files:  # no alias, duplicate or tag anywhere, and the same data as before
+        assert read_yaml(path) == yaml.safe_load(path.read_text()), path
