@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from infra.offline.stackfile import available_stacks, load_stack_file
+from infra.offline.stackfile import StackFileError, available_stacks, load_stack_file
 
 # Sandboxes are created and reaped by `mlinfra sandbox`, never by the deploy pipeline.
 LONG_LIVED = ("dev", "staging", "prod")
@@ -41,12 +41,16 @@ def main(argv: list[str]) -> int:
         print("usage: python -m infra.cli.ci matrix|preview|all [STACKS_DIR]", file=sys.stderr)
         return 2
     stacks_dir = Path(argv[1]) if len(argv) > 1 else Path("stacks")
-    if argv[0] == "all":
-        print(json.dumps(available_stacks(stacks_dir)))
-    elif argv[0] == "preview":
-        print(json.dumps(preview_matrix(stacks_dir)))
-    else:
-        print(json.dumps(stack_matrix(stacks_dir)))
+    try:
+        if argv[0] == "all":
+            print(json.dumps(available_stacks(stacks_dir)))
+        elif argv[0] == "preview":
+            print(json.dumps(preview_matrix(stacks_dir)))
+        else:
+            print(json.dumps(stack_matrix(stacks_dir)))
+    except StackFileError as exc:  # the workflow log shows the file, line and key, not a traceback
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

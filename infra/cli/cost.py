@@ -23,7 +23,8 @@ FORMATS = ("table", "json", "markdown")
 def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
     """Estimate STACK's hourly and monthly cost at idle (min sizes) and peak (max sizes).
 
-    Exit codes: 0 estimate made, 1 peak cost over the stack's budget, 2 bad config or unknown stack.
+    Exit codes: 0 estimate made, 1 peak cost over the stack's budget, 2 bad config or unknown stack,
+    141 standard output closed early (e.g. piped into `head`).
     """
     from pathlib import Path
 
@@ -38,15 +39,16 @@ def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
         outcome = make_plan(stack, Path(stacks_dir) if stacks_dir else None)
     skip_teardown()
     if outcome.document is not None:
-        estimate = outcome.document["cost"]
-        if fmt == "json":
-            click.echo(json.dumps(estimate, indent=2))
-        elif fmt == "markdown":
-            click.echo(cost_markdown(estimate), nl=False)
-        else:
-            from rich.console import Console
+        from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
 
-            Console().print(cost_table(estimate))
+        estimate = outcome.document["cost"]
+        with quiet_when_stdout_closes():
+            if fmt == "json":
+                click.echo(json.dumps(estimate, indent=2))
+            elif fmt == "markdown":
+                click.echo(cost_markdown(estimate), nl=False)
+            else:
+                StdoutConsole().print(cost_table(estimate))
     if outcome.error is not None:
         err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
     sys.exit(outcome.exit_code)

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+from infra.cli.internal_error import GuardedGroup
+
+if TYPE_CHECKING:
+    from infra.cli.output import OutFile
 
 FORMATS = ("table", "json", "markdown", "terraform-plan")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
+    if os.environ.get("MLINFRA_PRICE_DATE"):  # checked before any command plans (imported only when set)
+        from infra.plan.cost import PriceDateError, price_date
+
+        try:
+            price_date()
+        except PriceDateError as exc:
+            raise click.UsageError(str(exc)) from None
 
 
 @main.command()
@@ -39,17 +53,23 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     # rich another 50-75 ms.
     from rich.console import Console
 
+    from infra.cli.output import OutFile
     from infra.cli.process_exit import skip_teardown
     from infra.plan.make import make_plan
 
     err = Console(stderr=True)
-    with err.status(f"Planning stack '{stack}'…", spinner="dots"):
-        outcome = make_plan(stack, stacks_dir, project_dir)
-    skip_teardown()
-    if outcome.document is not None and fmt == "terraform-plan":
-        outcome = _as_terraform_plan(outcome)
-    if outcome.document is not None:
-        _emit(outcome.document, fmt, out)
+    out_file = OutFile(out) if out is not None else None  # a path that cannot be written fails before planning
+    try:
+        with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+            outcome = make_plan(stack, stacks_dir, project_dir)
+        skip_teardown()
+        if outcome.document is not None and fmt == "terraform-plan":
+            outcome = _as_terraform_plan(outcome)
+        if outcome.document is not None:
+            _emit(outcome.document, fmt, out_file)
+    finally:
+        if out_file is not None:
+            out_file.discard()
     if outcome.error is not None:
         err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
     sys.exit(outcome.exit_code)
@@ -67,27 +87,31 @@ def _as_terraform_plan(outcome):
         return PlanOutcome(EXIT_CONFIG, error=f"cannot write a Terraform plan: {exc}")
 
 
-def _emit(document: dict, fmt: str, out: Path | None) -> None:
+def _emit(document: dict, fmt: str, out: OutFile | None) -> None:
     from rich.console import Console
 
+    from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
     from infra.cli.views.plan import markdown_view, table_view
 
     if fmt in ("json", "terraform-plan"):
         text = json.dumps(document, indent=2, sort_keys=False) + "\n"
     elif fmt == "markdown":
         text = markdown_view(document)
+    elif out is None:
+        with quiet_when_stdout_closes():
+            StdoutConsole().print(table_view(document))
+        return
     else:
         # Written to a file: render off-screen at a fixed width, then export the recorded text.
-        console = Console(record=True, width=160 if out else None, file=io.StringIO() if out else None)
+        console = Console(record=True, width=160, file=io.StringIO())
         console.print(table_view(document))
-        if out is None:
-            return
         text = console.export_text()
     if out is None:
-        click.echo(text, nl=False)
+        with quiet_when_stdout_closes():
+            click.echo(text, nl=False)
     else:
-        out.write_text(text)
-        Console(stderr=True).print(f"Plan written to {out}")
+        out.write(text)
+        Console(stderr=True).print(f"Plan written to {out.path}")
 
 
 # Registered here so each command group lives in its own module.

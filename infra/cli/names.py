@@ -24,23 +24,33 @@ def check(stacks_dir: Path | None, fmt: str) -> None:
 
     Exit codes: 0 every name is unique in its scope; 1 two resources claim one name in one scope,
     or a resource sets a name-like input the table in infra/catalog/physical_names.py does not
-    classify; 2 a stack's config is invalid.
+    classify; 2 a stack's config or file is invalid; 141 standard output closed early.
     """
+    from infra.cli.output import quiet_when_stdout_closes
     from infra.cli.process_exit import skip_teardown
     from infra.config.load import ConfigError
     from infra.offline.engine import STACKS_DIR, ProgramError
+    from infra.offline.stackfile import StackFileError
     from infra.plan.name_plans import plan_documents, plan_inputs
-    from infra.plan.names import check_documents, describe
 
-    inputs = plan_inputs(stacks_dir or STACKS_DIR)
     try:
-        documents = plan_documents(inputs)
+        documents = plan_documents(plan_inputs(stacks_dir or STACKS_DIR))
+    except StackFileError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except ProgramError as exc:
         if isinstance(exc.cause, ConfigError):
             click.echo(str(exc.cause), err=True)
             sys.exit(2)
         raise
     skip_teardown()
+    with quiet_when_stdout_closes():
+        _report(documents, fmt)
+
+
+def _report(documents: list[dict], fmt: str) -> None:
+    from infra.plan.names import check_documents, describe
+
     report = check_documents(documents)
     stacks = [d["stack"] for d in documents]
     if fmt == "json":

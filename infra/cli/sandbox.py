@@ -1,8 +1,9 @@
 """`mlinfra sandbox ...`: personal GPU stacks that expire by themselves and stay within budget.
 
 Exit codes: 0 done, 1 refused (a rule was broken; nothing changed) or a reap failure,
-2 the Pulumi CLI is missing, 3 Pulumi failed part-way (the message says what is left);
-130 Ctrl-C and 143 SIGTERM (infra/cli/process_exit.py).
+2 a malformed option (`--ttl`, `--gpu`, ...) or the Pulumi CLI is missing, 3 Pulumi failed part-way
+(the message says what is left); 70 an internal error; 130 Ctrl-C and 143 SIGTERM
+(infra/cli/process_exit.py).
 """
 
 from __future__ import annotations
@@ -64,6 +65,22 @@ def _sandboxes() -> Any:
     return Sandboxes(make_backend())
 
 
+def _checked(parse_name: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A click callback: the option's text must parse with `infra.sandbox.spec.<parse_name>`, else exit 2."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        from infra.sandbox import spec
+
+        if value is not None:
+            try:
+                getattr(spec, parse_name)(value)
+            except spec.SandboxRefused as exc:
+                raise click.BadParameter(str(exc)) from None
+        return value
+
+    return check
+
+
 @click.group()
 def sandbox() -> None:
     """Create, list, extend, destroy and reap per-engineer sandbox stacks (needs the Pulumi CLI)."""
@@ -73,8 +90,10 @@ def sandbox() -> None:
 @click.argument("owner")
 @click.option("--name", default="box", show_default=True, help="Sandbox name; the stack is sandbox-OWNER-NAME.")
 @click.option("--cloud", type=click.Choice(["aws", "gcp"]), default=None, help="Default: the template's.")
-@click.option("--gpu", default=None, help="ACCELERATOR[:COUNT], e.g. nvidia-l4 or nvidia-l4:4 (GPUs per node).")
-@click.option("--ttl", default=None, help="Lifetime, e.g. 90m, 8h, 1d (default and maximum from the template).")
+@click.option("--gpu", default=None, callback=_checked("parse_gpu"),
+              help="ACCELERATOR[:COUNT], e.g. nvidia-l4 or nvidia-l4:4 (GPUs per node).")
+@click.option("--ttl", default=None, callback=_checked("parse_ttl"),
+              help="Lifetime, e.g. 90m, 8h, 1d (default and maximum from the template).")
 def create(owner: str, name: str, cloud: str | None, gpu: str | None, ttl: str | None) -> None:
     """Create a sandbox for OWNER, refusing before Pulumi runs if it would break its budget or TTL."""
     from infra.catalog.accelerators import Cloud
@@ -105,7 +124,8 @@ def list_() -> None:
 
 @sandbox.command()
 @click.argument("name")
-@click.option("--ttl", required=True, help="How much longer, e.g. 4h; never past the maximum TTL from now.")
+@click.option("--ttl", required=True, callback=_checked("parse_ttl"),
+              help="How much longer, e.g. 4h; never past the maximum TTL from now.")
 def extend(name: str, ttl: str) -> None:
     """Push sandbox NAME's expiry out by --ttl."""
     with _run(f"Extending {name}…"):

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_in_stack
@@ -25,6 +24,7 @@ from infra.offline.monitor import OfflineMocks, RecordedResource, RecordingMonit
 from infra.offline.properties import struct_to_json
 from infra.offline.sdk_hooks import without_stack_traces
 from infra.offline.stackfile import StackFile, StackFileError, load_stack_file
+from infra.offline.strict_yaml import StrictYamlError, read_yaml
 
 PROJECT = "mlinfra"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -124,11 +124,17 @@ def load_project(project_dir: Path) -> Project:
     path = project_dir / "Pulumi.yaml"
     if not path.is_file():
         raise StackFileError(f"no Pulumi project here: {path} does not exist")
-    document = yaml.safe_load(path.read_text()) or {}
+    try:
+        document = read_yaml(path) or {}
+    except StrictYamlError as exc:
+        raise StackFileError(str(exc)) from None
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
         raise StackFileError(f"{path}: expected a mapping with a 'name'")
     main = project_dir / str(document.get("main") or ".")
     program = main / "__main__.py" if main.is_dir() else main
+    if not program.is_file():
+        raise StackFileError(f"{path}: main: the program {program} does not exist; point 'main' at the "
+                             "program's folder or file")
     return Project(document["name"], program, project_dir / str(document.get("stackConfigDir") or "."))
 
 

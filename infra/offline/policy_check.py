@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from infra.offline.analyzer import Finding, PolicyAnalyzer
+from infra.offline.analyzer import Finding, PolicyAnalyzer, PolicyPackError
 from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records, secret_values
 from infra.offline.engine import REPO_ROOT, ProgramRun
 from infra.offline.policy_config import load_policy_config
 from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import SECRET_PLACEHOLDER
+from infra.offline.strict_yaml import StrictYamlError, read_yaml
 
 PACK_DIR = REPO_ROOT / "policies"
+_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 def config_file(environment: str | None, pack_dir: Path = PACK_DIR, project: str = "mlinfra") -> Path | None:
@@ -25,10 +28,28 @@ def config_file(environment: str | None, pack_dir: Path = PACK_DIR, project: str
         own = pack_dir / "config" / f"{project}.json"
         if own.exists():
             return own
-    if environment is None:
+    if environment is None or not _PLAIN_NAME.fullmatch(environment):
+        # Not a name a file could have (300 characters, a slash): the program's config check
+        # refuses it with exit 2 naming the key; looking it up would raise "File name too long".
         return None
     path = pack_dir / "config" / f"{environment}.json"
     return path if path.exists() else None
+
+
+def check_pack(pack_dir: Path = PACK_DIR) -> None:
+    """Raise PolicyPackError naming the folder when it is not a policy pack (missing, or no PulumiPolicy.yaml)."""
+    manifest = pack_dir / "PulumiPolicy.yaml"
+    if not pack_dir.is_dir():
+        raise PolicyPackError(f"policy pack {pack_dir} does not exist; restore policies/ from the repository")
+    if not manifest.is_file():
+        raise PolicyPackError(f"policy pack {pack_dir} has no PulumiPolicy.yaml, so Pulumi would not run it; "
+                              "restore it from the repository")
+    try:
+        document = read_yaml(manifest)
+    except StrictYamlError as exc:
+        raise PolicyPackError(f"policy pack manifest {exc}") from None
+    if not isinstance(document, dict):
+        raise PolicyPackError(f"policy pack manifest {manifest}: expected a mapping (runtime, version, ...)")
 
 
 def pack_version(pack_dir: Path = PACK_DIR) -> str:

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from infra.offline.strict_yaml import StrictYamlError, read_yaml
 
 SECRET_PLACEHOLDER = "[secret]"
-# libyaml's safe loader builds the same data about 6x faster (0.26 s -> 0.04 s for 500 pools).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class UnknownStackError(LookupError):
@@ -49,16 +47,10 @@ def load_stack_file(stacks_dir: Path, stack: str) -> StackFile:
     if not path.is_file():
         known = ", ".join(available_stacks(stacks_dir)) or "none"
         raise UnknownStackError(f"unknown stack '{stack}': no {path}. Stacks that exist: {known}")
-    text = path.read_text()
     try:
-        document = yaml.load(text, Loader=_FAST_LOADER) or {}
-    except yaml.YAMLError:
-        # Parse again with the pure-Python loader: its message shows the offending line.
-        try:
-            yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise StackFileError(f"{path}: not valid YAML: {exc}") from exc
-        raise
+        document = read_yaml(path) or {}
+    except StrictYamlError as exc:
+        raise StackFileError(str(exc)) from None
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise StackFileError(f"{path}: expected a mapping with a 'config' mapping inside")
     config: dict[str, str] = {}

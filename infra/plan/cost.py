@@ -9,6 +9,7 @@ is a pure function so the policy pack can call it too.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -65,10 +66,23 @@ FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
 }
 
 
+class PriceDateError(ValueError):
+    """MLINFRA_PRICE_DATE is set but is not a calendar date written YYYY-MM-DD."""
+
+
 def price_date() -> date:
     """The day prices are for: today, or MLINFRA_PRICE_DATE (YYYY-MM-DD) for reproducible estimates."""
     pinned = os.environ.get("MLINFRA_PRICE_DATE")
-    return date.fromisoformat(pinned) if pinned else date.today()
+    if not pinned:
+        return date.today()
+    try:
+        # The pattern first: fromisoformat also takes 20261129 and 2026-W48-7, which no one means here.
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", pinned):
+            return date.fromisoformat(pinned)
+    except ValueError:
+        pass
+    raise PriceDateError(f"MLINFRA_PRICE_DATE={pinned!r} is not a date: expected YYYY-MM-DD, e.g. 2026-11-29 "
+                         "(or unset it to price at today's date)")
 
 
 KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "kms-key")

@@ -18,6 +18,7 @@ from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
 from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
+from infra.plan.preflight import preflight
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 # The project `mlinfra plan` plans by default: its Pulumi.yaml says where the program and the stacks are,
@@ -72,6 +73,9 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
 
     `project_dir` plans another Pulumi project in the repository (e.g. infra/bootstrap) instead.
     """
+    refused = preflight(PACK_DIR)
+    if refused is not None:
+        return PlanOutcome(refused[0], error=refused[1])
     try:
         project = root_project(stacks_dir is None) if project_dir is None else load_project(project_dir)
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)

@@ -51,13 +51,23 @@ class Estimate:
 Planner = Callable[[Any], Estimate]  # StackFile -> Estimate
 
 
+# ASCII digits only: `\d` and str.isdigit() also accept '²' and '٣', which int() then rejects or reads.
+GPU_COUNT = re.compile(r"[0-9]{1,4}")
+# No template allows more; the bound keeps timedelta() and datetime arithmetic from overflowing.
+MAX_TTL_PARSED = timedelta(days=365)
+TTL_FORM = "a positive number of minutes, hours or days of at most 365d, e.g. 90m, 8h, 2d"
+
+
 def parse_ttl(text: str) -> timedelta:
     """`90m`, `8h` or `2d` as a duration."""
     found = TTL.match(text.strip())
-    if not found or int(found.group(1)) == 0:
-        raise SandboxRefused(f"--ttl '{text}' must be a positive number of minutes, hours or days, e.g. 90m, 8h, 2d")
-    unit = {"m": "minutes", "h": "hours", "d": "days"}[found.group(2)]
-    return timedelta(**{unit: int(found.group(1))})
+    if found and not (found.group(1).isascii() and len(found.group(1)) <= 9):
+        found = None
+    number = int(found.group(1)) if found else 0
+    minutes = number * {"m": 1, "h": 60, "d": 24 * 60}[found.group(2)] if found else 0
+    if not 0 < minutes <= MAX_TTL_PARSED.total_seconds() // 60:
+        raise SandboxRefused(f"--ttl '{text}' must be {TTL_FORM}")
+    return timedelta(minutes=minutes)
 
 
 def parse_gpu(text: str) -> tuple[Accelerator, int]:
@@ -68,8 +78,9 @@ def parse_gpu(text: str) -> tuple[Accelerator, int]:
     except ValueError:
         known = ", ".join(a.value for a in Accelerator)
         raise SandboxRefused(f"--gpu '{text}': unknown accelerator '{name}'; one of: {known}") from None
-    if count and not (count.isdigit() and int(count) > 0):
-        raise SandboxRefused(f"--gpu '{text}': the count after ':' must be a positive whole number")
+    if count and not (GPU_COUNT.fullmatch(count) and int(count) > 0):
+        raise SandboxRefused(f"--gpu '{text}': the count after ':' must be a positive whole number "
+                             "(digits 0-9, at most 9999)")
     return accelerator, int(count or 1)
 
 

@@ -165,15 +165,20 @@ def test_ttl_and_gpu_parsing():
     assert parse_ttl("90m") == timedelta(minutes=90)
     assert parse_ttl("8h") == timedelta(hours=8)
     assert parse_ttl("2d") == timedelta(days=2)
-    for bad in ("8", "0h", "h", "-1h", "1.5h"):
+    assert parse_ttl("365d") == parse_ttl("8760h") == parse_ttl("525600m") == timedelta(days=365)
+    # The last three overflowed timedelta or int() before; '٣' is an Arabic-Indic digit `\d` accepts.
+    for bad in ("8", "0h", "h", "-1h", "1.5h", "366d", "1000000000d", "99999999999999999999h", "٣h", "²h"):
         with pytest.raises(SandboxRefused) as err:
             parse_ttl(bad)
-        assert str(err.value) == f"--ttl '{bad}' must be a positive number of minutes, hours or days, e.g. 90m, 8h, 2d"
+        assert str(err.value) == (f"--ttl '{bad}' must be a positive number of minutes, hours or days of at most "
+                                  "365d, e.g. 90m, 8h, 2d")
     assert parse_gpu("nvidia-l4") == (Accelerator.L4, 1)
     assert parse_gpu("nvidia-h100-80gb:8") == (Accelerator.H100_80GB, 8)
-    with pytest.raises(SandboxRefused) as err:
-        parse_gpu("nvidia-l4:x")
-    assert str(err.value) == "--gpu 'nvidia-l4:x': the count after ':' must be a positive whole number"
+    for bad in ("x", "²", "٣", "0", "99999", "4\n"):
+        with pytest.raises(SandboxRefused) as err:
+            parse_gpu(f"nvidia-l4:{bad}")
+        assert str(err.value) == (f"--gpu 'nvidia-l4:{bad}': the count after ':' must be a positive whole number "
+                                  "(digits 0-9, at most 9999)")
     with pytest.raises(SandboxRefused) as err:
         parse_gpu("nvidia-l5")
     assert str(err.value).startswith("--gpu 'nvidia-l5': unknown accelerator 'nvidia-l5'; one of: nvidia-t4, ")
