@@ -19,6 +19,7 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
 from infra.config.rules.names import name_problems
+from infra.config.rules.observability import observability_secret_problems
 from infra.config.rules.physical import stack_name_problems
 from infra.config.rules.runners import secret_problems
 from infra.config.rules.stack import Problem, stack_problems
@@ -103,6 +104,7 @@ def parse_stack_config(values: dict[str, Any], stack: str,
     problems += list(name_problems(config, stack))
     if secret_keys is not None:
         problems += list(secret_problems(config, hidden))
+        problems += list(observability_secret_problems(config, hidden))
     if problems:
         # One cause can trip a rule once per resource it names (a prefix in every bucket): say it once.
         raise ConfigError(stack, masked(list(dict.fromkeys(problems)), values, hidden))

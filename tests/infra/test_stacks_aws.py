@@ -76,7 +76,7 @@ def test_prod_counts_are_pinned(prod):
     # key, GCS agent grant) and the usage-log writer grants of the two log buckets (8).
     # Then -6 for the GCP deploy (#16): the GKE nodes run as the bootstrap's node account, so the stack
     # creates no account and none of its 5 project role grants.
-    assert prod["counts"]["total"] == 265
+    assert prod["counts"]["total"] == 266
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -164,7 +164,7 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
     # the deploy path as in prod (#16); then 3 for #17: the closed default security group, the
     # control-plane and flow-log keys.
-    assert staging["counts"]["total"] == 159
+    assert staging["counts"]["total"] == 160
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

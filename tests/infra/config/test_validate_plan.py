@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import infra.plan.make as make
+from infra.config.load import ConfigError, parse_stack_config
 from infra.offline.engine import ProgramError
 from infra.plan.make import EXIT_CONFIG, make_plan
 from tests.helpers import DELETE, ROOT, changed
@@ -146,15 +147,24 @@ def test_tags_that_become_gcp_labels_must_fit_labels(refused):
     ("config.mlinfra:clusters.train.gpu_pools.l4.max_nodes", 1000),
 ])
 def test_absurd_numbers_are_refused_with_their_bound(refused, path, bound):
-    # A YAML integer literal: 1e30 written out, which pydantic reads as a (valid) int.
-    document = changed(stack("staging"), path, 10**30)
+    # 10**15 fits the 64-bit integers the stack-file reader accepts (10**30 is refused there, on its
+    # line, before the config is read), so this reaches the bound of the field itself.
+    document = changed(stack("staging"), path, 10**15)
     key = path.removeprefix("config.mlinfra:")
-    assert f"  - {key}: must be less than or equal to {bound} (got {10**30})" in refused(document, "staging")
+    assert f"  - {key}: must be less than or equal to {bound} (got {10**15})" in refused(document, "staging")
 
 
 def test_an_infinite_budget_is_refused(refused):
+    # The stack-file reader refuses `.inf` on its line; under `pulumi` (JSON config) the model's
+    # own allow_inf_nan=False is what refuses it.
     document = changed(stack("staging"), "config.mlinfra:budget_per_hour", float("inf"))
-    assert "  - budget_per_hour: must be a finite number" in refused(document, "staging")
+    assert ("config.mlinfra:budget_per_hour: '.inf' is not a finite number and has no JSON form; "
+            "use a number or quote it") in refused(document, "staging")
+    with pytest.raises(ConfigError) as err:
+        values = {k.removeprefix("mlinfra:"): v for k, v in stack("staging")["config"].items()
+                  if k.startswith("mlinfra:")}
+        parse_stack_config({**values, "budget_per_hour": float("inf")}, "staging", None)
+    assert ("budget_per_hour", "must be a finite number") in [(p, m.split(" (got")[0]) for p, m in err.value.problems]
 
 
 @pytest.mark.parametrize("version", ["1.99", "1.10"])
@@ -237,9 +247,10 @@ def test_the_root_pulumi_yaml_decides_where_the_stacks_are(tmp_path, monkeypatch
 
 
 def test_a_sandbox_expiry_past_what_a_date_can_hold_is_refused(refused):
-    document = changed(stack("sandbox"), "config.mlinfra:sandbox.expires_at", 10**20)
+    document = changed(stack("sandbox"), "config.mlinfra:sandbox.expires_at", 253_402_300_800)
     assert ("  - sandbox.expires_at: must be epoch seconds from 1 to 253402300799 (9999-12-31T23:59:59Z); "
-            f"set by `mlinfra sandbox create` and `extend`, not by hand (got {10**20})") in refused(document, "sandbox")
+            "set by `mlinfra sandbox create` and `extend`, not by hand (got 253402300800)"
+            ) in refused(document, "sandbox")
 
 
 def test_a_stack_name_ending_in_a_hyphen_is_refused_for_sandboxes_too(refused):

@@ -63,4 +63,4 @@ def test_masking_replaces_whole_values_only():
 
 
 def test_the_credential_fields_are_found_from_the_model():
-    assert credential_paths(StackConfig) == ["github_app.private_key"]
+    assert credential_paths(StackConfig) == ["github_app.private_key", "observability.notify.webhook_url"]
