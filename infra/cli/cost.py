@@ -29,9 +29,11 @@ def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
 
     from rich.console import Console
 
-    from infra.cli.process_exit import skip_teardown
+    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
     from infra.cli.views.cost import cost_markdown, cost_table
     from infra.plan.make import make_plan
+
+    tune_gc_for_planning()
 
     err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):

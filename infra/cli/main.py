@@ -47,8 +47,9 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
     # rich another 50-75 ms.
     from rich.console import Console
 
-    from infra.cli.process_exit import skip_teardown
+    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
 
+    tune_gc_for_planning()
     _check_plan_args(stack, all_stacks, out_dir, fmt, out, project_dir)
     err = Console(stderr=True)
     if all_stacks:
