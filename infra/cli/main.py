@@ -12,7 +12,18 @@ import click
 FORMATS = ("table", "json", "markdown", "terraform-plan")
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from infra.catalog.version import mlinfra_version
+
+    click.echo(f"mlinfra {mlinfra_version()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Print mlinfra's version (the installed package's) and exit.")
 def main() -> None:
     """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
 
