@@ -6,7 +6,9 @@ import pytest
 from rich.console import Console
 
 from infra.cli.views.cost import cost_table
+from infra.cli.views.plan import table_view
 from infra.cli.views.policy import policy_table
+from infra.plan.make import make_plan
 
 # Two names that agree on their first 40 characters: cut to a column's width, both read the same.
 TWINS = ("prod-gke-train-europe-west4-a100-80gb-spot-pool-a", "prod-gke-train-europe-west4-a100-80gb-spot-pool-b")
@@ -81,3 +83,22 @@ def test_policy_rule_names_and_levels_never_wrap(width):
     assert any("│ mandatory   │ gke-workload-identity-no-node-credentials │" in line for line in lines)
     assert any("│ not checked │ iam-no-wildcard-actions" in line for line in lines)
     assert _cells(text, 2, key=0)[0] == TWINS[0]
+
+
+@pytest.fixture(scope="module")
+def dev_document():
+    outcome = make_plan("dev")
+    assert outcome.exit_code == 0, outcome.error
+    return outcome.document
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_whole_dev_plan_elides_nothing(dev_document, width):
+    text = _render(table_view(dev_document), width)
+    assert "…" not in text
+    assert all(len(line) <= width for line in text.splitlines())
+    # Each cost row names its resource in full, so no two read the same.
+    names = [item["name"] for item in dev_document["cost"]["items"]]
+    cost_part = text[text.index("Cost estimate"):]
+    assert _cells(cost_part, 0)[:len(names)] == names
+    assert f"{dev_document['cost']['totals']['peak']['usdPerMonth']:,.2f}" in cost_part
