@@ -35,7 +35,8 @@ def test_json_output_holds_the_documents_and_the_checks():
 
 def test_out_dir_has_a_file_per_planned_stack_and_an_index(tmp_path):
     write_dir(_result(), "markdown", tmp_path / "plans")
-    assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == ["check.names.json", "index.json", "mlinfra.prod.md"]
+    assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == [
+        "check.names.json", "index.json", "mlinfra.prod.md"]
     assert json.loads((tmp_path / "plans" / "index.json").read_text()) == index(_result(), "markdown")
     assert index(_result(), "markdown")["stacks"][0] == {
         "project": "mlinfra", "stack": "broken", "file": None, "exitCode": 2, "error": "stacks/Pulumi.broken.yaml: bad"}
