@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    pass
 
 FORMATS = ("table", "json", "markdown")
 
@@ -20,7 +16,9 @@ FORMATS = ("table", "json", "markdown")
               help="table for a terminal, json for tools (the plan document's cost field), markdown for PRs.")
 @click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
-def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the estimate to this file instead of standard output (a table at 160 columns).")
+def cost(stack: str, fmt: str, stacks_dir: str | None, out: str | None) -> None:
     """Estimate STACK's hourly and monthly cost at idle (min sizes) and peak (max sizes).
 
     Exit codes: 0 estimate made, 1 peak cost over the stack's budget, 2 bad config or unknown stack,
@@ -30,25 +28,55 @@ def cost(stack: str, fmt: str, stacks_dir: str | None) -> None:
 
     from rich.console import Console
 
-    from infra.cli.process_exit import skip_teardown
-    from infra.cli.views.cost import cost_markdown, cost_table
+    from infra.cli.output import OutFile
+    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
     from infra.plan.make import make_plan
 
+    tune_gc_for_planning()
+
     err = Console(stderr=True)
-    with err.status(f"Planning stack '{stack}'…", spinner="dots"):
-        outcome = make_plan(stack, Path(stacks_dir) if stacks_dir else None)
-    skip_teardown()
+    out_file = OutFile(Path(out)) if out is not None else None  # an unwritable path fails before planning
+    try:
+        with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+            outcome = make_plan(stack, Path(stacks_dir) if stacks_dir else None)
+        skip_teardown()
+        _emit_cost(outcome, fmt, out_file, err)
+    finally:
+        if out_file is not None:
+            out_file.discard()
+    if outcome.error is not None:
+        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(outcome.exit_code)
+
+
+def _emit_cost(outcome, fmt: str, out_file, err) -> None:
+    """The estimate to standard output or, through `out_file`, to a file written whole or not at all."""
+    import io
+
+    from rich.console import Console
+
+    from infra.cli.views.cost import cost_markdown, cost_table
+
     if outcome.document is not None:
         from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
 
         estimate = outcome.document["cost"]
-        with quiet_when_stdout_closes():
-            if fmt == "json":
-                click.echo(json.dumps(estimate, indent=2))
-            elif fmt == "markdown":
-                click.echo(cost_markdown(estimate), nl=False)
-            else:
+        if fmt == "json":
+            text = json.dumps(estimate, indent=2) + "\n"
+        elif fmt == "markdown":
+            text = cost_markdown(estimate)
+        elif out_file is None:
+            text = None
+            with quiet_when_stdout_closes():
                 StdoutConsole().print(cost_table(estimate))
-    if outcome.error is not None:
-        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
-    sys.exit(outcome.exit_code)
+        else:
+            # Written to a file: rendered off-screen at the width `plan --out` uses.
+            console = Console(record=True, width=160, file=io.StringIO())
+            console.print(cost_table(estimate))
+            text = console.export_text()
+        if out_file is not None:
+            out_file.write(text)
+            err.print(f"Cost estimate written to {out_file.path}", highlight=False)
+        elif text is not None:
+            with quiet_when_stdout_closes():
+                click.echo(text, nl=False)

@@ -27,7 +27,9 @@ def check(stacks_dir: Path | None, fmt: str) -> None:
     classify; 2 a stack's config or file is invalid; 141 standard output closed early.
     """
     from infra.cli.output import quiet_when_stdout_closes
-    from infra.cli.process_exit import skip_teardown
+    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
+
+    tune_gc_for_planning()
     from infra.config.load import ConfigError
     from infra.offline.engine import STACKS_DIR, ProgramError
     from infra.offline.stackfile import StackFileError

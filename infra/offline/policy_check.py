@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from infra.catalog.version import mlinfra_version
 from infra.offline.analyzer import Finding, PolicyAnalyzer, PolicyPackError
 from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records, secret_values
 from infra.offline.engine import REPO_ROOT, ProgramRun
@@ -52,36 +53,61 @@ def check_pack(pack_dir: Path = PACK_DIR) -> None:
         raise PolicyPackError(f"policy pack manifest {manifest}: expected a mapping (runtime, version, ...)")
 
 
-def pack_version(pack_dir: Path = PACK_DIR) -> str:
-    """The version in PulumiPolicy.yaml; the CLI shows it instead of the SDK's fixed '0.0.1'."""
-    return str(yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()).get("version", "0.0.1"))
+def pack_version() -> str:
+    """The pack's version: mlinfra's own (PulumiPolicy.yaml says the same, for the CLI; a test keeps them equal)."""
+    return mlinfra_version()
+
+
+def _with_pack_version(message: str, analyzer: PolicyAnalyzer) -> str:
+    """A "can't run policy" message naming the pack as the header does, not by the SDK's fixed version.
+
+    pulumi_policy 1.21.0 serves every Python pack as version "0.0.1" (pulumi_policy/policy.py,
+    `PolicyPack.__init__`: the CLI shows PulumiPolicy.yaml's instead) and writes it into the text
+    as `'<name>@v0.0.1'`.
+    """
+    assert analyzer.info is not None
+    return message.replace(f"'{analyzer.info.name}@v{analyzer.info.version}'",
+                           f"'{analyzer.info.name}@{pack_version()}'")
 
 
 def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR,
-              analyzer: PolicyAnalyzer | None = None) -> dict[str, Any]:
+              analyzer: PolicyAnalyzer | None = None, keep_open: bool = False) -> dict[str, Any]:
     """Run the pack over a program run the way a preview does; returns the document's `policy` field.
 
     `analyzer` is a pack spawned earlier for this stack (see `make_plan`); it is closed here on
     success and on pack errors, and the caller stops it if anything before that raises.
+    `keep_open` leaves it running for the next stack (`mlinfra plan --all`); the caller stops it.
     """
     config = config_file(environment, pack_dir, run.project)
     settings = load_policy_config(config) if config else {}
     inputs = inputs_from_records(run.resources)
-    with analyzer or PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
+    analyzer = analyzer or PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project)
+    with _in_use(analyzer, keep_open):
         analyzer.configure(settings)
         findings = analyzer.analyze_all(inputs)
         return policy_result(analyzer, config, inputs, findings, pack_dir)
 
 
 def finish_streamed(stream: PolicyStream, analyzer: PolicyAnalyzer, config: Path | None,
-                    pack_dir: Path = PACK_DIR) -> dict[str, Any]:
+                    pack_dir: Path = PACK_DIR, keep_open: bool = False) -> dict[str, Any]:
     """The `policy` field for a run whose resources went to the pack while it ran (PolicyStream)."""
     # First: the stream's thread is the one that connects to the pack; entering `with` before it
     # has would connect a second time. On its error the caller stops the pack.
     inputs, findings = stream.finish()
-    with analyzer:
+    with _in_use(analyzer, keep_open):
         findings = findings + analyzer.analyze_stack(inputs)
         return policy_result(analyzer, config, inputs, findings, pack_dir)
+
+
+@contextlib.contextmanager
+def _in_use(analyzer: PolicyAnalyzer, keep_open: bool) -> Iterator[PolicyAnalyzer]:
+    """The pack started; closed afterwards (also on error) unless the caller keeps it for another stack."""
+    if not keep_open:
+        with analyzer:
+            yield analyzer
+        return
+    analyzer.start()
+    yield analyzer
 
 
 def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[PolicyInput],
@@ -92,10 +118,12 @@ def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[Po
     # Rules see secrets in plaintext, as under the CLI; the plan document must never show them.
     secrets = set().union(*(secret_values(i.properties) for i in inputs))
     for finding in findings:
+        if finding.not_checked:
+            finding.message = _with_pack_version(finding.message, analyzer)
         for secret in secrets:
             finding.message = finding.message.replace(secret, SECRET_PLACEHOLDER)
     return {
-        "pack": {"name": analyzer.info.name, "version": pack_version(pack_dir)},
+        "pack": {"name": analyzer.info.name, "version": pack_version()},
         "config": str(config.relative_to(REPO_ROOT)) if config and config.is_relative_to(REPO_ROOT)
         else (str(config) if config else None),
         "violations": [_violation(f, remediation) for f in _ordered(findings) if not f.not_checked],

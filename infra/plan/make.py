@@ -17,7 +17,7 @@ from infra.offline.engine import PROJECT, REPO_ROOT, ProgramError, Project, load
 from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
-from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFileError, UnknownStackError, load_stack_file
+from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFile, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
 from infra.plan.preflight import preflight
 
@@ -69,6 +69,14 @@ def root_project(uses_stack_dir: bool = True) -> Project:
     return project
 
 
+def _stack_file_refused(stack_file: StackFile) -> PlanOutcome | None:
+    """Exit 2 for what only the stack file shows (unknown namespaces, plain credentials), else None."""
+    problems = stack_file_problems(stack_file, SECRET_PLACEHOLDER)
+    if problems:
+        return PlanOutcome(EXIT_CONFIG, error=f"{stack_file.path}:\n{ConfigError(stack_file.name, problems)}")
+    return None
+
+
 def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | None = None) -> PlanOutcome:
     """Plan one stack; config problems become exit 2 with the message, never a traceback.
 
@@ -82,14 +90,31 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
     except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
-    if project_dir is None:
-        problems = stack_file_problems(stack_file, SECRET_PLACEHOLDER)
-        if problems:
-            return PlanOutcome(EXIT_CONFIG, error=f"{stack_file.path}:\n{ConfigError(stack_file.name, problems)}")
+    refused = _stack_file_refused(stack_file) if project_dir is None else None
+    if refused is not None:
+        return refused
     # The policy pack takes about a second to start: it loads while the program runs. Every way
     # out before the check stops it at once (a config error must not wait for a pack it never uses).
     analyzer = PolicyAnalyzer(PACK_DIR, stack=stack_file.name, project=project.name)
     analyzer.spawn()
+    try:
+        return plan_stack_file(stack_file, project, analyzer, budgeted=project_dir is None)
+    finally:
+        analyzer.abort()  # nothing left to stop once the check closed it
+
+
+def plan_stack_file(stack_file: StackFile, project: Project, analyzer: PolicyAnalyzer, *,
+                    budgeted: bool, keep_pack: bool = False) -> PlanOutcome:
+    """Run one stack under `analyzer` (spawned, maybe already used by other stacks) and judge it.
+
+    The pack is closed when the check is done unless `keep_pack` (`mlinfra plan --all` reuses it);
+    on every failure the caller must stop it, as it may be mid-analysis of this stack.
+    """
+    stack = stack_file.name
+    # Checked again here for `plan --all`, which comes in at this point (a few milliseconds).
+    refused = _stack_file_refused(stack_file) if budgeted else None
+    if refused is not None:
+        return refused
     stream, streamed_config = _stream(analyzer, stack_file.config.get(f"{project.name}:environment"), project.name)
     try:
         try:
@@ -103,20 +128,19 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         try:
             config = config_file(environment, PACK_DIR, project.name)
             if stream is not None and config == streamed_config:
-                policy = finish_streamed(stream, analyzer, config)
+                policy = finish_streamed(stream, analyzer, config, keep_open=keep_pack)
             else:
                 if stream is not None:
                     stream.finish()  # analysed under a config the program did not confirm: redo
-                policy = check_run(run, environment, analyzer=analyzer)
+                policy = check_run(run, environment, analyzer=analyzer, keep_open=keep_pack)
         except (PolicyPackError, PolicyConfigError) as exc:
             return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
     finally:
         if stream is not None:
             stream.cancel()
-        analyzer.abort()  # nothing left to stop once the check closed it
     document = build_document(run, policy=policy)
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
-    config = config_from_stack_file(run.stack_file) if project_dir is None else None
+    config = config_from_stack_file(run.stack_file) if budgeted else None
     budget = budget_for(config) if config is not None else None
     breach = add_cost(document, budget, scrape_interval_seconds=scrape_interval(config) if config else None)
     # Both failures are reported together: a reviewer fixes them in one pass.
