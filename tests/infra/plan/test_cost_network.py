@@ -83,16 +83,15 @@ def test_prod_total_moves_by_the_new_prices():
 
 
 def test_cloud_nat_is_capped_above_32_vms_and_gateway_endpoints_are_free():
-    pools = [{"urn": f"urn:pulumi:t::p::gcp:container/nodePool:NodePool::p{i}", "type": "gcp:container/nodePool:NodePool",
-              "name": f"p{i}", "custom": True, "inputs": {"nodeConfig": {"machineType": "e2-standard-4"},
-                                                        "autoscaling": {"totalMinNodeCount": 20,
-                                                                        "totalMaxNodeCount": 40}}}
-             for i in range(1)]
+    pool = {"urn": "urn:pulumi:t::p::gcp:container/nodePool:NodePool::pool", "name": "pool", "custom": True,
+            "type": "gcp:container/nodePool:NodePool",
+            "inputs": {"nodeConfig": {"machineType": "e2-standard-4"},
+                       "autoscaling": {"totalMinNodeCount": 20, "totalMaxNodeCount": 40}}}
     nat = {"urn": "urn:pulumi:t::p::gcp:compute/routerNat:RouterNat::nat", "type": "gcp:compute/routerNat:RouterNat",
            "name": "nat", "custom": True, "inputs": {"natIpAllocateOption": "AUTO_ONLY"}}
     s3 = {"urn": "urn:pulumi:t::p::aws:ec2/vpcEndpoint:VpcEndpoint::s3", "type": "aws:ec2/vpcEndpoint:VpcEndpoint",
           "name": "s3", "custom": True, "inputs": {"vpcEndpointType": "Gateway"}}
-    cost = estimate({"resources": [*pools, nat, s3]}, DAY)
+    cost = estimate({"resources": [pool, nat, s3]}, DAY)
     [item] = [i for i in cost["items"] if i["name"] == "nat"]
     assert item["idleUsdPerHour"] == pytest.approx(20 * 0.0014 + 0.005)
     assert item["peakUsdPerHour"] == pytest.approx(0.044 + 0.005)
