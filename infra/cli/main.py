@@ -18,7 +18,12 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("stack")
+@click.argument("stack", required=False)
+@click.option("--all", "all_stacks", is_flag=True,
+              help="Plan every stack in --stacks-dir (live sandbox-* files excepted) and every stack of "
+                   "infra/bootstrap in one process, and check physical names across them.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --all: write <project>.<stack>.<json|md|txt> per stack and index.json here.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table for a terminal, json for tools (the plan document), markdown for PRs, "
                    "terraform-plan for scanners of Terraform plans (Checkov, Trivy, conftest).")
@@ -28,21 +33,33 @@ def main() -> None:
               default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Plan the Pulumi project in this folder instead, e.g. infra/bootstrap.")
-def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, project_dir: Path | None) -> None:
-    """Plan STACK offline: no cloud credentials and no Pulumi CLI needed.
+def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, out: Path | None,
+         stacks_dir: Path | None, project_dir: Path | None) -> None:
+    """Plan STACK (or, with --all, every stack) offline: no cloud credentials and no Pulumi CLI needed.
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
     is over budget (the plan is still printed); 2 bad config or unknown stack, or (terraform-plan)
-    a resource type with no Terraform type; 3 the policy pack could not run.
+    a resource type with no Terraform type; 3 the policy pack could not run. With --all, the
+    worst of every stack's and of the cross-stack name check's, in the order 2, 3, 1, 0: a
+    config error anywhere is never hidden by a failure elsewhere.
     """
     # Imported here so `mlinfra --help` stays instant: the Pulumi SDKs take a second to load,
     # rich another 50-75 ms.
     from rich.console import Console
 
     from infra.cli.process_exit import skip_teardown
+
+    _check_plan_args(stack, all_stacks, out_dir, fmt, out, project_dir)
+    err = Console(stderr=True)
+    if all_stacks:
+        from infra.cli.plan_all import run_all
+        from infra.offline.engine import STACKS_DIR
+
+        code = run_all(fmt, out_dir, stacks_dir or STACKS_DIR, err)
+        skip_teardown()
+        sys.exit(code)
     from infra.plan.make import make_plan
 
-    err = Console(stderr=True)
     with err.status(f"Planning stack '{stack}'…", spinner="dots"):
         outcome = make_plan(stack, stacks_dir, project_dir)
     skip_teardown()
@@ -53,6 +70,22 @@ def plan(stack: str, fmt: str, out: Path | None, stacks_dir: Path | None, projec
     if outcome.error is not None:
         err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
     sys.exit(outcome.exit_code)
+
+
+def _check_plan_args(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, out: Path | None,
+                     project_dir: Path | None) -> None:
+    """Usage errors (exit 2) for options that only make sense with, or without, --all."""
+    if all_stacks:
+        clash = [name for name, given in (("STACK", stack), ("--out (use --out-dir)", out),
+                                          ("--project (--all plans infra/bootstrap too)", project_dir)) if given]
+        if clash:
+            raise click.UsageError(f"--all plans every stack; it cannot take {', '.join(clash)}")
+        if fmt == "terraform-plan":
+            raise click.UsageError("--all writes json, markdown or table; plan one STACK for terraform-plan")
+    elif stack is None:
+        raise click.UsageError("give a STACK to plan, or --all for every stack")
+    elif out_dir is not None:
+        raise click.UsageError("--out-dir goes with --all; for one stack use --out FILE")
 
 
 def _as_terraform_plan(outcome):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,30 +39,43 @@ def pack_version(pack_dir: Path = PACK_DIR) -> str:
 
 
 def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR,
-              analyzer: PolicyAnalyzer | None = None) -> dict[str, Any]:
+              analyzer: PolicyAnalyzer | None = None, keep_open: bool = False) -> dict[str, Any]:
     """Run the pack over a program run the way a preview does; returns the document's `policy` field.
 
     `analyzer` is a pack spawned earlier for this stack (see `make_plan`); it is closed here on
     success and on pack errors, and the caller stops it if anything before that raises.
+    `keep_open` leaves it running for the next stack (`mlinfra plan --all`); the caller stops it.
     """
     config = config_file(environment, pack_dir, run.project)
     settings = load_policy_config(config) if config else {}
     inputs = inputs_from_records(run.resources)
-    with analyzer or PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project) as analyzer:
+    analyzer = analyzer or PolicyAnalyzer(pack_dir, stack=run.stack, project=run.project)
+    with _in_use(analyzer, keep_open):
         analyzer.configure(settings)
         findings = analyzer.analyze_all(inputs)
         return policy_result(analyzer, config, inputs, findings, pack_dir)
 
 
 def finish_streamed(stream: PolicyStream, analyzer: PolicyAnalyzer, config: Path | None,
-                    pack_dir: Path = PACK_DIR) -> dict[str, Any]:
+                    pack_dir: Path = PACK_DIR, keep_open: bool = False) -> dict[str, Any]:
     """The `policy` field for a run whose resources went to the pack while it ran (PolicyStream)."""
     # First: the stream's thread is the one that connects to the pack; entering `with` before it
     # has would connect a second time. On its error the caller stops the pack.
     inputs, findings = stream.finish()
-    with analyzer:
+    with _in_use(analyzer, keep_open):
         findings = findings + analyzer.analyze_stack(inputs)
         return policy_result(analyzer, config, inputs, findings, pack_dir)
+
+
+@contextlib.contextmanager
+def _in_use(analyzer: PolicyAnalyzer, keep_open: bool) -> Iterator[PolicyAnalyzer]:
+    """The pack started; closed afterwards (also on error) unless the caller keeps it for another stack."""
+    if not keep_open:
+        with analyzer:
+            yield analyzer
+        return
+    analyzer.start()
+    yield analyzer
 
 
 def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[PolicyInput],

@@ -14,7 +14,7 @@ from infra.offline.engine import PROGRAM, PROJECT, STACKS_DIR, ProgramError, Pro
 from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream
-from infra.offline.stackfile import StackFileError, UnknownStackError, load_stack_file
+from infra.offline.stackfile import StackFile, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
@@ -59,6 +59,20 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
     # out before the check stops it at once (a config error must not wait for a pack it never uses).
     analyzer = PolicyAnalyzer(PACK_DIR, stack=stack_file.name, project=project.name)
     analyzer.spawn()
+    try:
+        return plan_stack_file(stack_file, project, analyzer, budgeted=project_dir is None)
+    finally:
+        analyzer.abort()  # nothing left to stop once the check closed it
+
+
+def plan_stack_file(stack_file: StackFile, project: Project, analyzer: PolicyAnalyzer, *,
+                    budgeted: bool, keep_pack: bool = False) -> PlanOutcome:
+    """Run one stack under `analyzer` (spawned, maybe already used by other stacks) and judge it.
+
+    The pack is closed when the check is done unless `keep_pack` (`mlinfra plan --all` reuses it);
+    on every failure the caller must stop it, as it may be mid-analysis of this stack.
+    """
+    stack = stack_file.name
     stream, streamed_config = _stream(analyzer, stack_file.config.get(f"{project.name}:environment"), project.name)
     try:
         try:
@@ -72,20 +86,19 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         try:
             config = config_file(environment, PACK_DIR, project.name)
             if stream is not None and config == streamed_config:
-                policy = finish_streamed(stream, analyzer, config)
+                policy = finish_streamed(stream, analyzer, config, keep_open=keep_pack)
             else:
                 if stream is not None:
                     stream.finish()  # analysed under a config the program did not confirm: redo
-                policy = check_run(run, environment, analyzer=analyzer)
+                policy = check_run(run, environment, analyzer=analyzer, keep_open=keep_pack)
         except (PolicyPackError, PolicyConfigError) as exc:
             return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
     finally:
         if stream is not None:
             stream.cancel()
-        analyzer.abort()  # nothing left to stop once the check closed it
     document = build_document(run, policy=policy)
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
-    budget = budget_for(config_from_stack_file(run.stack_file)) if project_dir is None else None
+    budget = budget_for(config_from_stack_file(run.stack_file)) if budgeted else None
     breach = add_cost(document, budget)
     # Both failures are reported together: a reviewer fixes them in one pass.
     problems = []

@@ -1,0 +1,73 @@
+"""`mlinfra plan --all` end to end: one process, the same documents as `plan STACK`, an index."""
+
+import json
+import re
+import shutil
+
+import pytest
+
+from tests.helpers import ROOT, mlinfra
+
+STACKS = [("mlinfra", "dev"), ("mlinfra", "prod"), ("mlinfra", "sandbox"), ("mlinfra", "staging"),
+          ("mlinfra-bootstrap", "bootstrap")]
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plans") / "new-dir"
+    result = mlinfra("plan", "--all", "--format", "json", "--out-dir", str(out))
+    return result, out
+
+
+def _expiry_aside(text: str) -> str:
+    # The sandbox's expiry is "now + TTL": two runs a few seconds apart differ there and nowhere else.
+    return re.sub(r'"expires-at": "\d+"', '"expires-at": "<expiry>"', text)
+
+
+def test_index_lists_every_stack_with_its_file_and_exit_code(planned):
+    result, out = planned
+    assert result.returncode == 0, result.stderr
+    index = json.loads((out / "index.json").read_text())
+    assert index["planVersion"] == 1
+    assert [(e["project"], e["stack"], e["file"], e["exitCode"], e["error"]) for e in index["stacks"]] == [
+        (project, stack, f"{project}.{stack}.json", 0, None) for project, stack in STACKS]
+    assert index["checks"] == [{"name": "names", "file": "check.names.json", "exitCode": 0, "error": None}]
+    names = json.loads((out / "check.names.json").read_text())
+    # The name check saw the five plans and its four sample sandboxes, planned once each.
+    assert names["stacks"] == ["dev", "prod", "sandbox", "staging", "bootstrap", "sandbox-alice-box",
+                               "sandbox-bob-box", "sandbox-carol-box", "sandbox-dave-box"]
+    assert "5 plans and index.json written to" in result.stderr
+
+
+@pytest.mark.parametrize(("project", "stack"), STACKS)
+def test_each_document_is_what_plan_stack_prints(planned, project, stack):
+    _, out = planned
+    extra = ["--project", "infra/bootstrap"] if project != "mlinfra" else []
+    alone = mlinfra("plan", stack, "--format", "json", *extra)
+    assert alone.returncode == 0, alone.stderr
+    assert _expiry_aside((out / f"{project}.{stack}.json").read_text()) == _expiry_aside(alone.stdout)
+
+
+def test_a_config_error_is_named_on_stderr_and_wins_over_the_other_stacks(tmp_path):
+    (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  mlinfra:environment: moon\n")
+    shutil.copy(ROOT / "stacks" / "Pulumi.dev.yaml", tmp_path)
+    result = mlinfra("plan", "--all", "--format", "markdown", "--stacks-dir", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "mlinfra stack 'broken': exit 2: " in result.stderr
+    assert "plan --all: exit 2" in result.stderr
+    # The good stack is still planned and printed, after the broken one's heading.
+    assert "## mlinfra · broken\n\nnot planned (exit 2)" in result.stdout
+    assert "### mlinfra plan: `dev`" in result.stdout
+    assert "### mlinfra plan: `bootstrap`" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--all", "dev"], "--all plans every stack; it cannot take STACK"),
+    (["--all", "--format", "terraform-plan"], "--all writes json, markdown or table"),
+    (["dev", "--out-dir", "x"], "--out-dir goes with --all"),
+    ([], "give a STACK to plan, or --all for every stack"),
+])
+def test_usage_errors_exit_2_before_planning(args, message):
+    result = mlinfra("plan", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
