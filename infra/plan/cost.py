@@ -17,10 +17,9 @@ from infra.catalog import accelerators as catalog
 from infra.catalog.accelerators import Cloud
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 from infra.plan import cost_network as network
-from infra.plan.cost_network import Unpriced
+from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 
-HOURS_PER_MONTH = 730
 REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1; other regions "
                "differ")
 SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "
@@ -124,7 +123,7 @@ def _price(rtype: str, inputs: dict[str, Any], today: date, document: dict[str, 
     if rtype in NETWORK_PRICERS:
         return NETWORK_PRICERS[rtype](inputs)
     if rtype == "gcp:compute/routerNat:RouterNat":
-        return network.cloud_nat(inputs, document)
+        return network.cloud_nat(inputs, _gke_nodes(document))
     if rtype in LOAD_BALANCERS:
         return _load_balancer(inputs)
     if rtype in FIXED_RATES:
@@ -174,6 +173,19 @@ def _eks_control_plane(inputs: dict[str, Any], today: date) -> dict[str, Any]:
     detail = f"EKS {version} " + (f"extended support (standard ended {ends.get(version, 'earlier')})"
                                   if extended else "standard support")
     return _item("control-plane", detail, 1, 1, price.usd_per_hour, price.source, price.as_of, note)
+
+
+def _gke_nodes(document: dict[str, Any]) -> tuple[int, int]:
+    """GKE nodes of the whole stack at idle and at peak (what uses its Cloud NAT)."""
+    low = high = 0
+    for resource in document["resources"]:
+        if resource["type"] == "gcp:container/nodePool:NodePool":
+            try:
+                pool = _gke_pool(resource["inputs"])
+            except Unpriced as exc:
+                raise Unpriced(f"node count of {resource['name']} unknown ({exc})") from exc
+            low, high = low + pool["idleCount"], high + pool["peakCount"]
+    return low, high
 
 
 def _version_key(version: str) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ from typing import Any
 from infra.catalog import network_prices as net
 
 GLOBAL_GATEWAY_CLASSES = ("gke-l7-global-external-managed", "gke-l7-gxlb")
+HOURS_PER_MONTH = 730  # the cost model's month (infra.plan.cost re-exports it)
 
 
 class Unpriced(Exception):
@@ -34,24 +35,7 @@ def usage_line(rate: net.NetRate) -> dict[str, Any]:
 
 
 def _monthly(usd: float) -> float:
-    from infra.plan.cost import HOURS_PER_MONTH
-
     return usd / HOURS_PER_MONTH
-
-
-def gke_nodes(document: dict[str, Any]) -> tuple[int, int]:
-    """GKE nodes of the whole stack at idle and at peak, as the cost model counts them."""
-    from infra.plan.cost import _gke_pool
-
-    low = high = 0
-    for resource in document["resources"]:
-        if resource["type"] == "gcp:container/nodePool:NodePool":
-            try:
-                pool = _gke_pool(resource["inputs"])
-            except Exception as exc:  # an unpriced pool: its node count is unknown too
-                raise Unpriced(f"node count of {resource['name']} unknown ({exc})") from exc
-            low, high = low + pool["idleCount"], high + pool["peakCount"]
-    return low, high
 
 
 def _nat_hourly(vms: int) -> float:
@@ -60,9 +44,9 @@ def _nat_hourly(vms: int) -> float:
     return vms * net.CLOUD_NAT_PER_VM.usd
 
 
-def cloud_nat(inputs: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-    """Gateway hours by the GKE nodes using it, plus its external addresses."""
-    low, high = gke_nodes(document)
+def cloud_nat(inputs: dict[str, Any], nodes: tuple[int, int]) -> dict[str, Any]:
+    """Gateway hours by the GKE nodes using it (idle, peak), plus its external addresses."""
+    low, high = nodes
     manual = inputs.get("natIps")
     ips = len(manual) if isinstance(manual, list) and manual else 1
     ip_hourly = ips * net.CLOUD_NAT_IP.usd
