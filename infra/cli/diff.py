@@ -44,10 +44,13 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
                    "(e.g. 'the job summary').")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the diff to this file instead of standard output.")
+@click.option("--full-out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="markdown only: also write the whole diff, without the --max-chars limit, to this file "
+                   "(one planning of BASE and HEAD for both, e.g. a PR comment and the job summary).")
 @click.option("--repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
               show_default=True, help="The git checkout whose revisions BASE and HEAD name.")
 def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None,
-         repo: Path) -> None:
+         full_out: Path | None, repo: Path) -> None:
     """Compare two plans: BASE and HEAD are each a plan document, a plan directory, or a git revision.
 
     A plan directory is what `mlinfra plan --all --format json --out-dir DIR` writes. A git
@@ -63,8 +66,8 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
     from infra.plan.diff_inputs import DiffInputError
 
     err = Console(stderr=True)
-    if (max_chars is not None or rest_at is not None) and fmt != "markdown":
-        err.print("--max-chars and --rest-at apply to --format markdown only", style="red")
+    if (max_chars is not None or rest_at is not None or full_out is not None) and fmt != "markdown":
+        err.print("--max-chars, --rest-at and --full-out apply to --format markdown only", style="red")
         sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -82,6 +85,10 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
     errors = {**old.errors, **new.errors}
     result = diff_plans(old.documents, new.documents, old.label, new.label, errors)
     _emit(result, fmt, max_chars, rest_at, out)
+    if full_out is not None:
+        from infra.cli.views.diff_markdown import diff_markdown
+
+        full_out.write_text(diff_markdown(result))
     sys.exit(0)
 
 

@@ -80,12 +80,14 @@ def test_markdown_has_a_summary_line_per_stack_and_the_alert_on_top(plans):
     assert '  - `tags.environment: "dev" → "renamed"`' in lines
 
 
-def test_max_chars_drops_the_largest_details_first_and_says_so(plans):
+def test_max_chars_drops_the_largest_details_first_and_says_so(plans, tmp_path):
     full = mlinfra("diff", str(plans[0]), str(plans[1]), "--format", "markdown").stdout
     limit = len(full) - 10
+    whole = tmp_path / "whole.md"
     result = mlinfra("diff", str(plans[0]), str(plans[1]), "--format", "markdown", "--max-chars", str(limit),
-                     "--rest-at", "the job summary")
+                     "--rest-at", "the job summary", "--full-out", str(whole))
     assert result.returncode == 0, result.stderr
+    assert whole.read_text() == full  # the rest is somewhere: the whole diff, from the same run
     text = result.stdout
     assert len(text) <= limit
     # sandbox's removal lists no properties; dev's block is larger and goes first.
@@ -148,4 +150,4 @@ def test_bad_input_exits_2_naming_the_argument(plans, tmp_path, make, message):
 def test_max_chars_needs_markdown(plans):
     result = mlinfra("diff", str(plans[0]), str(plans[1]), "--max-chars", "5000")
     assert result.returncode == 2
-    assert "--max-chars and --rest-at apply to --format markdown only" in result.stderr
+    assert "--max-chars, --rest-at and --full-out apply to --format markdown only" in result.stderr
