@@ -75,3 +75,10 @@ _WAF = ("https://aws.amazon.com/waf/pricing/ (meters per aws.amazon.com/blogs/ne
 WAF_WEB_ACL = NetRate(5.00, "month", _WAF, basis="estimate")
 WAF_RULE = NetRate(1.00, "month", _WAF, basis="estimate")
 WAF_REQUESTS = NetRate(0.60, "million requests", _WAF, basis="estimate")
+
+# Amazon ECR private repository storage. aws.amazon.com/ecr/pricing/ was not in the stored pages;
+# the figure is as two cost guides quote that page for us-east-1 (March 2026).
+ECR_STORAGE = NetRate(
+    0.10, "GB-month",
+    "https://aws.amazon.com/ecr/pricing/ (estimate: as quoted by cloudburn.io/blog/amazon-ecr-pricing and "
+    "www.wring.co/blog/aws-ecr-pricing-guide)", basis="estimate")

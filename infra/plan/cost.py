@@ -15,6 +15,7 @@ from typing import Any
 
 from infra.catalog import accelerators as catalog
 from infra.catalog.accelerators import Cloud
+from infra.catalog.network_prices import ECR_STORAGE, NetRate
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 from infra.plan import cost_network as network
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
@@ -28,11 +29,12 @@ SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rat
 # Types that cost nothing by themselves, with the reason (cost_types.FREE): never listed.
 FREE_TYPES = frozenset(FREE)
 # Types billed by volume the plan cannot know: listed with their unit price, no volume assumed.
-USAGE_RATES: dict[str, catalog.Rate] = {
+USAGE_RATES: dict[str, catalog.Rate | NetRate] = {
     "aws:s3/bucket:Bucket": catalog.S3_STANDARD,
     "aws:s3/bucketV2:BucketV2": catalog.S3_STANDARD,
     "gcp:storage/bucket:Bucket": catalog.GCS_STANDARD,
     "aws:cloudwatch/logGroup:LogGroup": catalog.CLOUDWATCH_LOGS,
+    "aws:ecr/repository:Repository": ECR_STORAGE,
 }
 FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
     "aws:ec2/natGateway:NatGateway": ("nat", catalog.NAT_GATEWAY_AWS),

@@ -43,6 +43,10 @@ FREE: dict[str, str] = {
     "aws:lb/targetGroup:TargetGroup": "part of its load balancer, which is priced (hours and capacity units)",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "attaches a web ACL, which is priced",
     "aws:acm/certificateValidation:CertificateValidation": "waits for DNS validation; creates nothing billed",
+    # Read 2026-11-29: aws.amazon.com/certificate-manager/pricing/ was not in the stored pages; public
+    # ACM certificates are free as digitaliceroom.com/aws-cheat-sheet/aws-security/aws-certificate-manager
+    # and awsi.click/en/articles/acm-ssl-management/ state (the stacks request public, DNS-validated ones).
+    "aws:acm/certificate:Certificate": "a public ACM certificate: no charge (private CA certificates are billed)",
     "aws:route53/record:Record": "a DNS record: its hosted zone (not created here) and queries are billed",
     "gcp:compute/network:Network": _NET, "gcp:compute/subnetwork:Subnetwork": _NET,
     "gcp:compute/router:Router": "a Cloud Router used only for Cloud NAT: the NAT gateway is priced",
@@ -74,8 +78,6 @@ FREE: dict[str, str] = {
 # Types that cost money but whose price has not been read at its source yet: always listed as
 # unpriced, with this reason, never counted as zero.
 NO_PRICE_YET: dict[str, str] = {
-    "aws:ecr/repository:Repository": "storage billed per GB-month; rate not read at its source yet",
-    "aws:acm/certificate:Certificate": "certificate price not read at its source yet",
     "gcp:compute/securityPolicy:SecurityPolicy": ("Cloud Armor prices per policy, rule and request; "
                                                   "cloud.google.com/armor/pricing not read yet"),
     "gcp:certificatemanager/certificate:Certificate": "Certificate Manager price not read at its source yet",

@@ -61,12 +61,12 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     assert cost["totals"]["peak"]["usdPerMonth"] == pytest.approx(peak * 730, abs=0.05)
     # Usage-priced resources are listed per unit, never counted as zero volume.
     assert sorted(u["name"] for u in cost["usage"]) == [
-        "checkpoints-bucket", "datasets-bucket", "datasets-gcs-bucket", "dev-gke-net-nat", "dev-logs",
-        "dev-net-flow-logs"]
+        "checkpoints-bucket", "datasets-bucket", "datasets-gcs-bucket", "dev-dev-cpu-registry-repo", "dev-gke-net-nat",
+        "dev-logs", "dev-net-flow-logs"]
     assert {u["usd"] for u in cost["usage"] if u["type"] == "aws:s3/bucket:Bucket"} == {0.023}
     # Only what costs money and has no price yet is unpriced: no tags, namespaces or policies.
     assert sorted(u["type"] for u in cost["unpriced"]) == [
-        "aws:ecr/repository:Repository", "gcp:certificatemanager/certificate:Certificate",
+        "gcp:certificatemanager/certificate:Certificate",
         "gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "gcp:compute/address:Address",
         "kubernetes:gateway.networking.k8s.io/v1:Gateway"]
 

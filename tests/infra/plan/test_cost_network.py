@@ -46,6 +46,9 @@ def test_every_type_is_classified_and_unpriced_means_it_costs_money(stack):
     cost = estimate(document, DAY)
     assert not [u for u in cost["unpriced"] if u["type"] in FREE]
     assert not [u for u in cost["unpriced"] if u["reason"] == "no price model for this resource type"]
+    # ACM certificates are free only when public: none of the stacks issues one from a private CA.
+    assert not [r for r in document["resources"] if r["type"] == "aws:acm/certificate:Certificate"
+                and r["inputs"].get("certificateAuthorityArn")]
 
 
 def test_prod_total_moves_by_the_new_prices():
@@ -71,7 +74,6 @@ def test_prod_total_moves_by_the_new_prices():
         before_idle + added_fixed + 2 * 0.0014 + 0.005, abs=1e-4)
     # What stays unpriced in prod costs money and has no price read yet.
     assert sorted(u["type"] for u in cost["unpriced"]) == sorted([
-        "aws:acm/certificate:Certificate", "aws:ecr/repository:Repository",
         "gcp:certificatemanager/certificate:Certificate", "gcp:certificatemanager/certificateMap:CertificateMap",
         "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
         "gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "gcp:compute/securityPolicy:SecurityPolicy"])
@@ -80,6 +82,7 @@ def test_prod_total_moves_by_the_new_prices():
     assert usage[("infer-gcp-net-nat", "GiB processed")] == 0.045
     assert usage[("train-infer-waf", "million requests")] == 0.60
     assert usage[("train-net-sts", "GB processed")] == 0.01
+    assert usage[("train-prod-cpu-registry-repo", "GB-month")] == 0.10
 
 
 def test_cloud_nat_is_capped_above_32_vms_and_gateway_endpoints_are_free():
