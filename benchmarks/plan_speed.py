@@ -13,6 +13,9 @@ a shared machine hits all cases alike. Compare the ratios, not the seconds, acro
   for the GCP SDK, so a floor shared by all stacks would flatter it.
 - stack:<name>: `python -m infra.cli plan <name> --format json --out /dev/null` per stack file.
 - pools:<n>: the same for a stack generated here with n GPU pools spread over clusters.
+- all: `python -m infra.cli plan --all --format json --out-dir DIR`, every stack and the bootstrap
+  in one process, measured in the same rounds as `stack:prod` so the two are compared side by side
+  (target: at most 1.5x the prod plan alone).
 
 Each is timed in wall-clock and CPU seconds (CPU: what the plan costs with a core to itself).
 Time per resource is the time above the floor divided by the resources planned; the marginal
@@ -144,6 +147,12 @@ def plan_command(python: str, stack: str, stacks_dir: Path, out: str = "/dev/nul
             "--stacks-dir", str(stacks_dir)]
 
 
+def plan_all_command(python: str, out_dir: Path, stacks_dir: Path = STACKS_DIR) -> list[str]:
+    """The measured `all` case: every stack in one process, one JSON document per stack in `out_dir`."""
+    return [python, "-m", "infra.cli", "plan", "--all", "--format", "json", "--out-dir", str(out_dir),
+            "--stacks-dir", str(stacks_dir)]
+
+
 def child_env(bytecode_cache: bool, cache_dir: Path) -> dict[str, str]:
     """Environment of every measured process; the same for the floor and the plans."""
     env = dict(os.environ)
@@ -172,17 +181,28 @@ def run_timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, float
     return wall, cpu
 
 
-def probe(case: Case, python: str, stack: str, stacks_dir: Path, work: Path,
-          env: dict[str, str]) -> None:
-    """Warm-up run of a plan: fills the bytecode cache, counts resources, lists SDK modules."""
-    plan_out, modules_out = work / f"{case.name}.plan.json", work / f"{case.name}.modules.json"
-    args = plan_command(python, stack, stacks_dir, str(plan_out))[3:]
+def probe(case: Case, python: str, work: Path, env: dict[str, str]) -> None:
+    """Warm-up run of a plan: fills the bytecode cache, counts resources, lists SDK modules.
+
+    Run with the case's own arguments; its output (a document, or for `all` a folder with an
+    index) is where the resources are counted.
+    """
+    modules_out = work / f"{case.name}.modules.json"
+    args = case.command[3:]
     proc = subprocess.run([python, "-c", PROBE, str(modules_out), *args], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise BenchmarkError(f"planning {case.name} failed ({proc.returncode}):\n{proc.stderr}")
-    case.resources = json.loads(plan_out.read_text())["counts"]["total"]
+    case.resources = planned_resources(Path(args[args.index("--out-dir" if "--all" in args else "--out") + 1]))
     case.sdk_modules = json.loads(modules_out.read_text())
+
+
+def planned_resources(out: Path) -> int:
+    """Resources in a plan document, or in every document a `plan --all --out-dir` index lists."""
+    if not out.is_dir():
+        return json.loads(out.read_text())["counts"]["total"]
+    index = json.loads((out / "index.json").read_text())
+    return sum(json.loads((out / entry["file"]).read_text())["counts"]["total"] for entry in index["stacks"])
 
 
 def floor_cases(plans: Sequence[Case], python: str, work: Path) -> dict[str, Case]:
@@ -223,7 +243,7 @@ def machine() -> dict[str, Any]:
 
 
 def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = True,
-                  stacks_dir: Path = STACKS_DIR, log=print) -> dict[str, Any]:
+                  stacks_dir: Path = STACKS_DIR, log=print, plan_all: bool = True) -> dict[str, Any]:
     """Warm up, measure every case `runs` times in interleaved rounds, and build the report."""
     python = sys.executable
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -235,14 +255,17 @@ def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = T
         env = child_env(bytecode_cache, work / "pycache")
         plans: list[Case] = []
         for stack in sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml")):
-            plans.append(Case(f"stack:{stack}", "stack", plan_command(python, stack, stacks_dir)))
+            plans.append(Case(f"stack:{stack}", "stack",
+                              plan_command(python, stack, stacks_dir, str(work / f"{stack}.plan.json"))))
+        if plan_all:
+            plans.append(Case("all", "all", plan_all_command(python, work / "all", stacks_dir)))
         for pools in pool_sizes:
             stack = write_synthetic_stack(work / "stacks", pools)
-            plans.append(Case(f"pools:{pools}", "synthetic", plan_command(python, stack, work / "stacks")))
+            plans.append(Case(f"pools:{pools}", "synthetic",
+                              plan_command(python, stack, work / "stacks", str(work / f"{stack}.plan.json"))))
         for case in plans:
             log(f"warm-up {case.name}")
-            stack, directory = case.command[4], Path(case.command[-1])
-            probe(case, python, stack, directory, work, env)
+            probe(case, python, work, env)
         floors = floor_cases(plans, python, work)
         for floor in floors.values():
             log(f"warm-up {floor.name}")
@@ -267,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="measured runs per case, after a warm-up (default 5)")
     parser.add_argument("--pools", default=",".join(map(str, DEFAULT_POOLS)),
                         help="GPU pool counts of the synthetic stacks, comma-separated; '' for none")
+    parser.add_argument("--no-all", action="store_true",
+                        help="leave out the `all` case (`plan --all`, every stack in one process)")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="compile every module on every run, as with PYTHONDONTWRITEBYTECODE and no cache")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
@@ -285,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         pools = [int(p) for p in args.pools.split(",") if p.strip()]
         report = run_benchmark(args.runs, pools, bytecode_cache=not args.no_bytecode_cache,
-                               log=lambda msg: print(msg, file=sys.stderr))
+                               log=lambda msg: print(msg, file=sys.stderr), plan_all=not args.no_all)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MAX_RATIO_TO_FLOOR = 1.5
+# `plan --all` (every stack in one process) against the prod plan alone, measured in the same rounds.
+MAX_ALL_TO_PROD = 1.5
 MAX_GROWTH_PER_RESOURCE = 1.5
 LARGE_STACK_RESOURCES, LARGE_STACK_SECONDS = 1000, 15.0
 
@@ -38,7 +40,7 @@ class Case:
     """One thing measured: its command, and what the warm-up learnt about it."""
 
     name: str
-    kind: str  # floor, stack or synthetic
+    kind: str  # floor, stack, all or synthetic
     command: list[str]
     resources: int | None = None
     sdk_modules: list[str] = field(default_factory=list)
@@ -108,6 +110,13 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 ratio = r[f"ratio_to_floor_{clock}"]
                 check(f"{r['name']} at most {MAX_RATIO_TO_FLOOR}x the floor ({clock})", ratio,
                       ratio <= MAX_RATIO_TO_FLOOR)
+    everything = next((r for r in results if r["kind"] == "all"), None)
+    prod = next((r for r in results if r["name"] == "stack:prod"), None)
+    if everything is not None and prod is not None:
+        for clock in ("wall", "cpu"):
+            ratio = everything[clock]["median"] / prod[clock]["median"]
+            check(f"all stacks in one process ({everything['resources']} resources) at most {MAX_ALL_TO_PROD}x "
+                  f"stack:prod alone ({clock})", ratio, ratio <= MAX_ALL_TO_PROD)
     synthetic = [r for r in results if r["kind"] == "synthetic" and r["resources"]]
     if len(synthetic) >= 2:
         small, large = synthetic[0], synthetic[-1]

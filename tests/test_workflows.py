@@ -360,3 +360,30 @@ def test_jobs_on_deployer_runners_install_the_pinned_cluster_credential_helpers(
         names = [s.get("name") or s.get("uses", "") for s in steps]
         assert names.index("Install the cluster credential helpers") < next(
             i for i, n in enumerate(names) if n.startswith("pulumi/actions@"))
+
+
+def _reap_step_script() -> str:
+    [step] = [s for s in jobs_of("sandbox-reaper.yml")["reap"]["steps"] if s.get("name") == "Reap expired sandboxes"]
+    return step["run"]
+
+
+@pytest.mark.parametrize(("broken", "code", "calls"), [
+    (False, 0, ["run mlinfra sandbox --help", "run mlinfra sandbox reap"]),
+    (True, 1, ["run mlinfra sandbox --help"]),
+])
+def test_the_reaper_fails_when_mlinfra_sandbox_cannot_run(tmp_path, broken, code, calls):
+    # The step's own script, run by bash as the runner would, against a stand-in `uv` that records
+    # its arguments and, when `broken`, fails the way a broken install does.
+    log = tmp_path / "calls"
+    fake = tmp_path / "bin" / "uv"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/usr/bin/env bash\necho "$*" >> {log}\n'
+                    + ('echo "ModuleNotFoundError: No module named infra" >&2\nexit 1\n' if broken else "exit 0\n"))
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+    result = subprocess.run(["bash", "-e", "-c", _reap_step_script()], env=env, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert log.read_text().splitlines() == calls
+    if broken:
+        assert "::error::mlinfra sandbox cannot run" in result.stdout

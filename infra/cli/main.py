@@ -12,7 +12,18 @@ import click
 FORMATS = ("table", "json", "markdown", "terraform-plan")
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from infra.catalog.version import mlinfra_version
+
+    click.echo(f"mlinfra {mlinfra_version()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Print mlinfra's version (the installed package's) and exit.")
 def main() -> None:
     """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
 
@@ -47,8 +58,9 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
     # rich another 50-75 ms.
     from rich.console import Console
 
-    from infra.cli.process_exit import skip_teardown
+    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
 
+    tune_gc_for_planning()
     _check_plan_args(stack, all_stacks, out_dir, fmt, out, project_dir)
     err = Console(stderr=True)
     if all_stacks:

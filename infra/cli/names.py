@@ -26,7 +26,9 @@ def check(stacks_dir: Path | None, fmt: str) -> None:
     or a resource sets a name-like input the table in infra/catalog/physical_names.py does not
     classify; 2 a stack's config is invalid.
     """
-    from infra.cli.process_exit import skip_teardown
+    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
+
+    tune_gc_for_planning()
     from infra.config.load import ConfigError
     from infra.offline.engine import STACKS_DIR, ProgramError
     from infra.plan.name_plans import plan_documents, plan_inputs

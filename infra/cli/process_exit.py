@@ -9,10 +9,22 @@ every other command (help, sandboxes driving the real Pulumi CLI) exits the norm
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
 _skip = False
+# Young-generation threshold while planning (CPython's default is 700). A plan allocates millions
+# of short-lived objects next to a heap of over a thousand SDK modules; at the default, the
+# collector ran 11 full collections during `plan --all` and took about a quarter of its CPU time
+# (12.2 s -> 9.4 s measured 2026-11-29 on 2 shared cores). Collections still run, just less often,
+# so cyclic garbage is still freed.
+PLANNING_GC_THRESHOLD = (10_000, 50, 1_000)
+
+
+def tune_gc_for_planning() -> None:
+    """Collect garbage less often: for commands that run a Pulumi program offline, then exit."""
+    gc.set_threshold(*PLANNING_GC_THRESHOLD)
 
 
 def skip_teardown() -> None:

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from infra.catalog.version import mlinfra_version
 from infra.offline.analyzer import Finding, PolicyAnalyzer
 from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records, secret_values
 from infra.offline.engine import REPO_ROOT, ProgramRun
@@ -33,9 +32,21 @@ def config_file(environment: str | None, pack_dir: Path = PACK_DIR, project: str
     return path if path.exists() else None
 
 
-def pack_version(pack_dir: Path = PACK_DIR) -> str:
-    """The version in PulumiPolicy.yaml; the CLI shows it instead of the SDK's fixed '0.0.1'."""
-    return str(yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()).get("version", "0.0.1"))
+def pack_version() -> str:
+    """The pack's version: mlinfra's own (PulumiPolicy.yaml says the same, for the CLI; a test keeps them equal)."""
+    return mlinfra_version()
+
+
+def _with_pack_version(message: str, analyzer: PolicyAnalyzer) -> str:
+    """A "can't run policy" message naming the pack as the header does, not by the SDK's fixed version.
+
+    pulumi_policy 1.21.0 serves every Python pack as version "0.0.1" (pulumi_policy/policy.py,
+    `PolicyPack.__init__`: the CLI shows PulumiPolicy.yaml's instead) and writes it into the text
+    as `'<name>@v0.0.1'`.
+    """
+    assert analyzer.info is not None
+    return message.replace(f"'{analyzer.info.name}@v{analyzer.info.version}'",
+                           f"'{analyzer.info.name}@{pack_version()}'")
 
 
 def check_run(run: ProgramRun, environment: str | None, pack_dir: Path = PACK_DIR,
@@ -86,10 +97,12 @@ def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[Po
     # Rules see secrets in plaintext, as under the CLI; the plan document must never show them.
     secrets = set().union(*(secret_values(i.properties) for i in inputs))
     for finding in findings:
+        if finding.not_checked:
+            finding.message = _with_pack_version(finding.message, analyzer)
         for secret in secrets:
             finding.message = finding.message.replace(secret, SECRET_PLACEHOLDER)
     return {
-        "pack": {"name": analyzer.info.name, "version": pack_version(pack_dir)},
+        "pack": {"name": analyzer.info.name, "version": pack_version()},
         "config": str(config.relative_to(REPO_ROOT)) if config and config.is_relative_to(REPO_ROOT)
         else (str(config) if config else None),
         "violations": [_violation(f, remediation) for f in _ordered(findings) if not f.not_checked],

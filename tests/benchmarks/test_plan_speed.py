@@ -13,7 +13,9 @@ from benchmarks.plan_speed import (
     REPO_ROOT,
     BenchmarkError,
     floor_cases,
+    plan_all_command,
     plan_command,
+    planned_resources,
     synthetic_stack,
     write_synthetic_stack,
 )
@@ -231,3 +233,27 @@ def test_publish_writes_a_dated_result_and_replaces_only_the_readme_block(tmp_pa
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="no <!-- plan-speed:begin -->"):
         publish(report, "again", tmp_path / "results", readme)
+
+
+def test_all_stacks_are_judged_against_the_prod_plan_of_the_same_rounds():
+    floor = _case("floor", "floor", None, [2.0], [2.0])
+    prod = case_result(_case("stack:prod", "stack", 265, [10.0], [8.0]), floor)
+    everything = case_result(_case("all", "all", 788, [14.0], [13.0]), floor)
+    checks = [(c["target"], c["value"], c["met"]) for c in targets([prod, everything]) if c["target"].startswith("all")]
+    assert checks == [
+        ("all stacks in one process (788 resources) at most 1.5x stack:prod alone (wall)", 1.4, True),
+        ("all stacks in one process (788 resources) at most 1.5x stack:prod alone (cpu)", 1.62, False),
+    ]
+
+
+def test_the_all_case_plans_every_stack_in_one_process_and_counts_every_document(tmp_path):
+    command = plan_all_command("python3", tmp_path / "out")
+    assert command[1:9] == ["-m", "infra.cli", "plan", "--all", "--format", "json", "--out-dir", str(tmp_path / "out")]
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, total in (("mlinfra.dev.json", 152), ("mlinfra-bootstrap.bootstrap.json", 147)):
+        (out / name).write_text(json.dumps({"counts": {"total": total}}))
+    (out / "index.json").write_text(json.dumps({"planVersion": 1, "stacks": [
+        {"file": "mlinfra.dev.json"}, {"file": "mlinfra-bootstrap.bootstrap.json"}]}))
+    assert planned_resources(out) == 299
+    assert planned_resources(out / "mlinfra.dev.json") == 152

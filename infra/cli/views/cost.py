@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 
 
@@ -34,24 +34,55 @@ def _notes(cost: dict[str, Any]) -> list[str]:
     return notes
 
 
+# Below this many columns the hourly figures give way (the totals line under the table keeps
+# them), so names and monthly totals are never cut; at 80 columns (CI logs, pipes) they would be.
+WIDE_TABLE = 120
+
+
 def cost_table(cost: dict[str, Any]) -> Group | str:
     """Priced resources with idle and peak cost, totals, then what is unpriced and why."""
     if not cost:
         return ""
+    return Group(_CostTable(cost), totals_line(cost), *_notes(cost))
+
+
+class _CostTable:
+    """The table, laid out for the width it is rendered at."""
+
+    def __init__(self, cost: dict[str, Any]) -> None:
+        self.cost = cost
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _table(self.cost, hourly=options.max_width >= WIDE_TABLE)
+
+
+def _table(cost: dict[str, Any], hourly: bool) -> Table:
+    idle, peak = cost["totals"]["idle"], cost["totals"]["peak"]
+    headers = ["Resource", "Kind", "Detail", "Idle /h", "Peak /h", "Idle /month", "Peak /month"]
+    rows = [[item["name"], item["kind"], item["detail"], _usd(item["idleUsdPerHour"]), _usd(item["peakUsdPerHour"]),
+             f"{item['idleUsdPerMonth']:,.2f}", f"{item['peakUsdPerMonth']:,.2f}"] for item in cost["items"]]
+    total = ["[bold]Total[/bold]", "", "", _usd(idle["usdPerHour"]), _usd(peak["usdPerHour"]),
+             f"{idle['usdPerMonth']:,.2f}", f"{peak['usdPerMonth']:,.2f}"]
+    if not hourly:
+        # Narrow: kind and detail share a column and the hourly figures go (the totals line has them).
+        headers = ["Resource", "Kind: detail", "Idle /month", "Peak /month"]
+        rows = [[r[0], f"{r[1]}: {r[2]}", r[5], r[6]] for r in rows]
+        total = [total[0], "", total[5], total[6]]
+    figures = len(headers) - (4 if hourly else 2)
     table = Table(title=f"Cost estimate ({cost['currency']}, {cost['hoursPerMonth']} h/month, "
                         f"prices as of {cost['priceDate']})")
-    for column in ("Resource", "Kind", "Detail"):
-        table.add_column(column)
-    for column in ("Idle /h", "Peak /h", "Idle /month", "Peak /month"):
-        table.add_column(column, justify="right")
-    for item in cost["items"]:
-        table.add_row(item["name"], item["kind"], item["detail"], _usd(item["idleUsdPerHour"]),
-                      _usd(item["peakUsdPerHour"]), f"{item['idleUsdPerMonth']:,.2f}",
-                      f"{item['peakUsdPerMonth']:,.2f}")
-    idle, peak = cost["totals"]["idle"], cost["totals"]["peak"]
-    table.add_row("[bold]Total[/bold]", "", "", _usd(idle["usdPerHour"]), _usd(peak["usdPerHour"]),
-                  f"{idle['usdPerMonth']:,.2f}", f"{peak['usdPerMonth']:,.2f}", end_section=True)
-    return Group(table, totals_line(cost), *_notes(cost))
+    for index, header in enumerate(headers):
+        if index < figures:
+            # Folded, never elided: two names that share a prefix must still read differently.
+            table.add_column(header, overflow="fold")
+        else:
+            # Figures never wrap or shrink: a cut total reads as a different number.
+            widest = max(len(r[index]) for r in [*rows, total])
+            table.add_column(header, justify="right", no_wrap=True, min_width=max(widest, len(header)))
+    for row in rows:
+        table.add_row(*row)
+    table.add_row(*total, end_section=True)
+    return table
 
 
 def cost_markdown(cost: dict[str, Any]) -> str:

@@ -40,7 +40,7 @@ def gateway_table(document: dict[str, Any]) -> list[Table]:
         return []
     table = Table(title="Gateways")
     for column in ("Cluster", "Gateway", "Address", "Certificate", "Routes"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # folded, never elided: routes differ at their ends
     for row in rows:
         table.add_row(*row)
     return [table]

@@ -68,8 +68,8 @@ def table_view(document: dict[str, Any]) -> Group:
 
     add(tree, None)
     counts = Table(title="Resources by type", show_lines=False)
-    counts.add_column("Type")
-    counts.add_column("Count", justify="right")
+    counts.add_column("Type", overflow="fold")  # long AWS types must not elide to one prefix
+    counts.add_column("Count", justify="right", no_wrap=True)
     for resource_type, count in document["counts"]["byType"].items():
         counts.add_row(resource_type, str(count))
     return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document), *policy_table(document),

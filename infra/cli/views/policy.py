@@ -33,8 +33,11 @@ def policy_table(document: dict[str, Any]) -> list[Any]:
     parts: list[Any] = [f"[{style}]{policy_headline(document)}[/{style}]"]
     if findings:
         table = Table(title="Policy findings", show_lines=False)
-        for column in ("Level", "Rule", "Resource", "Finding"):
-            table.add_column(column, overflow="fold")
+        # Levels and rule names are whole words a reader searches for: never wrapped or cut.
+        table.add_column("Level", no_wrap=True, min_width=max(len(level) for level, _ in findings))
+        table.add_column("Rule", no_wrap=True, min_width=max(len(f["policy"]) for _, f in findings))
+        table.add_column("Resource", overflow="fold")
+        table.add_column("Finding", overflow="fold", ratio=2)
         for level, finding in findings:
             text = finding["message"]
             if finding.get("remediation"):

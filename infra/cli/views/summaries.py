@@ -106,7 +106,12 @@ def _gcs_bucket(i: dict[str, Any]) -> str:
         parts.append("force destroy")
     return " · ".join(parts)
 def _helm_release(i: dict[str, Any]) -> str:
-    return f"{i.get('chart')} {i.get('version')} · {(i.get('repositoryOpts') or {}).get('repo')}"
+    chart, repo = str(i.get("chart")), (i.get("repositoryOpts") or {}).get("repo")
+    # An OCI chart is one URL, `oci://registry/path/name`, with no repositoryOpts: split it so the
+    # name reads like a repository chart's and the registry path stands where a repository would.
+    if chart.startswith("oci://") and not repo:
+        repo, chart = chart.rsplit("/", 1)
+    return " · ".join(part for part in (f"{chart} {i.get('version')}", repo) if part)
 
 
 def _asg_tag(i: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """`mlinfra cost` and the budget in `mlinfra plan`, as subprocesses, the way people and CI run them."""
 
 import json
+import os
 
 import pytest
 
@@ -53,3 +54,15 @@ def test_plan_over_budget_exits_1_naming_the_pools(tmp_path):
                 "train-l4-ng 1.61 USD/h (g6.xlarge on-demand x 1..2), "
                 "train-system-ng 0.30 USD/h (m7i.large on-demand x 2..3)")
     assert expected in " ".join(result.stderr.split())
+
+
+def test_cost_out_writes_the_table_to_a_file_at_a_fixed_width(tmp_path):
+    out = tmp_path / "cost.txt"
+    result = mlinfra("cost", "dev", "--out", str(out), env={**os.environ, "COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert f"Cost estimate written to {out}" in result.stderr.replace("\n", "")
+    text = out.read_text()
+    # Written at 160 columns whatever the terminal: the hourly figures are there, nothing is cut.
+    assert "Idle /h" in text and "…" not in text
+    assert "│ dev-l4-ng " in text and "1,175.01" in text

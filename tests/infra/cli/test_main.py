@@ -5,6 +5,7 @@ import json
 import jsonschema
 import pytest
 
+from infra.catalog.version import mlinfra_version
 from infra.offline.document import load_schema
 from tests.helpers import mlinfra
 
@@ -25,6 +26,15 @@ def test_json_plan_is_the_documented_contract(dev_json):
     assert dev_json["policy"]["violations"] == []
     # Three IAM policies embed ARNs that only exist after apply (see tests/policies).
     assert [f["policy"] for f in dev_json["policy"]["notChecked"]] == ["iam-no-wildcard-actions"] * 3
+
+
+def test_the_pack_is_named_with_one_version_in_the_header_and_every_finding(dev_json):
+    version = mlinfra_version()
+    assert dev_json["policy"]["pack"] == {"name": "mlinfra", "version": version}
+    # pulumi_policy writes its fixed "v0.0.1" into "can't run policy" messages; the plan says the real one.
+    for finding in dev_json["policy"]["notChecked"]:
+        assert f"from policy pack 'mlinfra@{version}' during preview" in finding["message"]
+        assert "0.0.1" not in finding["message"]
 
 
 def test_table_plan_renders_the_component_tree():

@@ -10,6 +10,14 @@ def test_helm_release_shows_chart_version_and_repository():
         "nvidia-device-plugin 0.17.1 · https://nvidia.github.io/k8s-device-plugin"
 
 
+def test_helm_release_from_an_oci_registry_shows_the_registry_path_not_none():
+    assert summarize("kubernetes:helm.sh/v3:Release", {
+        "chart": "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",
+        "version": "0.14.2"}) == "gha-runner-scale-set 0.14.2 · oci://ghcr.io/actions/actions-runner-controller-charts"
+    assert summarize("kubernetes:helm.sh/v3:Release", {"chart": "./charts/local", "version": "1.0.0"}) == \
+        "./charts/local 1.0.0"
+
+
 def test_asg_tag_addon_association_and_endpoint():
     assert summarize("aws:autoscaling/tag:Tag", {"tag": {"key": "k8s.io/cluster-autoscaler/enabled",
                                                          "value": "true"}}) == \
