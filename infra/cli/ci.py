@@ -34,12 +34,34 @@ def preview_matrix(stacks_dir: Path) -> list[dict[str, str]]:
     return [row for row in stack_matrix(stacks_dir) if row["environment"] in PREVIEWED]
 
 
+def plans_markdown(plans_dir: Path) -> str:
+    """Every plan of a `plan --all --format json --out-dir` folder as markdown, failed stacks with their error."""
+    from infra.cli.views.plan import markdown_view
+
+    index = json.loads((plans_dir / "index.json").read_text())
+    parts = []
+    for entry in index["stacks"]:
+        if entry.get("file"):
+            parts.append(markdown_view(json.loads((plans_dir / entry["file"]).read_text())))
+        else:
+            parts.append(f"### `{entry['project']}/{entry['stack']}`: not planned (exit {entry['exitCode']})\n\n"
+                         f"```\n{entry.get('error') or ''}\n```\n")
+    return "\n".join(parts)
+
+
 def main(argv: list[str]) -> int:
     """`matrix [STACKS_DIR]` prints the JSON list a workflow matrix takes (`preview`: only the stacks pull
-    requests may preview); `all` prints every stack."""
-    if not argv or argv[0] not in ("matrix", "preview", "all"):
-        print("usage: python -m infra.cli.ci matrix|preview|all [STACKS_DIR]", file=sys.stderr)
+    requests may preview); `all` prints every stack; `markdown PLANS_DIR` prints the plans in a
+    `plan --all --format json --out-dir` folder as markdown (for the job summary)."""
+    if not argv or argv[0] not in ("matrix", "preview", "all", "markdown"):
+        print("usage: python -m infra.cli.ci matrix|preview|all [STACKS_DIR] | markdown PLANS_DIR", file=sys.stderr)
         return 2
+    if argv[0] == "markdown":
+        if len(argv) != 2 or not (Path(argv[1]) / "index.json").is_file():
+            print("usage: python -m infra.cli.ci markdown PLANS_DIR (a folder with index.json)", file=sys.stderr)
+            return 2
+        print(plans_markdown(Path(argv[1])), end="")
+        return 0
     stacks_dir = Path(argv[1]) if len(argv) > 1 else Path("stacks")
     try:
         if argv[0] == "all":

@@ -161,10 +161,12 @@ def _emit(document: dict, fmt: str, out: OutFile | None) -> None:
 
 # Registered here so each command group lives in its own module.
 from infra.cli.cost import cost  # noqa: E402
+from infra.cli.diff import diff  # noqa: E402
 from infra.cli.names import names  # noqa: E402
 from infra.cli.sandbox import sandbox  # noqa: E402
 
 main.add_command(cost)
+main.add_command(diff)
 main.add_command(names)
 main.add_command(sandbox)
 

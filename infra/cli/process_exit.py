@@ -94,6 +94,10 @@ def _on_signal(signum: int, _frame: object) -> None:
     kill_running_packs = getattr(sys.modules.get("infra.offline.analyzer"), "kill_running_packs", None)
     if kill_running_packs is not None:
         kill_running_packs()
+    remove_open_worktrees = getattr(sys.modules.get("infra.plan.revision"), "remove_open_worktrees", None)
+    if remove_open_worktrees is not None:  # `mlinfra diff` of a git revision: leave no worktree behind
+        with contextlib.suppress(Exception):
+            remove_open_worktrees()
     _say(word)
     os._exit(code)
 

@@ -16,52 +16,31 @@ from typing import Any
 
 from infra.catalog import accelerators as catalog
 from infra.catalog.accelerators import Cloud
+from infra.catalog.network_prices import ECR_STORAGE, NetRate
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
+from infra.plan import cost_network as network
+from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
+from infra.plan.cost_types import FREE, NO_PRICE_YET
 from infra.plan.observability_cost import observability_items
 
-HOURS_PER_MONTH = 730
 REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1; other regions "
                "differ")
 SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "
                      "(spot usually costs less)")
 
-# Types that cost nothing by themselves; anything custom not priced, free or usage-based is unpriced.
-FREE_TYPES = frozenset({
-    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable",
-    "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/internetGateway:InternetGateway",
-    "aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/securityGroup:SecurityGroup",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policy:Policy",
-    "aws:iam/rolePolicy:RolePolicy", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-    "aws:kms/alias:Alias", "aws:eks/accessEntry:AccessEntry",
-    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:eks/addon:Addon",
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
-    "aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    "aws:s3/bucketLogging:BucketLogging",
-    "aws:lb/listener:Listener", "aws:lb/targetGroup:TargetGroup",
-    "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/router:Router",
-    "gcp:compute/firewall:Firewall", "gcp:kms/keyRing:KeyRing",
-    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:serviceaccount/account:Account",
-    "gcp:projects/iAMMember:IAMMember", "gcp:serviceaccount/iAMMember:IAMMember",
-    "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:projects/service:Service",
-})
+# Types that cost nothing by themselves, with the reason (cost_types.FREE): never listed.
+FREE_TYPES = frozenset(FREE)
 # Types billed by volume the plan cannot know: listed with their unit price, no volume assumed.
-USAGE_RATES: dict[str, catalog.Rate] = {
+USAGE_RATES: dict[str, catalog.Rate | NetRate] = {
     "aws:s3/bucket:Bucket": catalog.S3_STANDARD,
     "aws:s3/bucketV2:BucketV2": catalog.S3_STANDARD,
     "gcp:storage/bucket:Bucket": catalog.GCS_STANDARD,
     "aws:cloudwatch/logGroup:LogGroup": catalog.CLOUDWATCH_LOGS,
+    "aws:ecr/repository:Repository": ECR_STORAGE,
 }
 FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
     "aws:ec2/natGateway:NatGateway": ("nat", catalog.NAT_GATEWAY_AWS),
     "aws:ec2/eip:Eip": ("public-ip", catalog.PUBLIC_IPV4_AWS),
-    "aws:lb/loadBalancer:LoadBalancer": ("load-balancer", catalog.LOAD_BALANCER_AWS),
-    "aws:alb/loadBalancer:LoadBalancer": ("load-balancer", catalog.LOAD_BALANCER_AWS),
     "aws:kms/key:Key": ("kms-key", catalog.KMS_KEY_AWS),
     "gcp:kms/cryptoKey:CryptoKey": ("kms-key", catalog.KMS_KEY_GCP),
 }
@@ -69,6 +48,25 @@ FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
 
 class PriceDateError(ValueError):
     """MLINFRA_PRICE_DATE is set but is not a calendar date written YYYY-MM-DD."""
+
+
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+NETWORK_PRICERS = {
+    "kubernetes:gateway.networking.k8s.io/v1:Gateway": network.gateway,
+    "gcp:compute/address:Address": network.gcp_address,
+    "gcp:compute/globalAddress:GlobalAddress": network.gcp_address,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": network.vpc_endpoint,
+    "aws:wafv2/webAcl:WebAcl": network.web_acl,
+}
+
+
+def _load_balancer(inputs: dict[str, Any]) -> dict[str, Any]:
+    """ALB/NLB hours plus the capacity units assumed (usage the plan cannot know)."""
+    base = catalog.LOAD_BALANCER_AWS
+    lcu, words, rate = network.load_balancer_capacity(inputs)
+    note = f"load balancer capacity: {words} at {rate.usd} USD/{rate.unit} ({rate.source}; estimate)"
+    return _item("load-balancer", f"{base.usd} USD/hour + {words}", 1, 1, base.usd + lcu, base.source,
+                 base.as_of, note)
 
 
 def price_date() -> date:
@@ -86,11 +84,8 @@ def price_date() -> date:
                          "(or unset it to price at today's date)")
 
 
-KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "kms-key", "observability")
-
-
-class Unpriced(Exception):
-    """This resource costs money but cannot be priced; the message says why."""
+KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
+              "kms-key", "observability")
 
 
 def estimate(document: dict[str, Any], today: date | None = None,
@@ -114,14 +109,21 @@ def estimate(document: dict[str, Any], today: date | None = None,
             usage.append({**ref, "usd": rate.usd, "unit": rate.unit, "source": rate.source,
                           "asOf": rate.as_of})
             continue
+        if rtype in NO_PRICE_YET:
+            unpriced.append({**ref, "reason": NO_PRICE_YET[rtype]})
+            continue
         try:
-            item = _price(rtype, resource["inputs"], today)
+            item = _price(rtype, resource["inputs"], today, document)
         except Unpriced as exc:
             unpriced.append({**ref, "reason": str(exc)})
             continue
+        if item is None and rtype == "aws:ec2/vpcEndpoint:VpcEndpoint":
+            continue  # a gateway endpoint: not on the price list
         if item is None:
             unpriced.append({**ref, "reason": "no price model for this resource type"})
             continue
+        if rtype in network.USAGE_PARTS:
+            usage.append({**ref, **network.usage_line(network.USAGE_PARTS[rtype])})
         for scenario in ("idle", "peak"):
             item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
         items.append({**ref, **item})
@@ -144,7 +146,13 @@ def estimate(document: dict[str, Any], today: date | None = None,
             "assumptions": assumptions}
 
 
-def _price(rtype: str, inputs: dict[str, Any], today: date) -> dict[str, Any] | None:
+def _price(rtype: str, inputs: dict[str, Any], today: date, document: dict[str, Any]) -> dict[str, Any] | None:
+    if rtype in NETWORK_PRICERS:
+        return NETWORK_PRICERS[rtype](inputs)
+    if rtype == "gcp:compute/routerNat:RouterNat":
+        return network.cloud_nat(inputs, _gke_nodes(document))
+    if rtype in LOAD_BALANCERS:
+        return _load_balancer(inputs)
     if rtype in FIXED_RATES:
         kind, rate = FIXED_RATES[rtype]
         hourly = rate.usd / HOURS_PER_MONTH if rate.unit == "month" else rate.usd
@@ -192,6 +200,19 @@ def _eks_control_plane(inputs: dict[str, Any], today: date) -> dict[str, Any]:
     detail = f"EKS {version} " + (f"extended support (standard ended {ends.get(version, 'earlier')})"
                                   if extended else "standard support")
     return _item("control-plane", detail, 1, 1, price.usd_per_hour, price.source, price.as_of, note)
+
+
+def _gke_nodes(document: dict[str, Any]) -> tuple[int, int]:
+    """GKE nodes of the whole stack at idle and at peak (what uses its Cloud NAT)."""
+    low = high = 0
+    for resource in document["resources"]:
+        if resource["type"] == "gcp:container/nodePool:NodePool":
+            try:
+                pool = _gke_pool(resource["inputs"])
+            except Unpriced as exc:
+                raise Unpriced(f"node count of {resource['name']} unknown ({exc})") from exc
+            low, high = low + pool["idleCount"], high + pool["peakCount"]
+    return low, high
 
 
 def _version_key(version: str) -> tuple[int, ...]:

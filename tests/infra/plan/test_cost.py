@@ -43,14 +43,15 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     # + six AWS KMS keys (two buckets, EKS secrets, control-plane logs, flow logs, the CI image
     # repository) at 1 USD/month + two Cloud KMS keys (GKE secrets and node disks) at 0.06 USD/month.
     # Idle runners cost nothing: min_runners is 0.
-    idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 6 * 1.00 / 730 + 2 * 0.06 / 730
+    # + Cloud NAT for the GKE side: 0.0014 per node using it (1 idle) and 0.005 for its one IP.
+    idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 6 * 1.00 / 730 + 2 * 0.06 / 730 + 0.0014 + 0.005
     # Peak adds: both system pools at 2 nodes, the AWS l4 pool at 2 x 0.8048, the GKE l4 pool
-    # at 2 x g2-standard-4 0.706832.
-    peak = idle + 0.1008 + 0.067006 + 2 * 0.8048 + 2 * 0.706832
+    # at 2 x g2-standard-4 0.706832, and Cloud NAT for the 3 more GKE nodes.
+    peak = idle + 0.1008 + 0.067006 + 2 * 0.8048 + 2 * 0.706832 + 3 * 0.0014
     assert sorted(items) == sorted([
         ("control-plane", "dev-cluster"), ("control-plane", "dev-gke-cluster"),
         ("node-pool", "dev-gke-l4-pool"), ("node-pool", "dev-gke-system"), ("node-pool", "dev-l4-ng"),
-        ("node-pool", "dev-system-ng"), ("nat", "dev-net-nat-us-east-1a"),
+        ("node-pool", "dev-system-ng"), ("nat", "dev-net-nat-us-east-1a"), ("nat", "dev-gke-net-nat"),
         ("public-ip", "dev-net-nat-us-east-1a"), ("kms-key", "checkpoints-key"), ("kms-key", "datasets-key"),
         ("kms-key", "dev-gke-secrets-key"), ("kms-key", "dev-gke-disks-key"), ("kms-key", "dev-secrets"),
         ("kms-key", "dev-logs-key"), ("kms-key", "dev-net-flow-logs-key"), ("kms-key", "dev-dev-cpu-registry-key")])
@@ -60,9 +61,14 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     assert cost["totals"]["peak"]["usdPerMonth"] == pytest.approx(peak * 730, abs=0.05)
     # Usage-priced resources are listed per unit, never counted as zero volume.
     assert sorted(u["name"] for u in cost["usage"]) == [
-        "checkpoints-bucket", "datasets-bucket", "datasets-gcs-bucket", "dev-logs", "dev-net-flow-logs"]
+        "checkpoints-bucket", "datasets-bucket", "datasets-gcs-bucket", "dev-dev-cpu-registry-repo", "dev-gke-net-nat",
+        "dev-logs", "dev-net-flow-logs"]
     assert {u["usd"] for u in cost["usage"] if u["type"] == "aws:s3/bucket:Bucket"} == {0.023}
-    assert "dev-gke-net-nat" in {u["name"] for u in cost["unpriced"]}
+    # Only what costs money and has no price yet is unpriced: no tags, namespaces or policies.
+    assert sorted(u["type"] for u in cost["unpriced"]) == [
+        "gcp:certificatemanager/certificate:Certificate",
+        "gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "gcp:compute/address:Address",
+        "kubernetes:gateway.networking.k8s.io/v1:Gateway"]
 
 
 def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_document):
@@ -111,7 +117,9 @@ def test_fixed_prices_per_hour_and_per_month():
     cost = estimate(_doc(_resource("aws:lb/loadBalancer:LoadBalancer", {}, "alb"),
                          _resource("gcp:kms/cryptoKey:CryptoKey", {}, "key")), BEFORE_135_ENDS)
     lb, key = cost["items"]
-    assert lb["peakUsdPerHour"] == 0.0225 and lb["peakUsdPerMonth"] == pytest.approx(16.43)
+    # The hourly part plus one load balancer capacity unit assumed at 0.008 USD/LCU-hour.
+    assert lb["peakUsdPerHour"] == pytest.approx(0.0225 + 0.008) and lb["peakUsdPerMonth"] == pytest.approx(22.27)
+    assert lb["detail"] == "0.0225 USD/hour + 1 LCU assumed"
     assert key["peakUsdPerMonth"] == 0.06
 
 

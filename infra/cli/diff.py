@@ -1,0 +1,118 @@
+"""`mlinfra diff BASE HEAD`: what changes between two plans, per stack, resource by resource."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ("table", "markdown", "json")
+
+
+def _side(value: str, argument: str, repo: Path):
+    """A side from a file or directory if one exists at `value`, else from a git revision."""
+    from infra.plan.diff_inputs import read_path
+    from infra.plan.revision import plan_revision
+
+    path = Path(value)
+    if path.exists():
+        return read_path(path, argument)
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"Planning {argument} ({value}) in a temporary worktree…", spinner="dots"):
+        return plan_revision(value, repo, argument)
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise KeyboardInterrupt  # so the temporary worktree is removed as on Ctrl-C
+
+
+@click.command()
+@click.argument("base")
+@click.argument("head")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for a terminal, markdown for pull requests, json for tools "
+                   "(schema: infra/plan/diff.schema.json).")
+@click.option("--max-chars", type=click.IntRange(min=1000), default=None,
+              help="markdown only: stay under this many characters, dropping the details of the largest "
+                   "stacks first (summary lines always stay) and saying what was left out.")
+@click.option("--rest-at", default=None,
+              help="markdown with --max-chars: where a reader finds what was left out "
+                   "(e.g. 'the job summary').")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the diff to this file instead of standard output.")
+@click.option("--full-out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="markdown only: also write the whole diff, without the --max-chars limit, to this file "
+                   "(one planning of BASE and HEAD for both, e.g. a PR comment and the job summary).")
+@click.option("--repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
+              show_default=True, help="The git checkout whose revisions BASE and HEAD name.")
+def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None,
+         full_out: Path | None, repo: Path) -> None:
+    """Compare two plans: BASE and HEAD are each a plan document, a plan directory, or a git revision.
+
+    A plan directory is what `mlinfra plan --all --format json --out-dir DIR` writes. A git
+    revision (a branch, tag or commit of the repository in the current folder) is checked out in a
+    temporary worktree and planned offline by its own code; the worktree is removed afterwards.
+
+    Exit codes: 0 diff made, whether or not anything changes (read the summary or the JSON
+    `summary` counts to tell); 2 an argument cannot be read (the message names it and why).
+    """
+    from rich.console import Console
+
+    from infra.plan.diff import diff_plans
+    from infra.plan.diff_inputs import DiffInputError
+
+    err = Console(stderr=True)
+    if (max_chars is not None or rest_at is not None or full_out is not None) and fmt != "markdown":
+        err.print("--max-chars, --rest-at and --full-out apply to --format markdown only", style="red")
+        sys.exit(2)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        sides = [_side(base, "BASE", repo), _side(head, "HEAD", repo)]
+    except DiffInputError as exc:
+        err.print(str(exc), style="red", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    old, new = sides
+    if len(old.documents) == len(new.documents) == 1 and not old.errors and not new.errors:
+        # Two single documents are compared with each other, whatever stacks they are of.
+        [key] = new.documents
+        old.documents = {key: next(iter(old.documents.values()))}
+    errors = {**old.errors, **new.errors}
+    result = diff_plans(old.documents, new.documents, old.label, new.label, errors)
+    _emit(result, fmt, max_chars, rest_at, out)
+    if full_out is not None:
+        from infra.cli.views.diff_markdown import diff_markdown
+
+        full_out.write_text(diff_markdown(result))
+    sys.exit(0)
+
+
+def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None) -> None:
+    import io
+
+    from rich.console import Console
+
+    if fmt == "json":
+        text = json.dumps(result, indent=2) + "\n"
+    elif fmt == "markdown":
+        from infra.cli.views.diff_markdown import DEFAULT_REST_AT, diff_markdown
+
+        text = diff_markdown(result, max_chars, rest_at or DEFAULT_REST_AT)
+    else:
+        from infra.cli.views.diff import diff_table
+
+        console = Console(record=True, width=100 if out else None, file=io.StringIO() if out else None)
+        console.print(diff_table(result))
+        if out is None:
+            return
+        text = console.export_text()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        Console(stderr=True).print(f"Diff written to {out}")

@@ -1,0 +1,88 @@
+"""Which resource types cost nothing by themselves (and why), and which cost money with no price yet.
+
+Every custom type a stack creates is in exactly one place: FREE here, NO_PRICE_YET here, or a
+price in the cost model (infra/plan/cost.py, cost_network.py). A test over every stack's
+recorded plan keeps it so: a new type must be classified before it can be planned quietly.
+"""
+
+from __future__ import annotations
+
+_K8S = ("a Kubernetes API object: no cloud bill of its own (the pods it runs are priced as node "
+        "pools)")
+_IAM = "identity and access configuration: IAM carries no charge"
+_NET = "network configuration: no hourly or per-object charge"
+_S3_CONFIG = "bucket configuration: billed as the bucket's storage and requests"
+
+FREE: dict[str, str] = {
+    "aws:ec2/vpc:Vpc": _NET, "aws:ec2/subnet:Subnet": _NET, "aws:ec2/routeTable:RouteTable": _NET,
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _NET,
+    "aws:ec2/internetGateway:InternetGateway": _NET,
+    "aws:ec2/securityGroup:SecurityGroup": _NET, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _NET,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _NET,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _NET,
+    "aws:ec2/launchTemplate:LaunchTemplate": "a template: the instances it launches are priced as node pools",
+    "aws:ec2/placementGroup:PlacementGroup": "a placement strategy, not capacity: instances are priced as node pools",
+    "aws:autoscaling/tag:Tag": "a tag on an Auto Scaling group: tags carry no charge",
+    "aws:ec2/flowLog:FlowLog": "delivery is billed as its log group's ingestion (listed under usage)",
+    "aws:iam/role:Role": _IAM, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _IAM,
+    "aws:iam/policy:Policy": _IAM, "aws:iam/rolePolicy:RolePolicy": _IAM,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _IAM,
+    "aws:eks/accessEntry:AccessEntry": _IAM, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": _IAM,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": _IAM,
+    "aws:eks/addon:Addon": "an EKS add-on: its pods run on nodes priced as node pools",
+    "aws:kms/alias:Alias": "a name for a KMS key: the key is priced",
+    "aws:s3/bucketPolicy:BucketPolicy": _S3_CONFIG,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _S3_CONFIG,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _S3_CONFIG,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _S3_CONFIG,
+    "aws:s3/bucketVersioning:BucketVersioning": _S3_CONFIG,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _S3_CONFIG,
+    "aws:s3/bucketLogging:BucketLogging": _S3_CONFIG,
+    "aws:lb/listener:Listener": "part of its load balancer, which is priced (hours and capacity units)",
+    "aws:lb/listenerRule:ListenerRule": "part of its load balancer, which is priced (hours and capacity units)",
+    "aws:lb/targetGroup:TargetGroup": "part of its load balancer, which is priced (hours and capacity units)",
+    "aws:wafv2/webAclAssociation:WebAclAssociation": "attaches a web ACL, which is priced",
+    "aws:acm/certificateValidation:CertificateValidation": "waits for DNS validation; creates nothing billed",
+    # Read 2026-11-29: aws.amazon.com/certificate-manager/pricing/ was not in the stored pages; public
+    # ACM certificates are free as digitaliceroom.com/aws-cheat-sheet/aws-security/aws-certificate-manager
+    # and awsi.click/en/articles/acm-ssl-management/ state (the stacks request public, DNS-validated ones).
+    "aws:acm/certificate:Certificate": "a public ACM certificate: no charge (private CA certificates are billed)",
+    "aws:route53/record:Record": "a DNS record: its hosted zone (not created here) and queries are billed",
+    "gcp:compute/network:Network": _NET, "gcp:compute/subnetwork:Subnetwork": _NET,
+    "gcp:compute/router:Router": "a Cloud Router used only for Cloud NAT: the NAT gateway is priced",
+    "gcp:compute/firewall:Firewall": _NET,
+    "gcp:compute/sSLPolicy:SSLPolicy": "TLS settings of a load balancer, which is priced",
+    "gcp:compute/regionSslPolicy:RegionSslPolicy": "TLS settings of a load balancer",
+    "gcp:dns/recordSet:RecordSet": "a DNS record: its managed zone (not created here) and queries are billed",
+    "gcp:kms/keyRing:KeyRing": "a container for keys: the keys are priced",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": _IAM,
+    "gcp:serviceaccount/account:Account": _IAM, "gcp:projects/iAMMember:IAMMember": _IAM,
+    "gcp:serviceaccount/iAMMember:IAMMember": _IAM, "gcp:storage/bucketIAMMember:BucketIAMMember": _IAM,
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": _IAM,
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": _IAM,
+    "gcp:projects/service:Service": "enables an API: the resources it serves are priced",
+    "kubernetes:core/v1:Namespace": _K8S, "kubernetes:core/v1:Secret": _K8S,
+    "kubernetes:core/v1:ServiceAccount": _K8S, "kubernetes:core/v1:ConfigMap": _K8S,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": _K8S,
+    "kubernetes:storage.k8s.io/v1:StorageClass": _K8S + "; volumes claimed through it would be billed",
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": _K8S,
+    "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant": _K8S,
+    "kubernetes:networking.gke.io/v1:GCPBackendPolicy": _K8S,
+    "kubernetes:networking.gke.io/v1:GCPGatewayPolicy": _K8S,
+    "kubernetes:networking.gke.io/v1:HealthCheckPolicy": _K8S,
+    "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": _K8S + "; its target group's load balancer is priced",
+    "kubernetes:helm.sh/v3:Release": ("a Helm release: its pods run on nodes priced as node pools; none of "
+                                      "the pinned charts creates a load balancer of its own"),
+}
+
+# Types that cost money but whose price has not been read at its source yet: always listed as
+# unpriced, with this reason, never counted as zero.
+NO_PRICE_YET: dict[str, str] = {
+    "gcp:compute/securityPolicy:SecurityPolicy": ("Cloud Armor prices per policy, rule and request; "
+                                                  "cloud.google.com/armor/pricing not read yet"),
+    "gcp:certificatemanager/certificate:Certificate": "Certificate Manager price not read at its source yet",
+    "gcp:certificatemanager/certificateMap:CertificateMap": "Certificate Manager price not read at its source yet",
+    "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": ("Certificate Manager price not read at "
+                                                                       "its source yet"),
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": "Certificate Manager price not read at its source yet",
+}

@@ -1,0 +1,96 @@
+"""The two sides of `mlinfra diff`: a plan document file, a directory of them, or a git revision.
+
+A directory is what `mlinfra plan --all --format json --out-dir DIR` writes: one document per
+stack (`<project>.<stack>.json`) and `index.json` listing every stack with its exit code and
+error. A directory without an index is read as every plan document in it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+INDEX = "index.json"
+
+
+class DiffInputError(ValueError):
+    """An argument of `mlinfra diff` that cannot be read; the message names it and says why."""
+
+
+@dataclass
+class Side:
+    """The plan documents of one side, keyed by (project, stack), and stacks that failed to plan."""
+
+    label: str
+    documents: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def _is_plan(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("planVersion") == 1 and isinstance(data.get("resources"), list) \
+        and isinstance(data.get("project"), str) and isinstance(data.get("stack"), str)
+
+
+def _read_json(path: Path, argument: str) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiffInputError(f"{argument}: cannot read {path}: {exc}") from exc
+    except ValueError as exc:
+        raise DiffInputError(f"{argument}: {path} is not JSON ({exc}); expected a plan document from "
+                             f"`mlinfra plan STACK --format json`") from exc
+
+
+def read_document(path: Path, argument: str) -> dict[str, Any]:
+    """One plan document, checked for the fields the diff relies on."""
+    data = _read_json(path, argument)
+    if not _is_plan(data):
+        version = data.get("planVersion") if isinstance(data, dict) else None
+        hint = f" (planVersion {version!r}; this mlinfra reads version 1)" if version not in (None, 1) else ""
+        raise DiffInputError(f"{argument}: {path} is not a plan document{hint}; expected the output of "
+                             f"`mlinfra plan STACK --format json`")
+    return data
+
+
+def read_directory(directory: Path, argument: str, label: str) -> Side:
+    """Every stack of a plan directory, with the errors its index records."""
+    side = Side(label)
+    index_path = directory / INDEX
+    if index_path.is_file():
+        index = _read_json(index_path, argument)
+        entries = index.get("stacks") if isinstance(index, dict) else None
+        if not isinstance(entries, list):
+            raise DiffInputError(f"{argument}: {index_path} has no `stacks` list; expected the index "
+                                 f"`mlinfra plan --all --out-dir` writes")
+        for entry in entries:
+            key = (str(entry.get("project")), str(entry.get("stack")))
+            file = entry.get("file")
+            if not file or not (directory / file).is_file():
+                side.errors[key] = f"{label}: {entry.get('error') or 'no plan document'} " \
+                                   f"(exit code {entry.get('exitCode')})"
+                continue
+            document = read_document(directory / file, argument)
+            side.documents[(document["project"], document["stack"])] = document
+        return side
+    for path in sorted(directory.glob("*.json")):
+        data = _read_json(path, argument)
+        if _is_plan(data):
+            side.documents[(data["project"], data["stack"])] = data
+    if not side.documents:
+        raise DiffInputError(f"{argument}: {directory} holds no plan documents (*.json from "
+                             f"`mlinfra plan --format json`) and no {INDEX}")
+    return side
+
+
+def read_path(path: Path, argument: str) -> Side:
+    """A side given as a file or directory."""
+    if path.is_dir():
+        return read_directory(path, argument, str(path))
+    if path.name == INDEX:
+        return read_directory(path.parent, argument, str(path.parent))
+    document = read_document(path, argument)
+    side = Side(str(path))
+    side.documents[(document["project"], document["stack"])] = document
+    return side
