@@ -23,6 +23,9 @@ MONITORING_API = "monitoring.googleapis.com/v1"
 # The operator reads the managed Alertmanager's config from this Secret and key unless the
 # OperatorConfig names another (operator_types.go: +kubebuilder:default), so the platform keeps the default.
 PUBLIC_NAMESPACE = "gmp-public"
+# Where GKE runs the managed collectors (charts/operator/templates/collector.yaml: a DaemonSet in
+# `namespace.system`, values.global.yaml `gmp-system`; not on the host network).
+SYSTEM_NAMESPACE = "gmp-system"
 ALERTMANAGER_SECRET = "alertmanager"
 ALERTMANAGER_KEY = "alertmanager.yaml"
 WEBHOOK_RECEIVER = "webhook"
@@ -71,6 +74,20 @@ def monitoring_spec(target: ScrapeTarget, interval_seconds: int) -> dict:
 def monitoring_kind(target: ScrapeTarget) -> str:
     """`PodMonitoring` for a target in one namespace, `ClusterPodMonitoring` for one in any."""
     return "PodMonitoring" if target.namespace else "ClusterPodMonitoring"
+
+
+def collector_ingress_spec(target: ScrapeTarget) -> dict:
+    """A NetworkPolicy spec letting GMP's collectors reach the target's metrics port, and nothing else in.
+
+    Namespaces the platform closes by default (the runner namespaces) would otherwise drop every scrape.
+    """
+    return {
+        "podSelector": {"matchLabels": dict(target.match_labels)},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
+                         "kubernetes.io/metadata.name": SYSTEM_NAMESPACE}}}],
+                     "ports": [{"protocol": "TCP", "port": target.port}]}],
+    }
 
 
 def rules_spec(rule_file: Mapping) -> dict:

@@ -87,10 +87,19 @@ def job_service_accounts(set_name: str, container_mode: str, gpu: bool) -> tuple
     return ((namespace, "default"), runner) if gpu else ((namespace, "default"),)
 
 
+# The chart's own commented example (actions/actions-runner-controller@gha-runner-scale-set-0.14.2:charts/
+# gha-runner-scale-set-controller/values.yaml, read 2026-11-29): without `metrics` the chart passes
+# `--metrics-addr=0` and no metrics are served; with it the controller gets a container port named
+# `metrics` and each listener pod serves its queue metrics on the same port (templates/deployment.yaml,
+# controllers/actions.github.com/resourcebuilder.go). Only in-cluster collectors reach it.
+CONTROLLER_METRICS = {"controllerManagerAddr": ":8080", "listenerAddr": ":8080", "listenerEndpoint": "/metrics"}
+
+
 def controller_values() -> dict:
-    """Values of the controller chart: a known service account name and a locked-down container."""
+    """Values of the controller chart: a known service account name, a locked-down container, metrics served."""
     return {
         "serviceAccount": {"create": True, "name": CONTROLLER_SERVICE_ACCOUNT},
+        "metrics": dict(CONTROLLER_METRICS),
         "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "capabilities": {"drop": ["ALL"]}},

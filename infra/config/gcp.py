@@ -120,6 +120,11 @@ class GkeClusterOptions(Model):
     # one per stack (output gcp_node_service_accounts), so the deployer needs no project IAM. Unset, the
     # stack creates one and grants its roles on the project (a deployer with project IAM admin).
     node_service_account: str | None = None
+    # An existing service account (email) holding only roles/monitoring.viewer, which the GMP query frontend
+    # behind Grafana reads metrics as (Workload Identity): the bootstrap creates one per stack (output
+    # gcp_metrics_reader_service_accounts) and lets the deployer bind to it. Unset, a stack with
+    # observability on creates one and grants the role on the project (a deployer with project IAM admin).
+    metrics_reader_service_account: str | None = None
 
 
 class GpuSharing(Model):

@@ -80,6 +80,11 @@ def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region
         yield (f"{gpath}.node_service_account",
                "must be a service account email, <id>@<project>.iam.gserviceaccount.com, like the bootstrap "
                f"output gcp_node_service_accounts (got {account!r})")
+    reader = options.metrics_reader_service_account
+    if reader is not None and not SERVICE_ACCOUNT_EMAIL.match(reader):
+        yield (f"{gpath}.metrics_reader_service_account",
+               "must be a service account email, <id>@<project>.iam.gserviceaccount.com, like the bootstrap "
+               f"output gcp_metrics_reader_service_accounts (got {reader!r})")
     if options.master_cidr.prefixlen != 28:
         yield (f"{gpath}.master_cidr",
                f"must be a /28, the size GKE reserves for the control plane (got /{options.master_cidr.prefixlen})")

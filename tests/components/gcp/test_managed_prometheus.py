@@ -86,6 +86,11 @@ def test_gmp_monitoring_declares_scrapes_rules_and_the_alertmanager_secret(regis
     assert ksm.inputs["spec"]["endpoints"][0]["interval"] == "60s"
     arc = reg.one("kubernetes:monitoring.googleapis.com/v1:PodMonitoring", "dev-gke-gmp-scrape-arc-controller")
     assert arc.inputs["metadata"]["namespace"] == "arc-systems"
+    # The runner namespaces deny ingress by default: the collectors are let in to the metrics port only.
+    ingress = reg.one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs["spec"]
+    assert ingress["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "gha-rs-controller"}}
+    assert ingress["ingress"] == [{"from": [{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": "gmp-system"}}}], "ports": [{"protocol": "TCP", "port": "metrics"}]}]
     rules = reg.one("kubernetes:monitoring.googleapis.com/v1:ClusterRules")
     assert rules.inputs["spec"] == RULES
     secret = reg.one("kubernetes:core/v1:Secret", "dev-gke-gmp-alertmanager")

@@ -61,6 +61,9 @@ def test_controller_and_one_release_per_set_from_pinned_oci_charts(recorded):
     assert controller["version"] == "0.14.2" and controller["namespace"] == "arc-systems"
     assert "repositoryOpts" not in controller
     assert controller["values"]["serviceAccount"] == {"create": True, "name": "arc-controller"}
+    # Metrics on: the chart passes --metrics-addr=0 (none served) without this block.
+    assert controller["values"]["metrics"] == {"controllerManagerAddr": ":8080", "listenerAddr": ":8080",
+                                               "listenerEndpoint": "/metrics"}
     for name in ("cpu", "gpu"):
         release = recorded.one(RELEASE, f"ci-{name}").inputs
         assert release["chart"] == "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set"

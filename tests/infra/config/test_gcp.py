@@ -221,3 +221,16 @@ def test_a_node_service_account_that_is_not_an_account_email_is_refused(bad):
         "clusters.infer.gcp.node_service_account: must be a service account email, "
         "<id>@<project>.iam.gserviceaccount.com, like the bootstrap output gcp_node_service_accounts "
         f"(got {bad!r})"]
+
+
+def test_metrics_reader_service_account_is_an_existing_account_email():
+    email = "acme-ml-prod-metrics@acme-ml-prod.iam.gserviceaccount.com"
+    config = parse_stack_config(change(clusters__infer__gcp={"metrics_reader_service_account": email}), "prod")
+    assert config.clusters["infer"].gcp.metrics_reader_service_account == email
+
+
+def test_a_metrics_reader_that_is_not_an_account_email_is_refused():
+    assert problems(change(clusters__infer__gcp={"metrics_reader_service_account": "metrics-reader"})) == [
+        "clusters.infer.gcp.metrics_reader_service_account: must be a service account email, "
+        "<id>@<project>.iam.gserviceaccount.com, like the bootstrap output gcp_metrics_reader_service_accounts "
+        "(got 'metrics-reader')"]
