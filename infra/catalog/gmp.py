@@ -12,6 +12,10 @@ from infra.catalog.charts import ImagePin
 READ_ON = "2026-11-29"
 GMP = "GoogleCloudPlatform/prometheus-engine@v0.17.2"
 
+# The managed Alertmanager reads its config from this key of the Secret `alertmanager` in `gmp-public`
+# (pkg/operator/operator_config.go: AlertmanagerPublicSecretName / AlertmanagerPublicSecretKey).
+ALERTMANAGER_KEY = "alertmanager.yaml"
+
 # The query frontend Grafana's Prometheus data source talks to; the tag is the one the project's own
 # example deploys at the pinned release.
 FRONTEND_IMAGE = ImagePin("gke.gcr.io/prometheus-engine/frontend", "v0.15.3-gke.0",

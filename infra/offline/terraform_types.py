@@ -176,6 +176,16 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _manifest("kubernetes:networking.gke.io/v1:GCPBackendPolicy"),
     _manifest("kubernetes:networking.gke.io/v1:GCPGatewayPolicy"),
     _manifest("kubernetes:networking.gke.io/v1:HealthCheckPolicy"),
+    # GKE managed Prometheus objects (GoogleCloudPlatform/prometheus-engine@v0.17.2 CRDs).
+    _manifest("kubernetes:monitoring.googleapis.com/v1:ClusterPodMonitoring"),
+    _manifest("kubernetes:monitoring.googleapis.com/v1:ClusterRules"),
+    _manifest("kubernetes:monitoring.googleapis.com/v1:PodMonitoring"),
+    # The GMP query frontend's workload objects, as written: the typed kubernetes_deployment_v1 and
+    # kubernetes_service_v1 rename every list block (`container`, `port`, ...), which the typed
+    # conversion here does not know, so the faithful form is the manifest.
+    _manifest("kubernetes:apps/v1:Deployment"),
+    _manifest("kubernetes:core/v1:Service"),
+    _manifest("kubernetes:core/v1:ServiceAccount"),
 ])
 
 # Pulumi pluralises the names of Terraform list blocks (`default_action` -> `defaultActions`,
