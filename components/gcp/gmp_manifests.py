@@ -3,6 +3,8 @@
 Shapes read at GoogleCloudPlatform/prometheus-engine@v0.17.2 (2026-11-29):
 pkg/operator/apis/monitoring/v1/pod_types.go (PodMonitoringSpec / ClusterPodMonitoringSpec: `selector`,
 `endpoints[].{port,path,interval,timeout}`; a timeout must not exceed the interval),
+`targetLabels.metadata` (permitted keys and defaults in TargetLabels / ClusterTargetLabels; examples/
+kube-state-metrics/kube-state-metrics.yaml sets it `[]` "so the metric labels are respected"),
 rules_types.go (RulesSpec `groups[].{name,interval,rules[].{alert,expr,for,labels,annotations}}`),
 operator_types.go (ManagedAlertmanagerSpec defaults to the Secret `alertmanager`, key `alertmanager.yaml`)
 and pkg/operator/operator.go (`DefaultPublicNamespace = "gmp-public"`). The managed Alertmanager is
@@ -37,12 +39,16 @@ NULL_RECEIVER = "none"
 
 @dataclass(frozen=True)
 class ScrapeTarget:
-    """Pods to scrape: their labels, the named container port and path; `namespace` None means every namespace."""
+    """Pods to scrape: their labels, the container port (name or number) and path; `namespace` None: any namespace."""
 
     match_labels: Mapping[str, str]
-    port: str
+    port: str | int
     path: str = "/metrics"
     namespace: str | None = None
+    # `targetLabels.metadata`: the pod metadata GMP puts on every series; None keeps GMP's default
+    # (container, [namespace,] pod, top_level_controller_*). An exporter that describes other objects
+    # (kube-state-metrics) needs it empty, or GMP would rename the series' own namespace/pod labels.
+    target_labels: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,13 @@ def monitoring_spec(target: ScrapeTarget, interval_seconds: int) -> dict:
     """The spec of a PodMonitoring (namespaced target) or ClusterPodMonitoring (every namespace)."""
     if not target.match_labels:
         raise ValueError("a scrape target needs at least one label to select its pods")
-    return {
+    spec: dict = {
         "selector": {"matchLabels": dict(target.match_labels)},
         "endpoints": [{"port": target.port, "path": target.path, "interval": duration(interval_seconds)}],
     }
+    if target.target_labels is not None:
+        spec["targetLabels"] = {"metadata": list(target.target_labels)}
+    return spec
 
 
 def monitoring_kind(target: ScrapeTarget) -> str:

@@ -175,3 +175,16 @@ class GcsBucketOptions(Model):
     # 0 turns soft delete off; otherwise GCS accepts 7 to 90 days.
     soft_delete_days: int = Field(default=7, ge=0, le=90)
     workload_access: dict[Name, WorkloadGrant] = Field(default_factory=dict)
+
+
+class AlertSmtpRelay(Model):
+    """The mail relay the GKE managed Alertmanager sends alert email through (it has none of its own).
+
+    No password: a relay that admits the clusters by their NAT address (Google Workspace's SMTP relay
+    service, or one inside the VPC), so no mail credential has to live in the cluster.
+    """
+
+    # `host:port`, as Alertmanager's `smarthost` takes it.
+    smarthost: str = Field(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")
+    sender: str = Field(pattern=r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", max_length=254)
+

@@ -36,6 +36,9 @@ def test_a_target_in_one_namespace_is_a_pod_monitoring_and_any_namespace_a_clust
 
 
 def test_a_target_without_labels_or_interval_is_refused():
+    node = ScrapeTarget({"app.kubernetes.io/name": "prometheus-node-exporter"}, 9100, target_labels=("node",))
+    assert monitoring_spec(node, 30)["targetLabels"] == {"metadata": ["node"]}
+    assert monitoring_spec(node, 30)["endpoints"][0]["port"] == 9100
     with pytest.raises(ValueError, match="at least one label"):
         monitoring_spec(ScrapeTarget({}, "http"), 30)
     with pytest.raises(ValueError, match="must be positive"):
