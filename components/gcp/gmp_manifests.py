@@ -49,6 +49,8 @@ class ScrapeTarget:
     # (container, [namespace,] pod, top_level_controller_*). An exporter that describes other objects
     # (kube-state-metrics) needs it empty, or GMP would rename the series' own namespace/pod labels.
     target_labels: tuple[str, ...] | None = None
+    # A namespace whose default-deny must admit GMP's collectors to these pods (a NetworkPolicy is made there).
+    ingress_namespace: str | None = None
 
 
 @dataclass(frozen=True)

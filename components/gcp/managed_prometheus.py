@@ -2,8 +2,8 @@
 
 GKE runs the collectors, the rule evaluator and the managed Alertmanager itself once the cluster has
 `monitoring_config.managed_prometheus` on; this component only declares what they act on: a
-PodMonitoring or ClusterPodMonitoring per scrape target (and, for a target
-in one namespace, a NetworkPolicy admitting the collectors), one ClusterRules with the platform's rule
+PodMonitoring or ClusterPodMonitoring per scrape target (and, where the target's namespace denies
+ingress by default, a NetworkPolicy admitting the collectors), one ClusterRules with the platform's rule
 groups, and the Alertmanager config Secret in `gmp-public` (the operator's default config Secret,
 so the GKE-owned OperatorConfig is left as GKE made it).
 """
@@ -66,9 +66,11 @@ class GmpMonitoring(pulumi.ComponentResource):
             metadata: dict = {"name": f"mlinfra-{key}", "labels": labels}
             if target.namespace:
                 metadata["namespace"] = target.namespace
+            admit_in = target.ingress_namespace or target.namespace
+            if admit_in:
                 k8s.networking.v1.NetworkPolicy(
                     f"{name}-scrape-{key}-ingress",
-                    metadata={"name": f"mlinfra-gmp-{key}", "namespace": target.namespace, "labels": labels},
+                    metadata={"name": f"mlinfra-gmp-{key}", "namespace": admit_in, "labels": labels},
                     spec=collector_ingress_spec(target), opts=on_cluster)
             self.monitorings[key] = k8s.apiextensions.CustomResource(
                 f"{name}-scrape-{key}", api_version=MONITORING_API, kind=monitoring_kind(target),

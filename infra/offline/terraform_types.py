@@ -161,6 +161,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
     _gcp("gcp:storage/bucket:Bucket", "google_storage_bucket"),
     _gcp("gcp:storage/bucketIAMMember:BucketIAMMember", "google_storage_bucket_iam_member"),
+    # hashicorp/terraform-provider-kubernetes docs/resources/config_map_v1.md (read 2026-11-29 at 3da156c4):
+    # `metadata` block, `data` and `binary_data` maps, as Pulumi names them.
+    ("kubernetes:core/v1:ConfigMap", TerraformType("kubernetes", "kubernetes_config_map_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Namespace", TerraformType("kubernetes", "kubernetes_namespace_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy",

@@ -325,6 +325,10 @@ def test_the_stacks_name_the_metrics_readers_the_bootstrap_exports(plan):
         account = resource(plan, "gcp:serviceaccount/account:Account", f"metrics-{stack}-account")
         assert account["protect"] is True and account["inputs"]["project"] == f"acme-ml-{stack}"
         assert account["inputs"]["accountId"] == email.split("@")[0]
+        # The stack's GMP query frontend runs as that account, bound by Workload Identity, and only as it.
+        bound = [r.inputs["serviceAccountId"] for r in stack_run(stack).resources
+                 if r.type == "gcp:serviceaccount/iAMMember:IAMMember"]
+        assert bound == [f"projects/acme-ml-{stack}/serviceAccounts/{email}"], stack
 
 
 def test_the_stacks_name_the_node_accounts_the_bootstrap_exports(plan):

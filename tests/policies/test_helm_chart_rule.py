@@ -59,7 +59,8 @@ CASES = [
      cluster_stack({"x": {"chart": "ingress-nginx", "version": "4.0.0", "values": {}}}),
      [(RULE, M, "Helm release 'x' installs chart 'ingress-nginx', which the chart catalog does not pin "
                 "(pinned: aws-load-balancer-controller, cluster-autoscaler, dcgm-exporter, "
-                "gha-runner-scale-set, gha-runner-scale-set-controller, nvidia-device-plugin)")]),
+                "gha-runner-scale-set, gha-runner-scale-set-controller, grafana, kube-state-metrics, "
+                "nvidia-device-plugin, prometheus-node-exporter)")]),
 ]
 
 
