@@ -5,8 +5,6 @@ Plain data with no Pulumi import, so the policy pack and the tests can read it. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from infra.catalog.charts import ImagePin
 
 READ_ON = "2026-11-29"
@@ -33,12 +31,12 @@ FRONTEND_IMAGE = ImagePin("gke.gcr.io/prometheus-engine/frontend", "v0.15.3-gke.
 # ClusterMonitoringConfigArgs.enable_components docstring (pulumi_gcp/container/_inputs.py).
 DCGM_PACKAGE = "DCGM"
 DCGM_SOURCE = "https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics"
-# GKE's kube-state-metrics packages (POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA, STORAGE, JOBSET) are a
-# curated subset of kube-state-metrics with no kube_node_* series, which the node-not-ready rule needs
-# (https://cloud.google.com/kubernetes-engine/docs/how-to/configure-metrics, "Kube state metrics: a
-# curated set ... If you need greater flexibility ... deploy your own instance of the open source kube
-# state metrics service"). The platform therefore runs the same kube-state-metrics and node-exporter
-# charts as on EKS and scrapes them, and enables none of those packages, so no series is ingested twice.
+# GKE's kube-state-metrics packages (POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA, STORAGE, JOBSET) are "a
+# curated set of metrics exported from the kube state service" (https://cloud.google.com/kubernetes-engine/
+# docs/how-to/configure-metrics: "If you need greater flexibility ... deploy your own instance of the open
+# source kube state metrics service"). The platform runs the same kube-state-metrics and node-exporter charts
+# as on EKS, so both clouds' rules and panels read the same series with the same labels (the metric list in
+# exporter_metrics.py is the chart's), and enables none of those packages, so no series is ingested twice.
 KSM_PACKAGES_ENABLED = False
 
 # GKE runs the cluster autoscaler in its control plane: there is no autoscaler pod to scrape, so the
@@ -46,26 +44,3 @@ KSM_PACKAGES_ENABLED = False
 # its effect: GPU pods pending (the pending rule) and nodes per pool over time, from kube-state-metrics.
 # Its decisions are GKE events in Cloud Logging; this platform does not read them (not checked here).
 AUTOSCALER_SCRAPED = False
-
-
-@dataclass(frozen=True)
-class PodTarget:
-    """Pods a PodMonitoring selects: their labels, the named container port, and where that is written."""
-
-    match_labels: tuple[tuple[str, str], ...]
-    port: str
-    source: str
-    path: str = "/metrics"
-
-
-_ARC = "actions/actions-runner-controller@gha-runner-scale-set-0.14.2"
-# The controller pod carries `app.kubernetes.io/part-of: gha-rs-controller` (charts/gha-runner-scale-set-controller/
-# templates/_helpers.tpl, `labels`) and, with `metrics.controllerManagerAddr` set, a container port named
-# `metrics` (templates/deployment.yaml); the listener pods it creates carry
-# `app.kubernetes.io/component: runner-scale-set-listener` (newAutoScalingListener's labels, copied to the pod
-# by newScaleSetListenerPod) and a port named `metrics` (controllers/actions.github.com/resourcebuilder.go,
-# `listenerMetricsServerConfig.containerPort`).
-ARC_CONTROLLER = PodTarget((("app.kubernetes.io/part-of", "gha-rs-controller"),), "metrics",
-                           f"{_ARC}:charts/gha-runner-scale-set-controller/templates/{{_helpers.tpl,deployment.yaml}}")
-ARC_LISTENERS = PodTarget((("app.kubernetes.io/component", "runner-scale-set-listener"),), "metrics",
-                          f"{_ARC}:controllers/actions.github.com/resourcebuilder.go")

@@ -16,7 +16,7 @@ import pulumi
 from components.gcp.gmp_frontend import GmpQueryFrontend, GmpQueryFrontendArgs
 from components.gcp.gmp_manifests import ScrapeTarget, SmtpRelay, alertmanager_config
 from components.gcp.managed_prometheus import GmpMonitoring, GmpMonitoringArgs
-from components.k8s.runner_values import CONTROLLER_NAMESPACE
+from components.k8s.runner_values import LISTENER_SELECTOR, METRICS_PORT
 from components.monitoring.dashboards import platform_dashboards
 from components.monitoring.exporters import (
     KUBE_STATE_METRICS,
@@ -66,11 +66,10 @@ def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
                                       target_labels=(TARGET_NODE_LABEL,)),
     }
     if cluster.runners:
-        for key, target in (("arc-controller", gmp.ARC_CONTROLLER), ("arc-listeners", gmp.ARC_LISTENERS)):
-            # Cluster-wide with no target labels: a PodMonitoring would stamp its own namespace on every
-            # series and rename the scale set's `namespace` label. The runner namespaces deny ingress.
-            targets[key] = ScrapeTarget(dict(target.match_labels), target.port, target.path,
-                                        target_labels=(), ingress_namespace=CONTROLLER_NAMESPACE)
+        # The listeners' gha_* metrics (on when observability is: compose.runners passes GMP's collectors to
+        # CiRunners, whose NetworkPolicy admits them). Cluster-wide with no target labels: a PodMonitoring
+        # would stamp its own namespace on every series and rename the scale set's `namespace` label.
+        targets["arc-listeners"] = ScrapeTarget(LISTENER_SELECTOR, METRICS_PORT, target_labels=())
     return targets
 
 

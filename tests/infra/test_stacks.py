@@ -49,7 +49,7 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # 2 releases), GMP objects (component, 2 ClusterPodMonitorings, ClusterRules, the Alertmanager Secret),
     # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
     # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
-    assert dev_document["counts"]["total"] == 173
+    assert dev_document["counts"]["total"] == 174
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 6

@@ -81,7 +81,7 @@ def test_prod_counts_are_pinned(prod):
     # 2 releases), GMP objects (component, 2 ClusterPodMonitorings, ClusterRules, the Alertmanager Secret),
     # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
     # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
-    assert prod["counts"]["total"] == 286
+    assert prod["counts"]["total"] == 287
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -169,7 +169,7 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
     # the deploy path as in prod (#16); then 3 for #17: the closed default security group, the
     # control-plane and flow-log keys.
-    assert staging["counts"]["total"] == 159
+    assert staging["counts"]["total"] == 160
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

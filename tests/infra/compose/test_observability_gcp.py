@@ -34,16 +34,16 @@ def test_gpu_prices_are_the_catalog_machines_of_the_pools():
     assert all(p > 0 for p in prices.values())
 
 
-def test_the_arc_controller_and_listeners_are_scraped_only_with_runners_and_admitted_through_their_namespace():
+def test_the_arc_listeners_are_scraped_only_with_runners_keeping_the_scale_set_labels():
     assert set(scrape_targets(config().clusters["infer"])) == {"kube-state-metrics", "node-exporter"}
     targets = scrape_targets(config(runners=True).clusters["infer"])
+    assert set(targets) == {"kube-state-metrics", "node-exporter", "arc-listeners"}
     listeners = targets["arc-listeners"]
     assert listeners.match_labels == {"app.kubernetes.io/component": "runner-scale-set-listener"}
-    assert listeners.port == "metrics" and listeners.namespace is None
-    # The scale set's own `name`/`namespace` labels survive (no GMP target labels), and the controller
-    # namespace's default deny lets the collectors in.
-    assert listeners.target_labels == () and listeners.ingress_namespace == "arc-systems"
-    assert targets["arc-controller"].match_labels == {"app.kubernetes.io/part-of": "gha-rs-controller"}
+    # Cluster-wide with no GMP target labels: the scale set's own `name`/`namespace` labels survive; the
+    # controller namespace's allow-metrics policy (CiRunners) admits the collectors.
+    assert listeners.port == 8080 and listeners.namespace is None and listeners.target_labels == ()
+    assert listeners.ingress_namespace is None
 
 
 @pytest.mark.parametrize("relay, emails", [(None, []), ({"smarthost": "smtp-relay.gmail.com:587",
