@@ -30,7 +30,7 @@ def test_json_plan_is_the_documented_contract(dev_json):
 def test_table_plan_renders_the_component_tree():
     result = mlinfra("plan", "dev")
     assert result.returncode == 0, result.stderr
-    assert "Plan for stack 'dev' (environment dev): 153 resources" in result.stdout
+    assert "Plan for stack 'dev' (environment dev): 174 resources" in result.stdout
     assert "mlinfra:aws:EksCluster" in result.stdout
     assert "g6.xlarge · SPOT · 0..2 nodes" in result.stdout
 
