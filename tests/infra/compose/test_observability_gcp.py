@@ -59,8 +59,9 @@ def test_receivers_are_a_secret_output_with_mail_only_through_a_relay(relay, ema
         out = receivers_config(cfg)
         value, secret = loop.run_until_complete(asyncio.gather(out.future(), out.is_secret()))
     finally:
-        asyncio.set_event_loop(None)
         loop.close()
+        # Later tests (and Pulumi's SDK) ask for the current loop: leave a fresh one, as a new thread has.
+        asyncio.set_event_loop(asyncio.new_event_loop())
     assert secret is True
     receivers = yaml.safe_load(value)["receivers"]
     assert receivers[0] == {"name": "webhook", "webhook_configs": [
