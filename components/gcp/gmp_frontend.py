@@ -22,9 +22,12 @@ from components.gcp.gke_cluster import node_service_account_email
 from components.gcp.gmp_manifests import frontend_args
 from components.gcp.iam import service_account_id
 
-# Lets a Kubernetes service account act as the Google account (GKE Workload Identity), granted on that account.
+# GKE Workload Identity with a Google account: grant `roles/iam.workloadIdentityUser` on that account to the
+# member `serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` and annotate the Kubernetes service account
+# `iam.gke.io/gcp-service-account: <email>` (steps as written in https://keda.sh/docs/latest/
+# authentication-providers/gcp-workload-identity/, which follows Google's workload-identity how-to; read
+# 2026-11-29).
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
-# The annotation GKE's metadata server reads to pick the Google account of a Kubernetes service account.
 GSA_ANNOTATION = "iam.gke.io/gcp-service-account"
 # Reads metrics, time series and their metadata; writes nothing (the reader's only role).
 READER_ROLE = "roles/monitoring.viewer"
