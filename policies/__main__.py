@@ -9,6 +9,7 @@ import aws_iam
 import aws_storage
 import ci_identities
 import gcp
+import gke_observability
 import helm_charts
 import k8s_contracts
 import k8s_runners
@@ -28,6 +29,7 @@ PolicyPack(
         *aws_iam.RULES,
         *ci_identities.RULES,
         *gcp.RULES,
+        *gke_observability.RULES,
         *load_balancers.RULES,
         *k8s_workloads.RULES,
         *k8s_runners.RULES,

@@ -112,6 +112,10 @@ class GkeClusterArgs:
     # Skip / use existing / create: an existing service account (email) the nodes run as, which
     # already holds NODE_ROLES; then no account and no project IAM grant is created here.
     node_service_account: str | None = None
+    # Also send the API server's metrics to managed Prometheus (GKE's APISERVER package; "Collect and view
+    # control plane metrics", https://cloud.google.com/kubernetes-engine/docs/how-to/control-plane-metrics,
+    # read 2026-11-29: needs system metrics, which are always on here). Off by default: it is ingested and billed.
+    control_plane_metrics: bool = False
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -200,7 +204,8 @@ class GkeCluster(pulumi.ComponentResource):
             addons_config={"gcs_fuse_csi_driver_config": {"enabled": True},
                            "gce_persistent_disk_csi_driver_config": {"enabled": True}},
             logging_config={"enable_components": list(LOGGING)},
-            monitoring_config={"enable_components": list(MONITORING),
+            monitoring_config={"enable_components": [*MONITORING, *(("APISERVER",) if args.control_plane_metrics
+                                                                    else ())],
                                "managed_prometheus": {"enabled": True},
                                "advanced_datapath_observability_config": {"enable_metrics": True,
                                                                           "enable_relay": False}},

@@ -53,3 +53,37 @@ class GkeNodeServiceAccount(pulumi.ComponentResource):
             gcp.serviceaccount.IAMMember(f"{name}-act-as-{user_name}", service_account_id=self.resource_name,
                                          role=ACT_AS_ROLE, member=user, opts=after)
         self.register_outputs({"email": self.email, "resource_name": self.resource_name})
+
+
+# The GMP query frontend reads metrics as this account: read-only Cloud Monitoring, nothing else.
+METRICS_READER_ROLE = "roles/monitoring.viewer"
+# Lets the deployer bind a Kubernetes service account to this one account (iam.serviceAccounts.setIamPolicy;
+# "Service Account Admin (roles/iam.serviceAccountAdmin) ... on the service account ... contains the
+# permissions required to manage access to a service account",
+# https://cloud.google.com/iam/docs/manage-access-service-accounts, read 2026-11-29). Granted on the
+# account only: the binding must wait for the cluster, whose Workload Identity pool IAM checks, so the
+# stack makes it, not the bootstrap.
+BIND_ROLE = "roles/iam.serviceAccountAdmin"
+
+
+class GkeMetricsReader(pulumi.ComponentResource):
+    """A read-only Cloud Monitoring account for a stack's GMP query frontend; the deployer may bind to it."""
+
+    email: str
+    resource_name: str
+
+    def __init__(self, name: str, args: GkeNodeServiceAccountArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:gcp:GkeMetricsReader", name, None, opts)
+        account_id = service_account_id(args.base, "metrics")
+        account = gcp.serviceaccount.Account(
+            f"{name}-account", project=args.project, account_id=account_id,
+            display_name=f"GMP reader of {args.base}", opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        self.email = node_service_account_email(account_id, args.project)
+        self.resource_name = f"projects/{args.project}/serviceAccounts/{self.email}"
+        after = pulumi.ResourceOptions(parent=self, depends_on=[account])
+        gcp.projects.IAMMember(f"{name}-monitoring-viewer", project=args.project, role=METRICS_READER_ROLE,
+                               member=f"serviceAccount:{self.email}", opts=after)
+        for user_name, user in args.users.items():
+            gcp.serviceaccount.IAMMember(f"{name}-bind-{user_name}", service_account_id=self.resource_name,
+                                         role=BIND_ROLE, member=user, opts=after)
+        self.register_outputs({"email": self.email, "resource_name": self.resource_name})

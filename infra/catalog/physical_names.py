@@ -192,9 +192,14 @@ NAMESPACED_KINDS = (
     "gateway.networking.k8s.io/v1beta1:ReferenceGrant",
     "networking.gke.io/v1:GCPBackendPolicy", "networking.gke.io/v1:GCPGatewayPolicy",
     "networking.gke.io/v1:HealthCheckPolicy", "elbv2.k8s.aws/v1beta1:TargetGroupBinding",
+    "core/v1:ConfigMap", "core/v1:ServiceAccount", "apps/v1:Deployment",
+    # GMP's CRD scopes: GoogleCloudPlatform/prometheus-engine@v0.17.2:charts/operator/crds/
+    # monitoring.googleapis.com_{podmonitorings,clusterpodmonitorings,clusterrules}.yaml `scope:` (2026-11-29).
+    "monitoring.googleapis.com/v1:PodMonitoring",
 )
 CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass", "rbac.authorization.k8s.io/v1:ClusterRole",
-                      "rbac.authorization.k8s.io/v1:ClusterRoleBinding")
+                      "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+                      "monitoring.googleapis.com/v1:ClusterPodMonitoring", "monitoring.googleapis.com/v1:ClusterRules")
 
 KUBERNETES: dict[str, Rules] = {
     **{f"kubernetes:{kind}": {"metadata.name": PhysicalName(

@@ -105,6 +105,15 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
                 project=project, base=f"{config.name_prefix}-{stack}", users={"deploy": deployer}, protect=True),
                 opts=pulumi.ResourceOptions(provider=provider)).email
             for stack, project in config.gcp.node_service_accounts.items()}
+        from components.gcp.node_identity import GkeMetricsReader
+
+        # One read-only metrics account per GCP stack, for the GMP query frontend behind its Grafana
+        # (clusters.<c>.gcp.metrics_reader_service_account); the stack binds its Kubernetes account to it.
+        outputs["gcp_metrics_reader_service_accounts"] = {
+            stack: GkeMetricsReader(f"metrics-{stack}", GkeNodeServiceAccountArgs(
+                project=project, base=f"{config.name_prefix}-{stack}", users={"deploy": deployer}, protect=True),
+                opts=pulumi.ResourceOptions(provider=provider)).email
+            for stack, project in config.gcp.node_service_accounts.items()}
     if config.gcp.state_bucket is not None:
         from components.gcp.state_backend import GcsStateBackend, GcsStateBackendArgs
 

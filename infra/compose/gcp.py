@@ -15,8 +15,10 @@ from components.tags import gcp_labels
 from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
 from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
+from infra.compose.observability_gcp import gcp_observability
 from infra.compose.runners import gcp_runners
 from infra.config.gcp import LocationType
+from infra.config.observability import observability_enabled
 from infra.config.stack import (
     BucketConfig,
     CapacityType,
@@ -91,6 +93,7 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         protect=config.environment in PROTECTED_ENVIRONMENTS,
         labels=labels, dns_endpoint=options.dns_endpoint,
         node_service_account=options.node_service_account,
+        control_plane_metrics=observability_enabled(config),
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,
@@ -99,7 +102,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
     gateways = gcp_cluster_gateways(config, name, cluster_name, cluster, network, gke.provider, labels, opts)
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
             "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
-            **gcp_runners(config, stack, name, cluster, gke, number, buckets, labels, opts)}
+            **gcp_runners(config, stack, name, cluster, gke, number, buckets, labels, opts),
+            **gcp_observability(config, stack, name, cluster, gke, labels, opts)}
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],

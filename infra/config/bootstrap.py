@@ -44,6 +44,11 @@ ProjectId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z
 #   (certs, certmaps, certmapentries, dnsauthorizations), so a replace or destroy would fail.
 # - dns.admin: dns.changes.create and dns.resourceRecordSets.*; the only other Cloud DNS role,
 #   dns.reader, only reads.
+# Types the deploy account may create only on accounts the bootstrap made for that purpose, by a role the
+# bootstrap grants on each such account alone (never on the project): binding a stack's Kubernetes account
+# to its metrics reader by Workload Identity (GkeMetricsReader; setIamPolicy on that account).
+GCP_PER_ACCOUNT_ROLE_OF_MODULE = {"serviceaccount": "roles/iam.serviceAccountAdmin"}
+
 GCP_DEPLOY_ROLE_OF_MODULE = {
     "compute": "roles/compute.admin",
     "container": "roles/container.admin",

@@ -120,6 +120,11 @@ class GkeClusterOptions(Model):
     # one per stack (output gcp_node_service_accounts), so the deployer needs no project IAM. Unset, the
     # stack creates one and grants its roles on the project (a deployer with project IAM admin).
     node_service_account: str | None = None
+    # An existing service account (email) holding only roles/monitoring.viewer, which the GMP query frontend
+    # behind Grafana reads metrics as (Workload Identity): the bootstrap creates one per stack (output
+    # gcp_metrics_reader_service_accounts) and lets the deployer bind to it. Unset, a stack with
+    # observability on creates one and grants the role on the project (a deployer with project IAM admin).
+    metrics_reader_service_account: str | None = None
 
 
 class GpuSharing(Model):
@@ -170,3 +175,16 @@ class GcsBucketOptions(Model):
     # 0 turns soft delete off; otherwise GCS accepts 7 to 90 days.
     soft_delete_days: int = Field(default=7, ge=0, le=90)
     workload_access: dict[Name, WorkloadGrant] = Field(default_factory=dict)
+
+
+class AlertSmtpRelay(Model):
+    """The mail relay the GKE managed Alertmanager sends alert email through (it has none of its own).
+
+    No password: a relay that admits the clusters by their NAT address (Google Workspace's SMTP relay
+    service, or one inside the VPC), so no mail credential has to live in the cluster.
+    """
+
+    # `host:port`, as Alertmanager's `smarthost` takes it.
+    smarthost: str = Field(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")
+    sender: str = Field(pattern=r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", max_length=254)
+

@@ -17,7 +17,7 @@ from infra.catalog.accelerators import Accelerator, Cloud
 from infra.config.aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
 from infra.config.base import MAX_BUDGET_PER_HOUR, MAX_DAYS, MAX_NODES, Model, Name
 from infra.config.gateways import GatewayConfig
-from infra.config.gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
+from infra.config.gcp import AlertSmtpRelay, GcsBucketOptions, GkeClusterOptions, GkePoolOptions
 from infra.config.observability import ObservabilityConfig
 from infra.config.runners import GithubAppConfig, RunnerSetConfig
 from infra.config.sandbox import SandboxConfig
@@ -70,6 +70,8 @@ class GcpSettings(Model):
 
     project: str = Field(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
     region: str = Field(pattern=r"^[a-z]+-[a-z]+\d$")
+    # Where GKE's managed Alertmanager sends observability.notify.emails (see README "Observability on GKE").
+    alert_smtp: AlertSmtpRelay | None = None
 
 
 class NetworkConfig(Model):

@@ -161,6 +161,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
     _gcp("gcp:storage/bucket:Bucket", "google_storage_bucket"),
     _gcp("gcp:storage/bucketIAMMember:BucketIAMMember", "google_storage_bucket_iam_member"),
+    # hashicorp/terraform-provider-kubernetes docs/resources/config_map_v1.md (read 2026-11-29 at 3da156c4):
+    # `metadata` block, `data` and `binary_data` maps, as Pulumi names them.
+    ("kubernetes:core/v1:ConfigMap", TerraformType("kubernetes", "kubernetes_config_map_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Namespace", TerraformType("kubernetes", "kubernetes_namespace_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -176,6 +179,16 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _manifest("kubernetes:networking.gke.io/v1:GCPBackendPolicy"),
     _manifest("kubernetes:networking.gke.io/v1:GCPGatewayPolicy"),
     _manifest("kubernetes:networking.gke.io/v1:HealthCheckPolicy"),
+    # GKE managed Prometheus objects (GoogleCloudPlatform/prometheus-engine@v0.17.2 CRDs).
+    _manifest("kubernetes:monitoring.googleapis.com/v1:ClusterPodMonitoring"),
+    _manifest("kubernetes:monitoring.googleapis.com/v1:ClusterRules"),
+    _manifest("kubernetes:monitoring.googleapis.com/v1:PodMonitoring"),
+    # The GMP query frontend's workload objects, as written: the typed kubernetes_deployment_v1 and
+    # kubernetes_service_v1 rename every list block (`container`, `port`, ...), which the typed
+    # conversion here does not know, so the faithful form is the manifest.
+    _manifest("kubernetes:apps/v1:Deployment"),
+    _manifest("kubernetes:core/v1:Service"),
+    _manifest("kubernetes:core/v1:ServiceAccount"),
 ])
 
 # Pulumi pluralises the names of Terraform list blocks (`default_action` -> `defaultActions`,

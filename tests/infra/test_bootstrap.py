@@ -252,6 +252,8 @@ def test_service_accounts_are_impersonable_only_by_their_subjects(plan):
            f"{subject}:environment:{env}:{MAIN}") for env in ("dev", "staging", "prod")),
         # The deployer may run node pools as each stack's node account, and as no other account.
         *((f"nodes-{stack}-act-as-deploy", "roles/iam.serviceAccountUser", DEPLOYER) for stack in ("dev", "prod")),
+        # ...and bind a Kubernetes account to each stack's metrics reader (its IAM only; never act as it).
+        *((f"metrics-{stack}-bind-deploy", "roles/iam.serviceAccountAdmin", DEPLOYER) for stack in ("dev", "prod")),
     }
     assert members == expected
 
@@ -266,6 +268,7 @@ def test_gcp_read_roles_are_narrow_and_no_account_holds_an_admin_role_on_the_pro
     assert roles["acme-ml-gh-deploy"] == {"roles/container.admin", "roles/compute.admin", "roles/storage.admin",
                                           "roles/cloudkms.admin", "roles/certificatemanager.admin", "roles/dns.admin"}
     assert roles["acme-ml-dev-nodes"] == roles["acme-ml-prod-nodes"] == set(NODE_ROLES)
+    assert roles["acme-ml-dev-metrics"] == roles["acme-ml-prod-metrics"] == {"roles/monitoring.viewer"}
     assert "acme-ml-gh-sandbox" not in roles
     held = set().union(*roles.values())
     assert not held & {"roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser"}
@@ -312,6 +315,20 @@ def test_drift_reads_every_gcp_stack_project_and_previews_only_the_previewed_sta
     # Previews run pull-request code: they read dev (stacks.previewed), never prod's project.
     assert by_account == {"acme-ml-gh-drift": {"acme-ml-platform", "acme-ml-dev", "acme-ml-prod"},
                           "acme-ml-gh-preview": {"acme-ml-platform", "acme-ml-dev"}}
+
+
+def test_the_stacks_name_the_metrics_readers_the_bootstrap_exports(plan):
+    exported = plan["outputs"]["gcp_metrics_reader_service_accounts"]
+    assert exported == {"dev": "acme-ml-dev-metrics@acme-ml-dev.iam.gserviceaccount.com",
+                        "prod": "acme-ml-prod-metrics@acme-ml-prod.iam.gserviceaccount.com"}
+    for stack, email in exported.items():
+        account = resource(plan, "gcp:serviceaccount/account:Account", f"metrics-{stack}-account")
+        assert account["protect"] is True and account["inputs"]["project"] == f"acme-ml-{stack}"
+        assert account["inputs"]["accountId"] == email.split("@")[0]
+        # The stack's GMP query frontend runs as that account, bound by Workload Identity, and only as it.
+        bound = [r.inputs["serviceAccountId"] for r in stack_run(stack).resources
+                 if r.type == "gcp:serviceaccount/iAMMember:IAMMember"]
+        assert bound == [f"projects/acme-ml-{stack}/serviceAccounts/{email}"], stack
 
 
 def test_the_stacks_name_the_node_accounts_the_bootstrap_exports(plan):
@@ -422,7 +439,7 @@ def test_cli_plans_the_bootstrap_project():
     # roles and the deployer's actAs on it (+14); the 6 deploy roles also on acme-ml-dev and acme-ml-prod,
     # the projects those stacks deploy into (+12); the 9 read roles for drift on both and for previews on
     # dev, where the stacks they look at live (+27).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 147)
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 153)
     assert document["policy"]["violations"] == []
 
 

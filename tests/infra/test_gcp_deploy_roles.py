@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.config.bootstrap import GCP_ADMIN_ROLES, GCP_DEPLOY_ROLE_OF_MODULE, parse_bootstrap_config
+from infra.config.bootstrap import (
+    GCP_ADMIN_ROLES,
+    GCP_DEPLOY_ROLE_OF_MODULE,
+    GCP_PER_ACCOUNT_ROLE_OF_MODULE,
+    parse_bootstrap_config,
+)
 from tests.helpers import stack_run
 
 BOOTSTRAP_STACK = Path(__file__).resolve().parents[2] / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
@@ -37,9 +42,14 @@ def uncovered(types: set[str], roles: set[str]) -> list[str]:
     return missing
 
 
+def per_account(resource_type: str) -> bool:
+    return resource_type.split(":")[1].split("/")[0] in GCP_PER_ACCOUNT_ROLE_OF_MODULE
+
+
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_the_deploy_roles_cover_every_gcp_resource_type_the_stack_creates(stack):
-    types = {r.type for r in stack_run(stack).resources if r.type.startswith("gcp:") and r.custom}
+    types = {r.type for r in stack_run(stack).resources
+             if r.type.startswith("gcp:") and r.custom and not per_account(r.type)}
     assert {"gcp:kms/keyRing:KeyRing", "gcp:dns/recordSet:RecordSet",
             "gcp:certificatemanager/certificate:Certificate"} <= types
     assert uncovered(types, deploy_roles()) == []
@@ -63,3 +73,17 @@ def test_the_deploy_roles_hold_no_admin_role_and_only_roles_the_table_needs():
 def test_the_stack_creates_no_service_account_and_grants_nothing_on_the_project(stack):
     found = [(r.type, r.name) for r in stack_run(stack).resources if r.type in NEEDS_PROJECT_IAM]
     assert found == []
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_service_account_iam_only_on_the_metrics_reader_the_bootstrap_lets_the_deployer_bind(stack):
+    # The bootstrap makes <prefix>-<stack>-metrics and grants the deployer GCP_PER_ACCOUNT_ROLE_OF_MODULE on
+    # it alone (tests/infra/test_bootstrap.py); the stack may touch that account's IAM and no other's.
+    values = yaml.safe_load(BOOTSTRAP_STACK.read_text())["config"]
+    project = values["bootstrap:gcp"]["node_service_accounts"][stack]
+    reader = f"projects/{project}/serviceAccounts/acme-ml-{stack}-metrics@{project}.iam.gserviceaccount.com"
+    grants = [r for r in stack_run(stack).resources if r.custom and per_account(r.type)]
+    assert {r.type for r in grants} == {"gcp:serviceaccount/iAMMember:IAMMember"}
+    assert [(r.inputs["serviceAccountId"], r.inputs["role"]) for r in grants] == [
+        (reader, "roles/iam.workloadIdentityUser")]
+

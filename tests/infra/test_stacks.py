@@ -45,7 +45,11 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # the control-plane and flow-log groups, the GKE node disk key and its Compute Engine agent grant.
     # Then -6 for the GCP deploy (#16): the GKE nodes run as the bootstrap's node account, so the stack
     # creates no account and none of its 5 project role grants.
-    assert dev_document["counts"]["total"] == 153
+    # Then 21 for observability on the GKE cluster (#20): kube-state-metrics and node-exporter (component,
+    # 2 releases), GMP objects (component, 2 ClusterPodMonitorings, ClusterRules, the Alertmanager Secret),
+    # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
+    # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
+    assert dev_document["counts"]["total"] == 174
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 6

@@ -103,6 +103,11 @@ RUNNER = RunnerSet(github_config_url="https://github.com/acme", max_runners=2,
 BASES["arc"] = ("kubernetes:helm.sh/v3:Release", "train-runners-ci", {
     "name": "ci", "chart": "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",
     "version": "0.14.2", "values": scale_set_values("ci", RUNNER)})
+BASES["query"] = ("kubernetes:core/v1:Service", "infer-query-service", {
+    "metadata": {"name": "gmp-frontend", "namespace": "gmp-frontend"},
+    "spec": {"type": "ClusterIP", "selector": {"app.kubernetes.io/name": "gmp-frontend"}}})
+BASES["grafana"] = ("kubernetes:helm.sh/v3:Release", "infer-grafana-release", {
+    "name": "grafana", "chart": "grafana", "values": {"service": {"type": "ClusterIP"}}})
 R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 
@@ -223,6 +228,10 @@ CASES = [
     ("arc", "values.containerMode", {"type": "dind"}, "arc-runner-no-dind", A,
      "runner scale set 'train-runners-ci' uses dind container mode: a privileged Docker daemon runs next to "
      "every runner"),
+    ("query", "spec.type", "LoadBalancer", "observability-no-public-endpoint", M,
+     "Service 'infer-query-service' exposes gmp-frontend as LoadBalancer; only ClusterIP is allowed"),
+    ("grafana", "values.service.type", "NodePort", "observability-no-public-endpoint", M,
+     "Grafana release 'infer-grafana-release' exposes its service as NodePort (values.service.type); only ClusterIP"),
 ]
 
 
@@ -270,7 +279,8 @@ ARC_RULES = [("arc-runner-limits-set", M), ("arc-runner-no-dind", A), ("arc-runn
 
 
 @pytest.mark.parametrize("path, rules", [
-    ("chart", ARC_RULES),
+    # An unknown chart could be Grafana: the public-endpoint rule cannot pass it either.
+    ("chart", sorted([*ARC_RULES, ("observability-no-public-endpoint", M)])),
     (f"{R0}.resources.limits.cpu", [("arc-runner-limits-set", M)]),
     (f"{R0}.securityContext.privileged", [("arc-runner-not-privileged", M)]),
     ("values.containerMode.type", [("arc-runner-no-dind", A)]),

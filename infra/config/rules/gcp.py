@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
 from infra.config.gcp import SERVICE_ACCOUNT_EMAIL, LocationType, ReservationAffinity
+from infra.config.observability import observability_enabled
 from infra.config.rules.cidrs import open_range_problems
 from infra.config.stack import ClusterConfig, Environment, GpuPoolConfig, StackConfig
 
@@ -29,6 +30,7 @@ def gcp_problems(config: StackConfig) -> Iterator[Problem]:
         yield from _cluster(path, cluster, config.environment, region)
         for pool_name, pool in cluster.gpu_pools.items():
             yield from gke_pool_problems(f"{path}.gpu_pools.{pool_name}", cluster, pool, region)
+    yield from _alert_email(config)
     for name, bucket in config.buckets.items():
         path = f"buckets.{name}.gcp"
         if bucket.cloud != Cloud.GCP:
@@ -41,6 +43,16 @@ def gcp_problems(config: StackConfig) -> Iterator[Problem]:
         if 0 < options.soft_delete_days < 7:
             yield (f"{path}.soft_delete_days",
                    f"must be 0 (off) or 7 to 90 days, as GCS allows (got {options.soft_delete_days})")
+
+
+def _alert_email(config: StackConfig) -> Iterator[Problem]:
+    gke = [name for name, c in config.clusters.items() if c.cloud == Cloud.GCP]
+    if (gke and config.observability.notify.emails and observability_enabled(config)
+            and config.gcp is not None and config.gcp.alert_smtp is None):
+        yield ("gcp.alert_smtp",
+               f"required to mail observability.notify.emails from GKE clusters ({', '.join(gke)}): their managed "
+               "Alertmanager sends mail itself; set {smarthost: host:port, sender: alerts@...} of a relay that "
+               "admits the clusters' NAT address, or notify by webhook_url only")
 
 
 def _gcp_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
@@ -76,6 +88,11 @@ def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region
         yield (f"{gpath}.node_service_account",
                "must be a service account email, <id>@<project>.iam.gserviceaccount.com, like the bootstrap "
                f"output gcp_node_service_accounts (got {account!r})")
+    reader = options.metrics_reader_service_account
+    if reader is not None and not SERVICE_ACCOUNT_EMAIL.match(reader):
+        yield (f"{gpath}.metrics_reader_service_account",
+               "must be a service account email, <id>@<project>.iam.gserviceaccount.com, like the bootstrap "
+               f"output gcp_metrics_reader_service_accounts (got {reader!r})")
     if options.master_cidr.prefixlen != 28:
         yield (f"{gpath}.master_cidr",
                f"must be a /28, the size GKE reserves for the control plane (got /{options.master_cidr.prefixlen})")

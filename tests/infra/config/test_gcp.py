@@ -222,3 +222,35 @@ def test_a_node_service_account_that_is_not_an_account_email_is_refused(bad):
         "clusters.infer.gcp.node_service_account: must be a service account email, "
         "<id>@<project>.iam.gserviceaccount.com, like the bootstrap output gcp_node_service_accounts "
         f"(got {bad!r})"]
+
+
+def test_metrics_reader_service_account_is_an_existing_account_email():
+    email = "acme-ml-prod-metrics@acme-ml-prod.iam.gserviceaccount.com"
+    config = parse_stack_config(change(clusters__infer__gcp={"metrics_reader_service_account": email}), "prod")
+    assert config.clusters["infer"].gcp.metrics_reader_service_account == email
+
+
+def test_a_metrics_reader_that_is_not_an_account_email_is_refused():
+    assert problems(change(clusters__infer__gcp={"metrics_reader_service_account": "metrics-reader"})) == [
+        "clusters.infer.gcp.metrics_reader_service_account: must be a service account email, "
+        "<id>@<project>.iam.gserviceaccount.com, like the bootstrap output gcp_metrics_reader_service_accounts "
+        "(got 'metrics-reader')"]
+
+
+def test_alert_email_from_gke_needs_an_smtp_relay():
+    mail = {"notify": {"emails": ["oncall@acme-ml.example.com"]}}
+    assert problems(change(observability=mail)) == [
+        "gcp.alert_smtp: required to mail observability.notify.emails from GKE clusters (infer): their managed "
+        "Alertmanager sends mail itself; set {smarthost: host:port, sender: alerts@...} of a relay that admits "
+        "the clusters' NAT address, or notify by webhook_url only"]
+    relay = {"smarthost": "smtp-relay.gmail.com:587", "sender": "alerts@acme-ml.example.com"}
+    config = parse_stack_config(change(observability=mail, gcp__alert_smtp=relay), "prod")
+    assert config.gcp.alert_smtp.smarthost == "smtp-relay.gmail.com:587"
+    # Observability off: no mail is sent, so no relay is needed.
+    parse_stack_config(change(observability={**mail, "enabled": False}), "prod")
+
+
+def test_an_smtp_relay_without_a_port_is_refused():
+    relay = {"smarthost": "smtp-relay.gmail.com", "sender": "alerts@acme-ml.example.com"}
+    [problem] = problems(change(gcp__alert_smtp=relay))
+    assert problem.startswith("gcp.alert_smtp.smarthost:")

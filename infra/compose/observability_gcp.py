@@ -1,0 +1,128 @@
+"""Observability on one GKE cluster: exporters, GMP scrapes, the shared alert rules, the managed Alertmanager's
+receivers, and the in-cluster Grafana reading GMP through the query frontend.
+
+GKE runs the collectors, the rule evaluator and Alertmanager itself (managed collection is always on in
+GkeCluster); GPU metrics come from GKE's DCGM package (infra/catalog/gmp.py says why), so this module adds
+only what GKE does not: kube-state-metrics and node-exporter, the scrape objects, the rules and receivers,
+and a read-only way for Grafana to query.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from components.gcp.gmp_frontend import GmpQueryFrontend, GmpQueryFrontendArgs
+from components.gcp.gmp_manifests import ScrapeTarget, SmtpRelay, alertmanager_config
+from components.gcp.managed_prometheus import GmpMonitoring, GmpMonitoringArgs
+from components.k8s.runner_values import LISTENER_SELECTOR, METRICS_PORT
+from components.monitoring.dashboards import platform_dashboards
+from components.monitoring.exporters import (
+    KUBE_STATE_METRICS,
+    NODE_EXPORTER,
+    SCRAPE_PORTS,
+    SCRAPE_SELECTORS,
+    MetricsExporters,
+    MetricsExportersArgs,
+)
+from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs
+from components.monitoring.promql import TARGET_NODE_LABEL
+from components.monitoring.rules import AlertThresholds, platform_alert_rules, rule_groups
+from infra.catalog import gmp
+from infra.catalog.accelerators import Cloud, resolve
+from infra.compose.charts import helm_chart
+from infra.config.observability import effective_alerts, observability_enabled
+from infra.config.stack import ClusterConfig, StackConfig, budget_for
+
+if TYPE_CHECKING:
+    from components.gcp.gke_cluster import GkeCluster
+
+SYSTEM_POOL = {"mlinfra.io/pool": "system"}
+DATASOURCE_UID = "gmp"
+LABELS = {"app.kubernetes.io/managed-by": "mlinfra", "app.kubernetes.io/part-of": "mlinfra-observability"}
+
+
+def gpu_hourly_prices(cluster: ClusterConfig) -> dict[str, float]:
+    """The catalog's on-demand hourly price of one node of each GPU machine type the cluster's pools use."""
+    prices: dict[str, float] = {}
+    for pool in cluster.gpu_pools.values():
+        offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
+        prices[offer.machine_type] = offer.price.usd_per_hour
+    return prices
+
+
+def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
+    """What GMP scrapes on a GKE cluster besides GKE's own packages, keyed by a stable name.
+
+    Every target that describes other objects (kube-state-metrics, the ARC listeners' `name`/`namespace`
+    labels of a scale set) keeps its own labels: GMP's target labels are left empty for them.
+    """
+    targets = {
+        "kube-state-metrics": ScrapeTarget(SCRAPE_SELECTORS[KUBE_STATE_METRICS], SCRAPE_PORTS[KUBE_STATE_METRICS],
+                                           target_labels=()),
+        # node-exporter only knows the node's IP; GMP names the node the pod runs on.
+        "node-exporter": ScrapeTarget(SCRAPE_SELECTORS[NODE_EXPORTER], SCRAPE_PORTS[NODE_EXPORTER],
+                                      target_labels=(TARGET_NODE_LABEL,)),
+    }
+    if cluster.runners:
+        # The listeners' gha_* metrics (on when observability is: compose.runners passes GMP's collectors to
+        # CiRunners, whose NetworkPolicy admits them). Cluster-wide with no target labels: a PodMonitoring
+        # would stamp its own namespace on every series and rename the scale set's `namespace` label.
+        targets["arc-listeners"] = ScrapeTarget(LISTENER_SELECTOR, METRICS_PORT, target_labels=())
+    return targets
+
+
+def thresholds(config: StackConfig) -> AlertThresholds:
+    """The stack's effective thresholds as the rules component takes them."""
+    return AlertThresholds(**effective_alerts(config).model_dump())
+
+
+def receivers_config(config: StackConfig) -> pulumi.Output[str]:
+    """The managed Alertmanager's config as a secret Output: the webhook URL is only ever inside it."""
+    notify = config.observability.notify
+    relay = config.gcp.alert_smtp if config.gcp else None
+    smtp = SmtpRelay(relay.smarthost, relay.sender) if relay else None
+    emails = list(notify.emails) if smtp else []
+    webhook = notify.webhook_url.get_secret_value() if notify.webhook_url else None
+    return pulumi.Output.secret(webhook).apply(lambda url: alertmanager_config(emails, url, smtp))
+
+
+def gcp_observability(config: StackConfig, stack: str, name: str, cluster: ClusterConfig, gke: GkeCluster,
+                      labels: dict[str, str], opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """A GKE cluster's observability objects when the stack has observability on; returns its outputs."""
+    if not observability_enabled(config):
+        return {}
+    assert config.gcp is not None  # guaranteed by infra.config.rules
+    obs = config.observability
+    on_system = [gke.system_pool]
+    exporters = MetricsExporters(f"{name}-exporters", MetricsExportersArgs(
+        provider=gke.provider, kube_state_metrics_chart=helm_chart(KUBE_STATE_METRICS),
+        node_exporter_chart=helm_chart(NODE_EXPORTER), node_selector=SYSTEM_POOL, labels=LABELS,
+        depends_on=on_system), opts=opts)
+    prices = gpu_hourly_prices(cluster)
+    rules = platform_alert_rules(thresholds(config), spend_per_hour_budget=budget_for(config),
+                                 gpu_hourly_prices=prices, cluster_autoscaler_metrics=gmp.AUTOSCALER_SCRAPED)
+    monitoring = GmpMonitoring(f"{name}-gmp", GmpMonitoringArgs(
+        k8s_provider=gke.provider, targets=scrape_targets(cluster),
+        scrape_interval_seconds=obs.scrape_interval_seconds,
+        rule_file=rule_groups(rules, interval_seconds=obs.scrape_interval_seconds * 2),
+        alertmanager_config=receivers_config(config), labels=LABELS,
+        depends_on=[*on_system, *exporters.releases.values()]), opts=opts)
+    outputs: dict[str, Any] = {"rules": monitoring.rules.metadata["name"],
+                               "scrapes": sorted(monitoring.monitorings)}
+    if obs.grafana:
+        frontend = GmpQueryFrontend(f"{name}-query", GmpQueryFrontendArgs(
+            k8s_provider=gke.provider, project=config.gcp.project, image=f"{gmp.FRONTEND_IMAGE.repository}:"
+            f"{gmp.FRONTEND_IMAGE.tag}", account_base=f"{config.name_prefix}-{stack}",
+            reader_service_account=cluster.gcp.metrics_reader_service_account, node_selector=SYSTEM_POOL,
+            labels=LABELS, depends_on=on_system), opts=opts)
+        grafana = ClusterGrafana(f"{name}-grafana", ClusterGrafanaArgs(
+            provider=gke.provider, chart=helm_chart("grafana"),
+            datasource={"name": "Google Cloud Managed Prometheus", "type": "prometheus", "uid": DATASOURCE_UID,
+                        "url": frontend.url, "access": "proxy"},
+            dashboards=platform_dashboards(DATASOURCE_UID, prices), node_selector=SYSTEM_POOL, labels=LABELS,
+            depends_on=on_system), opts=opts)
+        outputs["grafana"] = {"namespace": grafana.namespace, "service": grafana.service,
+                              "query_frontend": frontend.url}
+    return {"observability": outputs}
