@@ -25,6 +25,7 @@ from infra.plan import make
 from infra.plan.make import EXIT_CONFIG, EXIT_OK, EXIT_PACK, EXIT_POLICY, PlanOutcome
 from infra.plan.name_plans import BOOTSTRAP_DIR, PlanInput, plan_documents, sample_sandboxes
 from infra.plan.names import check_documents, describe
+from infra.plan.preflight import preflight
 from infra.sandbox.plan import SandboxRefused
 from infra.sandbox.spec import PREFIX
 
@@ -91,10 +92,17 @@ def plan_all(stacks_dir: Path, bootstrap_dir: Path | None = BOOTSTRAP_DIR,
 
     `on_stack(project, stack)` is called before each stack is planned (the progress display).
     """
+    refused = preflight(PACK_DIR)
+    if refused is not None:
+        return AllPlans([], [CheckOutcome("policy pack", refused[0], error=refused[1])])
+    try:
+        planned = all_stacks(stacks_dir, bootstrap_dir)
+    except StackFileError as exc:  # a project file (the bootstrap's Pulumi.yaml) that cannot be read
+        return AllPlans([], [CheckOutcome("projects", EXIT_CONFIG, error=str(exc))])
     stacks: list[StackPlan] = []
     analyzer: PolicyAnalyzer | None = None
     try:
-        for project, name in all_stacks(stacks_dir, bootstrap_dir):
+        for project, name in planned:
             if on_stack is not None:
                 on_stack(project.name, name)
             if analyzer is None or analyzer.proc is None or analyzer.proc.poll() is not None:

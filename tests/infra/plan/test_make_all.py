@@ -115,3 +115,16 @@ def test_the_reused_pack_does_not_depend_on_the_stack_it_was_started_for():
             if name in ("get_stack", "get_project", "get_organization", "environ", "getenv"):
                 readers.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
     assert readers == []
+
+
+def test_a_bootstrap_project_file_that_cannot_be_read_is_exit_2_naming_it(tmp_path):
+    from infra.offline.engine import STACKS_DIR
+    from infra.plan.make_all import plan_all
+
+    (tmp_path / "Pulumi.yaml").write_text("name: [unclosed\n")
+    result = plan_all(STACKS_DIR, bootstrap_dir=tmp_path)
+    assert result.exit_code == 2
+    assert result.stacks == []
+    [check] = result.checks
+    assert check.name == "projects"
+    assert check.error.startswith(f"{tmp_path / 'Pulumi.yaml'}")
