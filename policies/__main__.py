@@ -6,6 +6,7 @@
 import aws_baseline
 import aws_compute
 import aws_iam
+import aws_observability
 import aws_storage
 import ci_identities
 import gcp
@@ -26,6 +27,7 @@ PolicyPack(
         *aws_compute.RULES,
         *aws_storage.RULES,
         *aws_iam.RULES,
+        *aws_observability.RULES,
         *ci_identities.RULES,
         *gcp.RULES,
         *load_balancers.RULES,

@@ -103,10 +103,33 @@ RUNNER = RunnerSet(github_config_url="https://github.com/acme", max_runners=2,
 BASES["arc"] = ("kubernetes:helm.sh/v3:Release", "train-runners-ci", {
     "name": "ci", "chart": "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",
     "version": "0.14.2", "values": scale_set_values("ci", RUNNER)})
+# The observability resources exactly as AmpWorkspace and the Grafana identity record them.
+WS_ARN = "arn:aws:aps:us-east-1:123456789012:workspace/ws-1"
+BASES["amp"] = ("aws:amp/workspace:Workspace", "dev-metrics-workspace", {
+    "alias": "dev-metrics", "kmsKeyArn": UNKNOWN, "tags": TAGS})
+BASES["topic"] = ("aws:sns/topic:Topic", "dev-metrics-alerts", {
+    "name": "dev-metrics-alerts", "kmsMasterKeyId": UNKNOWN, "tags": TAGS})
+BASES["query"] = ("aws:iam/rolePolicy:RolePolicy", "train-grafana-query", {"role": UNKNOWN, "policy": _doc(
+    {"Sid": "QueryWorkspace", "Effect": "Allow", "Resource": WS_ARN,
+     "Action": ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"]})})
 R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 
 CASES = [
+    ("amp", "kmsKeyArn", DELETE, "amp-workspace-encrypted", M,
+     "AMP workspace 'dev-metrics-workspace' is not encrypted with a customer-managed KMS key (kmsKeyArn)"),
+    ("topic", "kmsMasterKeyId", DELETE, "sns-topic-encrypted", M,
+     "SNS topic 'dev-metrics-alerts' is not encrypted (kmsMasterKeyId)"),
+    ("topic", "kmsMasterKeyId", "alias/aws/sns", "sns-topic-encrypted", M,
+     "SNS topic 'dev-metrics-alerts' uses the AWS managed key alias/aws/sns, whose policy no service publisher "
+     "can be added to"),
+    ("query", "policy", _doc({"Effect": "Allow", "Action": ["aps:QueryMetrics"], "Resource": "*"}),
+     "amp-access-scoped", M, "'train-grafana-query' allows aps:QueryMetrics on any workspace; name the "
+     "workspace's ARN"),
+    ("query", "policy", _doc({"Effect": "Allow", "Action": "aps:RemoteWrite",
+                              "Resource": "arn:aws:aps:us-east-1:123456789012:workspace/*"}),
+     "amp-access-scoped", M, "'train-grafana-query' allows aps:RemoteWrite on any workspace; name the "
+     "workspace's ARN"),
     ("eks", "vpcConfig", {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]},
      "eks-private-endpoint", M, "cluster 'train-cluster' allows the public API endpoint from 0.0.0.0/0"),
     ("eks", "vpcConfig.endpointPublicAccess", True, "eks-private-endpoint", M,
