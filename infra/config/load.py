@@ -19,6 +19,7 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
 from infra.config.rules.names import name_problems
+from infra.config.rules.observability import observability_secret_problems
 from infra.config.rules.runners import secret_problems
 from infra.config.rules.stack import Problem, stack_problems
 from infra.config.stack import StackConfig
@@ -87,6 +88,7 @@ def parse_stack_config(values: dict[str, Any], stack: str,
     problems += list(name_problems(config, stack))
     if secret_keys is not None:
         problems += list(secret_problems(config, hidden))
+        problems += list(observability_secret_problems(config, hidden))
     if problems:
         raise ConfigError(stack, problems)
     return config

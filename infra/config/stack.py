@@ -18,6 +18,7 @@ from infra.config.aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
 from infra.config.base import Model, Name
 from infra.config.gateways import GatewayConfig
 from infra.config.gcp import GcsBucketOptions, GkeClusterOptions, GkePoolOptions
+from infra.config.observability import ObservabilityConfig
 from infra.config.runners import GithubAppConfig, RunnerSetConfig
 from infra.config.sandbox import SandboxConfig
 
@@ -146,6 +147,7 @@ class StackConfig(Model):
     budget_per_hour: float | None = Field(default=None, gt=0)
     sandbox: SandboxConfig | None = None
     github_app: GithubAppConfig | None = None
+    observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
 
 
 def budget_for(config: StackConfig) -> float | None:

@@ -14,6 +14,7 @@ from infra.config.rules.aws import aws_problems
 from infra.config.rules.charts import chart_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
+from infra.config.rules.observability import observability_problems
 from infra.config.rules.runners import runner_problems
 from infra.config.rules.sandbox import sandbox_problems
 from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
@@ -35,6 +36,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(gateway_problems(config))
     problems += list(runner_problems(config))
     problems += list(chart_problems(config))
+    problems += list(observability_problems(config))
     return problems
 
 

@@ -1,0 +1,119 @@
+"""The platform dashboards as Grafana JSON, the same on both clouds: GPUs, scheduling, runners, control plane.
+
+Every expression reads metrics the exporters in `infra.catalog.exporter_metrics` produce, joined on
+the label contract of `components.monitoring.promql`. The idle-GPU cost uses the catalog's prices as an
+inline PromQL vector (promql.price_vector).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from components.monitoring.panels import Panel, Query, dashboard_json
+from components.monitoring.promql import (
+    GPU_RESOURCE,
+    INSTANCE_TYPE,
+    POOL,
+    TEAM,
+    dcgm,
+    gpu_nodes,
+    gpu_requests_by_node,
+    hourly_cost,
+)
+
+# Grafana's dashboard JSON schema version at the pinned Grafana (see infra.catalog.charts, grafana pin).
+SCHEMA_VERSION = 41
+
+
+def _legend(label: str) -> str:
+    return "{{" + label + "}}"
+
+
+def _by_node_label(metric: str, label: str, how: str = "avg") -> str:
+    # DCGM series name their node (promql.dcgm); kube_node_labels maps it to pool and team.
+    return f"{how} by ({label}) ({dcgm(metric)} * on (node) group_left ({label}) kube_node_labels)"
+
+
+def gpu_panels(gpu_hourly_prices: Mapping[str, float]) -> tuple[Panel, ...]:
+    """GPU utilisation and memory per pool, team and node; allocated against idle GPUs and their cost."""
+    idle_nodes = f"({gpu_nodes()}) unless on (node) ({gpu_requests_by_node()} > 0)"
+    panels = [
+        Panel("GPU utilisation by pool", (Query(_by_node_label("DCGM_FI_DEV_GPU_UTIL", POOL), _legend(POOL)),),
+              unit="percent"),
+        Panel("GPU utilisation by team", (Query(_by_node_label("DCGM_FI_DEV_GPU_UTIL", TEAM), _legend(TEAM)),),
+              unit="percent", description="Team is the `team` label a GPU pool sets in its `labels`."),
+        Panel("GPU utilisation by node", (Query(f"avg by (node) ({dcgm('DCGM_FI_DEV_GPU_UTIL')})", "{{node}}"),),
+              unit="percent"),
+        Panel("GPU memory used by pool", (Query(_by_node_label("DCGM_FI_DEV_FB_USED", POOL, "sum"),
+                                                _legend(POOL)),), unit="decmbytes"),
+        Panel("GPU memory used by node", (Query(f"sum by (node) ({dcgm('DCGM_FI_DEV_FB_USED')})", "{{node}}"),),
+              unit="decmbytes"),
+        Panel("GPUs allocated and idle", (
+            Query(f'sum(kube_node_status_allocatable{{resource="{GPU_RESOURCE}"}})', "GPUs in the cluster"),
+            Query(f"sum({gpu_requests_by_node()})", "GPUs requested by running pods"),
+            Query(f'sum(kube_node_status_allocatable{{resource="{GPU_RESOURCE}"}} and on (node) ({idle_nodes}))',
+                  "GPUs on nodes without a GPU pod"))),
+    ]
+    if gpu_hourly_prices:
+        panels.append(Panel(
+            "Idle GPU nodes: cost per hour", (Query(hourly_cost(idle_nodes, gpu_hourly_prices), "idle cost/hour"),
+                                              Query(hourly_cost(gpu_nodes(), gpu_hourly_prices), "all GPU nodes")),
+            unit="currencyUSD",
+            description="Catalog on-demand price of each GPU node that runs no GPU pod (spot costs less)."))
+    return tuple(panels)
+
+
+def scheduling_panels() -> tuple[Panel, ...]:
+    """Pending GPU pods and how long pods wait to be scheduled; nodes per pool over time."""
+    return (
+        Panel("Pending GPU pods", (Query(
+            f'sum(kube_pod_container_resource_requests{{resource="{GPU_RESOURCE}"}} '
+            '* on (namespace, pod) group_left () (kube_pod_status_phase{phase="Pending"} == 1))',
+            "GPUs requested by pending pods"),
+            Query("sum(kube_pod_status_unschedulable)", "unschedulable pods"))),
+        Panel("Time to schedule (pods created in the last hour)", (Query(
+            "max(kube_pod_status_scheduled_time - on (namespace, pod) kube_pod_created "
+            "and on (namespace, pod) (time() - kube_pod_created < 3600))", "slowest"),),
+            unit="s"),
+        Panel("Nodes per pool", (Query(f"count by ({POOL}) (kube_node_labels)", _legend(POOL)),)),
+        Panel("GPU nodes per instance type", (Query(f"count by ({INSTANCE_TYPE}) ({gpu_nodes()})",
+                                                    _legend(INSTANCE_TYPE)),)),
+    )
+
+
+def runner_panels() -> tuple[Panel, ...]:
+    """Runner scale sets: jobs waiting, runners busy against the maximum, how long jobs wait to start."""
+    return (
+        Panel("Jobs assigned and running", (Query("sum by (name) (gha_assigned_jobs)", "{{name}} assigned"),
+                                            Query("sum by (name) (gha_running_jobs)", "{{name}} running"))),
+        Panel("Runners: busy, desired and max", (Query("sum by (name) (gha_busy_runners)", "{{name}} busy"),
+                                                 Query("sum by (name) (gha_desired_runners)", "{{name}} desired"),
+                                                 Query("sum by (name) (gha_max_runners)", "{{name}} max"))),
+        Panel("Job wait before start (p90)", (Query(
+            "histogram_quantile(0.9, sum by (le, name) (rate(gha_job_startup_duration_seconds_bucket[15m])))",
+            "{{name}}"),), unit="s"),
+    )
+
+
+def control_plane_panels() -> tuple[Panel, ...]:
+    """API server health as far as the managed control plane exposes it, and node readiness."""
+    return (
+        Panel("API server requests by code", (Query("sum by (code) (rate(apiserver_request_total[5m]))", "{{code}}"),),
+              unit="reqps"),
+        Panel("API server request latency (p99, non-watch)", (Query(
+            'histogram_quantile(0.99, sum by (le, verb) (rate(apiserver_request_duration_seconds_bucket'
+            '{verb!~"WATCH|CONNECT"}[5m])))', "{{verb}}"),), unit="s"),
+        Panel("Nodes not ready", (Query(
+            'sum(kube_node_status_condition{condition="Ready", status!="true"})', "not ready"),)),
+    )
+
+
+def platform_dashboards(datasource_uid: str, gpu_hourly_prices: Mapping[str, float], *,
+                        datasource_type: str = "prometheus") -> dict[str, dict]:
+    """The platform dashboards by uid, each reading the data source `datasource_uid`."""
+    datasource = {"type": datasource_type, "uid": datasource_uid}
+    boards = (("mlinfra-gpus", "GPUs: utilisation, memory, idle cost", gpu_panels(gpu_hourly_prices)),
+              ("mlinfra-scheduling", "Scheduling: pending GPU pods and nodes per pool", scheduling_panels()),
+              ("mlinfra-runners", "CI runners: queue and wait", runner_panels()),
+              ("mlinfra-control-plane", "Control plane health", control_plane_panels()))
+    return {uid: dashboard_json(uid, title, panels, datasource, SCHEMA_VERSION) for uid, title, panels in boards}
