@@ -26,6 +26,15 @@ from components.aws.amp_policies import (
 from components.aws.iam import RoleBounds
 from components.tags import with_tags
 
+# RoleName: "Length Constraints: Minimum length of 1. Maximum length of 64." (IAM API Reference, PolicyRole,
+# https://docs.aws.amazon.com/goto/WebAPI/iam-2010-05-08/PolicyRole, read 2026-11-29).
+IAM_ROLE_NAME_MAX = 64
+
+
+def role_arn(account_id: str, path: str, name: str) -> str:
+    """A role's ARN from its account, IAM path and name: arn:aws:iam::<account>:role<path><name>."""
+    return f"arn:aws:iam::{account_id}:role{path}{name}"
+
 
 @dataclass(frozen=True)
 class AmpScraperArgs:
@@ -58,17 +67,23 @@ class AmpScraper(pulumi.ComponentResource):
                              f"(got {len(args.subnet_ids)})")
         child = pulumi.ResourceOptions(parent=self)
         account = pulumi.Output.from_input(args.account_id)
+        # Named, so each role's ARN is known before it exists and the two trust each other in the plan.
+        source_name, target_name = f"{args.cluster_name}-amp-source", f"{args.cluster_name}-amp-target"
+        if len(target_name) > IAM_ROLE_NAME_MAX:
+            raise ValueError(f"role name {target_name!r} is longer than IAM's {IAM_ROLE_NAME_MAX} characters")
+        source_arn = account.apply(lambda a: role_arn(a, args.bounds.path, source_name))
+        target_arn = account.apply(lambda a: role_arn(a, args.bounds.path, target_name))
         source = aws.iam.Role(
-            f"{name}-source", tags=args.tags, opts=child, **args.bounds.role(),
+            f"{name}-source", name=source_name, tags=args.tags, opts=child, **args.bounds.role(),
             description=f"AMP managed scraper of {args.cluster_name}: assumes the target role only",
             assume_role_policy=account.apply(lambda a: scraper_source_trust(args.region, a)))
         target = aws.iam.Role(
-            f"{name}-target", tags=args.tags, opts=child, **args.bounds.role(),
+            f"{name}-target", name=target_name, tags=args.tags, opts=child, **args.bounds.role(),
             description=f"AMP managed scraper of {args.cluster_name}: remote write to its workspace",
-            assume_role_policy=pulumi.Output.all(source.arn, account).apply(
+            assume_role_policy=pulumi.Output.all(source_arn, account).apply(
                 lambda v: scraper_target_trust(v[0], args.region, v[1])))
         aws.iam.RolePolicy(f"{name}-source", role=source.name, opts=child,
-                           policy=target.arn.apply(scraper_source_policy))
+                           policy=target_arn.apply(scraper_source_policy))
         write = aws.iam.RolePolicy(f"{name}-target", role=target.name, opts=child,
                                    policy=pulumi.Output.from_input(args.workspace_arn).apply(remote_write_policy))
         scraper = aws.amp.Scraper(
@@ -79,6 +94,6 @@ class AmpScraper(pulumi.ComponentResource):
             role_configuration={"source_role_arn": source.arn, "target_role_arn": target.arn},
             scrape_configuration=args.scrape_configuration,
             tags=with_tags(args.tags, Name=f"{args.cluster_name}-metrics"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[write, source]))
         self.scraper_arn = scraper.arn
         self.register_outputs({"scraper_arn": self.scraper_arn})

@@ -46,7 +46,8 @@ PROD_COUNTS = {
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
     # both runner sets and the GPU runners
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
-    "aws:kms/key:Key": 6,  # 3, the CI image repository's, then the control-plane and flow-log keys
+    # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
+    "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
     "aws:wafv2/webAcl:WebAcl": 1,  # AWS managed rules in front of the internet-facing ALB
     "aws:wafv2/webAclAssociation:WebAclAssociation": 1,
@@ -76,7 +77,10 @@ def test_prod_counts_are_pinned(prod):
     # key, GCS agent grant) and the usage-log writer grants of the two log buckets (8).
     # Then -6 for the GCP deploy (#16): the GKE nodes run as the bootstrap's node account, so the stack
     # creates no account and none of its 5 project role grants.
-    assert prod["counts"]["total"] == 265
+    # Then 14 for AWS observability (#20): the stack's AMP workspace (component, key, workspace, rule
+    # groups namespace, alert manager, SNS topic and its policy), the cluster's managed scraper (component,
+    # scraper, source and target roles and their policies) and the ARC controller's metrics NetworkPolicy.
+    assert prod["counts"]["total"] == 279
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -164,7 +168,10 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
     # the deploy path as in prod (#16); then 3 for #17: the closed default security group, the
     # control-plane and flow-log keys.
-    assert staging["counts"]["total"] == 159
+    # Then 14 for AWS observability (#20): the stack's AMP workspace (component, key, workspace, rule
+    # groups namespace, alert manager, SNS topic and its policy), the cluster's managed scraper (component,
+    # scraper, source and target roles and their policies) and the ARC controller's metrics NetworkPolicy.
+    assert staging["counts"]["total"] == 173
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
@@ -179,6 +186,7 @@ OPT_OUTS = """config:
   mlinfra:environment: prod
   mlinfra:tags: {owner: ml, cost-center: cc}
   mlinfra:aws: {region: us-east-1}
+  mlinfra:observability: {enabled: false}
   mlinfra:clusters:
     train:
       cloud: aws
