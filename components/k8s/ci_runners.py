@@ -22,7 +22,6 @@ from components.k8s.runner_values import (
     controller_values,
     default_deny_policy,
     egress_policy,
-    metrics_ingress_policy,
     namespace_for,
     namespace_labels,
     runner_service_account,
@@ -60,9 +59,6 @@ class CiRunnersArgs:
     extra_egress: Sequence[Mapping[str, Any]] = ()
     # StorageClass of runner work volumes that name none themselves (None: the cluster's default).
     default_storage_class: str | None = None
-    # Where a metrics collector scrapes from (CIDRs): the controller and its listeners serve metrics and
-    # the controller namespace admits those addresses on the metrics port. Empty: no metrics.
-    metrics_from: Sequence[str] = ()
 
 
 def github_secret_data(app: GithubAppCredentials) -> pulumi.Output[dict[str, str]]:
@@ -97,14 +93,9 @@ class CiRunners(pulumi.ComponentResource):
             name="arc",
             **args.controller_chart.release_args(),
             namespace=controller_ns.metadata.name,
-            values=controller_values(metrics=bool(args.metrics_from)),
+            values=controller_values(),
             atomic=True,
             opts=on_nodes)
-        if args.metrics_from:
-            k8s.networking.v1.NetworkPolicy(
-                f"{name}-controller-allow-metrics",
-                metadata={"name": "allow-metrics", "namespace": controller_ns.metadata.name, "labels": labels},
-                spec=metrics_ingress_policy(args.metrics_from), opts=child)
 
         secret_data = github_secret_data(args.github_app)
         self.namespaces = {}

@@ -87,33 +87,14 @@ def job_service_accounts(set_name: str, container_mode: str, gpu: bool) -> tuple
     return ((namespace, "default"), runner) if gpu else ((namespace, "default"),)
 
 
-# ARC serves no metrics unless the controller chart's `metrics` values are set; then the controller
-# and every listener serve them on these (actions/actions-runner-controller@gha-runner-scale-set-0.14.2:
-# charts/gha-runner-scale-set-controller/values.yaml and templates/deployment.yaml, read 2026-11-29).
-METRICS_PORT = 8080
-METRICS_VALUES = {"controllerManagerAddr": f":{METRICS_PORT}", "listenerAddr": f":{METRICS_PORT}",
-                  "listenerEndpoint": "/metrics"}
-
-
-def controller_values(metrics: bool = False) -> dict:
-    """Values of the controller chart: a known service account name and a locked-down container,
-    and the controller's and listeners' metrics endpoints when `metrics`."""
-    values = {
+def controller_values() -> dict:
+    """Values of the controller chart: a known service account name and a locked-down container."""
+    return {
         "serviceAccount": {"create": True, "name": CONTROLLER_SERVICE_ACCOUNT},
         "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "capabilities": {"drop": ["ALL"]}},
     }
-    if metrics:
-        values["metrics"] = dict(METRICS_VALUES)
-    return values
-
-
-def metrics_ingress_policy(cidrs: Sequence[str]) -> dict:
-    """NetworkPolicy spec letting the metrics collector (from `cidrs`) reach the metrics port, nothing else."""
-    return {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{
-        "from": [{"ipBlock": {"cidr": cidr}} for cidr in cidrs],
-        "ports": [{"protocol": "TCP", "port": METRICS_PORT}]}]}
 
 
 def runner_container(runner: RunnerSet) -> dict:

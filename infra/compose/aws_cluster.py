@@ -20,7 +20,7 @@ from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.charts import autoscaler_image_tag, helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
 from infra.compose.gateways import aws_cluster_gateways
-from infra.compose.observability_aws import cluster_observability, scraper_sources
+from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
@@ -95,8 +95,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         ctx, name, cluster_name, cluster, workspace, eks, arn, private_subnets, on_nodes)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
             "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways, **metrics,
-            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets,
-                          metrics_from=scraper_sources(cluster) if workspace is not None else [])}
+            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
 
 
 def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,

@@ -73,8 +73,7 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
                   depends_on: Sequence[pulumi.Resource] = (),
                   opts: pulumi.ResourceOptions | None = None,
                   extra_egress: Sequence[dict] = (),
-                  default_storage_class: str | None = None,
-                  metrics_from: Sequence[str] = ()) -> dict[str, Any] | None:
+                  default_storage_class: str | None = None) -> dict[str, Any] | None:
     """The cluster's runner scale sets, or None when it has none; returns their stack outputs.
 
     Scale sets are named `<stack>-<key>` (what `runs-on:` uses), and outputs are keyed by that name.
@@ -93,7 +92,6 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
         depends_on=depends_on,
         extra_egress=extra_egress,
         default_storage_class=default_storage_class,
-        metrics_from=metrics_from,
     ), opts=opts)
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
     # GPU and deploy sets run steps in the runner pod, so its account runs them too.
@@ -128,7 +126,7 @@ def runner_outputs(runners: dict[str, Any] | None, registries: dict[str, Any]) -
 
 def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksCluster,
                 system: EksSystemNodePool, addons: EksManagedAddons, cluster_arn: pulumi.Input[str],
-                buckets: dict[str, S3Bucket], metrics_from: Sequence[str] = ()) -> dict[str, Any]:
+                buckets: dict[str, S3Bucket]) -> dict[str, Any]:
     """An EKS cluster's scale sets and their jobs' Pod Identity roles.
 
     Releases wait for the system nodes, the Pod Identity agent, the associations and the
@@ -144,7 +142,7 @@ def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
                             depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access,
                                         *storage],
                             extra_egress=[pod_identity_agent_egress()],
-                            default_storage_class=PLATFORM_STORAGE_CLASS, metrics_from=metrics_from)
+                            default_storage_class=PLATFORM_STORAGE_CLASS)
     return runner_outputs(runners, registries)
 
 
