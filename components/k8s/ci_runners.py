@@ -22,6 +22,7 @@ from components.k8s.runner_values import (
     controller_values,
     default_deny_policy,
     egress_policy,
+    metrics_ingress_policy,
     namespace_for,
     namespace_labels,
     runner_service_account,
@@ -59,6 +60,9 @@ class CiRunnersArgs:
     extra_egress: Sequence[Mapping[str, Any]] = ()
     # StorageClass of runner work volumes that name none themselves (None: the cluster's default).
     default_storage_class: str | None = None
+    # NetworkPolicy peers of the metrics collector (observability on): the listeners then serve metrics and
+    # only these peers may scrape them. Empty: metrics stay off.
+    metrics_scrapers: Sequence[Mapping[str, Any]] = ()
 
 
 def github_secret_data(app: GithubAppCredentials) -> pulumi.Output[dict[str, str]]:
@@ -93,9 +97,16 @@ class CiRunners(pulumi.ComponentResource):
             name="arc",
             **args.controller_chart.release_args(),
             namespace=controller_ns.metadata.name,
-            values=controller_values(),
+            values=controller_values(metrics=bool(args.metrics_scrapers)),
             atomic=True,
             opts=on_nodes)
+
+        if args.metrics_scrapers:
+            k8s.networking.v1.NetworkPolicy(
+                f"{name}-controller-allow-metrics",
+                metadata={"name": "allow-metrics", "namespace": controller_ns.metadata.name, "labels": labels},
+                spec=metrics_ingress_policy(args.metrics_scrapers),
+                opts=child)
 
         secret_data = github_secret_data(args.github_app)
         self.namespaces = {}

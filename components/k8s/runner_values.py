@@ -87,14 +87,39 @@ def job_service_accounts(set_name: str, container_mode: str, gpu: bool) -> tuple
     return ((namespace, "default"), runner) if gpu else ((namespace, "default"),)
 
 
-def controller_values() -> dict:
-    """Values of the controller chart: a known service account name and a locked-down container."""
-    return {
+# The port the controller and each scale set's listener serve Prometheus metrics on, when metrics are on.
+METRICS_PORT = 8080
+# The label the controller puts on listener pods, which run in the controller's namespace
+# (actions/actions-runner-controller@gha-runner-scale-set-0.14.2:controllers/actions.github.com/
+# resourcebuilder.go LabelKeyKubernetesComponent; autoscalingrunnerset_controller.go passes
+# r.ControllerNamespace), read 2026-11-29.
+LISTENER_SELECTOR = {"app.kubernetes.io/component": "runner-scale-set-listener"}
+
+
+def controller_values(metrics: bool = False) -> dict:
+    """Values of the controller chart: a known service account name and a locked-down container.
+
+    `metrics` turns on the controller's and the listeners' Prometheus endpoints (the chart leaves them off:
+    `metrics` is commented out in charts/gha-runner-scale-set-controller/values.yaml at 0.14.2).
+    """
+    values: dict = {
         "serviceAccount": {"create": True, "name": CONTROLLER_SERVICE_ACCOUNT},
         "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "capabilities": {"drop": ["ALL"]}},
     }
+    if metrics:
+        values["metrics"] = {"controllerManagerAddr": f":{METRICS_PORT}", "listenerAddr": f":{METRICS_PORT}",
+                             "listenerEndpoint": "/metrics"}
+    return values
+
+
+def metrics_ingress_policy(scrapers: Sequence[Mapping]) -> dict:
+    """NetworkPolicy spec letting only the metrics collector (`scrapers`: NetworkPolicy peers) reach the
+    listeners' metrics port; the namespace denies every other ingress."""
+    return {"podSelector": {"matchLabels": dict(LISTENER_SELECTOR)}, "policyTypes": ["Ingress"],
+            "ingress": [{"from": [dict(peer) for peer in scrapers],
+                         "ports": [{"protocol": "TCP", "port": METRICS_PORT}]}]}
 
 
 def runner_container(runner: RunnerSet) -> dict:

@@ -21,7 +21,13 @@ from components.monitoring.promql import (
     hourly_cost,
 )
 
-# Grafana's dashboard JSON schema version at the pinned Grafana (see infra.catalog.charts, grafana pin).
+# The classic dashboard JSON schema version the dashboards are written in. Grafana migrates a dashboard
+# from any schemaVersion >= 9 up to its own latest when it loads it (grafana/grafana:apps/dashboard/pkg/
+# migration/schemaversion/migrations.go, MIN_VERSION 9). The migrations past 41 touch nothing these
+# dashboards use: v42 only sets hideFrom.tooltip on overrides with hideFrom.viz, v43 only rewrites
+# formatTime transformations (v42.go, v43.go, read 2026-11-29). The grafana/grafana repository is too big
+# to fetch, so its v13.2.0 tag (the pinned chart's appVersion) was not read directly: 41 is the newest version
+# every Grafana the readable commits show (latest 41, 42 or 43) loads without a migration that matters.
 SCHEMA_VERSION = 41
 
 
@@ -89,14 +95,15 @@ def runner_panels() -> tuple[Panel, ...]:
         Panel("Runners: busy, desired and max", (Query("sum by (name) (gha_busy_runners)", "{{name}} busy"),
                                                  Query("sum by (name) (gha_desired_runners)", "{{name}} desired"),
                                                  Query("sum by (name) (gha_max_runners)", "{{name}} max"))),
+        # The listener labels its job histograms by repository and job, not by scale set name.
         Panel("Job wait before start (p90)", (Query(
-            "histogram_quantile(0.9, sum by (le, name) (rate(gha_job_startup_duration_seconds_bucket[15m])))",
-            "{{name}}"),), unit="s"),
+            "histogram_quantile(0.9, sum by (le, repository) (rate(gha_job_startup_duration_seconds_bucket[15m])))",
+            "{{repository}}"),), unit="s"),
     )
 
 
 def control_plane_panels() -> tuple[Panel, ...]:
-    """API server health as far as the managed control plane exposes it, and node readiness."""
+    """API server health as far as the managed control plane exposes it, and node readiness and load."""
     return (
         Panel("API server requests by code", (Query("sum by (code) (rate(apiserver_request_total[5m]))", "{{code}}"),),
               unit="reqps"),
@@ -105,6 +112,13 @@ def control_plane_panels() -> tuple[Panel, ...]:
             '{verb!~"WATCH|CONNECT"}[5m])))', "{{verb}}"),), unit="s"),
         Panel("Nodes not ready", (Query(
             'sum(kube_node_status_condition{condition="Ready", status!="true"})', "not ready"),)),
+        # node-exporter knows no node name; the collectors attach it as `node` (promql.TARGET_NODE_LABEL).
+        Panel("Node CPU busy", (Query(
+            'sum by (node) (1 - avg by (node) (rate(node_cpu_seconds_total{mode="idle"}[5m])))', "{{node}}"),),
+            unit="percentunit"),
+        Panel("Node memory free", (Query(
+            "sum by (node) (node_memory_MemFree_bytes + node_memory_Cached_bytes + node_memory_Buffers_bytes) "
+            "/ sum by (node) (node_memory_MemTotal_bytes)", "{{node}}"),), unit="percentunit"),
     )
 
 

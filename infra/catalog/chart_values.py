@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra.catalog.chart_values_monitoring import MONITORING_VALUE_PATHS
+
 
 @dataclass(frozen=True)
 class ChartValues:
@@ -232,4 +234,5 @@ VALUE_PATHS: Mapping[str, ChartValues] = {
             "resourceMeta.noPermissionServiceAccount.labels", "runnerGroup", "runnerScaleSetName",
             "scaleSetLabels", "template.metadata", "template.spec"
         })),
+    **{key: ChartValues(paths=paths, source=source) for key, (source, paths) in MONITORING_VALUE_PATHS.items()},
 }

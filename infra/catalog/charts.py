@@ -119,6 +119,38 @@ CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
         version_source=f"{_ARC}:charts/gha-runner-scale-set/Chart.yaml (0.14.2); released with the "
                        "controller chart of the same version, which it must match",
         kubernetes_source=_ARC_SUPPORT),
+    # Observability (issue #20). The grafana chart moved from grafana/helm-charts (its last release there,
+    # grafana-10.5.15, is marked `deprecated: true` and its README says it is being migrated) to
+    # grafana-community/helm-charts.
+    ChartPin(
+        "grafana", "grafana", "https://grafana-community.github.io/helm-charts", "12.11.1",
+        minors("1.25", "1.35"),
+        version_source="grafana-community/helm-charts@grafana-12.11.1:charts/grafana/Chart.yaml (version 12.11.1, "
+                       "appVersion 13.2.0, tagged 2026-08-19); repository URL from the repository README "
+                       "('helm repo add grafana-community https://grafana-community.github.io/helm-charts')",
+        kubernetes_source="grafana-community/helm-charts@grafana-12.11.1:charts/grafana/Chart.yaml kubeVersion "
+                          "'^1.25.0-0'; the only part that calls the Kubernetes API is the dashboard sidecar, "
+                          "kiwigrid/k8s-sidecar 2.10.1 (values.yaml sidecar.image.tag), whose CI "
+                          "(kiwigrid/k8s-sidecar@2.10.1:.github/workflows/build_and_test.yaml) tests kind v1.25 to "
+                          "v1.35, with the python client kubernetes==32.0.1 (pyproject.toml)"),
+    ChartPin(
+        "kube-state-metrics", "kube-state-metrics", "https://prometheus-community.github.io/helm-charts", "8.3.1",
+        minors("1.35", "1.35"),
+        version_source="prometheus-community/helm-charts@kube-state-metrics-8.3.1:charts/kube-state-metrics/"
+                       "Chart.yaml (version 8.3.1, appVersion 2.19.1, tagged 2026-08-17); 8.4.0 moves to "
+                       "kube-state-metrics 2.20.0, built for Kubernetes 1.36",
+        kubernetes_source="kubernetes/kube-state-metrics@v2.19.1: README 'Compatibility matrix' (v2.19.0: "
+                          "client-go v1.35; 'The supported Kubernetes cluster version is determined by "
+                          "client-go') and go.mod k8s.io/client-go v0.35.4; the chart declares no kubeVersion"),
+    ChartPin(
+        "prometheus-node-exporter", "prometheus-node-exporter", "https://prometheus-community.github.io/helm-charts",
+        "4.56.1", minors("1.34", "1.36"),
+        version_source="prometheus-community/helm-charts@prometheus-node-exporter-4.56.1:charts/"
+                       "prometheus-node-exporter/Chart.yaml (version 4.56.1, appVersion 1.12.1, tagged 2026-07-14)",
+        kubernetes_source="prometheus-community/helm-charts@prometheus-node-exporter-4.56.1: Chart.yaml declares no "
+                          "kubeVersion and node_exporter does not call the Kubernetes API (a DaemonSet, Service "
+                          "and ServiceAccount of GA APIs); listed: the Kubernetes minors maintained when it was "
+                          "tagged (1.34 to 1.36; kube-state-metrics v2.20.0 of 2026-08-17 already builds on 1.36)"),
 )}
 
 # The autoscaler's minor must equal the cluster's (README: "versioning scheme was changed to

@@ -51,9 +51,107 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
         source="NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/metrics-configmap.yaml (uncommented "
                "lines; the chart's default `arguments: [-f, /etc/dcgm-exporter/default-counters.csv]` and "
                "extraVolumeMounts in deployment/values.yaml mount it there)"),
+    # Node, pod and persistent-volume-claim metrics, every one not marked opt-in; the chart's default
+    # `collectors` include nodes, pods and persistentvolumeclaims (prometheus-community/helm-charts@
+    # kube-state-metrics-8.3.1:charts/kube-state-metrics/values.yaml).
+    ExporterMetrics(
+        "kube-state-metrics", "2.19.1",
+        frozenset({
+            "kube_node_annotations", "kube_node_created", "kube_node_deletion_timestamp", "kube_node_info",
+            "kube_node_labels", "kube_node_role", "kube_node_spec_taint", "kube_node_spec_unschedulable",
+            "kube_node_status_addresses", "kube_node_status_allocatable", "kube_node_status_capacity",
+            "kube_node_status_condition", "kube_persistentvolumeclaim_access_mode",
+            "kube_persistentvolumeclaim_annotations", "kube_persistentvolumeclaim_created",
+            "kube_persistentvolumeclaim_deletion_timestamp", "kube_persistentvolumeclaim_info",
+            "kube_persistentvolumeclaim_labels", "kube_persistentvolumeclaim_resource_requests_storage_bytes",
+            "kube_persistentvolumeclaim_status_condition", "kube_persistentvolumeclaim_status_phase",
+            "kube_pod_annotations", "kube_pod_completion_time", "kube_pod_container_info",
+            "kube_pod_container_resource_limits", "kube_pod_container_resource_requests",
+            "kube_pod_container_state_started", "kube_pod_container_status_last_terminated_exitcode",
+            "kube_pod_container_status_last_terminated_reason",
+            "kube_pod_container_status_last_terminated_timestamp", "kube_pod_container_status_ready",
+            "kube_pod_container_status_restarts_total", "kube_pod_container_status_running",
+            "kube_pod_container_status_terminated", "kube_pod_container_status_terminated_reason",
+            "kube_pod_container_status_waiting", "kube_pod_container_status_waiting_reason", "kube_pod_created",
+            "kube_pod_deletion_timestamp", "kube_pod_info", "kube_pod_init_container_info",
+            "kube_pod_init_container_resource_limits", "kube_pod_init_container_resource_requests",
+            "kube_pod_init_container_status_last_terminated_reason", "kube_pod_init_container_status_ready",
+            "kube_pod_init_container_status_restarts_total", "kube_pod_init_container_status_running",
+            "kube_pod_init_container_status_terminated", "kube_pod_init_container_status_terminated_reason",
+            "kube_pod_init_container_status_waiting", "kube_pod_init_container_status_waiting_reason",
+            "kube_pod_ips", "kube_pod_labels", "kube_pod_overhead_cpu_cores", "kube_pod_overhead_memory_bytes",
+            "kube_pod_owner", "kube_pod_restart_policy", "kube_pod_runtimeclass_name_info", "kube_pod_scheduler",
+            "kube_pod_service_account", "kube_pod_spec_volumes_persistentvolumeclaims_info",
+            "kube_pod_spec_volumes_persistentvolumeclaims_readonly", "kube_pod_start_time",
+            "kube_pod_status_container_ready_time", "kube_pod_status_initialized_time", "kube_pod_status_phase",
+            "kube_pod_status_qos_class", "kube_pod_status_ready", "kube_pod_status_ready_time",
+            "kube_pod_status_reason", "kube_pod_status_scheduled", "kube_pod_status_scheduled_time",
+            "kube_pod_status_unschedulable", "kube_pod_status_unscheduled_time", "kube_pod_tolerations"
+        }),
+        source="kubernetes/kube-state-metrics@v2.19.1:docs/metrics/cluster/node-metrics.md, "
+               "docs/metrics/workload/pod-metrics.md, docs/metrics/storage/persistentvolumeclaim-metrics.md "
+               "(tables; rows marked Opt-in left out); label names: internal/store/utils.go SanitizeLabelName "
+               "and internal/store/node_test.go (resource=\"nvidia_com_gpu\")"),
+    # Only the families of default-on collectors (cpu, loadavg, meminfo, netdev, diskstats: README
+    # 'Enabled by default') that this project reads; the exporter produces many more.
+    ExporterMetrics(
+        "prometheus-node-exporter", "1.12.1",
+        frozenset({
+            "node_cpu_seconds_total", "node_disk_io_time_seconds_total", "node_load1", "node_load5", "node_load15",
+            "node_memory_Buffers_bytes", "node_memory_Cached_bytes", "node_memory_MemFree_bytes",
+            "node_memory_MemTotal_bytes", "node_network_receive_bytes_total", "node_network_transmit_bytes_total"}),
+        source="prometheus/node_exporter@v1.12.1:collector/fixtures/e2e-output.txt (the exporter's own "
+               "end-to-end output, `# TYPE` lines) and README.md ('Enabled by default' collectors)"),
+    # The autoscaler's minor is pinned per Kubernetes minor (charts.AUTOSCALER_IMAGES); 1.35.2 is the one the
+    # stacks run.
+    ExporterMetrics(
+        "cluster-autoscaler", "1.35.2",
+        frozenset(f"cluster_autoscaler_{name}" for name in (
+            "cluster_safe_to_autoscale", "nodes_count", "unschedulable_pods_count", "node_groups_count",
+            "max_nodes_count", "cluster_cpu_current_cores", "cpu_limits_cores", "cluster_memory_current_bytes",
+            "memory_limits_bytes", "last_activity", "errors_total", "scaled_up_nodes_total",
+            "scaled_down_nodes_total", "scaled_up_gpu_nodes_total", "scaled_down_gpu_nodes_total",
+            "failed_scale_ups_total", "evicted_pods_total", "unneeded_nodes_count",
+            "old_unregistered_nodes_removed_count", "skipped_scale_events_count", "nap_enabled",
+            "created_node_groups_total", "deleted_node_groups_total")),
+        histograms=frozenset({"cluster_autoscaler_function_duration_seconds"}),
+        source="kubernetes/autoscaler@cluster-autoscaler-1.35.2:cluster-autoscaler/proposals/metrics.md (tables; "
+               "'All the metrics are prefixed with cluster_autoscaler_'), cross-checked against "
+               "cluster-autoscaler/metrics/metrics.go (caNamespace = \"cluster_autoscaler\")"),
+    # The scale set listeners export these when the controller chart's `metrics` values are set (they are
+    # off by default: charts/gha-runner-scale-set-controller/values.yaml); labels name, namespace, ...
+    ExporterMetrics(
+        "arc-listener", "0.14.2",
+        frozenset({"gha_assigned_jobs", "gha_running_jobs", "gha_registered_runners", "gha_busy_runners",
+                   "gha_min_runners", "gha_max_runners", "gha_desired_runners", "gha_idle_runners",
+                   "gha_started_jobs_total", "gha_completed_jobs_total"}),
+        histograms=frozenset({"gha_job_startup_duration_seconds", "gha_job_execution_duration_seconds"}),
+        source="actions/actions-runner-controller@gha-runner-scale-set-0.14.2:cmd/ghalistener/metrics/"
+               "metrics.go (Metric* constants; label keys name and namespace)"),
+    # Only where the managed control plane exposes them to the collector (README "Observability" says which
+    # cloud shows what). STABLE metrics keep their names and labels across releases.
+    ExporterMetrics(
+        "kube-apiserver", "1.35",
+        frozenset({"apiserver_request_total", "apiserver_current_inflight_requests",
+                   "apiserver_longrunning_requests"}),
+        histograms=frozenset({"apiserver_request_duration_seconds"}),
+        source="kubernetes/kubernetes:test/instrumentation/testdata/stable-metrics-list.yaml (stored commit "
+               "0004b149a571; request_total, request_duration_seconds, current_inflight_requests, "
+               "longrunning_requests under subsystem apiserver, all STABLE)"),
 )}
 
+# What each cloud's collector must scrape for the rules and dashboards to have data: the AMP managed scraper
+# on EKS, GMP managed collection on GKE. GKE runs its own cluster autoscaler and exposes no metrics of it,
+# so its rules are rendered with `cluster_autoscaler_metrics=False` (the unschedulable-pods rule stands in).
+SCRAPED_ON: Mapping[str, frozenset[str]] = {
+    "aws": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler",
+                      "arc-listener", "kube-apiserver"}),
+    "gcp": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
+                      "kube-apiserver"}),
+}
 
-def producers(metric: str) -> list[str]:
-    """Keys of the exporters that expose the series `metric`."""
-    return [key for key, exporter in EXPORTER_METRICS.items() if metric in exporter.series_names()]
+
+def producers(metric: str, exporters: frozenset[str] | None = None) -> list[str]:
+    """Keys of the exporters (of `exporters`, when given) that expose the series `metric`."""
+    return [key for key, exporter in EXPORTER_METRICS.items()
+            if metric in exporter.series_names() and (exporters is None or key in exporters)]

@@ -198,7 +198,7 @@ GCP: dict[str, Rules] = {
 
 # Kinds whose objects live in a namespace, and kinds that are cluster-wide (Kubernetes docs above).
 NAMESPACED_KINDS = (
-    "core/v1:Secret", "core/v1:Service", "networking.k8s.io/v1:NetworkPolicy",
+    "core/v1:ConfigMap", "core/v1:Secret", "core/v1:Service", "networking.k8s.io/v1:NetworkPolicy",
     "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
     "gateway.networking.k8s.io/v1:Gateway", "gateway.networking.k8s.io/v1:HTTPRoute",
     "gateway.networking.k8s.io/v1beta1:ReferenceGrant",

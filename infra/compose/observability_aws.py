@@ -28,7 +28,6 @@ from components.aws.amp_workspace import AmpWorkspace, AmpWorkspaceArgs
 from components.aws.gpu_node_pool import LABEL_PREFIX
 from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAccessArgs
 from components.aws.scrape_config import (
-    ARC_CONTROLLER,
     ARC_LISTENER,
     AUTOSCALER,
     DCGM,
@@ -56,8 +55,15 @@ from infra.config.stack import ClusterConfig, budget_for
 if TYPE_CHECKING:
     from components.aws.eks_cluster import EksCluster
 
-# The data source every dashboard reads (its uid is what the dashboards' panels name).
+# The data source every dashboard reads (its uid is what the dashboards' panels name). Grafana 13 (the
+# pinned chart's appVersion 13.2.0) deprecates SigV4 in its core Prometheus data source and migrates such
+# data sources to the dedicated plugin at startup; new setups configure that plugin ("Migrate from
+# Prometheus SigV4 to Amazon Managed Service for Prometheus", https://grafana.com/docs/grafana/v13.1/
+# datasources/prometheus/configure/aws-authentication/; provisioning keys from the plugin's "Configure"
+# page, https://grafana.com/docs/plugins/grafana-amazonprometheus-datasource/latest/configure/; both read
+# 2026-11-29). The plugin is installed by the chart's `plugins` value when the pod starts.
 DATASOURCE_UID = "amp"
+DATASOURCE_TYPE = "grafana-amazonprometheus-datasource"
 GRAFANA_NAMESPACE = "grafana"
 GRAFANA_SERVICE_ACCOUNT = "grafana"
 
@@ -99,18 +105,11 @@ def scrape_targets(cluster: ClusterConfig) -> list[ScrapeTarget]:
         targets.append(DCGM)
     if cluster.aws.cluster_autoscaler:
         targets.append(AUTOSCALER)
-    if cluster.runners and scraper_sources(cluster):
-        targets += [ARC_CONTROLLER, ARC_LISTENER]
+    if cluster.runners:
+        # The listeners only: the controller namespace admits the scraper to them alone
+        # (components/k8s/runner_values.metrics_ingress_policy), and the runner rules read their gha_* series.
+        targets.append(ARC_LISTENER)
     return targets
-
-
-def scraper_sources(cluster: ClusterConfig) -> list[str]:
-    """Where the scraper's network interfaces sit (the cluster's VPC): what in-cluster policies must admit.
-
-    A VPC the stack is given has no CIDR in config, so the runner namespaces (default-deny) stay closed
-    to the scraper there and their metrics are not collected.
-    """
-    return [] if cluster.aws.existing_network is not None else [str(cluster.network.cidr)]
 
 
 def cluster_observability(ctx: AwsContext, name: str, cluster_name: str, cluster: ClusterConfig,
@@ -131,8 +130,8 @@ def cluster_observability(ctx: AwsContext, name: str, cluster_name: str, cluster
 
 
 def grafana_datasource(query_endpoint: pulumi.Input[str], region: str) -> dict[str, Any]:
-    """The Grafana data source for the workspace: Prometheus over SigV4 with the pod's own credentials."""
-    return {"name": "Amazon Managed Prometheus", "type": "prometheus", "uid": DATASOURCE_UID,
+    """The Grafana data source for the workspace: the AMP plugin, SigV4 with the pod's own credentials."""
+    return {"name": "Amazon Managed Prometheus", "type": DATASOURCE_TYPE, "uid": DATASOURCE_UID,
             "access": "proxy", "url": query_endpoint,
             # AWS SDK Default: the SDK's credential chain, which finds the Pod Identity credentials.
             "jsonData": {"httpMethod": "POST", "sigV4Auth": True, "sigV4AuthType": "default",
@@ -158,7 +157,8 @@ def _in_cluster(ctx: AwsContext, name: str, eks: EksCluster, cluster_arn: pulumi
     ClusterGrafana(f"{name}-grafana", ClusterGrafanaArgs(
         provider=eks.provider, chart=helm_chart("grafana"),
         datasource=grafana_datasource(workspace.query_endpoint, ctx.region),
-        dashboards=platform_dashboards(DATASOURCE_UID, gpu_hourly_prices()),
+        dashboards=platform_dashboards(DATASOURCE_UID, gpu_hourly_prices(), datasource_type=DATASOURCE_TYPE),
+        plugins=[DATASOURCE_TYPE],
         namespace=GRAFANA_NAMESPACE, service_account_name=GRAFANA_SERVICE_ACCOUNT, node_selector=system,
         labels=labels, depends_on=[*depends_on, identity]), opts=ctx.opts)
     return {"grafana": {"namespace": GRAFANA_NAMESPACE, "service": "grafana", "role_arn": identity.role_arn}}

@@ -16,6 +16,7 @@ from components.aws.eks_defaults import PLATFORM_STORAGE_CLASS, pod_identity_age
 from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
 from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
 from infra.compose.charts import helm_chart
+from infra.compose.observability import aws_metrics_scrapers, gcp_metrics_scrapers
 from infra.compose.runner_access import aws_job_access, gcp_job_access
 from infra.config.rules.names import scale_set_name
 from infra.config.runners import GithubAppConfig, RunnerKind, RunnerSetConfig
@@ -73,7 +74,8 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
                   depends_on: Sequence[pulumi.Resource] = (),
                   opts: pulumi.ResourceOptions | None = None,
                   extra_egress: Sequence[dict] = (),
-                  default_storage_class: str | None = None) -> dict[str, Any] | None:
+                  default_storage_class: str | None = None,
+                  metrics_scrapers: Sequence[dict] = ()) -> dict[str, Any] | None:
     """The cluster's runner scale sets, or None when it has none; returns their stack outputs.
 
     Scale sets are named `<stack>-<key>` (what `runs-on:` uses), and outputs are keyed by that name.
@@ -92,6 +94,7 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
         depends_on=depends_on,
         extra_egress=extra_egress,
         default_storage_class=default_storage_class,
+        metrics_scrapers=metrics_scrapers,
     ), opts=opts)
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
     # GPU and deploy sets run steps in the runner pod, so its account runs them too.
@@ -142,7 +145,8 @@ def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
                             depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access,
                                         *storage],
                             extra_egress=[pod_identity_agent_egress()],
-                            default_storage_class=PLATFORM_STORAGE_CLASS)
+                            default_storage_class=PLATFORM_STORAGE_CLASS,
+                            metrics_scrapers=aws_metrics_scrapers(ctx.config, cluster))
     return runner_outputs(runners, registries)
 
 
@@ -154,5 +158,5 @@ def gcp_runners(config: StackConfig, stack: str, name: str, cluster: ClusterConf
         return {}
     registries = gcp_job_access(config, stack, name, cluster, number, bucket_outputs, labels, opts)
     runners = build_runners(stack, name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
-                            opts=opts)
+                            opts=opts, metrics_scrapers=gcp_metrics_scrapers(config))
     return runner_outputs(runners, registries)

@@ -30,7 +30,7 @@ Sources (read 2026-11-29):
   `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0). The security policy's
   `rule` block name from hashicorp/terraform-provider-google:website/docs/r/
   compute_security_policy.html.markdown.
-- hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
+- hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{config_map_v1,namespace_v1,secret_v1,
   network_policy_v1,manifest}.md, and storage_class_v1.md at 39246047 (2026-11-29);
   hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
 """
@@ -174,6 +174,7 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
     _gcp("gcp:storage/bucket:Bucket", "google_storage_bucket"),
     _gcp("gcp:storage/bucketIAMMember:BucketIAMMember", "google_storage_bucket_iam_member"),
+    ("kubernetes:core/v1:ConfigMap", TerraformType("kubernetes", "kubernetes_config_map_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Namespace", TerraformType("kubernetes", "kubernetes_namespace_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy",

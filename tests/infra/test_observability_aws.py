@@ -1,6 +1,8 @@
 """AWS observability over the recorded dev, staging and prod plans: what the scraper keeps, which rules
 the workspace evaluates, where alerts go, and that a stack with observability off creates none of it."""
 
+import json
+
 import pytest
 import yaml
 
@@ -51,19 +53,46 @@ def test_scraper_keeps_the_dcgm_exporter_pods_on_their_metrics_port(plan):
     assert "roleConfiguration" in scraper["inputs"]
 
 
-def test_runner_controller_serves_metrics_only_to_the_vpc(plan):
-    stack, document = plan
-    controller = next(r for r in _of(document, "kubernetes:helm.sh/v3:Release")
-                      if r["inputs"]["chart"].endswith("/gha-runner-scale-set-controller"))
-    assert controller["inputs"]["values"]["metrics"] == {
-        "controllerManagerAddr": ":8080", "listenerAddr": ":8080", "listenerEndpoint": "/metrics"}
+def test_scraper_reaches_the_runner_listeners_the_namespace_admits(plan):
+    _, document = plan
+    [scraper] = _of(document, "aws:amp/scraper:Scraper")
+    jobs = {j["job_name"]: j for j in yaml.safe_load(scraper["inputs"]["scrapeConfiguration"])["scrape_configs"]}
+    listener = jobs["arc-listener"]
+    assert _keep(listener, "__meta_kubernetes_pod_label_app_kubernetes_io_component") == ["runner-scale-set-listener"]
+    assert _keep(listener, "__meta_kubernetes_pod_container_port_number") == ["8080"]
+    # The controller namespace denies all ingress but this: the VPC, where the scraper's ENIs sit, to the
+    # listener pods on the port the job scrapes.
     [policy] = [r for r in _of(document, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
                 if r["name"].endswith("controller-allow-metrics")]
-    [rule] = policy["inputs"]["spec"]["ingress"]
+    spec = policy["inputs"]["spec"]
+    assert spec["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "runner-scale-set-listener"}}
+    [rule] = spec["ingress"]
     assert rule["ports"] == [{"protocol": "TCP", "port": 8080}]
-    [source] = rule["from"]
-    cluster = next(r for r in _of(document, "aws:ec2/vpc:Vpc"))
-    assert source == {"ipBlock": {"cidr": cluster["inputs"]["cidrBlock"]}}
+    [vpc] = _of(document, "aws:ec2/vpc:Vpc")
+    assert rule["from"] == [{"ipBlock": {"cidr": vpc["inputs"]["cidrBlock"]}}]
+
+
+def test_grafana_reads_the_workspace_with_a_query_only_pod_identity(plan):
+    _, document = plan
+    [workspace] = _of(document, "aws:amp/workspace:Workspace")
+    grafana = next(r for r in _of(document, "kubernetes:helm.sh/v3:Release") if r["inputs"]["chart"] == "grafana")
+    values = grafana["inputs"]["values"]
+    assert values["service"] == {"type": "ClusterIP"}
+    assert values["plugins"] == ["grafana-amazonprometheus-datasource"]
+    [source] = values["datasources"]["datasources.yaml"]["datasources"]
+    assert (source["type"], source["uid"]) == ("grafana-amazonprometheus-datasource", "amp")
+    assert source["jsonData"]["sigV4Auth"] is True and source["jsonData"]["sigV4AuthType"] == "default"
+    assert workspace["urn"] in grafana["propertyDependencies"]["values"]  # the url is the workspace's endpoint
+    [association] = [r for r in _of(document, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                     if r["name"].endswith("-grafana-association")]
+    assert (association["inputs"]["namespace"], association["inputs"]["serviceAccount"]) == ("grafana", "grafana")
+    assert values["serviceAccount"]["name"] == "grafana"
+    [query] = [r for r in _of(document, "aws:iam/rolePolicy:RolePolicy") if r["name"].endswith("-grafana-query")]
+    assert query["propertyDependencies"]["policy"] == [workspace["urn"]]
+    boards = [r for r in _of(document, "kubernetes:core/v1:ConfigMap") if r["name"].startswith(
+        grafana["name"].removesuffix("-release") + "-dashboard-")]
+    panels = [p for b in boards for board in b["inputs"]["data"].values() for p in json.loads(board)["panels"]]
+    assert panels and {p["datasource"]["uid"] for p in panels} == {"amp"}
 
 
 def test_workspace_evaluates_exactly_the_shared_rule_list(plan):

@@ -45,10 +45,13 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # the control-plane and flow-log groups, the GKE node disk key and its Compute Engine agent grant.
     # Then -6 for the GCP deploy (#16): the GKE nodes run as the bootstrap's node account, so the stack
     # creates no account and none of its 5 project role grants.
-    # Then 14 for AWS observability (#20): the stack's AMP workspace (component, key, workspace, rule
-    # groups namespace, alert manager, SNS topic and its policy), the cluster's managed scraper (component,
-    # scraper, source and target roles and their policies) and the ARC controller's metrics NetworkPolicy.
-    assert dev_document["counts"]["total"] == 166
+    # Then 1 for the ARC listeners' metrics NetworkPolicy (#20), and 27 for AWS observability (#20): the
+    # stack's AMP workspace (component, key, workspace, rule groups namespace, alert manager, SNS topic and
+    # its policy: 7), the cluster's managed scraper (component, scraper, source and target roles and their
+    # policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod Identity
+    # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
+    # release: 7).
+    assert dev_document["counts"]["total"] == 180
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

@@ -77,10 +77,13 @@ def test_prod_counts_are_pinned(prod):
     # key, GCS agent grant) and the usage-log writer grants of the two log buckets (8).
     # Then -6 for the GCP deploy (#16): the GKE nodes run as the bootstrap's node account, so the stack
     # creates no account and none of its 5 project role grants.
-    # Then 14 for AWS observability (#20): the stack's AMP workspace (component, key, workspace, rule
-    # groups namespace, alert manager, SNS topic and its policy), the cluster's managed scraper (component,
-    # scraper, source and target roles and their policies) and the ARC controller's metrics NetworkPolicy.
-    assert prod["counts"]["total"] == 279
+    # Then 1 for the ARC listeners' metrics NetworkPolicy (#20), and 27 for AWS observability (#20): the
+    # stack's AMP workspace (component, key, workspace, rule groups namespace, alert manager, SNS topic and
+    # its policy: 7), the cluster's managed scraper (component, scraper, source and target roles and their
+    # policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod Identity
+    # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
+    # release: 7).
+    assert prod["counts"]["total"] == 293
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -168,10 +171,13 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
     # the deploy path as in prod (#16); then 3 for #17: the closed default security group, the
     # control-plane and flow-log keys.
-    # Then 14 for AWS observability (#20): the stack's AMP workspace (component, key, workspace, rule
-    # groups namespace, alert manager, SNS topic and its policy), the cluster's managed scraper (component,
-    # scraper, source and target roles and their policies) and the ARC controller's metrics NetworkPolicy.
-    assert staging["counts"]["total"] == 173
+    # Then 1 for the ARC listeners' metrics NetworkPolicy (#20), and 27 for AWS observability (#20): the
+    # stack's AMP workspace (component, key, workspace, rule groups namespace, alert manager, SNS topic and
+    # its policy: 7), the cluster's managed scraper (component, scraper, source and target roles and their
+    # policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod Identity
+    # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
+    # release: 7).
+    assert staging["counts"]["total"] == 187
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

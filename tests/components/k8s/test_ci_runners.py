@@ -259,3 +259,21 @@ def test_deployer_sets_run_steps_in_the_runner_pod_in_their_runner_group(registe
     [runner] = chart["template"]["spec"]["containers"]
     assert runner["env"] == [{"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"}]
     assert "tolerations" not in chart["template"]["spec"]
+
+
+def test_listener_metrics_stay_off_without_a_collector(recorded):
+    assert "metrics" not in values(recorded, "ci-controller")
+    assert [p.name for p in recorded.of_type(POLICY) if p.name.endswith("allow-metrics")] == []
+
+
+def test_a_collector_turns_listener_metrics_on_and_only_it_may_scrape_them(register):
+    scraper = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gmp-system"}}}
+    recorded = register(ci_runners(metrics_scrapers=[scraper]))
+    assert values(recorded, "ci-controller")["metrics"] == {
+        "controllerManagerAddr": ":8080", "listenerAddr": ":8080", "listenerEndpoint": "/metrics"}
+    policy = recorded.one(POLICY, "ci-controller-allow-metrics").inputs
+    assert policy["metadata"]["namespace"] == "arc-systems"
+    assert policy["spec"] == {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/component": "runner-scale-set-listener"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [scraper], "ports": [{"protocol": "TCP", "port": 8080}]}]}

@@ -103,3 +103,21 @@ def test_node_exporter_tolerates_every_taint_so_gpu_nodes_report(register):
             node_exporter_chart=HelmChart("prometheus-node-exporter", "4.0.0", "https://x")))
 
     assert register(program).one(RELEASE).inputs["values"]["tolerations"] == [{"operator": "Exists"}]
+
+
+def test_every_value_the_components_set_is_one_the_pinned_charts_read():
+    from components.monitoring.exporters import kube_state_metrics_values, node_exporter_values
+    from components.monitoring.grafana import grafana_values
+    from infra.catalog.chart_values import undeclared_paths
+    from infra.catalog.charts import CHARTS
+
+    grafana = ClusterGrafanaArgs(provider=None, chart=GRAFANA_CHART, datasource=DATASOURCE, dashboards={},
+                                 service_account_annotations=ROLE, node_selector=SYSTEM, tolerations=(TOLERATION,))
+    exporters = MetricsExportersArgs(provider=None, kube_state_metrics_chart=None, node_exporter_chart=None,
+                                     node_selector=SYSTEM, tolerations=(TOLERATION,), labels={"a": "b"})
+    assert undeclared_paths(CHARTS["grafana"].value_paths, grafana_values(grafana)) == []
+    assert undeclared_paths(CHARTS["kube-state-metrics"].value_paths, kube_state_metrics_values(exporters)) == []
+    assert undeclared_paths(CHARTS["prometheus-node-exporter"].value_paths, node_exporter_values(exporters)) == []
+    # A misspelt key is caught: the chart reads `persistence.enabled`, not `persistence.enable`.
+    assert undeclared_paths(CHARTS["grafana"].value_paths, {"persistence": {"enable": False}}) == [
+        "persistence.enable"]

@@ -1,0 +1,36 @@
+"""Cloud-neutral pieces of observability wiring that more than one compose module needs.
+
+The cloud modules (observability_aws, observability_gcp) build the collectors, alerting and Grafana;
+this module answers what the shared modules (runners) need to know about them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.config.observability import observability_enabled
+from infra.config.stack import ClusterConfig, StackConfig
+
+# GMP managed collection runs its collectors as pods of the `collector` DaemonSet in gmp-system, not on the
+# host network (GoogleCloudPlatform/prometheus-engine@v0.17.2:manifests/operator.yaml, read 2026-11-29).
+GMP_COLLECTOR_NAMESPACE = "gmp-system"
+
+
+def aws_metrics_scrapers(config: StackConfig, cluster: ClusterConfig) -> list[dict[str, Any]]:
+    """NetworkPolicy peers of the AMP managed scraper, or none when observability is off.
+
+    The scraper reaches targets from an ENI in each subnet it is given, all in the cluster's network
+    ("An Amazon Managed Service for Prometheus collector creates an Elastic Network Interface (ENI) per
+    subnet specified when creating the scraper": docs.aws.amazon.com/prometheus/latest/userguide/
+    AMP-collector.html, read 2026-11-29), so its peer is the network's address range.
+    """
+    if not observability_enabled(config):
+        return []
+    return [{"ipBlock": {"cidr": str(cluster.network.cidr)}}]
+
+
+def gcp_metrics_scrapers(config: StackConfig) -> list[dict[str, Any]]:
+    """NetworkPolicy peers of GMP's managed collectors, or none when observability is off."""
+    if not observability_enabled(config):
+        return []
+    return [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": GMP_COLLECTOR_NAMESPACE}}}]
