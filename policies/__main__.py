@@ -10,6 +10,7 @@ import aws_observability
 import aws_storage
 import ci_identities
 import gcp
+import grafana_exposure
 import helm_charts
 import k8s_contracts
 import k8s_runners
@@ -30,6 +31,7 @@ PolicyPack(
         *aws_observability.RULES,
         *ci_identities.RULES,
         *gcp.RULES,
+        *grafana_exposure.RULES,
         *load_balancers.RULES,
         *k8s_workloads.RULES,
         *k8s_runners.RULES,

@@ -112,10 +112,23 @@ BASES["topic"] = ("aws:sns/topic:Topic", "dev-metrics-alerts", {
 BASES["query"] = ("aws:iam/rolePolicy:RolePolicy", "train-grafana-query", {"role": UNKNOWN, "policy": _doc(
     {"Sid": "QueryWorkspace", "Effect": "Allow", "Resource": WS_ARN,
      "Action": ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"]})})
+# A grafana release as ClusterGrafana records it (the values that matter here).
+BASES["grafana"] = ("kubernetes:helm.sh/v3:Release", "train-grafana-release", {
+    "name": "grafana", "chart": "grafana", "version": "12.11.1", "namespace": "grafana",
+    "repositoryOpts": {"repo": "https://grafana-community.github.io/helm-charts"},
+    "values": {"service": {"type": "ClusterIP"}, "persistence": {"enabled": False}}})
 R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 
 CASES = [
+    ("grafana", "values.service.type", "LoadBalancer", "grafana-not-exposed", M,
+     "Grafana release 'train-grafana-release' sets service.type 'LoadBalancer'; it must be 'ClusterIP' (reach it "
+     "with kubectl port-forward)"),
+    ("grafana", "values.service", DELETE, "grafana-not-exposed", M,
+     "Grafana release 'train-grafana-release' sets service.type None; it must be 'ClusterIP' (reach it with "
+     "kubectl port-forward)"),
+    ("grafana", "values.ingress", {"enabled": True}, "grafana-not-exposed", M,
+     "Grafana release 'train-grafana-release' enables an ingress; reach it with kubectl port-forward instead"),
     ("amp", "kmsKeyArn", DELETE, "amp-workspace-encrypted", M,
      "AMP workspace 'dev-metrics-workspace' is not encrypted with a customer-managed KMS key (kmsKeyArn)"),
     ("topic", "kmsMasterKeyId", DELETE, "sns-topic-encrypted", M,
@@ -293,7 +306,8 @@ ARC_RULES = [("arc-runner-limits-set", M), ("arc-runner-no-dind", A), ("arc-runn
 
 
 @pytest.mark.parametrize("path, rules", [
-    ("chart", ARC_RULES),
+    # An unknown chart may be any chart, Grafana's too.
+    ("chart", sorted([*ARC_RULES, ("grafana-not-exposed", M)])),
     (f"{R0}.resources.limits.cpu", [("arc-runner-limits-set", M)]),
     (f"{R0}.securityContext.privileged", [("arc-runner-not-privileged", M)]),
     ("values.containerMode.type", [("arc-runner-no-dind", A)]),
