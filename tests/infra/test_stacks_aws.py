@@ -44,8 +44,8 @@ PROD_COUNTS = {
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 4,  # platform admins, ML engineers, CI deploy and drift
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
-    # both runner sets and the GPU runners
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
+    # both runner sets and the GPU runners, then Grafana's query-only identity (#20)
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 8,
     # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
     "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
@@ -53,8 +53,9 @@ PROD_COUNTS = {
     "aws:wafv2/webAclAssociation:WebAclAssociation": 1,
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
-    # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets
-    "kubernetes:helm.sh/v3:Release": 8,
+    # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets,
+    # then kube-state-metrics, node-exporter and Grafana (#20)
+    "kubernetes:helm.sh/v3:Release": 11,
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -160,7 +161,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
     assert associations == {("kube-system", "cluster-autoscaler"), ("training", "trainer"),
                             ("inference", "model-server"), ("kube-system", "aws-load-balancer-controller"),
                             ("arc-prod-cpu", "default"),
-                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode")}
+                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode"),
+                            # Grafana, whose role may only query the stack's metrics workspace (#20).
+                            ("grafana", "grafana")}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]
