@@ -97,6 +97,10 @@ class ClusterGrafana(pulumi.ComponentResource):
             raise ValueError("ClusterGrafana: " + "; ".join(problems))
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         labels = dict(args.labels)
+        # The chart's pods meet the restricted Pod Security level as configured here: non-root pod, every
+        # container without privilege escalation, capabilities dropped, RuntimeDefault seccomp, and no
+        # root init container (initChownData runs only with persistence, which is off) (grafana-community/
+        # helm-charts@grafana-12.11.1:charts/grafana/values.yaml, templates/_pod.tpl, read 2026-11-29).
         ns = k8s.core.v1.Namespace(f"{name}-ns", metadata={"name": args.namespace, "labels": {
             **labels, "pod-security.kubernetes.io/enforce": "restricted"}}, opts=child)
         boards = [k8s.core.v1.ConfigMap(

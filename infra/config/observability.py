@@ -91,6 +91,11 @@ def observability_enabled(config: StackConfig) -> bool:
     return ENABLED_BY_DEFAULT[config.environment.value] if own is None else own
 
 
+def scrape_interval(config: StackConfig) -> int | None:
+    """The metrics scrape interval in seconds when observability is on, else None (nothing is scraped)."""
+    return config.observability.scrape_interval_seconds if observability_enabled(config) else None
+
+
 def effective_alerts(config: StackConfig) -> AlertsConfig:
     """The stack's thresholds with every unset one filled from its environment's defaults."""
     defaults = ALERT_DEFAULTS[config.environment.value]

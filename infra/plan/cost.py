@@ -16,6 +16,7 @@ from typing import Any
 from infra.catalog import accelerators as catalog
 from infra.catalog.accelerators import Cloud
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
+from infra.plan.observability_cost import observability_items
 
 HOURS_PER_MONTH = 730
 REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1; other regions "
@@ -71,15 +72,20 @@ def price_date() -> date:
     return date.fromisoformat(pinned) if pinned else date.today()
 
 
-KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "kms-key")
+KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "kms-key", "observability")
 
 
 class Unpriced(Exception):
     """This resource costs money but cannot be priced; the message says why."""
 
 
-def estimate(document: dict[str, Any], today: date | None = None) -> dict[str, Any]:
-    """The cost object of a plan document (its `cost` field)."""
+def estimate(document: dict[str, Any], today: date | None = None,
+             scrape_interval_seconds: int | None = None) -> dict[str, Any]:
+    """The cost object of a plan document (its `cost` field).
+
+    `scrape_interval_seconds`: the stack's metrics scrape interval when observability is on (None: off),
+    which adds each cluster's managed-Prometheus ingestion (infra.plan.observability_cost).
+    """
     today = today or price_date()
     items: list[dict[str, Any]] = []
     usage: list[dict[str, Any]] = []
@@ -105,6 +111,11 @@ def estimate(document: dict[str, Any], today: date | None = None) -> dict[str, A
         for scenario in ("idle", "peak"):
             item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
         items.append({**ref, **item})
+    if scrape_interval_seconds is not None:
+        for item in observability_items(document, items, scrape_interval_seconds):
+            for scenario in ("idle", "peak"):
+                item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
+            items.append(item)
     # Registration order varies between runs; a fixed order keeps views and diffs stable.
     items.sort(key=lambda i: (KIND_ORDER.index(i["kind"]), i["name"]))
     usage.sort(key=lambda u: u["name"])
@@ -264,9 +275,9 @@ def check_budget(cost: dict[str, Any], budget_per_hour: float | None) -> BudgetB
 
 
 def add_cost(document: dict[str, Any], budget_per_hour: float | None,
-             today: date | None = None) -> BudgetBreach | None:
+             today: date | None = None, scrape_interval_seconds: int | None = None) -> BudgetBreach | None:
     """Fill the document's `cost` field, budget verdict included; return the breach if any."""
-    cost = estimate(document, today)
+    cost = estimate(document, today, scrape_interval_seconds)
     breach = check_budget(cost, budget_per_hour)
     if budget_per_hour is not None:
         cost["budget"] = {"usdPerHour": budget_per_hour, "exceeded": breach is not None,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.config.load import ConfigError, config_from_stack_file
+from infra.config.observability import scrape_interval
 from infra.config.stack import budget_for
 from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
 from infra.offline.document import build_document
@@ -85,8 +86,9 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         analyzer.abort()  # nothing left to stop once the check closed it
     document = build_document(run, policy=policy)
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
-    budget = budget_for(config_from_stack_file(run.stack_file)) if project_dir is None else None
-    breach = add_cost(document, budget)
+    config = config_from_stack_file(run.stack_file) if project_dir is None else None
+    budget = budget_for(config) if config is not None else None
+    breach = add_cost(document, budget, scrape_interval_seconds=scrape_interval(config) if config else None)
     # Both failures are reported together: a reviewer fixes them in one pass.
     problems = []
     rules = sorted({v["policy"] for v in mandatory_violations(policy)})

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.config.load import ConfigError, config_from_stack_file
+from infra.config.observability import scrape_interval
 from infra.config.stack import budget_for
 from infra.offline.document import build_document
 from infra.offline.engine import ProgramError, run_stack_file
@@ -35,5 +36,6 @@ def plan_sandbox(stack_file: StackFile) -> Estimate:
             raise SandboxRefused(str(exc.cause)) from None
         raise
     document: dict[str, Any] = build_document(run)
-    breach = add_cost(document, budget_for(config_from_stack_file(stack_file)))
+    config = config_from_stack_file(stack_file)
+    breach = add_cost(document, budget_for(config), scrape_interval_seconds=scrape_interval(config))
     return Estimate(document, breach.message if breach else None, dict(stack_file.config))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import Cloud
 from infra.catalog.charts import CHARTS, autoscaler_image_problem, support_problem
+from infra.config.observability import observability_enabled
 from infra.config.stack import ClusterConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -31,11 +32,22 @@ def charts_installed(cluster: ClusterConfig) -> list[str]:
     return keys
 
 
+def observability_charts(config: StackConfig) -> list[str]:
+    """Catalog keys of the charts observability installs on every cluster of the stack (none when off).
+
+    Both clouds run the project's kube-state-metrics (the rules join on the node labels it allowlists) and
+    node-exporter; Grafana unless `observability.grafana` is false.
+    """
+    if not observability_enabled(config):
+        return []
+    return ["kube-state-metrics", "prometheus-node-exporter"] + (["grafana"] if config.observability.grafana else [])
+
+
 def chart_problems(config: StackConfig) -> Iterator[Problem]:
     """One problem per chart (and the autoscaler image) that cannot run on its cluster's version."""
     for name, cluster in config.clusters.items():
         path = f"clusters.{name}.kubernetes_version"
-        installed = charts_installed(cluster)
+        installed = charts_installed(cluster) + observability_charts(config)
         for key in installed:
             problem = support_problem(CHARTS[key], cluster.kubernetes_version)
             if problem:

@@ -12,7 +12,7 @@ from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs, da
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CONFIGMAP = "kubernetes:core/v1:ConfigMap"
-GRAFANA_CHART = HelmChart("grafana", "10.5.15", "https://grafana.github.io/helm-charts")
+GRAFANA_CHART = HelmChart("grafana", "12.11.1", "https://grafana-community.github.io/helm-charts")
 DATASOURCE = {"name": "Managed Prometheus", "type": "prometheus", "uid": "metrics", "access": "proxy",
               "url": "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/",
               "jsonData": {"sigV4Auth": True, "sigV4Region": "us-east-1", "sigV4AuthType": "default"}}
@@ -43,8 +43,8 @@ def recorded():
 def test_grafana_is_cluster_ip_only_on_the_system_pool_with_its_identity(recorded):
     release = recorded.one(RELEASE, "dev-grafana-release").inputs
     assert (release["chart"], release["version"], release["namespace"], release["name"]) == (
-        "grafana", "10.5.15", "grafana", "grafana")
-    assert release["repositoryOpts"] == {"repo": "https://grafana.github.io/helm-charts"}
+        "grafana", "12.11.1", "grafana", "grafana")
+    assert release["repositoryOpts"] == {"repo": "https://grafana-community.github.io/helm-charts"}
     values = release["values"]
     assert values["service"] == {"type": "ClusterIP"}
     assert "ingress" not in values and values["persistence"] == {"enabled": False}
@@ -115,6 +115,8 @@ def test_every_value_the_components_set_is_one_the_pinned_charts_read():
                                  service_account_annotations=ROLE, node_selector=SYSTEM, tolerations=(TOLERATION,))
     exporters = MetricsExportersArgs(provider=None, kube_state_metrics_chart=None, node_exporter_chart=None,
                                      node_selector=SYSTEM, tolerations=(TOLERATION,), labels={"a": "b"})
+    assert (GRAFANA_CHART.chart, GRAFANA_CHART.version, GRAFANA_CHART.repository) == (
+        CHARTS["grafana"].chart, CHARTS["grafana"].version, CHARTS["grafana"].repository)
     assert undeclared_paths(CHARTS["grafana"].value_paths, grafana_values(grafana)) == []
     assert undeclared_paths(CHARTS["kube-state-metrics"].value_paths, kube_state_metrics_values(exporters)) == []
     assert undeclared_paths(CHARTS["prometheus-node-exporter"].value_paths, node_exporter_values(exporters)) == []

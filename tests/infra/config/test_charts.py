@@ -56,3 +56,12 @@ def test_plan_exits_2_naming_the_field_and_the_chart(tmp_path):
     assert "gha-runner-scale-set@0.14.2 does not support Kubernetes 1.34" in result.stderr
     assert "cluster-autoscaler" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_observability_charts_are_checked_only_where_observability_is_on():
+    on = changed(changed(VALID, "clusters.train.kubernetes_version", "1.34"), "observability", {"enabled": True})
+    assert problems(on) == [
+        "clusters.train.kubernetes_version: kube-state-metrics@8.3.1 does not support Kubernetes 1.34 (it "
+        f"supports 1.35); {FIX} (got '1.34')"]
+    off = changed(on, "observability", {"enabled": False})
+    assert parse_stack_config(off, "dev").clusters["train"].kubernetes_version == "1.34"

@@ -1,0 +1,72 @@
+"""What observability costs: managed-Prometheus sample prices and the series counts behind an estimate.
+
+The plan cannot see how many series a cluster will expose, so the estimate multiplies node, GPU and
+cluster counts from the plan by the per-object series counts below. Each count says what it is based
+on; the ones marked "assumption" are ours and are the first thing to correct from a real workspace
+(`count({__name__=~".+"})` over a day). Plain data, read 2026-11-29.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.catalog.exporter_metrics import EXPORTER_METRICS
+
+READ_ON = "2026-11-29"
+
+
+@dataclass(frozen=True)
+class SamplePrice:
+    """USD per million samples ingested (the first, most expensive tier) and where it was read."""
+
+    usd_per_million: float
+    tier: str
+    source: str
+    as_of: str
+
+
+# The official page's price table is not in any readable copy of aws.amazon.com/prometheus/pricing (its
+# text reads, the numbers do not); these are the page's numbers as transcribed in infracost/infracost#2477
+# (2023-05-30): metric samples ingested $0.90 per 10M for the first 2B, $0.35 per 10M for the next 250B,
+# $0.16 per 10M beyond; storage $0.03/GB-Mo; query samples processed $0.10 per billion. The managed
+# collector is billed per hour and per sample collected too ("For Amazon Managed Service for Prometheus
+# collector, you are charged for the number of hours it is turned on and the number of samples
+# collected"), at prices no readable copy shows: not included.
+AMP_INGESTION = SamplePrice(
+    0.09, "first 2 billion samples a month ($0.90 per 10M)",
+    "https://aws.amazon.com/prometheus/pricing/ as transcribed in github.com/infracost/infracost/issues/2477",
+    "2023-05-30")
+AMP_COLLECTOR_NOTE = ("AMP managed collector hours and collected samples are billed as well, at prices not "
+                      "readable on aws.amazon.com/prometheus/pricing/ (2026-11-29): not included")
+# cloud.google.com/stackdriver/pricing, Cloud Monitoring table: "Metrics ingested by using Google Cloud
+# Managed Service for Prometheus, including GKE control plane metrics: $0.15/million samples: first 0-50
+# billion samples ingested; $0.12 next 50-250 billion; $0.09 next 250-500 billion; $0.06 >500 billion",
+# effective 2022-05-16; storage is not billed separately.
+GMP_INGESTION = SamplePrice(
+    0.15, "first 50 billion samples a month",
+    "https://cloud.google.com/stackdriver/pricing (Cloud Monitoring: Managed Service for Prometheus)",
+    READ_ON)
+
+# One series per counter per GPU: the exporter writes a line per counter per GPU
+# (NVIDIA/dcgm-exporter@4.5.3-4.8.2:internal/pkg/rendermetrics/render_metrics.go), and the chart turns on
+# this many counters (exporter_metrics).
+DCGM_SERIES_PER_GPU = len(EXPORTER_METRICS["dcgm-exporter"].metrics)
+# Every series line of node_exporter's own end-to-end output at v1.12.1 (collector/fixtures/e2e-output.txt:
+# 3026 lines), where every collector is on; a node with the default collectors exposes fewer, so this is
+# an upper bound.
+NODE_EXPORTER_SERIES_PER_NODE = 3026
+# Assumption: 30 pods per node, each with one series per pod metric family kube-state-metrics documents
+# (exporter_metrics), plus one per node family. Real counts vary with containers and phases per pod.
+PODS_PER_NODE = 30
+KSM_SERIES_PER_NODE = (
+    len([m for m in EXPORTER_METRICS["kube-state-metrics"].metrics if m.startswith("kube_node_")])
+    + PODS_PER_NODE * len([m for m in EXPORTER_METRICS["kube-state-metrics"].metrics if m.startswith("kube_pod_")]))
+# Assumption: the API server's request histogram has 23 buckets (+Inf, _sum, _count: 26 series) per label
+# set (kubernetes/kubernetes:test/instrumentation/testdata/stable-metrics-list.yaml), times 200 verb,
+# resource and scope combinations in use; plus autoscaler and runner-listener series. Per cluster.
+SERIES_PER_CLUSTER = 26 * 200 + 800
+SERIES_BASIS = (f"series assumed: {DCGM_SERIES_PER_GPU} per GPU (DCGM counters), "
+                f"{NODE_EXPORTER_SERIES_PER_NODE} per node (node-exporter, upper bound), {KSM_SERIES_PER_NODE} "
+                f"per node (kube-state-metrics at {PODS_PER_NODE} pods a node), {SERIES_PER_CLUSTER} per cluster "
+                "(API server, autoscaler, runners); infra/catalog/observability_prices.py says why")
+GRAFANA_NOTE = "the in-cluster Grafana runs on the system pool, already priced with it"

@@ -1,0 +1,76 @@
+"""Observability's running cost: one line per cluster when it is on, none when it is off, by hand."""
+
+import json
+from datetime import date
+
+import jsonschema
+import pytest
+
+from infra.catalog import observability_prices as prices
+from infra.offline.document import build_document, load_schema
+from infra.offline.engine import run_stack
+from infra.plan.cost import add_cost, estimate
+from infra.plan.observability_cost import series_per_cluster
+from tests.helpers import mlinfra
+
+TODAY = date(2026, 12, 1)
+PER_NODE = prices.NODE_EXPORTER_SERIES_PER_NODE + prices.KSM_SERIES_PER_NODE
+
+
+@pytest.fixture(scope="module")
+def dev_document():
+    return build_document(run_stack("dev"))
+
+
+def metrics_items(cost):
+    return {i["name"]: i for i in cost["items"] if i["kind"] == "observability"}
+
+
+def test_series_follow_nodes_gpus_and_the_cluster():
+    assert series_per_cluster(0, 0) == prices.SERIES_PER_CLUSTER
+    assert series_per_cluster(3, 2) == 3 * PER_NODE + 2 * 24 + prices.SERIES_PER_CLUSTER
+    assert prices.DCGM_SERIES_PER_GPU == 24
+
+
+def test_each_cluster_gets_its_managed_prometheus_line_by_hand(dev_document):
+    items = metrics_items(estimate(dev_document, TODAY, scrape_interval_seconds=30))
+    assert sorted(items) == ["dev-cluster-metrics", "dev-gke-cluster-metrics"]
+    eks = items["dev-cluster-metrics"]
+    # dev EKS: one system node idle (no GPU); two system nodes and two single-L4 g6.xlarge nodes at peak.
+    assert (eks["idleCount"], eks["peakCount"]) == (series_per_cluster(1, 0), series_per_cluster(4, 2))
+    # 120 samples an hour per series at 30 s, 0.09 USD per million (AMP's first tier).
+    assert eks["idleUsdPerHour"] == pytest.approx(series_per_cluster(1, 0) * 120 * 0.09 / 1e6)
+    assert eks["source"].startswith("https://aws.amazon.com/prometheus/pricing/")
+    assert "collector" in eks["note"] and "per GPU" in eks["note"]
+    gke = items["dev-gke-cluster-metrics"]
+    assert gke["peakUsdPerHour"] == pytest.approx(series_per_cluster(4, 2) * 120 * 0.15 / 1e6)
+    assert gke["detail"].startswith("GMP samples: ")
+
+
+def test_a_longer_interval_costs_proportionally_less(dev_document):
+    at_30 = metrics_items(estimate(dev_document, TODAY, scrape_interval_seconds=30))["dev-cluster-metrics"]
+    at_60 = metrics_items(estimate(dev_document, TODAY, scrape_interval_seconds=60))["dev-cluster-metrics"]
+    assert at_60["idleUsdPerHour"] == pytest.approx(at_30["idleUsdPerHour"] / 2)
+
+
+def test_off_means_no_line_and_the_totals_include_it_when_on(dev_document):
+    off = estimate(dev_document, TODAY)
+    on = estimate(dev_document, TODAY, scrape_interval_seconds=30)
+    assert metrics_items(off) == {}
+    added = sum(i["idleUsdPerHour"] for i in metrics_items(on).values())
+    assert on["totals"]["idle"]["usdPerHour"] == pytest.approx(off["totals"]["idle"]["usdPerHour"] + added,
+                                                               abs=1e-4)
+
+
+def test_the_document_with_the_line_still_matches_the_plan_schema(dev_document):
+    document = dict(dev_document)
+    add_cost(document, None, TODAY, scrape_interval_seconds=30)
+    jsonschema.validate(document, load_schema())
+
+
+def test_mlinfra_plan_prices_it_for_a_stack_with_observability_on_only():
+    dev = mlinfra("plan", "dev", "--format", "json")
+    sandbox = mlinfra("plan", "sandbox", "--format", "json")
+    assert dev.returncode == 0 and sandbox.returncode == 0, dev.stderr + sandbox.stderr
+    assert metrics_items(json.loads(dev.stdout)["cost"])
+    assert metrics_items(json.loads(sandbox.stdout)["cost"]) == {}
