@@ -98,18 +98,34 @@ def _job(target: ScrapeTarget) -> dict:
     }
 
 
-def scrape_config(cluster: str, interval_seconds: int, targets: Sequence[ScrapeTarget]) -> dict:
-    """The scraper's configuration: one job per target, every series labelled with its cluster."""
+# The Kubernetes API server, as the AMP user guide's sample configuration scrapes it: the `kubernetes`
+# service's https endpoints in `default`, with the scraper's service-account token (the only
+# authorization the managed scraper allows; AMP-collector-how-to.html, read 2026-11-29). Its access
+# entry grants `get` on the /metrics non-resource URL.
+APISERVER_JOB = {
+    "job_name": "kubernetes-apiservers",
+    "scheme": "https",
+    "authorization": {"type": "Bearer", "credentials_file": "/var/run/secrets/kubernetes.io/serviceaccount/token"},
+    "kubernetes_sd_configs": [{"role": "endpoints"}],
+    "relabel_configs": [{"source_labels": ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name",
+                                           "__meta_kubernetes_endpoint_port_name"],
+                         "regex": "default;kubernetes;https", "action": "keep"}],
+}
+
+
+def scrape_config(cluster: str, interval_seconds: int, targets: Sequence[ScrapeTarget],
+                  apiserver: bool = True) -> dict:
+    """The scraper's configuration: one job per target (and the API server), every series labelled with its cluster."""
     if interval_seconds < MIN_SCRAPE_INTERVAL_SECONDS:
         raise ValueError(f"the managed scraper refuses intervals under {MIN_SCRAPE_INTERVAL_SECONDS}s "
                          f"(got {interval_seconds}s)")
-    jobs = [t.job for t in targets]
+    jobs = [t.job for t in targets] + ([APISERVER_JOB["job_name"]] if apiserver else [])
     duplicates = sorted({j for j in jobs if jobs.count(j) > 1})
     if duplicates:
         raise ValueError(f"duplicate scrape jobs: {', '.join(duplicates)}")
     return {
         "global": {"scrape_interval": f"{interval_seconds}s", "external_labels": {"cluster": cluster}},
-        "scrape_configs": [_job(t) for t in targets],
+        "scrape_configs": [_job(t) for t in targets] + ([dict(APISERVER_JOB)] if apiserver else []),
     }
 
 

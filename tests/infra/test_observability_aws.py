@@ -45,7 +45,8 @@ def test_scraper_keeps_the_dcgm_exporter_pods_on_their_metrics_port(plan):
     assert int(config["global"]["scrape_interval"].rstrip("s")) >= 30
     [cluster] = _of(document, "aws:eks/cluster:Cluster")
     assert config["global"]["external_labels"]["cluster"] == cluster["inputs"]["name"]
-    assert {"kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler"} <= set(jobs)
+    assert {"kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler",
+            "kubernetes-apiservers"} <= set(jobs)
     releases = {r["inputs"]["chart"]: r["inputs"]["values"] for r in _of(document, "kubernetes:helm.sh/v3:Release")}
     assert releases["dcgm-exporter"]["affinity"]["nodeAffinity"]  # the pods the job keeps are GPU-node pods
     # Two subnets in two zones, the cluster's security group, and the stack's workspace.

@@ -69,7 +69,7 @@ def test_alert_manager_definition_routes_every_alert_to_the_topic():
 
 
 def test_scrape_config_keeps_dcgm_pods_by_label_and_port_and_labels_the_cluster():
-    config = scrape_config("dev-train", 30, [DCGM])
+    config = scrape_config("dev-train", 30, [DCGM], apiserver=False)
     assert config["global"] == {"scrape_interval": "30s", "external_labels": {"cluster": "dev-train"}}
     [job] = config["scrape_configs"]
     assert job["kubernetes_sd_configs"] == [{"role": "pod"}]
@@ -78,7 +78,15 @@ def test_scrape_config_keeps_dcgm_pods_by_label_and_port_and_labels_the_cluster(
             "action": "keep"} in keeps
     assert {"source_labels": ["__meta_kubernetes_pod_container_port_name"], "regex": "metrics",
             "action": "keep"} in keeps
-    assert yaml.safe_load(scrape_config_yaml("dev-train", 30, [DCGM])) == config
+    assert yaml.safe_load(scrape_config_yaml("dev-train", 30, [DCGM])) == scrape_config("dev-train", 30, [DCGM])
+
+
+def test_scrape_config_scrapes_the_api_server_as_amp_documents_it():
+    jobs = {j["job_name"]: j for j in scrape_config("c", 30, [DCGM])["scrape_configs"]}
+    api = jobs["kubernetes-apiservers"]
+    assert api["kubernetes_sd_configs"] == [{"role": "endpoints"}] and api["scheme"] == "https"
+    assert api["authorization"]["credentials_file"] == "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    assert api["relabel_configs"][0]["regex"] == "default;kubernetes;https"
 
 
 def test_scrape_config_refuses_what_the_managed_scraper_refuses():
