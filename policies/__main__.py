@@ -6,10 +6,12 @@
 import aws_baseline
 import aws_compute
 import aws_iam
+import aws_observability
 import aws_storage
 import ci_identities
 import gcp
 import gke_observability
+import grafana_exposure
 import helm_charts
 import k8s_contracts
 import k8s_runners
@@ -27,9 +29,11 @@ PolicyPack(
         *aws_compute.RULES,
         *aws_storage.RULES,
         *aws_iam.RULES,
+        *aws_observability.RULES,
         *ci_identities.RULES,
         *gcp.RULES,
         *gke_observability.RULES,
+        *grafana_exposure.RULES,
         *load_balancers.RULES,
         *k8s_workloads.RULES,
         *k8s_runners.RULES,

@@ -72,19 +72,10 @@ def _query_app(props) -> str | None:
 
 
 def _no_public_endpoint(props, ctx) -> Iterator[str]:
-    if ctx.type == SERVICE:
-        app = _query_app(props)
-        if app and _service_type(props) != "ClusterIP":
-            yield f"Service '{ctx.name}' exposes {app} as {_service_type(props)}; only ClusterIP is allowed"
-        return
-    chart = str(dig(props, "chart", default="")).rsplit("/", 1)[-1]
-    if chart != "grafana":
-        return
-    kind = dig(props, "values", "service", "type") or "ClusterIP"
-    if kind != "ClusterIP":
-        yield f"Grafana release '{ctx.name}' exposes its service as {kind} (values.service.type); only ClusterIP"
-    if dig(props, "values", "ingress", "enabled") is True:
-        yield f"Grafana release '{ctx.name}' creates an Ingress (values.ingress.enabled)"
+    # Grafana's release and Service are grafana-not-exposed's (policies/grafana_exposure.py), on both clouds.
+    app = _query_app(props)
+    if app and _service_type(props) != "ClusterIP":
+        yield f"Service '{ctx.name}' exposes {app} as {_service_type(props)}; only ClusterIP is allowed"
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -136,8 +127,8 @@ RULES = [
         remediation=_ON + "keep monitoring_config.managed_prometheus on and DCGM in enable_components."),
     resource_rule(
         "observability-no-public-endpoint",
-        "The GMP query frontend and Grafana are ClusterIP only, with no Ingress (practice: no public endpoints)",
-        types=[SERVICE, HELM_RELEASE], check=_no_public_endpoint, severity=CRITICAL,
+        "The GMP query frontend is ClusterIP only (practice: no public endpoints)",
+        types=[SERVICE], check=_no_public_endpoint, severity=CRITICAL,
         remediation="Reach them with kubectl port-forward; never give them a LoadBalancer, NodePort or Ingress."),
     stack_rule(
         "alertmanager-webhook-secret",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 SERVICE_OF_MODULE: Mapping[str, str] = {
     "acm": "acm", "autoscaling": "autoscaling", "cloudwatch": "logs", "ec2": "ec2", "vpc": "ec2",
     "ecr": "ecr", "eks": "eks", "kms": "kms", "lb": "elasticloadbalancing", "route53": "route53",
-    "s3": "s3", "iam": "iam", "wafv2": "wafv2",
+    "s3": "s3", "iam": "iam", "wafv2": "wafv2", "amp": "aps", "sns": "sns",
 }
 
 # Verbs a deploy needs on each service (create, read, change, tag, delete); never `service:*`.
@@ -51,6 +51,20 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
     # The web ACL of internet-facing ALBs (components/aws/lb_waf.py) and its association.
     "wafv2": ("Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "AssociateWebACL",
               "DisassociateWebACL", "TagResource", "UntagResource"),
+    # The metrics workspace, its rules, alert manager and scrapers (components/aws/amp_*.py); the
+    # workspace, rule groups namespace, alert manager definition and scraper actions of the Service
+    # Authorization Reference (list_amazonmanagedserviceforprometheus.html, read 2026-11-29) are
+    # Create/Delete/Describe/List/Put/Update verbs on them. No query or remote-write: the deploy
+    # neither reads nor writes metrics.
+    "aps": ("CreateWorkspace", "DeleteWorkspace", "DescribeWorkspace", "UpdateWorkspaceAlias",
+            "CreateRuleGroupsNamespace", "PutRuleGroupsNamespace", "DeleteRuleGroupsNamespace",
+            "DescribeRuleGroupsNamespace", "CreateAlertManagerDefinition", "PutAlertManagerDefinition",
+            "DeleteAlertManagerDefinition", "DescribeAlertManagerDefinition", "CreateScraper", "UpdateScraper",
+            "DeleteScraper", "DescribeScraper", "List*", "TagResource", "UntagResource"),
+    # The alert topic and its subscriptions (components/aws/amp_workspace.py).
+    "sns": ("CreateTopic", "DeleteTopic", "GetTopicAttributes", "SetTopicAttributes", "Subscribe", "Unsubscribe",
+            "GetSubscriptionAttributes", "SetSubscriptionAttributes", "ListSubscriptionsByTopic",
+            "ListTagsForResource", "TagResource", "UntagResource"),
 }
 
 # What the sandbox reaper may do: read everything, take down only what is tagged sandbox.
@@ -61,7 +75,10 @@ READ_VERBS = ("Describe*", "Get*", "List*")
 # Service-linked roles the services create on first use (EKS, node groups, load balancers, Auto
 # Scaling, spot); the deploy may create exactly these and no other role outside its path.
 SERVICE_LINKED = ("eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "elasticloadbalancing.amazonaws.com",
-                  "autoscaling.amazonaws.com", "spot.amazonaws.com")
+                  "autoscaling.amazonaws.com", "spot.amazonaws.com",
+                  # AWSServiceRoleForAmazonPrometheusScraper, made by the first CreateScraper (AMP User
+                  # Guide, "Using service-linked roles", read 2026-11-29).
+                  "scraper.aps.amazonaws.com")
 
 BOUNDED_ROLE_ACTIONS = ("iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy",
                         "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy")

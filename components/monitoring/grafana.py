@@ -46,6 +46,8 @@ class ClusterGrafanaArgs:
     # Labels on every Kubernetes object this component creates.
     labels: Mapping[str, str] = field(default_factory=dict)
     depends_on: Sequence[pulumi.Resource] = ()
+    # Data source plugins the data source needs (the chart's `plugins`, installed when the pod starts).
+    plugins: Sequence[str] = ()
 
 
 def datasource_problems(datasource: Mapping[str, Any], dashboards: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -71,6 +73,7 @@ def grafana_values(args: ClusterGrafanaArgs) -> dict:
                            "annotations": dict(args.service_account_annotations)},
         "nodeSelector": dict(args.node_selector),
         "tolerations": [dict(t) for t in args.tolerations],
+        **({"plugins": list(args.plugins)} if args.plugins else {}),
         "sidecar": {"dashboards": {"enabled": True, "label": DASHBOARD_LABEL, "labelValue": DASHBOARD_LABEL_VALUE,
                                    "searchNamespace": args.namespace}},
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": [

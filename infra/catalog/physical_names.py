@@ -36,6 +36,13 @@ Sources, read 2026-11-29:
   https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/; RBAC: "A Role
   always sets permissions within a particular namespace ... ClusterRole, by contrast, is a
   non-namespaced resource", https://kubernetes.io/docs/reference/access-authn-authz/rbac/
+- SNS: CreateTopic "is idempotent, so if the requester already owns a topic with the specified
+  name, that topic's ARN is returned without creating a new topic"
+  (https://docs.aws.amazon.com/sdkfornet1/latest/apidocs/html/T_Amazon_SimpleNotificationService_Model_CreateTopicRequest.htm);
+  a topic ARN is arn:aws:sns:<region>:<account>:<name>.
+- AMP: a rule groups namespace ARN is arn:aws:aps:<region>:<account>:rulegroupsnamespace/<workspace
+  id>/<name> (Service Authorization Reference, Amazon Managed Service for Prometheus, resource type
+  `rulegroupsnamespace`); workspace and scraper aliases need not be unique and are not names.
 - ARC runner scale sets: the controller looks a scale set up by runner group and name at the
   GitHub config URL and reuses one it finds (createRunnerScaleSet: GetRunnerScaleSet(runnerGroupID,
   RunnerScaleSetName), "Created/Reused a runner scale set"); the name is also the label `runs-on`
@@ -131,6 +138,11 @@ AWS: dict[str, Rules] = {
     "aws:iam/rolePolicy:RolePolicy": {"name": PhysicalName((AWS_ACCOUNT, given("role"))), "namePrefix": PREFIX},
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {},
     "aws:kms/alias:Alias": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
+    # The topic's ARN is arn:aws:sns:<region>:<account>:<name>, so a name is one topic per account and
+    # region, and CreateTopic with a taken name returns the existing topic instead of failing.
+    "aws:sns/topic:Topic": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
+    # A rule groups namespace is named inside its workspace (ARN rulegroupsnamespace/<workspace>/<name>).
+    "aws:amp/ruleGroupNamespace:RuleGroupNamespace": {"name": PhysicalName((given("workspaceId"),))},
 }
 
 GCP: dict[str, Rules] = {
@@ -186,7 +198,7 @@ GCP: dict[str, Rules] = {
 
 # Kinds whose objects live in a namespace, and kinds that are cluster-wide (Kubernetes docs above).
 NAMESPACED_KINDS = (
-    "core/v1:Secret", "core/v1:Service", "networking.k8s.io/v1:NetworkPolicy",
+    "core/v1:ConfigMap", "core/v1:Secret", "core/v1:Service", "networking.k8s.io/v1:NetworkPolicy",
     "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
     "gateway.networking.k8s.io/v1:Gateway", "gateway.networking.k8s.io/v1:HTTPRoute",
     "gateway.networking.k8s.io/v1beta1:ReferenceGrant",

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from components.aws.amp_workspace import AmpWorkspace
 from components.aws.cluster_addons import EksClusterAddons, EksClusterAddonsArgs
 from components.aws.eks_addons import EksManagedAddons, EksManagedAddonsArgs
 from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, cluster_arn
@@ -19,13 +20,14 @@ from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.charts import autoscaler_image_tag, helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
 from infra.compose.gateways import aws_cluster_gateways
+from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
 
 def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
-                  buckets: dict[str, S3Bucket]) -> dict[str, Any]:
-    """The cluster and everything on it; returns its stack outputs."""
+                  buckets: dict[str, S3Bucket], workspace: AmpWorkspace | None = None) -> dict[str, Any]:
+    """The cluster and everything on it (its metrics too, when the stack has a workspace); returns its outputs."""
     options = cluster.aws
     cluster_name = physical_name(ctx.stack, name)
     subnets, vpc_id, public_subnets = _network(ctx, name, cluster, cluster_name)
@@ -88,8 +90,11 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     gateways = aws_cluster_gateways(
         ctx, name, cluster_name, arn, cluster, vpc_id, private_subnets, public_subnets, buckets, eks.provider,
         [system.node_group, managed.addons["eks-pod-identity-agent"]])
+    on_nodes = [system.node_group, managed.addons["eks-pod-identity-agent"]]
+    metrics = {} if workspace is None else cluster_observability(
+        ctx, name, cluster_name, cluster, workspace, eks, arn, private_subnets, on_nodes)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
-            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways,
+            "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways, **metrics,
             **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
 
 

@@ -20,11 +20,17 @@ Sources (read 2026-11-29):
   Not in that older file (newer resources), named by the bridge's rule `aws_<module>_<snake>` and
   not read one by one: eks accessEntry, accessPolicyAssociation, podIdentityAssociation and the
   vpc securityGroup{Ingress,Egress}Rule tokens (the file lists those two under `mux`).
+  The AMP and SNS rows (observability): Terraform's `prometheus` resources are Pulumi's `amp`
+  module; hashicorp/terraform-provider-aws internal/provider/provider.go registers
+  aws_prometheus_workspace, aws_prometheus_alert_manager_definition and
+  aws_prometheus_rule_group_namespace, and the pinned SDK's own docs name aws_prometheus_scraper
+  (pulumi_aws 7.51.1 amp/scraper_logging_configuration.py) and aws_sns_topic; the sns policy and
+  subscription rows follow the bridge's `aws_<module>_<snake>` rule, not read one by one.
 - pulumi/pulumi-gcp@ed6078aacc:provider/cmd/pulumi-resource-gcp/bridge-metadata.json,
   `auto-aliasing.resources.<terraform type>.current` (pinned SDK 10.2.0). The security policy's
   `rule` block name from hashicorp/terraform-provider-google:website/docs/r/
   compute_security_policy.html.markdown.
-- hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{namespace_v1,secret_v1,
+- hashicorp/terraform-provider-kubernetes@v3.2.1:docs/resources/{config_map_v1,namespace_v1,secret_v1,
   network_policy_v1,manifest}.md, and storage_class_v1.md at 39246047 (2026-11-29);
   hashicorp/terraform-provider-helm@v3.1.2:docs/resources/release.md.
 """
@@ -86,6 +92,10 @@ def _manifest(token: str) -> tuple[str, TerraformType]:
 RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _aws("aws:acm/certificate:Certificate", "aws_acm_certificate"),
     _aws("aws:acm/certificateValidation:CertificateValidation", "aws_acm_certificate_validation"),
+    _aws("aws:amp/alertManagerDefinition:AlertManagerDefinition", "aws_prometheus_alert_manager_definition"),
+    _aws("aws:amp/ruleGroupNamespace:RuleGroupNamespace", "aws_prometheus_rule_group_namespace"),
+    _aws("aws:amp/scraper:Scraper", "aws_prometheus_scraper"),
+    _aws("aws:amp/workspace:Workspace", "aws_prometheus_workspace"),
     _aws("aws:autoscaling/tag:Tag", "aws_autoscaling_group_tag"),
     _aws("aws:cloudwatch/logGroup:LogGroup", "aws_cloudwatch_log_group"),
     _aws("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws_default_security_group"),
@@ -129,6 +139,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _aws("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
          "aws_s3_bucket_server_side_encryption_configuration"),
     _aws("aws:s3/bucketVersioning:BucketVersioning", "aws_s3_bucket_versioning"),
+    _aws("aws:sns/topic:Topic", "aws_sns_topic"),
+    _aws("aws:sns/topicPolicy:TopicPolicy", "aws_sns_topic_policy"),
+    _aws("aws:sns/topicSubscription:TopicSubscription", "aws_sns_topic_subscription"),
     _aws("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws_vpc_security_group_egress_rule"),
     _aws("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws_vpc_security_group_ingress_rule"),
     _aws("aws:wafv2/webAcl:WebAcl", "aws_wafv2_web_acl"),

@@ -12,6 +12,9 @@ _K8S = ("a Kubernetes API object: no cloud bill of its own (the pods it runs are
 _IAM = "identity and access configuration: IAM carries no charge"
 _NET = "network configuration: no hourly or per-object charge"
 _S3_CONFIG = "bucket configuration: billed as the bucket's storage and requests"
+# Managed Prometheus bills samples ingested (and stored and queried), not objects: that is the
+# per-cluster `observability` cost line (infra/plan/observability_cost.py).
+_METRICS = "metrics configuration: billed as the samples the cluster ingests (the observability line)"
 
 FREE: dict[str, str] = {
     "aws:ec2/vpc:Vpc": _NET, "aws:ec2/subnet:Subnet": _NET, "aws:ec2/routeTable:RouteTable": _NET,
@@ -71,6 +74,17 @@ FREE: dict[str, str] = {
     "kubernetes:networking.gke.io/v1:GCPGatewayPolicy": _K8S,
     "kubernetes:networking.gke.io/v1:HealthCheckPolicy": _K8S,
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": _K8S + "; its target group's load balancer is priced",
+    "aws:amp/workspace:Workspace": _METRICS, "aws:amp/scraper:Scraper": (
+        _METRICS + "; the managed collector's own hourly charge is not modelled yet"),
+    "aws:amp/ruleGroupNamespace:RuleGroupNamespace": _METRICS + "; rule evaluation queries are not modelled",
+    "aws:amp/alertManagerDefinition:AlertManagerDefinition": _METRICS,
+    "aws:sns/topic:Topic": "an SNS topic: billed per publish and delivery (alerts only), not modelled",
+    "aws:sns/topicPolicy:TopicPolicy": _IAM, "aws:sns/topicSubscription:TopicSubscription": (
+        "an SNS subscription: billed per delivery with its topic"),
+    "kubernetes:monitoring.googleapis.com/v1:ClusterRules": _METRICS,
+    "kubernetes:monitoring.googleapis.com/v1:ClusterPodMonitoring": _METRICS,
+    "kubernetes:apps/v1:Deployment": _K8S,
+    "kubernetes:core/v1:Service": _K8S + "; only ClusterIP services here (a LoadBalancer one would be billed)",
     "kubernetes:helm.sh/v3:Release": ("a Helm release: its pods run on nodes priced as node pools; none of "
                                       "the pinned charts creates a load balancer of its own"),
 }

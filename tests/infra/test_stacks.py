@@ -49,10 +49,16 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # 2 releases), GMP objects (component, 2 ClusterPodMonitorings, ClusterRules, the Alertmanager Secret),
     # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
     # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
-    assert dev_document["counts"]["total"] == 174
+    # Then 1 for the ARC listeners' metrics NetworkPolicy (#20), counted above, and 27 for AWS observability
+    # (#20): the stack's AMP workspace (component, key, workspace, rule groups namespace, alert manager, SNS
+    # topic and its policy: 7), the EKS cluster's managed scraper (component, scraper, source and target roles
+    # and their policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod
+    # Identity (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
+    # release: 7).
+    assert dev_document["counts"]["total"] == 201
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
-    assert by_type["aws:kms/key:Key"] == 6
+    assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)
     assert by_type["gcp:kms/cryptoKey:CryptoKey"] == 2
     assert by_type["aws:eks/cluster:Cluster"] == 1
     assert by_type["aws:eks/nodeGroup:NodeGroup"] == 2  # system pool and the L4 pool

@@ -44,17 +44,18 @@ PROD_COUNTS = {
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 4,  # platform admins, ML engineers, CI deploy and drift
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
-    # both runner sets and the GPU runners
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
-    "aws:kms/key:Key": 6,  # 3, the CI image repository's, then the control-plane and flow-log keys
+    # both runner sets and the GPU runners, then Grafana's query-only identity (#20)
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 8,
+    # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
+    "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
     "aws:wafv2/webAcl:WebAcl": 1,  # AWS managed rules in front of the internet-facing ALB
     "aws:wafv2/webAclAssociation:WebAclAssociation": 1,
     "aws:s3/bucket:Bucket": 3,
     "aws:s3/bucketLogging:BucketLogging": 2,
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets;
-    # on GKE infer-gcp kube-state-metrics, node-exporter and Grafana (#20)
-    "kubernetes:helm.sh/v3:Release": 11,
+    # kube-state-metrics, node-exporter and Grafana on each of EKS train and GKE infer-gcp (#20)
+    "kubernetes:helm.sh/v3:Release": 14,
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -81,7 +82,8 @@ def test_prod_counts_are_pinned(prod):
     # 2 releases), GMP objects (component, 2 ClusterPodMonitorings, ClusterRules, the Alertmanager Secret),
     # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
     # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
-    assert prod["counts"]["total"] == 287
+    # Then 27 for AWS observability on EKS train (#20), as in dev (tests/infra/test_stacks.py).
+    assert prod["counts"]["total"] == 314
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -158,7 +160,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
     assert associations == {("kube-system", "cluster-autoscaler"), ("training", "trainer"),
                             ("inference", "model-server"), ("kube-system", "aws-load-balancer-controller"),
                             ("arc-prod-cpu", "default"),
-                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode")}
+                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode"),
+                            # Grafana, whose role may only query the stack's metrics workspace (#20).
+                            ("grafana", "grafana")}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]
@@ -169,7 +173,13 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # then 4 for the cluster contracts (#15): the gp3 StorageClass and 3 ASG GPU-label tags; then 9 for
     # the deploy path as in prod (#16); then 3 for #17: the closed default security group, the
     # control-plane and flow-log keys.
-    assert staging["counts"]["total"] == 160
+    # Then 1 for the ARC listeners' metrics NetworkPolicy (#20), and 27 for AWS observability (#20): the
+    # stack's AMP workspace (component, key, workspace, rule groups namespace, alert manager, SNS topic and
+    # its policy: 7), the cluster's managed scraper (component, scraper, source and target roles and their
+    # policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod Identity
+    # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
+    # release: 7).
+    assert staging["counts"]["total"] == 187
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
@@ -184,6 +194,7 @@ OPT_OUTS = """config:
   mlinfra:environment: prod
   mlinfra:tags: {owner: ml, cost-center: cc}
   mlinfra:aws: {region: us-east-1}
+  mlinfra:observability: {enabled: false}
   mlinfra:clusters:
     train:
       cloud: aws

@@ -69,14 +69,12 @@ def test_each_stack_installs_the_current_charts(documents):
 
     gpu_addons = [("cluster-autoscaler", "9.59.0"), ("dcgm-exporter", "4.8.2"), ("nvidia-device-plugin", "0.20.0")]
     arc = [("gha-runner-scale-set", "0.14.2"), ("gha-runner-scale-set-controller", "0.14.2")]
-    # Observability on a GKE cluster (dev's and prod's): the exporters and Grafana (#20).
-    gke_observability = [("grafana", "12.11.1"), ("kube-state-metrics", "8.3.1"),
-                         ("prometheus-node-exporter", "4.56.1")]
+    # Observability (#20) on every cluster of the stacks that have it (not sandboxes): the same charts on EKS and GKE.
+    monitoring = [("grafana", "12.11.1"), ("kube-state-metrics", "8.3.1"), ("prometheus-node-exporter", "4.56.1")]
     assert charts("sandbox") == gpu_addons
-    assert charts("dev") == sorted(gpu_addons + arc + gke_observability)
-    assert charts("staging") == sorted(gpu_addons + arc)
-    assert charts("prod") == sorted(gpu_addons + arc + gke_observability
-                                    + [("aws-load-balancer-controller", "3.5.0")])
+    assert charts("dev") == sorted(gpu_addons + arc + monitoring)
+    assert charts("staging") == sorted(gpu_addons + arc + monitoring)
+    assert charts("prod") == sorted(gpu_addons + arc + monitoring + [("aws-load-balancer-controller", "3.5.0")])
 
 
 def test_autoscaler_runs_the_image_pinned_for_its_clusters_minor(documents):

@@ -102,6 +102,7 @@ BREAKS = [
                                                      "train-runners-prod-gpu-l4")]),
     ("vpc-cni enforcement off", "train-addons-vpc-cni", _cni_off, [
         ("eks-network-policies-enforced", "mandatory",
+         # 8, then the ARC listeners' allow-metrics policy (#20)
          "cluster 'prod-train' has 9 NetworkPolicies but its vpc-cni add-on does not enforce them: "
          "configurationValues enableNetworkPolicy is \"false\", not \"true\"")]),
     ("GPU label dropped from the h100 node group", "train-h100-ng", _no_gpu_label, [

@@ -9,9 +9,10 @@ from tests.policies.conftest import UNKNOWN, triples
 from tests.policies.test_contract_rules import provider_ref, res
 
 M = "mandatory"
+GRAFANA_RULE = "grafana-not-exposed"
 MP_RULE, PUBLIC_RULE, HOOK_RULE = "gke-managed-prometheus", "observability-no-public-endpoint", \
     "alertmanager-webhook-secret"
-OURS = {MP_RULE, PUBLIC_RULE, HOOK_RULE}
+OURS = {MP_RULE, PUBLIC_RULE, HOOK_RULE, GRAFANA_RULE}
 HOOK = "https://hooks.example.com/services/T000/B000/token"
 CONFIG = f"route:\n  receiver: webhook\nreceivers:\n- name: webhook\n  webhook_configs:\n  - url: {HOOK}\n"
 MONITORING = {"enableComponents": ["SYSTEM_COMPONENTS", "DCGM"], "managedPrometheus": {"enabled": True}}
@@ -76,11 +77,13 @@ CASES = [
     ("frontend as a LoadBalancer", gke(service_type="LoadBalancer"),
      [(PUBLIC_RULE, M, "Service 'infer-query-service' exposes gmp-frontend as LoadBalancer; only ClusterIP is "
        "allowed")]),
+    # Grafana is grafana-not-exposed's on both clouds (policies/grafana_exposure.py): checked here on GKE's.
     ("Grafana as a NodePort", gke(grafana_values={"service": {"type": "NodePort"}}),
-     [(PUBLIC_RULE, M, "Grafana release 'infer-grafana' exposes its service as NodePort (values.service.type); "
-       "only ClusterIP")]),
-    ("Grafana with an Ingress", gke(grafana_values={"ingress": {"enabled": True}}),
-     [(PUBLIC_RULE, M, "Grafana release 'infer-grafana' creates an Ingress (values.ingress.enabled)")]),
+     [(GRAFANA_RULE, M, "Grafana release 'infer-grafana' sets service.type 'NodePort'; it must be 'ClusterIP' "
+       "(reach it with kubectl port-forward)")]),
+    ("Grafana with an Ingress", gke(grafana_values={"service": {"type": "ClusterIP"}, "ingress": {"enabled": True}}),
+     [(GRAFANA_RULE, M, "Grafana release 'infer-grafana' enables an ingress; reach it with kubectl port-forward "
+       "instead")]),
     ("webhook copied into a ConfigMap", gke(leak_into=True),
      [(HOOK_RULE, M, "the Alertmanager webhook of Secret 'infer-gmp-alertmanager' also appears in plain text in "
        "ConfigMap 'infer-notes'")]),

@@ -107,7 +107,9 @@ def test_real_staging_plan_links_each_release_to_its_cluster(pack):
     properties["version"] = "1.34"
     moved = [dataclasses.replace(i, properties=properties) if i is cluster else i for i in recorded]
     arc = _unsupported("gha-runner-scale-set@0.14.2", "1.34", "gha-runner-scale-set")
+    ksm = _unsupported("kube-state-metrics@8.3.1", "1.34", "kube-state-metrics")
     assert sorted(ours(pack.analyze_stack(moved))) == [
+        f"Helm release 'train-exporters-kube-state-metrics' on cluster 'staging-train': {ksm}",
         "Helm release 'train-k8s-cluster-autoscaler' on cluster 'staging-train' (Kubernetes 1.34) runs "
         "cluster-autoscaler image v1.35.2; the catalog pins v1.34.5 for 1.34",
         "Helm release 'train-runners-controller' on cluster 'staging-train': "

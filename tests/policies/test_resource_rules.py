@@ -103,15 +103,49 @@ RUNNER = RunnerSet(github_config_url="https://github.com/acme", max_runners=2,
 BASES["arc"] = ("kubernetes:helm.sh/v3:Release", "train-runners-ci", {
     "name": "ci", "chart": "oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",
     "version": "0.14.2", "values": scale_set_values("ci", RUNNER)})
-BASES["query"] = ("kubernetes:core/v1:Service", "infer-query-service", {
+BASES["gmp_query"] = ("kubernetes:core/v1:Service", "infer-query-service", {
     "metadata": {"name": "gmp-frontend", "namespace": "gmp-frontend"},
     "spec": {"type": "ClusterIP", "selector": {"app.kubernetes.io/name": "gmp-frontend"}}})
-BASES["grafana"] = ("kubernetes:helm.sh/v3:Release", "infer-grafana-release", {
-    "name": "grafana", "chart": "grafana", "values": {"service": {"type": "ClusterIP"}}})
+# The observability resources exactly as AmpWorkspace and the Grafana identity record them.
+WS_ARN = "arn:aws:aps:us-east-1:123456789012:workspace/ws-1"
+BASES["amp"] = ("aws:amp/workspace:Workspace", "dev-metrics-workspace", {
+    "alias": "dev-metrics", "kmsKeyArn": UNKNOWN, "tags": TAGS})
+BASES["topic"] = ("aws:sns/topic:Topic", "dev-metrics-alerts", {
+    "name": "dev-metrics-alerts", "kmsMasterKeyId": UNKNOWN, "tags": TAGS})
+BASES["query"] = ("aws:iam/rolePolicy:RolePolicy", "train-grafana-query", {"role": UNKNOWN, "policy": _doc(
+    {"Sid": "QueryWorkspace", "Effect": "Allow", "Resource": WS_ARN,
+     "Action": ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"]})})
+# A grafana release as ClusterGrafana records it (the values that matter here).
+BASES["grafana"] = ("kubernetes:helm.sh/v3:Release", "train-grafana-release", {
+    "name": "grafana", "chart": "grafana", "version": "12.11.1", "namespace": "grafana",
+    "repositoryOpts": {"repo": "https://grafana-community.github.io/helm-charts"},
+    "values": {"service": {"type": "ClusterIP"}, "persistence": {"enabled": False}}})
 R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 
 CASES = [
+    ("grafana", "values.service.type", "LoadBalancer", "grafana-not-exposed", M,
+     "Grafana release 'train-grafana-release' sets service.type 'LoadBalancer'; it must be 'ClusterIP' (reach it "
+     "with kubectl port-forward)"),
+    ("grafana", "values.service", DELETE, "grafana-not-exposed", M,
+     "Grafana release 'train-grafana-release' sets service.type None; it must be 'ClusterIP' (reach it with "
+     "kubectl port-forward)"),
+    ("grafana", "values.ingress", {"enabled": True}, "grafana-not-exposed", M,
+     "Grafana release 'train-grafana-release' enables an ingress; reach it with kubectl port-forward instead"),
+    ("amp", "kmsKeyArn", DELETE, "amp-workspace-encrypted", M,
+     "AMP workspace 'dev-metrics-workspace' is not encrypted with a customer-managed KMS key (kmsKeyArn)"),
+    ("topic", "kmsMasterKeyId", DELETE, "sns-topic-encrypted", M,
+     "SNS topic 'dev-metrics-alerts' is not encrypted (kmsMasterKeyId)"),
+    ("topic", "kmsMasterKeyId", "alias/aws/sns", "sns-topic-encrypted", M,
+     "SNS topic 'dev-metrics-alerts' uses the AWS managed key alias/aws/sns, whose policy no service publisher "
+     "can be added to"),
+    ("query", "policy", _doc({"Effect": "Allow", "Action": ["aps:QueryMetrics"], "Resource": "*"}),
+     "amp-access-scoped", M, "'train-grafana-query' allows aps:QueryMetrics on any workspace; name the "
+     "workspace's ARN"),
+    ("query", "policy", _doc({"Effect": "Allow", "Action": "aps:RemoteWrite",
+                              "Resource": "arn:aws:aps:us-east-1:123456789012:workspace/*"}),
+     "amp-access-scoped", M, "'train-grafana-query' allows aps:RemoteWrite on any workspace; name the "
+     "workspace's ARN"),
     ("eks", "vpcConfig", {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]},
      "eks-private-endpoint", M, "cluster 'train-cluster' allows the public API endpoint from 0.0.0.0/0"),
     ("eks", "vpcConfig.endpointPublicAccess", True, "eks-private-endpoint", M,
@@ -228,10 +262,8 @@ CASES = [
     ("arc", "values.containerMode", {"type": "dind"}, "arc-runner-no-dind", A,
      "runner scale set 'train-runners-ci' uses dind container mode: a privileged Docker daemon runs next to "
      "every runner"),
-    ("query", "spec.type", "LoadBalancer", "observability-no-public-endpoint", M,
+    ("gmp_query", "spec.type", "LoadBalancer", "observability-no-public-endpoint", M,
      "Service 'infer-query-service' exposes gmp-frontend as LoadBalancer; only ClusterIP is allowed"),
-    ("grafana", "values.service.type", "NodePort", "observability-no-public-endpoint", M,
-     "Grafana release 'infer-grafana-release' exposes its service as NodePort (values.service.type); only ClusterIP"),
 ]
 
 
@@ -279,8 +311,8 @@ ARC_RULES = [("arc-runner-limits-set", M), ("arc-runner-no-dind", A), ("arc-runn
 
 
 @pytest.mark.parametrize("path, rules", [
-    # An unknown chart could be Grafana: the public-endpoint rule cannot pass it either.
-    ("chart", sorted([*ARC_RULES, ("observability-no-public-endpoint", M)])),
+    # An unknown chart may be any chart, Grafana's too.
+    ("chart", sorted([*ARC_RULES, ("grafana-not-exposed", M)])),
     (f"{R0}.resources.limits.cpu", [("arc-runner-limits-set", M)]),
     (f"{R0}.securityContext.privileged", [("arc-runner-not-privileged", M)]),
     ("values.containerMode.type", [("arc-runner-no-dind", A)]),

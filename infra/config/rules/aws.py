@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, MachineOffer, regions_sold, resolve, sold_in
+from infra.config.observability import observability_enabled
 from infra.config.stack import (
     BucketConfig,
     CapacityType,
@@ -39,6 +40,7 @@ def aws_problems(config: StackConfig) -> Iterator[Problem]:
         if bucket.cloud != Cloud.AWS and "aws" in bucket.model_fields_set:
             yield (f"buckets.{name}.aws",
                    f"only applies to aws buckets; remove it or set cloud: aws (got {bucket.cloud.value})")
+    yield from _observability(config)
 
 
 def _aws_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
@@ -50,6 +52,30 @@ def _aws_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Prob
         if "aws" in pool.model_fields_set:
             yield (f"{path}.gpu_pools.{pool_name}.aws",
                    f"only applies to pools of aws clusters; remove it (the cluster is on {cloud})")
+
+
+# The AMP managed scraper refuses intervals under 30 seconds and needs subnets in at least two zones
+# (AMP User Guide, "Using an AWS managed collector", read 2026-11-29).
+AMP_MIN_SCRAPE_SECONDS = 30
+AMP_MIN_ZONES = 2
+
+
+def _observability(config: StackConfig) -> Iterator[Problem]:
+    if not observability_enabled(config):
+        return
+    aws_clusters = {n: c for n, c in config.clusters.items() if c.cloud == Cloud.AWS}
+    interval = config.observability.scrape_interval_seconds
+    if aws_clusters and interval < AMP_MIN_SCRAPE_SECONDS:
+        yield ("observability.scrape_interval_seconds",
+               f"must be at least {AMP_MIN_SCRAPE_SECONDS} with AWS clusters: the AMP managed scraper refuses "
+               f"shorter intervals (got {interval})")
+    # A network the stack creates has at least two zones already (network.zones); one it is given may not.
+    for name, cluster in aws_clusters.items():
+        existing = cluster.aws.existing_network
+        if existing is not None and len(existing.private_subnet_ids) < AMP_MIN_ZONES:
+            yield (f"clusters.{name}.aws.existing_network.private_subnet_ids",
+                   f"the AMP managed scraper needs subnets in at least {AMP_MIN_ZONES} zones; give the cluster "
+                   f"{AMP_MIN_ZONES} or turn observability off (got {len(existing.private_subnet_ids)})")
 
 
 def _prod_network(path: str, cluster: ClusterConfig) -> Iterator[Problem]:

@@ -24,8 +24,11 @@ def test_json_plan_is_the_documented_contract(dev_json):
             "aws:s3/bucket:Bucket"} <= types
     assert dev_json["planVersion"] == 1 and dev_json["stack"] == "dev"
     assert dev_json["policy"]["violations"] == []
-    # Three IAM policies embed ARNs that only exist after apply (see tests/policies).
-    assert [f["policy"] for f in dev_json["policy"]["notChecked"]] == ["iam-no-wildcard-actions"] * 3
+    # Five IAM policies embed ARNs that only exist after apply (see tests/policies); two are the metrics
+    # scraper's remote-write and Grafana's query policies, made from the workspace's ARN. Both IAM document
+    # rules report them not checked.
+    assert [f["policy"] for f in dev_json["policy"]["notChecked"]] == (
+        ["amp-access-scoped"] * 5 + ["iam-no-wildcard-actions"] * 5)
 
 
 def test_the_pack_is_named_with_one_version_in_the_header_and_every_finding(dev_json):
@@ -40,7 +43,7 @@ def test_the_pack_is_named_with_one_version_in_the_header_and_every_finding(dev_
 def test_table_plan_renders_the_component_tree():
     result = mlinfra("plan", "dev")
     assert result.returncode == 0, result.stderr
-    assert "Plan for stack 'dev' (environment dev): 174 resources" in result.stdout
+    assert "Plan for stack 'dev' (environment dev): 201 resources" in result.stdout
     assert "mlinfra:aws:EksCluster" in result.stdout
     assert "g6.xlarge · SPOT · 0..2 nodes" in result.stdout
 
@@ -53,7 +56,8 @@ def test_markdown_plan_fits_a_pull_request_comment(tmp_path):
     assert text.startswith("### mlinfra plan: `dev`\n")
     assert "| &nbsp;&nbsp;dev-cluster | `aws.eks.Cluster` | k8s 1.35 · endpoint private" in text
     assert "| `aws:eks/nodeGroup:NodeGroup` | 2 |" in text  # the GPU pool and the system pool
-    assert "**Policy (mlinfra@0.1.0, config policies/config/dev.json): 0 mandatory, 0 advisory, 3 not checked**" in text
+    assert ("**Policy (mlinfra@0.1.0, config policies/config/dev.json): 0 mandatory, 0 advisory, 10 not checked**"
+            in text)
 
 
 def test_unknown_stack_exits_2_and_lists_stacks():

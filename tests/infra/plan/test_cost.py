@@ -40,11 +40,11 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     assert pool["note"] == SPOT_AS_ON_DEMAND
     # Every priced line of dev, by hand. Idle: EKS 0.10 + GKE 0.10 + one m7i.large system node
     # 0.1008 + one e2-standard-2 GKE system node 0.067006 + one NAT 0.045 and its IPv4 0.005
-    # + six AWS KMS keys (two buckets, EKS secrets, control-plane logs, flow logs, the CI image
-    # repository) at 1 USD/month + two Cloud KMS keys (GKE secrets and node disks) at 0.06 USD/month.
-    # Idle runners cost nothing: min_runners is 0.
+    # + seven AWS KMS keys (two buckets, EKS secrets, control-plane logs, flow logs, the CI image
+    # repository, the metrics workspace and alert topic) at 1 USD/month + two Cloud KMS keys (GKE
+    # secrets and node disks) at 0.06 USD/month. Idle runners cost nothing: min_runners is 0.
     # + Cloud NAT for the GKE side: 0.0014 per node using it (1 idle) and 0.005 for its one IP.
-    idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 6 * 1.00 / 730 + 2 * 0.06 / 730 + 0.0014 + 0.005
+    idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 7 * 1.00 / 730 + 2 * 0.06 / 730 + 0.0014 + 0.005
     # Peak adds: both system pools at 2 nodes, the AWS l4 pool at 2 x 0.8048, the GKE l4 pool
     # at 2 x g2-standard-4 0.706832, and Cloud NAT for the 3 more GKE nodes.
     peak = idle + 0.1008 + 0.067006 + 2 * 0.8048 + 2 * 0.706832 + 3 * 0.0014
@@ -54,7 +54,8 @@ def test_dev_idle_and_peak_by_hand(dev_document):
         ("node-pool", "dev-system-ng"), ("nat", "dev-net-nat-us-east-1a"), ("nat", "dev-gke-net-nat"),
         ("public-ip", "dev-net-nat-us-east-1a"), ("kms-key", "checkpoints-key"), ("kms-key", "datasets-key"),
         ("kms-key", "dev-gke-secrets-key"), ("kms-key", "dev-gke-disks-key"), ("kms-key", "dev-secrets"),
-        ("kms-key", "dev-logs-key"), ("kms-key", "dev-net-flow-logs-key"), ("kms-key", "dev-dev-cpu-registry-key")])
+        ("kms-key", "dev-logs-key"), ("kms-key", "dev-net-flow-logs-key"), ("kms-key", "dev-dev-cpu-registry-key"),
+        ("kms-key", "metrics-key")])
     assert cost["totals"]["idle"]["usdPerHour"] == pytest.approx(idle, abs=1e-4)
     assert cost["totals"]["idle"]["usdPerMonth"] == pytest.approx(idle * 730, abs=0.05)
     assert cost["totals"]["peak"]["usdPerHour"] == pytest.approx(peak, abs=1e-4)
