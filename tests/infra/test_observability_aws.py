@@ -76,7 +76,10 @@ def test_scraper_reaches_the_runner_listeners_the_namespace_admits(plan):
 def test_grafana_reads_the_workspace_with_a_query_only_pod_identity(plan):
     _, document = plan
     [workspace] = _of(document, "aws:amp/workspace:Workspace")
-    grafana = next(r for r in _of(document, "kubernetes:helm.sh/v3:Release") if r["inputs"]["chart"] == "grafana")
+    # The EKS cluster's Grafana (dev and prod have a GKE cluster with its own Grafana too).
+    [eks] = [r["name"] for r in _of(document, "mlinfra:aws:EksCluster")]
+    [grafana] = [r for r in _of(document, "kubernetes:helm.sh/v3:Release")
+                 if r["inputs"]["chart"] == "grafana" and r["name"] == f"{eks}-grafana-release"]
     values = grafana["inputs"]["values"]
     assert values["service"] == {"type": "ClusterIP"}
     assert values["plugins"] == ["grafana-amazonprometheus-datasource"]

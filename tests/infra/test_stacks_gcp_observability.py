@@ -87,7 +87,9 @@ def test_cluster_rules_hold_the_shared_rule_groups(stack):
 @pytest.mark.parametrize("stack", sorted(GKE))
 def test_grafana_reads_gmp_through_the_frontend_and_is_cluster_internal(stack):
     run = stack_run(stack)
-    [release] = [r for r in of_type(run, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "grafana"]
+    # The GKE cluster's Grafana (the stack's EKS cluster has its own).
+    [release] = [r for r in of_type(run, "kubernetes:helm.sh/v3:Release")
+                 if r.inputs["chart"] == "grafana" and r.name == f"{GKE[stack]}-grafana-release"]
     [source] = release.inputs["values"]["datasources"]["datasources.yaml"]["datasources"]
     assert source["type"] == "prometheus" and source["url"] == \
         "http://gmp-frontend.gmp-frontend.svc.cluster.local:9090"
