@@ -57,12 +57,15 @@ class AlertRule:
 
 def platform_alert_rules(thresholds: AlertThresholds, *, spend_per_hour_budget: float | None,
                          gpu_hourly_prices: Mapping[str, float],
-                         cluster_autoscaler_metrics: bool = True) -> tuple[AlertRule, ...]:
+                         cluster_autoscaler_metrics: bool = True,
+                         dcgm_error_counters: bool = True) -> tuple[AlertRule, ...]:
     """Every platform alert for one cluster.
 
     `gpu_hourly_prices`: the hourly price of one node of each GPU instance type (keyed by the node's
     `node.kubernetes.io/instance-type`), from the catalog. `cluster_autoscaler_metrics`: False where the
     autoscaler is the cloud's own and exposes no metrics (GKE); the unschedulable-pods rule stands in.
+    `dcgm_error_counters`: False where the DCGM exporter does not export the XID and row-remapping
+    counters (GKE's managed package): those two alerts would never fire, so they are left out.
     """
     t = thresholds
     rules = [
@@ -91,20 +94,6 @@ def platform_alert_rules(thresholds: AlertThresholds, *, spend_per_hour_budget: 
             "kubectl describe pod shows why: no pool with that accelerator, the pool at max_nodes, no "
             "capacity (spot) in the zone, or a missing toleration for nvidia.com/gpu."),
         AlertRule(
-            "GpuXidError", f"max by (node, gpu, modelName) ({dcgm('max_over_time(DCGM_FI_DEV_XID_ERRORS[5m])')}) > 0",
-            0, CRITICAL,
-            "GPU {{ $labels.gpu }} on {{ $labels.node }} reported XID error {{ $value }}",
-            "Look the code up in NVIDIA's XID catalogue; 48, 63, 64, 74, 79 and 94/95 usually mean the GPU "
-            "must be drained and the node replaced (kubectl drain, then delete the node)."),
-        AlertRule(
-            "GpuUncorrectableMemoryErrors",
-            f"max by (node, gpu, modelName) ({dcgm('increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS[15m])')}) > 0 "
-            f"or max by (node, gpu, modelName) ({dcgm('DCGM_FI_DEV_ROW_REMAP_FAILURE')}) > 0",
-            0, CRITICAL,
-            "GPU {{ $labels.gpu }} on {{ $labels.node }} has uncorrectable (double-bit) memory errors",
-            "Rows were remapped after uncorrectable ECC errors, or remapping failed: drain the node and "
-            "replace it; a GPU with a remap failure must not run jobs."),
-        AlertRule(
             "NodeNotReady", 'kube_node_status_condition{condition="Ready", status!="true"} == 1',
             t.node_not_ready_minutes, CRITICAL,
             f"Node {{{{ $labels.node }}}} has not been Ready for {t.node_not_ready_minutes} minutes",
@@ -125,6 +114,25 @@ def platform_alert_rules(thresholds: AlertThresholds, *, spend_per_hour_budget: 
             "The autoscaler could not add a node that fits: a pool at max_nodes, a quota, no capacity for "
             "the machine type, or a request no pool can satisfy."),
     ]
+    if dcgm_error_counters:
+        rules += [
+            AlertRule(
+                "GpuXidError",
+                f"max by (node, gpu, modelName) ({dcgm('max_over_time(DCGM_FI_DEV_XID_ERRORS[5m])')}) > 0",
+                0, CRITICAL,
+                "GPU {{ $labels.gpu }} on {{ $labels.node }} reported XID error {{ $value }}",
+                "Look the code up in NVIDIA's XID catalogue; 48, 63, 64, 74, 79 and 94/95 usually mean the GPU "
+                "must be drained and the node replaced (kubectl drain, then delete the node)."),
+            AlertRule(
+                "GpuUncorrectableMemoryErrors",
+                "max by (node, gpu, modelName) "
+                f"({dcgm('increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS[15m])')}) > 0 "
+                f"or max by (node, gpu, modelName) ({dcgm('DCGM_FI_DEV_ROW_REMAP_FAILURE')}) > 0",
+                0, CRITICAL,
+                "GPU {{ $labels.gpu }} on {{ $labels.node }} has uncorrectable (double-bit) memory errors",
+                "Rows were remapped after uncorrectable ECC errors, or remapping failed: drain the node and "
+                "replace it; a GPU with a remap failure must not run jobs."),
+        ]
     if cluster_autoscaler_metrics:
         rules.append(AlertRule(
             "ClusterAutoscalerScaleUpFailing", "sum(increase(cluster_autoscaler_failed_scale_ups_total[15m])) > 0",

@@ -51,6 +51,28 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
         source="NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/metrics-configmap.yaml (uncommented "
                "lines; the chart's default `arguments: [-f, /etc/dcgm-exporter/default-counters.csv]` and "
                "extraVolumeMounts in deployment/values.yaml mount it there)"),
+    # GKE's managed DCGM package (monitoring_config.enable_components DCGM) on GKE 1.34: image
+    # gke-dcgm-exporter:4.4.1-4.6.0-gke.17, series keep the DCGM_FI_* names and the Hostname label
+    # (the node name). Google publishes no counters list for it; these 21 fields are a live capture of
+    # that exporter by a third party, which also checked that XID errors are not among them. No
+    # row-remapping counter is either, so the GPU XID and uncorrectable-memory alerts are not rendered
+    # on GKE (components/monitoring/rules.py `dcgm_error_counters`).
+    ExporterMetrics(
+        "gke-dcgm", "4.4.1-4.6.0-gke.17",
+        frozenset({
+            "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_TOTAL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_GPU_TEMP",
+            "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_MEM_COPY_UTIL",
+            "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_SM_CLOCK", "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+            "DCGM_FI_PROF_DRAM_ACTIVE", "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_NVLINK_RX_BYTES",
+            "DCGM_FI_PROF_NVLINK_TX_BYTES", "DCGM_FI_PROF_PCIE_RX_BYTES", "DCGM_FI_PROF_PCIE_TX_BYTES",
+            "DCGM_FI_PROF_PIPE_FP16_ACTIVE", "DCGM_FI_PROF_PIPE_FP32_ACTIVE", "DCGM_FI_PROF_PIPE_FP64_ACTIVE",
+            "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_PROF_SM_ACTIVE"}),
+        source="gke-dcgm-exporter 4.4.1-4.6.0-gke.17 as captured in elideng-sg/hypercomputer-internode-deepdive@"
+               "01d27196:assets/lab-17/dcgm_prof_fields.txt (fields), @31be610d:assets/lab-14/dcgm_xid_metric.txt "
+               "(no XID), @f0d21992:assets/lab-10/managed-stack.txt (image), @8af85188:assets/lab-10/"
+               "dcgm-metrics-raw.txt (Hostname label); Google's docs say only that the package installs "
+               "DCGM-Exporter and a ClusterPodMonitoring (docs.cloud.google.com/kubernetes-engine/docs/how-to/"
+               "dcgm-metrics). A third-party capture, not a Google list: re-check on a real cluster."),
     # Node, pod and persistent-volume-claim metrics, every one not marked opt-in; the chart's default
     # `collectors` include nodes, pods and persistentvolumeclaims (prometheus-community/helm-charts@
     # kube-state-metrics-8.3.1:charts/kube-state-metrics/values.yaml).
@@ -146,7 +168,7 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
 SCRAPED_ON: Mapping[str, frozenset[str]] = {
     "aws": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler",
                       "arc-listener", "kube-apiserver"}),
-    "gcp": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
+    "gcp": frozenset({"gke-dcgm", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
                       "kube-apiserver"}),
 }
 

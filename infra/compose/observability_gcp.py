@@ -102,7 +102,9 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
         depends_on=on_system), opts=opts)
     prices = gpu_hourly_prices(cluster)
     rules = platform_alert_rules(thresholds(config), spend_per_hour_budget=budget_for(config),
-                                 gpu_hourly_prices=prices, cluster_autoscaler_metrics=gmp.AUTOSCALER_SCRAPED)
+                                 gpu_hourly_prices=prices, cluster_autoscaler_metrics=gmp.AUTOSCALER_SCRAPED,
+                                 # GKE's DCGM package has no XID or row-remap counters (catalog/exporter_metrics.py).
+                                 dcgm_error_counters=False)
     monitoring = GmpMonitoring(f"{name}-gmp", GmpMonitoringArgs(
         k8s_provider=gke.provider, targets=scrape_targets(cluster),
         scrape_interval_seconds=obs.scrape_interval_seconds,

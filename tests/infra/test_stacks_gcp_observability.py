@@ -76,7 +76,8 @@ def test_cluster_rules_hold_the_shared_rule_groups(stack):
     cluster = config.clusters[GKE[stack]]
     expected = rule_groups(platform_alert_rules(
         thresholds(config), spend_per_hour_budget=budget_for(config), gpu_hourly_prices=gpu_hourly_prices(cluster),
-        cluster_autoscaler_metrics=False), interval_seconds=config.observability.scrape_interval_seconds * 2)
+        cluster_autoscaler_metrics=False, dcgm_error_counters=False),
+        interval_seconds=config.observability.scrape_interval_seconds * 2)
     [rules] = of_type(run, f"{GMP}:ClusterRules")
     assert rules.inputs["spec"] == expected
     names = [r["alert"] for r in rules.inputs["spec"]["groups"][0]["rules"]]

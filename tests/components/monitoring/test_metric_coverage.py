@@ -14,7 +14,8 @@ PRICES = {"g6.xlarge": 0.8048}
 def expressions(cloud: str) -> dict[str, str]:
     """Every PromQL expression one cloud renders, by where it appears."""
     rules = platform_alert_rules(THRESHOLDS, spend_per_hour_budget=10.0, gpu_hourly_prices=PRICES,
-                                 cluster_autoscaler_metrics=cloud == "aws")
+                                 cluster_autoscaler_metrics=cloud == "aws",
+                                 dcgm_error_counters=cloud == "aws")
     found = {f"rule {r.name}": r.expr for r in rules}
     for uid, board in platform_dashboards("ds", PRICES).items():
         for panel in board["panels"]:
@@ -35,6 +36,9 @@ def test_a_metric_nobody_scrapes_is_caught():
     assert producers("cluster_autoscaler_failed_scale_ups_total", SCRAPED_ON["gcp"]) == []
     assert producers("cluster_autoscaler_failed_scale_ups_total", SCRAPED_ON["aws"]) == ["cluster-autoscaler"]
     assert producers("DCGM_FI_DEV_ECC_DBE_VOL_TOTAL") == []  # commented out in the chart's counters list
+    # GKE's managed DCGM package has no XID counter: the rule exists on EKS only.
+    assert producers("DCGM_FI_DEV_XID_ERRORS", SCRAPED_ON["gcp"]) == []
+    assert producers("DCGM_FI_DEV_XID_ERRORS", SCRAPED_ON["aws"]) == ["dcgm-exporter"]
     assert producers("gha_job_startup_duration_seconds_bucket") == ["arc-listener"]
 
 

@@ -20,9 +20,9 @@ def rules(**kwargs):
 def test_every_alert_the_issue_lists_exists_once_and_parses():
     found = rules()
     assert list(found) == [
-        "GpuNodeWithoutGpuPods", "GpuUtilisationLow", "GpuPodPending", "GpuXidError",
-        "GpuUncorrectableMemoryErrors", "NodeNotReady", "VolumeClaimPending", "PodsUnschedulable",
-        "ClusterAutoscalerScaleUpFailing", "RunnerScaleSetAtMax", "GpuSpendAboveBudget"]
+        "GpuNodeWithoutGpuPods", "GpuUtilisationLow", "GpuPodPending", "NodeNotReady", "VolumeClaimPending",
+        "PodsUnschedulable", "GpuXidError", "GpuUncorrectableMemoryErrors", "ClusterAutoscalerScaleUpFailing",
+        "RunnerScaleSetAtMax", "GpuSpendAboveBudget"]
     for rule in found.values():
         assert metric_names(rule.expr), rule.name
         assert rule.severity in ("critical", "warning") and rule.summary
@@ -51,6 +51,12 @@ def test_without_autoscaler_metrics_the_unschedulable_rule_stands_alone():
     gke = rules(cluster_autoscaler_metrics=False)
     assert "ClusterAutoscalerScaleUpFailing" not in gke and "PodsUnschedulable" in gke
     assert not any(name.startswith("cluster_autoscaler") for r in gke.values() for name in metric_names(r.expr))
+
+
+def test_without_dcgm_error_counters_the_xid_and_memory_error_rules_are_left_out():
+    gke = rules(dcgm_error_counters=False)
+    assert "GpuXidError" not in gke and "GpuUncorrectableMemoryErrors" not in gke
+    assert "GpuUtilisationLow" in gke  # the utilisation counters are in GKE's package
 
 
 def test_rule_groups_is_the_prometheus_rule_file_shape():
