@@ -13,8 +13,7 @@ list_amazonmanagedserviceforprometheus.html).
 
 from __future__ import annotations
 
-import json
-
+from aws_iam import _as_list, _statements  # one reading of policy documents for the pack
 from pulumi_policy.proxy import UnknownValueError
 from rulekit import HIGH, dig, fmt, has, resource_rule
 
@@ -44,22 +43,6 @@ def _topic_key(props, ctx):
     if key == AWS_MANAGED_SNS_KEY:
         yield (f"SNS topic '{ctx.name}' uses the AWS managed key {AWS_MANAGED_SNS_KEY}, whose policy no service "
                "publisher can be added to")
-
-
-def _statements(document) -> list[dict]:
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return []
-    if not isinstance(document, dict):
-        return []
-    statements = document.get("Statement", [])
-    return [s for s in ([statements] if isinstance(statements, dict) else statements) if isinstance(s, dict)]
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
 
 
 def _unscoped_data_actions(document) -> set[str]:
