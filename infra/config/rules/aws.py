@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, MachineOffer, regions_sold, resolve, sold_in
 from infra.config.observability import observability_enabled
+from infra.config.rules.cloud_keys import other_cloud_bucket_keys, other_cloud_cluster_keys
 from infra.config.stack import (
     BucketConfig,
     CapacityType,
@@ -33,25 +34,13 @@ def aws_problems(config: StackConfig) -> Iterator[Problem]:
                 yield from _prod_network(f"clusters.{name}", cluster)
             yield from _cluster(f"clusters.{name}", cluster, region, aws_buckets)
         else:
-            yield from _aws_keys_on_other_cloud(f"clusters.{name}", cluster)
+            yield from other_cloud_cluster_keys(f"clusters.{name}", cluster, "aws")
     for name, bucket in aws_buckets.items():
         yield from _bucket(f"buckets.{name}", name, bucket, aws_buckets, config.environment)
     for name, bucket in config.buckets.items():
-        if bucket.cloud != Cloud.AWS and "aws" in bucket.model_fields_set:
-            yield (f"buckets.{name}.aws",
-                   f"only applies to aws buckets; remove it or set cloud: aws (got {bucket.cloud.value})")
+        if bucket.cloud != Cloud.AWS:
+            yield from other_cloud_bucket_keys(f"buckets.{name}", bucket, "aws")
     yield from _observability(config)
-
-
-def _aws_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
-    # The same refusal the GCP rules give `gcp:` keys on other clouds: a setting that would do nothing.
-    cloud = cluster.cloud.value
-    if "aws" in cluster.model_fields_set:
-        yield f"{path}.aws", f"only applies to aws clusters; remove it or set cloud: aws (got {cloud})"
-    for pool_name, pool in cluster.gpu_pools.items():
-        if "aws" in pool.model_fields_set:
-            yield (f"{path}.gpu_pools.{pool_name}.aws",
-                   f"only applies to pools of aws clusters; remove it (the cluster is on {cloud})")
 
 
 # The AMP managed scraper refuses intervals under 30 seconds and needs subnets in at least two zones

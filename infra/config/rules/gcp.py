@@ -8,6 +8,7 @@ from infra.catalog.accelerators import CatalogError, Cloud, resolve
 from infra.config.gcp import SERVICE_ACCOUNT_EMAIL, LocationType, ReservationAffinity
 from infra.config.observability import observability_enabled
 from infra.config.rules.cidrs import open_range_problems
+from infra.config.rules.cloud_keys import other_cloud_bucket_keys, other_cloud_cluster_keys
 from infra.config.stack import ClusterConfig, Environment, GpuPoolConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -25,18 +26,17 @@ def gcp_problems(config: StackConfig) -> Iterator[Problem]:
     for name, cluster in config.clusters.items():
         path = f"clusters.{name}"
         if cluster.cloud != Cloud.GCP:
-            yield from _gcp_keys_on_other_cloud(path, cluster)
+            yield from other_cloud_cluster_keys(path, cluster, "gcp")
             continue
         yield from _cluster(path, cluster, config.environment, region)
         for pool_name, pool in cluster.gpu_pools.items():
             yield from gke_pool_problems(f"{path}.gpu_pools.{pool_name}", cluster, pool, region)
     yield from _alert_email(config)
     for name, bucket in config.buckets.items():
-        path = f"buckets.{name}.gcp"
         if bucket.cloud != Cloud.GCP:
-            if "gcp" in bucket.model_fields_set:
-                yield path, f"only applies to gcp buckets; remove it or set cloud: gcp (got {bucket.cloud.value})"
+            yield from other_cloud_bucket_keys(f"buckets.{name}", bucket, "gcp")
             continue
+        path = f"buckets.{name}.gcp"
         options = bucket.gcp
         if options.kms_key and options.encryption != "cmek":
             yield f"{path}.kms_key", "only applies with encryption: cmek; set it or remove kms_key"
@@ -53,16 +53,6 @@ def _alert_email(config: StackConfig) -> Iterator[Problem]:
                f"required to mail observability.notify.emails from GKE clusters ({', '.join(gke)}): their managed "
                "Alertmanager sends mail itself; set {smarthost: host:port, sender: alerts@...} of a relay that "
                "admits the clusters' NAT address, or notify by webhook_url only")
-
-
-def _gcp_keys_on_other_cloud(path: str, cluster: ClusterConfig) -> Iterator[Problem]:
-    cloud = cluster.cloud.value
-    if "gcp" in cluster.model_fields_set:
-        yield f"{path}.gcp", f"only applies to gcp clusters; remove it or set cloud: gcp (got {cloud})"
-    for pool_name, pool in cluster.gpu_pools.items():
-        if "gcp" in pool.model_fields_set:
-            yield (f"{path}.gpu_pools.{pool_name}.gcp",
-                   f"only applies to pools of gcp clusters; remove it (the cluster is on {cloud})")
 
 
 def _cluster(path: str, cluster: ClusterConfig, environment: Environment, region: str) -> Iterator[Problem]:
