@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -38,20 +38,9 @@ class GkeNodeServiceAccount(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GkeNodeServiceAccountArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:GkeNodeServiceAccount", name, None, opts)
-        account_id = service_account_id(args.base, "nodes")
-        account = gcp.serviceaccount.Account(
-            f"{name}-account", project=args.project, account_id=account_id,
-            display_name=f"GKE nodes of {args.base}", opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-        self.email = node_service_account_email(account_id, args.project)
-        after = pulumi.ResourceOptions(parent=self, depends_on=[account])
-        for role in NODE_ROLES:
-            gcp.projects.IAMMember(f"{name}-{role.split('/')[1].replace('.', '-').lower()}", project=args.project,
-                                   role=role, member=f"serviceAccount:{self.email}", opts=after)
-        # The account's resource name, known before it exists, so a preview shows which account it is.
-        self.resource_name = f"projects/{args.project}/serviceAccounts/{self.email}"
-        for user_name, user in args.users.items():
-            gcp.serviceaccount.IAMMember(f"{name}-act-as-{user_name}", service_account_id=self.resource_name,
-                                         role=ACT_AS_ROLE, member=user, opts=after)
+        self.email, self.resource_name = _account_with_grants(
+            self, name, args, suffix="nodes", display=f"GKE nodes of {args.base}", project_roles=NODE_ROLES,
+            user_role=ACT_AS_ROLE, user_grant="act-as")
         self.register_outputs({"email": self.email, "resource_name": self.resource_name})
 
 
@@ -74,16 +63,29 @@ class GkeMetricsReader(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GkeNodeServiceAccountArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:GkeMetricsReader", name, None, opts)
-        account_id = service_account_id(args.base, "metrics")
-        account = gcp.serviceaccount.Account(
-            f"{name}-account", project=args.project, account_id=account_id,
-            display_name=f"GMP reader of {args.base}", opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-        self.email = node_service_account_email(account_id, args.project)
-        self.resource_name = f"projects/{args.project}/serviceAccounts/{self.email}"
-        after = pulumi.ResourceOptions(parent=self, depends_on=[account])
-        gcp.projects.IAMMember(f"{name}-monitoring-viewer", project=args.project, role=METRICS_READER_ROLE,
-                               member=f"serviceAccount:{self.email}", opts=after)
-        for user_name, user in args.users.items():
-            gcp.serviceaccount.IAMMember(f"{name}-bind-{user_name}", service_account_id=self.resource_name,
-                                         role=BIND_ROLE, member=user, opts=after)
+        self.email, self.resource_name = _account_with_grants(
+            self, name, args, suffix="metrics", display=f"GMP reader of {args.base}",
+            project_roles=(METRICS_READER_ROLE,), user_role=BIND_ROLE, user_grant="bind")
         self.register_outputs({"email": self.email, "resource_name": self.resource_name})
+
+
+def _account_with_grants(parent: pulumi.ComponentResource, name: str, args: GkeNodeServiceAccountArgs, *,
+                         suffix: str, display: str, project_roles: Sequence[str], user_role: str,
+                         user_grant: str) -> tuple[str, str]:
+    """A service account `<base>-<suffix>` with `project_roles` in the project and `user_role` on itself
+    for each of `args.users`; returns its email and resource name, both known before it exists."""
+    account_id = service_account_id(args.base, suffix)
+    account = gcp.serviceaccount.Account(
+        f"{name}-account", project=args.project, account_id=account_id, display_name=display,
+        opts=pulumi.ResourceOptions(parent=parent, protect=args.protect))
+    email = node_service_account_email(account_id, args.project)
+    after = pulumi.ResourceOptions(parent=parent, depends_on=[account])
+    for role in project_roles:
+        gcp.projects.IAMMember(f"{name}-{role.split('/')[1].replace('.', '-').lower()}", project=args.project,
+                               role=role, member=f"serviceAccount:{email}", opts=after)
+    # The account's resource name, known before it exists, so a preview shows which account it is.
+    resource_name = f"projects/{args.project}/serviceAccounts/{email}"
+    for user_name, user in args.users.items():
+        gcp.serviceaccount.IAMMember(f"{name}-{user_grant}-{user_name}", service_account_id=resource_name,
+                                     role=user_role, member=user, opts=after)
+    return email, resource_name
