@@ -1,14 +1,16 @@
 """Cloud-neutral pieces of observability wiring that more than one compose module needs.
 
 The cloud modules (observability_aws, observability_gcp) build the collectors, alerting and Grafana;
-this module answers what the shared modules (runners) need to know about them.
+this module answers what the shared modules (runners) need to know about them, and holds what both
+cloud modules derive from the config alike.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from infra.config.observability import observability_enabled
+from components.monitoring.rules import AlertThresholds
+from infra.config.observability import effective_alerts, observability_enabled
 from infra.config.stack import ClusterConfig, StackConfig
 
 # GMP managed collection runs its collectors as pods of the `collector` DaemonSet in gmp-system, not on the
@@ -34,3 +36,8 @@ def gcp_metrics_scrapers(config: StackConfig) -> list[dict[str, Any]]:
     if not observability_enabled(config):
         return []
     return [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": GMP_COLLECTOR_NAMESPACE}}}]
+
+
+def alert_thresholds(config: StackConfig) -> AlertThresholds:
+    """The stack's effective alert thresholds (its own, else its environment's) as the rules take them."""
+    return AlertThresholds(**effective_alerts(config).model_dump())

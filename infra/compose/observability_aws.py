@@ -44,12 +44,12 @@ from components.monitoring.exporters import (
     MetricsExportersArgs,
 )
 from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs
-from components.monitoring.rules import AlertThresholds, platform_alert_rules, rule_groups
+from components.monitoring.rules import platform_alert_rules, rule_groups
 from infra.catalog.accelerators import Cloud, accelerators_on, offers_for
-from infra.catalog.charts import CHARTS
 from infra.compose.charts import helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext
-from infra.config.observability import effective_alerts, observability_enabled
+from infra.compose.observability import alert_thresholds
+from infra.config.observability import observability_enabled
 from infra.config.stack import ClusterConfig, budget_for
 
 if TYPE_CHECKING:
@@ -76,8 +76,7 @@ def gpu_hourly_prices() -> dict[str, float]:
 
 def rules_yaml(ctx: AwsContext) -> str:
     """The stack's alert rules as the Prometheus rule file AMP takes."""
-    thresholds = AlertThresholds(**effective_alerts(ctx.config).model_dump())
-    rules = platform_alert_rules(thresholds, spend_per_hour_budget=budget_for(ctx.config),
+    rules = platform_alert_rules(alert_thresholds(ctx.config), spend_per_hour_budget=budget_for(ctx.config),
                                  gpu_hourly_prices=gpu_hourly_prices())
     return yaml.safe_dump(rule_groups(rules), sort_keys=False)
 
@@ -140,9 +139,7 @@ def grafana_datasource(query_endpoint: pulumi.Input[str], region: str) -> dict[s
 
 def _in_cluster(ctx: AwsContext, name: str, eks: EksCluster, cluster_arn: pulumi.Input[str],
                 workspace: AmpWorkspace, depends_on: Sequence[pulumi.Resource]) -> dict[str, Any]:
-    """kube-state-metrics, node-exporter and Grafana, once the chart catalog pins their charts."""
-    if not all(key in CHARTS for key in ("grafana", KUBE_STATE_METRICS, NODE_EXPORTER)):
-        return {}  # the charts are pinned with their sources by the observability core (issue #20)
+    """kube-state-metrics, node-exporter and Grafana."""
     system = {f"{LABEL_PREFIX}/pool": "system"}
     labels = {"app.kubernetes.io/managed-by": "mlinfra"}
     MetricsExporters(f"{name}-exporters", MetricsExportersArgs(

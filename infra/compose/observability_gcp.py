@@ -28,11 +28,12 @@ from components.monitoring.exporters import (
 )
 from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs
 from components.monitoring.promql import TARGET_NODE_LABEL
-from components.monitoring.rules import AlertThresholds, platform_alert_rules, rule_groups
+from components.monitoring.rules import platform_alert_rules, rule_groups
 from infra.catalog import gmp
 from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.charts import helm_chart
-from infra.config.observability import effective_alerts, observability_enabled
+from infra.compose.observability import alert_thresholds
+from infra.config.observability import observability_enabled
 from infra.config.stack import ClusterConfig, StackConfig, budget_for
 
 if TYPE_CHECKING:
@@ -73,11 +74,6 @@ def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
     return targets
 
 
-def thresholds(config: StackConfig) -> AlertThresholds:
-    """The stack's effective thresholds as the rules component takes them."""
-    return AlertThresholds(**effective_alerts(config).model_dump())
-
-
 def receivers_config(config: StackConfig) -> pulumi.Output[str]:
     """The managed Alertmanager's config as a secret Output: the webhook URL is only ever inside it."""
     notify = config.observability.notify
@@ -101,7 +97,7 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
         node_exporter_chart=helm_chart(NODE_EXPORTER), node_selector=SYSTEM_POOL, labels=LABELS,
         depends_on=on_system), opts=opts)
     prices = gpu_hourly_prices(cluster)
-    rules = platform_alert_rules(thresholds(config), spend_per_hour_budget=budget_for(config),
+    rules = platform_alert_rules(alert_thresholds(config), spend_per_hour_budget=budget_for(config),
                                  gpu_hourly_prices=prices, cluster_autoscaler_metrics=gmp.AUTOSCALER_SCRAPED,
                                  # GKE's DCGM package has no XID or row-remap counters (catalog/exporter_metrics.py).
                                  dcgm_error_counters=False)

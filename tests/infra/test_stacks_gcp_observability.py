@@ -13,7 +13,8 @@ from google.protobuf import json_format
 
 from components.monitoring.dashboards import platform_dashboards
 from components.monitoring.rules import platform_alert_rules, rule_groups
-from infra.compose.observability_gcp import gpu_hourly_prices, thresholds
+from infra.compose.observability import alert_thresholds
+from infra.compose.observability_gcp import gpu_hourly_prices
 from infra.config.load import parse_stack_config
 from infra.config.stack import budget_for
 from infra.offline.document import build_document
@@ -75,7 +76,8 @@ def test_cluster_rules_hold_the_shared_rule_groups(stack):
     config = config_of(run.stack_file)
     cluster = config.clusters[GKE[stack]]
     expected = rule_groups(platform_alert_rules(
-        thresholds(config), spend_per_hour_budget=budget_for(config), gpu_hourly_prices=gpu_hourly_prices(cluster),
+        alert_thresholds(config), spend_per_hour_budget=budget_for(config),
+        gpu_hourly_prices=gpu_hourly_prices(cluster),
         cluster_autoscaler_metrics=False, dcgm_error_counters=False),
         interval_seconds=config.observability.scrape_interval_seconds * 2)
     [rules] = of_type(run, f"{GMP}:ClusterRules")
