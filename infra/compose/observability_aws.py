@@ -146,6 +146,8 @@ def _in_cluster(ctx: AwsContext, name: str, eks: EksCluster, cluster_arn: pulumi
         provider=eks.provider, kube_state_metrics_chart=helm_chart(KUBE_STATE_METRICS),
         node_exporter_chart=helm_chart(NODE_EXPORTER), node_selector=system, labels=labels,
         depends_on=list(depends_on)), opts=ctx.opts)
+    if not ctx.config.observability.grafana:
+        return {}  # `observability.grafana: false`: metrics and alerts only, as on GKE
     identity = WorkloadBucketAccess(f"{name}-grafana", WorkloadBucketAccessArgs(
         cluster_name=eks.cluster_name, cluster_arn=cluster_arn, account_id=ctx.account_id,
         namespace=GRAFANA_NAMESPACE, service_account=GRAFANA_SERVICE_ACCOUNT, buckets={},

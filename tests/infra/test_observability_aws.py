@@ -142,6 +142,20 @@ def test_dev_with_observability_off_creates_none_of_it(tmp_path):
     assert document["counts"]["total"] == 152  # dev as it was before observability
 
 
+def test_grafana_false_leaves_out_grafana_on_both_clouds_and_keeps_the_metrics(tmp_path):
+    body = (STACKS_DIR / "Pulumi.dev.yaml").read_text()
+    on = "  mlinfra:observability:\n    enabled: true\n"
+    assert on in body
+    (tmp_path / "Pulumi.dev.yaml").write_text(body.replace(on, on + "    grafana: false\n"))
+    document = build_document(run_stack("dev", tmp_path))
+    releases = [r["inputs"]["chart"] for r in _of(document, "kubernetes:helm.sh/v3:Release")]
+    assert "grafana" not in releases
+    assert releases.count("kube-state-metrics") == 2  # the exporters still run on EKS and GKE
+    assert not [r for r in _of(document, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                if r["name"].endswith("-grafana-association")]
+    assert len(_of(document, "aws:amp/scraper:Scraper")) == 1
+
+
 AMP_LIMITS = """\
 config:
   mlinfra:environment: staging
