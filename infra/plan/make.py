@@ -69,7 +69,7 @@ def root_project(uses_stack_dir: bool = True) -> Project:
     return project
 
 
-def _stack_file_refused(stack_file: StackFile) -> PlanOutcome | None:
+def stack_file_refused(stack_file: StackFile) -> PlanOutcome | None:
     """Exit 2 for what only the stack file shows (unknown namespaces, plain credentials), else None."""
     problems = stack_file_problems(stack_file, SECRET_PLACEHOLDER)
     if problems:
@@ -90,7 +90,7 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
         stack_file = load_stack_file(stacks_dir or project.stacks_dir, stack)
     except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
-    refused = _stack_file_refused(stack_file) if project_dir is None else None
+    refused = stack_file_refused(stack_file) if project_dir is None else None
     if refused is not None:
         return refused
     # The policy pack takes about a second to start: it loads while the program runs. Every way
@@ -111,10 +111,6 @@ def plan_stack_file(stack_file: StackFile, project: Project, analyzer: PolicyAna
     on every failure the caller must stop it, as it may be mid-analysis of this stack.
     """
     stack = stack_file.name
-    # Checked again here for `plan --all`, which comes in at this point (a few milliseconds).
-    refused = _stack_file_refused(stack_file) if budgeted else None
-    if refused is not None:
-        return refused
     stream, streamed_config = _stream(analyzer, stack_file.config.get(f"{project.name}:environment"), project.name)
     try:
         try:

@@ -128,9 +128,12 @@ def _plan_one(project: Project, name: str, analyzer: PolicyAnalyzer) -> PlanOutc
         stack_file = load_stack_file(project.stacks_dir, name)
     except (UnknownStackError, StackFileError) as exc:
         return PlanOutcome(EXIT_CONFIG, error=str(exc))
+    budgeted = project.program == PROGRAM  # the main project; the bootstrap is costed only
+    refused = make.stack_file_refused(stack_file) if budgeted else None
+    if refused is not None:
+        return refused
     try:
-        return make.plan_stack_file(stack_file, project, analyzer, budgeted=project.program == PROGRAM,
-                                    keep_pack=True)
+        return make.plan_stack_file(stack_file, project, analyzer, budgeted=budgeted, keep_pack=True)
     except BaseException:
         analyzer.abort()
         raise

@@ -128,3 +128,15 @@ def test_a_bootstrap_project_file_that_cannot_be_read_is_exit_2_naming_it(tmp_pa
     [check] = result.checks
     assert check.name == "projects"
     assert check.error.startswith(f"{tmp_path / 'Pulumi.yaml'}")
+
+
+def test_what_only_the_stack_file_shows_is_refused_as_by_plan_stack(tmp_path):
+    # An unknown namespace is caught by the stack-file pre-check (infra/plan/make.stack_file_refused).
+    document = synthetic_stack(1)
+    document["config"]["mlinfr:budget_per_hour"] = 3
+    _write(tmp_path, "typo", document)
+    result = plan_all(tmp_path, bootstrap_dir=None)
+    [typo] = result.stacks
+    assert typo.outcome.exit_code == EXIT_CONFIG and typo.outcome.document is None
+    assert "  - mlinfr:budget_per_hour: unknown config namespace 'mlinfr'" in typo.outcome.error
+    assert typo.outcome.error == make.make_plan("typo", tmp_path).error
