@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -26,57 +25,26 @@ def cost(stack: str, fmt: str, stacks_dir: str | None, out: str | None) -> None:
     """
     from pathlib import Path
 
-    from rich.console import Console
-
-    from infra.cli.output import OutFile
-    from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
+    from infra.cli.output import plan_and_emit
+    from infra.cli.process_exit import tune_gc_for_planning
     from infra.plan.make import make_plan
 
     tune_gc_for_planning()
-
-    err = Console(stderr=True)
-    out_file = OutFile(Path(out)) if out is not None else None  # an unwritable path fails before planning
-    try:
-        with err.status(f"Planning stack '{stack}'…", spinner="dots"):
-            outcome = make_plan(stack, Path(stacks_dir) if stacks_dir else None)
-        skip_teardown()
-        _emit_cost(outcome, fmt, out_file, err)
-    finally:
-        if out_file is not None:
-            out_file.discard()
-    if outcome.error is not None:
-        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
-    sys.exit(outcome.exit_code)
+    plan_and_emit(stack, Path(out) if out else None, lambda: make_plan(stack, Path(stacks_dir) if stacks_dir else None),
+                  lambda outcome, out_file: _emit_cost(outcome, fmt, out_file))
 
 
-def _emit_cost(outcome, fmt: str, out_file, err) -> None:
-    """The estimate to standard output or, through `out_file`, to a file written whole or not at all."""
-    import io
-
-    from rich.console import Console
-
+def _emit_cost(outcome, fmt: str, out_file):
+    """The estimate to standard output or, whole, to `out_file`; returns the outcome unchanged."""
+    from infra.cli.output import emit_text
     from infra.cli.views.cost import cost_markdown, cost_table
 
     if outcome.document is not None:
-        from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
-
         estimate = outcome.document["cost"]
         if fmt == "json":
-            text = json.dumps(estimate, indent=2) + "\n"
+            emit_text(json.dumps(estimate, indent=2) + "\n", None, out_file, "Cost estimate")
         elif fmt == "markdown":
-            text = cost_markdown(estimate)
-        elif out_file is None:
-            text = None
-            with quiet_when_stdout_closes():
-                StdoutConsole().print(cost_table(estimate))
+            emit_text(cost_markdown(estimate), None, out_file, "Cost estimate")
         else:
-            # Written to a file: rendered off-screen at the width `plan --out` uses.
-            console = Console(record=True, width=160, file=io.StringIO())
-            console.print(cost_table(estimate))
-            text = console.export_text()
-        if out_file is not None:
-            out_file.write(text)
-            err.print(f"Cost estimate written to {out_file.path}", highlight=False)
-        elif text is not None:
-            with quiet_when_stdout_closes():
-                click.echo(text, nl=False)
+            emit_text(None, cost_table(estimate), out_file, "Cost estimate")
+    return outcome

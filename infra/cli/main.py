@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -72,7 +71,6 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
     # rich another 50-75 ms.
     from rich.console import Console
 
-    from infra.cli.output import OutFile
     from infra.cli.process_exit import skip_teardown, tune_gc_for_planning
 
     tune_gc_for_planning()
@@ -85,23 +83,11 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
         code = run_all(fmt, out_dir, stacks_dir or STACKS_DIR, err)
         skip_teardown()
         sys.exit(code)
+    from infra.cli.output import plan_and_emit
     from infra.plan.make import make_plan
 
-    out_file = OutFile(out) if out is not None else None  # a path that cannot be written fails before planning
-    try:
-        with err.status(f"Planning stack '{stack}'…", spinner="dots"):
-            outcome = make_plan(stack, stacks_dir, project_dir)
-        skip_teardown()
-        if outcome.document is not None and fmt == "terraform-plan":
-            outcome = _as_terraform_plan(outcome)
-        if outcome.document is not None:
-            _emit(outcome.document, fmt, out_file)
-    finally:
-        if out_file is not None:
-            out_file.discard()
-    if outcome.error is not None:
-        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
-    sys.exit(outcome.exit_code)
+    plan_and_emit(stack, out, lambda: make_plan(stack, stacks_dir, project_dir),
+                  lambda outcome, out_file: _emit(outcome, fmt, out_file))
 
 
 def _check_plan_args(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, out: Path | None,
@@ -132,31 +118,23 @@ def _as_terraform_plan(outcome):
         return PlanOutcome(EXIT_CONFIG, error=f"cannot write a Terraform plan: {exc}")
 
 
-def _emit(document: dict, fmt: str, out: OutFile | None) -> None:
-    from rich.console import Console
-
-    from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
+def _emit(outcome, fmt: str, out_file: OutFile | None):
+    """The plan in `fmt` to standard output or `out_file`; returns the outcome (terraform-plan converts it)."""
+    from infra.cli.output import emit_text
     from infra.cli.views.plan import markdown_view, table_view
 
+    if outcome.document is not None and fmt == "terraform-plan":
+        outcome = _as_terraform_plan(outcome)
+    document = outcome.document
+    if document is None:
+        return outcome
     if fmt in ("json", "terraform-plan"):
-        text = json.dumps(document, indent=2, sort_keys=False) + "\n"
+        emit_text(json.dumps(document, indent=2, sort_keys=False) + "\n", None, out_file, "Plan")
     elif fmt == "markdown":
-        text = markdown_view(document)
-    elif out is None:
-        with quiet_when_stdout_closes():
-            StdoutConsole().print(table_view(document))
-        return
+        emit_text(markdown_view(document), None, out_file, "Plan")
     else:
-        # Written to a file: render off-screen at a fixed width, then export the recorded text.
-        console = Console(record=True, width=160, file=io.StringIO())
-        console.print(table_view(document))
-        text = console.export_text()
-    if out is None:
-        with quiet_when_stdout_closes():
-            click.echo(text, nl=False)
-    else:
-        out.write(text)
-        Console(stderr=True).print(f"Plan written to {out.path}")
+        emit_text(None, table_view(document), out_file, "Plan")
+    return outcome
 
 
 # Registered here so each command group lives in its own module.

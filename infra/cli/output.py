@@ -9,12 +9,14 @@ leaves a half-written plan behind.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -90,3 +92,46 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def plan_and_emit(stack: str, out: Path | None, make: Callable[[], Any],
+                  emit: Callable[[Any, OutFile | None], Any]) -> NoReturn:
+    """How `plan STACK` and `cost STACK` run: `--out` checked before planning, a spinner while `make`
+    plans, `emit` given the outcome (it may return a changed one), the outcome's error on stderr and
+    its exit code. The `--out` file is written whole by `emit` or not at all."""
+    from infra.cli.process_exit import skip_teardown
+
+    err = Console(stderr=True)
+    out_file = OutFile(out) if out is not None else None  # a path that cannot be written fails before planning
+    try:
+        with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+            outcome = make()
+        skip_teardown()
+        outcome = emit(outcome, out_file)
+    finally:
+        if out_file is not None:
+            out_file.discard()
+    if outcome.error is not None:
+        err.print(outcome.error, style="red", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(outcome.exit_code)
+
+
+def emit_text(text: str | None, renderable: Any, out_file: OutFile | None, written: str) -> None:
+    """`text` (or, when None, `renderable` as a rich table) to standard output or, whole, to `out_file`.
+
+    A table written to a file is rendered off-screen at a fixed 160 columns, then exported as text.
+    """
+    if text is None and out_file is None:
+        with quiet_when_stdout_closes():
+            StdoutConsole().print(renderable)
+        return
+    if text is None:
+        console = Console(record=True, width=160, file=io.StringIO())
+        console.print(renderable)
+        text = console.export_text()
+    if out_file is None:
+        with quiet_when_stdout_closes():
+            click.echo(text, nl=False)
+    else:
+        out_file.write(text)
+        Console(stderr=True).print(f"{written} written to {out_file.path}", highlight=False)
