@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,7 +22,8 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
-EXIT_STDOUT_CLOSED = 141
+# The shell convention for a process a signal ended, 128 + its number: 141 for SIGPIPE (13 on Linux).
+EXIT_STDOUT_CLOSED = 128 + signal.SIGPIPE
 
 
 def stdout_closed() -> None:
