@@ -387,3 +387,31 @@ def test_the_reaper_fails_when_mlinfra_sandbox_cannot_run(tmp_path, broken, code
     assert log.read_text().splitlines() == calls
     if broken:
         assert "::error::mlinfra sandbox cannot run" in result.stdout
+
+
+def _plan_step_script() -> str:
+    [step] = [s for s in jobs_of("checks.yml")["plan"]["steps"] if s.get("id") == "plan"]
+    return step["run"]
+
+
+def test_the_pull_request_plans_head_and_base_on_one_plan_clock(tmp_path):
+    # The step's own script, run by bash as the runner would, against a stand-in `uv` that records
+    # the MLINFRA_PLAN_TIME each command saw: `plan --all` (HEAD) and `diff` (which plans BASE)
+    # must see one value, or the sandbox template's expiry shows as changed in every pull request.
+    log = tmp_path / "calls"
+    fake = tmp_path / "bin" / "uv"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/usr/bin/env bash\necho "${{MLINFRA_PLAN_TIME:-unset}} $3 $4" >> {log}\n'
+                    'for a in "$@"; do case "$prev" in --out|--full-out) echo diff > "$a";; '
+                    '--out-dir) mkdir -p "$a";; esac; prev=$a; done\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+           "GITHUB_OUTPUT": str(tmp_path / "output"), "BASE_SHA": "0" * 40, "RUN_URL": "https://example.test/run"}
+    result = subprocess.run(["bash", "-e", "-c", _plan_step_script()], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    assert [command for _, command in calls] == ["plan --all", "diff 0000000000000000000000000000000000000000",
+                                                 "-m infra.cli.ci"]
+    [instant] = {seen for seen, _ in calls}
+    assert instant.isdigit()

@@ -12,18 +12,50 @@ import click
 FORMATS = ("table", "markdown", "json")
 
 
-def _side(value: str, argument: str, repo: Path):
-    """A side from a file or directory if one exists at `value`, else from a git revision."""
-    from infra.plan.diff_inputs import read_path
-    from infra.plan.revision import plan_revision
+def _sides(values: list[tuple[str, str]], repo: Path) -> list:
+    """Each side from a file or directory if one exists at its value, else from a git revision.
 
-    path = Path(value)
-    if path.exists():
-        return read_path(path, argument)
+    Files and directories are read first: a revision is planned at the plan clock of the
+    documents beside it (see plan_instant), so one instant holds for both sides.
+    """
+    from infra.plan.diff_inputs import read_path
+
+    read = {argument: read_path(Path(value), argument) for value, argument in values if Path(value).exists()}
+    instant = None
+    for value, argument in values:
+        if argument in read:
+            continue
+        if instant is None:
+            instant = plan_instant(list(read.values()))
+        read[argument] = _planned(value, argument, repo, instant)
+    return [read[argument] for _, argument in values]
+
+
+def plan_instant(given: list) -> int:
+    """One "now" for every revision a diff plans: MLINFRA_PLAN_TIME, else the plan clock of a given
+    document (so a revision is planned at the instant the other side was), else the real time."""
+    import time
+
+    from infra.config.plan_clock import pinned_time
+
+    pinned = pinned_time()
+    if pinned is not None:
+        return pinned
+    for side in given:
+        for document in side.documents.values():
+            clock = document.get("planClock")
+            if isinstance(clock, dict) and isinstance(clock.get("time"), int):
+                return clock["time"]
+    return int(time.time())
+
+
+def _planned(value: str, argument: str, repo: Path, instant: int):
     from rich.console import Console
 
+    from infra.plan.revision import plan_revision
+
     with Console(stderr=True).status(f"Planning {argument} ({value}) in a temporary worktree…", spinner="dots"):
-        return plan_revision(value, repo, argument)
+        return plan_revision(value, repo, argument, plan_time=instant)
 
 
 def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
@@ -56,6 +88,10 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
     A plan directory is what `mlinfra plan --all --format json --out-dir DIR` writes. A git
     revision (a branch, tag or commit of the repository in the current folder) is checked out in a
     temporary worktree and planned offline by its own code; the worktree is removed afterwards.
+    Revisions are planned at one instant (MLINFRA_PLAN_TIME, else the plan clock of the other
+    side's documents, else now), so a sandbox template's expiry does not show as a change; when
+    two documents were planned at different instants, expiries that only moved with the clock
+    (same TTL) are folded into one line per stack.
 
     Exit codes: 0 diff made, whether or not anything changes (read the summary or the JSON
     `summary` counts to tell); 2 an argument cannot be read (the message names it and why).
@@ -71,7 +107,7 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
         sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        sides = [_side(base, "BASE", repo), _side(head, "HEAD", repo)]
+        sides = _sides([(base, "BASE"), (head, "HEAD")], repo)
     except DiffInputError as exc:
         err.print(str(exc), style="red", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)

@@ -32,12 +32,15 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
               help="Print mlinfra's version (the installed package's) and exit.")
 def main() -> None:
     """mlinfra: ML platforms on AWS and Google Cloud, planned offline or applied with Pulumi."""
-    if os.environ.get("MLINFRA_PRICE_DATE"):  # checked before any command plans (imported only when set)
+    # Checked before any command plans (imported only when set): the plan clock, then the price day.
+    if os.environ.get("MLINFRA_PRICE_DATE") or os.environ.get("MLINFRA_PLAN_TIME"):
+        from infra.config.plan_clock import PlanTimeError, pinned_time
         from infra.plan.cost import PriceDateError, price_date
 
         try:
+            pinned_time()
             price_date()
-        except PriceDateError as exc:
+        except (PlanTimeError, PriceDateError) as exc:
             raise click.UsageError(str(exc)) from None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from infra.catalog.expiry import LATEST_EPOCH
 from infra.config.base import MAX_BUDGET_PER_HOUR, MAX_NODES, Model
+from infra.config.plan_clock import expiry_from_clock
 
 EXPIRY_RANGE_MESSAGE = (f"must be epoch seconds from 1 to {LATEST_EPOCH} (9999-12-31T23:59:59Z); "
                         "set by `mlinfra sandbox create` and `extend`, not by hand")
@@ -42,10 +42,15 @@ class SandboxConfig(Model):
 
 
 def expiry_epoch(sandbox: SandboxConfig, now: float | None = None) -> int:
-    """The sandbox's expiry; a template planned on its own shows what a sandbox made now would get."""
+    """The sandbox's expiry; a template planned on its own shows what a sandbox made now would get.
+
+    "Now" is the plan clock (infra/config/plan_clock.py) unless `now` is given; a real sandbox
+    has `expires_at` in its config, written by `mlinfra sandbox create` from the real clock.
+    """
     if sandbox.expires_at is not None:
         return sandbox.expires_at
-    return int((time.time() if now is None else now) + sandbox.default_ttl_hours * 3600)
+    ttl = sandbox.default_ttl_hours * 3600
+    return int(now) + ttl if now is not None else expiry_from_clock(ttl)
 
 
 def with_expiry(config: Mapping[str, str], expires: datetime) -> dict[str, str]:

@@ -69,6 +69,9 @@ def build_document(run: ProgramRun, policy: dict | None = None, cost: dict | Non
         "invokes": sorted(set(run.invokes)),
         "policy": policy if policy is not None else {"violations": []},
         "cost": cost if cost is not None else {},
+        # Only when the program derived something from the clock (a sandbox template's expiry):
+        # `mlinfra diff` plans a revision at this instant and folds a change that is only the clock.
+        **({"planClock": run.clock.as_document()} if run.clock is not None and run.clock.expiries else {}),
     }
 
 

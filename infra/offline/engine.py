@@ -19,6 +19,7 @@ from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
+from infra.config.plan_clock import ClockReading, clock_run
 from infra.offline.invokes import InvokeAnswers, OfflineContext
 from infra.offline.monitor import OfflineMocks, RecordedResource, RecordingMonitor
 from infra.offline.properties import struct_to_json
@@ -51,6 +52,8 @@ class ProgramRun:
     outputs: dict[str, Any]
     invokes: list[str] = field(default_factory=list)
     stack_file: StackFile | None = None
+    # The plan clock's instant for this run and the expiries the program derived from it.
+    clock: ClockReading | None = None
 
 
 def run_program(
@@ -80,14 +83,15 @@ def run_program(
     settings.set_root_resource(None)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     try:
-        with without_stack_traces():
+        # One "now" for the whole run (sandbox expiries), recorded for the plan document.
+        with without_stack_traces(), clock_run() as clock:
             _sync_await(run_in_stack(program))
     except Exception as exc:
         raise ProgramError(exc, list(monitor.records)) from exc
     finally:
         settings.set_root_resource(None)
     outputs = struct_to_json(monitor.stack_outputs) if monitor.stack_outputs is not None else {}
-    return ProgramRun(project, stack, monitor.records, outputs, invokes.asked)
+    return ProgramRun(project, stack, monitor.records, outputs, invokes.asked, clock=clock)
 
 
 def context_for(stack_file: StackFile) -> OfflineContext:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from infra.catalog import accelerators as catalog
 from infra.catalog.accelerators import Cloud
 from infra.catalog.network_prices import ECR_STORAGE, NetRate
+from infra.config.plan_clock import PlanTimeError, pinned_time
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 from infra.plan import cost_network as network
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
@@ -47,7 +48,7 @@ FIXED_RATES: dict[str, tuple[str, catalog.Rate]] = {
 
 
 class PriceDateError(ValueError):
-    """MLINFRA_PRICE_DATE is set but is not a calendar date written YYYY-MM-DD."""
+    """MLINFRA_PRICE_DATE is not a date written YYYY-MM-DD, or MLINFRA_PLAN_TIME (its default) no moment."""
 
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
@@ -70,10 +71,15 @@ def _load_balancer(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def price_date() -> date:
-    """The day prices are for: today, or MLINFRA_PRICE_DATE (YYYY-MM-DD) for reproducible estimates."""
+    """The day prices are for: MLINFRA_PRICE_DATE (YYYY-MM-DD), else the plan clock's UTC day when
+    MLINFRA_PLAN_TIME pins it (one instant for a whole diff), else today."""
     pinned = os.environ.get("MLINFRA_PRICE_DATE")
     if not pinned:
-        return date.today()
+        try:
+            clock = pinned_time()
+        except PlanTimeError as exc:
+            raise PriceDateError(str(exc)) from None
+        return date.today() if clock is None else datetime.fromtimestamp(clock, UTC).date()
     try:
         # The pattern first: fromisoformat also takes 20261129 and 2026-W48-7, which no one means here.
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", pinned):

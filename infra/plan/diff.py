@@ -5,7 +5,8 @@ Pure data in, pure data out (the `mlinfra diff --format json` shape, schema in
 URN changes but keeps its type and name (a new parent) is a replace: Pulumi deletes the old
 URN and creates the new one unless an alias says otherwise, and plan documents carry no aliases.
 Values marked secret in a document ("[secret]") stay masked: when either side of a property is
-secret, both sides are shown as "[secret]".
+secret, both sides are shown as "[secret]". A change that is only the plan clock moving (a
+sandbox template's expiry) is folded into the stack's `clock` summary (infra/plan/diff_clock.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from infra.plan.diff_clock import fold_clock
 from infra.plan.diff_paths import property_changes
 
 DIFF_VERSION = 1
@@ -118,6 +120,7 @@ def diff_stack(base: dict[str, Any] | None, head: dict[str, Any] | None) -> dict
     present = head or base
     assert present is not None, "a stack diff needs at least one side"
     entries = diff_resources((base or {}).get("resources", []), (head or {}).get("resources", []))
+    entries, clock = fold_clock(entries, base, head)
     summary = {action: sum(1 for e in entries if e["action"] == action) for action in ACTIONS}
     if base is None:
         status = "added"
@@ -127,7 +130,7 @@ def diff_stack(base: dict[str, Any] | None, head: dict[str, Any] | None) -> dict
         status = "changed" if entries else "unchanged"
     return {"project": present["project"], "stack": present["stack"], "status": status, "error": None,
             "summary": summary, "alerts": alerts(entries), "cost": cost_delta(base, head),
-            "resources": entries}
+            "clock": clock, "resources": entries}
 
 
 def failed_stack(project: str, stack: str, error: str) -> dict[str, Any]:
@@ -135,7 +138,7 @@ def failed_stack(project: str, stack: str, error: str) -> dict[str, Any]:
     return {"project": project, "stack": stack, "status": "error", "error": error,
             "summary": dict.fromkeys(ACTIONS, 0), "alerts": [],
             "cost": {"baseUsdPerMonth": None, "headUsdPerMonth": None, "deltaUsdPerMonth": None},
-            "resources": []}
+            "clock": None, "resources": []}
 
 
 def diff_plans(base: dict[tuple[str, str], dict], head: dict[tuple[str, str], dict],

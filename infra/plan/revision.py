@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from infra.config.plan_clock import PLAN_TIME_ENV
 from infra.plan.diff_inputs import INDEX, DiffInputError, Side, read_directory, read_document
 
 # Stack folders of the projects in the repository: (project folder, stacks folder) relative to the root.
@@ -67,9 +68,11 @@ def checked_out(commit: str, repo: Path) -> Iterator[Path]:
             _remove(tree, repo)
 
 
-def _planner(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _planner(tree: Path, *args: str, plan_time: int | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(tree), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    if plan_time is not None:  # the instant the other side was planned at: no expiry noise in the diff
+        env[PLAN_TIME_ENV] = str(plan_time)
     return subprocess.run([sys.executable, "-m", "infra.cli", "plan", *args], cwd=tree, env=env,
                           capture_output=True, text=True, timeout=PLAN_TIMEOUT_S, check=False)
 
@@ -89,7 +92,7 @@ def _project_name(project_dir: Path) -> str:
         return project_dir.name
 
 
-def _plan_each(tree: Path, out: Path, label: str) -> Side:
+def _plan_each(tree: Path, out: Path, label: str, plan_time: int | None) -> Side:
     """Stack by stack, for revisions from before `plan --all`."""
     side = Side(label)
     for project_dir, stacks_dir in PROJECTS:
@@ -101,7 +104,7 @@ def _plan_each(tree: Path, out: Path, label: str) -> Side:
             project = _project_name(tree / project_dir)
             target = out / f"{project}.{stack}.json"
             extra = ["--project", project_dir] if project_dir != "." else []
-            ran = _planner(tree, stack, "--format", "json", "--out", str(target), *extra)
+            ran = _planner(tree, stack, "--format", "json", "--out", str(target), *extra, plan_time=plan_time)
             if target.is_file():
                 document = read_document(target, label)
                 side.documents[(document["project"], document["stack"])] = document
@@ -111,8 +114,12 @@ def _plan_each(tree: Path, out: Path, label: str) -> Side:
     return side
 
 
-def plan_revision(revision: str, repo: Path, argument: str) -> Side:
-    """Every stack of `revision`, planned offline by the revision's own code."""
+def plan_revision(revision: str, repo: Path, argument: str, plan_time: int | None = None) -> Side:
+    """Every stack of `revision`, planned offline by the revision's own code, at `plan_time` if given.
+
+    `plan_time` (epoch seconds) goes to the planner as MLINFRA_PLAN_TIME, so both sides of a diff
+    read one clock (revisions from before the plan clock ignore it).
+    """
     commit = resolve(revision, repo)
     if commit is None:
         raise DiffInputError(f"{argument}: {revision!r} is not a plan document file, a directory of plan "
@@ -121,11 +128,11 @@ def plan_revision(revision: str, repo: Path, argument: str) -> Side:
     with checked_out(commit, repo) as tree, tempfile.TemporaryDirectory(prefix="mlinfra-plans-") as plans:
         out = Path(plans)
         if _has_plan_all(tree):
-            ran = _planner(tree, "--all", "--format", "json", "--out-dir", str(out))
+            ran = _planner(tree, "--all", "--format", "json", "--out-dir", str(out), plan_time=plan_time)
             if not (out / INDEX).is_file():
                 raise DiffInputError(f"{argument}: planning {label} failed with exit code {ran.returncode}: "
                                      f"{ran.stderr.strip()[-1000:]}")
             side = read_directory(out, argument, label)
             side.label = label
             return side
-        return _plan_each(tree, out, label)
+        return _plan_each(tree, out, label, plan_time)

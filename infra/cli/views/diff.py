@@ -12,7 +12,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from infra.cli.views.diff_text import SIGNS, VERBS, change_text, cost_text, counts, guard_words, stack_label
+from infra.cli.views.diff_text import (
+    SIGNS,
+    VERBS,
+    change_text,
+    clock_note,
+    cost_text,
+    counts,
+    guard_words,
+    stack_label,
+)
 
 STYLES = {"add": "green", "change": "yellow", "replace": "magenta", "remove": "red"}
 
@@ -30,6 +39,16 @@ def summary_table(diff: dict[str, Any]) -> Table:
         status = {"added": " new", "removed": " gone", "unchanged": ""}.get(stack["status"], "")
         table.add_row(stack_label(stack), counts(stack) + status, cost_text(stack))
     return table
+
+
+def clock_block(diff: dict[str, Any]) -> Text:
+    """One line per stack whose expiry changes were only the plan clock moving, or nothing."""
+    text = Text()
+    for stack in diff["stacks"]:
+        note = clock_note(stack)
+        if note:
+            text.append(f"{stack_label(stack)}: {note}\n", style="dim")
+    return text
 
 
 def alerts_block(diff: dict[str, Any]) -> Text:
@@ -64,7 +83,7 @@ def stack_block(stack: dict[str, Any]) -> Text:
 
 def diff_table(diff: dict[str, Any]) -> RenderableType:
     """Everything the terminal view shows, in reading order."""
-    parts: list[RenderableType] = [summary_table(diff), alerts_block(diff)]
+    parts: list[RenderableType] = [summary_table(diff), clock_block(diff), alerts_block(diff)]
     parts += [stack_block(s) for s in diff["stacks"] if s["resources"]]
     if not any(s["resources"] for s in diff["stacks"]):
         parts.append(Text("No changes in any stack."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from infra.plan.diff import shown
@@ -44,15 +45,37 @@ def cost_text(stack: dict[str, Any]) -> str:
     return text
 
 
+def _moment(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds}s"
+
+
+def clock_note(stack: dict[str, Any]) -> str | None:
+    """What the diff folded because only the plan clock moved, in one sentence; None when nothing."""
+    clock = stack.get("clock")
+    if not clock:
+        return None
+    values = "value" if clock["folded"] == 1 else "values"
+    ttl = ", ".join(_hours(t) for t in clock["ttlSeconds"])
+    return (f"{clock['folded']} expiry {values} moved only with the plan clock, TTL {ttl} on both sides "
+            f"(base planned at {_moment(clock['baseTime'])}, head at {_moment(clock['headTime'])}; "
+            "set MLINFRA_PLAN_TIME to plan both at one instant)")
+
+
 def summary_line(stack: dict[str, Any]) -> str:
-    """One line per stack: `dev: +3 ~2 -1, +$120.00/month`."""
+    """One line per stack: `dev: +3 ~2 -1, +$120.00/month` (and what only the plan clock moved)."""
     label = stack_label(stack)
     if stack["status"] == "error":
         return f"{label}: could not compare: {stack['error']}"
     status = {"added": " (new stack)", "removed": " (stack removed)"}.get(stack["status"], "")
+    note = clock_note(stack)
+    tail = f"; {note}" if note else ""
     if stack["status"] == "unchanged":
-        return f"{label}: no changes, {cost_text(stack)}"
-    return f"{label}{status}: {counts(stack)}, {cost_text(stack)}"
+        return f"{label}: no changes, {cost_text(stack)}{tail}"
+    return f"{label}{status}: {counts(stack)}, {cost_text(stack)}{tail}"
 
 
 def guard_words(alert: dict[str, Any]) -> str:

@@ -90,6 +90,24 @@ def test_every_command_refuses_a_bad_price_date_as_a_usage_error(command):
                                               "e.g. 2026-11-29 (or unset it to price at today's date)")
 
 
+PLAN_TIME_ERROR = ("MLINFRA_PLAN_TIME='noonish' is not a moment: expected epoch seconds (e.g. 1795953600) or ISO "
+                   "8601 (e.g. 2026-11-29T12:00:00Z; no zone means UTC), or unset it to plan at the real time")
+
+
+def test_a_plan_time_that_names_no_moment_is_exit_2_before_anything_runs(stacks, monkeypatch):
+    monkeypatch.setenv("MLINFRA_PLAN_TIME", "noonish")  # MLINFRA_PRICE_DATE is set too (conftest)
+    monkeypatch.setattr(make, "PolicyAnalyzer", None)  # starting a pack would raise: nothing may start
+    outcome = make_plan("sandbox", stacks)
+    assert (outcome.exit_code, outcome.document, outcome.error) == (EXIT_CONFIG, None, PLAN_TIME_ERROR)
+
+
+@pytest.mark.parametrize("command", [["plan", "sandbox"], ["diff", "HEAD~1", "HEAD"], ["sandbox", "list"]])
+def test_every_command_refuses_a_bad_plan_time_as_a_usage_error(command):
+    result = CliRunner().invoke(main, command, env={"MLINFRA_PLAN_TIME": "noonish"})
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: {PLAN_TIME_ERROR}"
+
+
 def test_a_missing_policy_pack_or_manifest_is_exit_3_naming_it(stacks, tmp_path, monkeypatch):
     missing = tmp_path / "no-policies"
     monkeypatch.setattr(make, "PACK_DIR", missing)
