@@ -1,0 +1,112 @@
+"""Prices are region-aware: a resource outside the catalog's regions is unpriced, never priced at us-east-1.
+
+Over the real staging stack (us-west-2) and small documents with one provider each.
+"""
+
+from datetime import date
+
+import pytest
+
+from infra.catalog import network_prices, price_regions
+from infra.offline.document import build_document
+from infra.plan.cost import estimate
+from tests.helpers import stack_run
+
+DAY = date(2026, 11, 29)
+NO_PRICE_WEST = ("no price recorded for us-west-2: the catalog's figure was read for us-east-1 only, and no "
+                 "source read says us-west-2 costs the same (infra/catalog/price_regions.py)")
+
+
+def _provider(cloud, region):
+    return {"urn": f"urn:pulumi:t::p::pulumi:providers:{cloud}::{cloud}", "type": f"pulumi:providers:{cloud}",
+            "name": cloud, "custom": True, "inputs": {"region": region} if region else {}}
+
+
+def _resource(rtype, inputs, name, cloud="aws"):
+    return {"urn": f"urn:pulumi:t::p::{rtype}::{name}", "type": rtype, "name": name, "custom": True,
+            "inputs": inputs, "provider": f"urn:pulumi:t::p::pulumi:providers:{cloud}::{cloud}::id"}
+
+
+def _pool(name, machine="m7i.large"):
+    return _resource("aws:eks/nodeGroup:NodeGroup",
+                     {"instanceTypes": [machine], "scalingConfig": {"minSize": 1, "maxSize": 2}}, name)
+
+
+@pytest.fixture(scope="module")
+def staging_cost():
+    return estimate(build_document(stack_run("staging")), DAY)
+
+
+def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_reason(staging_cost):
+    unpriced = {(u["name"], u["type"]): u["reason"] for u in staging_cost["unpriced"]}
+    # Every node pool, the EKS control plane, the NAT gateway, the KMS keys, buckets and log groups of
+    # staging: none is priced at the us-east-1 rate.
+    pool = "aws:eks/nodeGroup:NodeGroup"
+    for name, rtype in [("train-system-ng", pool), ("train-l4-ng", pool), ("train-h100-ng", pool),
+                        ("train-cluster", "aws:eks/cluster:Cluster"),
+                        ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"),
+                        ("train-secrets", "aws:kms/key:Key"), ("checkpoints-bucket", "aws:s3/bucket:Bucket"),
+                        ("train-logs", "aws:cloudwatch/logGroup:LogGroup"),
+                        ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository")]:
+        assert unpriced[(name, rtype)] == NO_PRICE_WEST
+    assert staging_cost["usage"] == []
+    assert not [i for i in staging_cost["items"] if i["kind"] in ("node-pool", "control-plane", "nat", "kms-key")]
+    # The S3 gateway endpoint is free in any region: neither priced nor unpriced.
+    assert "train-net-s3" not in {u["name"] for u in staging_cost["unpriced"]}
+
+
+def test_staging_prices_only_the_public_ipv4_whose_price_a_source_gives_for_every_region(staging_cost):
+    [ip] = staging_cost["items"]
+    assert (ip["kind"], ip["name"]) == ("public-ip", "train-net-nat-us-west-2a")
+    assert ip["idleUsdPerHour"] == ip["peakUsdPerHour"] == 0.005
+    assert ip["idleUsdPerMonth"] == round(0.005 * 730, 2) == 3.65
+    assert ip["note"] == ("priced in us-west-2 at the us-east-1 rate: "
+                          f"{price_regions.ALSO_HOLDS['aws:ec2/eip:Eip'].source} (read 2026-11-29)")
+    assert staging_cost["totals"]["idle"] == {"usdPerHour": 0.005, "usdPerMonth": 3.65}
+    assert staging_cost["totals"]["peak"] == {"usdPerHour": 0.005, "usdPerMonth": 3.65}
+
+
+def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
+    east = estimate({"resources": [_provider("aws", "us-east-1"), _pool("ng")]}, DAY)
+    [item] = east["items"]
+    assert item["peakUsdPerHour"] == pytest.approx(2 * 0.1008)
+    assert "note" not in item
+    west = estimate({"resources": [_provider("aws", "us-west-2"), _pool("ng")]}, DAY)
+    assert west["items"] == []
+    assert west["unpriced"] == [{"name": "ng", "type": "aws:eks/nodeGroup:NodeGroup",
+                                 "urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::ng", "reason": NO_PRICE_WEST}]
+
+
+def test_a_resource_s_own_region_input_wins_over_its_provider():
+    bucket = _resource("gcp:storage/bucket:Bucket", {"location": "europe-west4"}, "b", cloud="gcp")
+    cost = estimate({"resources": [_provider("gcp", "us-central1"), bucket]}, DAY)
+    assert cost["usage"] == []
+    assert cost["unpriced"][0]["reason"].startswith("no price recorded for europe-west4: the catalog's figure was "
+                                                     "read for us-central1 only")
+
+
+def test_a_cloud_kms_key_is_billed_where_its_key_ring_is():
+    ring = _resource("gcp:kms/keyRing:KeyRing", {"location": "europe-west4"}, "ring", cloud="gcp")
+    key = {**_resource("gcp:kms/cryptoKey:CryptoKey", {"keyRing": "[unknown]"}, "key", cloud="gcp"),
+           "propertyDependencies": {"keyRing": [ring["urn"]]}}
+    cost = estimate({"resources": [_provider("gcp", "us-central1"), ring, key]}, DAY)
+    assert [u["name"] for u in cost["unpriced"]] == ["key"]
+    assert "europe-west4" in cost["unpriced"][0]["reason"]
+
+
+def test_prices_a_source_gives_for_every_region_hold_outside_the_home_region():
+    waf = _resource("aws:wafv2/webAcl:WebAcl", {"rules": [{}, {}]}, "waf")
+    cost = estimate({"resources": [_provider("aws", "us-west-2"), waf]}, DAY)
+    [item] = cost["items"]
+    assert item["idleUsdPerMonth"] == pytest.approx(network_prices.WAF_WEB_ACL.usd + 2 * network_prices.WAF_RULE.usd)
+    assert "priced in us-west-2 at the us-east-1 rate" in item["note"]
+    assert [u["usd"] for u in cost["usage"]] == [network_prices.WAF_REQUESTS.usd]
+
+
+def test_a_resource_whose_region_the_plan_does_not_record_is_priced_at_home_and_says_so():
+    # No provider at all: the figure is the catalog's, and the assumption is stated, not hidden.
+    pool = {k: v for k, v in _pool("ng").items() if k != "provider"}
+    cost = estimate({"resources": [pool]}, DAY)
+    [item] = cost["items"]
+    assert item["note"] == "region not recorded in the plan: priced at the catalog's us-east-1 rate"
+    assert item["note"] in cost["assumptions"]
