@@ -47,6 +47,19 @@ ALSO_HOLDS: dict[str, AlsoHolds] = {
         (EVERY_REGION,),
         "AWS public IPv4 charge, the same in all regions as reported by "
         "techpartner.news/news/aws-to-charge-for-ipv4-addresses-598672"),
+    # "Each AWS KMS key that you create in KMS costs $1/month", the same "for ... each multi-Region key
+    # (each primary and each replica multi-region key)": one price wherever the key or its replica is
+    # (aws.amazon.com/kms/pricing/, read 2026-11-29; no regional table).
+    "aws:kms/key:Key": AlsoHolds(
+        (EVERY_REGION,), "https://aws.amazon.com/kms/pricing/ (one key price, replicas in any region alike)"),
+    # AWS's announcement of EKS version-support pricing: clusters in standard support "continue to pay
+    # $0.10 per cluster per hour", in extended support "a total of $0.60 per cluster per hour", with no
+    # regional qualification (aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-
+    # versions-pricing/, read 2026-11-29 through a stored mirror).
+    "aws:eks/cluster:Cluster": AlsoHolds(
+        (EVERY_REGION,),
+        "aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing/ "
+        "(one per-cluster price for every EKS cluster)"),
     # A global forwarding rule and a global address are project-wide resources: no region to differ
     # by. cloud.google.com/load-balancing/pricing lists one global forwarding-rule price (read 2026-11-29).
     "gateway:gke-l7-global-external-managed": AlsoHolds(

@@ -66,8 +66,8 @@ def check_region(family: str, cloud: str, region: str | None) -> str | None:
         return f"region not recorded in the plan: priced at the catalog's {home} rate"
     holds, extended = price_regions.holds_in(family, cloud, region)
     if not holds:
-        raise Unpriced(f"no price recorded for {region}: the catalog's figure was read for {home} only, and "
-                       f"no source read says {region} costs the same (infra/catalog/price_regions.py)")
+        raise Unpriced(f"no price recorded for {region}: the catalog's figure is for {home} only "
+                       f"(infra/catalog/price_regions.py)")
     if extended is not None and region != "global":
         return f"priced in {region} at the {home} rate: {extended.source} (read {extended.as_of})"
     return None

@@ -73,9 +73,10 @@ def test_cost_staging_lists_us_west_2_resources_as_unpriced_with_the_reason():
     assert result.returncode == 0, result.stderr
     cost = json.loads(result.stdout)
     reasons = {u["name"]: u["reason"] for u in cost["unpriced"]}
-    assert reasons["train-h100-ng"].startswith("no price recorded for us-west-2: the catalog's figure was read for "
-                                               "us-east-1 only")
-    assert cost["totals"]["peak"]["usdPerHour"] == 0.005  # only the NAT gateway's public IPv4, priced in every region
+    assert reasons["train-h100-ng"] == ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
+                                        "(infra/catalog/price_regions.py)")
+    # Only what a source prices alike in every region: EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys.
+    assert cost["totals"]["peak"]["usdPerHour"] == round(0.10 + 0.005 + 7 / 730, 4)
 
 
 def test_a_budget_in_a_region_without_prices_cannot_be_checked_and_exits_1(tmp_path):

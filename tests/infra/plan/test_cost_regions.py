@@ -13,8 +13,8 @@ from infra.plan.cost import estimate
 from tests.helpers import stack_run
 
 DAY = date(2026, 11, 29)
-NO_PRICE_WEST = ("no price recorded for us-west-2: the catalog's figure was read for us-east-1 only, and no "
-                 "source read says us-west-2 costs the same (infra/catalog/price_regions.py)")
+NO_PRICE_WEST = ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
+                 "(infra/catalog/price_regions.py)")
 
 
 def _provider(cloud, region):
@@ -34,36 +34,47 @@ def _pool(name, machine="m7i.large"):
 
 @pytest.fixture(scope="module")
 def staging_cost():
-    return estimate(build_document(stack_run("staging")), DAY)
+    return estimate(build_document(stack_run("staging")), DAY, scrape_interval_seconds=30)
 
 
 def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_reason(staging_cost):
     unpriced = {(u["name"], u["type"]): u["reason"] for u in staging_cost["unpriced"]}
-    # Every node pool, the EKS control plane, the NAT gateway, the KMS keys, buckets and log groups of
-    # staging: none is priced at the us-east-1 rate.
+    # Every node pool, the NAT gateway, the buckets, log groups and registry of staging: none is
+    # priced (or listed as usage) at the us-east-1 rate.
     pool = "aws:eks/nodeGroup:NodeGroup"
     for name, rtype in [("train-system-ng", pool), ("train-l4-ng", pool), ("train-h100-ng", pool),
-                        ("train-cluster", "aws:eks/cluster:Cluster"),
-                        ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"),
-                        ("train-secrets", "aws:kms/key:Key"), ("checkpoints-bucket", "aws:s3/bucket:Bucket"),
+                        ("train-ci-l4-ng", pool), ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"),
+                        ("checkpoints-bucket", "aws:s3/bucket:Bucket"),
                         ("train-logs", "aws:cloudwatch/logGroup:LogGroup"),
                         ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository")]:
         assert unpriced[(name, rtype)] == NO_PRICE_WEST
+    metrics = unpriced[("train-cluster-metrics", "aws:eks/cluster:Cluster")]
+    assert metrics == f"managed-Prometheus samples: {NO_PRICE_WEST}"
     assert staging_cost["usage"] == []
-    assert not [i for i in staging_cost["items"] if i["kind"] in ("node-pool", "control-plane", "nat", "kms-key")]
+    assert not [i for i in staging_cost["items"] if i["kind"] in ("node-pool", "nat", "observability")]
     # The S3 gateway endpoint is free in any region: neither priced nor unpriced.
     assert "train-net-s3" not in {u["name"] for u in staging_cost["unpriced"]}
 
 
-def test_staging_prices_only_the_public_ipv4_whose_price_a_source_gives_for_every_region(staging_cost):
-    [ip] = staging_cost["items"]
-    assert (ip["kind"], ip["name"]) == ("public-ip", "train-net-nat-us-west-2a")
+def test_staging_prices_what_a_source_gives_one_price_for_in_every_region(staging_cost):
+    items = {(i["kind"], i["name"]): i for i in staging_cost["items"]}
+    # The EKS control plane (0.10/h), the NAT gateway's public IPv4 (0.005/h) and seven KMS keys (1/month).
+    keys = ["checkpoints-key", "datasets-key", "metrics-key", "train-logs-key", "train-net-flow-logs-key",
+            "train-secrets", "train-staging-cpu-registry-key"]
+    assert sorted(items) == sorted([("control-plane", "train-cluster"), ("public-ip", "train-net-nat-us-west-2a"),
+                                    *[("kms-key", k) for k in keys]])
+    ip = items[("public-ip", "train-net-nat-us-west-2a")]
     assert ip["idleUsdPerHour"] == ip["peakUsdPerHour"] == 0.005
-    assert ip["idleUsdPerMonth"] == round(0.005 * 730, 2) == 3.65
+    assert ip["idleUsdPerMonth"] == 3.65
     assert ip["note"] == ("priced in us-west-2 at the us-east-1 rate: "
                           f"{price_regions.ALSO_HOLDS['aws:ec2/eip:Eip'].source} (read 2026-11-29)")
-    assert staging_cost["totals"]["idle"] == {"usdPerHour": 0.005, "usdPerMonth": 3.65}
-    assert staging_cost["totals"]["peak"] == {"usdPerHour": 0.005, "usdPerMonth": 3.65}
+    assert items[("control-plane", "train-cluster")]["idleUsdPerMonth"] == 73.00
+    assert "priced in us-west-2 at the us-east-1 rate" in items[("control-plane", "train-cluster")]["note"]
+    assert {items[("kms-key", k)]["idleUsdPerMonth"] for k in keys} == {1.00}
+    hourly = 0.10 + 0.005 + 7 * 1.00 / 730
+    assert staging_cost["totals"]["idle"] == staging_cost["totals"]["peak"] == {
+        "usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * 730, 2)}
+    assert staging_cost["totals"]["idle"]["usdPerMonth"] == 83.65
 
 
 def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
@@ -81,8 +92,8 @@ def test_a_resource_s_own_region_input_wins_over_its_provider():
     bucket = _resource("gcp:storage/bucket:Bucket", {"location": "europe-west4"}, "b", cloud="gcp")
     cost = estimate({"resources": [_provider("gcp", "us-central1"), bucket]}, DAY)
     assert cost["usage"] == []
-    assert cost["unpriced"][0]["reason"].startswith("no price recorded for europe-west4: the catalog's figure was "
-                                                     "read for us-central1 only")
+    assert cost["unpriced"][0]["reason"] == ("no price recorded for europe-west4: the catalog's figure is for "
+                                             "us-central1 only (infra/catalog/price_regions.py)")
 
 
 def test_a_cloud_kms_key_is_billed_where_its_key_ring_is():
