@@ -9,8 +9,10 @@ import pytest
 
 from infra.catalog import network_prices, price_regions
 from infra.offline.document import build_document
+from infra.offline.engine import load_project, run_stack
 from infra.plan.cost import estimate
-from tests.helpers import stack_run
+from infra.plan.cost_regions import RegionIndex
+from tests.helpers import ROOT, stack_run
 
 DAY = date(2026, 11, 29)
 NO_PRICE_WEST = ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
@@ -121,3 +123,20 @@ def test_a_resource_whose_region_the_plan_does_not_record_is_priced_at_home_and_
     [item] = cost["items"]
     assert item["note"] == "region not recorded in the plan: priced at the catalog's us-east-1 rate"
     assert item["note"] in cost["assumptions"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "sandbox", "bootstrap"])
+def test_every_priced_resource_of_the_home_region_stacks_has_its_region_recorded(stack):
+    # These stacks are in us-east-1 / us-central1: everything priced there, nothing on a fallback.
+    if stack == "bootstrap":
+        project = load_project(ROOT / "infra" / "bootstrap")
+        document = build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    else:
+        document = build_document(stack_run(stack))
+    cost = estimate(document, DAY)
+    regions = RegionIndex(document)
+    for line in [*cost["items"], *cost["usage"]]:
+        resource = next(r for r in document["resources"] if r["urn"] == line["urn"])
+        assert regions.region_of(resource) in ("us-east-1", "us-central1"), line["name"]
+        assert "region not recorded" not in line.get("note", "")
+    assert not [u for u in cost["unpriced"] if u["reason"].startswith("no price recorded for")]
