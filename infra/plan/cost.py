@@ -110,6 +110,7 @@ def estimate(document: dict[str, Any], today: date | None = None,
         if rtype in NO_PRICE_YET:
             unpriced.append({**ref, "reason": NO_PRICE_YET[rtype]})
             continue
+        region_note = None
         try:
             item = None if rtype in USAGE_RATES else _price(rtype, resource["inputs"], today, document)
             # After pricing, so what is free (a gateway endpoint) or unpriced for its own reason says so.

@@ -5,10 +5,11 @@ Over the real staging stack (us-west-2) and small documents with one provider ea
 
 from datetime import date
 
+import jsonschema
 import pytest
 
 from infra.catalog import network_prices, price_regions
-from infra.offline.document import build_document
+from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
 from infra.plan.cost import estimate
 from infra.plan.cost_regions import RegionIndex
@@ -119,10 +120,14 @@ def test_prices_a_source_gives_for_every_region_hold_outside_the_home_region():
 def test_a_resource_whose_region_the_plan_does_not_record_is_priced_at_home_and_says_so():
     # No provider at all: the figure is the catalog's, and the assumption is stated, not hidden.
     pool = {k: v for k, v in _pool("ng").items() if k != "provider"}
-    cost = estimate({"resources": [pool]}, DAY)
+    bucket = {k: v for k, v in _resource("aws:s3/bucket:Bucket", {}, "b").items() if k != "provider"}
+    cost = estimate({"resources": [pool, bucket]}, DAY)
     [item] = cost["items"]
-    assert item["note"] == "region not recorded in the plan: priced at the catalog's us-east-1 rate"
+    [usage] = cost["usage"]
+    assert item["note"] == usage["note"] == "region not recorded in the plan: priced at the catalog's us-east-1 rate"
     assert item["note"] in cost["assumptions"]
+    # The note is part of the plan document's schema, on usage lines as on items.
+    jsonschema.validate(cost, {"$ref": "#/$defs/cost", "$defs": load_schema()["$defs"]})
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "sandbox", "bootstrap"])
