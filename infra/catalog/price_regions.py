@@ -33,8 +33,8 @@ class AlsoHolds:
 
 
 ALSO_HOLDS: dict[str, AlsoHolds] = {
-    # The AWS networking blog on WAF pricing (already cited for WAF in infra/catalog/network_prices.py,
-    # read 2026-11-29) states the web ACL, rule and request prices are the same in every region.
+    # "The pricing for AWS WAF is consistent across all AWS Regions." (the AWS networking blog already
+    # cited for WAF in infra/catalog/network_prices.py, read again 2026-11-29).
     "aws:wafv2/webAcl:WebAcl": AlsoHolds(
         (EVERY_REGION,),
         "aws.amazon.com/blogs/networking-and-content-delivery/cost-effective-ways-for-securing-your-web-"
