@@ -9,6 +9,7 @@ import aws_iam
 import aws_observability
 import aws_storage
 import ci_identities
+import convert_once
 import gcp
 import gke_observability
 import grafana_exposure
@@ -20,6 +21,7 @@ import load_balancers
 import platform_wide
 from pulumi_policy import EnforcementLevel, PolicyPack
 
+convert_once.install()  # before serving: the servicer looks json_format up at each call
 PolicyPack(
     name="mlinfra",
     description="Secure and safe defaults for mlinfra ML platforms on AWS and Google Cloud",

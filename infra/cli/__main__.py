@@ -1,5 +1,5 @@
 """`python -m infra.cli`: the same command as the `mlinfra` console script."""
 
-from infra.cli.main import run
+from infra.cli.entry import run
 
 run()

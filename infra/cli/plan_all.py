@@ -26,7 +26,7 @@ def run_all(fmt: str, out_dir: Path | None, stacks_dir: Path, err: Console) -> i
 
         def progress(project: str, stack: str) -> None:
             planned[0] += 1
-            what = "running the cross-stack checks" if not project else f"planning {project} stack '{stack}'"
+            what = stack if not project else f"planning {project} stack '{stack}'"  # "": a later phase
             status.update(f"plan --all: {what} ({planned[0]})…")
 
         result = plan_all(stacks_dir, on_stack=progress)

@@ -93,9 +93,8 @@ def finish_streamed(stream: PolicyStream, analyzer: PolicyAnalyzer, config: Path
     """The `policy` field for a run whose resources went to the pack while it ran (PolicyStream)."""
     # First: the stream's thread is the one that connects to the pack; entering `with` before it
     # has would connect a second time. On its error the caller stops the pack.
-    inputs, findings = stream.finish()
+    inputs, findings = stream.finish()  # AnalyzeStack's findings included (the stream ran it)
     with _in_use(analyzer, keep_open):
-        findings = findings + analyzer.analyze_stack(inputs)
         return policy_result(analyzer, config, inputs, findings, pack_dir)
 
 

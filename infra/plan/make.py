@@ -13,10 +13,18 @@ from infra.config.observability import scrape_interval
 from infra.config.stack import budget_for
 from infra.offline.analyzer import PolicyAnalyzer, PolicyPackError
 from infra.offline.document import build_document
-from infra.offline.engine import PROJECT, REPO_ROOT, ProgramError, Project, load_project, run_stack_file
+from infra.offline.engine import (
+    PROJECT,
+    REPO_ROOT,
+    ProgramError,
+    ProgramRun,
+    Project,
+    load_project,
+    run_stack_file,
+)
 from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
-from infra.offline.policy_stream import PolicyStream
+from infra.offline.policy_stream import PolicyStream, StreamChain
 from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFile, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
 from infra.plan.preflight import preflight
@@ -36,19 +44,19 @@ class PlanOutcome:
     error: str | None = None
 
 
-def _stream(analyzer: PolicyAnalyzer, environment: str | None,
-            project: str) -> tuple[PolicyStream | None, Path | None]:
+def _stream(analyzer: PolicyAnalyzer, environment: str | None, project: str,
+            chain: StreamChain | None = None) -> tuple[PolicyStream | None, Path | None]:
     """Resources go to the pack as they register, under the policy config the stack file names.
 
     No stream when that config cannot be read: the check after the run reports the same error
-    then, after any config error of the stack itself, as before.
+    then, after any config error of the stack itself, as before. `chain`: see PolicyStream.
     """
     config = config_file(environment, PACK_DIR, project)
     try:
         settings = load_policy_config(config) if config else {}
     except PolicyConfigError:
         return None, config
-    return PolicyStream(analyzer, settings), config
+    return PolicyStream(analyzer, settings, chain), config
 
 
 def root_project(uses_stack_dir: bool = True) -> Project:
@@ -104,36 +112,78 @@ def make_plan(stack: str, stacks_dir: Path | None = None, project_dir: Path | No
 
 
 def plan_stack_file(stack_file: StackFile, project: Project, analyzer: PolicyAnalyzer, *,
-                    budgeted: bool, keep_pack: bool = False) -> PlanOutcome:
-    """Run one stack under `analyzer` (spawned, maybe already used by other stacks) and judge it.
+                    budgeted: bool) -> PlanOutcome:
+    """Run one stack under `analyzer` (spawned for it) and judge it; the pack is closed when the check is done.
 
-    The pack is closed when the check is done unless `keep_pack` (`mlinfra plan --all` reuses it);
-    on every failure the caller must stop it, as it may be mid-analysis of this stack.
+    On every failure the caller must stop the pack, as it may be mid-analysis of this stack.
     """
-    stack = stack_file.name
-    stream, streamed_config = _stream(analyzer, stack_file.config.get(f"{project.name}:environment"), project.name)
+    started = start_plan(stack_file, project, analyzer, budgeted=budgeted)
+    return started if isinstance(started, PlanOutcome) else finish_plan(started)
+
+
+@dataclass
+class StartedPlan:
+    """A stack whose program has run and whose policy analysis may still be running in its stream."""
+
+    project: Project
+    run: ProgramRun
+    analyzer: PolicyAnalyzer
+    stream: PolicyStream | None
+    streamed_config: Path | None
+    budgeted: bool
+
+
+def start_plan(stack_file: StackFile, project: Project, analyzer: PolicyAnalyzer, *, budgeted: bool,
+               chain: StreamChain | None = None) -> StartedPlan | PlanOutcome:
+    """Run the program, its resources streamed to the pack; exit 2 at once on a config error.
+
+    Returns without waiting for the pack: `finish_plan` does. `chain` puts the analysis behind
+    the other stacks' on the same pack (`mlinfra plan --all`).
+    """
+    stream, streamed_config = _stream(analyzer, stack_file.config.get(f"{project.name}:environment"),
+                                      project.name, chain)
     try:
-        try:
-            run = run_stack_file(stack_file, project.program, project.name,
-                                 on_register=stream.submit if stream else None)
-        except ProgramError as exc:
-            if isinstance(exc.cause, ConfigError):
-                return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
-            raise
-        environment = run.outputs.get("environment")
-        try:
-            config = config_file(environment, PACK_DIR, project.name)
-            if stream is not None and config == streamed_config:
-                policy = finish_streamed(stream, analyzer, config, keep_open=keep_pack)
-            else:
-                if stream is not None:
-                    stream.finish()  # analysed under a config the program did not confirm: redo
-                policy = check_run(run, environment, analyzer=analyzer, keep_open=keep_pack)
-        except (PolicyPackError, PolicyConfigError) as exc:
-            return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
-    finally:
+        run = run_stack_file(stack_file, project.program, project.name,
+                             on_register=stream.submit if stream else None)
+    except ProgramError as exc:
         if stream is not None:
             stream.cancel()
+        if isinstance(exc.cause, ConfigError):
+            return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
+        raise
+    except BaseException:
+        if stream is not None:
+            stream.cancel()
+        raise
+    if stream is not None:
+        stream.end_input()
+    return StartedPlan(project, run, analyzer, stream, streamed_config, budgeted)
+
+
+def finish_plan(started: StartedPlan, keep_pack: bool = False) -> PlanOutcome:
+    """Wait for the stack's policy analysis (or run it, without a usable stream) and judge the plan.
+
+    The stack's pack is closed when the check is done unless `keep_pack` (`mlinfra plan --all`
+    reuses it).
+    """
+    run, stream, project, analyzer = started.run, started.stream, started.project, started.analyzer
+    environment = run.outputs.get("environment")
+    try:
+        config = config_file(environment, PACK_DIR, project.name)
+        if stream is not None and config == started.streamed_config:
+            policy = finish_streamed(stream, analyzer, config, keep_open=keep_pack)
+        else:
+            if stream is not None:
+                stream.finish()  # analysed under a config the program did not confirm: redo
+            policy = check_run(run, environment, analyzer=analyzer, keep_open=keep_pack)
+    except (PolicyPackError, PolicyConfigError) as exc:
+        return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
+    return judge(run, policy, started.budgeted)
+
+
+def judge(run: ProgramRun, policy: dict[str, Any], budgeted: bool) -> PlanOutcome:
+    """The plan document with its policy findings and cost; exit 1 on mandatory violations or a budget breach."""
+    stack = run.stack
     document = build_document(run, policy=policy)
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
     config = config_from_stack_file(run.stack_file) if budgeted else None

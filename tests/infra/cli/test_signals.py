@@ -237,3 +237,33 @@ def test_a_second_ctrl_c_exits_now():
     os.killpg(proc.pid, signal.SIGKILL)  # the stand-in, left holding the stderr pipe, as Pulumi would be
     _out, err = proc.communicate(timeout=5)
     assert err.endswith("Ctrl-C again to exit now\ninterrupted\n")
+
+
+# Ctrl-C arriving while the CLI is still being imported: a finder raises the signal the moment
+# `infra.cli.main` starts to load, which is where a person's early Ctrl-C lands.
+_SIGNAL_DURING_IMPORT = """
+import importlib.abc, os, signal, sys
+SIGNAL = getattr(signal, sys.argv[1])
+class Interrupt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "infra.cli.main":
+            os.kill(os.getpid(), SIGNAL)
+        return None
+sys.meta_path.insert(0, Interrupt())
+sys.argv[1:] = ["--help"]
+from infra.cli.entry import run
+run()
+"""
+
+
+@pytest.mark.parametrize(("name", "code", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_a_signal_while_the_cli_is_still_importing_ends_with_one_line(name, code, word):
+    result = subprocess.run([sys.executable, "-c", _SIGNAL_DURING_IMPORT, name], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stderr, result.stdout) == (code, f"{word}\n", "")
+
+
+def test_the_console_script_is_the_entry_that_handles_signals_first():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'mlinfra = "infra.cli.entry:run"' in pyproject
+    assert (ROOT / "infra" / "cli" / "__main__.py").read_text().count("from infra.cli.entry import run") == 1

@@ -1,7 +1,9 @@
 """`plan_all`: every stack in one process with one reused pack, the worst exit code, the name check."""
 
 import ast
+import json
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import infra.plan.make as make
 from benchmarks.plan_speed import synthetic_stack
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.policy_check import PACK_DIR
+from infra.offline.policy_config import load_policy_config
 from infra.plan.make import EXIT_CONFIG, EXIT_OK, EXIT_PACK, EXIT_POLICY
 from infra.plan.make_all import all_stacks, plan_all, worst
 from infra.plan.name_plans import BOOTSTRAP_DIR
@@ -82,9 +85,10 @@ def test_a_config_error_fails_that_stack_only_and_wins_the_exit_code(tmp_path, p
     assert "Pulumi.c-broken.yaml: not valid YAML" in result.stacks[2].outcome.error
     assert result.stacks[1].outcome.document["stack"] == "b-good"
     assert result.exit_code == EXIT_CONFIG
-    # The pack the failed stack used was killed (it may have been mid-analysis); the next got a fresh one.
-    assert len(packs) == 2
-    assert packs[0].proc.returncode == -signal.SIGKILL
+    # The failed stack's analysis was cancelled, not its pack: the next stack's went on on the same one.
+    [pack] = packs
+    assert pack.proc.returncode == -signal.SIGKILL
+    assert result.stacks[1].outcome.document["policy"]["config"] == "policies/config/dev.json"
     assert "not checked: a-bad, c-broken could not be planned" in result.checks[0].error
 
 
@@ -140,3 +144,46 @@ def test_what_only_the_stack_file_shows_is_refused_as_by_plan_stack(tmp_path):
     assert typo.outcome.exit_code == EXIT_CONFIG and typo.outcome.document is None
     assert "  - mlinfr:budget_per_hour: unknown config namespace 'mlinfr'" in typo.outcome.error
     assert typo.outcome.error == make.make_plan("typo", tmp_path).error
+
+
+def test_the_next_program_runs_while_the_pack_analyses_the_last_stack_under_its_own_config(tmp_path, packs,
+                                                                                          monkeypatch):
+    _write(tmp_path, "a", synthetic_stack(1))
+    prod_like = synthetic_stack(1)
+    prod_like["config"]["mlinfra:environment"] = "prod"
+    prod_like["config"]["mlinfra:clusters"]["c00"]["network"].update(zones=3, nat="per-zone")
+    _write(tmp_path, "b", prod_like)
+    events: list[str] = []
+    real_run, real_analyze_stack = make.run_stack_file, PolicyAnalyzer.analyze_stack
+    real_configure = PolicyAnalyzer.configure
+    configs = {json.dumps(load_policy_config(PACK_DIR / "config" / f"{env}.json"), sort_keys=True, default=str): env
+               for env in ("dev", "prod")}
+
+    def run(stack_file, *args, **kwargs):
+        events.append(f"program {stack_file.name}")
+        return real_run(stack_file, *args, **kwargs)
+
+    def configure(self, settings):
+        events.append(f"configure {configs[json.dumps(settings, sort_keys=True, default=str)]}")
+        real_configure(self, settings)
+
+    def slow_analyze_stack(self, resources):
+        stack = resources[0].urn.split("::")[0].rsplit(":", 1)[-1]
+        if stack == "a":
+            time.sleep(1.5)  # the pack still busy with "a" while "b"'s program runs
+        findings = real_analyze_stack(self, resources)
+        events.append(f"analysed {stack}")
+        return findings
+
+    monkeypatch.setattr(make, "run_stack_file", run)
+    monkeypatch.setattr(PolicyAnalyzer, "configure", configure)
+    monkeypatch.setattr(PolicyAnalyzer, "analyze_stack", slow_analyze_stack)
+    result = plan_all(tmp_path, bootstrap_dir=None)
+    assert [(s.stack, s.outcome.exit_code) for s in result.stacks] == [("a", EXIT_OK), ("b", EXIT_OK)]
+    assert len(packs) == 1
+    # b's program ran while the pack was still on a; the pack took b's config only once done with a.
+    assert events.index("program b") < events.index("analysed a")
+    pack_calls = [e for e in events if not e.startswith("program")]
+    assert pack_calls == ["configure dev", "analysed a", "configure prod", "analysed b"]
+    a, b = (s.outcome.document["policy"]["config"] for s in result.stacks)
+    assert (a, b) == ("policies/config/dev.json", "policies/config/prod.json")

@@ -1,0 +1,112 @@
+"""Each resource is turned back into Python once per request, not once per rule.
+
+pulumi_policy 1.21.0 (pulumi_policy/policy.py: `Analyze`, `AnalyzeStack`, `_get_provider_resource`)
+rebuilds a resource for every policy it runs: `json_format.MessageToDict` of the same message,
+`deserialize_properties` and `unknown_checking_proxy` of the result, its options and its
+provider. For 67 rules that is 67 conversions of each resource in Analyze, and one per stack
+rule of every resource in AnalyzeStack, where one would do; most of the pack's time (measured
+with py-spy on `mlinfra plan --all`, 2026-11-29: MessageToDict alone was three quarters of
+Analyze). `install` memoizes those five steps per object they are given.
+
+Exact, not approximate:
+- a request is never changed while it is served, and the same field access returns the same
+  message object (upb keeps one Python object per message; tests/policies/test_convert_once.py);
+- a hit requires that very object, which the cache keeps alive, so its id cannot be reused;
+- what is handed out is shared by the rules of one request, so it must only be read: rules
+  read properties (a test runs every stack through the pack with and without this module and
+  compares every finding);
+- `deserialize_properties` builds new containers and passes leaves through, so the cached
+  MessageToDict result it reads is never changed either (pulumi_policy/deserialize.py).
+
+Only installed on the pulumi_policy version whose code this was read against; on any other it
+does nothing, and the pack is only slower.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from importlib.metadata import version
+from typing import Any
+
+from pulumi_policy import policy as _policy
+
+READ_AGAINST = "1.21.0"
+# Per serving thread (pulumi_policy serves with 4). AnalyzeStack rebuilds every resource once
+# per stack rule, so a cache must hold a whole stack to hit there; past the limit it only
+# stops hitting, it is never wrong.
+CACHE_LIMIT = 4096
+
+
+class _PerObject:
+    """Remembers one answer per object: a thread's last CACHE_LIMIT objects, each kept alive."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def get(self, obj: Any, compute: Callable[[], Any]) -> Any:
+        """The answer remembered for this very `obj`, else `compute()`'s, remembered."""
+        cache: OrderedDict[int, tuple[Any, Any]] | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = OrderedDict()
+        hit = cache.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            cache.move_to_end(id(obj))
+            return hit[1]
+        result = compute()
+        cache[id(obj)] = (obj, result)
+        if len(cache) > CACHE_LIMIT:
+            cache.popitem(last=False)
+        return result
+
+
+class ConvertOnce:
+    """A stand-in for protobuf's json_format: MessageToDict of a message it has seen is not redone."""
+
+    def __init__(self, json_format: Any) -> None:
+        self.json_format = json_format
+        self._dicts = _PerObject()
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802 (protobuf's name)
+        if args or kwargs:  # pulumi_policy passes none; anything else is not cached
+            return self.json_format.MessageToDict(message, *args, **kwargs)
+        return self._dicts.get(message, lambda: self.json_format.MessageToDict(message))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.json_format, name)
+
+
+def _once(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn(obj)` remembered per object; calls with more arguments go straight to `fn`."""
+    memo = _PerObject()
+
+    def call(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        return fn(obj, *args, **kwargs) if args or kwargs else memo.get(obj, lambda: fn(obj))
+
+    return call
+
+
+def _once_per_request(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A servicer method of one request, remembered per request (a pack serves with one servicer)."""
+    memo = _PerObject()
+
+    def call(self: Any, request: Any) -> Any:
+        return memo.get(request, lambda: method(self, request))
+
+    return call
+
+
+def install() -> bool:
+    """Memoize pulumi_policy's per-rule conversions (idempotent); False when its version is not the one read."""
+    if version("pulumi_policy") != READ_AGAINST:
+        return False
+    if isinstance(_policy.json_format, ConvertOnce):
+        return True
+    _policy.json_format = ConvertOnce(_policy.json_format)
+    _policy.deserialize_properties = _once(_policy.deserialize_properties)
+    _policy.unknown_checking_proxy = _once(_policy.unknown_checking_proxy)
+    servicer = _policy._PolicyAnalyzerServicer
+    servicer._get_resource_options = _once_per_request(servicer._get_resource_options)
+    servicer._get_provider_resource = _once_per_request(servicer._get_provider_resource)
+    return True
