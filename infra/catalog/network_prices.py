@@ -4,7 +4,8 @@ Read on 2026-11-29 with the project's search tool. "list" means the figure was r
 provider's own pricing page; "estimate" means the provider's page (as stored) did not show the
 figure and it comes from the third-party source named, to be re-checked before anyone relies on
 it. Usage-based prices state the volume the cost model assumes, or that it assumes none.
-Prices are for AWS us-east-1 and Google Cloud us-central1, like the rest of the catalog.
+Prices are for AWS us-east-1 and Google Cloud us-central1, like the rest of the catalog
+(infra/catalog/price_regions.py records where else a source says they hold).
 """
 
 from __future__ import annotations

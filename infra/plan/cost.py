@@ -21,11 +21,13 @@ from infra.config.plan_clock import PlanTimeError, pinned_time
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 from infra.plan import cost_network as network
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
+from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 from infra.plan.observability_cost import observability_items
 
-REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1; other regions "
-               "differ")
+REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1, and for other regions only "
+               "where infra/catalog/price_regions.py records a source giving the same price; a resource in "
+               "any other region is listed as unpriced")
 SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "
                      "(spot usually costs less)")
 
@@ -102,6 +104,7 @@ def estimate(document: dict[str, Any], today: date | None = None,
     which adds each cluster's managed-Prometheus ingestion (infra.plan.observability_cost).
     """
     today = today or price_date()
+    regions = RegionIndex(document)
     items: list[dict[str, Any]] = []
     usage: list[dict[str, Any]] = []
     unpriced: list[dict[str, Any]] = []
@@ -110,21 +113,28 @@ def estimate(document: dict[str, Any], today: date | None = None,
         if not resource["custom"] or rtype.startswith("pulumi:providers:") or rtype in FREE_TYPES:
             continue
         ref = {"name": resource["name"], "type": rtype, "urn": resource["urn"]}
-        if rtype in USAGE_RATES:
-            rate = USAGE_RATES[rtype]
-            usage.append({**ref, "usd": rate.usd, "unit": rate.unit, "source": rate.source,
-                          "asOf": rate.as_of})
-            continue
         if rtype in NO_PRICE_YET:
             unpriced.append({**ref, "reason": NO_PRICE_YET[rtype]})
             continue
+        region_note = None
         try:
-            item = _price(rtype, resource["inputs"], today, document)
+            item = None if rtype in USAGE_RATES else _price(rtype, resource["inputs"], today, document)
+            # After pricing, so what is free (a gateway endpoint) or unpriced for its own reason says so.
+            if item is not None or rtype in USAGE_RATES:
+                region_note = check_region(price_family(rtype, resource["inputs"]), cloud_of(rtype),
+                                           regions.region_of(resource))
         except Unpriced as exc:
             unpriced.append({**ref, "reason": str(exc)})
             continue
-        if item is None and rtype == "aws:ec2/vpcEndpoint:VpcEndpoint":
-            continue  # a gateway endpoint: not on the price list
+        if rtype in USAGE_RATES:
+            rate = USAGE_RATES[rtype]
+            usage.append({**ref, "usd": rate.usd, "unit": rate.unit, "source": rate.source,
+                          "asOf": rate.as_of, **({"note": region_note} if region_note else {})})
+            continue
+        if item is not None and region_note:
+            item["note"] = "; ".join(filter(None, [item.get("note"), region_note]))
+        if item is None and rtype in ("aws:ec2/vpcEndpoint:VpcEndpoint", "gcp:compute/address:Address"):
+            continue  # a gateway endpoint or an internal address: not billed by itself
         if item is None:
             unpriced.append({**ref, "reason": "no price model for this resource type"})
             continue
@@ -135,6 +145,16 @@ def estimate(document: dict[str, Any], today: date | None = None,
         items.append({**ref, **item})
     if scrape_interval_seconds is not None:
         for item in observability_items(document, items, scrape_interval_seconds):
+            cluster = next(r for r in document["resources"] if r["urn"] == item["urn"])
+            try:
+                region_note = check_region(OBSERVABILITY_FAMILY[item["type"]], cloud_of(item["type"]),
+                                           regions.region_of(cluster))
+            except Unpriced as exc:
+                unpriced.append({"name": item["name"], "type": item["type"], "urn": item["urn"],
+                                 "reason": f"managed-Prometheus samples: {exc}"})
+                continue
+            if region_note:
+                item["note"] = f"{item['note']}; {region_note}"
             for scenario in ("idle", "peak"):
                 item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
             items.append(item)
@@ -146,7 +166,8 @@ def estimate(document: dict[str, Any], today: date | None = None,
     for scenario in ("idle", "peak"):
         hourly = sum(i[f"{scenario}UsdPerHour"] for i in items)
         totals[scenario] = {"usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * HOURS_PER_MONTH, 2)}
-    assumptions = [REGION_NOTE, *sorted({i["note"] for i in items if i.get("note")})]
+    notes = {i["note"] for i in items if i.get("note")} | {u["note"] for u in usage if u.get("note")}
+    assumptions = [REGION_NOTE, *sorted(notes)]
     return {"currency": "USD", "hoursPerMonth": HOURS_PER_MONTH, "priceDate": today.isoformat(),
             "items": items, "usage": usage, "unpriced": unpriced, "totals": totals,
             "assumptions": assumptions}

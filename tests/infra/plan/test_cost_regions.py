@@ -1,0 +1,147 @@
+"""Prices are region-aware: a resource outside the catalog's regions is unpriced, never priced at us-east-1.
+
+Over the real staging stack (us-west-2) and small documents with one provider each.
+"""
+
+from datetime import date
+
+import jsonschema
+import pytest
+
+from infra.catalog import network_prices, price_regions
+from infra.offline.document import build_document, load_schema
+from infra.offline.engine import load_project, run_stack
+from infra.plan.cost import estimate
+from infra.plan.cost_regions import RegionIndex
+from tests.helpers import ROOT, stack_run
+
+DAY = date(2026, 11, 29)
+NO_PRICE_WEST = ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
+                 "(infra/catalog/price_regions.py)")
+
+
+def _provider(cloud, region):
+    return {"urn": f"urn:pulumi:t::p::pulumi:providers:{cloud}::{cloud}", "type": f"pulumi:providers:{cloud}",
+            "name": cloud, "custom": True, "inputs": {"region": region} if region else {}}
+
+
+def _resource(rtype, inputs, name, cloud="aws"):
+    return {"urn": f"urn:pulumi:t::p::{rtype}::{name}", "type": rtype, "name": name, "custom": True,
+            "inputs": inputs, "provider": f"urn:pulumi:t::p::pulumi:providers:{cloud}::{cloud}::id"}
+
+
+def _pool(name, machine="m7i.large"):
+    return _resource("aws:eks/nodeGroup:NodeGroup",
+                     {"instanceTypes": [machine], "scalingConfig": {"minSize": 1, "maxSize": 2}}, name)
+
+
+@pytest.fixture(scope="module")
+def staging_cost():
+    return estimate(build_document(stack_run("staging")), DAY, scrape_interval_seconds=30)
+
+
+def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_reason(staging_cost):
+    unpriced = {(u["name"], u["type"]): u["reason"] for u in staging_cost["unpriced"]}
+    # Every node pool, the NAT gateway, the buckets, log groups and registry of staging: none is
+    # priced (or listed as usage) at the us-east-1 rate.
+    pool = "aws:eks/nodeGroup:NodeGroup"
+    for name, rtype in [("train-system-ng", pool), ("train-l4-ng", pool), ("train-h100-ng", pool),
+                        ("train-ci-l4-ng", pool), ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"),
+                        ("checkpoints-bucket", "aws:s3/bucket:Bucket"),
+                        ("train-logs", "aws:cloudwatch/logGroup:LogGroup"),
+                        ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository")]:
+        assert unpriced[(name, rtype)] == NO_PRICE_WEST
+    metrics = unpriced[("train-cluster-metrics", "aws:eks/cluster:Cluster")]
+    assert metrics == f"managed-Prometheus samples: {NO_PRICE_WEST}"
+    assert staging_cost["usage"] == []
+    assert not [i for i in staging_cost["items"] if i["kind"] in ("node-pool", "nat", "observability")]
+    # The S3 gateway endpoint is free in any region: neither priced nor unpriced.
+    assert "train-net-s3" not in {u["name"] for u in staging_cost["unpriced"]}
+
+
+def test_staging_prices_what_a_source_gives_one_price_for_in_every_region(staging_cost):
+    items = {(i["kind"], i["name"]): i for i in staging_cost["items"]}
+    # The EKS control plane (0.10/h), the NAT gateway's public IPv4 (0.005/h) and seven KMS keys (1/month).
+    keys = ["checkpoints-key", "datasets-key", "metrics-key", "train-logs-key", "train-net-flow-logs-key",
+            "train-secrets", "train-staging-cpu-registry-key"]
+    assert sorted(items) == sorted([("control-plane", "train-cluster"), ("public-ip", "train-net-nat-us-west-2a"),
+                                    *[("kms-key", k) for k in keys]])
+    ip = items[("public-ip", "train-net-nat-us-west-2a")]
+    assert ip["idleUsdPerHour"] == ip["peakUsdPerHour"] == 0.005
+    assert ip["idleUsdPerMonth"] == 3.65
+    assert ip["note"] == ("priced in us-west-2 at the us-east-1 rate: "
+                          f"{price_regions.ALSO_HOLDS['aws:ec2/eip:Eip'].source} (read 2026-11-29)")
+    assert items[("control-plane", "train-cluster")]["idleUsdPerMonth"] == 73.00
+    assert "priced in us-west-2 at the us-east-1 rate" in items[("control-plane", "train-cluster")]["note"]
+    assert {items[("kms-key", k)]["idleUsdPerMonth"] for k in keys} == {1.00}
+    hourly = 0.10 + 0.005 + 7 * 1.00 / 730
+    assert staging_cost["totals"]["idle"] == staging_cost["totals"]["peak"] == {
+        "usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * 730, 2)}
+    assert staging_cost["totals"]["idle"]["usdPerMonth"] == 83.65
+
+
+def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
+    east = estimate({"resources": [_provider("aws", "us-east-1"), _pool("ng")]}, DAY)
+    [item] = east["items"]
+    assert item["peakUsdPerHour"] == pytest.approx(2 * 0.1008)
+    assert "note" not in item
+    west = estimate({"resources": [_provider("aws", "us-west-2"), _pool("ng")]}, DAY)
+    assert west["items"] == []
+    assert west["unpriced"] == [{"name": "ng", "type": "aws:eks/nodeGroup:NodeGroup",
+                                 "urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::ng", "reason": NO_PRICE_WEST}]
+
+
+def test_a_resource_s_own_region_input_wins_over_its_provider():
+    bucket = _resource("gcp:storage/bucket:Bucket", {"location": "europe-west4"}, "b", cloud="gcp")
+    cost = estimate({"resources": [_provider("gcp", "us-central1"), bucket]}, DAY)
+    assert cost["usage"] == []
+    assert cost["unpriced"][0]["reason"] == ("no price recorded for europe-west4: the catalog's figure is for "
+                                             "us-central1 only (infra/catalog/price_regions.py)")
+
+
+def test_a_cloud_kms_key_is_billed_where_its_key_ring_is():
+    ring = _resource("gcp:kms/keyRing:KeyRing", {"location": "europe-west4"}, "ring", cloud="gcp")
+    key = {**_resource("gcp:kms/cryptoKey:CryptoKey", {"keyRing": "[unknown]"}, "key", cloud="gcp"),
+           "propertyDependencies": {"keyRing": [ring["urn"]]}}
+    cost = estimate({"resources": [_provider("gcp", "us-central1"), ring, key]}, DAY)
+    assert [u["name"] for u in cost["unpriced"]] == ["key"]
+    assert "europe-west4" in cost["unpriced"][0]["reason"]
+
+
+def test_prices_a_source_gives_for_every_region_hold_outside_the_home_region():
+    waf = _resource("aws:wafv2/webAcl:WebAcl", {"rules": [{}, {}]}, "waf")
+    cost = estimate({"resources": [_provider("aws", "us-west-2"), waf]}, DAY)
+    [item] = cost["items"]
+    assert item["idleUsdPerMonth"] == pytest.approx(network_prices.WAF_WEB_ACL.usd + 2 * network_prices.WAF_RULE.usd)
+    assert "priced in us-west-2 at the us-east-1 rate" in item["note"]
+    assert [u["usd"] for u in cost["usage"]] == [network_prices.WAF_REQUESTS.usd]
+
+
+def test_a_resource_whose_region_the_plan_does_not_record_is_priced_at_home_and_says_so():
+    # No provider at all: the figure is the catalog's, and the assumption is stated, not hidden.
+    pool = {k: v for k, v in _pool("ng").items() if k != "provider"}
+    bucket = {k: v for k, v in _resource("aws:s3/bucket:Bucket", {}, "b").items() if k != "provider"}
+    cost = estimate({"resources": [pool, bucket]}, DAY)
+    [item] = cost["items"]
+    [usage] = cost["usage"]
+    assert item["note"] == usage["note"] == "region not recorded in the plan: priced at the catalog's us-east-1 rate"
+    assert item["note"] in cost["assumptions"]
+    # The note is part of the plan document's schema, on usage lines as on items.
+    jsonschema.validate(cost, {"$ref": "#/$defs/cost", "$defs": load_schema()["$defs"]})
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "sandbox", "bootstrap"])
+def test_every_priced_resource_of_the_home_region_stacks_has_its_region_recorded(stack):
+    # These stacks are in us-east-1 / us-central1: everything priced there, nothing on a fallback.
+    if stack == "bootstrap":
+        project = load_project(ROOT / "infra" / "bootstrap")
+        document = build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    else:
+        document = build_document(stack_run(stack))
+    cost = estimate(document, DAY)
+    regions = RegionIndex(document)
+    for line in [*cost["items"], *cost["usage"]]:
+        resource = next(r for r in document["resources"] if r["urn"] == line["urn"])
+        assert regions.region_of(resource) in ("us-east-1", "us-central1"), line["name"]
+        assert "region not recorded" not in line.get("note", "")
+    assert not [u for u in cost["unpriced"] if u["reason"].startswith("no price recorded for")]
