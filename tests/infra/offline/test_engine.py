@@ -68,3 +68,25 @@ def test_runs_do_not_leak_into_each_other(register):
     assert [r.name for r in first.resources] == ["one"]
     assert [r.name for r in second.resources] == ["two"]
     assert second.resources[0].urn == "urn:pulumi:b::mlinfra::aws:s3/bucket:Bucket::two"
+
+
+def test_monitor_calls_run_on_one_worker_and_the_runtime_is_put_back_after():
+    import sys
+    import threading
+
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    loop = _ensure_event_loop()
+    executor_before, interval_before = getattr(loop, "_default_executor", None), sys.getswitchinterval()
+    threads: set[str] = set()
+
+    def program():
+        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+        for index in range(8):  # registered concurrently: the SDK sends them all before any answers
+            aws.ec2.Subnet(f"s{index}", vpc_id=vpc.id, cidr_block=f"10.0.{index}.0/24")
+
+    run = run_program(program, on_register=lambda record: threads.add(threading.current_thread().name))
+    assert len(run.resources) == 9
+    assert threads == {"mlinfra-monitor_0"}  # one worker, not the loop's default pool of six
+    assert getattr(loop, "_default_executor", None) is executor_before
+    assert sys.getswitchinterval() == interval_before
