@@ -15,6 +15,7 @@ documents, its sample sandboxes planned while the pack finishes.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,10 @@ def plan_all(stacks_dir: Path, bootstrap_dir: Path | None = BOOTSTRAP_DIR,
         for project, name in planned:
             if on_stack is not None:
                 on_stack(project.name, name)
+            # What is alive now (the SDK modules earlier stacks loaded, their runs) stays alive
+            # to the end: frozen, the collector stops rescanning it in every full collection
+            # (about 0.4 s of a plan --all, measured 2026-11-29). Unfrozen once all is planned.
+            gc.freeze()
             started.append((project.name, name, _start_one(project, name, packs)))
         _progress(on_stack, "planning the names check's sample sandboxes")
         samples = _sample_documents(stacks_dir)  # needs no pack: it runs while the pack catches up
@@ -121,6 +126,7 @@ def plan_all(stacks_dir: Path, bootstrap_dir: Path | None = BOOTSTRAP_DIR,
         packs.wait()
         stacks = [StackPlan(project, name, packs.finish(plan)) for project, name, plan in started]
     finally:
+        gc.unfreeze()
         packs.stop()
     return AllPlans(stacks, [names_check(stacks, samples)])
 

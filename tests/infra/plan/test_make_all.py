@@ -187,3 +187,24 @@ def test_the_next_program_runs_while_the_pack_analyses_the_last_stack_under_its_
     assert pack_calls == ["configure dev", "analysed a", "configure prod", "analysed b"]
     a, b = (s.outcome.document["policy"]["config"] for s in result.stacks)
     assert (a, b) == ("policies/config/dev.json", "policies/config/prod.json")
+
+
+def test_what_earlier_stacks_left_alive_is_frozen_out_of_collections_until_the_end(tmp_path, monkeypatch):
+    import gc
+
+    _write(tmp_path, "a", synthetic_stack(1))
+    _write(tmp_path, "b", synthetic_stack(1))
+    frozen: list[int] = []
+    real_run = make.run_stack_file
+
+    def run(stack_file, *args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return real_run(stack_file, *args, **kwargs)
+
+    monkeypatch.setattr(make, "run_stack_file", run)
+    assert gc.get_freeze_count() == 0
+    result = plan_all(tmp_path, bootstrap_dir=None)
+    assert [s.outcome.exit_code for s in result.stacks] == [EXIT_OK, EXIT_OK]
+    # b's program ran with a's run and the SDK modules it loaded frozen; all unfrozen afterwards.
+    assert frozen[1] > frozen[0] > 0
+    assert gc.get_freeze_count() == 0
