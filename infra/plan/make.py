@@ -145,15 +145,11 @@ def start_plan(stack_file: StackFile, project: Project, analyzer: PolicyAnalyzer
     try:
         run = run_stack_file(stack_file, project.program, project.name,
                              on_register=stream.submit if stream else None)
-    except ProgramError as exc:
+    except BaseException as exc:
         if stream is not None:
             stream.cancel()
-        if isinstance(exc.cause, ConfigError):
+        if isinstance(exc, ProgramError) and isinstance(exc.cause, ConfigError):
             return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
-        raise
-    except BaseException:
-        if stream is not None:
-            stream.cancel()
         raise
     if stream is not None:
         stream.end_input()
