@@ -18,7 +18,7 @@ from infra.catalog import accelerators as catalog
 from infra.catalog.accelerators import Cloud
 from infra.catalog.network_prices import ECR_STORAGE, NetRate
 from infra.config.plan_clock import PlanTimeError, pinned_time
-from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
+from infra.plan import cost_compute as compute
 from infra.plan import cost_network as network
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family
@@ -28,8 +28,6 @@ from infra.plan.observability_cost import observability_items
 REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1, and for other regions only "
                "where infra/catalog/price_regions.py records a source giving the same price; a resource in "
                "any other region is listed as unpriced")
-SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "
-                     "(spot usually costs less)")
 
 # Types that cost nothing by themselves, with the reason (cost_types.FREE): never listed.
 FREE_TYPES = frozenset(FREE)
@@ -68,7 +66,7 @@ def _load_balancer(inputs: dict[str, Any]) -> dict[str, Any]:
     base = catalog.LOAD_BALANCER_AWS
     lcu, words, rate = network.load_balancer_capacity(inputs)
     note = f"load balancer capacity: {words} at {rate.usd} USD/{rate.unit} ({rate.source}; estimate)"
-    return _item("load-balancer", f"{base.usd} USD/hour + {words}", 1, 1, base.usd + lcu, base.source,
+    return compute.item("load-balancer", f"{base.usd} USD/hour + {words}", 1, 1, base.usd + lcu, base.source,
                  base.as_of, note)
 
 
@@ -177,125 +175,29 @@ def _price(rtype: str, inputs: dict[str, Any], today: date, document: dict[str, 
     if rtype in NETWORK_PRICERS:
         return NETWORK_PRICERS[rtype](inputs)
     if rtype == "gcp:compute/routerNat:RouterNat":
-        return network.cloud_nat(inputs, _gke_nodes(document))
+        return network.cloud_nat(inputs, compute.gke_nodes(document))
     if rtype in LOAD_BALANCERS:
         return _load_balancer(inputs)
     if rtype in FIXED_RATES:
         kind, rate = FIXED_RATES[rtype]
         hourly = rate.usd / HOURS_PER_MONTH if rate.unit == "month" else rate.usd
-        return _item(kind, f"{rate.usd} USD/{rate.unit}", 1, 1, hourly, rate.source, rate.as_of)
+        return compute.item(kind, f"{rate.usd} USD/{rate.unit}", 1, 1, hourly, rate.source, rate.as_of)
     if rtype == "aws:eks/cluster:Cluster":
-        return _eks_control_plane(inputs, today)
+        return compute.eks_control_plane(inputs, today)
     if rtype == "gcp:container/cluster:Cluster":
         fee = catalog.GKE_CLUSTER_FEE
-        return _item("control-plane", "GKE cluster management fee", 1, 1, fee.usd_per_hour,
+        return compute.item("control-plane", "GKE cluster management fee", 1, 1, fee.usd_per_hour,
                      fee.source, fee.as_of)
     if rtype == "aws:eks/nodeGroup:NodeGroup":
         scaling = inputs.get("scalingConfig") or {}
-        machine = _first(inputs.get("instanceTypes"), "instanceTypes")
+        machine = compute.first(inputs.get("instanceTypes"), "instanceTypes")
         spot = inputs.get("capacityType") == "SPOT"
-        return _pool(Cloud.AWS, machine, spot, _count(scaling.get("minSize"), "scalingConfig.minSize"),
-                     _count(scaling.get("maxSize"), "scalingConfig.maxSize"))
+        return compute.node_pool(Cloud.AWS, machine, spot,
+                                 compute.count(scaling.get("minSize"), "scalingConfig.minSize"),
+                                 compute.count(scaling.get("maxSize"), "scalingConfig.maxSize"))
     if rtype == "gcp:container/nodePool:NodePool":
-        return _gke_pool(inputs)
+        return compute.gke_pool(inputs)
     return None
-
-
-def _item(kind: str, detail: str, idle: int, peak: int, unit_hourly: float, source: str, as_of: str,
-          note: str | None = None) -> dict[str, Any]:
-    return {"kind": kind, "detail": detail, "idleCount": idle, "peakCount": peak,
-            "unitUsdPerHour": round(unit_hourly, 8), "idleUsdPerHour": round(unit_hourly * idle, 8),
-            "peakUsdPerHour": round(unit_hourly * peak, 8), "source": source, "asOf": as_of,
-            **({"note": note} if note else {})}
-
-
-def _eks_control_plane(inputs: dict[str, Any], today: date) -> dict[str, Any]:
-    version = inputs.get("version")
-    if not isinstance(version, str) or version == UNKNOWN:
-        raise Unpriced("Kubernetes version unknown at plan time: standard or extended support price")
-    ends = catalog.EKS_STANDARD_SUPPORT_END
-    note = None
-    if version in ends:
-        extended = today.isoformat() > ends[version]
-    else:
-        newest = max(ends, key=_version_key)
-        extended = _version_key(version) < _version_key(min(ends, key=_version_key))
-        if _version_key(version) > _version_key(newest):
-            note = f"EKS {version} is not in the support calendar (as of " \
-                   f"{catalog.EKS_STANDARD_SUPPORT_END_AS_OF}); assumed in standard support"
-    price = catalog.EKS_EXTENDED_SUPPORT if extended else catalog.EKS_CONTROL_PLANE
-    detail = f"EKS {version} " + (f"extended support (standard ended {ends.get(version, 'earlier')})"
-                                  if extended else "standard support")
-    return _item("control-plane", detail, 1, 1, price.usd_per_hour, price.source, price.as_of, note)
-
-
-def _gke_nodes(document: dict[str, Any]) -> tuple[int, int]:
-    """GKE nodes of the whole stack at idle and at peak (what uses its Cloud NAT)."""
-    low = high = 0
-    for resource in document["resources"]:
-        if resource["type"] == "gcp:container/nodePool:NodePool":
-            try:
-                pool = _gke_pool(resource["inputs"])
-            except Unpriced as exc:
-                raise Unpriced(f"node count of {resource['name']} unknown ({exc})") from exc
-            low, high = low + pool["idleCount"], high + pool["peakCount"]
-    return low, high
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
-
-
-def _gke_pool(inputs: dict[str, Any]) -> dict[str, Any]:
-    node_config = inputs.get("nodeConfig") or {}
-    machine = node_config.get("machineType")
-    if not isinstance(machine, str) or machine == UNKNOWN:
-        raise Unpriced("nodeConfig.machineType unknown at plan time")
-    spot = bool(node_config.get("spot") or node_config.get("preemptible"))
-    auto = inputs.get("autoscaling") or {}
-    if "totalMinNodeCount" in auto or "totalMaxNodeCount" in auto:
-        low = _count(auto.get("totalMinNodeCount", 0), "autoscaling.totalMinNodeCount")
-        high = _count(auto.get("totalMaxNodeCount"), "autoscaling.totalMaxNodeCount")
-        return _pool(Cloud.GCP, machine, spot, low, high)
-    # Per-zone counts: GKE multiplies them by the pool's zone count.
-    locations = inputs.get("nodeLocations")
-    if not isinstance(locations, list) or not locations or UNKNOWN in locations:
-        raise Unpriced("per-zone node counts without nodeLocations: zone count unknown at plan time")
-    zones = len(locations)
-    if auto:
-        low = _count(auto.get("minNodeCount", 0), "autoscaling.minNodeCount")
-        high = _count(auto.get("maxNodeCount"), "autoscaling.maxNodeCount")
-    else:
-        low = high = _count(inputs.get("nodeCount", inputs.get("initialNodeCount", 1)), "nodeCount")
-    return _pool(Cloud.GCP, machine, spot, low * zones, high * zones)
-
-
-def _pool(cloud: Cloud, machine: str, spot: bool, low: int, high: int) -> dict[str, Any]:
-    found = catalog.machine_price(cloud, machine)
-    if found is None:
-        raise Unpriced(f"{machine} is not in the catalog's {cloud.value} machine prices")
-    price, spot_price = found
-    note = None
-    hourly = price.usd_per_hour
-    if spot and spot_price is not None:
-        hourly = spot_price
-    elif spot:
-        note = SPOT_AS_ON_DEMAND
-    capacity = "spot" if spot else "on-demand"
-    return _item("node-pool", f"{machine} {capacity} x {low}..{high}", low, high, hourly, price.source,
-                 price.as_of, note)
-
-
-def _first(values: Any, field: str) -> str:
-    if not isinstance(values, list) or not values or not isinstance(values[0], str) or values[0] == UNKNOWN:
-        raise Unpriced(f"{field} unknown at plan time")
-    return values[0]
-
-
-def _count(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Unpriced(f"{field} unknown at plan time (got {value!r})")
-    return int(value)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import pytest
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import STACKS_DIR, run_stack
 from infra.offline.stackfile import available_stacks
-from infra.plan.cost import HOURS_PER_MONTH, SPOT_AS_ON_DEMAND, add_cost, check_budget, estimate
+from infra.plan.cost import HOURS_PER_MONTH, add_cost, check_budget, estimate
+from infra.plan.cost_compute import SPOT_AS_ON_DEMAND
 
 BEFORE_135_ENDS = date(2026, 12, 1)  # EKS 1.35 still in standard support
 AFTER_135_ENDS = date(2027, 4, 1)
