@@ -66,12 +66,8 @@ class ConvertOnce:
 
     def __init__(self, json_format: Any) -> None:
         self.json_format = json_format
-        self._dicts = _PerObject()
-
-    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802 (protobuf's name)
-        if args or kwargs:  # pulumi_policy passes none; anything else is not cached
-            return self.json_format.MessageToDict(message, *args, **kwargs)
-        return self._dicts.get(message, lambda: self.json_format.MessageToDict(message))
+        # pulumi_policy passes no options; a call with any is not cached (see _once).
+        self.MessageToDict = _once(json_format.MessageToDict)  # noqa: N815 (protobuf's name)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.json_format, name)
