@@ -58,13 +58,13 @@ def monitor_calls_in_one_worker() -> Iterator[None]:
     """Run the SDK's monitor calls in one worker thread, with fewer forced GIL switches, while the block runs.
 
     The SDK sends every registration, invoke and output to the monitor through
-    `loop.run_in_executor(None, ...)` (pulumi/runtime/resource.py, invoke.py, settings.py,
-    stack.py): on the loop's default pool, sized for a remote engine's gRPC latency (six
-    threads on two cores). Offline the monitor is the in-process mock, whose every call
-    answers at once and none waits for another (pulumi/runtime/mocks.py), so one worker
-    serves them as fast, without six threads contending for the GIL. They cannot run inline
-    on the loop's own thread: MockMonitor.RegisterResource calls `_sync_await`, which would
-    re-enter the running loop.
+    `loop.run_in_executor(None, ...)` (pulumi 3.272.0, the locked version, read 2026-11-29:
+    pulumi/runtime/resource.py, invoke.py, settings.py, stack.py): on the loop's default pool,
+    sized for a remote engine's gRPC latency (six threads on two cores). Offline the monitor is
+    the in-process mock, whose every call answers at once and none waits for another
+    (pulumi/runtime/mocks.py), so one worker serves them as fast, without six threads
+    contending for the GIL. They cannot run inline on the loop's own thread:
+    MockMonitor.RegisterResource calls `_sync_await`, which would re-enter the running loop.
     """
     loop = _ensure_event_loop()
     previous_executor = getattr(loop, "_default_executor", None)  # asyncio has no public getter
