@@ -155,8 +155,10 @@ main.add_command(sandbox)
 def run() -> None:
     """The console script: `main`, then the fast exit `infra.cli.process_exit` explains."""
     from infra.cli.process_exit import exit_on_signals, finish
+    from infra.cli.stdout import install
 
     exit_on_signals()
+    install()
     try:
         main()
     except SystemExit as exc:
