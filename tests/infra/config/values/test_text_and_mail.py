@@ -8,7 +8,8 @@ from infra.config.values.text import non_ascii_problem
 
 @pytest.mark.parametrize("text, expected", [
     ("ml\u200bplatform", "character 3 is U+200B (ZERO WIDTH SPACE), an invisible formatting character"),
-    ("\u0430cme", "character 1 is U+0430 (CYRILLIC SMALL LETTER A), a non-ASCII letter that may look like an ASCII one"),
+    ("\u0430cme",
+     "character 1 is U+0430 (CYRILLIC SMALL LETTER A), a non-ASCII letter that may look like an ASCII one"),
     ("team\U0001f680", "character 5 is U+1F680 (ROCKET), a symbol or emoji"),
     ("a\n", "character 2 is U+000A (a control character), a control or line-break character"),
 ])
