@@ -20,7 +20,7 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
     """
     from infra.plan.diff_inputs import read_path
 
-    read = {argument: read_path(Path(value), argument) for value, argument in values if Path(value).exists()}
+    read = {argument: read_path(Path(value), argument) for value, argument in values if _names_a_path(value)}
     instant = None
     for value, argument in values:
         if argument in read:
@@ -29,6 +29,15 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
             instant = plan_instant(list(read.values()))
         read[argument] = _planned(value, argument, repo, instant)
     return [read[argument] for _, argument in values]
+
+
+def _names_a_path(value: str) -> bool:
+    """Whether `value` is a file or folder (and not a revision); a name the OS cannot even look up (too long,
+    a NUL byte) counts as a path, so reading it says why instead of git being asked for it."""
+    try:
+        return Path(value).exists()
+    except (OSError, ValueError):
+        return True
 
 
 def plan_instant(given: list) -> int:

@@ -45,13 +45,20 @@ def _kind(mode: int) -> str | None:
 
 def checked_target(path: Path) -> Path:
     """The regular file `path` names (a link followed), in an existing folder; OutputError otherwise."""
+    try:
+        return _checked_target(path)
+    except OSError as exc:  # a name too long, a loop of links, a folder we may not search
+        raise OutputError(f"cannot write {path}: {describe(exc)}") from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise OutputError(f"cannot write {path!r}: {exc}") from None
+
+
+def _checked_target(path: Path) -> Path:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         mode = os.stat(target).st_mode
     except FileNotFoundError:
         mode = None
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {describe(exc)}") from None
     if mode is not None and not stat.S_ISREG(mode):
         raise OutputError(f"cannot write {path}: it is {_kind(mode) or 'not a regular file'}, not a regular "
                           "file; mlinfra replaces only regular files, give a file path")
@@ -127,6 +134,8 @@ def write_file(path: Path, text: str | bytes) -> None:
 def prepare_dir(directory: Path) -> None:
     """Create `directory` (and its parents) and check a file can be created in it; OutputError otherwise."""
     shown = f"{directory}/"
+    if "\0" in str(directory):
+        raise OutputError(f"cannot write {shown!r}: the path holds a NUL byte")
     try:
         if directory.exists() and not directory.is_dir():
             raise OutputError(f"cannot write {shown}: it is a file, not a folder")

@@ -25,6 +25,8 @@ def read_regular_file(path: Path, limit: int, what: str = "file") -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise InputFileError(f"cannot read {path}: {_cause(exc)}") from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise InputFileError(f"cannot read {str(path)!r}: {exc}") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):

@@ -115,7 +115,11 @@ def read_directory(directory: Path, argument: str, label: str) -> Side:
 
 def read_path(path: Path, argument: str) -> Side:
     """A side given as a file or directory."""
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError) as exc:
+        raise DiffInputError(f"{argument}: cannot read {str(path)[:200]!r}: {exc}") from None
+    if is_dir:
         return read_directory(path, argument, str(path))
     if path.name == INDEX:
         return read_directory(path.parent, argument, str(path.parent))
