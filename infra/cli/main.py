@@ -155,7 +155,7 @@ main.add_command(sandbox)
 def run() -> None:
     """The console script: `main`, then the fast exit `infra.cli.process_exit` explains."""
     from infra.cli.process_exit import exit_on_signals, finish
-    from infra.cli.stdout import install
+    from infra.cli.stdout import StdoutFailed, StdoutGone, exit_code_for, install
 
     exit_on_signals()
     install()
@@ -163,6 +163,8 @@ def run() -> None:
         main()
     except SystemExit as exc:
         finish(exc)
+    except (StdoutGone, StdoutFailed) as exc:  # raised outside any command: `--help`, `--version`
+        finish(SystemExit(exit_code_for(exc)))
 
 
 if __name__ == "__main__":

@@ -87,7 +87,8 @@ class _RawStdout(io.RawIOBase):
             try:
                 done += os.write(self._fd, view[done:])
             except BrokenPipeError:
-                raise StdoutGone(errno.EPIPE, "standard output closed by its reader") from None
+                # No errno: click's own handler of EPIPE (outside any command, e.g. `--help`) would exit 1.
+                raise StdoutGone("standard output closed by its reader") from None
             except OSError as exc:
                 raise StdoutFailed(exc.errno, f"cannot write standard output: {describe(exc)}") from None
         return done
@@ -158,3 +159,14 @@ def silence() -> None:
         os.close(devnull)
     for raw in _installed:
         raw._closed_at_start = False  # noqa: SLF001 - descriptor 1 is /dev/null now: writes succeed
+
+
+def exit_code_for(exc: OSError) -> int:
+    """End on a standard-output failure that escaped every command (`--help`, `--version`): the exit code,
+    after one line for StdoutFailed; later flushes go to /dev/null."""
+    silence()
+    if isinstance(exc, StdoutGone):
+        return 128 + 13  # SIGPIPE, as infra/cli/output.py's EXIT_STDOUT_CLOSED
+    with contextlib.suppress(OSError, ValueError):
+        os.write(2, f"{exc.strerror or exc}\n".encode())
+    return EXIT_STDOUT_FAILED
