@@ -161,10 +161,13 @@ def reap(dry_run: bool) -> None:
 
 
 def _creator() -> str:
+    """Who ran the command, for the stack's creator tag: the login name when it is a plain ASCII word."""
     try:
-        return getpass.getuser()
+        user = getpass.getuser()
     except (KeyError, OSError):  # a container user with no passwd entry and no USER variable
         return "unknown"
+    # USER is the caller's to set: a newline, a zero-width space or 10 KB of it must not reach a tag.
+    return user if user and len(user) <= 64 and user.isascii() and user.isprintable() else "unknown"
 
 
 def _when(moment: Any) -> str:

@@ -20,7 +20,11 @@ from infra.config.values.github import (
     runner_group_problem,
     url_owner,
 )
-from infra.config.values.labels import kubernetes_label_key_problem, kubernetes_label_value_problem
+from infra.config.values.labels import (
+    kubernetes_label_key_problem,
+    kubernetes_label_value_problem,
+    kubernetes_object_name_problem,
+)
 from infra.config.values.mail import email_problem, smarthost_problem
 from infra.config.values.network import (
     EKS_PUBLIC_ACCESS_CIDRS_MAX,
@@ -163,6 +167,10 @@ def _runner(path: str, runner: Any) -> Iterator[Problem]:
             yield (f"{path}.repositories.{index}", f"belongs to {slug.split('/', 1)[0]}, but the runners register "
                    f"in {owner} ({runner.github_config_url}); a runner group admits only its own organisation's "
                    f"repositories (got {slug!r})")
+    if runner.storage_class is not None:
+        problem = kubernetes_object_name_problem(runner.storage_class)
+        if problem:
+            yield f"{path}.storage_class", f"a StorageClass name {problem}"
     for part in ("cpu", "memory"):
         quantity = getattr(runner.resources.limits, part)
         try:

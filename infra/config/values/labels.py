@@ -87,3 +87,12 @@ def kubernetes_label_value_problem(value: str) -> str | None:
         return (f"a label value is empty or 1-{K8S_NAME_MAX} characters of letters, digits, - _ . starting and "
                 f"ending with a letter or digit (got {value!r})")
     return None
+
+
+def kubernetes_object_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a cluster-scoped Kubernetes object such as a StorageClass (a DNS subdomain:
+    lowercase labels joined by dots, at most 253 characters; the same page as the label rules), or None."""
+    if len(name) > K8S_PREFIX_MAX or not all(_DNS_LABEL.fullmatch(part) for part in name.split(".")):
+        return (f"must be a DNS subdomain, lowercase letters, digits and '-' in labels joined by dots, at most "
+                f"{K8S_PREFIX_MAX} characters (got {name!r})")
+    return None

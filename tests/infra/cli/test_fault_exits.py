@@ -75,3 +75,10 @@ def test_an_aws_cluster_without_the_autoscaler_plans_at_a_version_with_no_autosc
     assert outcome.exit_code in (0, 1), outcome.error  # planned (policy findings allowed), not an internal error
     releases = [r for r in outcome.document["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"]
     assert not any("autoscaler" in json.dumps(r["inputs"].get("chart", "")) for r in releases)
+
+
+@pytest.mark.parametrize("user, expected", [("alice", "alice"), ("al\nice", "unknown"), ("\u0430lice", "unknown"),
+                                            ("a" * 65, "unknown")])
+def test_the_creator_tag_takes_only_a_plain_login_name(monkeypatch, user, expected):
+    monkeypatch.setattr(cli_sandbox.getpass, "getuser", lambda: user)
+    assert cli_sandbox._creator() == expected

@@ -97,3 +97,9 @@ def test_the_valid_config_parses():
 ])
 def test_each_refused_value_is_named_by_its_path(path, value, expected):
     assert one(path, value).startswith(expected)
+
+
+def test_a_runner_storage_class_must_be_a_kubernetes_object_name():
+    problem = one("clusters.train.runners.cpu.storage_class", "Fast_SSD")
+    assert problem.startswith("clusters.train.runners.cpu.storage_class: a StorageClass name must be a DNS subdomain")
+    parse_stack_config(changed(VALID, "clusters.train.runners.cpu.storage_class", "gp3.fast"), "dev")
