@@ -49,8 +49,19 @@ def value_problems(config: StackConfig) -> Iterator[Problem]:
     yield from _github_app(config)
 
 
+# Keys whose values are cloud or Kubernetes identifiers (zone ids, ARNs, resource names, image references,
+# versions): no cloud accepts a space in one, and a trailing space copied from a console is invisible in review.
+IDENTIFIER_KEYS = frozenset({
+    "dns_zone", "certificate", "firewall_policy", "network", "subnetwork", "pods_range", "services_range",
+    "machine_type", "image", "mig_partition_size", "storage_class", "pool", "kms_key", "kms_key_arn",
+    "secrets_kms_key_arn", "destination_bucket_arn", "destination_kms_key_arn", "principal_arn", "name",
+    "repository", "service_account", "namespace", "node_service_account", "metrics_reader_service_account",
+})
+
+
 def _text_problems(value: Any, path: str) -> Iterator[Problem]:
-    """Non-ASCII or control characters anywhere a string (or a mapping key) reaches a cloud or GitHub."""
+    """Non-ASCII or control characters anywhere a string (or a mapping key) reaches a cloud or GitHub, and
+    whitespace in an identifier."""
     if isinstance(value, dict):
         for key, child in value.items():
             child_path = f"{path}.{key}" if path else str(key)
@@ -66,6 +77,8 @@ def _text_problems(value: Any, path: str) -> Iterator[Problem]:
         problem = non_ascii_problem(value)
         if problem:
             yield path, problem
+        elif " " in value and (path.rsplit(".", 1)[-1] in IDENTIFIER_KEYS or ".addon_versions." in f".{path}"):
+            yield path, f"an identifier has no spaces; remove them (got {value!r})"
 
 
 def _cluster(config: StackConfig, path: str, cluster: ClusterConfig) -> Iterator[Problem]:

@@ -103,3 +103,13 @@ def test_a_runner_storage_class_must_be_a_kubernetes_object_name():
     problem = one("clusters.train.runners.cpu.storage_class", "Fast_SSD")
     assert problem.startswith("clusters.train.runners.cpu.storage_class: a StorageClass name must be a DNS subdomain")
     parse_stack_config(changed(VALID, "clusters.train.runners.cpu.storage_class", "gp3.fast"), "dev")
+
+
+@pytest.mark.parametrize("path, value", [
+    ("clusters.train.runners.cpu.image", "ghcr.io/actions/actions-runner:2.338.1 "),
+    ("clusters.infer.gpu_pools.l4.gcp", {"reservation": {"affinity": "SPECIFIC_RESERVATION", "name": "h100 block"}}),
+    ("clusters.train.aws", {"addon_versions": {"coredns": "v1.11.4 -eksbuild.1"}}),
+])
+def test_an_identifier_with_a_space_is_refused(path, value):
+    problem = one(path, value)
+    assert "an identifier has no spaces; remove them" in problem
