@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from infra.cli.path_param import SafePath
+
 FORMATS = ("table", "markdown", "json")
 
 
@@ -83,12 +85,12 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
 @click.option("--rest-at", default=None,
               help="markdown with --max-chars: where a reader finds what was left out "
                    "(e.g. 'the job summary').")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="Write the diff to this file instead of standard output.")
-@click.option("--full-out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--full-out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="markdown only: also write the whole diff, without the --max-chars limit, to this file "
                    "(one planning of BASE and HEAD for both, e.g. a PR comment and the job summary).")
-@click.option("--repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
+@click.option("--repo", type=SafePath(file_okay=False, exists=True, path_type=Path), default=Path("."),
               show_default=True, help="The git checkout whose revisions BASE and HEAD name.")
 def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None,
          full_out: Path | None, repo: Path) -> None:
