@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOLS = ROOT / ".tools" / "uv"
+# Where uv goes when it is missing (MLINFRA_SETUP_TOOLS moves it, for the tests).
+TOOLS = Path(os.environ.get("MLINFRA_SETUP_TOOLS") or ROOT / ".tools" / "uv")
 MIN_PYTHON = (3, 11)
 
 
@@ -63,6 +64,11 @@ def say(message: str) -> None:
     print(f"setup: {message}", file=sys.stderr, flush=True)
 
 
+def _shown(path: Path) -> str:
+    """A path as the reader typed it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def run(step: list[str], dry_run: bool) -> int:
     shown = " ".join(os.path.relpath(a, ROOT) if a.startswith(str(ROOT)) else a for a in step)
     say(f"$ {shown}")
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     uv = find_uv(os.environ.get("PATH"))
     if uv is None:
         version = pinned_versions()["uv"]
-        say(f"uv not found on PATH: installing uv {version} into {TOOLS.relative_to(ROOT)} (its own virtualenv)")
+        say(f"uv not found on PATH: installing uv {version} into {_shown(TOOLS)} (its own virtualenv)")
         for step in install_steps(version):
             if run(step, args.dry_run) != 0:
                 say("could not install uv. If `python3 -m venv` failed, install your system's venv package "
@@ -93,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         if code != 0:
             return code
     if uv == private_uv():
-        say(f"uv is in {uv.parent.relative_to(ROOT)}: `export PATH=\"$PWD/{uv.parent.relative_to(ROOT)}:$PATH\"` "
-            "puts it on PATH for `uv run mlinfra ...`")
+        where = _shown(uv.parent)
+        where = f"$PWD/{where}" if not Path(where).is_absolute() else where
+        say(f"uv is in {_shown(uv.parent)}: `export PATH=\"{where}:$PATH\"` puts it on PATH for `uv run mlinfra ...`")
     say("done. Next: .venv/bin/pytest runs the tests; the docs start at docs/getting-started.md")
     return 0
 

@@ -247,14 +247,15 @@ def test_checks_no_longer_run_twice_on_main():
     assert "push" not in load(WORKFLOWS / "checks.yml")["on"]
 
 
-def test_tool_versions_are_pinned_in_one_file_that_the_lock_and_readme_agree_with():
+def test_tool_versions_are_pinned_in_one_file_that_the_lock_and_docs_agree_with():
     versions = tool_versions()
     assert set(versions) == {"uv", "pulumi", "awscli"}
     assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in versions.values()), versions
     # The CLI and the Python SDK are released together under one version number.
     assert versions["pulumi"] == locked_version("pulumi")
-    readme = (ROOT / "README.md").read_text()
-    assert f"Pulumi CLI {versions['pulumi']}" in readme and f"uv {versions['uv']}" in readme
+    for page in ("how-to/first-deployment.md", "operations/ci-cd.md"):
+        text = (ROOT / "docs" / page).read_text()
+        assert f"Pulumi CLI {versions['pulumi']}" in text and f"uv {versions['uv']}" in text, page
 
 
 def test_every_setup_uv_and_pulumi_install_uses_the_pinned_versions():
