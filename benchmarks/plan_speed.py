@@ -299,8 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show", type=Path, metavar="JSON",
                         help="print the table of a report written earlier with --json, measuring nothing")
     parser.add_argument("--publish", metavar="LABEL",
-                        help="write benchmarks/results/<date>-<cpus>cores-LABEL.json and replace the Performance page's "
-                             "table and target statement with this report's")
+                        help="write benchmarks/results/<date>-<cpus>cores-LABEL.json and replace the table and "
+                             "target statement of the Performance page with this report's")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

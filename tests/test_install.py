@@ -71,7 +71,8 @@ def test_setup_without_uv_on_path_says_it_will_install_it_and_what_it_runs(tmp_p
     assert result.returncode == 0, result.stderr
     pinned = dict(line.split() for line in (ROOT / ".tool-versions").read_text().splitlines() if line.strip())["uv"]
     lines = result.stderr.splitlines()
-    assert lines[0] == f"setup: uv not found on PATH: installing uv {pinned} into {tmp_path / 'tools'} (its own virtualenv)"
+    tools = tmp_path / "tools"
+    assert lines[0] == f"setup: uv not found on PATH: installing uv {pinned} into {tools} (its own virtualenv)"
     python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
     assert lines[1] == f"setup: $ {python} -m venv {tmp_path / 'tools'}"
     assert lines[3] == f"setup: $ {tmp_path / 'tools' / 'bin' / 'uv'} sync --frozen --compile-bytecode"
