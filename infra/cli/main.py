@@ -146,12 +146,14 @@ from infra.cli.diff import diff  # noqa: E402
 from infra.cli.names import names  # noqa: E402
 from infra.cli.sandbox import sandbox  # noqa: E402
 from infra.cli.schema import schema  # noqa: E402
+from infra.cli.stack import stack  # noqa: E402
 
 main.add_command(cost)
 main.add_command(diff)
 main.add_command(names)
 main.add_command(sandbox)
 main.add_command(schema)
+main.add_command(stack)
 
 
 def run() -> None:
