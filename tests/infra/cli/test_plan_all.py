@@ -35,6 +35,11 @@ def test_index_lists_every_stack_with_its_file_and_exit_code(planned):
     assert names["stacks"] == ["dev", "prod", "sandbox", "staging", "bootstrap", "sandbox-alice-box",
                                "sandbox-bob-box", "sandbox-carol-box", "sandbox-dave-box"]
     assert "5 plans and index.json written to" in result.stderr
+    # Off a terminal (stderr is a pipe here, as in CI) progress is plain lines, one per stack, timed.
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[") and "s] " in line]
+    assert [line.split("s] ", 1)[1] for line in progress[:3]] == [
+        "Planning every stack…", "plan --all: planning mlinfra stack 'dev' (1)…",
+        "plan --all: planning mlinfra stack 'prod' (2)…"]
 
 
 @pytest.mark.parametrize(("project", "stack"), STACKS)
