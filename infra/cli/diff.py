@@ -52,9 +52,8 @@ def plan_instant(given: list) -> int:
 def _planned(value: str, argument: str, repo: Path, instant: int):
     from rich.console import Console
 
-    from infra.plan.revision import plan_revision
-
     from infra.cli.progress import progress
+    from infra.plan.revision import plan_revision
 
     with progress(Console(stderr=True), f"Planning {argument} ({value}) in a temporary worktree…") as update:
         side = plan_revision(value, repo, argument, plan_time=instant)
