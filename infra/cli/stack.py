@@ -11,6 +11,8 @@ import click
 import yaml
 
 BOOTSTRAP_FILE = Path("infra") / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
+# The Checkov checks accepted per stack (tests/policies/test_checkov.py): a copy is accepted like its source.
+ACCEPTED_FILE = Path("policies") / "checkov-accepted.yaml"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/stack.schema.json"
 EXIT_BAD_INPUT = 2
 
@@ -76,8 +78,10 @@ def stack() -> None:
               show_default=True, help="Where stack files live.")
 @click.option("--bootstrap-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=BOOTSTRAP_FILE, show_default=True, help="The bootstrap stack file to add the stack to.")
+@click.option("--accepted-file", type=click.Path(dir_okay=False, path_type=Path), default=ACCEPTED_FILE,
+              show_default=True, help="The Checkov accepted-findings file; the new stack is accepted like its source.")
 def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_project: str | None,
-        aws_account_id: str | None, stacks_dir: Path, bootstrap_file: Path) -> None:
+        aws_account_id: str | None, stacks_dir: Path, bootstrap_file: Path, accepted_file: Path) -> None:
     """Write stacks/Pulumi.NAME.yaml from another stack, and its bootstrap entries.
 
     Refuses a taken name. Example values copied from the source (account ids, projects, repositories,
@@ -96,11 +100,13 @@ def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_
         source_config = (read_yaml(source_path) or {}).get("config") or {}
         bootstrap_text = bootstrap_file.read_text()
         bootstrap = (read_yaml(bootstrap_file) or {}).get("config") or {}
+        accepted_text = accepted_file.read_text() if accepted_file.is_file() else None
     except StrictYamlError as exc:
         _fail(str(exc))
     try:
         made = new_stack(name, source_config, source_name, available_stacks(stacks_dir), bootstrap, bootstrap_text,
-                         cloud=cloud, environment=environment, gcp_project=gcp_project, aws_account_id=aws_account_id)
+                         cloud=cloud, environment=environment, gcp_project=gcp_project, aws_account_id=aws_account_id,
+                         accepted_text=accepted_text)
     except ScaffoldError as exc:
         _fail(str(exc))
     command = " ".join(["mlinfra stack new", name, "--from", source] + [
@@ -118,7 +124,13 @@ def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_
     changed_bootstrap = made.bootstrap_text != bootstrap_text
     if changed_bootstrap:
         bootstrap_file.write_text(made.bootstrap_text)
+    changed_accepted = made.accepted_text is not None and made.accepted_text != accepted_text
+    if changed_accepted:
+        accepted_file.write_text(made.accepted_text)
     _report(name, target, bootstrap_file if changed_bootstrap else None, made)
+    if changed_accepted:
+        click.echo(f"updated {accepted_file} (Checkov findings accepted on {source_name} are accepted on {name})",
+                   err=True)
 
 
 def _report(name: str, target: Path, bootstrap_file: Path | None, made) -> None:

@@ -35,6 +35,7 @@ class NewStack:
 
     config: dict[str, Any]
     bootstrap_text: str
+    accepted_text: str | None = None
     notes: list[str] = field(default_factory=list)
     runner_groups: list[str] = field(default_factory=list)
 
@@ -158,6 +159,17 @@ def _add_to_flow_list(text: str, key: str, name: str) -> str:
     return pattern.sub(lambda m: f"{m[1]}{m[2]}{', ' if m[2].strip() else ''}{name}{m[3]}", text, count=1)
 
 
+def accept_like_source(text: str, source_name: str, name: str) -> str:
+    """policies/checkov-accepted.yaml with `name` added to every entry that lists `source_name`: the copy
+    fails the same Checkov checks on purpose as its source (comments and layout kept)."""
+    def extend(match: re.Match) -> str:
+        stacks = [s.strip() for s in match[2].split(",") if s.strip()]
+        if source_name not in stacks or name in stacks:
+            return match[0]
+        return f"{match[1]}{', '.join([*stacks, name])}{match[3]}"
+    return re.sub(r"^(\s*stacks: \[)([^\]]*)(\])", extend, text, flags=re.M)
+
+
 def _add_node_accounts(text: str, name: str, project: str) -> str:
     """Add `name: project` at the end of the bootstrap's `node_service_accounts:` block."""
     lines = text.splitlines(keepends=True)
@@ -175,7 +187,8 @@ def _add_node_accounts(text: str, name: str, project: str) -> str:
 
 def new_stack(name: str, source: dict[str, Any], source_name: str, existing: list[str], bootstrap: dict[str, Any],
               bootstrap_text: str, *, cloud: str | None = None, environment: str | None = None,
-              gcp_project: str | None = None, aws_account_id: str | None = None) -> NewStack:
+              gcp_project: str | None = None, aws_account_id: str | None = None,
+              accepted_text: str | None = None) -> NewStack:
     """The new stack's config (the `config:` mapping) and the bootstrap file's new text."""
     if not STACK_NAME.fullmatch(name) or name.startswith("sandbox"):
         raise ScaffoldError(f"'{name}': a stack name is lowercase letters, digits and hyphens, starting with a "
@@ -212,7 +225,8 @@ def new_stack(name: str, source: dict[str, Any], source_name: str, existing: lis
         text = _add_node_accounts(text, name, config[_key("gcp")]["project"])
     text = _add_to_flow_list(text, "protected" if environment in PROTECTED else "previewed", name)
     notes += _example_notes(config, source, source_name, name)
-    return NewStack(config, text, notes, groups)
+    accepted = accept_like_source(accepted_text, source_name, name) if accepted_text is not None else None
+    return NewStack(config, text, accepted, notes, groups)
 
 
 def _set_path(config: dict[str, Any], path: str, value: Any) -> None:

@@ -18,6 +18,7 @@ from infra.plan.make import make_plan
 from tests.helpers import ROOT
 
 BOOTSTRAP = ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
+ACCEPTED = ROOT / "policies" / "checkov-accepted.yaml"
 
 
 @pytest.fixture
@@ -25,12 +26,14 @@ def repo(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("Pulumi.sandbox-*", ".*"))
     (tmp_path / "bootstrap").mkdir()
     shutil.copy(BOOTSTRAP, tmp_path / "bootstrap" / "Pulumi.bootstrap.yaml")
+    shutil.copy(ACCEPTED, tmp_path / "checkov-accepted.yaml")
     return tmp_path
 
 
 def new(repo: Path, *args: str):
     return CliRunner().invoke(main, ["stack", "new", *args, "--stacks-dir", str(repo / "stacks"),
-                                     "--bootstrap-file", str(repo / "bootstrap" / "Pulumi.bootstrap.yaml")])
+                                     "--bootstrap-file", str(repo / "bootstrap" / "Pulumi.bootstrap.yaml"),
+                                     "--accepted-file", str(repo / "checkov-accepted.yaml")])
 
 
 def test_research_on_gcp_from_dev_plans_with_ci_and_bootstrap_wired(repo):
@@ -75,6 +78,12 @@ def test_research_on_gcp_from_dev_plans_with_ci_and_bootstrap_wired(repo):
     hostname = "clusters.dev-gke.gateways.llm.hostnames.0: llm.dev.acme-ml.example.com is an example hostname"
     assert hostname in result.output
     assert "name=research-deploy" in result.output
+    # Checkov findings accepted on dev are accepted on the copy; every other entry is left alone.
+    accepted = read_yaml(repo / "checkov-accepted.yaml")
+    assert [e["stacks"] for e in accepted] == [
+        [*e["stacks"], "research"] if "dev" in e["stacks"] else e["stacks"] for e in read_yaml(ACCEPTED)]
+    assert "research" in accepted[0]["stacks"] and "# Checkov checks that fail" in (
+        repo / "checkov-accepted.yaml").read_text()
     # And it plans, policy-clean.
     outcome = make_plan("research", repo / "stacks")
     assert outcome.exit_code == 0, outcome.error
