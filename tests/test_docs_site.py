@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -35,3 +36,20 @@ def test_license_is_the_apache_2_0_text():
     text = (ROOT / "LICENSE").read_text()
     assert "Apache License\n                           Version 2.0, January 2004" in text
     assert "END OF TERMS AND CONDITIONS" in text
+
+
+def test_pages_no_nav_names_are_on_the_site_and_in_its_navigation(tmp_path):
+    # Other areas add pages (docs/security.md, docs/runbooks/<alert>.md) without editing any nav file.
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (tmp_path / "docs" / "security.md").write_text("# Security\n\nA page no nav file names.\n")
+    (tmp_path / "docs" / "runbooks").mkdir()
+    (tmp_path / "docs" / "runbooks" / "gpu-pod-pending.md").write_text("# GpuPodPending\n\nWhat to do.\n")
+    (tmp_path / "docs" / "how-to" / "rotate-keys.md").write_text("# Rotate keys\n\nSteps.\n")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "site" / "index.html").read_text()
+    for link in ('href="security/"', 'href="runbooks/gpu-pod-pending/"', 'href="how-to/rotate-keys/"'):
+        assert link in home, link
