@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 REFERENCE_PAGE = Path("docs") / "reference" / "stack-file.md"
-# Stack files whose values the reference page shows as examples: the committed stacks, then examples/.
-EXAMPLE_GLOBS = (("stacks", "Pulumi.*.yaml"), ("examples", "*.yaml"))
+# Stack files whose values the reference page shows as examples: the committed stacks, then examples/,
+# then schema/reference-examples.yaml for the keys none of them sets.
+EXAMPLE_GLOBS = (("stacks", "Pulumi.*.yaml"), ("examples", "*.yaml"), ("schema", "reference-examples.yaml"))
 
 
 def example_documents(root: Path) -> list[dict]:

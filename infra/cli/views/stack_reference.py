@@ -129,6 +129,8 @@ def _rows(node: Mapping[str, Any], defs: Mapping[str, Any], path: list[str], req
         default_text = "required" if required else "none" if default is None else _cell(default)
         yield (f"`{'.'.join(path)}`", _type(node, defs), default_text, _constraints(node, defs),
                _example(resolved, documents, path))
+    if resolved.get("_def") == "Secure":
+        return  # `{secure: ...}` is the secret's spelling, not a key of its own
     if "properties" in resolved:
         needed = set(resolved.get("required", []))
         for child, child_node in resolved["properties"].items():
@@ -154,7 +156,8 @@ def reference_markdown(schema: Mapping[str, Any], documents: list[Mapping[str, A
         "as `mlinfra:<key>`; a path such as `clusters.<cluster>.gpu_pools.<pool>.accelerator` means",
         "`mlinfra:clusters` → a cluster of your naming → `gpu_pools` → a pool of your naming. Unknown keys",
         "are errors. **required** keys must be set; `none` means unset is allowed. The example is the first",
-        "value a committed stack file or example sets there, else the default, else the first allowed value.",
+        "value a committed stack file or example sets there (or schema/reference-examples.yaml, for keys none",
+        "of them sets), else the default, else the first allowed value.",
         "What each setting does is explained on the concept pages ([stacks](../concepts/stacks.md),",
         "[AWS](../concepts/aws.md), [GCP](../concepts/gcp.md), [gateways](../concepts/gateways.md),",
         "[CI runners](../concepts/ci-runners.md), [cost](../operations/cost-and-budgets.md),",

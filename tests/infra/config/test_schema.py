@@ -21,7 +21,8 @@ from infra.offline.stackfile import SECRET_PLACEHOLDER, load_stack_file
 from infra.offline.strict_yaml import read_yaml
 from tests.helpers import ROOT
 
-STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml")) + sorted((ROOT / "examples").glob("*.yaml"))
+STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml")) + sorted((ROOT / "examples").glob("*.yaml")) + [
+    ROOT / "schema" / "reference-examples.yaml"]
 COMMITTED = [p for p in STACK_FILES if not p.name.startswith("Pulumi.sandbox-")]
 LANGUAGE_SERVER = "# yaml-language-server: $schema=../schema/stack.schema.json"
 
@@ -103,3 +104,6 @@ def test_the_reference_page_has_every_key_with_type_default_and_constraints():
     assert ("| `clusters.<cluster>.gpu_pools.<pool>.min_nodes` | integer | `0` | >= 0; <= 1000 | `0` |") in page
     assert "| `environment` | string | required | one of `dev`, `staging`, `prod`, `sandbox` | `dev` |" in page
     assert "| `github_app.private_key` | secret (`{secure: ...}`) | required |" in page
+    # Every key shows an example (none is left as "—"), and a secret's `secure` is not a key of its own.
+    assert [line for line in page.splitlines() if line.endswith("| — |")] == []
+    assert "webhook_url.secure" not in page
