@@ -66,6 +66,12 @@ def _tool(name: str, command: list[str], want: str | None, needed_by: tuple[str,
     return Check(name, True, have, needed_by)
 
 
+def _uv(root: Path) -> str:
+    """uv on PATH, else the one scripts/setup.py installed into .tools/uv."""
+    own = root / ".tools" / "uv" / "bin" / "uv"
+    return "uv" if shutil.which("uv") or not own.is_file() else str(own)
+
+
 def backend(env: dict[str, str], home: Path) -> str | None:
     """The backend URL the Pulumi CLI would use, or None when it is not logged in."""
     if env.get("PULUMI_BACKEND_URL"):
@@ -116,7 +122,7 @@ def checks(root: Path, env: dict[str, str], home: Path) -> list[Check]:
               ("plan",), "python3 scripts/setup.py"),
         Check("policy pack", (root / "policies" / "PulumiPolicy.yaml").is_file(), "policies/PulumiPolicy.yaml",
               ("plan", "preview", "up"), "run from the repository's root"),
-        _tool("uv", ["uv", "--version"], versions.get("uv"), ("plan",),
+        _tool("uv", [_uv(root), "--version"], versions.get("uv"), ("plan",),
               "python3 scripts/setup.py (installs it into .tools/uv when missing)"),
         _tool("pulumi CLI", ["pulumi", "version"], versions.get("pulumi"), ("preview", "up", "sandbox"),
               f"curl -fsSL https://get.pulumi.com | sh -s -- --version {versions.get('pulumi', '<version>')}"),
