@@ -67,8 +67,8 @@ def _tool(name: str, command: list[str], want: str | None, needed_by: tuple[str,
 
 
 def _uv(root: Path) -> str:
-    """uv on PATH, else the one scripts/setup.py installed into .tools/uv."""
-    own = root / ".tools" / "uv" / "bin" / "uv"
+    """uv on PATH, else the one scripts/setup.py installed into .tools/uv (MLINFRA_SETUP_TOOLS moves it)."""
+    own = Path(os.environ.get("MLINFRA_SETUP_TOOLS") or root / ".tools" / "uv") / "bin" / "uv"
     return "uv" if shutil.which("uv") or not own.is_file() else str(own)
 
 

@@ -27,7 +27,9 @@ def doctor(tmp_path: Path, env_extra: dict[str, str], tools: dict[str, str]) -> 
     # Only the fake tools and the shell: no real pulumi, uv or cloud variables of this machine leak in.
     keep = {k: v for k, v in os.environ.items()
             if not k.startswith(("AWS_", "GOOGLE_", "CLOUDSDK_", "PULUMI_")) and k not in ("PATH", "HOME")}
-    env = {**keep, "PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path / "home"), **env_extra}
+    # MLINFRA_SETUP_TOOLS: not this checkout's .tools/uv, which scripts/setup.py makes where uv is missing.
+    env = {**keep, "PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path / "home"),
+           "MLINFRA_SETUP_TOOLS": str(tmp_path / "no-tools"), **env_extra}
     return subprocess.run([sys.executable, "-m", "infra.cli", "doctor", "--format", "json"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -79,3 +81,12 @@ def test_without_uv_even_plan_is_not_ready_and_the_exit_says_so(tmp_path):
     assert result.returncode == 1
     assert json.loads(result.stdout)["ways"]["plan"] == ["uv"]
     assert by_name(result)["uv"]["fix"] == "python3 scripts/setup.py (installs it into .tools/uv when missing)"
+
+
+def test_the_uv_scripts_setup_installed_counts_when_none_is_on_path(tmp_path):
+    tools = tmp_path / "tools" / "bin"
+    tools.mkdir(parents=True)
+    _fake_tool(tools, "uv", f"uv {PINS['uv']}")
+    result = doctor(tmp_path, {"MLINFRA_SETUP_TOOLS": str(tmp_path / "tools")}, {})
+    assert result.returncode == 0, result.stderr
+    assert by_name(result)["uv"]["found"] == PINS["uv"]
