@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import yaml
 
 BOOTSTRAP_FILE = Path("infra") / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
 # The Checkov checks accepted per stack (tests/policies/test_checkov.py): a copy is accepted like its source.
@@ -32,6 +31,8 @@ def _source_file(source: str, stacks_dir: Path) -> tuple[Path, str]:
 
 def render(name: str, config: dict, command: str, notes: list[str]) -> str:
     """The stack file: the schema line, where it came from, what to replace before `pulumi up`, the config."""
+    import yaml  # here, not at the top: `mlinfra --help` loads no YAML library (tests/infra/cli/test_startup.py)
+
     lines = [SCHEMA_LINE, f"# {name}: made by `{command}` on {datetime.now(UTC):%Y-%m-%d}."]
     if notes:
         lines.append("# Before `pulumi up`, replace what was copied (the offline plan works as it is):")
