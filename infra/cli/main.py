@@ -179,13 +179,19 @@ def _emit(outcome, fmt: str, out_file: OutFile | None):
 # Registered here so each command group lives in its own module.
 from infra.cli.cost import cost  # noqa: E402
 from infra.cli.diff import diff  # noqa: E402
+from infra.cli.doctor import doctor  # noqa: E402
 from infra.cli.names import names  # noqa: E402
 from infra.cli.sandbox import sandbox  # noqa: E402
+from infra.cli.schema import schema  # noqa: E402
+from infra.cli.stack import stack  # noqa: E402
 
 main.add_command(cost)
 main.add_command(diff)
+main.add_command(doctor)
 main.add_command(names)
 main.add_command(sandbox)
+main.add_command(schema)
+main.add_command(stack)
 
 
 def run() -> None:

@@ -54,7 +54,7 @@ def test_markdown_plan_fits_a_pull_request_comment(tmp_path):
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     assert text.startswith("### mlinfra plan: `dev`\n")
-    assert "| &nbsp;&nbsp;dev-cluster | `aws.eks.Cluster` | k8s 1.35 · endpoint private" in text
+    assert "| &nbsp;&nbsp;dev-cluster | `aws:eks/cluster:Cluster` | k8s 1.35 · endpoint private" in text
     assert "| `aws:eks/nodeGroup:NodeGroup` | 2 |" in text  # the GPU pool and the system pool
     assert ("**Policy (mlinfra@0.1.0, config policies/config/dev.json): 0 mandatory, 0 advisory, 10 not checked**"
             in text)
