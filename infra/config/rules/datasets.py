@@ -127,6 +127,9 @@ def _dataset(config: StackConfig, path: str, dataset: DatasetConfig) -> Iterator
         yield (f"{path}.replicate", "replicating an external bucket needs its owner to trust the transfer "
                "service's role; replicate buckets of this stack only")
     yield from _shared_cache(config, path, dataset)
+    for i, warm_path in enumerate(dataset.warm.paths if dataset.warm else []):
+        if ".." in warm_path.split("/"):
+            yield f"{path}.warm.paths.{i}", f"must stay under the dataset's prefix: no '..' (got {warm_path!r})"
     needs_size = dataset.replicate or dataset.cache.shared is not None or _cross_region(config, dataset)
     if needs_size and dataset.size_gib is None:
         yield (f"{path}.size_gib", "required: the cost estimate prices its transfer, egress or shared cache by size; "
