@@ -31,7 +31,7 @@ from infra.compose.datasets import (
     warm_job_name,
 )
 from infra.config.datasets import DatasetConfig
-from infra.config.rules.datasets import home_region, pool_zones
+from infra.config.rules.datasets import home_region, shared_zones
 from infra.config.stack import ClusterConfig
 
 # The gp3 class EksManagedAddons creates: a `volume` node cache is provisioned from it.
@@ -39,16 +39,13 @@ CACHE_STORAGE_CLASS = "gp3-encrypted"
 
 
 def shared_cache_zone(ctx: AwsContext, dataset: DatasetConfig) -> str | None:
-    """The zone of a dataset's S3 Express cache: as configured, else where its first consumer's GPU pools run."""
+    """The zone of a dataset's S3 Express cache: for an S3 dataset with a shared cache and consumers on EKS."""
     if dataset.cache.shared is None or dataset.home.cloud != Cloud.AWS:
         return None
-    if dataset.cache.shared.zones:
-        return dataset.cache.shared.zones[0]
-    for consumer in dataset.consumers.values():
-        cluster = ctx.config.clusters[consumer.cluster]
-        if cluster.cloud == Cloud.AWS:
-            return (pool_zones(ctx.config, cluster) or [f"{ctx.region}a"])[0]
-    return None
+    if not any(ctx.config.clusters[c.cluster].cloud == Cloud.AWS for c in dataset.consumers.values()):
+        return None
+    zones = shared_zones(ctx.config, dataset, Cloud.AWS)
+    return zones[0] if zones else None
 
 
 def aws_dataset_caches(ctx: AwsContext) -> dict[str, tuple[S3ExpressCache, str]]:

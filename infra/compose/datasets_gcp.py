@@ -37,7 +37,7 @@ from infra.compose.datasets import (
     warm_job_name,
 )
 from infra.config.datasets import DatasetConfig
-from infra.config.rules.datasets import pool_zones
+from infra.config.rules.datasets import shared_zones
 from infra.config.stack import StackConfig
 
 
@@ -46,19 +46,6 @@ def gcs_bucket_of(config: StackConfig, stack: str, name: str, dataset: DatasetCo
     if dataset.home.cloud == Cloud.GCP:
         return home_bucket(config, stack, dataset)
     return bucket_name(config, stack, replica_key(name))
-
-
-def cache_zones(config: StackConfig, dataset: DatasetConfig) -> list[str]:
-    """Zones of a GCS dataset's Anywhere Caches: as configured, else where its GKE consumers' GPU pools run."""
-    assert dataset.cache.shared is not None
-    if dataset.cache.shared.zones:
-        return list(dataset.cache.shared.zones)
-    zones: set[str] = set()
-    for consumer in dataset.consumers.values():
-        cluster = config.clusters[consumer.cluster]
-        if cluster.cloud == Cloud.GCP:
-            zones |= set(pool_zones(config, cluster) or [])
-    return sorted(zones)
 
 
 def bucket_input(config: StackConfig, stack: str, name: str, dataset: DatasetConfig,
@@ -74,10 +61,15 @@ def gcp_dataset_caches(config: StackConfig, stack: str, opts: pulumi.ResourceOpt
     """Anywhere Caches for every dataset read from GCS with a shared cache (home on GCS, or its copy there)."""
     for name, dataset in sorted(config.datasets.items()):
         on_gcs = dataset.home.cloud == Cloud.GCP or dataset.replicate
-        if dataset.cache.shared is None or not on_gcs:
+        on_gke = any(config.clusters[c.cluster].cloud == Cloud.GCP for c in dataset.consumers.values())
+        if dataset.cache.shared is None or not on_gcs or not on_gke:
             continue
+        zones = shared_zones(config, dataset, Cloud.GCP)
+        if not zones:
+            continue  # zones listed on the other cloud only (None is refused by the config rules)
         AnywhereCaches(f"dataset-{name}-cache", AnywhereCachesArgs(
-            bucket=bucket_input(config, stack, name, dataset, bucket_outputs), zones=cache_zones(config, dataset),
+            bucket=bucket_input(config, stack, name, dataset, bucket_outputs),
+            zones=zones,
             ttl_days=dataset.cache.shared.ttl_days), opts=opts)
 
 

@@ -61,7 +61,8 @@ class NodeCacheConfig(Model):
 class SharedCacheConfig(Model):
     """A cache in the GPUs' zone shared by every node: S3 Express One Zone on AWS, Anywhere Cache on GCS."""
 
-    # Empty: the zones the consumers' GPU pools run in (on AWS, the cluster's first zone, where placed pools go).
+    # Zones on either cloud (`us-east-1a`, `us-central1-b`); for a cloud with none listed, the zones its consumers'
+    # GPU pools run in (on EKS one zone: the first, where placed pools go). EKS reads through one zone's bucket.
     zones: list[ZoneName] = Field(default_factory=list)
     # Cached objects expire after this many days (the directory bucket's lifecycle, Anywhere Cache's TTL).
     ttl_days: int = Field(default=7, ge=1, le=7)
@@ -85,6 +86,8 @@ class ConsumerConfig(Model):
     cluster: Name
     namespace: KubeName
     service_account: KubeName
+    # The GPU pool its pods run on: the node cache must fit that pool's disk (unset: every GPU pool of the cluster).
+    pool: Name | None = None
 
 
 class WarmConfig(Model):

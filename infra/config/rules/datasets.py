@@ -42,22 +42,46 @@ def aws_cluster_zones(region: str, cluster: ClusterConfig) -> list[str]:
     return [f"{region}{letter}" for letter in "abcdef"[:cluster.network.zones]]
 
 
-def pool_zones(config: StackConfig, cluster: ClusterConfig) -> list[str] | None:
-    """The zones a cluster's GPU pools run in; None when GKE chooses them (a regional pool with no zone)."""
+def pool_zones(config: StackConfig, cluster: ClusterConfig, pool: str | None = None) -> list[str] | None:
+    """The zones a cluster's GPU pools (or one of them) run in; None when GKE chooses them (regional, unplaced)."""
     region = stack_region(config, cluster.cloud)
+    pools = [cluster.gpu_pools[pool]] if pool in cluster.gpu_pools else list(cluster.gpu_pools.values())
     if region is None:
         return None
     if cluster.cloud == Cloud.AWS:
         zones = aws_cluster_zones(region, cluster)
-        placed = [p for p in cluster.gpu_pools.values() if p.aws.efa or p.aws.placement_group]
+        placed = [p for p in pools if p.aws.efa or p.aws.placement_group]
         # A placed pool gets the first zone only (infra.compose.aws_cluster); the others span all zones.
-        return zones[:1] if placed and len(placed) == len(cluster.gpu_pools) else zones
+        return zones[:1] if placed and len(placed) == len(pools) else zones
     if cluster.gcp.location == LocationType.ZONAL:
         return [cluster.gcp.zone or f"{region}-b"]
-    pools = cluster.gpu_pools.values()
     if pools and all(p.gcp.compact_placement for p in pools):
         return sorted({p.gcp.zone or f"{region}-b" for p in pools})
     return None
+
+
+def shared_zones(config: StackConfig, dataset: DatasetConfig, cloud: Cloud) -> list[str] | None:
+    """Zones of a dataset's shared cache on `cloud`: listed ones in that cloud's region, else its consumers' pools'.
+
+    When zones are listed, a cloud none of them is on gets no shared cache ([]). On AWS one zone (a mount reads through one directory bucket): the first. None when they cannot be known.
+    """
+    assert dataset.cache.shared is not None
+    region = stack_region(config, cloud) or ""
+    listed = [z for z in dataset.cache.shared.zones if z.startswith(f"{region}-" if cloud == Cloud.GCP else region)]
+    if listed:
+        return listed[:1] if cloud == Cloud.AWS else listed
+    if dataset.cache.shared.zones:
+        return []  # zones listed, none on this cloud: no shared cache here
+    zones: list[str] = []
+    for consumer in dataset.consumers.values():
+        cluster = config.clusters.get(consumer.cluster)
+        if cluster is None or cluster.cloud != cloud:
+            continue
+        known = pool_zones(config, cluster, consumer.pool)
+        if known is None:
+            return None
+        zones += [z for z in known if z not in zones]
+    return zones[:1] if cloud == Cloud.AWS else zones
 
 
 def dataset_problems(config: StackConfig) -> Iterator[Problem]:
@@ -117,7 +141,10 @@ def _dataset(config: StackConfig, path: str, dataset: DatasetConfig) -> Iterator
                        f"must be true: consumer '{key}' is on {cluster.cloud.value} cluster '{consumer.cluster}' and "
                        f"the {cluster.cloud.value} driver cannot mount a {dataset.home.cloud.value} bucket; a copy "
                        "kept by Storage Transfer Service is what it reads")
-        yield from _node_cache(config, path, consumer.cluster, cluster, dataset)
+        if consumer.pool is not None and consumer.pool not in cluster.gpu_pools:
+            yield (f"{where}.pool", f"cluster '{consumer.cluster}' has no GPU pool '{consumer.pool}' "
+                   f"(pools: {', '.join(sorted(cluster.gpu_pools)) or 'none'})")
+        yield from _node_cache(config, path, consumer.cluster, cluster, dataset, consumer.pool)
     if dataset.replicate and not cross_cloud:
         yield f"{path}.replicate", "no consumer is on another cloud, so there is nothing to replicate to; remove it"
     if dataset.replicate and dataset.access == BucketAccess.READ_WRITE:
@@ -166,7 +193,7 @@ def _cross_region(config: StackConfig, dataset: DatasetConfig) -> bool:
 
 
 def _node_cache(config: StackConfig, path: str, cluster_name: str, cluster: ClusterConfig,
-                dataset: DatasetConfig) -> Iterator[Problem]:
+                dataset: DatasetConfig, only_pool: str | None) -> Iterator[Problem]:
     node = dataset.cache.node
     if node is None:
         return
@@ -178,6 +205,8 @@ def _node_cache(config: StackConfig, path: str, cluster_name: str, cluster: Clus
                    "where the file cache is on the node's disk or in memory: use disk or memory")
         return
     for pool_name, pool in cluster.gpu_pools.items():
+        if only_pool is not None and pool_name != only_pool:
+            continue
         if node.medium == NodeCacheMedium.DISK:
             room = min(pool.disk_gib - MIN_DISK_RESERVE_GIB, pool.disk_gib // 2)
             if node.size_gib > room:
@@ -207,26 +236,24 @@ def _shared_cache(config: StackConfig, path: str, dataset: DatasetConfig) -> Ite
                "set access: read, or remove cache.shared")
     if dataset.home.external:
         yield f"{where}", "a shared cache is planned for buckets of this stack only; remove it or use a stack bucket"
-    clusters = {c.cluster: config.clusters[c.cluster] for c in dataset.consumers.values()
-                if c.cluster in config.clusters}
-    cache_cloud = Cloud.GCP if dataset.replicate else dataset.home.cloud
-    for name, cluster in clusters.items():
-        if cluster.cloud != cache_cloud:
+    regions = {c: stack_region(config, c) for c in Cloud}
+    for zone in shared.zones:
+        if not any(r and zone.startswith(r) for r in regions.values()):
+            yield (f"{where}.zones", f"'{zone}' is in neither of the stack's regions "
+                   f"({', '.join(r for r in regions.values() if r)}); cache where the GPUs are")
+    if len([z for z in shared.zones if regions[Cloud.AWS] and z.startswith(regions[Cloud.AWS])]) > 1:
+        yield (f"{where}.zones", "an EKS mount reads through one S3 Express directory bucket; list one AWS zone")
+    for key, consumer in dataset.consumers.items():
+        cluster = config.clusters.get(consumer.cluster)
+        if cluster is None:
             continue
-        known = pool_zones(config, cluster)
-        if cluster.cloud == Cloud.AWS and len(shared.zones) > 1:
-            yield (f"{where}.zones", "an EKS mount reads through one S3 Express directory bucket; list one zone "
-                   f"(got {len(shared.zones)})")
-        if known is None:
-            region = stack_region(config, cluster.cloud) or ""
-            if not shared.zones:
-                yield (f"{where}.zones", f"required: GKE chooses the zones of cluster '{name}''s regional GPU pools, "
-                       "so name the zones to cache in (and pin the pools there with compact placement)")
-            for zone in shared.zones:
-                if not zone.startswith(f"{region}-"):
-                    yield f"{where}.zones", f"'{zone}' is not in region {region}, where cluster '{name}' runs"
-            continue
-        for zone in shared.zones:
-            if zone not in known:
-                yield (f"{where}.zones", f"'{zone}' is not a zone the GPU pools of cluster '{name}' run in "
-                       f"({', '.join(known)}); cache where the GPUs are")
+        known = pool_zones(config, cluster, consumer.pool)
+        zones = shared_zones(config, dataset, cluster.cloud)
+        if zones is None:
+            yield (f"{where}.zones", f"required: GKE chooses the zones of cluster '{consumer.cluster}''s regional GPU "
+                   "pools, so list the zones to cache in (and pin the pools there with compact placement)")
+        elif known is not None:
+            for zone in zones:
+                if zone not in known:
+                    yield (f"{where}.zones", f"'{zone}' is not a zone where consumer '{key}''s GPU pools run "
+                           f"({', '.join(known)}); cache where the GPUs are")
