@@ -18,6 +18,8 @@ from infra.config.stack import StackConfig
 DATASET_LABEL = "mlinfra.dev/dataset"
 # Where the dataset's objects are, for readers of the plan and the home-region policy rule.
 HOME_ANNOTATION = "mlinfra.dev/dataset-home"
+# On a cross-cloud copy's volume: the home it is copied from.
+COPY_ANNOTATION = "mlinfra.dev/dataset-copy-of"
 MANAGED = {"app.kubernetes.io/managed-by": "mlinfra"}
 
 

@@ -24,6 +24,8 @@ from infra.catalog.dataset_drivers import GCS_FUSE_POD_ANNOTATION
 from infra.catalog.dataset_images import warm_image
 from infra.compose.context import bucket_name
 from infra.compose.datasets import (
+    COPY_ANNOTATION,
+    HOME_ANNOTATION,
     MANAGED,
     check_options,
     claim_name,
@@ -46,6 +48,16 @@ def gcs_bucket_of(config: StackConfig, stack: str, name: str, dataset: DatasetCo
     if dataset.home.cloud == Cloud.GCP:
         return home_bucket(config, stack, dataset)
     return bucket_name(config, stack, replica_key(name))
+
+
+def mounted_annotation(config: StackConfig, stack: str, name: str, dataset: DatasetConfig,
+                       bucket: str) -> dict[str, str]:
+    """Where the mounted objects are: the home, or for a copy its GCS bucket and (separately) the home it copies."""
+    if dataset.home.cloud == Cloud.GCP:
+        return home_annotation(config, stack, dataset)
+    assert config.gcp is not None
+    return {HOME_ANNOTATION: f"gcp:{config.gcp.region}:{bucket}/{dataset.home.prefix}",
+            COPY_ANNOTATION: home_annotation(config, stack, dataset)[HOME_ANNOTATION]}
 
 
 def bucket_input(config: StackConfig, stack: str, name: str, dataset: DatasetConfig,
@@ -104,7 +116,7 @@ def gcp_cluster_datasets(config: StackConfig, stack: str, name: str, gke: GkeClu
             volume_name=volume_name(dataset_name, key), namespace=consumer.namespace,
             claim_name=claim_name(dataset_name), bucket=bucket, read_only=read_only(dataset),
             mount_options=options, volume_attributes=attributes, provider=gke.provider, labels=labels(dataset_name),
-            annotations=home_annotation(config, stack, dataset),
+            annotations=mounted_annotation(config, stack, dataset_name, dataset, bucket),
             depends_on=[namespaces.namespaces[consumer.namespace]]), opts=opts)
         if dataset.warm is not None and dataset.warm.job:
             DatasetWarmer(f"{name}-{dataset_name}-{key}-warm", DatasetWarmerArgs(

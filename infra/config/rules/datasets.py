@@ -63,7 +63,8 @@ def pool_zones(config: StackConfig, cluster: ClusterConfig, pool: str | None = N
 def shared_zones(config: StackConfig, dataset: DatasetConfig, cloud: Cloud) -> list[str] | None:
     """Zones of a dataset's shared cache on `cloud`: listed ones in that cloud's region, else its consumers' pools'.
 
-    When zones are listed, a cloud none of them is on gets no shared cache ([]). On AWS one zone (a mount reads through one directory bucket): the first. None when they cannot be known.
+    When zones are listed, a cloud none of them is on gets no shared cache ([]). On AWS one zone (a mount
+    reads through one directory bucket): the first. None when they cannot be known.
     """
     assert dataset.cache.shared is not None
     region = stack_region(config, cloud) or ""
