@@ -188,6 +188,8 @@ def _home(config: StackConfig, path: str, dataset: DatasetConfig) -> Iterator[Pr
 
 def _cross_region(config: StackConfig, dataset: DatasetConfig) -> bool:
     region = home_region(config, dataset)
+    if region is None:
+        return False  # reported as a missing region
     return any(config.clusters[c.cluster].cloud == dataset.home.cloud
                and stack_region(config, dataset.home.cloud) != region
                for c in dataset.consumers.values() if c.cluster in config.clusters)
