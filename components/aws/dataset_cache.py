@@ -16,6 +16,8 @@ import pulumi
 import pulumi_aws as aws
 
 MAX_NAME = 63
+# The zone by name (the location is by id): what the policy pack compares with the GPU pools' subnets.
+ZONE_TAG = "mlinfra-cache-zone"
 
 
 def directory_bucket_name(base: str, zone_id: str) -> str:
@@ -56,7 +58,7 @@ class S3ExpressCache(pulumi.ComponentResource):
             f"{name}-bucket", bucket=physical, data_redundancy="SingleAvailabilityZone",
             location={"name": args.zone_id, "type": "AvailabilityZone"},
             # A cache: nothing in it is the only copy.
-            force_destroy=True, tags={**args.tags, "mlinfra-cache-zone": args.zone}, opts=child)
+            force_destroy=True, tags={**args.tags, ZONE_TAG: args.zone}, opts=child)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-expiry", bucket=bucket.bucket,
             rules=[{"id": "expire-cached-objects", "status": "Enabled", "filter": {},

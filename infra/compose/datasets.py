@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from infra.catalog.accelerators import Cloud
+from infra.catalog.dataset_contract import CONSUMER_ANNOTATION, HOME_ANNOTATION, POOL_ANNOTATION
 from infra.catalog.dataset_drivers import unknown_gcs_fuse_options, unknown_mountpoint_options
 from infra.compose.context import bucket_name
 from infra.config.base import BucketAccess
@@ -16,10 +17,6 @@ from infra.config.rules.datasets import home_region
 from infra.config.stack import StackConfig
 
 DATASET_LABEL = "mlinfra.dev/dataset"
-# Where the dataset's objects are, for readers of the plan and the home-region policy rule.
-HOME_ANNOTATION = "mlinfra.dev/dataset-home"
-# On a cross-cloud copy's volume: the home it is copied from.
-COPY_ANNOTATION = "mlinfra.dev/dataset-copy-of"
 MANAGED = {"app.kubernetes.io/managed-by": "mlinfra"}
 
 
@@ -58,6 +55,14 @@ def home_annotation(config: StackConfig, stack: str, dataset: DatasetConfig) -> 
     """`<cloud>:<region>:<bucket>/<prefix>`, on the PV and claim."""
     return {HOME_ANNOTATION: f"{dataset.home.cloud.value}:{home_region(config, dataset)}:"
                              f"{home_bucket(config, stack, dataset)}/{dataset.home.prefix}"}
+
+
+def consumer_annotations(cluster: str, consumer: ConsumerConfig) -> dict[str, str]:
+    """The consumer's identity and pool, on its volume and claim."""
+    found = {CONSUMER_ANNOTATION: f"{consumer.namespace}/{consumer.service_account}"}
+    if consumer.pool:
+        found[POOL_ANNOTATION] = f"{cluster}-{consumer.pool}"
+    return found
 
 
 def read_only(dataset: DatasetConfig) -> bool:

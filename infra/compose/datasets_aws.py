@@ -22,6 +22,7 @@ from infra.compose.datasets import (
     MANAGED,
     check_options,
     claim_name,
+    consumer_annotations,
     consumers_on,
     home_annotation,
     home_bucket,
@@ -30,7 +31,7 @@ from infra.compose.datasets import (
     volume_name,
     warm_job_name,
 )
-from infra.config.datasets import DatasetConfig
+from infra.config.datasets import ConsumerConfig, DatasetConfig
 from infra.config.rules.datasets import home_region, shared_zones
 from infra.config.stack import ClusterConfig
 
@@ -95,8 +96,7 @@ def aws_cluster_datasets(ctx: AwsContext, name: str, cluster: ClusterConfig, eks
         if cache is not None:
             cache_arns[who][dataset_name] = ctx.account_id.apply(
                 lambda account, c=cache: c.bucket_name.apply(lambda b: directory_bucket_arn(ctx.region, account, b)))
-        _volume(ctx, name, eks, dataset_name, dataset, key, consumer.namespace, bucket, cache, zone,
-                namespaces, driver)
+        _volume(ctx, name, eks, dataset_name, dataset, key, consumer, bucket, cache, zone, namespaces, driver)
         if dataset.warm is not None and dataset.warm.job:
             DatasetWarmer(f"{name}-{dataset_name}-{key}-warm", DatasetWarmerArgs(
                 namespace=consumer.namespace, job_name=warm_job_name(dataset_name), claim=claim_name(dataset_name),
@@ -113,7 +113,7 @@ def aws_cluster_datasets(ctx: AwsContext, name: str, cluster: ClusterConfig, eks
 
 
 def _volume(ctx: AwsContext, cluster_name: str, eks: EksCluster, dataset_name: str, dataset: DatasetConfig,
-            key: str, namespace: str, bucket: str, cache: S3ExpressCache | None, zone: str | None,
+            key: str, consumer: ConsumerConfig, bucket: str, cache: S3ExpressCache | None, zone: str | None,
             namespaces: DatasetConsumers, driver: pulumi.Resource) -> None:
     node = dataset.cache.node
     region = home_region(ctx.config, dataset) or ctx.region
@@ -126,8 +126,8 @@ def _volume(ctx: AwsContext, cluster_name: str, eks: EksCluster, dataset_name: s
     if cache is not None:
         all_options = cache.bucket_name.apply(lambda b: [*options, f"cache-xz {b}"])
     S3DatasetVolume(f"{cluster_name}-{dataset_name}-{key}", S3DatasetVolumeArgs(
-        volume_name=volume_name(dataset_name, key), namespace=namespace, claim_name=claim_name(dataset_name),
+        volume_name=volume_name(dataset_name, key), namespace=consumer.namespace, claim_name=claim_name(dataset_name),
         read_only=read_only(dataset), mount_options=all_options, volume_attributes=attributes,
         provider=eks.provider, zone=zone, labels=labels(dataset_name),
-        annotations=home_annotation(ctx.config, ctx.stack, dataset),
-        depends_on=[driver, namespaces.namespaces[namespace]]), opts=ctx.opts)
+        annotations={**home_annotation(ctx.config, ctx.stack, dataset), **consumer_annotations(cluster_name, consumer)},
+        depends_on=[driver, namespaces.namespaces[consumer.namespace]]), opts=ctx.opts)

@@ -20,15 +20,15 @@ from components.gcp.workload_grants import WorkloadGrants, WorkloadGrantsArgs
 from components.k8s.dataset_consumers import DatasetConsumers, DatasetConsumersArgs
 from components.k8s.dataset_warm import DatasetWarmer, DatasetWarmerArgs
 from infra.catalog.accelerators import Cloud
+from infra.catalog.dataset_contract import COPY_ANNOTATION, HOME_ANNOTATION
 from infra.catalog.dataset_drivers import GCS_FUSE_POD_ANNOTATION
 from infra.catalog.dataset_images import warm_image
 from infra.compose.context import bucket_name
 from infra.compose.datasets import (
-    COPY_ANNOTATION,
-    HOME_ANNOTATION,
     MANAGED,
     check_options,
     claim_name,
+    consumer_annotations,
     consumers_on,
     home_annotation,
     home_bucket,
@@ -116,7 +116,8 @@ def gcp_cluster_datasets(config: StackConfig, stack: str, name: str, gke: GkeClu
             volume_name=volume_name(dataset_name, key), namespace=consumer.namespace,
             claim_name=claim_name(dataset_name), bucket=bucket, read_only=read_only(dataset),
             mount_options=options, volume_attributes=attributes, provider=gke.provider, labels=labels(dataset_name),
-            annotations=mounted_annotation(config, stack, dataset_name, dataset, bucket),
+            annotations={**mounted_annotation(config, stack, dataset_name, dataset, bucket),
+                         **consumer_annotations(name, consumer)},
             depends_on=[namespaces.namespaces[consumer.namespace]]), opts=opts)
         if dataset.warm is not None and dataset.warm.job:
             DatasetWarmer(f"{name}-{dataset_name}-{key}-warm", DatasetWarmerArgs(

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
+from infra.catalog.dataset_contract import MIN_DISK_RESERVE_GIB
 from infra.config.base import BucketAccess
 from infra.config.datasets import DatasetConfig, NodeCacheMedium
 from infra.config.gcp import LocationType
 from infra.config.stack import ClusterConfig, StackConfig
 
 Problem = tuple[str, str]
-# Room a node keeps on its root disk besides the cache: OS, kubelet, container images (a CUDA training
-# image alone is 10-20 GiB) and logs. Half the disk, at least 50 GiB: an evicted Mountpoint or sidecar pod
-# takes every mount on the node with it.
-MIN_DISK_RESERVE_GIB = 50
+# Room a node keeps on its root disk besides the cache: OS, kubelet, container images (CUDA training images
+# run to many GiB) and logs: half the disk, and at least MIN_DISK_RESERVE_GIB. An evicted Mountpoint or
+# sidecar pod takes every mount on the node with it.
 # A memory cache shares the machine with the training process; it may take a quarter of the machine.
 MEMORY_CACHE_SHARE = 4
 # The only direction a transfer service replicates on its own here: Storage Transfer Service reads S3 and

@@ -1,0 +1,15 @@
+"""The annotations a dataset's volume carries, shared by the composition that writes them and the policy pack.
+
+Our own contract (no upstream): where the mounted objects are, what a copy copies, who mounts it and on
+which pool. The pool value is the pools' own `mlinfra.io/pool` label (`<cluster>-<pool>`).
+"""
+
+HOME_ANNOTATION = "mlinfra.dev/dataset-home"
+COPY_ANNOTATION = "mlinfra.dev/dataset-copy-of"
+CONSUMER_ANNOTATION = "mlinfra.dev/dataset-consumer"
+POOL_ANNOTATION = "mlinfra.dev/dataset-pool"
+POOL_LABEL = "mlinfra.io/pool"
+# The directory bucket's tag naming its zone by name (the bucket's location is a zone id).
+CACHE_ZONE_TAG = "mlinfra-cache-zone"
+# Room a node keeps on its root disk besides a dataset cache (infra.config.rules.datasets says why).
+MIN_DISK_RESERVE_GIB = 50
