@@ -104,8 +104,8 @@ def _node_cache_fits(pv: PolicyResource, view) -> Iterator[str]:
         room = min(disk - contract.MIN_DISK_RESERVE_GIB, disk // 2)
         if size > room:
             yield (f"PersistentVolume '{pv.name}' caches {size:g} GiB on each node, and GPU pool "
-                   f"'{label or pool.name}' of cluster {cluster_label(cluster)} has a {disk} GiB disk (at most "
-                   f"{room} GiB for a cache after images and logs): the cache fills the disk and the kubelet evicts "
+                   f"'{label or pool.name}' of cluster {cluster_label(cluster)} has a {disk:g} GiB disk (at most "
+                   f"{room:g} GiB for a cache after images and logs): the cache fills the disk and the kubelet evicts "
                    "the mount")
 
 

@@ -34,9 +34,10 @@ def by_name(document):
 def test_dev_mounts_an_s3_dataset_on_eks_with_a_node_cache(documents):
     found = by_name(documents["dev"])
     pv = found["dev-imagenet-eks-pv"]["inputs"]
-    assert pv["spec"]["csi"] == {"driver": "s3.csi.aws.com", "volumeHandle": "dataset-imagenet-eks", "volumeAttributes": {
-        "bucketName": "acme-ml-dev-datasets", "authenticationSource": "pod", "cache": "emptyDir",
-        "cacheEmptyDirSizeLimit": "50Gi"}}
+    assert pv["spec"]["csi"] == {"driver": "s3.csi.aws.com", "volumeHandle": "dataset-imagenet-eks",
+                                 "volumeAttributes": {
+                                     "bucketName": "acme-ml-dev-datasets", "authenticationSource": "pod",
+                                     "cache": "emptyDir", "cacheEmptyDirSizeLimit": "50Gi"}}
     assert pv["spec"]["mountOptions"] == ["region us-east-1", "allow-other", "prefix imagenet/", "read-only",
                                           "metadata-ttl 300"]
     assert pv["spec"]["accessModes"] == ["ReadOnlyMany"]
@@ -59,7 +60,8 @@ def test_dev_eks_dataset_role_reads_only_its_prefix(documents):
          "Condition": {"StringLike": {"s3:prefix": ["imagenet/*"]}}},
         {"Sid": "ImagenetObjects", "Effect": "Allow", "Action": ["s3:GetObject"],
          "Resource": "arn:aws:s3:::acme-ml-dev-datasets/imagenet/*"},
-        {"Sid": "ImagenetKey", "Effect": "Allow", "Resource": "arn:aws:kms:us-east-1:1:key/k", "Action": ["kms:Decrypt"]}]
+        {"Sid": "ImagenetKey", "Effect": "Allow", "Resource": "arn:aws:kms:us-east-1:1:key/k",
+         "Action": ["kms:Decrypt"]}]
     trust = json.loads(by_name(documents["dev"])["dev-training-trainer-datasets-role"]["inputs"]["assumeRolePolicy"])
     assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "trainer"
 
@@ -103,7 +105,8 @@ def test_prod_replicates_s3_to_gcs_without_keys_and_caches_in_the_h100_zone(docu
     assert trust["Condition"] == {"StringEquals": {"accounts.google.com:sub": "100000000000000000001"}}
     gke = found["infer-gcp-imagenet-eval-pv"]["inputs"]
     assert gke["spec"]["csi"]["volumeHandle"] == "acme-ml-prod-imagenet-replica"
-    assert gke["metadata"]["annotations"]["mlinfra.dev/dataset-copy-of"] == "aws:us-east-1:acme-ml-prod-datasets/imagenet/"
+    copy_of = gke["metadata"]["annotations"]["mlinfra.dev/dataset-copy-of"]
+    assert copy_of == "aws:us-east-1:acme-ml-prod-datasets/imagenet/"
     sink_roles = sorted(r["inputs"]["role"] for r in documents["prod"]["resources"]
                         if r["name"].startswith("dataset-imagenet-transfer-") and "role" in r["inputs"]
                         and r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember")
