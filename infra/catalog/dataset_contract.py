@@ -13,3 +13,6 @@ POOL_LABEL = "mlinfra.io/pool"
 CACHE_ZONE_TAG = "mlinfra-cache-zone"
 # Room a node keeps on its root disk besides a dataset cache (infra.config.rules.datasets says why).
 MIN_DISK_RESERVE_GIB = 50
+# The dataset's declared size and full reads a month: what the cost estimate prices transfer and caches by.
+SIZE_ANNOTATION = "mlinfra.dev/dataset-size-gib"
+READS_ANNOTATION = "mlinfra.dev/dataset-reads-per-month"

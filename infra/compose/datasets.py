@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from infra.catalog.accelerators import Cloud
-from infra.catalog.dataset_contract import CONSUMER_ANNOTATION, HOME_ANNOTATION, POOL_ANNOTATION
+from infra.catalog.dataset_contract import (
+    CONSUMER_ANNOTATION,
+    HOME_ANNOTATION,
+    POOL_ANNOTATION,
+    READS_ANNOTATION,
+    SIZE_ANNOTATION,
+)
 from infra.catalog.dataset_drivers import unknown_gcs_fuse_options, unknown_mountpoint_options
 from infra.compose.context import bucket_name
 from infra.config.base import BucketAccess
@@ -57,9 +63,12 @@ def home_annotation(config: StackConfig, stack: str, dataset: DatasetConfig) -> 
                              f"{home_bucket(config, stack, dataset)}/{dataset.home.prefix}"}
 
 
-def consumer_annotations(cluster: str, consumer: ConsumerConfig) -> dict[str, str]:
-    """The consumer's identity and pool, on its volume and claim."""
-    found = {CONSUMER_ANNOTATION: f"{consumer.namespace}/{consumer.service_account}"}
+def consumer_annotations(cluster: str, consumer: ConsumerConfig, dataset: DatasetConfig) -> dict[str, str]:
+    """The consumer's identity and pool, and the dataset's size and reads (for the cost estimate)."""
+    found = {CONSUMER_ANNOTATION: f"{consumer.namespace}/{consumer.service_account}",
+             READS_ANNOTATION: f"{dataset.reads_per_month:g}"}
+    if dataset.size_gib is not None:
+        found[SIZE_ANNOTATION] = f"{dataset.size_gib:g}"
     if consumer.pool:
         found[POOL_ANNOTATION] = f"{cluster}-{consumer.pool}"
     return found

@@ -129,5 +129,6 @@ def _volume(ctx: AwsContext, cluster_name: str, eks: EksCluster, dataset_name: s
         volume_name=volume_name(dataset_name, key), namespace=consumer.namespace, claim_name=claim_name(dataset_name),
         read_only=read_only(dataset), mount_options=all_options, volume_attributes=attributes,
         provider=eks.provider, zone=zone, labels=labels(dataset_name),
-        annotations={**home_annotation(ctx.config, ctx.stack, dataset), **consumer_annotations(cluster_name, consumer)},
+        annotations={**home_annotation(ctx.config, ctx.stack, dataset),
+                     **consumer_annotations(cluster_name, consumer, dataset)},
         depends_on=[driver, namespaces.namespaces[consumer.namespace]]), opts=ctx.opts)

@@ -117,7 +117,7 @@ def gcp_cluster_datasets(config: StackConfig, stack: str, name: str, gke: GkeClu
             claim_name=claim_name(dataset_name), bucket=bucket, read_only=read_only(dataset),
             mount_options=options, volume_attributes=attributes, provider=gke.provider, labels=labels(dataset_name),
             annotations={**mounted_annotation(config, stack, dataset_name, dataset, bucket),
-                         **consumer_annotations(name, consumer)},
+                         **consumer_annotations(name, consumer, dataset)},
             depends_on=[namespaces.namespaces[consumer.namespace]]), opts=opts)
         if dataset.warm is not None and dataset.warm.job:
             DatasetWarmer(f"{name}-{dataset_name}-{key}-warm", DatasetWarmerArgs(
