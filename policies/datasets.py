@@ -230,20 +230,15 @@ def _cluster_region(view, cluster: PolicyResource) -> str | None:
 def _home_region(pv: PolicyResource, view) -> Iterator[str]:
     home = _annotation(pv, contract.HOME_ANNOTATION)
     cluster = cluster_of(view, pv)
-    if not home or cluster is None:
+    if not home or cluster is None or _annotation(pv, contract.CROSS_REGION_ANNOTATION) == "accepted":
         return
     cloud, region, _ = home.split(":", 2)
     here = _cluster_region(view, cluster)
     if here is not None and region != here:
         yield (f"PersistentVolume '{pv.name}' on cluster {cluster_label(cluster)} ({here}) reads {cloud} objects in "
                f"{region}: every read crosses regions and is billed per GiB (see the datasets lines of the cost "
-               "estimate); replicate the dataset into the cluster's region or accept the transfer on purpose")
-    copied = _annotation(pv, contract.COPY_ANNOTATION)
-    if copied:
-        source_cloud, source_region, _ = copied.split(":", 2)
-        if (source_cloud, source_region) != (cloud, region):
-            yield (f"PersistentVolume '{pv.name}' reads a copy of a {source_cloud} dataset in {source_region}: the "
-                   "transfer that keeps it is billed as egress (see the datasets lines of the cost estimate)")
+               "estimate); replicate the dataset into the cluster's region, or accept the reads with "
+               "datasets.<name>.cross_region_reads: true")
 
 
 def _consumer_exists(pv: PolicyResource, view) -> Iterator[str]:
@@ -299,7 +294,8 @@ RULES = [
         remediation="Set the dataset's access to read, or remove cache.shared."),
     stack_rule(
         "dataset-home-region",
-        "A dataset read from another region or another cloud is flagged with its transfer cost",
+        "A dataset read from another region is flagged with its transfer cost unless the stack accepts it (a "
+        "cross-cloud dataset is read from its in-region copy; the copy's egress is a cost line)",
         types=[PV], check=_datasets_only(_home_region), severity=MEDIUM, level=ADVISORY,
         remediation="Replicate the dataset into the cluster's region, or keep the read and its transfer on purpose."),
     stack_rule(

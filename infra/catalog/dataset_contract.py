@@ -16,3 +16,5 @@ MIN_DISK_RESERVE_GIB = 50
 # The dataset's declared size and full reads a month: what the cost estimate prices transfer and caches by.
 SIZE_ANNOTATION = "mlinfra.dev/dataset-size-gib"
 READS_ANNOTATION = "mlinfra.dev/dataset-reads-per-month"
+# On a volume whose cross-region reads the stack config accepts (datasets.<name>.cross_region_reads).
+CROSS_REGION_ANNOTATION = "mlinfra.dev/dataset-cross-region"

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from infra.catalog.accelerators import Cloud
 from infra.catalog.dataset_contract import (
     CONSUMER_ANNOTATION,
+    CROSS_REGION_ANNOTATION,
     HOME_ANNOTATION,
     POOL_ANNOTATION,
     READS_ANNOTATION,
@@ -69,6 +70,8 @@ def consumer_annotations(cluster: str, consumer: ConsumerConfig, dataset: Datase
              READS_ANNOTATION: f"{dataset.reads_per_month:g}"}
     if dataset.size_gib is not None:
         found[SIZE_ANNOTATION] = f"{dataset.size_gib:g}"
+    if dataset.cross_region_reads:
+        found[CROSS_REGION_ANNOTATION] = "accepted"
     if consumer.pool:
         found[POOL_ANNOTATION] = f"{cluster}-{consumer.pool}"
     return found

@@ -108,6 +108,9 @@ class DatasetConfig(Model):
     warm: WarmConfig | None = None
     # Consumers on the other cloud read a copy kept in sync by a transfer service (S3 -> GCS: Storage Transfer).
     replicate: bool = False
+    # Consumers read an external home in another region on purpose: the policy pack then does not flag those
+    # reads (the cost estimate still prices them). Off: such a read fails the plan where policies are mandatory.
+    cross_region_reads: bool = False
     # Approximate size and full reads per month: what the cost estimate needs for transfer, egress and caches.
     size_gib: float | None = Field(default=None, gt=0, le=10_000_000)
     reads_per_month: float = Field(default=4.0, ge=0, le=10_000)

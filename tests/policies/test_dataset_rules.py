@@ -37,12 +37,10 @@ def findings(pack, inputs) -> list[tuple[str, str, str]]:
     return sorted(t for t in triples(pack.analyze_stack(list(inputs))) if t[0] in RULES)
 
 
-def test_dev_plan_is_clean_and_prod_flags_only_its_cross_cloud_copy(pack):
+def test_dev_and_prod_plans_are_clean(pack):
+    # Prod's GKE consumers read the in-region copy, not S3: nothing crosses regions at read time.
     assert findings(pack, recorded_inputs("dev")) == []
-    assert findings(pack, recorded_inputs("prod")) == [(
-        "dataset-home-region", "advisory",
-        "PersistentVolume 'infer-gcp-imagenet-eval-pv' reads a copy of a aws dataset in us-east-1: the transfer that "
-        "keeps it is billed as egress (see the datasets lines of the cost estimate)")]
+    assert findings(pack, recorded_inputs("prod")) == []
 
 
 def _cache(size: str):
@@ -85,9 +83,6 @@ def test_shared_cache_outside_the_pools_zones(pack):
         del p["spec"]["nodeAffinity"]
         return p
     assert findings(pack, edited("prod", "train-imagenet-train-pv", unpin)) == [
-        ("dataset-home-region", "advisory",
-         "PersistentVolume 'infer-gcp-imagenet-eval-pv' reads a copy of a aws dataset in us-east-1: the transfer "
-         "that keeps it is billed as egress (see the datasets lines of the cost estimate)"),
         ("dataset-shared-cache-in-pool-zones", "mandatory",
          "PersistentVolume 'train-imagenet-train-pv' reads through the S3 Express cache in us-east-1a but its pods "
          "may run in any zone: pin it there with nodeAffinity on topology.kubernetes.io/zone")]
@@ -128,7 +123,13 @@ def test_home_in_another_region_is_flagged_with_its_cost(pack):
         "dataset-home-region", "advisory",
         "PersistentVolume 'dev-imagenet-eks-pv' on cluster 'dev-dev' (us-east-1) reads aws objects in us-west-2: "
         "every read crosses regions and is billed per GiB (see the datasets lines of the cost estimate); replicate "
-        "the dataset into the cluster's region or accept the transfer on purpose")]
+        "the dataset into the cluster's region, or accept the reads with datasets.<name>.cross_region_reads: true")]
+
+    def accepted(p):
+        p = elsewhere(p)
+        p["metadata"]["annotations"]["mlinfra.dev/dataset-cross-region"] = "accepted"
+        return p
+    assert findings(pack, edited("dev", "dev-imagenet-eks-pv", accepted)) == []
 
 
 def test_consumers_exist(pack):
