@@ -284,23 +284,26 @@ RULES = [
     stack_rule(
         "dataset-shared-cache-in-pool-zones",
         "A dataset's shared zonal cache (S3 Express directory bucket, Anywhere Cache) is in the zones its GPU pools "
-        "run in, and pods reading through S3 Express are pinned to that zone",
+        "run in, and pods reading through S3 Express are pinned to that zone (practice: Anywhere Cache serves "
+        "only clients in its zone; S3 Express One Zone is single-zone)",
         types=[PV, ANYWHERE_CACHE], check=_datasets_only(_shared_cache_zones), severity=MEDIUM,
         remediation="Set datasets.<name>.cache.shared.zones to the pools' zones (or leave it empty to follow them)."),
     stack_rule(
         "dataset-read-only-behind-shared-cache",
-        "No dataset volume writes to a bucket that a shared cache serves to other nodes",
+        "No dataset volume writes to a bucket that a shared cache serves to other nodes (practice: Mountpoint's "
+        "shared cache and Anywhere Cache are read caches; other nodes keep cached objects until they expire)",
         types=[PV], check=_datasets_only(_read_only_behind_cache), severity=HIGH,
         remediation="Set the dataset's access to read, or remove cache.shared."),
     stack_rule(
         "dataset-home-region",
-        "A dataset read from another region is flagged with its transfer cost unless the stack accepts it (a "
-        "cross-cloud dataset is read from its in-region copy; the copy's egress is a cost line)",
+        "A dataset read from another region is flagged with its transfer cost unless the stack accepts it; a "
+        "cross-cloud dataset is read from its in-region copy (practice: keep data in the compute's region)",
         types=[PV], check=_datasets_only(_home_region), severity=MEDIUM, level=ADVISORY,
         remediation="Replicate the dataset into the cluster's region, or keep the read and its transfer on purpose."),
     stack_rule(
         "dataset-consumers-exist",
-        "Each dataset volume's consumer has its namespace and an identity that may read the bucket on its cluster",
+        "Each dataset volume's consumer has its namespace and an identity that may read the bucket on its cluster "
+        "(practice: Mountpoint pod-level credentials, GCS FUSE CSI Workload Identity)",
         types=[PV], check=_datasets_only(_consumer_exists),
         severity=HIGH,
         remediation="Declare the consumer under datasets.<name>.consumers (the stack creates its namespace, service "
