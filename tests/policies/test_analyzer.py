@@ -263,6 +263,8 @@ def test_a_rule_stuck_in_one_call_is_named_when_the_call_times_out(tmp_path):
 def test_readme_lists_every_rule(pack):
     readme = (REPO_ROOT / "README.md").read_text()
     assert "pulumi preview --policy-pack policies --policy-pack-config policies/config/prod.json" in readme
+    # README is moving into docs/ (#31): an area's rules may be listed on its own page there (docs/datasets.md).
+    readme += "".join(page.read_text() for page in sorted((REPO_ROOT / "docs").glob("**/*.md")))
     missing = [p.name for p in pack.info.policies if f"| `{p.name}` | {p.description} |" not in readme]
     assert missing == []
 
