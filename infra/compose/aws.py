@@ -12,7 +12,7 @@ from infra.catalog.accelerators import Cloud
 from infra.compose.aws_cluster import build_cluster
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name
 from infra.compose.datasets_aws import aws_dataset_caches
-from infra.compose.datasets_replication import aws_transfer_roles
+from infra.compose.datasets_transfer_aws import aws_transfer_roles
 from infra.compose.gateways import gateway_log_bucket
 from infra.compose.observability_aws import stack_workspace
 from infra.config.stack import BucketConfig, Environment, StackConfig
