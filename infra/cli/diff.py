@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from infra.cli.path_param import SafePath
+
 FORMATS = ("table", "markdown", "json")
 
 
@@ -20,7 +22,7 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
     """
     from infra.plan.diff_inputs import read_path
 
-    read = {argument: read_path(Path(value), argument) for value, argument in values if Path(value).exists()}
+    read = {argument: read_path(Path(value), argument) for value, argument in values if _names_a_path(value)}
     instant = None
     for value, argument in values:
         if argument in read:
@@ -29,6 +31,15 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
             instant = plan_instant(list(read.values()))
         read[argument] = _planned(value, argument, repo, instant)
     return [read[argument] for _, argument in values]
+
+
+def _names_a_path(value: str) -> bool:
+    """Whether `value` is a file or folder (and not a revision); a name the OS cannot even look up (too long,
+    a NUL byte) counts as a path, so reading it says why instead of git being asked for it."""
+    try:
+        return Path(value).exists()
+    except (OSError, ValueError):
+        return True
 
 
 def plan_instant(given: list) -> int:
@@ -74,12 +85,12 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
 @click.option("--rest-at", default=None,
               help="markdown with --max-chars: where a reader finds what was left out "
                    "(e.g. 'the job summary').")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="Write the diff to this file instead of standard output.")
-@click.option("--full-out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--full-out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="markdown only: also write the whole diff, without the --max-chars limit, to this file "
                    "(one planning of BASE and HEAD for both, e.g. a PR comment and the job summary).")
-@click.option("--repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
+@click.option("--repo", type=SafePath(file_okay=False, exists=True, path_type=Path), default=Path("."),
               show_default=True, help="The git checkout whose revisions BASE and HEAD name.")
 def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None,
          full_out: Path | None, repo: Path) -> None:
@@ -98,13 +109,29 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
     """
     from rich.console import Console
 
-    from infra.plan.diff import diff_plans
-    from infra.plan.diff_inputs import DiffInputError
-
     err = Console(stderr=True)
     if (max_chars is not None or rest_at is not None or full_out is not None) and fmt != "markdown":
         err.print("--max-chars, --rest-at and --full-out apply to --format markdown only", style="red")
         sys.exit(2)
+    from infra.cli.files import AtomicFile
+
+    # Paths that cannot be written fail now, before any revision is planned.
+    out_file = full_out_file = None
+    try:
+        out_file = AtomicFile(out) if out is not None else None
+        full_out_file = AtomicFile(full_out) if full_out is not None else None
+        _run(base, head, fmt, max_chars, rest_at, out_file, full_out_file, repo, err)
+    finally:
+        for file in (out_file, full_out_file):
+            if file is not None:
+                file.discard()
+    sys.exit(0)
+
+
+def _run(base, head, fmt, max_chars, rest_at, out_file, full_out_file, repo, err) -> None:  # noqa: ANN001
+    from infra.plan.diff import diff_plans
+    from infra.plan.diff_inputs import DiffInputError
+
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         sides = _sides([(base, "BASE"), (head, "HEAD")], repo)
@@ -120,18 +147,19 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
         old.documents = {key: next(iter(old.documents.values()))}
     errors = {**old.errors, **new.errors}
     result = diff_plans(old.documents, new.documents, old.label, new.label, errors)
-    _emit(result, fmt, max_chars, rest_at, out)
-    if full_out is not None:
+    _emit(result, fmt, max_chars, rest_at, out_file)
+    if full_out_file is not None:
         from infra.cli.views.diff_markdown import diff_markdown
 
-        full_out.write_text(diff_markdown(result))
-    sys.exit(0)
+        full_out_file.write(diff_markdown(result))
 
 
-def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None) -> None:
+def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, out) -> None:  # noqa: ANN001
     import io
 
     from rich.console import Console
+
+    from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
 
     if fmt == "json":
         text = json.dumps(result, indent=2) + "\n"
@@ -142,13 +170,16 @@ def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, ou
     else:
         from infra.cli.views.diff import diff_table
 
-        console = Console(record=True, width=100 if out else None, file=io.StringIO() if out else None)
-        console.print(diff_table(result))
         if out is None:
+            with quiet_when_stdout_closes():
+                StdoutConsole().print(diff_table(result))
             return
+        console = Console(record=True, width=100, file=io.StringIO())
+        console.print(diff_table(result))
         text = console.export_text()
     if out is None:
-        click.echo(text, nl=False)
+        with quiet_when_stdout_closes():
+            click.echo(text, nl=False)
     else:
-        out.write_text(text)
-        Console(stderr=True).print(f"Diff written to {out}")
+        out.write(text)
+        Console(stderr=True).print(f"Diff written to {out.path}", highlight=False, markup=False)

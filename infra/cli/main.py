@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from infra.cli.internal_error import GuardedGroup
+from infra.cli.path_param import SafePath
 
 if TYPE_CHECKING:
     from infra.cli.output import OutFile
@@ -49,16 +50,16 @@ def main() -> None:
 @click.option("--all", "all_stacks", is_flag=True,
               help="Plan every stack in --stacks-dir (live sandbox-* files excepted) and every stack of "
                    "infra/bootstrap in one process, and check physical names across them.")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out-dir", type=SafePath(file_okay=False, path_type=Path), default=None,
               help="With --all: write <project>.<stack>.<json|md|txt> per stack and index.json here.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table for a terminal, json for tools (the plan document), markdown for PRs, "
                    "terraform-plan for scanners of Terraform plans (Checkov, Trivy, conftest).")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="Write the plan to this file instead of standard output.")
-@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--stacks-dir", type=SafePath(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--project", "project_dir", type=SafePath(file_okay=False, exists=True, path_type=Path),
               default=None, help="Plan the Pulumi project in this folder instead, e.g. infra/bootstrap.")
 @click.option("--watch", is_flag=True,
               help="Keep planning STACK: re-plan whenever its stack file or policy config changes, with the "
@@ -69,7 +70,9 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
     is over budget (the plan is still printed); 2 bad config or unknown stack, or (terraform-plan)
-    a resource type with no Terraform type; 3 the policy pack could not run; 130 Ctrl-C; 143 SIGTERM.
+    a resource type with no Terraform type, or --out cannot be written; 3 the policy pack could not run;
+    70 a bug in mlinfra; 74 standard output closed or full; 130 Ctrl-C; 141 standard output's reader
+    stopped early; 143 SIGTERM (docs/exit-codes.md).
     With --all, the worst of every stack's and of the cross-stack name check's, in the order 2, 3,
     1, 0: a config error anywhere is never hidden by a failure elsewhere.
     """
@@ -188,12 +191,16 @@ main.add_command(sandbox)
 def run() -> None:
     """The console script: `main`, then the fast exit `infra.cli.process_exit` explains."""
     from infra.cli.process_exit import exit_on_signals, finish
+    from infra.cli.stdout import StdoutFailed, StdoutGone, exit_code_for, install
 
     exit_on_signals()
+    install()
     try:
         main()
     except SystemExit as exc:
         finish(exc)
+    except (StdoutGone, StdoutFailed) as exc:  # raised outside any command: `--help`, `--version`
+        finish(SystemExit(exit_code_for(exc)))
 
 
 if __name__ == "__main__":
