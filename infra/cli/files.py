@@ -7,8 +7,11 @@ over the target in one step. A full disk, a read-only file system, a folder that
 file, a target that is a folder: each ends the command with exit 2 and one line,
 `cannot write plans/plan.json: read-only file system`, and no partial or temporary file is left.
 
-A target that exists but is not a regular file (a device such as /dev/full, a FIFO, a socket) is
-refused, never replaced: run as root, a rename over /dev/full used to turn the device into a plain file.
+A character device (`--out /dev/null`, `/dev/stdout`, `/dev/full`) is written in place, never
+replaced: run as root, a rename over /dev/full used to turn the device into a plain file, and so did
+`--out /dev/null` (a helper's benchmark replaced this machine's /dev/null that way on 2026-12-07). A
+device that fails the write (/dev/full: no space left) is exit 2 like a full disk. A block device,
+a FIFO (a write would wait for a reader), a socket and a folder are refused.
 A symbolic link is followed: the file it points at is replaced, the link stays.
 """
 
@@ -59,7 +62,7 @@ def _checked_target(path: Path) -> Path:
         mode = os.stat(target).st_mode
     except FileNotFoundError:
         mode = None
-    if mode is not None and not stat.S_ISREG(mode):
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISCHR(mode):
         raise OutputError(f"cannot write {path}: it is {_kind(mode) or 'not a regular file'}, not a regular "
                           "file; mlinfra replaces only regular files, give a file path")
     if mode is not None and not os.access(target, os.W_OK):
@@ -78,13 +81,17 @@ class AtomicFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.target = checked_target(path)
+        self.temporary: Path | None = None
+        self.device = self.target.exists() and stat.S_ISCHR(os.stat(self.target).st_mode)
+        if self.device:
+            return  # written in place by `write`: a device is never renamed over
         try:
             handle, temporary = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.",
                                                  suffix=".tmp")
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {describe(exc)}") from None
         os.close(handle)
-        self.temporary: Path | None = Path(temporary)
+        self.temporary = Path(temporary)
         try:  # mkstemp makes the file 0600; keep the mode of the file replaced, else the umask's
             os.chmod(temporary, self.target.stat().st_mode & 0o777 if self.target.exists() else 0o666 & ~_umask())
         except OSError as exc:
@@ -93,8 +100,11 @@ class AtomicFile:
 
     def write(self, text: str | bytes) -> None:
         """Write `text` to the temporary file, flush it to disk and rename it over the target."""
-        assert self.temporary is not None, "an AtomicFile is written once"
         data = text.encode("utf-8") if isinstance(text, str) else text
+        if self.device:
+            self._write_device(data)
+            return
+        assert self.temporary is not None, "an AtomicFile is written once"
         try:
             fd = os.open(self.temporary, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC)
             try:
@@ -113,6 +123,18 @@ class AtomicFile:
             self.discard()
             raise
         self.temporary = None
+
+    def _write_device(self, data: bytes) -> None:
+        try:
+            fd = os.open(self.target, os.O_WRONLY | os.O_CLOEXEC | os.O_NOCTTY)
+            try:
+                view, done = memoryview(data), 0
+                while done < len(view):
+                    done += os.write(fd, view[done:])
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.path}: {describe(exc)}") from None
 
     def discard(self) -> None:
         """Remove the temporary file if it was not renamed (nothing written, a failure, an interruption)."""

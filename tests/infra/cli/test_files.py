@@ -5,6 +5,7 @@ import os
 import socket
 import stat
 import tempfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -132,3 +133,16 @@ def test_cost_and_diff_out_refuse_a_fifo_before_any_work(tmp_path, monkeypatch):
         assert result.exit_code == 2, args
         assert result.output.startswith(f"cannot write {fifo}: it is a FIFO"), args
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_character_device_is_written_in_place_and_stays_a_device():
+    # `--out /dev/null` is an everyday idiom; a rename over it (as root) used to make it a plain file.
+    write_file(Path("/dev/null"), "plan\n")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_full_device_is_exit_2_naming_the_cause_and_is_never_replaced():
+    with pytest.raises(OutputError) as caught:
+        write_file(Path("/dev/full"), "plan\n")
+    assert message(caught) == "cannot write /dev/full: no space left on device"
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
