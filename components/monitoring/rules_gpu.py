@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from components.monitoring.alerts import CRITICAL, WARNING, AlertRule, AlertThresholds, RuleScope
 from components.monitoring.promql import (
     GPU_RESOURCE,
     MIG_INSTANCE_LABEL,
@@ -19,7 +20,6 @@ from components.monitoring.promql import (
     gpu_utilisation_percent,
     hourly_cost,
 )
-from components.monitoring.rules import CRITICAL, WARNING, AlertRule, AlertThresholds, RuleScope
 
 # The labels a per-GPU alert keeps: where the GPU is, which one, and the pod holding it (if any).
 GPU_LABELS = f"cluster, node, gpu, {MIG_INSTANCE_LABEL}, modelName, namespace, pod"

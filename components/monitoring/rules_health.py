@@ -9,8 +9,8 @@ one workspace holds several clusters (AMP), and carries it as an alert label.
 
 from __future__ import annotations
 
+from components.monitoring.alerts import CRITICAL, WARNING, AlertRule, AlertThresholds, ClusterScope, RuleScope
 from components.monitoring.promql import GPU_RESOURCE, dcgm, gpu_nodes
-from components.monitoring.rules import CRITICAL, WARNING, AlertRule, AlertThresholds, ClusterScope, RuleScope
 
 # How long an exporter, target or the scraper may be gone before anyone is told: long enough for a
 # rolling restart or a node replacement, short enough that a silent GPU fleet is noticed within the hour.
@@ -104,7 +104,8 @@ def health_rules(scope: RuleScope) -> list[AlertRule]:
             MISSING_MINUTES, WARNING,
             "Node {{ $labels.node }} sends no node-exporter metrics",
             "kubectl -n kube-system get pods -l app.kubernetes.io/name=prometheus-node-exporter -o wide shows "
-            "whether its pod runs on that node; a pod that cannot start there points to the node itself."))
+            "whether its pod runs on that node; a pod that cannot start there points to the node itself.",
+            labels=labels))
         if cluster.gpu_pools and cluster.dcgm:
             rules.append(AlertRule(
                 "GpuMetricsMissing",
@@ -113,7 +114,7 @@ def health_rules(scope: RuleScope) -> list[AlertRule]:
                 MISSING_MINUTES, CRITICAL,
                 "GPU node {{ $labels.node }} sends no DCGM metrics: its GPU alerts are blind",
                 "The DCGM exporter pod on that node is missing or failing (kubectl get pods -A -o wide | grep "
-                "dcgm), or the GPU driver is not loaded."))
+                "dcgm), or the GPU driver is not loaded.", labels=labels))
         if cluster.cluster_autoscaler:
             rules.append(AlertRule(
                 "ClusterAutoscalerMissing",

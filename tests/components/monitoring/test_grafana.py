@@ -26,7 +26,8 @@ def grafana_program(dashboards=None, datasource=None):
         provider = k8s.Provider("test", kubeconfig="{}")
         ClusterGrafana("dev-grafana", ClusterGrafanaArgs(
             provider=provider, chart=GRAFANA_CHART, datasource=datasource or DATASOURCE,
-            dashboards=platform_dashboards("metrics", {"g6.xlarge": 0.8}) if dashboards is None else dashboards,
+            dashboards=(platform_dashboards("metrics", {"g6.xlarge": 0.8}, runners=True) if dashboards is None
+                        else dashboards),
             service_account_annotations=ROLE, node_selector=SYSTEM, tolerations=(TOLERATION,),
             labels={"app.kubernetes.io/part-of": "mlinfra"}))
     return program
