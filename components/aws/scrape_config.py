@@ -94,7 +94,7 @@ def _label_meta(label: str) -> str:
     return "__meta_kubernetes_pod_label_" + "".join(c if c.isalnum() else "_" for c in label)
 
 
-def _job(target: ScrapeTarget) -> dict:
+def _job(target: ScrapeTarget, cluster: str) -> dict:
     """One scrape_config: pod discovery, kept by label and port, labelled with the metadata the exporter lacks."""
     unknown = sorted(set(target.target_labels) - set(_TARGET_META))
     if unknown:
@@ -118,6 +118,9 @@ def _job(target: ScrapeTarget) -> dict:
             # Only running pods: a finished pod's address may already belong to another.
             {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
             *({"source_labels": [_TARGET_META[label]], "target_label": label} for label in target.target_labels),
+            # The cluster on every stored series, not only at remote write (external_labels): the scraper's own
+            # `up` and the rules that filter on `cluster` see the same label (no exporter emits `cluster`).
+            {"target_label": "cluster", "replacement": cluster},
         ],
     }
 
@@ -137,6 +140,12 @@ APISERVER_JOB = {
 }
 
 
+def _apiserver_job(cluster: str) -> dict:
+    job = dict(APISERVER_JOB)
+    job["relabel_configs"] = [*APISERVER_JOB["relabel_configs"], {"target_label": "cluster", "replacement": cluster}]
+    return job
+
+
 def scrape_config(cluster: str, interval_seconds: int, targets: Sequence[ScrapeTarget],
                   apiserver: bool = True) -> dict:
     """The scraper's configuration: one job per target (and the API server), every series labelled with its cluster."""
@@ -149,7 +158,7 @@ def scrape_config(cluster: str, interval_seconds: int, targets: Sequence[ScrapeT
         raise ValueError(f"duplicate scrape jobs: {', '.join(duplicates)}")
     return {
         "global": {"scrape_interval": f"{interval_seconds}s", "external_labels": {"cluster": cluster}},
-        "scrape_configs": [_job(t) for t in targets] + ([dict(APISERVER_JOB)] if apiserver else []),
+        "scrape_configs": [_job(t, cluster) for t in targets] + ([_apiserver_job(cluster)] if apiserver else []),
     }
 
 
