@@ -89,7 +89,10 @@ def price_vector(node_hourly_prices: Mapping[str, float]) -> str:
 
 def hourly_cost(nodes: str, node_hourly_prices: Mapping[str, float]) -> str:
     """The hourly cost of the node series `nodes` (which carry the instance-type label), at catalog prices."""
-    return f"sum({nodes} * on ({INSTANCE_TYPE}) group_left () ({price_vector(node_hourly_prices)}))"
+    # `nodes` in parentheses: it is usually an `and`/`unless` expression, and `*` binds tighter than those, so
+    # unbracketed the prices would multiply only its right-hand side (which has no instance type) and the
+    # sum would always be empty (promtool's unit test of GpuSpendAboveBudget caught exactly that).
+    return f"sum(({nodes}) * on ({INSTANCE_TYPE}) group_left () ({price_vector(node_hourly_prices)}))"
 
 
 def _escape(value: str) -> str:

@@ -143,7 +143,7 @@ def missing_gpus_rule(scope: RuleScope) -> AlertRule:
                    f"or on (cluster, node) 0 * {nodes}")
     return AlertRule(
         "GpuNodeMissingGpus",
-        f"({nodes} * on ({POOL}) group_left () ({vector})) - on (cluster, node) ({allocatable}) > 0",
+        f"({nodes} * on ({POOL}) group_left () ({vector})) - on (cluster, node) group_left () ({allocatable}) > 0",
         MISSING_GPUS_MINUTES, CRITICAL,
         "GPU node {{ $labels.node }} (pool {{ $labels.label_mlinfra_io_pool }}) is missing {{ $value }} of its GPUs",
         "kubectl describe node shows the nvidia.com/gpu capacity; the device plugin's and DCGM's logs on the "
