@@ -139,3 +139,8 @@ def test_price_vector_escapes_and_refuses_an_empty_catalog():
         "kube_node_labels"}
     with pytest.raises(ValueError, match="no prices"):
         price_vector({})
+
+
+def test_every_runbook_page_belongs_to_an_alert():
+    pages = {p.stem for p in (ROOT / "docs" / "runbooks").glob("*.md")} - {"README"}
+    assert pages == set(rules())
