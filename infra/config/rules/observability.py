@@ -1,4 +1,4 @@
-"""Observability rules: the alert webhook URL is a Pulumi secret and an https URL; staging and prod alerts reach someone."""
+"""Observability rules: the alert webhook is a secret https URL; staging and prod alerts reach someone."""
 
 from __future__ import annotations
 
