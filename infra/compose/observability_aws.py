@@ -67,6 +67,13 @@ if TYPE_CHECKING:
 # 2026-11-29). The plugin is installed by the chart's `plugins` value when the pod starts.
 DATASOURCE_UID = "amp"
 DATASOURCE_TYPE = "grafana-amazonprometheus-datasource"
+# The plugin, pinned: the chart hands `plugins` to Grafana's GF_PLUGINS_PREINSTALL_SYNC, whose entries are
+# `<id>@<version>[@<url>]` (grafana-community/helm-charts@grafana-12.11.1:charts/grafana/values.yaml `plugins`
+# comment, templates/_pod.tpl, _config.tpl). 3.3.4 is the newest released version in the plugin's changelog,
+# built against @grafana/* 13.3.0 (https://grafana.com/grafana/plugins/grafana-amazonprometheus-datasource/
+# changelog.md, read 2026-12-07). Unpinned, every pod start could install a different plugin.
+DATASOURCE_PLUGIN_VERSION = "3.3.4"
+DATASOURCE_PLUGIN = f"{DATASOURCE_TYPE}@{DATASOURCE_PLUGIN_VERSION}"
 GRAFANA_NAMESPACE = "grafana"
 GRAFANA_SERVICE_ACCOUNT = "grafana"
 
@@ -188,7 +195,7 @@ def _in_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
         datasource=grafana_datasource(workspace.query_endpoint, ctx.region),
         dashboards=platform_dashboards(DATASOURCE_UID, gpu_hourly_prices(), datasource_type=DATASOURCE_TYPE,
                                        runners=bool(cluster.runners)),
-        plugins=[DATASOURCE_TYPE],
+        plugins=[DATASOURCE_PLUGIN],
         namespace=GRAFANA_NAMESPACE, service_account_name=GRAFANA_SERVICE_ACCOUNT, node_selector=system,
         labels=labels, depends_on=[*depends_on, identity]), opts=ctx.opts)
     return {"grafana": {"namespace": GRAFANA_NAMESPACE, "service": "grafana", "role_arn": identity.role_arn}}

@@ -84,7 +84,7 @@ def test_grafana_reads_the_workspace_with_a_query_only_pod_identity(plan):
                  if r["inputs"]["chart"] == "grafana" and r["name"] == f"{eks}-grafana-release"]
     values = grafana["inputs"]["values"]
     assert values["service"] == {"type": "ClusterIP"}
-    assert values["plugins"] == ["grafana-amazonprometheus-datasource"]
+    assert values["plugins"] == ["grafana-amazonprometheus-datasource@3.3.4"]  # pinned, never "latest"
     [source] = values["datasources"]["datasources.yaml"]["datasources"]
     assert (source["type"], source["uid"]) == ("grafana-amazonprometheus-datasource", "amp")
     assert source["jsonData"]["sigV4Auth"] is True and source["jsonData"]["sigV4AuthType"] == "default"

@@ -124,3 +124,11 @@ def test_every_value_the_components_set_is_one_the_pinned_charts_read():
     # A misspelt key is caught: the chart reads `persistence.enabled`, not `persistence.enable`.
     assert undeclared_paths(CHARTS["grafana"].value_paths, {"persistence": {"enable": False}}) == [
         "persistence.enable"]
+
+
+def test_plugins_must_be_pinned_to_a_version():
+    from components.monitoring.grafana import unpinned_plugins
+
+    assert unpinned_plugins(["grafana-amazonprometheus-datasource@3.3.4"]) == []
+    assert unpinned_plugins(["grafana-amazonprometheus-datasource"]) == [
+        "plugin 'grafana-amazonprometheus-datasource' must be pinned as <id>@<version>"]
