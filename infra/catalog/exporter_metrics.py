@@ -167,12 +167,12 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
                "longrunning_requests under subsystem apiserver, all STABLE)"),
     # Prometheus' own series per scrape target, stored by a Prometheus-based collector: "up{job=...,
     # instance=...}: 1 if the instance is healthy, i.e. reachable, or 0 if the scrape failed"
-    # (prometheus/docs: content/docs/concepts/jobs_instances.md, "Automatically generated labels and time
+    # (https://prometheus.io/docs/concepts/jobs_instances/, "Automatically generated labels and time
     # series", read 2026-12-07). The AMP managed scraper is one; the absence rules read `up` only there.
     ExporterMetrics(
         "prometheus-scrape", "2.42",
         frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped"}),
-        source="prometheus/docs:content/docs/concepts/jobs_instances.md; the loopback test "
+        source="https://prometheus.io/docs/concepts/jobs_instances/ (Prometheus 2.42); the loopback test "
                "(tests/components/monitoring/test_loopback_prometheus.py) reads `up` from Prometheus 2.42",
         read_on="2026-12-07"),
 )}
