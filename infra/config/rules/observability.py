@@ -45,11 +45,11 @@ def destination_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
         yield ("observability.notify",
                f"{config.environment.value} alerts must reach someone: list `emails` (SNS mails them; each "
                f"address confirms once) {hint}")
-    relay = config.gcp.alert_smtp if config.gcp is not None else None
-    if Cloud.GCP in clouds and not (notify.webhook_url or (notify.emails and relay)):
+    # Emails without a relay are refused by the GKE rules already (gcp.alert_smtp), so only "nothing" is here.
+    if Cloud.GCP in clouds and not (notify.webhook_url or notify.emails):
         yield ("observability.notify",
-               f"{config.environment.value} GKE alerts must reach someone: GMP's Alertmanager sends `emails` only "
-               f"through an SMTP relay (`gcp.alert_smtp`), {hint}")
+               f"{config.environment.value} GKE alerts must reach someone: list `emails` (GMP's Alertmanager "
+               f"sends them through an SMTP relay, `gcp.alert_smtp`) {hint}")
 
 
 def observability_secret_problems(config: StackConfig, secret_keys: Collection[str]) -> Iterator[tuple[str, str]]:

@@ -131,12 +131,14 @@ def test_staging_alerts_must_reach_someone():
             "webhook_url' https://...`)") in message
 
 
-def test_prod_gke_alerts_need_a_webhook_or_a_mail_relay():
-    # An email address reaches the EKS cluster's alerts (SNS), not the GKE cluster's (no SMTP relay).
-    message = _stack_without("prod", {"emails": ["oncall@acme-ml.example.com"]})
-    assert "prod alerts must reach someone" not in message
-    assert ("observability.notify: prod GKE alerts must reach someone: GMP's Alertmanager sends `emails` only "
-            "through an SMTP relay (`gcp.alert_smtp`)") in message
+def test_prod_gke_alerts_need_a_destination_too():
+    message = _stack_without("prod", {})
+    assert "observability.notify: prod alerts must reach someone" in message
+    assert ("observability.notify: prod GKE alerts must reach someone: list `emails` (GMP's Alertmanager sends "
+            "them through an SMTP relay, `gcp.alert_smtp`) or a webhook") in message
+    # An email address reaches the EKS cluster's alerts (SNS); for the GKE cluster's, the relay is required.
+    mail = _stack_without("prod", {"emails": ["oncall@acme-ml.example.com"]})
+    assert "must reach someone" not in mail and "gcp.alert_smtp: required to mail" in mail
 
 
 def test_dev_may_leave_alerts_unrouted():
