@@ -17,7 +17,8 @@ def test_the_site_builds_strictly(tmp_path):
     # Every page is on the site, including pages no nav entry names (docs/.nav.yml appends them).
     pages = {p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md")}
     built = {p.parent.relative_to(tmp_path) for p in tmp_path.rglob("index.html")}
-    missing = [str(p) for p in pages if (p.parent if p.name == "index" else p) not in built]
+    # mkdocs builds a folder's index.md, or else its README.md, as the folder's index.html.
+    missing = [str(p) for p in pages if (p.parent if p.name in ("index", "README") else p) not in built]
     assert missing == []
     home = (tmp_path / "index.html").read_text()
     for section in ("Concepts", "How-to guides", "Reference", "Operations"):
@@ -43,7 +44,7 @@ def test_pages_no_nav_names_are_on_the_site_and_in_its_navigation(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     (tmp_path / "docs" / "security.md").write_text("# Security\n\nA page no nav file names.\n")
-    (tmp_path / "docs" / "runbooks").mkdir()
+    (tmp_path / "docs" / "runbooks").mkdir(exist_ok=True)
     (tmp_path / "docs" / "runbooks" / "gpu-pod-pending.md").write_text("# GpuPodPending\n\nWhat to do.\n")
     (tmp_path / "docs" / "how-to" / "rotate-keys.md").write_text("# Rotate keys\n\nSteps.\n")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -20,6 +20,7 @@ from components.aws.iam import RoleBounds
 from components.aws.node_template import AUTOSCALER
 from components.aws.pod_identity import pod_identity_trust_policy
 from components.k8s.helm_chart import HelmChart
+from components.monitoring.dcgm_counters import counters_csv
 
 AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
 GPU_TOLERATION = {"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}
@@ -92,7 +93,9 @@ def device_plugin_values() -> dict:
 def dcgm_values() -> dict:
     """DCGM exporter values: GPU nodes only; no ServiceMonitor until a Prometheus operator exists."""
     return {"tolerations": [GPU_TOLERATION], "affinity": GPU_NODE_AFFINITY,
-            "serviceMonitor": {"enabled": False}}
+            "serviceMonitor": {"enabled": False},
+            # The chart's counters plus throttling and NVLink errors, for the alerts that read them.
+            "customMetrics": counters_csv()}
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,10 @@ class AwsLbControllerArgs:
     """Tags on the IAM role, policy and association."""
     bounds: RoleBounds = field(default_factory=RoleBounds)
     """Boundary and IAM path of the role and policy: the deploy role creates roles only with them."""
+    cluster_name_output: pulumi.Input[str] | None = None
+    """The cluster's name read from the cluster resource: the Pod Identity association names the cluster
+    through it, so on a first `pulumi up` it waits for the cluster instead of racing it (EKS refuses an
+    association for a cluster that does not exist yet)."""
 
 
 class AwsLbController(pulumi.ComponentResource):
@@ -94,7 +98,9 @@ class AwsLbController(pulumi.ComponentResource):
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn,
                                                   opts=child)
         association = aws.eks.PodIdentityAssociation(
-            f"{name}-identity", cluster_name=args.cluster_name, namespace=NAMESPACE,
+            f"{name}-identity",
+            cluster_name=args.cluster_name if args.cluster_name_output is None else args.cluster_name_output,
+            namespace=NAMESPACE,
             service_account=SERVICE_ACCOUNT, role_arn=role.arn, tags=args.tags, opts=child)
         release = k8s.helm.v3.Release(
             f"{name}-release", name=RELEASE_NAME, **args.chart.release_args(), namespace=NAMESPACE,

@@ -25,6 +25,23 @@ Sources, read 2026-11-29:
   runner-scale-set-listener` and serve `--listener-metrics-addr` / `--listener-metrics-endpoint`.
 - kube-state-metrics and prometheus-node-exporter: the labels and ports are passed in from the chart
   catalog (`ScrapeTarget`), where obscore's exporter pins record them with their sources.
+
+Which pod metadata each job stamps on its series (`ScrapeTarget.target_labels`), and why only that:
+Prometheus attaches a job's target labels to every scraped series and, with `honor_labels` false (the
+default, and the only behaviour the managed scraper's documented fields let us rely on), renames an
+exporter's own label of the same name to `exported_<name>` ("honor_labels controls how Prometheus handles
+conflicts between labels that are already present in scraped data and labels that Prometheus would
+attach server-side": prometheus/prometheus@v2.42.0:docs/configuration/configuration.md, scrape_config).
+Several exporters describe other objects with exactly those names:
+- kube-state-metrics: `node`, `namespace`, `pod` of the object each series describes
+  (kubernetes/kube-state-metrics@v2.19.1:docs/metrics/cluster/node-metrics.md, workload/pod-metrics.md);
+- dcgm-exporter: `namespace`, `pod`, `container` of the pod holding the GPU
+  (NVIDIA/dcgm-exporter@4.5.3-4.8.2:internal/pkg/transformation/const.go, kubernetes.go);
+- the ARC listener: `name`, `namespace` of its scale set
+  (actions/actions-runner-controller@gha-runner-scale-set-0.14.2:cmd/ghalistener/metrics/metrics.go).
+So a job only adds the metadata its exporter never emits: none for kube-state-metrics and the listener,
+`node` for node-exporter and DCGM (neither emits it), all three for the autoscaler. This is what
+GMP's `targetLabels.metadata` does on GKE (components/gcp/gmp_manifests.py).
 """
 
 from __future__ import annotations
@@ -35,6 +52,10 @@ from dataclasses import dataclass
 import yaml
 
 MIN_SCRAPE_INTERVAL_SECONDS = 30
+NAMESPACE, POD, NODE = "namespace", "pod", "node"
+# The discovery meta label each target label is copied from.
+_TARGET_META = {NAMESPACE: "__meta_kubernetes_namespace", POD: "__meta_kubernetes_pod_name",
+                NODE: "__meta_kubernetes_pod_node_name"}
 DCGM_PORT_NAME = "metrics"
 AUTOSCALER_PORT = 8085
 ARC_METRICS_PORT = 8080
@@ -54,15 +75,18 @@ class ScrapeTarget:
     path: str = "/metrics"
     namespace: str | None = None
     """Only pods of this namespace, when set."""
+    target_labels: tuple[str, ...] = (NODE,)
+    """Pod metadata stamped on every series (of namespace, pod, node): only names the exporter never emits."""
 
 
-DCGM = ScrapeTarget("dcgm-exporter", "app.kubernetes.io/name", "dcgm-exporter", DCGM_PORT_NAME)
+DCGM = ScrapeTarget("dcgm-exporter", "app.kubernetes.io/name", "dcgm-exporter", DCGM_PORT_NAME,
+                    target_labels=(NODE,))
 AUTOSCALER = ScrapeTarget("cluster-autoscaler", "app.kubernetes.io/name", "aws-cluster-autoscaler",
-                          AUTOSCALER_PORT, namespace="kube-system")
+                          AUTOSCALER_PORT, namespace="kube-system", target_labels=(NAMESPACE, POD, NODE))
 ARC_CONTROLLER = ScrapeTarget("arc-controller", "app.kubernetes.io/name", "gha-runner-scale-set-controller",
-                              "metrics")
+                              "metrics", target_labels=(NAMESPACE, POD, NODE))
 ARC_LISTENER = ScrapeTarget("arc-listener", "app.kubernetes.io/component", "runner-scale-set-listener",
-                            ARC_METRICS_PORT)
+                            ARC_METRICS_PORT, target_labels=())
 
 
 def _label_meta(label: str) -> str:
@@ -70,8 +94,11 @@ def _label_meta(label: str) -> str:
     return "__meta_kubernetes_pod_label_" + "".join(c if c.isalnum() else "_" for c in label)
 
 
-def _job(target: ScrapeTarget) -> dict:
-    """One scrape_config: pod discovery, kept by label and port, labelled with namespace, pod and node."""
+def _job(target: ScrapeTarget, cluster: str) -> dict:
+    """One scrape_config: pod discovery, kept by label and port, labelled with the metadata the exporter lacks."""
+    unknown = sorted(set(target.target_labels) - set(_TARGET_META))
+    if unknown:
+        raise ValueError(f"{target.job}: target_labels may only name {sorted(_TARGET_META)} (got {unknown})")
     keep: list[dict] = [{"source_labels": [_label_meta(target.label)], "regex": target.value, "action": "keep"}]
     if isinstance(target.port, str):
         keep.append({"source_labels": ["__meta_kubernetes_pod_container_port_name"], "regex": target.port,
@@ -90,10 +117,10 @@ def _job(target: ScrapeTarget) -> dict:
             *keep,
             # Only running pods: a finished pod's address may already belong to another.
             {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
-            {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
-            {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
-            # The node a series comes from, so GPU panels can join on it.
-            {"source_labels": ["__meta_kubernetes_pod_node_name"], "target_label": "node"},
+            *({"source_labels": [_TARGET_META[label]], "target_label": label} for label in target.target_labels),
+            # The cluster on every stored series, not only at remote write (external_labels): the scraper's own
+            # `up` and the rules that filter on `cluster` see the same label (no exporter emits `cluster`).
+            {"target_label": "cluster", "replacement": cluster},
         ],
     }
 
@@ -113,6 +140,12 @@ APISERVER_JOB = {
 }
 
 
+def _apiserver_job(cluster: str) -> dict:
+    job = dict(APISERVER_JOB)
+    job["relabel_configs"] = [*APISERVER_JOB["relabel_configs"], {"target_label": "cluster", "replacement": cluster}]
+    return job
+
+
 def scrape_config(cluster: str, interval_seconds: int, targets: Sequence[ScrapeTarget],
                   apiserver: bool = True) -> dict:
     """The scraper's configuration: one job per target (and the API server), every series labelled with its cluster."""
@@ -125,7 +158,7 @@ def scrape_config(cluster: str, interval_seconds: int, targets: Sequence[ScrapeT
         raise ValueError(f"duplicate scrape jobs: {', '.join(duplicates)}")
     return {
         "global": {"scrape_interval": f"{interval_seconds}s", "external_labels": {"cluster": cluster}},
-        "scrape_configs": [_job(t) for t in targets] + ([dict(APISERVER_JOB)] if apiserver else []),
+        "scrape_configs": [_job(t, cluster) for t in targets] + ([_apiserver_job(cluster)] if apiserver else []),
     }
 
 

@@ -18,6 +18,7 @@ from components.monitoring.promql import (
     dcgm,
     gpu_nodes,
     gpu_requests_by_node,
+    gpu_utilisation_percent,
     hourly_cost,
 )
 
@@ -37,28 +38,28 @@ def _legend(label: str) -> str:
 
 def _by_node_label(metric: str, label: str, how: str = "avg") -> str:
     # DCGM series name their node (promql.dcgm); kube_node_labels maps it to pool and team.
-    return f"{how} by ({label}) ({dcgm(metric)} * on (node) group_left ({label}) kube_node_labels)"
+    return f"{how} by ({label}) ({metric} * on (cluster, node) group_left ({label}) kube_node_labels)"
 
 
 def gpu_panels(gpu_hourly_prices: Mapping[str, float]) -> tuple[Panel, ...]:
     """GPU utilisation and memory per pool, team and node; allocated against idle GPUs and their cost."""
-    idle_nodes = f"({gpu_nodes()}) unless on (node) ({gpu_requests_by_node()} > 0)"
+    idle_nodes = f"({gpu_nodes()}) unless on (cluster, node) ({gpu_requests_by_node()} > 0)"
     panels = [
-        Panel("GPU utilisation by pool", (Query(_by_node_label("DCGM_FI_DEV_GPU_UTIL", POOL), _legend(POOL)),),
+        Panel("GPU utilisation by pool", (Query(_by_node_label(gpu_utilisation_percent(), POOL), _legend(POOL)),),
               unit="percent"),
-        Panel("GPU utilisation by team", (Query(_by_node_label("DCGM_FI_DEV_GPU_UTIL", TEAM), _legend(TEAM)),),
+        Panel("GPU utilisation by team", (Query(_by_node_label(gpu_utilisation_percent(), TEAM), _legend(TEAM)),),
               unit="percent", description="Team is the `team` label a GPU pool sets in its `labels`."),
-        Panel("GPU utilisation by node", (Query(f"avg by (node) ({dcgm('DCGM_FI_DEV_GPU_UTIL')})", "{{node}}"),),
-              unit="percent"),
-        Panel("GPU memory used by pool", (Query(_by_node_label("DCGM_FI_DEV_FB_USED", POOL, "sum"),
+        Panel("GPU utilisation by node", (Query(f"avg by (node) ({gpu_utilisation_percent()})", "{{node}}"),),
+              unit="percent", description="Whole GPUs and MIG instances (graphics engine activity) alike."),
+        Panel("GPU memory used by pool", (Query(_by_node_label(dcgm("DCGM_FI_DEV_FB_USED"), POOL, "sum"),
                                                 _legend(POOL)),), unit="decmbytes"),
         Panel("GPU memory used by node", (Query(f"sum by (node) ({dcgm('DCGM_FI_DEV_FB_USED')})", "{{node}}"),),
               unit="decmbytes"),
         Panel("GPUs allocated and idle", (
             Query(f'sum(kube_node_status_allocatable{{resource="{GPU_RESOURCE}"}})', "GPUs in the cluster"),
             Query(f"sum({gpu_requests_by_node()})", "GPUs requested by running pods"),
-            Query(f'sum(kube_node_status_allocatable{{resource="{GPU_RESOURCE}"}} and on (node) ({idle_nodes}))',
-                  "GPUs on nodes without a GPU pod"))),
+            Query(f'sum(kube_node_status_allocatable{{resource="{GPU_RESOURCE}"}} '
+                  f'and on (cluster, node) ({idle_nodes}))', "GPUs on nodes without a GPU pod"))),
     ]
     if gpu_hourly_prices:
         panels.append(Panel(
@@ -74,12 +75,12 @@ def scheduling_panels() -> tuple[Panel, ...]:
     return (
         Panel("Pending GPU pods", (Query(
             f'sum(kube_pod_container_resource_requests{{resource="{GPU_RESOURCE}"}} '
-            '* on (namespace, pod) group_left () (kube_pod_status_phase{phase="Pending"} == 1))',
+            '* on (cluster, namespace, pod) group_left () (kube_pod_status_phase{phase="Pending"} == 1))',
             "GPUs requested by pending pods"),
             Query("sum(kube_pod_status_unschedulable)", "unschedulable pods"))),
         Panel("Time to schedule (pods created in the last hour)", (Query(
-            "max(kube_pod_status_scheduled_time - on (namespace, pod) kube_pod_created "
-            "and on (namespace, pod) (time() - kube_pod_created < 3600))", "slowest"),),
+            "max(kube_pod_status_scheduled_time - on (cluster, namespace, pod) kube_pod_created "
+            "and on (cluster, namespace, pod) (time() - kube_pod_created < 3600))", "slowest"),),
             unit="s"),
         Panel("Nodes per pool", (Query(f"count by ({POOL}) (kube_node_labels)", _legend(POOL)),)),
         Panel("GPU nodes per instance type", (Query(f"count by ({INSTANCE_TYPE}) ({gpu_nodes()})",
@@ -123,11 +124,16 @@ def control_plane_panels() -> tuple[Panel, ...]:
 
 
 def platform_dashboards(datasource_uid: str, gpu_hourly_prices: Mapping[str, float], *,
-                        datasource_type: str = "prometheus") -> dict[str, dict]:
-    """The platform dashboards by uid, each reading the data source `datasource_uid`."""
+                        datasource_type: str = "prometheus", runners: bool = False) -> dict[str, dict]:
+    """The platform dashboards by uid, each reading the data source `datasource_uid`.
+
+    `runners`: whether the cluster runs runner scale sets; without them the runner dashboard could only
+    ever be empty, so it is left out.
+    """
     datasource = {"type": datasource_type, "uid": datasource_uid}
-    boards = (("mlinfra-gpus", "GPUs: utilisation, memory, idle cost", gpu_panels(gpu_hourly_prices)),
-              ("mlinfra-scheduling", "Scheduling: pending GPU pods and nodes per pool", scheduling_panels()),
-              ("mlinfra-runners", "CI runners: queue and wait", runner_panels()),
-              ("mlinfra-control-plane", "Control plane health", control_plane_panels()))
+    boards = [("mlinfra-gpus", "GPUs: utilisation, memory, idle cost", gpu_panels(gpu_hourly_prices)),
+              ("mlinfra-scheduling", "Scheduling: pending GPU pods and nodes per pool", scheduling_panels())]
+    if runners:
+        boards.append(("mlinfra-runners", "CI runners: queue and wait", runner_panels()))
+    boards.append(("mlinfra-control-plane", "Control plane health", control_plane_panels()))
     return {uid: dashboard_json(uid, title, panels, datasource, SCHEMA_VERSION) for uid, title, panels in boards}

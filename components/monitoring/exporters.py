@@ -14,7 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.k8s.helm_chart import HelmChart
-from components.monitoring.promql import NODE_LABELS
+from components.monitoring.promql import NODE_LABELS, TARGET_NODE_LABEL
 
 KUBE_STATE_METRICS = "kube-state-metrics"
 NODE_EXPORTER = "prometheus-node-exporter"
@@ -24,6 +24,10 @@ SCRAPE_SELECTORS: Mapping[str, Mapping[str, str]] = {
     NODE_EXPORTER: {"app.kubernetes.io/name": NODE_EXPORTER},
 }
 SCRAPE_PORTS: Mapping[str, int] = {KUBE_STATE_METRICS: 8080, NODE_EXPORTER: 9100}
+# The pod metadata a collector may stamp on each exporter's series: kube-state-metrics names the node,
+# namespace and pod of the object a series describes, so it gets none (or its own pod's would rename them
+# to exported_*); node-exporter only knows the node's IP, so it gets the node it runs on.
+SCRAPE_TARGET_LABELS: Mapping[str, tuple[str, ...]] = {KUBE_STATE_METRICS: (), NODE_EXPORTER: (TARGET_NODE_LABEL,)}
 TOLERATE_ALL = {"operator": "Exists"}
 
 

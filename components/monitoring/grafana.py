@@ -8,6 +8,7 @@ The data source entry is built by the cloud's compose module (AMP with SigV4, or
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,8 @@ class ClusterGrafanaArgs:
     # Labels on every Kubernetes object this component creates.
     labels: Mapping[str, str] = field(default_factory=dict)
     depends_on: Sequence[pulumi.Resource] = ()
-    # Data source plugins the data source needs (the chart's `plugins`, installed when the pod starts).
+    # Data source plugins the data source needs (the chart's `plugins`, installed when the pod starts), each
+    # pinned as `<id>@<version>`.
     plugins: Sequence[str] = ()
 
 
@@ -61,6 +63,15 @@ def datasource_problems(datasource: Mapping[str, Any], dashboards: Mapping[str, 
             problems.append(f"dashboard {board_uid} reads data source {sorted(map(str, used - {uid}))}, "
                             f"not {uid!r}")
     return problems
+
+
+# `<plugin id>@<version>`, optionally `@<https download URL>`: the chart's GF_PLUGINS_PREINSTALL_SYNC format.
+_PINNED_PLUGIN = re.compile(r"[a-z0-9][a-z0-9-]*@\d+\.\d+\.\d+(@https://\S+)?")
+
+
+def unpinned_plugins(plugins: Sequence[str]) -> list[str]:
+    """Plugins not pinned to a version: each Grafana start could otherwise install a different one."""
+    return [f"plugin {p!r} must be pinned as <id>@<version>" for p in plugins if not _PINNED_PLUGIN.fullmatch(p)]
 
 
 def grafana_values(args: ClusterGrafanaArgs) -> dict:
@@ -92,7 +103,7 @@ class ClusterGrafana(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClusterGrafanaArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:monitoring:ClusterGrafana", name, None, opts)
-        problems = datasource_problems(args.datasource, args.dashboards)
+        problems = datasource_problems(args.datasource, args.dashboards) + unpinned_plugins(args.plugins)
         if problems:
             raise ValueError("ClusterGrafana: " + "; ".join(problems))
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)

@@ -43,16 +43,35 @@ def dcgm(metric: str) -> str:
     return f'label_replace({metric}, "node", "$1", "Hostname", "(.*)")'
 
 
+# MIG instances: dcgm-exporter labels a MIG instance's series with GPU_I_PROFILE and GPU_I_ID
+# (NVIDIA/dcgm-exporter@4.5.3-4.8.2:internal/pkg/rendermetrics/render_metrics.go). DCGM does not measure
+# DCGM_FI_DEV_GPU_UTIL for MIG instances (it reads 0 there), and NVIDIA's maintainers point to
+# DCGM_FI_PROF_GR_ENGINE_ACTIVE, a 0-1 ratio that works on MIG ("1) Yes, it is normal 2)
+# DCGM_FI_PROF_GR_ENGINE_ACTIVE 3) Today, there are no plans to support DCGM_FI_DEV_GPU_UTIL for MIG
+# instances": https://github.com/NVIDIA/dcgm-exporter/issues/216; the same in
+# https://github.com/NVIDIA/DCGM/issues/80; both read 2026-12-07). Both exporters the platform scrapes
+# export it: the dcgm-exporter chart's counters and GKE's DCGM package (infra/catalog/exporter_metrics.py).
+MIG_INSTANCE_LABEL = "GPU_I_ID"
+
+
+def gpu_utilisation_percent() -> str:
+    """GPU utilisation in percent per GPU or MIG instance, keyed by `node`: whole GPUs from
+    DCGM_FI_DEV_GPU_UTIL, MIG instances from DCGM_FI_PROF_GR_ENGINE_ACTIVE (x100), never a MIG instance's 0."""
+    whole = dcgm(f'DCGM_FI_DEV_GPU_UTIL{{{MIG_INSTANCE_LABEL}=""}}')
+    mig = dcgm(f'DCGM_FI_PROF_GR_ENGINE_ACTIVE{{{MIG_INSTANCE_LABEL}!=""}}')
+    return f"({whole} or 100 * {mig})"
+
+
 def gpu_nodes() -> str:
     """One series per GPU node (value 1) with its pool, team and instance type, keyed by `node`."""
     allocatable = f'kube_node_status_allocatable{{resource="{GPU_RESOURCE}"}}'
-    return f'kube_node_labels{{{POOL}!=""}} and on (node) ({allocatable} > 0)'
+    return f'kube_node_labels{{{POOL}!=""}} and on (cluster, node) ({allocatable} > 0)'
 
 
 def gpu_requests_by_node() -> str:
     """GPUs requested by the running pods of each node."""
-    return (f'sum by (node) (kube_pod_container_resource_requests{{resource="{GPU_RESOURCE}"}} '
-            f'* on (namespace, pod) group_left () (kube_pod_status_phase{{phase="Running"}} == 1))')
+    return (f'sum by (cluster, node) (kube_pod_container_resource_requests{{resource="{GPU_RESOURCE}"}} '
+            f'* on (cluster, namespace, pod) group_left () (kube_pod_status_phase{{phase="Running"}} == 1))')
 
 
 def price_vector(node_hourly_prices: Mapping[str, float]) -> str:
@@ -70,7 +89,10 @@ def price_vector(node_hourly_prices: Mapping[str, float]) -> str:
 
 def hourly_cost(nodes: str, node_hourly_prices: Mapping[str, float]) -> str:
     """The hourly cost of the node series `nodes` (which carry the instance-type label), at catalog prices."""
-    return f"sum({nodes} * on ({INSTANCE_TYPE}) group_left () ({price_vector(node_hourly_prices)}))"
+    # `nodes` in parentheses: it is usually an `and`/`unless` expression, and `*` binds tighter than those, so
+    # unbracketed the prices would multiply only its right-hand side (which has no instance type) and the
+    # sum would always be empty (promtool's unit test of GpuSpendAboveBudget caught exactly that).
+    return f"sum(({nodes}) * on ({INSTANCE_TYPE}) group_left () ({price_vector(node_hourly_prices)}))"
 
 
 def _escape(value: str) -> str:

@@ -47,10 +47,15 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
             "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_DEV_VGPU_LICENSE_STATUS",
             "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS",
             "DCGM_FI_DEV_ROW_REMAP_FAILURE", "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
-            "DCGM_FI_PROF_DRAM_ACTIVE", "DCGM_FI_PROF_PCIE_TX_BYTES", "DCGM_FI_PROF_PCIE_RX_BYTES"}),
+            "DCGM_FI_PROF_DRAM_ACTIVE", "DCGM_FI_PROF_PCIE_TX_BYTES", "DCGM_FI_PROF_PCIE_RX_BYTES",
+            # Uncommented by the platform's `customMetrics` (components/monitoring/dcgm_counters.py, 2026-12-07).
+            "DCGM_FI_DEV_POWER_VIOLATION", "DCGM_FI_DEV_THERMAL_VIOLATION",
+            "DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL", "DCGM_FI_DEV_NVLINK_CRC_DATA_ERROR_COUNT_TOTAL",
+            "DCGM_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL", "DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL"}),
         source="NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/metrics-configmap.yaml (uncommented "
                "lines; the chart's default `arguments: [-f, /etc/dcgm-exporter/default-counters.csv]` and "
-               "extraVolumeMounts in deployment/values.yaml mount it there)"),
+               "extraVolumeMounts in deployment/values.yaml mount it there), plus the throttling and NVLink "
+               "error lines commented out there, which the platform's `customMetrics` turns on"),
     # GKE's managed DCGM package (monitoring_config.enable_components DCGM) on GKE 1.34: image
     # gke-dcgm-exporter:4.4.1-4.6.0-gke.17, series keep the DCGM_FI_* names and the Hostname label
     # (the node name). Google publishes no counters list for it; these 21 fields are a live capture of
@@ -160,6 +165,16 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
         source="kubernetes/kubernetes:test/instrumentation/testdata/stable-metrics-list.yaml (stored commit "
                "0004b149a571; request_total, request_duration_seconds, current_inflight_requests, "
                "longrunning_requests under subsystem apiserver, all STABLE)"),
+    # Prometheus' own series per scrape target, stored by a Prometheus-based collector: "up{job=...,
+    # instance=...}: 1 if the instance is healthy, i.e. reachable, or 0 if the scrape failed"
+    # (https://prometheus.io/docs/concepts/jobs_instances/, "Automatically generated labels and time
+    # series", read 2026-12-07). The AMP managed scraper is one; the absence rules read `up` only there.
+    ExporterMetrics(
+        "prometheus-scrape", "2.42",
+        frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped"}),
+        source="https://prometheus.io/docs/concepts/jobs_instances/ (Prometheus 2.42); the loopback test "
+               "(tests/components/monitoring/test_loopback_prometheus.py) reads `up` from Prometheus 2.42",
+        read_on="2026-12-07"),
 )}
 
 # What each cloud's collector must scrape for the rules and dashboards to have data: the AMP managed scraper
@@ -167,7 +182,7 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
 # so its rules are rendered with `cluster_autoscaler_metrics=False` (the unschedulable-pods rule stands in).
 SCRAPED_ON: Mapping[str, frozenset[str]] = {
     "aws": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler",
-                      "arc-listener", "kube-apiserver"}),
+                      "arc-listener", "kube-apiserver", "prometheus-scrape"}),
     "gcp": frozenset({"gke-dcgm", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
                       "kube-apiserver"}),
 }

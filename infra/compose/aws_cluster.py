@@ -93,7 +93,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         ), opts=ctx.opts)
     gateways = aws_cluster_gateways(
         ctx, name, cluster_name, arn, cluster, vpc_id, private_subnets, public_subnets, buckets, eks.provider,
-        [system.node_group, managed.addons["eks-pod-identity-agent"]])
+        [system.node_group, managed.addons["eks-pod-identity-agent"]], cluster_name_output=eks.cluster_name)
     on_nodes = [system.node_group, managed.addons["eks-pod-identity-agent"]]
     metrics = {} if workspace is None else cluster_observability(
         ctx, name, cluster_name, cluster, workspace, eks, arn, private_subnets, on_nodes)

@@ -41,6 +41,9 @@ class AwsGatewayNetwork:
     # The account and cluster ARN: with both, the controller's role trusts only its own service account.
     account_id: pulumi.Input[str] | None = None
     cluster_arn: pulumi.Input[str] | None = None
+    # The cluster's name as the cluster resource outputs it: what the controller's Pod Identity association
+    # names, so it is created after the cluster.
+    cluster_name_output: pulumi.Input[str] | None = None
     # The permissions boundary and IAM path of the controller's role and policy.
     bounds: RoleBounds = field(default_factory=RoleBounds)
 
@@ -78,7 +81,8 @@ def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster_
                          cluster: ClusterConfig, vpc_id: pulumi.Input[str],
                          private_subnets: Sequence[pulumi.Input[str]], public_subnets: Sequence[pulumi.Input[str]],
                          buckets: Mapping[str, S3Bucket], k8s_provider: pulumi.ProviderResource,
-                         depends_on: Sequence[pulumi.Resource]) -> dict[str, Any]:
+                         depends_on: Sequence[pulumi.Resource],
+                         cluster_name_output: pulumi.Input[str] | None = None) -> dict[str, Any]:
     """One EKS cluster's gateways: the stack outputs entry `{"gateways": ...}`, or nothing."""
     if not cluster.gateways:
         return {}
@@ -87,7 +91,7 @@ def aws_cluster_gateways(ctx: AwsContext, name: str, cluster_name: str, cluster_
         region=ctx.region, vpc_id=vpc_id, vpc_cidr=str(cluster.network.cidr),
         public_subnet_ids=list(public_subnets), private_subnet_ids=list(private_subnets),
         access_logs_bucket=buckets[logs_to].bucket_name if logs_to else None, account_id=ctx.account_id,
-        cluster_arn=cluster_arn, bounds=ctx.bounds)
+        cluster_arn=cluster_arn, cluster_name_output=cluster_name_output, bounds=ctx.bounds)
     return {"gateways": build_gateways(name, cluster_name, cluster, ctx.config.environment, network,
                                        k8s_provider, ctx.tags, ctx.opts, controller_depends_on=depends_on)}
 
@@ -140,7 +144,8 @@ def _aws(cluster_key: str, cluster_name: str, cluster: ClusterConfig, environmen
     controller = AwsLbController(f"{cluster_key}-lbc", AwsLbControllerArgs(
         cluster_name=cluster_name, vpc_id=network.vpc_id, region=network.region, k8s_provider=k8s_provider,
         chart=helm_chart("aws-load-balancer-controller"), depends_on=tuple(controller_depends_on),
-        account_id=network.account_id, cluster_arn=network.cluster_arn, tags=tags, bounds=network.bounds),
+        account_id=network.account_id, cluster_arn=network.cluster_arn, tags=tags, bounds=network.bounds,
+        cluster_name_output=network.cluster_name_output),
         opts=opts)
     outputs: dict[str, Any] = {}
     for name, gateway in cluster.gateways.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.monitoring.rules import AlertThresholds
+from components.monitoring.rules import RUNBOOK_DIR, AlertThresholds, github_runbook_base
 from infra.config.observability import effective_alerts, observability_enabled
 from infra.config.stack import ClusterConfig, StackConfig
 
@@ -41,3 +41,10 @@ def gcp_metrics_scrapers(config: StackConfig) -> list[dict[str, Any]]:
 def alert_thresholds(config: StackConfig) -> AlertThresholds:
     """The stack's effective alert thresholds (its own, else its environment's) as the rules take them."""
     return AlertThresholds(**effective_alerts(config).model_dump())
+
+
+def runbook_base(config: StackConfig) -> str:
+    """Where alert messages link their runbooks: the platform repository's docs/runbooks on GitHub when the
+    stack names its repository (`github_app.platform_repository`), else the repository-relative folder."""
+    repository = config.github_app.platform_repository if config.github_app is not None else None
+    return github_runbook_base(repository) if repository else RUNBOOK_DIR

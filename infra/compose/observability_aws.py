@@ -28,6 +28,7 @@ from components.aws.amp_workspace import AmpWorkspace, AmpWorkspaceArgs
 from components.aws.gpu_node_pool import LABEL_PREFIX
 from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAccessArgs
 from components.aws.scrape_config import (
+    APISERVER_JOB,
     ARC_LISTENER,
     AUTOSCALER,
     DCGM,
@@ -41,16 +42,18 @@ from components.monitoring.exporters import (
     NODE_EXPORTER,
     SCRAPE_PORTS,
     SCRAPE_SELECTORS,
+    SCRAPE_TARGET_LABELS,
     MetricsExporters,
     MetricsExportersArgs,
 )
 from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs
-from components.monitoring.rules import platform_alert_rules, rule_groups
-from infra.catalog.accelerators import Cloud, accelerators_on, offers_for
+from components.monitoring.rules import ClusterScope, RuleScope, platform_alert_rules, rule_groups
+from infra.catalog.accelerators import Cloud, accelerators_on, offers_for, resolve
 from infra.compose.charts import helm_chart
-from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext
-from infra.compose.observability import alert_thresholds
+from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, physical_name
+from infra.compose.observability import alert_thresholds, runbook_base
 from infra.config.observability import observability_enabled
+from infra.config.rules.names import scale_set_name
 from infra.config.stack import ClusterConfig, budget_for
 
 if TYPE_CHECKING:
@@ -65,6 +68,13 @@ if TYPE_CHECKING:
 # 2026-11-29). The plugin is installed by the chart's `plugins` value when the pod starts.
 DATASOURCE_UID = "amp"
 DATASOURCE_TYPE = "grafana-amazonprometheus-datasource"
+# The plugin, pinned: the chart hands `plugins` to Grafana's GF_PLUGINS_PREINSTALL_SYNC, whose entries are
+# `<id>@<version>[@<url>]` (grafana-community/helm-charts@grafana-12.11.1:charts/grafana/values.yaml `plugins`
+# comment, templates/_pod.tpl, _config.tpl). 3.3.4 is the newest released version in the plugin's changelog,
+# built against @grafana/* 13.3.0 (https://grafana.com/grafana/plugins/grafana-amazonprometheus-datasource/
+# changelog.md, read 2026-12-07). Unpinned, every pod start could install a different plugin.
+DATASOURCE_PLUGIN_VERSION = "3.3.4"
+DATASOURCE_PLUGIN = f"{DATASOURCE_TYPE}@{DATASOURCE_PLUGIN_VERSION}"
 GRAFANA_NAMESPACE = "grafana"
 GRAFANA_SERVICE_ACCOUNT = "grafana"
 
@@ -75,13 +85,39 @@ def gpu_hourly_prices() -> dict[str, float]:
             for accelerator in accelerators_on(Cloud.AWS) for offer in offers_for(Cloud.AWS, accelerator)}
 
 
+def cluster_scope(stack: str, name: str, cluster: ClusterConfig) -> ClusterScope:
+    """What one EKS cluster runs, as its rules see it; its series carry `cluster=<physical name>`."""
+    pools: dict[str, int] = {}
+    for pool_name, pool in cluster.gpu_pools.items():
+        gpus = resolve(Cloud.AWS, pool.accelerator, pool.gpus_per_node).gpus
+        # The pool label is the node group component's name (infra/compose/aws_cluster._pool_args).
+        pools[f"{name}-{pool_name}"] = gpus
+        if pool.aws.on_demand_fallback_max_nodes:
+            pools[f"{name}-{pool_name}-fallback"] = gpus
+    targets = scrape_targets(cluster)
+    return ClusterScope(
+        cluster=physical_name(stack, name), gpu_pools=pools, dcgm=cluster.aws.gpu_addons,
+        runner_scale_sets=tuple(scale_set_name(stack, key) for key in cluster.runners),
+        cluster_autoscaler=cluster.aws.cluster_autoscaler,
+        scrape_jobs=(*(t.job for t in targets), APISERVER_JOB["job_name"]))
+
+
+def rule_scope(ctx: AwsContext) -> RuleScope:
+    """Every EKS cluster of the stack: they share the stack's workspace and so its rules."""
+    clusters = tuple(cluster_scope(ctx.stack, name, c) for name, c in ctx.config.clusters.items()
+                     if c.cloud == Cloud.AWS)
+    # The platform's dcgm-exporter exports the XID, row-remap, throttling and NVLink counters
+    # (components/monitoring/dcgm_counters.py).
+    return RuleScope(clusters, dcgm_error_counters=True, dcgm_health_counters=True)
+
+
 def rules_yaml(ctx: AwsContext) -> str:
     """The stack's alert rules as the Prometheus rule file AMP takes."""
-    rules = platform_alert_rules(alert_thresholds(ctx.config), spend_per_hour_budget=budget_for(ctx.config),
-                                 gpu_hourly_prices=gpu_hourly_prices())
+    rules = platform_alert_rules(alert_thresholds(ctx.config), rule_scope(ctx),
+                                 spend_per_hour_budget=budget_for(ctx.config), gpu_hourly_prices=gpu_hourly_prices())
     if ctx.config.datasets:  # a pod stuck on a dataset mount (components/monitoring/dataset_rules.py)
         rules += dataset_alert_rules()
-    return yaml.safe_dump(rule_groups(rules), sort_keys=False)
+    return yaml.safe_dump(rule_groups(rules, runbook_base=runbook_base(ctx.config)), sort_keys=False)
 
 
 def stack_workspace(ctx: AwsContext) -> AmpWorkspace | None:
@@ -101,7 +137,8 @@ def stack_workspace(ctx: AwsContext) -> AmpWorkspace | None:
 
 def scrape_targets(cluster: ClusterConfig) -> list[ScrapeTarget]:
     """What the cluster's scraper keeps: the exporters this cluster runs, and only those."""
-    targets = [ScrapeTarget(chart, *next(iter(SCRAPE_SELECTORS[chart].items())), SCRAPE_PORTS[chart])
+    targets = [ScrapeTarget(chart, *next(iter(SCRAPE_SELECTORS[chart].items())), SCRAPE_PORTS[chart],
+                            target_labels=SCRAPE_TARGET_LABELS[chart])
                for chart in (KUBE_STATE_METRICS, NODE_EXPORTER)]
     if cluster.aws.gpu_addons:
         targets.append(DCGM)
@@ -127,7 +164,7 @@ def cluster_observability(ctx: AwsContext, name: str, cluster_name: str, cluster
                                                 scrape_targets(cluster)),
         tags=ctx.tags, bounds=ctx.bounds), opts=ctx.opts)
     outputs: dict[str, Any] = {"metrics_scraper": scraper.scraper_arn}
-    outputs.update(_in_cluster(ctx, name, eks, cluster_arn, workspace, depends_on))
+    outputs.update(_in_cluster(ctx, name, cluster, eks, cluster_arn, workspace, depends_on))
     return outputs
 
 
@@ -140,7 +177,7 @@ def grafana_datasource(query_endpoint: pulumi.Input[str], region: str) -> dict[s
                          "sigV4Region": region}}
 
 
-def _in_cluster(ctx: AwsContext, name: str, eks: EksCluster, cluster_arn: pulumi.Input[str],
+def _in_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksCluster, cluster_arn: pulumi.Input[str],
                 workspace: AmpWorkspace, depends_on: Sequence[pulumi.Resource]) -> dict[str, Any]:
     """kube-state-metrics, node-exporter and Grafana."""
     system = {f"{LABEL_PREFIX}/pool": "system"}
@@ -159,8 +196,9 @@ def _in_cluster(ctx: AwsContext, name: str, eks: EksCluster, cluster_arn: pulumi
     ClusterGrafana(f"{name}-grafana", ClusterGrafanaArgs(
         provider=eks.provider, chart=helm_chart("grafana"),
         datasource=grafana_datasource(workspace.query_endpoint, ctx.region),
-        dashboards=platform_dashboards(DATASOURCE_UID, gpu_hourly_prices(), datasource_type=DATASOURCE_TYPE),
-        plugins=[DATASOURCE_TYPE],
+        dashboards=platform_dashboards(DATASOURCE_UID, gpu_hourly_prices(), datasource_type=DATASOURCE_TYPE,
+                                       runners=bool(cluster.runners)),
+        plugins=[DATASOURCE_PLUGIN],
         namespace=GRAFANA_NAMESPACE, service_account_name=GRAFANA_SERVICE_ACCOUNT, node_selector=system,
         labels=labels, depends_on=[*depends_on, identity]), opts=ctx.opts)
     return {"grafana": {"namespace": GRAFANA_NAMESPACE, "service": "grafana", "role_arn": identity.role_arn}}

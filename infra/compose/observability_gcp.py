@@ -24,17 +24,18 @@ from components.monitoring.exporters import (
     NODE_EXPORTER,
     SCRAPE_PORTS,
     SCRAPE_SELECTORS,
+    SCRAPE_TARGET_LABELS,
     MetricsExporters,
     MetricsExportersArgs,
 )
 from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs
-from components.monitoring.promql import TARGET_NODE_LABEL
-from components.monitoring.rules import platform_alert_rules, rule_groups
+from components.monitoring.rules import ClusterScope, RuleScope, platform_alert_rules, rule_groups
 from infra.catalog import gmp
 from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.charts import helm_chart
-from infra.compose.observability import alert_thresholds
+from infra.compose.observability import alert_thresholds, runbook_base
 from infra.config.observability import observability_enabled
+from infra.config.rules.names import scale_set_name
 from infra.config.stack import ClusterConfig, StackConfig, budget_for
 
 if TYPE_CHECKING:
@@ -62,10 +63,10 @@ def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
     """
     targets = {
         "kube-state-metrics": ScrapeTarget(SCRAPE_SELECTORS[KUBE_STATE_METRICS], SCRAPE_PORTS[KUBE_STATE_METRICS],
-                                           target_labels=()),
+                                           target_labels=SCRAPE_TARGET_LABELS[KUBE_STATE_METRICS]),
         # node-exporter only knows the node's IP; GMP names the node the pod runs on.
         "node-exporter": ScrapeTarget(SCRAPE_SELECTORS[NODE_EXPORTER], SCRAPE_PORTS[NODE_EXPORTER],
-                                      target_labels=(TARGET_NODE_LABEL,)),
+                                      target_labels=SCRAPE_TARGET_LABELS[NODE_EXPORTER]),
     }
     if cluster.runners:
         # The listeners' gha_* metrics (on when observability is: compose.runners passes GMP's collectors to
@@ -73,6 +74,22 @@ def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
         # would stamp its own namespace on every series and rename the scale set's `namespace` label.
         targets["arc-listeners"] = ScrapeTarget(LISTENER_SELECTOR, METRICS_PORT, target_labels=())
     return targets
+
+
+def rule_scope(stack: str, name: str, cluster: ClusterConfig) -> RuleScope:
+    """What one GKE cluster runs, as its ClusterRules see it.
+
+    No `cluster` filter: GMP's rule evaluator scopes a ClusterRules object to its own cluster. No `up`
+    rules: the absence rules read the exporters' series, which GMP stores like any other. GKE's DCGM
+    package exports neither the XID and row-remap nor the throttling and NVLink counters
+    (infra/catalog/exporter_metrics.py "gke-dcgm"), so those rules are not rendered here.
+    """
+    pools = {f"{name}-{pool_name}": pool.gpus_per_node for pool_name, pool in cluster.gpu_pools.items()}
+    return RuleScope((ClusterScope(
+        cluster=None, gpu_pools=pools, dcgm=True,
+        runner_scale_sets=tuple(scale_set_name(stack, key) for key in cluster.runners),
+        cluster_autoscaler=gmp.AUTOSCALER_SCRAPED),),
+        dcgm_error_counters=False, dcgm_health_counters=False)
 
 
 def receivers_config(config: StackConfig) -> pulumi.Output[str]:
@@ -98,16 +115,15 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
         node_exporter_chart=helm_chart(NODE_EXPORTER), node_selector=SYSTEM_POOL, labels=LABELS,
         depends_on=on_system), opts=opts)
     prices = gpu_hourly_prices(cluster)
-    rules = platform_alert_rules(alert_thresholds(config), spend_per_hour_budget=budget_for(config),
-                                 gpu_hourly_prices=prices, cluster_autoscaler_metrics=gmp.AUTOSCALER_SCRAPED,
-                                 # GKE's DCGM package has no XID or row-remap counters (catalog/exporter_metrics.py).
-                                 dcgm_error_counters=False)
+    rules = platform_alert_rules(alert_thresholds(config), rule_scope(stack, name, cluster),
+                                 spend_per_hour_budget=budget_for(config), gpu_hourly_prices=prices)
     if config.datasets:  # a pod stuck on a dataset mount (components/monitoring/dataset_rules.py)
         rules += dataset_alert_rules()
     monitoring = GmpMonitoring(f"{name}-gmp", GmpMonitoringArgs(
         k8s_provider=gke.provider, targets=scrape_targets(cluster),
         scrape_interval_seconds=obs.scrape_interval_seconds,
-        rule_file=rule_groups(rules, interval_seconds=obs.scrape_interval_seconds * 2),
+        rule_file=rule_groups(rules, interval_seconds=obs.scrape_interval_seconds * 2,
+                              runbook_base=runbook_base(config)),
         alertmanager_config=receivers_config(config), labels=LABELS,
         depends_on=[*on_system, *exporters.releases.values()]), opts=opts)
     outputs: dict[str, Any] = {"rules": monitoring.rules.metadata["name"],
@@ -122,7 +138,8 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
             provider=gke.provider, chart=helm_chart("grafana"),
             datasource={"name": "Google Cloud Managed Prometheus", "type": "prometheus", "uid": DATASOURCE_UID,
                         "url": frontend.url, "access": "proxy"},
-            dashboards=platform_dashboards(DATASOURCE_UID, prices), node_selector=SYSTEM_POOL, labels=LABELS,
+            dashboards=platform_dashboards(DATASOURCE_UID, prices, runners=bool(cluster.runners)),
+            node_selector=SYSTEM_POOL, labels=LABELS,
             depends_on=on_system), opts=opts)
         outputs["grafana"] = {"namespace": grafana.namespace, "service": grafana.service,
                               "query_frontend": frontend.url}

@@ -2,13 +2,15 @@
 the workspace evaluates, where alerts go, and that a stack with observability off creates none of it."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.rules import AlertThresholds, platform_alert_rules, rule_groups
-from infra.compose.observability_aws import gpu_hourly_prices
+from infra.compose.observability import runbook_base
+from infra.compose.observability_aws import gpu_hourly_prices, rule_scope
 from infra.config.load import ConfigError, config_from_stack_file
 from infra.config.observability import effective_alerts
 from infra.config.stack import budget_for
@@ -83,7 +85,7 @@ def test_grafana_reads_the_workspace_with_a_query_only_pod_identity(plan):
                  if r["inputs"]["chart"] == "grafana" and r["name"] == f"{eks}-grafana-release"]
     values = grafana["inputs"]["values"]
     assert values["service"] == {"type": "ClusterIP"}
-    assert values["plugins"] == ["grafana-amazonprometheus-datasource"]
+    assert values["plugins"] == ["grafana-amazonprometheus-datasource@3.3.4"]  # pinned, never "latest"
     [source] = values["datasources"]["datasources.yaml"]["datasources"]
     assert (source["type"], source["uid"]) == ("grafana-amazonprometheus-datasource", "amp")
     assert source["jsonData"]["sigV4Auth"] is True and source["jsonData"]["sigV4AuthType"] == "default"
@@ -103,11 +105,18 @@ def test_grafana_reads_the_workspace_with_a_query_only_pod_identity(plan):
 def test_workspace_evaluates_exactly_the_shared_rule_list(plan):
     stack, document = plan
     config = config_from_stack_file(stack_run(stack).stack_file)
-    expected = platform_alert_rules(AlertThresholds(**effective_alerts(config).model_dump()),
+    ctx = SimpleNamespace(stack=stack, config=config)
+    expected = platform_alert_rules(AlertThresholds(**effective_alerts(config).model_dump()), rule_scope(ctx),
                                     spend_per_hour_budget=budget_for(config), gpu_hourly_prices=gpu_hourly_prices())
     expected += dataset_alert_rules() if config.datasets else ()  # a stack with datasets alerts on stuck mounts
     [namespace] = _of(document, "aws:amp/ruleGroupNamespace:RuleGroupNamespace")
-    assert yaml.safe_load(namespace["inputs"]["data"]) == rule_groups(expected)
+    assert yaml.safe_load(namespace["inputs"]["data"]) == rule_groups(expected, runbook_base=runbook_base(config))
+    rules = yaml.safe_load(namespace["inputs"]["data"])["groups"][0]["rules"]
+    # Every alert links its runbook in the platform repository; per-cluster rules filter on the cluster.
+    assert all(r["annotations"]["runbook_url"].startswith(
+        "https://github.com/acme-ml/ml-platform/blob/main/docs/runbooks/") for r in rules)
+    [ksm] = [r for r in rules if r["alert"] == "KubeStateMetricsMissing"]
+    assert ksm["expr"] == f'absent(kube_node_info{{cluster="{stack}-{next(iter(config.clusters))}"}})'
 
 
 def test_alert_manager_routes_every_alert_to_the_encrypted_topic(plan):

@@ -190,7 +190,8 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod Identity
     # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
     # release: 7).
-    assert staging["counts"]["total"] == 187
+    # Then 1 for #28: staging must name where alerts go, so its on-call address subscribes to the SNS topic.
+    assert staging["counts"]["total"] == 188
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -14,8 +14,8 @@ from google.protobuf import json_format
 from components.monitoring.dashboards import platform_dashboards
 from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.rules import platform_alert_rules, rule_groups
-from infra.compose.observability import alert_thresholds
-from infra.compose.observability_gcp import gpu_hourly_prices
+from infra.compose.observability import alert_thresholds, runbook_base
+from infra.compose.observability_gcp import gpu_hourly_prices, rule_scope
 from infra.config.load import parse_stack_config
 from infra.config.stack import budget_for
 from infra.offline.document import build_document
@@ -77,16 +77,17 @@ def test_cluster_rules_hold_the_shared_rule_groups(stack):
     config = config_of(run.stack_file)
     cluster = config.clusters[GKE[stack]]
     expected = rule_groups(platform_alert_rules(
-        alert_thresholds(config), spend_per_hour_budget=budget_for(config),
-        gpu_hourly_prices=gpu_hourly_prices(cluster),
-        cluster_autoscaler_metrics=False, dcgm_error_counters=False)
-        + (dataset_alert_rules() if config.datasets else ()),
-        interval_seconds=config.observability.scrape_interval_seconds * 2)
+        alert_thresholds(config), rule_scope(stack, GKE[stack], cluster), spend_per_hour_budget=budget_for(config),
+        gpu_hourly_prices=gpu_hourly_prices(cluster)) + (dataset_alert_rules() if config.datasets else ()),
+        interval_seconds=config.observability.scrape_interval_seconds * 2, runbook_base=runbook_base(config))
     [rules] = of_type(run, f"{GMP}:ClusterRules")
     assert rules.inputs["spec"] == expected
     names = [r["alert"] for r in rules.inputs["spec"]["groups"][0]["rules"]]
-    # GKE's autoscaler has no metrics: its rule is left out, the unschedulable-pods rule stands in.
+    # GKE's autoscaler has no metrics: its rule is left out, the unschedulable-pods rule stands in. Its DCGM
+    # package has no XID counter; no `up` rules (GMP's ClusterRules read the exporters' own series).
     assert "ClusterAutoscalerScaleUpFailing" not in names and "PodsUnschedulable" in names
+    assert {"GpuXidError", "ScrapeTargetDown", "MetricsScraperMissing"}.isdisjoint(names)
+    assert {"GpuUtilisationLow", "GpuNodeMissingGpus", "KubeStateMetricsMissing", "GpuMetricsMissing"} <= set(names)
 
 
 @pytest.mark.parametrize("stack", sorted(GKE))
@@ -104,7 +105,9 @@ def test_grafana_reads_gmp_through_the_frontend_and_is_cluster_internal(stack):
     assert service.inputs["spec"]["type"] == "ClusterIP"
     boards = {json.loads(next(iter(c.inputs["data"].values())))["uid"]
               for c in of_type(run, "kubernetes:core/v1:ConfigMap") if c.name.startswith(f"{GKE[stack]}-grafana")}
-    assert boards == set(platform_dashboards("gmp", {"x": 1.0}))
+    # The runner dashboard only where the cluster runs runner scale sets.
+    runners = bool(config_of(run.stack_file).clusters[GKE[stack]].runners)
+    assert boards == set(platform_dashboards("gmp", {"x": 1.0}, runners=runners))
 
 
 def _with_observability(stack, **observability):
@@ -146,7 +149,7 @@ def test_observability_off_creates_none_of_it():
     assert names == []
     [cluster] = of_type(run, "gcp:container/cluster:Cluster")
     assert "APISERVER" not in cluster.inputs["monitoringConfig"]["enableComponents"]
-    # The 21 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone.
+    # The 20 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone.
     gke_obs = [r for r in stack_run("dev").resources if r.name.startswith("dev-gke-")
                and any(part in r.name for part in ("-gmp", "-query", "-grafana", "-exporters"))]
-    assert len(gke_obs) == 21
+    assert len(gke_obs) == 20

@@ -1,11 +1,15 @@
-"""Observability rules: the alert webhook URL is a Pulumi secret and an https URL."""
+"""Observability rules: the alert webhook is a secret https URL; staging and prod alerts reach someone."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from infra.config.observability import WEBHOOK_SECRET_HINT
-from infra.config.stack import StackConfig
+from infra.catalog.accelerators import Cloud
+from infra.config.observability import WEBHOOK_SECRET_HINT, observability_enabled
+from infra.config.stack import Environment, StackConfig
+
+# Where an alert that reaches no one is a silent outage: shared environments people rely on.
+DESTINATION_REQUIRED = (Environment.STAGING, Environment.PROD)
 
 # What the offline engine reads for a `secure:` value it cannot decrypt (infra.offline.stackfile, which
 # config may not import): its shape is unknowable there, so only a real deployment checks it.
@@ -22,6 +26,30 @@ def observability_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
             yield ("observability.notify.webhook_url",
                    "must be an https:// URL (Alertmanager and SNS post alerts to it); the value is not shown "
                    "because it is a secret")
+    yield from destination_problems(config)
+
+
+def destination_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
+    """Staging and prod with observability on must name where alerts go, for every cloud they run on.
+
+    EKS alerts leave the AMP alert manager through SNS, which delivers to email addresses and HTTPS
+    endpoints; GKE alerts leave GMP's managed Alertmanager, which posts to the webhook itself and sends
+    mail only through an SMTP relay (`gcp.alert_smtp`; it has none of its own: components/gcp/gmp_manifests.py).
+    """
+    if config.environment not in DESTINATION_REQUIRED or not observability_enabled(config):
+        return
+    notify = config.observability.notify
+    clouds = {cluster.cloud for cluster in config.clusters.values()}
+    hint = f"or a webhook (`{WEBHOOK_SECRET_HINT}`)"
+    if Cloud.AWS in clouds and not (notify.emails or notify.webhook_url):
+        yield ("observability.notify",
+               f"{config.environment.value} alerts must reach someone: list `emails` (SNS mails them; each "
+               f"address confirms once) {hint}")
+    # Emails without a relay are refused by the GKE rules already (gcp.alert_smtp), so only "nothing" is here.
+    if Cloud.GCP in clouds and not (notify.webhook_url or notify.emails):
+        yield ("observability.notify",
+               f"{config.environment.value} GKE alerts must reach someone: list `emails` (GMP's Alertmanager "
+               f"sends them through an SMTP relay, `gcp.alert_smtp`) {hint}")
 
 
 def observability_secret_problems(config: StackConfig, secret_keys: Collection[str]) -> Iterator[tuple[str, str]]:

@@ -7,7 +7,7 @@ PRICES = {"g2-standard-4": 0.7068}
 
 
 def test_four_dashboards_each_panel_on_the_given_data_source_and_parsing():
-    boards = platform_dashboards("amp", PRICES)
+    boards = platform_dashboards("amp", PRICES, runners=True)
     assert list(boards) == ["mlinfra-gpus", "mlinfra-scheduling", "mlinfra-runners", "mlinfra-control-plane"]
     for uid, board in boards.items():
         assert board["uid"] == uid and board["schemaVersion"] == SCHEMA_VERSION and board["panels"]
@@ -28,3 +28,16 @@ def test_idle_cost_panel_uses_the_catalog_prices_and_is_left_out_without_them():
     assert cost["fieldConfig"]["defaults"]["unit"] == "currencyUSD"
     assert "Idle GPU nodes: cost per hour" not in [
         p["title"] for p in platform_dashboards("x", {})["mlinfra-gpus"]["panels"]]
+
+
+def test_a_cluster_without_runners_gets_no_runner_dashboard():
+    assert list(platform_dashboards("amp", PRICES, runners=False)) == [
+        "mlinfra-gpus", "mlinfra-scheduling", "mlinfra-control-plane"]
+
+
+def test_utilisation_panels_read_mig_instances_through_graphics_engine_activity():
+    gpus = {p["title"]: p for p in platform_dashboards("x", PRICES)["mlinfra-gpus"]["panels"]}
+    for title in ("GPU utilisation by pool", "GPU utilisation by team", "GPU utilisation by node"):
+        expr = gpus[title]["targets"][0]["expr"]
+        assert 'DCGM_FI_DEV_GPU_UTIL{GPU_I_ID=""}' in expr, title
+        assert 'DCGM_FI_PROF_GR_ENGINE_ACTIVE{GPU_I_ID!=""}' in expr, title

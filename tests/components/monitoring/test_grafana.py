@@ -26,7 +26,8 @@ def grafana_program(dashboards=None, datasource=None):
         provider = k8s.Provider("test", kubeconfig="{}")
         ClusterGrafana("dev-grafana", ClusterGrafanaArgs(
             provider=provider, chart=GRAFANA_CHART, datasource=datasource or DATASOURCE,
-            dashboards=platform_dashboards("metrics", {"g6.xlarge": 0.8}) if dashboards is None else dashboards,
+            dashboards=(platform_dashboards("metrics", {"g6.xlarge": 0.8}, runners=True) if dashboards is None
+                        else dashboards),
             service_account_annotations=ROLE, node_selector=SYSTEM, tolerations=(TOLERATION,),
             labels={"app.kubernetes.io/part-of": "mlinfra"}))
     return program
@@ -123,3 +124,11 @@ def test_every_value_the_components_set_is_one_the_pinned_charts_read():
     # A misspelt key is caught: the chart reads `persistence.enabled`, not `persistence.enable`.
     assert undeclared_paths(CHARTS["grafana"].value_paths, {"persistence": {"enable": False}}) == [
         "persistence.enable"]
+
+
+def test_plugins_must_be_pinned_to_a_version():
+    from components.monitoring.grafana import unpinned_plugins
+
+    assert unpinned_plugins(["grafana-amazonprometheus-datasource@3.3.4"]) == []
+    assert unpinned_plugins(["grafana-amazonprometheus-datasource"]) == [
+        "plugin 'grafana-amazonprometheus-datasource' must be pinned as <id>@<version>"]

@@ -3,7 +3,8 @@
 import pytest
 
 from components.monitoring.dashboards import platform_dashboards
-from components.monitoring.rules import AlertThresholds, platform_alert_rules
+from components.monitoring.dcgm_counters import counter_names
+from components.monitoring.rules import AlertThresholds, ClusterScope, RuleScope, platform_alert_rules
 from infra.catalog.exporter_metrics import EXPORTER_METRICS, SCRAPED_ON, producers
 from tests.components.monitoring.promql_ast import metric_names
 
@@ -13,11 +14,14 @@ PRICES = {"g6.xlarge": 0.8048}
 
 def expressions(cloud: str) -> dict[str, str]:
     """Every PromQL expression one cloud renders, by where it appears."""
-    rules = platform_alert_rules(THRESHOLDS, spend_per_hour_budget=10.0, gpu_hourly_prices=PRICES,
-                                 cluster_autoscaler_metrics=cloud == "aws",
-                                 dcgm_error_counters=cloud == "aws")
+    aws = cloud == "aws"
+    # Everything each cloud can render: GPU pools, runners, and on EKS the autoscaler and `up`.
+    cluster = ClusterScope("c" if aws else None, gpu_pools={"c-l4": 1}, runner_scale_sets=("s",),
+                           cluster_autoscaler=aws, scrape_jobs=("kube-state-metrics",) if aws else ())
+    rules = platform_alert_rules(THRESHOLDS, RuleScope((cluster,), dcgm_error_counters=aws, dcgm_health_counters=aws),
+                                 spend_per_hour_budget=10.0, gpu_hourly_prices=PRICES)
     found = {f"rule {r.name}": r.expr for r in rules}
-    for uid, board in platform_dashboards("ds", PRICES).items():
+    for uid, board in platform_dashboards("ds", PRICES, runners=True).items():
         for panel in board["panels"]:
             for target in panel["targets"]:
                 found[f"{uid} / {panel['title']} / {target['refId']}"] = target["expr"]
@@ -47,4 +51,10 @@ def test_every_scraped_exporter_is_in_the_catalog_with_a_source():
         assert keys <= set(EXPORTER_METRICS), cloud
     for key, exporter in EXPORTER_METRICS.items():
         assert exporter.metrics and exporter.version in exporter.source or key == "kube-apiserver", key
-        assert exporter.read_on == "2026-11-29"
+        assert exporter.read_on in ("2026-11-29", "2026-12-07"), key
+
+
+def test_the_dcgm_exporter_table_is_the_counters_list_the_platform_sets():
+    # The chart's `customMetrics` is the whole list (components/monitoring/dcgm_counters.py): the catalog's
+    # metric names for the platform's dcgm-exporter are exactly its fields.
+    assert EXPORTER_METRICS["dcgm-exporter"].metrics == counter_names()

@@ -104,7 +104,10 @@ def test_environment_decides_protection_retention_and_access_logs(
     if environment == "sandbox":
         # A sandbox stack must carry its limits (README: sandboxes); the template's cluster is this one.
         values["sandbox"] = {"budget_per_hour": 50, "cluster": "gke"}
-    config = parse_stack_config(values, "test")
+    if environment in ("staging", "prod"):
+        # Observability is on there, and its alerts must go somewhere (infra/config/rules/observability.py).
+        values["observability"] = {"notify": {"webhook_url": "https://hooks.example.com/services/T0/B0/X"}}
+    config = parse_stack_config(values, "test", ("observability",))
     reg = register(lambda: build_platform(config))
     cluster = reg.one("gcp:container/cluster:Cluster")
     assert cluster.inputs["deletionProtection"] is deletion_protection

@@ -21,11 +21,13 @@ RUNNERS = {"github_app": {"app_id": "1", "installation_id": "2", "private_key": 
 
 
 def config(**extra):
-    values = {**BASE, **{k: v for k, v in extra.items() if k != "runners"}}
+    # A prod stack must route its alerts somewhere (infra/config/rules/observability.py).
+    values = {**BASE, "observability": {"notify": {"webhook_url": "https://hooks.example.com/x"}},
+              **{k: v for k, v in extra.items() if k != "runners"}}
     if "runners" in extra:
         values = {**values, "github_app": RUNNERS["github_app"],
                   "clusters": {"infer": {**BASE["clusters"]["infer"], "runners": RUNNERS["runners"]}}}
-    return parse_stack_config(values, "prod")
+    return parse_stack_config(values, "prod", ("observability", "github_app"))
 
 
 def test_gpu_prices_are_the_catalog_machines_of_the_pools():

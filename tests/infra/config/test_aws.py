@@ -11,6 +11,8 @@ from infra.config.load import ConfigError, parse_stack_config
 BASE = {
     "environment": "dev",
     "tags": {"owner": "ml", "cost-center": "cc-1"},
+    # Where alerts go: required once a test makes this a prod stack (infra/config/rules/observability.py).
+    "observability": {"notify": {"emails": ["oncall@example.com"]}},
     "aws": {"region": "us-east-1"},
     "clusters": {"train": {"cloud": "aws", "gpu_pools": {
         "h100": {"accelerator": "nvidia-h100-80gb", "gpus_per_node": 8, "max_nodes": 2},

@@ -10,6 +10,8 @@ from infra.config.load import ConfigError, parse_stack_config
 VALID = {
     "environment": "prod",
     "tags": {"owner": "ml-platform", "cost-center": "cc-1"},
+    # prod alerts must reach someone (infra/config/rules/observability.py).
+    "observability": {"notify": {"webhook_url": "https://hooks.example.com/services/T0/B0/X"}},
     "gcp": {"project": "acme-ml-prod", "region": "us-central1"},
     "clusters": {
         "infer": {

@@ -1,5 +1,8 @@
 """Observability config: per-environment defaults, and one exact, path-named message per mistake."""
 
+import dataclasses
+import json
+
 import pytest
 import yaml
 
@@ -10,8 +13,10 @@ from infra.config.observability import (
     effective_alerts,
     observability_enabled,
 )
+from infra.config.rules.observability import destination_problems
 from infra.config.stack import Environment
-from infra.offline.engine import REPO_ROOT
+from infra.offline.engine import REPO_ROOT, STACKS_DIR, ProgramError, run_stack_file
+from infra.offline.stackfile import load_stack_file
 from tests.helpers import mlinfra
 
 BASE = {"environment": "staging", "tags": {"owner": "ml-platform", "cost-center": "cc-1"}}
@@ -107,3 +112,34 @@ def test_a_plain_webhook_url_in_a_stack_file_exits_2_without_printing_it(tmp_pat
     assert result.returncode == 2, result.stderr
     assert "  - observability.notify.webhook_url: must be a Pulumi secret" in result.stderr
     assert "T000" not in result.stderr + result.stdout
+
+
+def _stack_without(stack: str, notify: dict):
+    """The stack file `stack` with its `observability.notify` replaced: the offline run's config problems."""
+    loaded = load_stack_file(STACKS_DIR, stack)
+    observability = {"notify": notify}
+    changed = dataclasses.replace(loaded, config={**loaded.config, "mlinfra:observability": json.dumps(observability)})
+    with pytest.raises(ProgramError) as err:
+        run_stack_file(changed)
+    return str(err.value)
+
+
+def test_staging_alerts_must_reach_someone():
+    message = _stack_without("staging", {})
+    assert ("observability.notify: staging alerts must reach someone: list `emails` (SNS mails them; each address "
+            "confirms once) or a webhook (`pulumi config set --secret --path 'mlinfra:observability.notify."
+            "webhook_url' https://...`)") in message
+
+
+def test_prod_gke_alerts_need_a_destination_too():
+    message = _stack_without("prod", {})
+    assert "observability.notify: prod alerts must reach someone" in message
+    assert ("observability.notify: prod GKE alerts must reach someone: list `emails` (GMP's Alertmanager sends "
+            "them through an SMTP relay, `gcp.alert_smtp`) or a webhook") in message
+    # An email address reaches the EKS cluster's alerts (SNS); for the GKE cluster's, the relay is required.
+    mail = _stack_without("prod", {"emails": ["oncall@acme-ml.example.com"]})
+    assert "must reach someone" not in mail and "gcp.alert_smtp: required to mail" in mail
+
+
+def test_dev_may_leave_alerts_unrouted():
+    assert list(destination_problems(config("dev", enabled=True))) == []

@@ -151,6 +151,8 @@ def test_the_next_program_runs_while_the_pack_analyses_the_last_stack_under_its_
     _write(tmp_path, "a", synthetic_stack(1))
     prod_like = synthetic_stack(1)
     prod_like["config"]["mlinfra:environment"] = "prod"
+    # prod alerts must reach someone (infra/config/rules/observability.py).
+    prod_like["config"]["mlinfra:observability"] = {"notify": {"emails": ["oncall@example.com"]}}
     prod_like["config"]["mlinfra:clusters"]["c00"]["network"].update(zones=3, nat="per-zone")
     _write(tmp_path, "b", prod_like)
     events: list[str] = []

@@ -28,8 +28,9 @@ def metrics_items(cost):
 
 def test_series_follow_nodes_gpus_and_the_cluster():
     assert series_per_cluster(0, 0) == prices.SERIES_PER_CLUSTER
-    assert series_per_cluster(3, 2) == 3 * PER_NODE + 2 * 24 + prices.SERIES_PER_CLUSTER
-    assert prices.DCGM_SERIES_PER_GPU == 24
+    # 30 DCGM counters: the chart's 24 plus the throttling and NVLink error counters the platform turns on (#28).
+    assert series_per_cluster(3, 2) == 3 * PER_NODE + 2 * 30 + prices.SERIES_PER_CLUSTER
+    assert prices.DCGM_SERIES_PER_GPU == 30
 
 
 def test_each_cluster_gets_its_managed_prometheus_line_by_hand(dev_document):
