@@ -1,0 +1,102 @@
+"""Where each GPU machine of the accelerator catalog is sold: regions and zones, with the source.
+
+`complete` says whether the source lists every region that sells the machine (a provider's own
+listing, or a catalog built from the provider's API for every region). Only a complete listing
+refuses a region it does not name (exit 2, naming where the machine is sold); a partial listing
+(e.g. a tool's offers in the regions it was configured for) never refuses a valid config, it only
+tells the cost model which regions the price snapshot must cover. A machine not listed here has no
+availability data yet: nothing is refused for it, and docs/cost.md says so.
+
+Plain data, read 2026-12-07 with the project's search tool unless a row says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.catalog.accelerators import Cloud, MachineOffer
+
+READ_ON = "2026-12-07"
+# SkyPilot's GCP catalog: one row per machine type and zone, built from the Compute Engine API.
+SKYPILOT_GCP = ("github.com/skypilot-org/skypilot-catalog@006059e0f18acb1341e22a27751e9f80df6ba92f:"
+                "catalogs/v8/gcp/vms.csv (a row per machine type and zone the Compute Engine API reports)")
+DSTACK_P5EN = ("github.com/dstackai/dstack/pull/4110 (`dstack offer -b aws --instance-type p5en.48xlarge`, "
+               "2026-08-06: the regions dstack's AWS backend offers it in, not necessarily all)")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The regions (and, where known, zones) that sell one machine type, and who says so."""
+
+    zones: dict[str, tuple[str, ...]]  # region -> zones (empty: zones not recorded)
+    source: str
+    complete: bool
+    as_of: str = READ_ON
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions, sorted."""
+        return tuple(sorted(self.zones))
+
+
+_A2_HIGHGPU = {
+    "asia-northeast1": ("asia-northeast1-a", "asia-northeast1-c"),
+    "asia-northeast3": ("asia-northeast3-a", "asia-northeast3-b"),
+    "asia-southeast1": ("asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"),
+    "europe-west4": ("europe-west4-a", "europe-west4-b"),
+    "me-west1": ("me-west1-a", "me-west1-c"),
+    "us-central1": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
+    "us-east1": ("us-east1-b",),
+    "us-west1": ("us-west1-b",),
+    "us-west3": ("us-west3-b",),
+    "us-west4": ("us-west4-b",),
+}
+_A2_ULTRAGPU = {
+    "asia-southeast1": ("asia-southeast1-c",),
+    "europe-west4": ("europe-west4-a",),
+    "us-central1": ("us-central1-a", "us-central1-c"),
+    "us-east4": ("us-east4-c",),
+    "us-east5": ("us-east5-a", "us-east5-b"),
+}
+
+AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
+    # From the EC2 "instance types by Region" pages, checked 2026-01 (was REGIONS_SOLD in accelerators.py).
+    (Cloud.AWS, "p4de.24xlarge"): Availability(
+        {"us-east-1": (), "us-west-2": ()},
+        "EC2 instance types by Region (docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html), "
+        "checked 2026-01", complete=True, as_of="2026-01"),
+    (Cloud.AWS, "p5en.48xlarge"): Availability(
+        {"eu-north-1": (), "us-east-1": (), "us-east-2": (), "us-west-1": (), "us-west-2": ()},
+        DSTACK_P5EN, complete=False),
+    **{(Cloud.GCP, f"a2-highgpu-{n}g"): Availability(_A2_HIGHGPU, SKYPILOT_GCP, complete=True)
+       for n in (1, 2, 4, 8)},
+    **{(Cloud.GCP, f"a2-ultragpu-{n}g"): Availability(_A2_ULTRAGPU, SKYPILOT_GCP, complete=True)
+       for n in (1, 8)},
+}
+
+
+def availability(offer: MachineOffer) -> Availability | None:
+    """Where `offer` is sold, or None when the catalog has no availability data for it yet."""
+    return AVAILABILITY.get((offer.cloud, offer.machine_type))
+
+
+def not_sold_in(offer: MachineOffer, region: str) -> str | None:
+    """Why `offer` cannot be had in `region` (naming where it can), or None when it can or nobody says."""
+    known = availability(offer)
+    if known is None or not known.complete or region in known.zones:
+        return None
+    return (f"{offer.accelerator.value} ({offer.machine_type}) is not sold in {region}; it is sold in "
+            f"{', '.join(known.regions)} (source: {known.source}); pick another accelerator or region")
+
+
+def zone_not_offered(offer: MachineOffer, zone: str) -> str | None:
+    """Why `offer` cannot be had in `zone`, or None when it can or zones are not recorded."""
+    known = availability(offer)
+    if known is None or not known.complete:
+        return None
+    region = zone.rsplit("-", 1)[0]
+    zones = known.zones.get(region)
+    if not zones or zone in zones:
+        return None
+    return (f"{offer.machine_type} is not offered in zone {zone}; in {region} it is offered in "
+            f"{', '.join(zones)} (source: {known.source})")
