@@ -73,8 +73,9 @@ def test_cost_staging_lists_us_west_2_resources_as_unpriced_with_the_reason():
     assert result.returncode == 0, result.stderr
     cost = json.loads(result.stdout)
     reasons = {u["name"]: u["reason"] for u in cost["unpriced"]}
-    assert reasons["train-h100-ng"] == ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
-                                        "(infra/catalog/price_regions.py)")
+    assert reasons["train-h100-ng"] == ("no on-demand price for us-west-2 in the price snapshot "
+                                        "(infra/catalog/prices.json): it has aws:ec2:p5.48xlarge on-demand prices for "
+                                        "us-east-1")
     # Only what a source prices alike in every region: EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys.
     assert cost["totals"]["peak"]["usdPerHour"] == round(0.10 + 0.005 + 7 / 730, 4)
 
@@ -84,5 +85,5 @@ def test_a_budget_in_a_region_without_prices_cannot_be_checked_and_exits_1(tmp_p
     result = mlinfra("plan", "dev", "--stacks-dir", str(tmp_path), "--format", "markdown")
     assert result.returncode == 1, result.stderr
     stderr = " ".join(result.stderr.split())
-    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-h100-ng (no price recorded " \
-           "for us-west-2" in stderr
+    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-h100-ng (no on-demand price " \
+           "for us-west-2 in the price snapshot" in stderr

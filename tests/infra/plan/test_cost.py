@@ -84,7 +84,7 @@ def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_docume
                if i["kind"] == "control-plane" and i["name"] == "dev-cluster"]
     assert plane["unitUsdPerHour"] == 0.60
     assert plane["detail"] == "EKS 1.35 extended support (standard ended 2027-03-27)"
-    assert plane["source"] == "https://aws.amazon.com/eks/pricing/"
+    assert plane["source"].startswith("https://aws.amazon.com/eks/pricing/; holds in every region: ")
 
 
 @pytest.mark.parametrize("stack", available_stacks(STACKS_DIR))
@@ -108,7 +108,9 @@ def test_gke_pool_uses_catalog_spot_price_and_zone_count():
     [item] = estimate(_doc(pool), BEFORE_135_ENDS)["items"]
     assert (item["idleCount"], item["peakCount"], item["unitUsdPerHour"]) == (2, 4, 1.80385)
     assert item["peakUsdPerHour"] == pytest.approx(4 * 1.80385)
-    assert "note" not in item
+    # A spot row of the snapshot, with its date: a spot price is an observation, not a quote.
+    assert item["note"] == "spot price observed 2025-03 (spot prices move; a snapshot, not a quote)"
+    assert item["basis"] == "list"
 
 
 def test_gke_total_counts_and_cluster_fee_and_cpu_machine():
