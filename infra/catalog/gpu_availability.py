@@ -20,8 +20,10 @@ READ_ON = "2026-12-07"
 # SkyPilot's GCP catalog: one row per machine type and zone, built from the Compute Engine API.
 SKYPILOT_GCP = ("github.com/skypilot-org/skypilot-catalog@006059e0f18acb1341e22a27751e9f80df6ba92f:"
                 "catalogs/v8/gcp/vms.csv (a row per machine type and zone the Compute Engine API reports)")
-DSTACK_P5EN = ("github.com/dstackai/dstack/pull/4110 (`dstack offer -b aws --instance-type p5en.48xlarge`, "
-               "2026-08-06: the regions dstack's AWS backend offers it in, not necessarily all)")
+# SkyPilot's AWS catalog: one row per instance type and AZ, built from the AWS price list for every
+# region SkyPilot fetches (opt-in regions such as me-central-1 and eu-south-2 included).
+SKYPILOT_AWS = ("github.com/skypilot-org/skypilot-catalog@00148f2af3672e2229b4f7bf8157d5a3f36e3c35:"
+                "catalogs/v8/aws/vms.csv (a row per instance type and AZ, from the AWS price list)")
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,29 @@ _A2_ULTRAGPU = {
 }
 
 AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
-    # From the EC2 "instance types by Region" pages, checked 2026-01 (was REGIONS_SOLD in accelerators.py).
+    # p4de: the EC2 "instance types by Region" pages named us-east-1 and us-west-2 (checked 2026-01); the
+    # SkyPilot catalog (2026-12) lists three more regions.
     (Cloud.AWS, "p4de.24xlarge"): Availability(
-        {"us-east-1": (), "us-west-2": ()},
-        "EC2 instance types by Region (docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html), "
-        "checked 2026-01", complete=True, as_of="2026-01"),
+        {"ap-northeast-1": (), "ap-southeast-1": (), "eu-central-1": (), "us-east-1": (), "us-west-2": ()},
+        SKYPILOT_AWS, complete=True),
+    (Cloud.AWS, "p4d.24xlarge"): Availability(  # only part of its rows were read: never refuses
+        {r: () for r in ("ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "us-east-1",
+                         "us-east-2", "us-west-2")}, SKYPILOT_AWS, complete=False),
+    (Cloud.AWS, "g6.xlarge"): Availability(  # only part of its rows were read: never refuses
+        {r: () for r in ("ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-2",
+                         "eu-west-3", "me-central-1", "us-east-1", "us-east-2", "us-west-2")},
+        SKYPILOT_AWS, complete=False),
+    (Cloud.AWS, "p5.48xlarge"): Availability(
+        {r: () for r in ("ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2", "ap-southeast-3",
+                         "ca-central-1", "eu-north-1", "eu-west-2", "us-east-1", "us-east-2", "us-west-1",
+                         "us-west-2")}, SKYPILOT_AWS, complete=True),
+    (Cloud.AWS, "p5.4xlarge"): Availability(
+        {r: () for r in ("ap-northeast-1", "ap-south-1", "ap-southeast-2", "ap-southeast-3", "eu-west-2",
+                         "us-east-1", "us-east-2", "us-west-2")}, SKYPILOT_AWS, complete=True),
     (Cloud.AWS, "p5en.48xlarge"): Availability(
-        {"eu-north-1": (), "us-east-1": (), "us-east-2": (), "us-west-1": (), "us-west-2": ()},
-        DSTACK_P5EN, complete=False),
+        {r: () for r in ("ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-3", "eu-north-1",
+                         "eu-south-2", "me-central-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2")},
+        SKYPILOT_AWS, complete=True),
     **{(Cloud.GCP, f"a2-highgpu-{n}g"): Availability(_A2_HIGHGPU, SKYPILOT_GCP, complete=True)
        for n in (1, 2, 4, 8)},
     **{(Cloud.GCP, f"a2-ultragpu-{n}g"): Availability(_A2_ULTRAGPU, SKYPILOT_GCP, complete=True)
