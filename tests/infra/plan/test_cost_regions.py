@@ -45,48 +45,34 @@ def staging_cost():
 
 def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_reason(staging_cost):
     unpriced = {(u["name"], u["type"]): u["reason"] for u in staging_cost["unpriced"]}
-    # Every node pool, the NAT gateway, the buckets, log groups and registry of staging: none is
-    # priced (or listed as usage) at the us-east-1 rate.
-    pool = "aws:eks/nodeGroup:NodeGroup"
-    families = {"train-system-ng": "aws:ec2:m7i.large", "train-l4-ng": "aws:ec2:g6.xlarge",
-                "train-h100-ng": "aws:ec2:p5.48xlarge", "train-ci-l4-ng": "aws:ec2:g6.xlarge",
-                "train-net-nat-us-west-2a": "aws:ec2/natGateway:NatGateway", "checkpoints-bucket": "aws:s3/bucket:Bucket",
-                "train-logs": "aws:cloudwatch/logGroup:LogGroup",
-                "train-staging-cpu-registry-repo": "aws:ecr/repository:Repository"}
-    for name, rtype in [("train-system-ng", pool), ("train-l4-ng", pool), ("train-h100-ng", pool),
-                        ("train-ci-l4-ng", pool), ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"),
-                        ("checkpoints-bucket", "aws:s3/bucket:Bucket"),
-                        ("train-logs", "aws:cloudwatch/logGroup:LogGroup"),
-                        ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository")]:
-        assert unpriced[(name, rtype)] == no_west_price(families[name])
+    # The system pool, the NAT gateway, the buckets, log groups and registry of staging: the snapshot has no
+    # us-west-2 row for them, so none is priced (or listed as usage) at the us-east-1 rate.
+    families = {("train-system-ng", "aws:eks/nodeGroup:NodeGroup"): "aws:ec2:m7i.large",
+                ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"): "aws:ec2/natGateway:NatGateway",
+                ("checkpoints-bucket", "aws:s3/bucket:Bucket"): "aws:s3/bucket:Bucket",
+                ("train-logs", "aws:cloudwatch/logGroup:LogGroup"): "aws:cloudwatch/logGroup:LogGroup",
+                ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository"): "aws:ecr/repository:Repository"}
+    for key, family in families.items():
+        assert unpriced[key] == no_west_price(family)
     metrics = unpriced[("train-cluster-metrics", "aws:eks/cluster:Cluster")]
     assert metrics == f"managed-Prometheus samples: {no_west_price('aws:amp/ingestion')}"
     assert staging_cost["usage"] == []
-    assert not [i for i in staging_cost["items"] if i["kind"] in ("node-pool", "nat", "observability")]
+    assert not [i for i in staging_cost["items"] if i["kind"] in ("nat", "observability")]
     # The S3 gateway endpoint is free in any region: neither priced nor unpriced.
     assert "train-net-s3" not in {u["name"] for u in staging_cost["unpriced"]}
+    assert staging_cost["coverage"]["unpricedCapacity"] == ["train-system-ng"]
 
 
-def test_staging_prices_what_a_source_gives_one_price_for_in_every_region(staging_cost):
-    items = {(i["kind"], i["name"]): i for i in staging_cost["items"]}
-    # The EKS control plane (0.10/h), the NAT gateway's public IPv4 (0.005/h) and seven KMS keys (1/month).
-    keys = ["checkpoints-key", "datasets-key", "metrics-key", "train-logs-key", "train-net-flow-logs-key",
-            "train-secrets", "train-staging-cpu-registry-key"]
-    assert sorted(items) == sorted([("control-plane", "train-cluster"), ("public-ip", "train-net-nat-us-west-2a"),
-                                    *[("kms-key", k) for k in keys]])
-    ip = items[("public-ip", "train-net-nat-us-west-2a")]
-    assert ip["idleUsdPerHour"] == ip["peakUsdPerHour"] == 0.005
-    assert ip["idleUsdPerMonth"] == 3.65
-    eip = price_snapshot.load().find("aws:ec2/eip:Eip", "us-west-2")
-    assert eip.region == "*"
-    assert ip["note"] == f"priced in us-west-2 at the one price {eip.source} gives for every region"
-    assert items[("control-plane", "train-cluster")]["idleUsdPerMonth"] == 73.00
-    assert "priced in us-west-2 at the one price" in items[("control-plane", "train-cluster")]["note"]
-    assert {items[("kms-key", k)]["idleUsdPerMonth"] for k in keys} == {1.00}
-    hourly = 0.10 + 0.005 + 7 * 1.00 / 730
-    assert staging_cost["totals"]["idle"] == staging_cost["totals"]["peak"] == {
-        "usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * 730, 2)}
-    assert staging_cost["totals"]["idle"]["usdPerMonth"] == 83.65
+def test_staging_gpu_pools_are_priced_from_their_us_west_2_rows(staging_cost):
+    pools = {i["name"]: i for i in staging_cost["items"] if i["kind"] == "node-pool"}
+    snapshot = price_snapshot.load()
+    h100 = snapshot.find("aws:ec2:p5.48xlarge", "us-west-2")
+    assert (h100.region, h100.usd) == ("us-west-2", 55.04)
+    assert pools["train-h100-ng"]["unitUsdPerHour"] == 55.04 and pools["train-h100-ng"]["source"] == h100.source
+    spot = snapshot.find("aws:ec2:g6.xlarge", "us-west-2", "spot")
+    assert pools["train-l4-ng"]["unitUsdPerHour"] == spot.usd == 0.4541
+    assert pools["train-ci-l4-ng"]["unitUsdPerHour"] == 0.8048  # on-demand CI pool
+    assert "note" not in pools["train-h100-ng"]
 
 
 def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
