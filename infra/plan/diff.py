@@ -107,12 +107,29 @@ def _unpriced(document: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return {u["urn"]: u for u in ((document or {}).get("cost") or {}).get("unpriced", [])}
 
 
+# Inputs that never change a price: tags and labels. A change to only these (or to engine options such as
+# protect) moves no money, priced or not.
+COST_NEUTRAL_ROOTS = frozenset({"tags", "tagsAll", "labels", "resourceLabels", "userLabels", "effectiveLabels",
+                                "terraformLabels", "defaultLabels"})
+
+
+def _cost_neutral(entry: dict[str, Any]) -> bool:
+    return entry["action"] == "change" and all(
+        c["in"] == "options" or c["path"].split(".", 1)[0].split("[", 1)[0] in COST_NEUTRAL_ROOTS
+        for c in entry["changes"])
+
+
 def unpriced_changes(entries: list[dict[str, Any]], base: dict[str, Any] | None,
                      head: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The changed resources that either side could not price: their cost change is unknown."""
+    """The changed resources that either side could not price: their cost change is unknown.
+
+    A change to only tags, labels or engine options is left out: it moves no money.
+    """
     old, new = _unpriced(base), _unpriced(head)
     found = []
     for entry in entries:
+        if _cost_neutral(entry):
+            continue
         urns = {entry["urn"]}
         if entry.get("reason", "").startswith("URN changes"):
             urns.add(entry["reason"].split("was ", 1)[1])

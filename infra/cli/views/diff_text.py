@@ -44,10 +44,9 @@ def cost_text(stack: dict[str, Any]) -> str:
         return f"cost unknown for {len(unknown)} {noun}: unpriced {names}"
     if delta is None:
         return "cost delta unknown (a side has no cost estimate)"
-    text = f"{money(delta['idle'])}/month"
     if round(delta["peak"], 2) != round(delta["idle"], 2):
-        text += f" (peak {money(delta['peak'])}/month)"
-    return text
+        return f"idle {money(delta['idle'])}/month, peak {money(delta['peak'])}/month"
+    return f"{money(delta['idle'])}/month"
 
 
 def _moment(epoch: int) -> str:
