@@ -135,8 +135,8 @@ def test_accelerator_not_sold_in_the_region_is_refused():
     source = AVAILABILITY[(Cloud.AWS, "p4de.24xlarge")].source
     assert problems(values) == [
         "clusters.train.gpu_pools.h100.accelerator: nvidia-a100-80gb (p4de.24xlarge) is not sold in "
-        f"eu-west-1; it is sold in ap-northeast-1, ap-southeast-1, eu-central-1, us-east-1, us-west-2 (source: {source}); "
-        "pick another accelerator or region"]
+        "eu-west-1; it is sold in ap-northeast-1, ap-southeast-1, eu-central-1, us-east-1, us-west-2 "
+        f"(source: {source}); pick another accelerator or region"]
 
 
 def test_h200_in_us_west_1_is_sold_there_so_it_is_not_refused():

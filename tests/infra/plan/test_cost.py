@@ -6,7 +6,6 @@ import jsonschema
 import pytest
 
 from infra.catalog import price_snapshot
-
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import STACKS_DIR, run_stack
 from infra.offline.stackfile import available_stacks
