@@ -144,11 +144,13 @@ def _emit(outcome, fmt: str, out_file: OutFile | None):
 from infra.cli.cost import cost  # noqa: E402
 from infra.cli.diff import diff  # noqa: E402
 from infra.cli.names import names  # noqa: E402
+from infra.cli.prices import prices  # noqa: E402
 from infra.cli.sandbox import sandbox  # noqa: E402
 
 main.add_command(cost)
 main.add_command(diff)
 main.add_command(names)
+main.add_command(prices)
 main.add_command(sandbox)
 
 
