@@ -109,7 +109,8 @@ def test_refresh_sends_signed_getproducts_requests_and_follows_every_page(server
     url, recorded = server
     assert mlinfra("prices", "refresh", "--snapshot", str(small_snapshot), env=_env(url)).returncode == 0
     posts = [r for r in recorded.requests if r[0] == "POST"]
-    p5 = [r for r in posts if {"Type": "TERM_MATCH", "Field": "instanceType", "Value": "p5.48xlarge"} in r[3]["Filters"]]
+    wanted = {"Type": "TERM_MATCH", "Field": "instanceType", "Value": "p5.48xlarge"}
+    p5 = [r for r in posts if wanted in r[3]["Filters"]]
     assert len(p5) == 2 and p5[1][3]["NextToken"] == "page-2-token"  # the empty first page is not the answer
     method, path, headers, body = p5[0]
     assert headers["X-Amz-Target"] == "AWSPriceListService.GetProducts"
