@@ -23,6 +23,7 @@ from infra.plan import cost_network as network
 from infra.plan.cost_coverage import coverage, prices_as_of
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family, price_row
+from infra.plan.cost_reservations import RESERVATION_TYPES, reservation_from_inputs
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 from infra.plan.observability_cost import observability_items
 
@@ -91,7 +92,7 @@ def price_date() -> date:
                          "(or unset it to price at today's date)")
 
 
-KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
+KIND_ORDER = ("control-plane", "node-pool", "reservation", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
               "kms-key", "observability")
 
 
@@ -179,6 +180,8 @@ def _price(rtype: str, inputs: dict[str, Any], today: date, document: dict[str, 
            region: str | None) -> dict[str, Any] | None:
     if rtype in NETWORK_PRICERS:
         return NETWORK_PRICERS[rtype](inputs)
+    if rtype in RESERVATION_TYPES:
+        return reservation_from_inputs(rtype, inputs, region)
     if rtype == "gcp:compute/routerNat:RouterNat":
         return network.cloud_nat(inputs, compute.gke_nodes(document))
     if rtype in LOAD_BALANCERS:

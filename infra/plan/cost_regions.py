@@ -102,6 +102,11 @@ def price_family(rtype: str, inputs: dict[str, Any]) -> str:
         return f"aws:ec2:{types[0] if isinstance(types, list) and types else None}"
     if rtype == "gcp:container/nodePool:NodePool":
         return f"gcp:compute:{(inputs.get('nodeConfig') or {}).get('machineType')}"
+    if rtype == "aws:ec2/capacityReservation:CapacityReservation":
+        return f"aws:ec2:{inputs.get('instanceType')}"
+    if rtype == "gcp:compute/reservation:Reservation":
+        properties = ((inputs.get("specificReservation") or {}).get("instanceProperties") or {})
+        return f"gcp:compute:{properties.get('machineType')}"
     if rtype == "kubernetes:gateway.networking.k8s.io/v1:Gateway":
         return f"gateway:{(inputs.get('spec') or {}).get('gatewayClassName')}"
     return rtype
