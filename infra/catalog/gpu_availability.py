@@ -60,6 +60,21 @@ _A2_ULTRAGPU = {
     "us-east4": ("us-east4-c",),
     "us-east5": ("us-east5-a", "us-east5-b"),
 }
+_A3_HIGHGPU_8G = {
+    "asia-east1": ("asia-east1-c",), "asia-northeast1": ("asia-northeast1-b",), "asia-south1": ("asia-south1-c",),
+    "asia-south2": ("asia-south2-b",), "asia-southeast1": ("asia-southeast1-b", "asia-southeast1-c"),
+    "australia-southeast1": ("australia-southeast1-c",), "europe-north1": ("europe-north1-c",),
+    "europe-west1": ("europe-west1-b", "europe-west1-c"), "europe-west3": ("europe-west3-c",),
+    "europe-west4": ("europe-west4-b", "europe-west4-c"), "europe-west9": ("europe-west9-c",),
+    "us-central1": ("us-central1-a", "us-central1-b", "us-central1-c"),
+    "us-east4": ("us-east4-a", "us-east4-b", "us-east4-c"), "us-east5": ("us-east5-a",),
+    "us-west1": ("us-west1-a", "us-west1-b"), "us-west4": ("us-west4-a",),
+}
+_A3_ULTRAGPU_8G = {
+    "asia-south1": ("asia-south1-b",), "asia-south2": ("asia-south2-c",), "europe-west1": ("europe-west1-b",),
+    "europe-west4": ("europe-west4-a",), "us-central1": ("us-central1-b",), "us-east4": ("us-east4-b",),
+    "us-east5": ("us-east5-a",), "us-south1": ("us-south1-b",), "us-west1": ("us-west1-c",),
+}
 
 AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
     # p4de: the EC2 "instance types by Region" pages named us-east-1 and us-west-2 (checked 2026-01); the
@@ -89,6 +104,8 @@ AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
        for n in (1, 2, 4, 8)},
     **{(Cloud.GCP, f"a2-ultragpu-{n}g"): Availability(_A2_ULTRAGPU, SKYPILOT_GCP, complete=True)
        for n in (1, 8)},
+    (Cloud.GCP, "a3-highgpu-8g"): Availability(_A3_HIGHGPU_8G, SKYPILOT_GCP, complete=True),
+    (Cloud.GCP, "a3-ultragpu-8g"): Availability(_A3_ULTRAGPU_8G, SKYPILOT_GCP, complete=True),
 }
 
 
