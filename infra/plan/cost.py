@@ -31,6 +31,9 @@ REGION_NOTE = ("prices come from the price snapshot (infra/catalog/prices.json),
                "region and capacity with its source and date; a resource whose region has no row there is listed "
                "as unpriced, never priced at another region's rate")
 
+# Billed, but not in any estimate yet: said with every estimate, so no total reads as the whole bill.
+NOT_MODELLED = ("not modelled (billed, no price read yet): node root disks (EBS gp3 on EKS, persistent disks on "
+                "GKE, per GB-month), data transfer (internet egress, inter-zone and inter-region traffic)")
 # Types that cost nothing by themselves, with the reason (cost_types.FREE): never listed.
 FREE_TYPES = frozenset(FREE)
 # Types billed by volume the plan cannot know: listed with their unit price, no volume assumed.
@@ -167,7 +170,7 @@ def estimate(document: dict[str, Any], today: date | None = None,
         hourly = sum(i[f"{scenario}UsdPerHour"] for i in items)
         totals[scenario] = {"usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * HOURS_PER_MONTH, 2)}
     notes = {i["note"] for i in items if i.get("note")} | {u["note"] for u in usage if u.get("note")}
-    assumptions = [REGION_NOTE, *sorted(notes)]
+    assumptions = [REGION_NOTE, NOT_MODELLED, *sorted(notes)]
     cost = {"currency": "USD", "hoursPerMonth": HOURS_PER_MONTH, "priceDate": today.isoformat(),
             "items": items, "usage": usage, "unpriced": unpriced, "totals": totals,
             "assumptions": assumptions}
