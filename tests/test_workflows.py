@@ -80,7 +80,7 @@ def load(path: Path) -> dict:
 
 def test_the_expected_workflows_exist():
     assert [p.name for p in workflow_files()] == [
-        "checks.yml", "deploy.yml", "drift.yml", "preview.yml", "pulumi-up.yml", "sandbox-reaper.yml"]
+        "checks.yml", "deploy.yml", "drift.yml", "preview.yml", "prices.yml", "pulumi-up.yml", "sandbox-reaper.yml"]
 
 
 def test_actionlint_passes_on_the_workflows():

@@ -251,21 +251,3 @@ def machine_price(cloud: Cloud, machine_type: str) -> tuple[Price, float | None]
         return offer.price, offer.spot_usd_per_hour
     cpu = CPU_PRICES.get((cloud, machine_type))
     return (cpu, None) if cpu is not None else None
-# Regions where a machine is sold, for machines that are NOT sold in every region we build in.
-# Plain data from the EC2 "instance types by Region" pages (checked 2026-01); re-check with
-# `aws ec2 describe-instance-type-offerings --location-type region`. A machine missing here is
-# treated as sold everywhere, so a gap in this table never refuses a valid config.
-REGIONS_SOLD: dict[tuple[Cloud, str], tuple[str, ...]] = {
-    (Cloud.AWS, "p4de.24xlarge"): ("us-east-1", "us-west-2"),
-}
-
-
-def regions_sold(offer: MachineOffer) -> tuple[str, ...] | None:
-    """Regions where `offer` is sold, or None when it is sold everywhere we know of."""
-    return REGIONS_SOLD.get((offer.cloud, offer.machine_type))
-
-
-def sold_in(offer: MachineOffer, region: str) -> bool:
-    """Whether `offer` can be bought in `region`."""
-    regions = regions_sold(offer)
-    return regions is None or region in regions

@@ -5,7 +5,7 @@ provider's own pricing page; "estimate" means the provider's page (as stored) di
 figure and it comes from the third-party source named, to be re-checked before anyone relies on
 it. Usage-based prices state the volume the cost model assumes, or that it assumes none.
 Prices are for AWS us-east-1 and Google Cloud us-central1, like the rest of the catalog
-(infra/catalog/price_regions.py records where else a source says they hold).
+(infra/catalog/prices.json holds the per-region rows, each with its source).
 """
 
 from __future__ import annotations

@@ -36,6 +36,36 @@ AMP_INGESTION = SamplePrice(
     0.09, "first 2 billion samples a month ($0.90 per 10M)",
     "https://aws.amazon.com/prometheus/pricing/ as transcribed in github.com/infracost/infracost/issues/2477",
     "2023-05-30")
+# The tiers behind the first-tier prices above, USD per million samples a month up to each bound (samples per
+# month, cumulative; None: no bound). A bill applies them to the whole account's monthly volume: pricing a busy
+# cluster at the first tier alone overstates it (about 1.7x for 6.6 billion AMP samples a month), which is what
+# a new user reported as "AMP about twice too high" (checked 2026-12-07).
+AMP_TIERS: tuple[tuple[float | None, float], ...] = ((2e9, 0.09), (252e9, 0.035), (None, 0.016))
+# As quoted above from cloud.google.com/stackdriver/pricing (effective 2022-05-16). A 2026 third-party guide
+# (faun.dev, "Observability with Prometheus and Grafana", Google Cloud Managed Service for Prometheus) gives
+# $0.06 per million for the first 50 billion instead; the official table could not be re-read in a stored copy on
+# 2026-12-07, so the official figure stays and the conflict is shown with every GMP line (GMP_CONFLICT_NOTE).
+GMP_TIERS: tuple[tuple[float | None, float], ...] = ((50e9, 0.15), (250e9, 0.12), (500e9, 0.09), (None, 0.06))
+GMP_CONFLICT_NOTE = ("GMP price to re-check: the official table last read (cloud.google.com/stackdriver/pricing, "
+                     "effective 2022-05-16) says 0.15 USD per million samples, a 2026 third-party guide says 0.06; "
+                     "`mlinfra prices refresh` cannot settle it yet (no verified Cloud Billing SKU recipe)")
+TIER_NOTE = ("tiers applied to this stack's own monthly samples per cloud; other stacks billed to the same account "
+             "push volume into cheaper tiers, so this errs high")
+
+
+def tiered_usd(samples_per_month: float, tiers: tuple[tuple[float | None, float], ...]) -> float:
+    """USD a month for `samples_per_month` samples under cumulative `tiers` (bound, USD per million)."""
+    usd, floor = 0.0, 0.0
+    for bound, per_million in tiers:
+        upper = samples_per_month if bound is None else min(samples_per_month, bound)
+        if upper > floor:
+            usd += (upper - floor) * per_million / 1e6
+        if bound is None or samples_per_month <= bound:
+            break
+        floor = bound
+    return usd
+
+
 AMP_COLLECTOR_NOTE = ("AMP managed collector hours and collected samples are billed as well, at prices not "
                       "readable on aws.amazon.com/prometheus/pricing/ (2026-11-29): not included")
 # cloud.google.com/stackdriver/pricing, Cloud Monitoring table: "Metrics ingested by using Google Cloud

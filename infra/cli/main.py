@@ -181,6 +181,7 @@ from infra.cli.cost import cost  # noqa: E402
 from infra.cli.diff import diff  # noqa: E402
 from infra.cli.doctor import doctor  # noqa: E402
 from infra.cli.names import names  # noqa: E402
+from infra.cli.prices import prices  # noqa: E402
 from infra.cli.sandbox import sandbox  # noqa: E402
 from infra.cli.schema import schema  # noqa: E402
 from infra.cli.stack import stack  # noqa: E402
@@ -189,6 +190,7 @@ main.add_command(cost)
 main.add_command(diff)
 main.add_command(doctor)
 main.add_command(names)
+main.add_command(prices)
 main.add_command(sandbox)
 main.add_command(schema)
 main.add_command(stack)

@@ -39,9 +39,13 @@ def changes_since(before: dict[str, Any] | None, after: dict[str, Any] | None) -
 def status_line(outcome: PlanOutcome, seconds: float, plans: int) -> str:
     """`plan 3 (0.84 s): exit 0, peak 123.45 USD/month`, or the exit code and its first error line."""
     words = f"plan {plans} ({seconds:.2f} s): exit {outcome.exit_code}"
-    cost = ((outcome.document or {}).get("cost") or {}).get("totals") or {}
+    estimate = (outcome.document or {}).get("cost") or {}
+    cost = estimate.get("totals") or {}
     if "peak" in cost:
         words += f", peak {cost['peak']['usdPerMonth']:,.2f} USD/month"
+        unpriced = (estimate.get("coverage") or {}).get("unpricedCount")
+        if unpriced:  # a total is only what could be priced: say what it leaves out
+            words += f" priced, {unpriced} resource{'s' if unpriced != 1 else ''} unpriced"
     if outcome.error:
         words += f"; {outcome.error.strip().splitlines()[0]}"
     return words

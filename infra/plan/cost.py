@@ -21,15 +21,20 @@ from infra.config.plan_clock import PlanTimeError, pinned_time
 from infra.plan import cost_compute as compute
 from infra.plan import cost_datasets as datasets
 from infra.plan import cost_network as network
+from infra.plan.cost_coverage import coverage, prices_as_of
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
-from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family
+from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family, price_row
+from infra.plan.cost_reservations import RESERVATION_TYPES, reservation_from_inputs
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 from infra.plan.observability_cost import observability_items
 
-REGION_NOTE = ("list prices are for AWS us-east-1 and Google Cloud us-central1, and for other regions only "
-               "where infra/catalog/price_regions.py records a source giving the same price; a resource in "
-               "any other region is listed as unpriced")
+REGION_NOTE = ("prices come from the price snapshot (infra/catalog/prices.json), one row per machine or item, "
+               "region and capacity with its source and date; a resource whose region has no row there is listed "
+               "as unpriced, never priced at another region's rate")
 
+# Billed, but not in any estimate yet: said with every estimate, so no total reads as the whole bill.
+NOT_MODELLED = ("not modelled (billed, no price read yet): node root disks (EBS gp3 on EKS, persistent disks on "
+                "GKE, per GB-month), data transfer (internet egress, inter-zone and inter-region traffic)")
 # Types that cost nothing by themselves, with the reason (cost_types.FREE): never listed.
 FREE_TYPES = frozenset(FREE)
 # Types billed by volume the plan cannot know: listed with their unit price, no volume assumed.
@@ -91,7 +96,7 @@ def price_date() -> date:
                          "(or unset it to price at today's date)")
 
 
-KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
+KIND_ORDER = ("control-plane", "node-pool", "reservation", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
               "kms-key", "observability", "datasets")
 
 
@@ -117,21 +122,21 @@ def estimate(document: dict[str, Any], today: date | None = None,
             unpriced.append({**ref, "reason": NO_PRICE_YET[rtype]})
             continue
         region_note = None
+        region = regions.region_of(resource)
         try:
-            item = None if rtype in USAGE_RATES else _price(rtype, resource["inputs"], today, document)
+            item = None if rtype in USAGE_RATES else _price(rtype, resource["inputs"], today, document, region)
             # After pricing, so what is free (a gateway endpoint) or unpriced for its own reason says so.
             if item is not None or rtype in USAGE_RATES:
-                region_note = check_region(price_family(rtype, resource["inputs"]), cloud_of(rtype),
-                                           regions.region_of(resource))
+                region_note = check_region(price_family(rtype, resource["inputs"]), cloud_of(rtype), region)
         except Unpriced as exc:
             unpriced.append({**ref, "reason": str(exc)})
             continue
         if rtype in USAGE_RATES:
-            rate = USAGE_RATES[rtype]
-            usage.append({**ref, "usd": rate.usd, "unit": rate.unit, "source": rate.source,
-                          "asOf": rate.as_of, **({"note": region_note} if region_note else {})})
+            row, _ = price_row(rtype, cloud_of(rtype), region)
+            usage.append({**ref, "usd": row.usd, "unit": USAGE_RATES[rtype].unit, "source": row.source,
+                          "asOf": row.as_of, **({"note": region_note} if region_note else {})})
             continue
-        if item is not None and region_note:
+        if item is not None and region_note and region_note not in item.get("note", ""):
             item["note"] = "; ".join(filter(None, [item.get("note"), region_note]))
         if item is None and rtype in ("aws:ec2/vpcEndpoint:VpcEndpoint", "gcp:compute/address:Address"):
             continue  # a gateway endpoint or an internal address: not billed by itself
@@ -170,38 +175,46 @@ def estimate(document: dict[str, Any], today: date | None = None,
         hourly = sum(i[f"{scenario}UsdPerHour"] for i in items)
         totals[scenario] = {"usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * HOURS_PER_MONTH, 2)}
     notes = {i["note"] for i in items if i.get("note")} | {u["note"] for u in usage if u.get("note")}
-    assumptions = [REGION_NOTE, *sorted(notes)]
-    return {"currency": "USD", "hoursPerMonth": HOURS_PER_MONTH, "priceDate": today.isoformat(),
+    assumptions = [REGION_NOTE, NOT_MODELLED, *sorted(notes)]
+    cost = {"currency": "USD", "hoursPerMonth": HOURS_PER_MONTH, "priceDate": today.isoformat(),
             "items": items, "usage": usage, "unpriced": unpriced, "totals": totals,
             "assumptions": assumptions}
+    cost["pricesAsOf"] = prices_as_of(cost)
+    cost["coverage"] = coverage(cost)
+    return cost
 
 
-def _price(rtype: str, inputs: dict[str, Any], today: date, document: dict[str, Any]) -> dict[str, Any] | None:
+def _price(rtype: str, inputs: dict[str, Any], today: date, document: dict[str, Any],
+           region: str | None) -> dict[str, Any] | None:
     if rtype in NETWORK_PRICERS:
         return NETWORK_PRICERS[rtype](inputs)
+    if rtype in RESERVATION_TYPES:
+        return reservation_from_inputs(rtype, inputs, region)
     if rtype == "gcp:compute/routerNat:RouterNat":
         return network.cloud_nat(inputs, compute.gke_nodes(document))
     if rtype in LOAD_BALANCERS:
         return _load_balancer(inputs)
     if rtype in FIXED_RATES:
         kind, rate = FIXED_RATES[rtype]
-        hourly = rate.usd / HOURS_PER_MONTH if rate.unit == "month" else rate.usd
-        return compute.item(kind, f"{rate.usd} USD/{rate.unit}", 1, 1, hourly, rate.source, rate.as_of)
+        row, _ = price_row(rtype, cloud_of(rtype), region)
+        usd = row.usd or 0.0
+        hourly = usd / HOURS_PER_MONTH if rate.unit == "month" else usd
+        return compute.item(kind, f"{usd} USD/{rate.unit}", 1, 1, hourly, row.source, row.as_of, basis=row.basis)
     if rtype == "aws:eks/cluster:Cluster":
-        return compute.eks_control_plane(inputs, today)
+        return compute.eks_control_plane(inputs, today, region)
     if rtype == "gcp:container/cluster:Cluster":
-        fee = catalog.GKE_CLUSTER_FEE
-        return compute.item("control-plane", "GKE cluster management fee", 1, 1, fee.usd_per_hour,
-                     fee.source, fee.as_of)
+        row, _ = price_row(rtype, "gcp", region)
+        return compute.item("control-plane", "GKE cluster management fee", 1, 1, row.usd or 0.0,
+                            row.source, row.as_of, basis=row.basis)
     if rtype == "aws:eks/nodeGroup:NodeGroup":
         scaling = inputs.get("scalingConfig") or {}
         machine = compute.first(inputs.get("instanceTypes"), "instanceTypes")
         spot = inputs.get("capacityType") == "SPOT"
         return compute.node_pool(Cloud.AWS, machine, spot,
                                  compute.count(scaling.get("minSize"), "scalingConfig.minSize"),
-                                 compute.count(scaling.get("maxSize"), "scalingConfig.maxSize"))
+                                 compute.count(scaling.get("maxSize"), "scalingConfig.maxSize"), region)
     if rtype == "gcp:container/nodePool:NodePool":
-        return compute.gke_pool(inputs)
+        return compute.gke_pool(inputs, region)
     return None
 
 

@@ -10,23 +10,25 @@ from datetime import date
 from typing import Any
 
 from infra.catalog import accelerators as catalog
+from infra.catalog import price_snapshot
 from infra.catalog.accelerators import Cloud
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 from infra.plan.cost_network import Unpriced
+from infra.plan.cost_regions import HOME_REGIONS, price_row
 
-SPOT_AS_ON_DEMAND = ("spot price not in the catalog: priced at the on-demand rate, an upper bound "
-                     "(spot usually costs less)")
+SPOT_AS_ON_DEMAND = ("spot estimate: no spot price for this machine in any region of the price snapshot, so "
+                     "priced at the on-demand rate, an upper bound (spot usually costs less)")
 
 
 def item(kind: str, detail: str, idle: int, peak: int, unit_hourly: float, source: str, as_of: str,
-          note: str | None = None) -> dict[str, Any]:
+          note: str | None = None, basis: str | None = None) -> dict[str, Any]:
     return {"kind": kind, "detail": detail, "idleCount": idle, "peakCount": peak,
             "unitUsdPerHour": round(unit_hourly, 8), "idleUsdPerHour": round(unit_hourly * idle, 8),
             "peakUsdPerHour": round(unit_hourly * peak, 8), "source": source, "asOf": as_of,
-            **({"note": note} if note else {})}
+            **({"note": note} if note else {}), **({"basis": basis} if basis else {})}
 
 
-def eks_control_plane(inputs: dict[str, Any], today: date) -> dict[str, Any]:
+def eks_control_plane(inputs: dict[str, Any], today: date, region: str | None = None) -> dict[str, Any]:
     version = inputs.get("version")
     if not isinstance(version, str) or version == UNKNOWN:
         raise Unpriced("Kubernetes version unknown at plan time: standard or extended support price")
@@ -40,10 +42,12 @@ def eks_control_plane(inputs: dict[str, Any], today: date) -> dict[str, Any]:
         if _version_key(version) > _version_key(newest):
             note = f"EKS {version} is not in the support calendar (as of " \
                    f"{catalog.EKS_STANDARD_SUPPORT_END_AS_OF}); assumed in standard support"
-    price = catalog.EKS_EXTENDED_SUPPORT if extended else catalog.EKS_CONTROL_PLANE
+    family = "aws:eks/cluster:Cluster" + ("#extended-support" if extended else "")
+    row, region_note = price_row(family, "aws", region)
     detail = f"EKS {version} " + (f"extended support (standard ended {ends.get(version, 'earlier')})"
                                   if extended else "standard support")
-    return item("control-plane", detail, 1, 1, price.usd_per_hour, price.source, price.as_of, note)
+    note = "; ".join(filter(None, [note, region_note])) or None
+    return item("control-plane", detail, 1, 1, row.usd or 0.0, row.source, row.as_of, note, row.basis)
 
 
 def gke_nodes(document: dict[str, Any]) -> tuple[int, int]:
@@ -52,10 +56,10 @@ def gke_nodes(document: dict[str, Any]) -> tuple[int, int]:
     for resource in document["resources"]:
         if resource["type"] == "gcp:container/nodePool:NodePool":
             try:
-                pool = gke_pool(resource["inputs"])
+                _, _, pool_low, pool_high = gke_pool_size(resource["inputs"])
             except Unpriced as exc:
                 raise Unpriced(f"node count of {resource['name']} unknown ({exc})") from exc
-            low, high = low + pool["idleCount"], high + pool["peakCount"]
+            low, high = low + pool_low, high + pool_high
     return low, high
 
 
@@ -63,7 +67,14 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-def gke_pool(inputs: dict[str, Any]) -> dict[str, Any]:
+def gke_pool(inputs: dict[str, Any], region: str | None = None) -> dict[str, Any]:
+    """A GKE node pool priced in `region`."""
+    machine, spot, low, high = gke_pool_size(inputs)
+    return node_pool(Cloud.GCP, machine, spot, low, high, region)
+
+
+def gke_pool_size(inputs: dict[str, Any]) -> tuple[str, bool, int, int]:
+    """Machine type, spot or not, and node counts at idle and peak (all zones) of a GKE node pool."""
     node_config = inputs.get("nodeConfig") or {}
     machine = node_config.get("machineType")
     if not isinstance(machine, str) or machine == UNKNOWN:
@@ -73,7 +84,7 @@ def gke_pool(inputs: dict[str, Any]) -> dict[str, Any]:
     if "totalMinNodeCount" in auto or "totalMaxNodeCount" in auto:
         low = count(auto.get("totalMinNodeCount", 0), "autoscaling.totalMinNodeCount")
         high = count(auto.get("totalMaxNodeCount"), "autoscaling.totalMaxNodeCount")
-        return node_pool(Cloud.GCP, machine, spot, low, high)
+        return machine, spot, low, high
     # Per-zone counts: GKE multiplies them by the pool's zone count.
     locations = inputs.get("nodeLocations")
     if not isinstance(locations, list) or not locations or UNKNOWN in locations:
@@ -84,23 +95,51 @@ def gke_pool(inputs: dict[str, Any]) -> dict[str, Any]:
         high = count(auto.get("maxNodeCount"), "autoscaling.maxNodeCount")
     else:
         low = high = count(inputs.get("nodeCount", inputs.get("initialNodeCount", 1)), "nodeCount")
-    return node_pool(Cloud.GCP, machine, spot, low * zones, high * zones)
+    return machine, spot, low * zones, high * zones
 
 
-def node_pool(cloud: Cloud, machine: str, spot: bool, low: int, high: int) -> dict[str, Any]:
-    found = catalog.machine_price(cloud, machine)
-    if found is None:
+def machine_family(cloud: Cloud, machine: str) -> str:
+    """The price family of a machine type (infra/catalog/prices.json)."""
+    return f"{'aws:ec2' if cloud == Cloud.AWS else 'gcp:compute'}:{machine}"
+
+
+def node_pool(cloud: Cloud, machine: str, spot: bool, low: int, high: int, region: str | None = None) -> dict[str, Any]:
+    """A node pool priced from the snapshot: on-demand, or spot from a spot row or a labelled estimate."""
+    family = machine_family(cloud, machine)
+    if catalog.machine_price(cloud, machine) is None and not price_snapshot.load().regions_of(family):
         raise Unpriced(f"{machine} is not in the catalog's {cloud.value} machine prices")
-    price, spot_price = found
-    note = None
-    hourly = price.usd_per_hour
-    if spot and spot_price is not None:
-        hourly = spot_price
-    elif spot:
-        note = SPOT_AS_ON_DEMAND
+    row, note = price_row(family, cloud.value, region)
+    hourly, source, as_of, basis = row.usd or 0.0, row.source, row.as_of, row.basis
+    if spot:
+        hourly, spot_note, basis, source, as_of = spot_price(family, region or HOME_REGIONS[cloud.value], row)
+        note = "; ".join(filter(None, [note, spot_note]))
     capacity = "spot" if spot else "on-demand"
-    return item("node-pool", f"{machine} {capacity} x {low}..{high}", low, high, hourly, price.source,
-                 price.as_of, note)
+    return item("node-pool", f"{machine} {capacity} x {low}..{high}", low, high, hourly, source, as_of,
+                note or None, basis)
+
+
+def spot_price(family: str, region: str, on_demand: price_snapshot.PriceRow) -> tuple[float, str | None, str, str, str]:
+    """Hourly spot price, note, basis, source and date: the snapshot's spot row for the region, else an
+    estimate from the same machine's spot/on-demand ratio in the snapshot's other regions, else on-demand."""
+    snapshot = price_snapshot.load()
+    row = snapshot.find(family, region, "spot")
+    if row is not None and row.priced:
+        return (row.usd or 0.0, f"spot price observed {row.as_of} (spot prices move; a snapshot, not a quote)",
+                row.basis, row.source, row.as_of)
+    ratios = []
+    for spot in (r for r in snapshot.rows if r.family == family and r.capacity == "spot" and r.priced):
+        paired = snapshot.find(family, spot.region, "on-demand")
+        if paired is not None and paired.priced and paired.usd:
+            ratios.append((spot.region, (spot.usd or 0.0) / paired.usd, spot))
+    od = on_demand.usd or 0.0
+    if not ratios:
+        return od, SPOT_AS_ON_DEMAND, "spot-estimate", on_demand.source, on_demand.as_of
+    ratio = max(r for _, r, _ in ratios)  # the least discount seen: an estimate that errs high
+    regions = ", ".join(sorted(region for region, _, _ in ratios))
+    dates = sorted({s.as_of for _, _, s in ratios})
+    note = (f"spot estimate: no spot price for {region} in the snapshot; on-demand x {ratio:.3f}, the highest "
+            f"spot/on-demand ratio of this machine in {regions} (spot rows as of {', '.join(dates)})")
+    return od * ratio, note, "spot-estimate", on_demand.source, on_demand.as_of
 
 
 def first(values: Any, field: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from infra.catalog import price_regions
+from infra.catalog import price_snapshot
+from infra.catalog.price_snapshot import PriceRow
 from infra.offline.properties import UNKNOWN_PLACEHOLDER as UNKNOWN
 from infra.plan.cost_network import Unpriced
 
@@ -59,18 +60,35 @@ def cloud_of(rtype: str) -> str:
     return "gcp" if package == "kubernetes" else package
 
 
-def check_region(family: str, cloud: str, region: str | None) -> str | None:
-    """Raise Unpriced when the catalog has no price for `family` in `region`; else a note or None."""
-    home = price_regions.HOME_REGIONS[cloud]
+HOME_REGIONS = {"aws": "us-east-1", "gcp": "us-central1"}  # where a region-less resource is priced
+
+
+def price_row(family: str, cloud: str, region: str | None, capacity: str = "on-demand") -> tuple[PriceRow, str | None]:
+    """The snapshot row pricing `family` in `region`, and a note when it needs one; Unpriced when none does.
+
+    A resource whose region the plan does not record is priced at the cloud's home region, and says so.
+    """
+    snapshot = price_snapshot.load()
+    note = None
     if region is None:
-        return f"region not recorded in the plan: priced at the catalog's {home} rate"
-    holds, extended = price_regions.holds_in(family, cloud, region)
-    if not holds:
-        raise Unpriced(f"no price recorded for {region}: the catalog's figure is for {home} only "
-                       f"(infra/catalog/price_regions.py)")
-    if extended is not None and region != "global":
-        return f"priced in {region} at the {home} rate: {extended.source} (read {extended.as_of})"
-    return None
+        region = HOME_REGIONS[cloud]
+        note = f"region not recorded in the plan: priced at the snapshot's {region} rate"
+    row = snapshot.find(family, region, capacity)
+    if row is None:
+        known = snapshot.regions_of(family, capacity)
+        where = f"it has {family} {capacity} prices for {', '.join(known)}" if known else f"it has no {family} price"
+        raise Unpriced(f"no {capacity} price for {region} in the price snapshot (infra/catalog/prices.json): {where}")
+    if not row.priced:
+        raise Unpriced(row.reason or "unpriced in the price snapshot")
+    if row.region == price_snapshot.EVERY_REGION and region != HOME_REGIONS[cloud] and region != "global":
+        every = f"priced in {region} at the one price {row.source} gives for every region"
+        note = "; ".join(filter(None, [note, every]))
+    return row, note
+
+
+def check_region(family: str, cloud: str, region: str | None) -> str | None:
+    """Raise Unpriced when the snapshot has no price for `family` in `region`; else a note or None."""
+    return price_row(family, cloud, region)[1]
 
 
 OBSERVABILITY_FAMILY = {"aws:eks/cluster:Cluster": "aws:amp/ingestion",
@@ -78,12 +96,17 @@ OBSERVABILITY_FAMILY = {"aws:eks/cluster:Cluster": "aws:amp/ingestion",
 
 
 def price_family(rtype: str, inputs: dict[str, Any]) -> str:
-    """The price family of a resource (infra/catalog/price_regions.py): what its price depends on."""
+    """The price family of a resource (infra/catalog/prices.json): what its price depends on."""
     if rtype == "aws:eks/nodeGroup:NodeGroup":
         types = inputs.get("instanceTypes")
         return f"aws:ec2:{types[0] if isinstance(types, list) and types else None}"
     if rtype == "gcp:container/nodePool:NodePool":
         return f"gcp:compute:{(inputs.get('nodeConfig') or {}).get('machineType')}"
+    if rtype == "aws:ec2/capacityReservation:CapacityReservation":
+        return f"aws:ec2:{inputs.get('instanceType')}"
+    if rtype == "gcp:compute/reservation:Reservation":
+        properties = ((inputs.get("specificReservation") or {}).get("instanceProperties") or {})
+        return f"gcp:compute:{properties.get('machineType')}"
     if rtype == "kubernetes:gateway.networking.k8s.io/v1:Gateway":
         return f"gateway:{(inputs.get('spec') or {}).get('gatewayClassName')}"
     return rtype

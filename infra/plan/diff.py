@@ -103,13 +103,57 @@ def _totals(document: dict[str, Any] | None) -> dict[str, float] | None:
     return {s: cost["totals"][s]["usdPerMonth"] for s in ("idle", "peak")}
 
 
-def cost_delta(base: dict[str, Any] | None, head: dict[str, Any] | None) -> dict[str, Any]:
-    """Monthly totals on each side and their difference; a side that is absent counts as zero."""
+def _unpriced(document: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {u["urn"]: u for u in ((document or {}).get("cost") or {}).get("unpriced", [])}
+
+
+# Inputs that never change a price: tags and labels. A change to only these (or to engine options such as
+# protect) moves no money, priced or not.
+COST_NEUTRAL_ROOTS = frozenset({"tags", "tagsAll", "labels", "resourceLabels", "userLabels", "effectiveLabels",
+                                "terraformLabels", "defaultLabels"})
+
+
+def _cost_neutral(entry: dict[str, Any]) -> bool:
+    return entry["action"] == "change" and all(
+        c["in"] == "options" or c["path"].split(".", 1)[0].split("[", 1)[0] in COST_NEUTRAL_ROOTS
+        for c in entry["changes"])
+
+
+def unpriced_changes(entries: list[dict[str, Any]], base: dict[str, Any] | None,
+                     head: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The changed resources that either side could not price: their cost change is unknown.
+
+    A change to only tags, labels or engine options is left out: it moves no money.
+    """
+    old, new = _unpriced(base), _unpriced(head)
+    found = []
+    for entry in entries:
+        if _cost_neutral(entry):
+            continue
+        urns = {entry["urn"]}
+        if entry.get("reason", "").startswith("URN changes"):
+            urns.add(entry["reason"].split("was ", 1)[1])
+        hit = next((side[u] for u in sorted(urns) for side in (new, old) if u in side), None)
+        if hit is not None:
+            found.append({"name": entry["name"], "type": entry["type"], "action": entry["action"],
+                          "reason": hit["reason"]})
+    return found
+
+
+def cost_delta(base: dict[str, Any] | None, head: dict[str, Any] | None,
+               entries: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Monthly totals on each side and their difference; a side that is absent counts as zero.
+
+    The difference is null, never a number, when a present side has no estimate or when a change
+    touches a resource either side could not price (`unpricedChanges` lists those).
+    """
     before, after = _totals(base), _totals(head)
     zero = {"idle": 0.0, "peak": 0.0}
     known = (before is not None or base is None) and (after is not None or head is None)
-    result: dict[str, Any] = {"baseUsdPerMonth": before, "headUsdPerMonth": after, "deltaUsdPerMonth": None}
-    if known:
+    unknown = unpriced_changes(entries or [], base, head)
+    result: dict[str, Any] = {"baseUsdPerMonth": before, "headUsdPerMonth": after, "deltaUsdPerMonth": None,
+                              "unpricedChanges": unknown}
+    if known and not unknown:
         b, a = before or zero, after or zero
         result["deltaUsdPerMonth"] = {s: round(a[s] - b[s], 2) for s in ("idle", "peak")}
     return result
@@ -129,7 +173,7 @@ def diff_stack(base: dict[str, Any] | None, head: dict[str, Any] | None) -> dict
     else:
         status = "changed" if entries else "unchanged"
     return {"project": present["project"], "stack": present["stack"], "status": status, "error": None,
-            "summary": summary, "alerts": alerts(entries), "cost": cost_delta(base, head),
+            "summary": summary, "alerts": alerts(entries), "cost": cost_delta(base, head, entries),
             "clock": clock, "resources": entries}
 
 
@@ -137,7 +181,8 @@ def failed_stack(project: str, stack: str, error: str) -> dict[str, Any]:
     """A stack a side could not plan: listed with the error, never silently skipped."""
     return {"project": project, "stack": stack, "status": "error", "error": error,
             "summary": dict.fromkeys(ACTIONS, 0), "alerts": [],
-            "cost": {"baseUsdPerMonth": None, "headUsdPerMonth": None, "deltaUsdPerMonth": None},
+            "cost": {"baseUsdPerMonth": None, "headUsdPerMonth": None, "deltaUsdPerMonth": None,
+                     "unpricedChanges": []},
             "clock": None, "resources": []}
 
 

@@ -17,6 +17,7 @@ CLUSTERS = {"aws:eks/cluster:Cluster": Cloud.AWS, "gcp:container/cluster:Cluster
 # The input of a pool that names its cluster (and so carries the dependency on it).
 POOLS = {"aws:eks/nodeGroup:NodeGroup": "clusterName", "gcp:container/nodePool:NodePool": "cluster"}
 SECONDS_PER_HOUR = 3600
+HOURS_PER_MONTH = 730  # the cost model's month (infra/plan/cost_network.py)
 
 
 def series_per_cluster(nodes: int, gpus: int) -> int:
@@ -45,23 +46,35 @@ def observability_items(document: dict[str, Any], items: list[dict[str, Any]],
         total[1] += high
         total[2] += low * gpus
         total[3] += high * gpus
+    samples_per_series_month = SECONDS_PER_HOUR / scrape_interval_seconds * HOURS_PER_MONTH
+    series = {c["urn"]: (series_per_cluster(*counts[c["urn"]][0::2]), series_per_cluster(*counts[c["urn"]][1::2]))
+              for c in clusters}
+    # A bill tiers the account's monthly volume: the stack's clusters on one cloud share the tiers.
+    totals = {(cloud, scenario): sum(series[c["urn"]][scenario] for c in clusters if CLUSTERS[c["type"]] == cloud)
+              * samples_per_series_month for cloud in set(CLUSTERS.values()) for scenario in (0, 1)}
     found = []
     for cluster in clusters:
-        nodes_low, nodes_high, gpus_low, gpus_high = counts[cluster["urn"]]
         cloud = CLUSTERS[cluster["type"]]
         price = prices.AMP_INGESTION if cloud == Cloud.AWS else prices.GMP_INGESTION
+        tiers = prices.AMP_TIERS if cloud == Cloud.AWS else prices.GMP_TIERS
         service = "AMP" if cloud == Cloud.AWS else "GMP"
-        idle, peak = series_per_cluster(nodes_low, gpus_low), series_per_cluster(nodes_high, gpus_high)
-        # USD an hour for one series scraped every interval.
+        idle, peak = series[cluster["urn"]]
+        hourly = []
+        for scenario, count in ((0, idle), (1, peak)):
+            total = totals[(cloud, scenario)]
+            share = count * samples_per_series_month / total if total else 0.0
+            hourly.append(prices.tiered_usd(total, tiers) * share / HOURS_PER_MONTH)
+        # USD an hour for one series scraped every interval, at the first tier (the tiered lines are below it).
         unit = SECONDS_PER_HOUR / scrape_interval_seconds * price.usd_per_million / 1_000_000
-        note = prices.SERIES_BASIS + (f"; {prices.AMP_COLLECTOR_NOTE}" if cloud == Cloud.AWS else "")
+        extra = prices.AMP_COLLECTOR_NOTE if cloud == Cloud.AWS else prices.GMP_CONFLICT_NOTE
+        note = f"{prices.SERIES_BASIS}; {prices.TIER_NOTE}; {extra}"
         found.append({
             "name": f"{cluster['name']}-metrics", "type": cluster["type"], "urn": cluster["urn"],
             "kind": "observability",
             "detail": f"{service} samples: {idle:,}..{peak:,} series every {scrape_interval_seconds}s "
-                      f"({price.usd_per_million} USD per million, {price.tier})",
+                      f"(tiered from {price.usd_per_million} USD per million, {price.tier})",
             "idleCount": idle, "peakCount": peak, "unitUsdPerHour": round(unit, 10),
-            "idleUsdPerHour": round(unit * idle, 8), "peakUsdPerHour": round(unit * peak, 8),
+            "idleUsdPerHour": round(hourly[0], 8), "peakUsdPerHour": round(hourly[1], 8),
             "source": price.source, "asOf": price.as_of, "note": note})
     return found
 

@@ -7,16 +7,19 @@ from typing import Any
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 
+from infra.plan.cost_coverage import covers_words, dates_words
+
 
 def _usd(value: float) -> str:
     return f"{value:,.4f}" if value < 1 else f"{value:,.2f}"
 
 
 def totals_line(cost: dict[str, Any]) -> str:
-    """Idle and peak totals in one line."""
+    """Idle and peak totals in one line, then what they cover and the prices' own dates."""
     idle, peak = cost["totals"]["idle"], cost["totals"]["peak"]
     return (f"Idle {_usd(idle['usdPerHour'])} USD/h ({idle['usdPerMonth']:,.2f} USD/month) · "
-            f"peak {_usd(peak['usdPerHour'])} USD/h ({peak['usdPerMonth']:,.2f} USD/month)")
+            f"peak {_usd(peak['usdPerHour'])} USD/h ({peak['usdPerMonth']:,.2f} USD/month) · "
+            f"{covers_words(cost)} · {dates_words(cost)}")
 
 
 def _notes(cost: dict[str, Any]) -> list[str]:
@@ -29,7 +32,7 @@ def _notes(cost: dict[str, Any]) -> list[str]:
     notes += [f"Usage-based, no volume assumed: {u['name']} ({u['type']}) {u['usd']} USD per {u['unit']}"
               for u in cost["usage"]]
     notes += [f"Assumption: {a}" for a in cost["assumptions"]]
-    sources = sorted({f"{i['source']} (as of {i['asOf']})" for i in cost["items"]})
+    sources = sorted({f"{i['source']} (as of {i['asOf']})" for i in [*cost["items"], *cost["usage"]]})
     notes += [f"Source: {s}" for s in sources]
     return notes
 
@@ -61,7 +64,7 @@ def _table(cost: dict[str, Any], hourly: bool) -> Table:
     headers = ["Resource", "Kind", "Detail", "Idle /h", "Peak /h", "Idle /month", "Peak /month"]
     rows = [[item["name"], item["kind"], item["detail"], _usd(item["idleUsdPerHour"]), _usd(item["peakUsdPerHour"]),
              f"{item['idleUsdPerMonth']:,.2f}", f"{item['peakUsdPerMonth']:,.2f}"] for item in cost["items"]]
-    total = ["[bold]Total[/bold]", "", "", _usd(idle["usdPerHour"]), _usd(peak["usdPerHour"]),
+    total = ["[bold]Total priced[/bold]", "", "", _usd(idle["usdPerHour"]), _usd(peak["usdPerHour"]),
              f"{idle['usdPerMonth']:,.2f}", f"{peak['usdPerMonth']:,.2f}"]
     if not hourly:
         # Narrow: kind and detail share a column and the hourly figures go (the totals line has them).
@@ -70,7 +73,7 @@ def _table(cost: dict[str, Any], hourly: bool) -> Table:
         total = [total[0], "", total[5], total[6]]
     figures = len(headers) - (4 if hourly else 2)
     table = Table(title=f"Cost estimate ({cost['currency']}, {cost['hoursPerMonth']} h/month, "
-                        f"prices as of {cost['priceDate']})")
+                        f"{dates_words(cost)})")
     for index, header in enumerate(headers):
         if index < figures:
             # Folded, never elided: two names that share a prefix must still read differently.

@@ -37,12 +37,16 @@ def counts(stack: dict[str, Any]) -> str:
 def cost_text(stack: dict[str, Any]) -> str:
     """`+$120.00/month` (idle), with the peak delta when it differs; or why there is none."""
     delta = stack["cost"]["deltaUsdPerMonth"]
+    unknown = stack["cost"].get("unpricedChanges") or []
+    if unknown:
+        names = ", ".join(f"{u['name']} ({u['type']})" for u in unknown)
+        noun = "change" if len(unknown) == 1 else "changes"
+        return f"cost unknown for {len(unknown)} {noun}: unpriced {names}"
     if delta is None:
         return "cost delta unknown (a side has no cost estimate)"
-    text = f"{money(delta['idle'])}/month"
     if round(delta["peak"], 2) != round(delta["idle"], 2):
-        text += f" (peak {money(delta['peak'])}/month)"
-    return text
+        return f"idle {money(delta['idle'])}/month, peak {money(delta['peak'])}/month"
+    return f"{money(delta['idle'])}/month"
 
 
 def _moment(epoch: int) -> str:

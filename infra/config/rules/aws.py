@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from infra.catalog.accelerators import CatalogError, Cloud, MachineOffer, regions_sold, resolve, sold_in
+from infra.catalog.accelerators import CatalogError, Cloud, MachineOffer, resolve
+from infra.catalog.gpu_availability import not_sold_in
 from infra.config.observability import observability_enabled
 from infra.config.rules.cloud_keys import other_cloud_bucket_keys, other_cloud_cluster_keys
 from infra.config.stack import (
@@ -112,11 +113,9 @@ def _pool(path: str, pool: GpuPoolConfig, region: str | None) -> Iterator[Proble
     except CatalogError:
         return  # reported by the cloud-neutral pool rules
     options = pool.aws
-    if region is not None and not sold_in(offer, region):
-        sold = ", ".join(regions_sold(offer) or ())
-        yield (f"{path}.accelerator",
-               f"{pool.accelerator.value} ({offer.machine_type}) is not sold in {region}; it is "
-               f"sold in {sold}; pick another accelerator or region")
+    refusal = not_sold_in(offer, region) if region is not None else None
+    if refusal:
+        yield f"{path}.accelerator", refusal
     if options.efa and not offer.supports_efa:
         yield f"{path}.aws.efa", _no_efa(offer, "EFA")
     if options.placement_group and not offer.supports_efa:

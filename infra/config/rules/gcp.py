@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
+from infra.catalog.gpu_availability import not_sold_in, zone_not_offered
 from infra.config.gcp import SERVICE_ACCOUNT_EMAIL, LocationType, ReservationAffinity
 from infra.config.observability import observability_enabled
 from infra.config.rules.cidrs import open_range_problems
@@ -105,6 +106,7 @@ def gke_pool_problems(path: str, cluster: ClusterConfig, pool: GpuPoolConfig, re
     """Problems with the GKE-only settings of one GPU pool (MIG, sharing, reservation, zone)."""
     options = pool.gcp
     gpath = f"{path}.gcp"
+    yield from _sold_here(path, cluster, pool, region)
     if options.mig_partition_size is not None:
         try:
             sizes = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node).mig_partitions
@@ -135,3 +137,22 @@ def gke_pool_problems(path: str, cluster: ClusterConfig, pool: GpuPoolConfig, re
                    "remove it (zonal clusters place every pool in their zone)")
         elif region and not options.zone.startswith(f"{region}-"):
             yield f"{gpath}.zone", f"must be a zone of region {region} (got {options.zone})"
+
+
+def _sold_here(path: str, cluster: ClusterConfig, pool: GpuPoolConfig, region: str) -> Iterator[Problem]:
+    """The pool's machine must be sold in the stack's region, and in the zone the config names (if any)."""
+    try:
+        offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
+    except CatalogError:
+        return  # reported by the cloud-neutral pool rules
+    refusal = not_sold_in(offer, region) if region else None
+    if refusal:
+        yield f"{path}.accelerator", refusal
+        return
+    # Only zones the config names: a default zone is GKE's choice in a regional cluster.
+    for zone, zone_path in ((pool.gcp.zone, f"{path}.gcp.zone"), (cluster.gcp.zone, None)):
+        if zone is None or (zone_path is None and cluster.gcp.location != LocationType.ZONAL):
+            continue
+        problem = zone_not_offered(offer, zone)
+        if problem:
+            yield zone_path or f"{path}.accelerator", problem

@@ -28,7 +28,7 @@ def test_cost_dev_json_totals_match_the_items():
     cost = json.loads(result.stdout)
     [pool] = [i for i in cost["items"] if i["kind"] == "node-pool" and i["name"] == "dev-l4-ng"]
     assert pool["detail"] == "g6.xlarge spot x 0..2"
-    assert pool["peakUsdPerHour"] == pytest.approx(1.6096)
+    assert pool["peakUsdPerHour"] == pytest.approx(2 * 0.4011)  # the us-east-1 spot row, not on-demand
     peak = sum(i["peakUsdPerHour"] for i in cost["items"])
     assert cost["totals"]["peak"]["usdPerHour"] == pytest.approx(peak, abs=1e-4)
 
@@ -37,8 +37,12 @@ def test_cost_table_prints_idle_and_peak_totals():
     result = mlinfra("cost", "sandbox")
     assert result.returncode == 0, result.stderr
     # sandbox: EKS 1.35 0.10 + NAT 0.045 + IPv4 0.005 + KMS 1/730 + one m7i.large system node 0.1008
-    # idle; at peak one g6.xlarge 0.8048 and a second system node 0.1008 on top.
-    assert "Idle 0.2549 USD/h (186.08 USD/month) · peak 1.16 USD/h (847.17 USD/month)" in result.stdout
+    # idle; at peak one spot g6.xlarge 0.4011 (the snapshot's us-east-1 spot row) and a second system node
+    # 0.1008 on top. The totals line says what it covers and the prices' own dates.
+    text = " ".join(result.stdout.split())
+    assert ("Idle 0.2549 USD/h (186.08 USD/month) · peak 0.7568 USD/h (552.47 USD/month) · priced 552.47 "
+            "USD/month at peak; every billed resource priced · prices as of 2026-01 to 2026-12-07 (oldest and "
+            "newest source)") in text
     assert "Within the budget of 5.00 USD/h" in result.stdout
 
 
@@ -65,7 +69,7 @@ def test_cost_out_writes_the_table_to_a_file_at_a_fixed_width(tmp_path):
     text = out.read_text()
     # Written at 160 columns whatever the terminal: the hourly figures are there, nothing is cut.
     assert "Idle /h" in text and "…" not in text
-    assert "│ dev-l4-ng " in text and "1,175.01" in text
+    assert "│ dev-l4-ng " in text and "585.61" in text  # 2 x 0.4011 (spot) x 730
 
 
 def test_cost_staging_lists_us_west_2_resources_as_unpriced_with_the_reason():
@@ -73,10 +77,17 @@ def test_cost_staging_lists_us_west_2_resources_as_unpriced_with_the_reason():
     assert result.returncode == 0, result.stderr
     cost = json.loads(result.stdout)
     reasons = {u["name"]: u["reason"] for u in cost["unpriced"]}
-    assert reasons["train-h100-ng"] == ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
-                                        "(infra/catalog/price_regions.py)")
-    # Only what a source prices alike in every region: EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys.
-    assert cost["totals"]["peak"]["usdPerHour"] == round(0.10 + 0.005 + 7 / 730, 4)
+    assert reasons["train-system-ng"] == ("no on-demand price for us-west-2 in the price snapshot "
+                                          "(infra/catalog/prices.json): it has aws:ec2:m7i.large on-demand prices for "
+                                          "us-east-1")
+    # What a source prices alike in every region (EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys) and
+    # the GPU machines the snapshot prices in us-west-2: one p5.48xlarge 55.04, two spot g6.xlarge at the
+    # us-west-2 spot row 0.4541, four on-demand g6.xlarge 0.8048.
+    assert cost["totals"]["peak"]["usdPerHour"] == round(0.10 + 0.005 + 7 / 730 + 55.04 + 2 * 0.4541 + 4 * 0.8048, 4)
+    # The total says it leaves out what it could not price, by type.
+    assert cost["coverage"]["unpricedCapacity"] == ["train-system-ng"]
+    assert cost["coverage"]["unpricedTypes"]["aws:eks/nodeGroup:NodeGroup"] == 1
+    assert cost["coverage"]["unpricedCount"] == len(cost["unpriced"]) > 1
 
 
 def test_a_budget_in_a_region_without_prices_cannot_be_checked_and_exits_1(tmp_path):
@@ -84,5 +95,5 @@ def test_a_budget_in_a_region_without_prices_cannot_be_checked_and_exits_1(tmp_p
     result = mlinfra("plan", "dev", "--stacks-dir", str(tmp_path), "--format", "markdown")
     assert result.returncode == 1, result.stderr
     stderr = " ".join(result.stderr.split())
-    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-h100-ng (no price recorded " \
-           "for us-west-2" in stderr
+    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-system-ng (no on-demand price " \
+           "for us-west-2 in the price snapshot" in stderr

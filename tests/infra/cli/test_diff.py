@@ -71,7 +71,7 @@ def test_markdown_has_a_summary_line_per_stack_and_the_alert_on_top(plans):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert f"- dev: +0 ~{plans[2]} -1, +$0.00/month" in lines
-    assert "- sandbox: +0 ~0 -1, -$32.85/month (peak +$0.00/month)" in lines
+    assert "- sandbox: +0 ~0 -1, idle -$32.85/month, peak +$0.00/month" in lines
     assert "- staging: no changes, +$0.00/month" in lines
     warning = lines.index("> [!WARNING]")
     assert lines[warning + 2] == ("> - dev: **delete** `aws:s3/bucket:Bucket` `datasets-bucket` "

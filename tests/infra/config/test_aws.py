@@ -4,7 +4,8 @@ import copy
 
 import pytest
 
-from infra.catalog.accelerators import Accelerator, Cloud, offers_for, regions_sold, sold_in
+from infra.catalog.accelerators import Accelerator, Cloud, offers_for
+from infra.catalog.gpu_availability import AVAILABILITY, availability, not_sold_in
 from infra.config.aws import BucketAccess, ClusterAccess, EksAddon
 from infra.config.load import ConfigError, parse_stack_config
 
@@ -133,17 +134,36 @@ def test_bad_reservation_id_is_refused_by_shape():
 def test_accelerator_not_sold_in_the_region_is_refused():
     values = config(aws={"region": "eu-west-1"})
     values["clusters"]["train"]["gpu_pools"]["h100"].update(accelerator="nvidia-a100-80gb")
+    source = AVAILABILITY[(Cloud.AWS, "p4de.24xlarge")].source
     assert problems(values) == [
         "clusters.train.gpu_pools.h100.accelerator: nvidia-a100-80gb (p4de.24xlarge) is not sold in "
-        "eu-west-1; it is sold in us-east-1, us-west-2; pick another accelerator or region"]
+        "eu-west-1; it is sold in ap-northeast-1, ap-southeast-1, eu-central-1, us-east-1, us-west-2 "
+        f"(source: {source}); pick another accelerator or region"]
+
+
+def test_h200_in_us_west_1_is_sold_there_so_it_is_not_refused():
+    # The example: p5en.48xlarge is offered (and priced) in us-west-1 (SkyPilot's AWS catalog), so a
+    # refusal would be wrong; a region its complete listing does not name is refused.
+    values = config(aws={"region": "us-west-1"})
+    values["clusters"]["train"]["gpu_pools"]["h100"].update(accelerator="nvidia-h200")
+    parse_stack_config(values, "dev")  # no ConfigError
+    [p5en] = offers_for(Cloud.AWS, Accelerator.H200)
+    assert "us-west-1" in availability(p5en).regions and availability(p5en).complete
+    assert not_sold_in(p5en, "us-west-1") is None
+    assert not_sold_in(p5en, "sa-east-1").startswith("nvidia-h200 (p5en.48xlarge) is not sold in sa-east-1; it is "
+                                                     "sold in ap-northeast-1, ap-northeast-2, ap-south-1, ")
 
 
 def test_region_table_is_plain_data():
     [p4de] = offers_for(Cloud.AWS, Accelerator.A100_80GB)
-    assert regions_sold(p4de) == ("us-east-1", "us-west-2")
-    assert sold_in(p4de, "us-west-2") and not sold_in(p4de, "eu-west-1")
+    assert availability(p4de).regions == ("ap-northeast-1", "ap-southeast-1", "eu-central-1", "us-east-1", "us-west-2")
+    assert not_sold_in(p4de, "us-west-2") is None and not_sold_in(p4de, "eu-west-1")
+    # A partial listing (only part of g6.xlarge's rows were read) never refuses a region it does not name;
+    # a machine with no listing at all neither.
     [l4] = [o for o in offers_for(Cloud.AWS, Accelerator.L4) if o.gpus == 1]
-    assert regions_sold(l4) is None and sold_in(l4, "eu-west-1")
+    assert not availability(l4).complete and not_sold_in(l4, "ap-east-1") is None
+    [t4] = [o for o in offers_for(Cloud.AWS, Accelerator.T4) if o.gpus == 1]
+    assert availability(t4) is None and not_sold_in(t4, "eu-west-1") is None
 
 
 def test_every_problem_is_reported_together():

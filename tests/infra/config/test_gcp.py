@@ -256,3 +256,20 @@ def test_an_smtp_relay_without_a_port_is_refused():
     relay = {"smarthost": "smtp-relay.gmail.com", "sender": "alerts@acme-ml.example.com"}
     [problem] = problems(change(gcp__alert_smtp=relay))
     assert problem.startswith("gcp.alert_smtp.smarthost:")
+
+
+def test_a100_80gb_in_southamerica_east1_is_exit_2_naming_where_it_is_sold():
+    from infra.catalog.gpu_availability import SKYPILOT_GCP
+
+    values = change(gcp__region="southamerica-east1")
+    assert problems(values) == [
+        f"{POOL}.a100.accelerator: nvidia-a100-80gb (a2-ultragpu-1g) is not sold in southamerica-east1; it is "
+        "sold in asia-southeast1, europe-west4, us-central1, us-east4, us-east5 "
+        f"(source: {SKYPILOT_GCP}); pick another accelerator or region"]
+
+
+def test_a_named_zone_that_does_not_offer_the_machine_is_refused():
+    values = change(clusters__infer__gpu_pools__a100__gcp={"compact_placement": True, "zone": "us-central1-b"})
+    [problem] = problems(values)
+    assert problem.startswith(f"{POOL}.a100.gcp.zone: a2-ultragpu-1g is not offered in zone us-central1-b; "
+                              "in us-central1 it is offered in us-central1-a, us-central1-c (source: ")

@@ -5,6 +5,7 @@ from datetime import date
 import jsonschema
 import pytest
 
+from infra.catalog import price_snapshot
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import STACKS_DIR, run_stack
 from infra.offline.stackfile import available_stacks
@@ -37,12 +38,16 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     cost = estimate(dev_document, BEFORE_135_ENDS)
     items = {(i["kind"], i["name"]): i for i in cost["items"]}
     pool = items[("node-pool", "dev-l4-ng")]
-    # dev's AWS l4 pool: g6.xlarge at 0.8048 USD/h, 0 nodes idle, 2 at peak.
+    # dev's AWS l4 pool: spot g6.xlarge, 0 nodes idle, 2 at peak, at the snapshot's us-east-1 spot row
+    # (0.4011 USD/h, the highest AZ spot price SkyPilot's catalog shows there), not on-demand's 0.8048.
+    spot = price_snapshot.load().find("aws:ec2:g6.xlarge", "us-east-1", "spot")
+    assert (spot.usd, spot.basis, spot.as_of) == (0.4011, "spot-snapshot", "2026-12-07")
     assert (pool["idleCount"], pool["peakCount"]) == (0, 2)
     assert pool["idleUsdPerHour"] == 0
-    assert pool["peakUsdPerHour"] == pytest.approx(2 * 0.8048)
-    assert pool["peakUsdPerMonth"] == pytest.approx(round(2 * 0.8048 * 730, 2))
-    assert pool["note"] == SPOT_AS_ON_DEMAND
+    assert pool["peakUsdPerHour"] == pytest.approx(2 * 0.4011)
+    assert pool["peakUsdPerMonth"] == pytest.approx(round(2 * 0.4011 * 730, 2))
+    assert (pool["basis"], pool["asOf"]) == ("spot-snapshot", "2026-12-07")
+    assert pool["note"] == "spot price observed 2026-12-07 (spot prices move; a snapshot, not a quote)"
     # Every priced line of dev, by hand. Idle: EKS 0.10 + GKE 0.10 + one m7i.large system node
     # 0.1008 + one e2-standard-2 GKE system node 0.067006 + one NAT 0.045 and its IPv4 0.005
     # + seven AWS KMS keys (two buckets, EKS secrets, control-plane logs, flow logs, the CI image
@@ -50,9 +55,12 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     # secrets and node disks) at 0.06 USD/month. Idle runners cost nothing: min_runners is 0.
     # + Cloud NAT for the GKE side: 0.0014 per node using it (1 idle) and 0.005 for its one IP.
     idle = 0.10 + 0.10 + 0.1008 + 0.067006 + 0.045 + 0.005 + 7 * 1.00 / 730 + 2 * 0.06 / 730 + 0.0014 + 0.005
-    # Peak adds: both system pools at 2 nodes, the AWS l4 pool at 2 x 0.8048, the GKE l4 pool
-    # at 2 x g2-standard-4 0.706832, and Cloud NAT for the 3 more GKE nodes.
-    peak = idle + 0.1008 + 0.067006 + 2 * 0.8048 + 2 * 0.706832 + 3 * 0.0014
+    # Peak adds: both system pools at 2 nodes, the AWS l4 pool at 2 x 0.4011 (spot), the GKE l4 pool
+    # at 2 x g2-standard-4 0.706832 (spot: no spot price for it anywhere in the snapshot, so an
+    # on-demand upper bound, labelled), and Cloud NAT for the 3 more GKE nodes.
+    peak = idle + 0.1008 + 0.067006 + 2 * 0.4011 + 2 * 0.706832 + 3 * 0.0014
+    assert items[("node-pool", "dev-gke-l4-pool")]["note"] == SPOT_AS_ON_DEMAND
+    assert items[("node-pool", "dev-gke-l4-pool")]["basis"] == "spot-estimate"
     assert sorted(items) == sorted([
         ("control-plane", "dev-cluster"), ("control-plane", "dev-gke-cluster"),
         ("node-pool", "dev-gke-l4-pool"), ("node-pool", "dev-gke-system"), ("node-pool", "dev-l4-ng"),
@@ -86,7 +94,7 @@ def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_docume
                if i["kind"] == "control-plane" and i["name"] == "dev-cluster"]
     assert plane["unitUsdPerHour"] == 0.60
     assert plane["detail"] == "EKS 1.35 extended support (standard ended 2027-03-27)"
-    assert plane["source"] == "https://aws.amazon.com/eks/pricing/"
+    assert plane["source"].startswith("https://aws.amazon.com/eks/pricing/; holds in every region: ")
 
 
 @pytest.mark.parametrize("stack", available_stacks(STACKS_DIR))
@@ -110,7 +118,9 @@ def test_gke_pool_uses_catalog_spot_price_and_zone_count():
     [item] = estimate(_doc(pool), BEFORE_135_ENDS)["items"]
     assert (item["idleCount"], item["peakCount"], item["unitUsdPerHour"]) == (2, 4, 1.80385)
     assert item["peakUsdPerHour"] == pytest.approx(4 * 1.80385)
-    assert "note" not in item
+    # A spot row of the snapshot, with its date: a spot price is an observation, not a quote.
+    assert item["note"] == "spot price observed 2025-03 (spot prices move; a snapshot, not a quote)"
+    assert item["basis"] == "list"
 
 
 def test_gke_total_counts_and_cluster_fee_and_cpu_machine():

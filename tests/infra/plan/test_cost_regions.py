@@ -8,7 +8,7 @@ from datetime import date
 import jsonschema
 import pytest
 
-from infra.catalog import network_prices, price_regions
+from infra.catalog import network_prices, price_snapshot
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
 from infra.plan.cost import estimate
@@ -16,8 +16,11 @@ from infra.plan.cost_regions import RegionIndex
 from tests.helpers import ROOT, stack_run
 
 DAY = date(2026, 11, 29)
-NO_PRICE_WEST = ("no price recorded for us-west-2: the catalog's figure is for us-east-1 only "
-                 "(infra/catalog/price_regions.py)")
+NO_PRICE_WEST = "no on-demand price for us-west-2 in the price snapshot (infra/catalog/prices.json): "
+
+
+def no_west_price(family):
+    return f"{NO_PRICE_WEST}it has {family} on-demand prices for us-east-1"
 
 
 def _provider(cloud, region):
@@ -42,42 +45,34 @@ def staging_cost():
 
 def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_reason(staging_cost):
     unpriced = {(u["name"], u["type"]): u["reason"] for u in staging_cost["unpriced"]}
-    # Every node pool, the NAT gateway, the buckets, log groups and registry of staging: none is
-    # priced (or listed as usage) at the us-east-1 rate.
-    pool = "aws:eks/nodeGroup:NodeGroup"
-    for name, rtype in [("train-system-ng", pool), ("train-l4-ng", pool), ("train-h100-ng", pool),
-                        ("train-ci-l4-ng", pool), ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"),
-                        ("checkpoints-bucket", "aws:s3/bucket:Bucket"),
-                        ("train-logs", "aws:cloudwatch/logGroup:LogGroup"),
-                        ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository")]:
-        assert unpriced[(name, rtype)] == NO_PRICE_WEST
+    # The system pool, the NAT gateway, the buckets, log groups and registry of staging: the snapshot has no
+    # us-west-2 row for them, so none is priced (or listed as usage) at the us-east-1 rate.
+    families = {("train-system-ng", "aws:eks/nodeGroup:NodeGroup"): "aws:ec2:m7i.large",
+                ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"): "aws:ec2/natGateway:NatGateway",
+                ("checkpoints-bucket", "aws:s3/bucket:Bucket"): "aws:s3/bucket:Bucket",
+                ("train-logs", "aws:cloudwatch/logGroup:LogGroup"): "aws:cloudwatch/logGroup:LogGroup",
+                ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository"): "aws:ecr/repository:Repository"}
+    for key, family in families.items():
+        assert unpriced[key] == no_west_price(family)
     metrics = unpriced[("train-cluster-metrics", "aws:eks/cluster:Cluster")]
-    assert metrics == f"managed-Prometheus samples: {NO_PRICE_WEST}"
+    assert metrics == f"managed-Prometheus samples: {no_west_price('aws:amp/ingestion')}"
     assert staging_cost["usage"] == []
-    assert not [i for i in staging_cost["items"] if i["kind"] in ("node-pool", "nat", "observability")]
+    assert not [i for i in staging_cost["items"] if i["kind"] in ("nat", "observability")]
     # The S3 gateway endpoint is free in any region: neither priced nor unpriced.
     assert "train-net-s3" not in {u["name"] for u in staging_cost["unpriced"]}
+    assert staging_cost["coverage"]["unpricedCapacity"] == ["train-system-ng"]
 
 
-def test_staging_prices_what_a_source_gives_one_price_for_in_every_region(staging_cost):
-    items = {(i["kind"], i["name"]): i for i in staging_cost["items"]}
-    # The EKS control plane (0.10/h), the NAT gateway's public IPv4 (0.005/h) and seven KMS keys (1/month).
-    keys = ["checkpoints-key", "datasets-key", "metrics-key", "train-logs-key", "train-net-flow-logs-key",
-            "train-secrets", "train-staging-cpu-registry-key"]
-    assert sorted(items) == sorted([("control-plane", "train-cluster"), ("public-ip", "train-net-nat-us-west-2a"),
-                                    *[("kms-key", k) for k in keys]])
-    ip = items[("public-ip", "train-net-nat-us-west-2a")]
-    assert ip["idleUsdPerHour"] == ip["peakUsdPerHour"] == 0.005
-    assert ip["idleUsdPerMonth"] == 3.65
-    assert ip["note"] == ("priced in us-west-2 at the us-east-1 rate: "
-                          f"{price_regions.ALSO_HOLDS['aws:ec2/eip:Eip'].source} (read 2026-11-29)")
-    assert items[("control-plane", "train-cluster")]["idleUsdPerMonth"] == 73.00
-    assert "priced in us-west-2 at the us-east-1 rate" in items[("control-plane", "train-cluster")]["note"]
-    assert {items[("kms-key", k)]["idleUsdPerMonth"] for k in keys} == {1.00}
-    hourly = 0.10 + 0.005 + 7 * 1.00 / 730
-    assert staging_cost["totals"]["idle"] == staging_cost["totals"]["peak"] == {
-        "usdPerHour": round(hourly, 4), "usdPerMonth": round(hourly * 730, 2)}
-    assert staging_cost["totals"]["idle"]["usdPerMonth"] == 83.65
+def test_staging_gpu_pools_are_priced_from_their_us_west_2_rows(staging_cost):
+    pools = {i["name"]: i for i in staging_cost["items"] if i["kind"] == "node-pool"}
+    snapshot = price_snapshot.load()
+    h100 = snapshot.find("aws:ec2:p5.48xlarge", "us-west-2")
+    assert (h100.region, h100.usd) == ("us-west-2", 55.04)
+    assert pools["train-h100-ng"]["unitUsdPerHour"] == 55.04 and pools["train-h100-ng"]["source"] == h100.source
+    spot = snapshot.find("aws:ec2:g6.xlarge", "us-west-2", "spot")
+    assert pools["train-l4-ng"]["unitUsdPerHour"] == spot.usd == 0.4541
+    assert pools["train-ci-l4-ng"]["unitUsdPerHour"] == 0.8048  # on-demand CI pool
+    assert "note" not in pools["train-h100-ng"]
 
 
 def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
@@ -88,15 +83,17 @@ def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
     west = estimate({"resources": [_provider("aws", "us-west-2"), _pool("ng")]}, DAY)
     assert west["items"] == []
     assert west["unpriced"] == [{"name": "ng", "type": "aws:eks/nodeGroup:NodeGroup",
-                                 "urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::ng", "reason": NO_PRICE_WEST}]
+                                 "urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::ng",
+                                 "reason": no_west_price("aws:ec2:m7i.large")}]
 
 
 def test_a_resource_s_own_region_input_wins_over_its_provider():
     bucket = _resource("gcp:storage/bucket:Bucket", {"location": "europe-west4"}, "b", cloud="gcp")
     cost = estimate({"resources": [_provider("gcp", "us-central1"), bucket]}, DAY)
     assert cost["usage"] == []
-    assert cost["unpriced"][0]["reason"] == ("no price recorded for europe-west4: the catalog's figure is for "
-                                             "us-central1 only (infra/catalog/price_regions.py)")
+    assert cost["unpriced"][0]["reason"] == (
+        "no on-demand price for europe-west4 in the price snapshot (infra/catalog/prices.json): it has "
+        "gcp:storage/bucket:Bucket on-demand prices for us-central1")
 
 
 def test_a_cloud_kms_key_is_billed_where_its_key_ring_is():
@@ -113,7 +110,7 @@ def test_prices_a_source_gives_for_every_region_hold_outside_the_home_region():
     cost = estimate({"resources": [_provider("aws", "us-west-2"), waf]}, DAY)
     [item] = cost["items"]
     assert item["idleUsdPerMonth"] == pytest.approx(network_prices.WAF_WEB_ACL.usd + 2 * network_prices.WAF_RULE.usd)
-    assert "priced in us-west-2 at the us-east-1 rate" in item["note"]
+    assert "priced in us-west-2 at the one price" in item["note"]
     assert [u["usd"] for u in cost["usage"]] == [network_prices.WAF_REQUESTS.usd]
 
 
@@ -124,7 +121,7 @@ def test_a_resource_whose_region_the_plan_does_not_record_is_priced_at_home_and_
     cost = estimate({"resources": [pool, bucket]}, DAY)
     [item] = cost["items"]
     [usage] = cost["usage"]
-    assert item["note"] == usage["note"] == "region not recorded in the plan: priced at the catalog's us-east-1 rate"
+    assert item["note"] == usage["note"] == "region not recorded in the plan: priced at the snapshot's us-east-1 rate"
     assert item["note"] in cost["assumptions"]
     # The note is part of the plan document's schema, on usage lines as on items.
     jsonschema.validate(cost, {"$ref": "#/$defs/cost", "$defs": load_schema()["$defs"]})

@@ -124,6 +124,17 @@ def test_stack_only_on_one_side_is_added_or_removed_whole_and_matches_the_schema
     assert by_stack["qa"]["summary"]["remove"] == len(dev["resources"])
     buckets = sum(1 for r in dev["resources"] if r["type"] == "aws:s3/bucket:Bucket")
     assert len(by_stack["qa"]["alerts"]) == buckets > 0
-    assert by_stack["qa"]["cost"]["deltaUsdPerMonth"]["idle"] == -dev["cost"]["totals"]["idle"]["usdPerMonth"]
+    # dev has resources the snapshot cannot price: removing them saves an unknown amount, so no number.
+    unpriced = {u["name"] for u in dev["cost"]["unpriced"]}
+    assert unpriced
+    assert by_stack["qa"]["cost"]["deltaUsdPerMonth"] is None
+    assert {u["name"] for u in by_stack["qa"]["cost"]["unpricedChanges"]} == unpriced
+    assert {u["action"] for u in by_stack["qa"]["cost"]["unpricedChanges"]} == {"remove"}
+    # Without them, the removal is priced: minus the whole priced total.
+    priced_only = copy.deepcopy(prod_like)
+    priced_only["resources"] = [r for r in prod_like["resources"] if r["name"] not in unpriced]
+    priced_only["cost"]["unpriced"] = []
+    gone = diff_plans({("mlinfra", "qa"): priced_only}, {}, "a", "b")["stacks"][0]
+    assert gone["cost"]["deltaUsdPerMonth"]["idle"] == -dev["cost"]["totals"]["idle"]["usdPerMonth"]
     assert by_stack["bootstrap"]["status"] == "error" and by_stack["bootstrap"]["error"] == "HEAD: plan failed"
     assert by_stack["dev"]["status"] == "unchanged"

@@ -75,3 +75,29 @@ def test_mlinfra_plan_prices_it_for_a_stack_with_observability_on_only():
     assert dev.returncode == 0 and sandbox.returncode == 0, dev.stderr + sandbox.stderr
     assert metrics_items(json.loads(dev.stdout)["cost"])
     assert metrics_items(json.loads(sandbox.stdout)["cost"]) == {}
+
+
+def test_samples_are_priced_by_tier_not_all_at_the_first_tier():
+    # AMP: the first 2 billion samples a month at 0.09 USD per million, the next 250 billion at 0.035.
+    assert prices.tiered_usd(1e9, prices.AMP_TIERS) == pytest.approx(90.0)
+    assert prices.tiered_usd(6.6e9, prices.AMP_TIERS) == pytest.approx(2e9 * 0.09e-6 + 4.6e9 * 0.035e-6)
+    # The report: pricing 6.6 billion samples all at the first tier overstates it about 1.7 times.
+    assert 6.6e9 * 0.09e-6 / prices.tiered_usd(6.6e9, prices.AMP_TIERS) == pytest.approx(1.74, abs=0.01)
+    assert prices.tiered_usd(300e9, prices.AMP_TIERS) == pytest.approx(180 + 250e9 * 0.035e-6 + 48e9 * 0.016e-6)
+    assert prices.tiered_usd(60e9, prices.GMP_TIERS) == pytest.approx(50e9 * 0.15e-6 + 10e9 * 0.12e-6)
+
+
+def test_a_busy_cluster_is_priced_through_the_tiers(dev_document):
+    from infra.plan.observability_cost import observability_items
+
+    cluster = next(r for r in dev_document["resources"] if r["type"] == "aws:eks/cluster:Cluster")
+    pool = {"urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::big", "type": "aws:eks/nodeGroup:NodeGroup",
+            "name": "big", "inputs": {"instanceTypes": ["p5.48xlarge"]}, "dependencies": [cluster["urn"]]}
+    document = {"resources": [cluster, pool]}
+    items = [{"urn": pool["urn"], "kind": "node-pool", "idleCount": 0, "peakCount": 40}]
+    [line] = observability_items(document, items, 30)
+    samples = series_per_cluster(40, 320) * 120 * 730
+    assert samples > 2e9  # past the first tier
+    assert line["peakUsdPerHour"] == pytest.approx(prices.tiered_usd(samples, prices.AMP_TIERS) / 730)
+    assert line["peakUsdPerHour"] < line["peakCount"] * line["unitUsdPerHour"]
+    assert "tiers applied to this stack's own monthly samples" in line["note"]

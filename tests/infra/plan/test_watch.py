@@ -118,6 +118,9 @@ def test_status_line_names_the_plan_its_time_exit_code_and_cost():
     assert status_line(PlanOutcome(0, document=document), 0.9712, 2) == (
         "plan 2 (0.97 s): exit 0, peak 3,278.52 USD/month")
     assert status_line(PlanOutcome(2, error="stack 'x':\n  bad"), 0.1, 3) == "plan 3 (0.10 s): exit 2; stack 'x':"
+    partial = {"cost": {"totals": {"peak": {"usdPerMonth": 3278.52}}, "coverage": {"unpricedCount": 9}}}
+    assert status_line(PlanOutcome(0, document=partial), 0.5, 4) == (
+        "plan 4 (0.50 s): exit 0, peak 3,278.52 USD/month priced, 9 resources unpriced")
 
 
 class _Lines:

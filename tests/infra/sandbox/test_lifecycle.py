@@ -66,14 +66,15 @@ def test_small_l4_sandbox_passes_the_budget_and_is_deployed_tagged(sandboxes, ba
     stack = backend.stacks["sandbox-alice-box"]
     assert stack["deployed"] and lines == ["Updating (sandbox-alice-box)"]
     assert stack["tags"] == {TAG_OWNER: "alice", TAG_EXPIRES: "2026-11-23T17:00:00Z", TAG_CREATOR: "alice-laptop",
-                             TAG_CLOUD: "aws", TAG_PEAK: "1.1605", TAG_RESOURCES: "59"}  # 54, +2 for #15, +3 for #17
+                             TAG_CLOUD: "aws", TAG_PEAK: "0.7568", TAG_RESOURCES: "59"}  # 54, +2 for #15, +3 for #17
+    # The peak prices the spot L4 at the snapshot's us-east-1 spot row (0.4011), not on-demand (0.8048).
     assert json.loads(stack["config"]["mlinfra:tags"])["owner"] == "alice"
     pool = json.loads(stack["config"]["mlinfra:clusters"])["sandbox"]["gpu_pools"]
     assert pool == {"gpu": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "min_nodes": 0, "max_nodes": 1,
                             "capacity": "spot"}}
     # Tags before up, so a failed deployment can still be reaped.
     assert [c[0] for c in backend.calls] == ["list_stacks", "create", "set_tags", "set_config", "up"]
-    assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "1.1605")
+    assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "0.7568")
 
 
 def test_h100_sandbox_is_refused_with_budget_and_estimate_before_pulumi(sandboxes, backend):
