@@ -22,6 +22,7 @@ from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_nam
 from infra.compose.gateways import aws_cluster_gateways
 from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
+from infra.compose.teams import cluster_gpu_queues
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
 
@@ -78,6 +79,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
         bounds=ctx.bounds,
     ), opts=ctx.opts)
+    team_namespaces = cluster_gpu_queues(ctx.config, name, eks.provider, {}, [system.node_group])
     for grant_name, grant in options.workload_access.items():
         physical = {bucket_name(ctx.config, ctx.stack, b): a.value for b, a in grant.buckets.items()}
         keys = {bucket_name(ctx.config, ctx.stack, b): buckets[b].kms_key_arn
@@ -95,6 +97,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         ctx, name, cluster_name, cluster, workspace, eks, arn, private_subnets, on_nodes)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
             "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways, **metrics,
+            **({"team_namespaces": team_namespaces} if team_namespaces else {}),
             **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
 
 

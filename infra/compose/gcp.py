@@ -17,6 +17,7 @@ from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name, physical_
 from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
 from infra.compose.observability_gcp import gcp_observability
 from infra.compose.runners import gcp_runners
+from infra.compose.teams import cluster_gpu_queues
 from infra.config.gcp import LocationType
 from infra.config.observability import observability_enabled
 from infra.config.stack import (
@@ -100,8 +101,10 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         boot_disk_kms_key=gke.disk_kms_key), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
     gateways = gcp_cluster_gateways(config, name, cluster_name, cluster, network, gke.provider, labels, opts)
+    team_namespaces = cluster_gpu_queues(config, name, gke.provider, {}, [gke.system_pool])
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
             "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
+            **({"team_namespaces": team_namespaces} if team_namespaces else {}),
             **gcp_runners(config, stack, name, cluster, gke, number, buckets, labels, opts),
             **gcp_observability(config, stack, name, cluster, gke, labels, opts)}
 

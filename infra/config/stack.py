@@ -21,6 +21,7 @@ from infra.config.gcp import AlertSmtpRelay, GcsBucketOptions, GkeClusterOptions
 from infra.config.observability import ObservabilityConfig
 from infra.config.runners import GithubAppConfig, RunnerSetConfig
 from infra.config.sandbox import SandboxConfig
+from infra.config.teams import TeamConfig
 
 KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
 
@@ -150,6 +151,8 @@ class StackConfig(Model):
     sandbox: SandboxConfig | None = None
     github_app: GithubAppConfig | None = None
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    # Teams sharing the clusters' GPU pools through Kueue queues (infra.config.teams).
+    teams: dict[Name, TeamConfig] = Field(default_factory=dict)
 
 
 def budget_for(config: StackConfig) -> float | None:
