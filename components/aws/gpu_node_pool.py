@@ -52,6 +52,24 @@ def capacity_targeting(reservation_id: str | None, block_id: str | None) -> dict
     return spec
 
 
+def efa_security_group(name: str, vpc_id: pulumi.Input[str], tags: Mapping[str, str],
+                       child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
+    """A group admitting all traffic to and from its own members, which EFA requires, and nothing else.
+
+    "Use the following commands to attach inbound and outbound security group rules ... --protocol -1
+    --source-group efa-secgroup-id" for both directions (AWS PCS User Guide, "Create a security group to
+    support EFA communications", https://docs.aws.amazon.com/pcs/latest/userguide/
+    working-with_networking_efa_create-sg.html, read 2026-12-07).
+    """
+    group = aws.ec2.SecurityGroup(f"{name}-efa-sg", description=f"EFA traffic between the nodes of {name}",
+                                  vpc_id=vpc_id, tags=with_tags(tags, Name=f"{name}-efa"), opts=child)
+    for direction, rule in (("in", aws.vpc.SecurityGroupIngressRule), ("out", aws.vpc.SecurityGroupEgressRule)):
+        rule(f"{name}-efa-{direction}", security_group_id=group.id, ip_protocol="-1",
+             referenced_security_group_id=group.id, description=f"all EFA traffic within {name}",
+             tags=tags, opts=child)
+    return group
+
+
 def first_asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
     """The Auto Scaling group of a node group's `resources` output (a managed group has exactly one)."""
     return resources[0].autoscaling_groups[0].name
@@ -81,9 +99,11 @@ class EksGpuNodePoolArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
     # The cluster's physical name, known before it exists; names the autoscaler's tags.
     autoscaler_cluster_name: str | None = None
-    # EFA interfaces per node (0: none); they need the cluster security group.
+    # EFA interfaces per node (0: none); they need the cluster security group and the VPC, where the
+    # pool gets a security group that admits all traffic between its own members.
     efa_interfaces: int = 0
     cluster_security_group_id: pulumi.Input[str] | None = None
+    vpc_id: pulumi.Input[str] | None = None
     placement_group: bool = False
     capacity_reservation_id: str | None = None
     capacity_block_id: str | None = None
@@ -100,8 +120,8 @@ class EksGpuNodePool(pulumi.ComponentResource):
         super().__init__("mlinfra:aws:EksGpuNodePool", name, None, opts)
         if args.capacity_type not in CAPACITY_TYPES:
             raise ValueError(f"capacity_type must be one of {CAPACITY_TYPES} (got {args.capacity_type})")
-        if args.efa_interfaces and args.cluster_security_group_id is None:
-            raise ValueError("EFA interfaces need cluster_security_group_id")
+        if args.efa_interfaces and (args.cluster_security_group_id is None or args.vpc_id is None):
+            raise ValueError("EFA interfaces need cluster_security_group_id and vpc_id")
         child = pulumi.ResourceOptions(parent=self)
         tags = with_tags(args.tags, Name=name)
         labels = gpu_node_labels(name, args.accelerator, args.capacity_type, args.labels)
@@ -111,8 +131,10 @@ class EksGpuNodePool(pulumi.ComponentResource):
             # A cluster placement group packs nodes close together for EFA's low latency.
             group = aws.ec2.PlacementGroup(f"{name}-pg", strategy="cluster", tags=tags, opts=child)
             extra["placement"] = {"group_name": group.name}
-        interfaces = (efa_interfaces(args.efa_interfaces, [args.cluster_security_group_id])
-                      if args.efa_interfaces else plain_interface())
+        interfaces = plain_interface()
+        if args.efa_interfaces:
+            efa_group = efa_security_group(name, args.vpc_id, tags, child)
+            interfaces = efa_interfaces(args.efa_interfaces, [args.cluster_security_group_id, efa_group.id])
 
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",

@@ -65,7 +65,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     pools: dict[str, EksGpuNodePool] = {}
     capacity: dict[str, str] = {}
     for pool_name, pool in cluster.gpu_pools.items():
-        for key, pool_args in _pool_args(ctx, name, cluster_name, eks, subnets, pool_name, pool).items():
+        for key, pool_args in _pool_args(ctx, name, cluster_name, eks, subnets, pool_name, pool,
+                                              vpc_id).items():
             pools[key] = EksGpuNodePool(key, pool_args, opts=ctx.opts)
             capacity[key] = pool_args.capacity_type
     EksClusterAddons(f"{name}-k8s", EksClusterAddonsArgs(
@@ -74,6 +75,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         autoscaler_chart=helm_chart("cluster-autoscaler"),
         autoscaler_image_tag=autoscaler_image_tag(cluster.kubernetes_version),
         device_plugin_chart=helm_chart("nvidia-device-plugin"), dcgm_chart=helm_chart("dcgm-exporter"),
+        efa_device_plugin_chart=(helm_chart("aws-efa-k8s-device-plugin")
+                                 if any(p.aws.efa for p in cluster.gpu_pools.values()) else None),
         pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
         gpu_addons=options.gpu_addons,
         depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
@@ -127,7 +130,7 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
 
 def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
                subnets: dict[str, pulumi.Input[str]], pool_name: str,
-               pool: GpuPoolConfig) -> dict[str, EksGpuNodePoolArgs]:
+               pool: GpuPoolConfig, vpc_id: pulumi.Input[str]) -> dict[str, EksGpuNodePoolArgs]:
     """The pool's node group args, plus its on-demand fallback when it has one."""
     options = pool.aws
     offer = resolve(Cloud.AWS, pool.accelerator, pool.gpus_per_node)
@@ -154,6 +157,7 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         autoscaler_cluster_name=cluster_name,
         efa_interfaces=offer.efa_interfaces if options.efa else 0,
         cluster_security_group_id=eks.security_group_id if options.efa else None,
+        vpc_id=vpc_id if options.efa else None,
         placement_group=placement,
         capacity_reservation_id=options.capacity_reservation_id,
         capacity_block_id=options.capacity_block_id,
