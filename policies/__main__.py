@@ -12,6 +12,7 @@ import ci_identities
 import convert_once
 import gcp
 import gke_observability
+import gpu_platform
 import grafana_exposure
 import helm_charts
 import k8s_contracts
@@ -42,5 +43,6 @@ PolicyPack(
         *k8s_contracts.RULES,
         *platform_wide.RULES,
         *helm_charts.RULES,
+        *gpu_platform.RULES,
     ],
 )
