@@ -38,6 +38,14 @@ def scaling(min_nodes: int, max_nodes: int) -> dict[str, int]:
     return {"min_size": min_nodes, "max_size": max_nodes, "desired_size": min_nodes}
 
 
+RESERVED_NODES_TAG = "mlinfra:reserved-nodes"
+
+
+def reserved_nodes_tag(count: int) -> dict[str, str]:
+    """The tag that tells the cost estimate how many reserved instances to bill, used or not (none: no tag)."""
+    return {RESERVED_NODES_TAG: str(count)} if count else {}
+
+
 def capacity_targeting(reservation_id: str | None, block_id: str | None) -> dict:
     """Launch-template settings that put nodes into a capacity reservation or capacity block."""
     if reservation_id and block_id:
@@ -107,6 +115,8 @@ class EksGpuNodePoolArgs:
     placement_group: bool = False
     capacity_reservation_id: str | None = None
     capacity_block_id: str | None = None
+    # Instances the reservation or block holds; tagged on the node group so the cost estimate bills them.
+    reserved_nodes: int = 0
     node_repair: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -169,7 +179,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
             node_repair_config={"enabled": args.node_repair},
             # The same node-template tags as the ASG's, so a reviewer (and the policy pack) can
             # see on the node group itself that it scales up from zero.
-            tags=with_tags(tags, template_tags),
+            tags=with_tags(tags, template_tags, reserved_nodes_tag(args.reserved_nodes)),
             # The cluster autoscaler owns the node count once the group exists.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]))
 

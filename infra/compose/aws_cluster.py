@@ -135,8 +135,11 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
     options = pool.aws
     offer = resolve(Cloud.AWS, pool.accelerator, pool.gpus_per_node)
     placement = options.efa if options.placement_group is None else options.placement_group
-    # A cluster placement group lives in one zone, so a placed pool gets the first zone only.
-    pool_subnets = [next(iter(subnets.values()))] if placement else list(subnets.values())
+    # A reservation and a cluster placement group are zonal: such a pool gets its zone (or the first) only.
+    if options.zone is not None:
+        pool_subnets = [subnets[options.zone]]
+    else:
+        pool_subnets = [next(iter(subnets.values()))] if placement else list(subnets.values())
     if options.capacity_block_id:
         capacity_type = "CAPACITY_BLOCK"
     else:
@@ -161,11 +164,13 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         placement_group=placement,
         capacity_reservation_id=options.capacity_reservation_id,
         capacity_block_id=options.capacity_block_id,
+        reserved_nodes=options.reserved_nodes,
         node_repair=options.node_repair,
         tags=ctx.tags,
     )
     pools = {f"{name}-{pool_name}": main}
     if options.on_demand_fallback_max_nodes:
         pools[f"{name}-{pool_name}-fallback"] = replace(
-            main, capacity_type="ON_DEMAND", min_nodes=0, max_nodes=options.on_demand_fallback_max_nodes)
+            main, capacity_type="ON_DEMAND", min_nodes=0, max_nodes=options.on_demand_fallback_max_nodes,
+            reserved_nodes=0)
     return pools

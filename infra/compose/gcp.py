@@ -18,7 +18,7 @@ from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
 from infra.compose.observability_gcp import gcp_observability
 from infra.compose.runners import gcp_runners
 from infra.compose.teams import cluster_gpu_queues
-from infra.config.gcp import LocationType
+from infra.config.gcp import LocationType, Provisioning
 from infra.config.observability import observability_enabled
 from infra.config.stack import (
     BucketConfig,
@@ -117,10 +117,14 @@ def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_
     options = pool.gcp
     regional = cluster.gcp.location == LocationType.REGIONAL
     node_locations: list[str] = []
-    if options.compact_placement:
+    sharing, reservation = options.gpu_sharing, options.reservation
+    if reservation is not None and reservation.zone is not None and regional:
+        # A reservation is zonal: the pool runs where its machines are held (rules keep the two consistent).
+        node_locations = [reservation.zone]
+    elif options.compact_placement:
         # Compact placement keeps every machine of the pool in one zone.
         node_locations = [options.zone or default_zone(region) if regional else cluster_location(region, cluster)]
-    sharing, reservation = options.gpu_sharing, options.reservation
+    flexible = options.provisioning != Provisioning.STANDARD
     return GkeGpuNodePoolArgs(
         cluster_id=cluster_id, location=cluster_location(region, cluster),
         service_account=service_account,
@@ -133,8 +137,12 @@ def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_
         sharing_strategy=sharing.strategy.value if sharing else None,
         max_shared_clients=sharing.max_clients if sharing else None,
         mig_partition_size=options.mig_partition_size,
-        reservation=reservation.affinity.value if reservation else "ANY_RESERVATION",
+        # A flex-start pool consumes no reservation (its machines come from Dynamic Workload Scheduler).
+        reservation=("NO_RESERVATION" if flexible else reservation.affinity.value if reservation
+                     else "ANY_RESERVATION"),
         reservation_name=reservation.name if reservation else None,
+        reserved_nodes=reservation.nodes if reservation else 0,
+        flex_start=flexible, queued_provisioning=options.provisioning == Provisioning.QUEUED,
         compact_placement=options.compact_placement, node_locations=node_locations,
         max_surge=options.max_surge, max_unavailable=options.max_unavailable,
         node_labels=pool.labels, labels=labels, boot_disk_kms_key=boot_disk_kms_key,

@@ -22,6 +22,7 @@ from infra.plan import cost_compute as compute
 from infra.plan import cost_network as network
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family
+from infra.plan.cost_reservations import reservation_items
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 from infra.plan.observability_cost import observability_items
 
@@ -90,7 +91,7 @@ def price_date() -> date:
                          "(or unset it to price at today's date)")
 
 
-KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
+KIND_ORDER = ("control-plane", "node-pool", "reservation", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
               "kms-key", "observability")
 
 
@@ -156,6 +157,8 @@ def estimate(document: dict[str, Any], today: date | None = None,
             for scenario in ("idle", "peak"):
                 item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
             items.append(item)
+    # Reserved capacity is billed used or not (issue 32's hook: infra/plan/cost_reservations.py).
+    items += reservation_items(document)
     # Registration order varies between runs; a fixed order keeps views and diffs stable.
     items.sort(key=lambda i: (KIND_ORDER.index(i["kind"]), i["name"]))
     usage.sort(key=lambda u: u["name"])

@@ -14,6 +14,7 @@ from infra.config.rules.charts import chart_problems
 from infra.config.rules.cidrs import open_range_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
+from infra.config.rules.gpu_capacity import capacity_problems
 from infra.config.rules.observability import observability_problems
 from infra.config.rules.runners import runner_problems
 from infra.config.rules.sandbox import sandbox_problems
@@ -40,6 +41,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(chart_problems(config))
     problems += list(observability_problems(config))
     problems += list(team_problems(config))
+    problems += list(capacity_problems(config))
     return problems
 
 
