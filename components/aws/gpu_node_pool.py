@@ -30,6 +30,21 @@ def gpu_node_labels(pool: str, accelerator: str, capacity_type: str,
     }
 
 
+# cluster-autoscaler's AWS provider builds a zero-node template's capacity from the instance type (CPU, memory,
+# GPUs) and the ASG's `node-template/resources/*` tags only, so without this tag a pod that requests
+# ephemeral-storage never triggers a scale-up from zero (kubernetes/autoscaler@cluster-autoscaler-1.35.2:
+# cluster-autoscaler/cloudprovider/aws/aws_manager.go buildNodeFromTemplate, read 2026-12-07). It also sets
+# allocatable to capacity, so the tag states what a pod can really get: the disk less the kubelet's default
+# hard-eviction reserve, the 10% the same release's GCE provider subtracts
+# (cloudprovider/gce/gce_reserved.go defaultKubeletEvictionHardEphemeralStorageRatio = 0.1).
+EVICTION_RESERVE = 0.1
+
+
+def template_ephemeral_storage(disk_gib: int) -> str:
+    """The ephemeral-storage a node of `disk_gib` offers pods, as the autoscaler's resources tag value."""
+    return f"{int(disk_gib * (1 - EVICTION_RESERVE))}Gi"
+
+
 def scaling(min_nodes: int, max_nodes: int) -> dict[str, int]:
     """Scaling config; desired starts at min and is the autoscaler's from then on."""
     if not 0 <= min_nodes <= max_nodes or max_nodes < 1:
@@ -157,7 +172,8 @@ class EksGpuNodePool(pulumi.ComponentResource):
 
         template_tags: dict[str, str] = {}
         if args.autoscaler_cluster_name:
-            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces}
+            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces,
+                         "ephemeral-storage": template_ephemeral_storage(args.disk_gib)}
             template_tags = node_template_tags(
                 args.autoscaler_cluster_name,
                 {**labels, "node.kubernetes.io/instance-type": args.instance_type,

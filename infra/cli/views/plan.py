@@ -12,6 +12,7 @@ from rich.tree import Tree
 
 from infra.cli.views.cost import cost_markdown, cost_table
 from infra.cli.views.gateways import gateway_markdown, gateway_table
+from infra.cli.views.gpu_platform import gpu_platform_markdown, gpu_platform_table
 from infra.cli.views.markdown import cell as markdown_cell
 from infra.cli.views.policy import policy_markdown, policy_table
 from infra.cli.views.summaries import summarize
@@ -72,14 +73,14 @@ def table_view(document: dict[str, Any]) -> Group:
     counts.add_column("Count", justify="right", no_wrap=True)
     for resource_type, count in document["counts"]["byType"].items():
         counts.add_row(resource_type, str(count))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document), *policy_table(document),
-                 cost_table(document.get("cost") or {}))
+    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document),
+                 *gpu_platform_table(document), *policy_table(document), cost_table(document.get("cost") or {}))
 
 
 def markdown_view(document: dict[str, Any]) -> str:
     """A pull-request comment: headline, components with key settings, counts by type."""
     lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *gateway_markdown(document),
-             *policy_markdown(document)]
+             *gpu_platform_markdown(document), *policy_markdown(document)]
     children = _children(document)
     lines += ["<details><summary>Resources</summary>", "",
               "| Resource | Type | Key settings |", "| --- | --- | --- |"]
