@@ -22,7 +22,7 @@ from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_nam
 from infra.compose.gateways import aws_cluster_gateways
 from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
-from infra.compose.teams import cluster_gpu_queues
+from infra.compose.teams import checkpoint_labels, cluster_gpu_queues
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
 
@@ -135,6 +135,7 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
     options = pool.aws
     offer = resolve(Cloud.AWS, pool.accelerator, pool.gpus_per_node)
     placement = options.efa if options.placement_group is None else options.placement_group
+    checkpoints = bucket_name(ctx.config, ctx.stack, pool.checkpoints) if pool.checkpoints else None
     # A reservation and a cluster placement group are zonal: such a pool gets its zone (or the first) only.
     if options.zone is not None:
         pool_subnets = [subnets[options.zone]]
@@ -156,7 +157,7 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         max_nodes=pool.max_nodes,
         capacity_type=capacity_type,
         disk_gib=pool.disk_gib,
-        labels=pool.labels,
+        labels=checkpoint_labels(pool, checkpoints),
         autoscaler_cluster_name=cluster_name,
         efa_interfaces=offer.efa_interfaces if options.efa else 0,
         cluster_security_group_id=eks.security_group_id if options.efa else None,

@@ -17,7 +17,7 @@ from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name, physical_
 from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
 from infra.compose.observability_gcp import gcp_observability
 from infra.compose.runners import gcp_runners
-from infra.compose.teams import cluster_gpu_queues
+from infra.compose.teams import checkpoint_labels, cluster_gpu_queues
 from infra.config.gcp import LocationType, Provisioning
 from infra.config.observability import observability_enabled
 from infra.config.stack import (
@@ -98,7 +98,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,
-        boot_disk_kms_key=gke.disk_kms_key), opts=opts)
+        boot_disk_kms_key=gke.disk_kms_key,
+        checkpoint_bucket=bucket_name(config, stack, pool.checkpoints) if pool.checkpoints else None), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
     gateways = gcp_cluster_gateways(config, name, cluster_name, cluster, network, gke.provider, labels, opts)
     team_namespaces = cluster_gpu_queues(config, name, gke.provider, {}, [gke.system_pool])
@@ -111,7 +112,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],
               service_account: pulumi.Input[str], labels: dict[str, str],
-              boot_disk_kms_key: pulumi.Input[str] | None = None) -> GkeGpuNodePoolArgs:
+              boot_disk_kms_key: pulumi.Input[str] | None = None,
+              checkpoint_bucket: str | None = None) -> GkeGpuNodePoolArgs:
     """A GPU pool's component args: the machine from the catalog, the rest from config."""
     offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
     options = pool.gcp
@@ -145,7 +147,7 @@ def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_
         flex_start=flexible, queued_provisioning=options.provisioning == Provisioning.QUEUED,
         compact_placement=options.compact_placement, node_locations=node_locations,
         max_surge=options.max_surge, max_unavailable=options.max_unavailable,
-        node_labels=pool.labels, labels=labels, boot_disk_kms_key=boot_disk_kms_key,
+        node_labels=checkpoint_labels(pool, checkpoint_bucket), labels=labels, boot_disk_kms_key=boot_disk_kms_key,
     )
 
 

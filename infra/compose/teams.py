@@ -14,8 +14,15 @@ from infra.catalog.accelerators import Cloud
 from infra.catalog.kueue import API_VERSION
 from infra.compose.charts import helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS
-from infra.config.stack import ClusterConfig, StackConfig
+from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
 from infra.config.team_quota import pool_gpu_capacity, pool_offer, team_quotas
+
+CHECKPOINT_LABEL = f"{LABEL_PREFIX}/checkpoints"
+
+
+def checkpoint_labels(pool: GpuPoolConfig, bucket: str | None) -> dict[str, str]:
+    """The pool's node labels, plus the physical name of its checkpoint bucket so jobs can find it."""
+    return {**pool.labels, CHECKPOINT_LABEL: bucket} if bucket else dict(pool.labels)
 
 
 def pool_flavors(name: str, cluster: ClusterConfig) -> dict[str, Flavor]:

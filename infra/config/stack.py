@@ -99,6 +99,9 @@ class GpuPoolConfig(Model):
     capacity: CapacityType = CapacityType.ON_DEMAND
     disk_gib: int = Field(default=200, ge=50, le=16384)
     labels: dict[str, str] = Field(default_factory=dict)
+    # The stack's bucket the pool's jobs checkpoint to; required for a training pool (labels.workload:
+    # training) on spot, whose jobs must resume after an interruption.
+    checkpoints: Name | None = None
     gcp: GkePoolOptions = Field(default_factory=GkePoolOptions)
     aws: AwsPoolOptions = Field(default_factory=AwsPoolOptions)
 

@@ -7,6 +7,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from infra.catalog.accelerators import Cloud
+from infra.catalog.spot import CHECKPOINT_NOTE, SPOT_HANDLING
 from infra.cli.views.markdown import cell
 from infra.plan.scale_check import scale_report
 
@@ -36,6 +38,23 @@ def team_queues(document: dict[str, Any]) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: row["queue"])
 
 
+def spot_pools(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """(pool, how its interruptions are handled) for every spot GPU pool in the plan."""
+    rows = []
+    for resource in document["resources"]:
+        inputs = resource["inputs"]
+        if resource["type"] == "aws:eks/nodeGroup:NodeGroup" and inputs.get("capacityType") == "SPOT":
+            cloud, labels = Cloud.AWS, inputs.get("labels", {})
+        elif resource["type"] == "gcp:container/nodePool:NodePool" and inputs.get("nodeConfig", {}).get("spot"):
+            cloud, labels = Cloud.GCP, inputs["nodeConfig"].get("labels", {})
+        else:
+            continue
+        bucket = labels.get("mlinfra.io/checkpoints")
+        extra = f"; {CHECKPOINT_NOTE} ({bucket})" if bucket else ""
+        rows.append((resource["name"], SPOT_HANDLING[cloud] + extra))
+    return sorted(rows)
+
+
 def gpu_platform_table(document: dict[str, Any]) -> list:
     """Rich renderables: the team queues (when there are any) and the scale check of every GPU pool."""
     out: list = []
@@ -56,6 +75,14 @@ def gpu_platform_table(document: dict[str, Any]) -> list:
         for line in lines:
             scale.add_row(line.pool, "ok" if line.ok else "FAIL", escape(line.detail))
         out.append(scale)
+    spot = spot_pools(document)
+    if spot:
+        table = Table(title="Spot GPU pools: interruptions")
+        table.add_column("Pool", overflow="fold")
+        table.add_column("Handled by", overflow="fold")
+        for pool, how in spot:
+            table.add_row(pool, escape(how))
+        out.append(table)
     return out
 
 
@@ -73,5 +100,10 @@ def gpu_platform_markdown(document: dict[str, Any]) -> list[str]:
     if report:
         lines += ["#### Would it scale?", ""]
         lines += [f"- {'✅' if line.ok else '❌'} `{line.pool}`: {line.detail}" for line in report]
+        lines.append("")
+    spot = spot_pools(document)
+    if spot:
+        lines += ["#### Spot GPU pools: interruptions", ""]
+        lines += [f"- `{pool}`: {how}" for pool, how in spot]
         lines.append("")
     return lines

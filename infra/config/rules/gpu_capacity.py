@@ -28,15 +28,31 @@ def aws_cluster_zones(region: str, cluster: ClusterConfig) -> list[str]:
     return [f"{region}{letter}" for letter in "abcdef"[:cluster.network.zones]]
 
 
+TRAINING_LABEL = ("workload", "training")
+
+
 def capacity_problems(config: StackConfig) -> Iterator[Problem]:
-    """Every problem with reservations and DWS provisioning, with its path."""
+    """Every problem with reservations, DWS provisioning and spot training pools, with its path."""
     for name, cluster in config.clusters.items():
         for pool_name, pool in cluster.gpu_pools.items():
             path = f"clusters.{name}.gpu_pools.{pool_name}"
+            yield from _checkpoints(path, config, cluster, pool)
             if cluster.cloud == Cloud.AWS and config.aws is not None:
                 yield from _aws(path, config.aws.region, cluster, pool)
             elif cluster.cloud == Cloud.GCP and config.gcp is not None:
                 yield from _gcp(path, config.gcp.region, cluster, pool)
+
+
+def _checkpoints(path: str, config: StackConfig, cluster: ClusterConfig, pool: GpuPoolConfig) -> Iterator[Problem]:
+    training = pool.labels.get(TRAINING_LABEL[0]) == TRAINING_LABEL[1]
+    if training and pool.capacity == CapacityType.SPOT and pool.checkpoints is None:
+        yield (f"{path}.checkpoints", "required for a training pool on spot: an interruption ends its jobs, which "
+               "must resume from checkpoints; name a bucket of this stack, or use capacity: on-demand")
+    bucket = pool.checkpoints
+    if bucket is not None and (bucket not in config.buckets or config.buckets[bucket].cloud != cluster.cloud):
+        known = ", ".join(b for b, c in config.buckets.items() if c.cloud == cluster.cloud) or "none"
+        yield (f"{path}.checkpoints", f"no {cluster.cloud.value} bucket {bucket!r} in this stack; "
+               f"{cluster.cloud.value} buckets: {known}")
 
 
 def _aws(path: str, region: str, cluster: ClusterConfig, pool: GpuPoolConfig) -> Iterator[Problem]:
