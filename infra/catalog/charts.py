@@ -159,7 +159,7 @@ CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
         version_source="kubernetes-sigs/kueue@v0.19.2 (8eab687, tagged 2026-08-20):charts/kueue/Chart.yaml "
                        "(version 0.19.2, appVersion v0.19.2) and charts/kueue/README.md (the OCI reference)",
         kubernetes_source="kubernetes-sigs/kueue@v0.19.2: README.md 'Requires Kubernetes 1.29 or newer'; go.mod "
-                          "k8s.io/api and k8s.io/client-go v0.36.2"),
+                          "k8s.io/api and k8s.io/client-go v0.36.2", read_on="2026-12-07"),
     ChartPin(
         "aws-efa-k8s-device-plugin", "aws-efa-k8s-device-plugin", "https://aws.github.io/eks-charts", "v0.5.30",
         minors("1.22", "1.36"),
@@ -168,7 +168,7 @@ CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
         kubernetes_source="aws/eks-charts@5239609:stable/aws-efa-k8s-device-plugin: the chart declares no "
                           "kubeVersion and renders one apps/v1 DaemonSet (GA since 1.9) through the kubelet "
                           "device-plugin API; listed: the range this repository's other chart (aws-load-balancer-"
-                          "controller) supports at the same commit, 1.22 to 1.36"),
+                          "controller) supports at the same commit, 1.22 to 1.36", read_on="2026-12-07"),
 )}
 
 # The autoscaler's minor must equal the cluster's (README: "versioning scheme was changed to

@@ -82,7 +82,9 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
         bounds=ctx.bounds,
     ), opts=ctx.opts)
-    team_namespaces = cluster_gpu_queues(ctx.config, name, eks.provider, {}, [system.node_group])
+    # `aws.gpu_addons: false` leaves the GPU add-ons to the cluster's owner, Kueue too unless teams need it here.
+    queued = options.gpu_addons or any(t.cluster == name for t in ctx.config.teams.values())
+    team_namespaces = cluster_gpu_queues(ctx.config, name, eks.provider, {}, [system.node_group]) if queued else {}
     for grant_name, grant in options.workload_access.items():
         physical = {bucket_name(ctx.config, ctx.stack, b): a.value for b, a in grant.buckets.items()}
         keys = {bucket_name(ctx.config, ctx.stack, b): buckets[b].kms_key_arn

@@ -55,7 +55,9 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # and their policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod
     # Identity (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
     # release: 7).
-    assert dev_document["counts"]["total"] == 201
+    # Then 7 for the GPU platform (#32): Kueue with a flavor for the l4 pool on each cluster (component,
+    # release, flavor: 3 each) and the AWS l4 pool's ephemeral-storage scale-from-zero tag.
+    assert dev_document["counts"]["total"] == 208
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

@@ -30,8 +30,8 @@ def one(document, resource_type, name=None):
 
 PROD_COUNTS = {
     # 13, then 4 scale-from-zero tags for the ci-l4 pool, then the autoscaler's GPU label on each of
-    # the 4 GPU pools' ASGs (h100, l4, l4 fallback, ci-l4)
-    "aws:autoscaling/tag:Tag": 21,
+    # the 4 GPU pools' ASGs (h100, l4, l4 fallback, ci-l4), then their ephemeral-storage resources tags (#32)
+    "aws:autoscaling/tag:Tag": 25,
     "kubernetes:storage.k8s.io/v1:StorageClass": 1,  # the EKS cluster's encrypted gp3 default
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
@@ -55,7 +55,7 @@ PROD_COUNTS = {
     "aws:s3/bucketLogging:BucketLogging": 2,
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets;
     # kube-state-metrics, node-exporter and Grafana on each of EKS train and GKE infer-gcp (#20)
-    "kubernetes:helm.sh/v3:Release": 14,
+    "kubernetes:helm.sh/v3:Release": 17,  # then Kueue on both clusters and the EFA device plugin (#32)
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -83,7 +83,11 @@ def test_prod_counts_are_pinned(prod):
     # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
     # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
     # Then 27 for AWS observability on EKS train (#20), as in dev (tests/infra/test_stacks.py).
-    assert prod["counts"]["total"] == 314
+    # Then 30 for the GPU platform (#32): Kueue on train (component, release, 3 flavors, and per team a
+    # namespace, ResourceQuota, LimitRange, ClusterQueue and LocalQueue: 15) and on infer-gcp (component,
+    # release, 3 flavors: 5); EFA on h100 (security group, 2 rules, device plugin release: 4); the
+    # ephemeral-storage scale-from-zero tag of each AWS GPU pool (4); the GKE flex-start pool (2).
+    assert prod["counts"]["total"] == 344
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent).
     assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
@@ -179,7 +183,10 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod Identity
     # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
     # release: 7).
-    assert staging["counts"]["total"] == 187
+    # Then 12 for the GPU platform (#32): Kueue (component, release, a flavor per pool: 5), EFA on the
+    # h100 pool (its security group, 2 rules, the EFA device plugin release: 4), and each GPU pool's
+    # ephemeral-storage scale-from-zero tag (3).
+    assert staging["counts"]["total"] == 199
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
@@ -260,5 +267,7 @@ def test_bad_aws_combination_registers_nothing(tmp_path):
     with pytest.raises(ProgramError) as err:
         run_stack("dev", tmp_path)
     assert [path for path, _ in err.value.cause.problems] == [
-        "clusters.train.gpu_pools.l4.aws.efa", "clusters.train.gpu_pools.l4.aws.capacity_block_id"]
+        "clusters.train.gpu_pools.l4.aws.efa", "clusters.train.gpu_pools.l4.aws.capacity_block_id",
+        # A reservation also names its zone and size (issue 32).
+        "clusters.train.gpu_pools.l4.aws.zone", "clusters.train.gpu_pools.l4.aws.reserved_nodes"]
     assert err.value.resources == []
