@@ -106,13 +106,15 @@ def _flavor_selects_a_pool(flavor: PolicyResource, view) -> Iterator[str]:
 RULES = [
     stack_rule(
         "multi-node-pool-one-zone",
-        "A pool with EFA, a cluster placement group or compact placement sits in exactly one zone",
+        "A pool with EFA, a cluster placement group or compact placement sits in exactly one zone "
+        "(practice: EC2 cluster placement groups and GKE compact placement are zonal)",
         types=[NODE_GROUP, NODE_POOL], check=_one_zone, severity=HIGH,
         remediation="Build GPU pools through mlinfra:clusters, which pins EFA and placed pools to one zone; for a "
                     "reserved pool set gpu_pools.<pool>.aws.zone (AWS) or gcp.zone (GKE) to the reservation's zone."),
     stack_rule(
         "kueue-flavors-select-a-gpu-pool",
-        "Every Kueue ResourceFlavor selects a node pool of its cluster and tolerates that pool's taints",
+        "Every Kueue ResourceFlavor selects a node pool of its cluster and tolerates that pool's taints "
+        "(practice: Kueue v1beta2 ResourceFlavor nodeLabels and tolerations)",
         types=[FLAVOR], check=_flavor_selects_a_pool, severity=HIGH,
         remediation="Let mlinfra create the flavors (one per gpu_pools entry, labelled mlinfra.io/pool); a flavor "
                     "must carry the pool's labels and a toleration for nvidia.com/gpu=present:NoSchedule."),

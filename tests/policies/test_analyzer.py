@@ -40,7 +40,7 @@ def test_every_rule_is_described_for_people(pack):
     assert info.name == "mlinfra" and info.supportsConfig
     # 44, then 3 over ARC runner scale set releases, 1 over chart pins, 3 cluster contracts (k8s_contracts),
     # 2 over CI identities (#16), 7 from issue #17 (aws_baseline, lb-waf, gke-gateway-cloud-armor, two GKE rules)
-    assert len(info.policies) == 67
+    assert len(info.policies) == 69  # 67, then the two GPU-platform stack rules (#32)
     for policy in info.policies:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name), policy.name
         assert policy.description and "\n" not in policy.description
@@ -262,7 +262,9 @@ def test_a_rule_stuck_in_one_call_is_named_when_the_call_times_out(tmp_path):
 def test_readme_lists_every_rule(pack):
     readme = (REPO_ROOT / "README.md").read_text()
     assert "pulumi preview --policy-pack policies --policy-pack-config policies/config/prod.json" in readme
-    missing = [p.name for p in pack.info.policies if f"| `{p.name}` | {p.description} |" not in readme]
+    # README is moving into docs/ (issue 31): an area's rules may be listed in its page there instead.
+    listed = readme + "".join(page.read_text() for page in sorted((REPO_ROOT / "docs").glob("*.md")))
+    missing = [p.name for p in pack.info.policies if f"| `{p.name}` | {p.description} |" not in listed]
     assert missing == []
 
 

@@ -55,28 +55,30 @@ def _gke_compact_over_two_zones(p):
     return {**p, "placementPolicy": {"type": "COMPACT"}, "nodeLocations": ["us-central1-a", "us-central1-b"]}
 
 
-@pytest.mark.parametrize("stack, name, edit, expected", [
-    ("prod", "train-h100-ng", _three_subnets,
+CASES = [
+    ("placed-pool-over-3-subnets", "prod", "train-h100-ng", _three_subnets,
      [("multi-node-pool-one-zone", M, "node group 'train-h100-ng' uses a cluster placement group (launch template "
                                       "'train-h100-lt') but spans 3 subnets; a multi-node pool must sit in one zone")]),
-    ("prod", "infer-gcp-a100-mig-pool", _gke_compact_over_two_zones,
+    ("gke-compact-over-2-zones", "prod", "infer-gcp-a100-mig-pool", _gke_compact_over_two_zones,
      [("multi-node-pool-one-zone", M, "node pool 'infer-gcp-a100-mig-pool' uses compact placement but lists 2 node "
                                       "locations; a multi-node pool must sit in one zone")]),
-    ("prod", "train-queues-flavor-h100", _flavor_label,
+    ("flavor-label-no-pool", "prod", "train-queues-flavor-h100", _flavor_label,
      [("kueue-flavors-select-a-gpu-pool", M, "ResourceFlavor 'train-queues-flavor-h100' selects nodes labelled "
                                              "mlinfra.io/pool=train-h200, which no node pool on cluster 'prod-train' "
                                              "carries: every job admitted to it would stay Pending")]),
-    ("prod", "train-queues-flavor-h100", _flavor_no_toleration,
+    ("flavor-no-toleration", "prod", "train-queues-flavor-h100", _flavor_no_toleration,
      [("kueue-flavors-select-a-gpu-pool", M, "ResourceFlavor 'train-queues-flavor-h100' selects node pool "
                                              "'train-h100-ng' but does not tolerate its taints "
                                              "nvidia.com/gpu=present:NoSchedule: admitted jobs could not schedule "
                                              "there")]),
-    ("prod", "infer-gcp-queues-flavor-l4-spot", _flavor_no_toleration,
+    ("gke-flavor-no-toleration-of-gkes-taint", "prod", "infer-gcp-queues-flavor-l4-spot", _flavor_no_toleration,
      [("kueue-flavors-select-a-gpu-pool", M, "ResourceFlavor 'infer-gcp-queues-flavor-l4-spot' selects node pool "
                                              "'infer-gcp-l4-spot-pool' but does not tolerate its taints "
                                              "nvidia.com/gpu=present:NoSchedule: admitted jobs could not schedule "
                                              "there")]),
-], ids=["placed-pool-over-3-subnets", "gke-compact-over-2-zones", "flavor-label-no-pool", "flavor-no-toleration",
-        "gke-flavor-no-toleration-of-gkes-taint"])
+]
+
+
+@pytest.mark.parametrize("stack, name, edit, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_breaking_one_field_gives_that_rules_finding(pack, stack, name, edit, expected):
     assert ours(pack, edited(stack, name, edit)) == expected
