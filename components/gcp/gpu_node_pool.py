@@ -22,13 +22,14 @@ LABEL_PREFIX = "mlinfra.io"
 RESERVED_NODES_LABEL = "mlinfra-reserved-nodes"
 
 
-def gpu_node_labels(pool: str, accelerator: str, spot: bool, extra: Mapping[str, str]) -> dict[str, str]:
+def gpu_node_labels(pool: str, accelerator: str, spot: bool, extra: Mapping[str, str],
+                    flex_start: bool = False) -> dict[str, str]:
     """Kubernetes labels of the pool's nodes, so workloads can select accelerator and pool."""
     return {
         **extra,
         f"{LABEL_PREFIX}/pool": pool,
         f"{LABEL_PREFIX}/accelerator": accelerator,
-        f"{LABEL_PREFIX}/capacity-type": "spot" if spot else "on-demand",
+        f"{LABEL_PREFIX}/capacity-type": "spot" if spot else "flex-start" if flex_start else "on-demand",
         TAINT_LABEL[0]: TAINT_LABEL[1],
     }
 
@@ -111,7 +112,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             raise ValueError(f"compact placement needs exactly one node location (got {list(args.node_locations)})")
         node_config = base_node_config(
             args.machine_type, args.service_account, args.disk_gib, args.disk_type,
-            gpu_node_labels(name, args.accelerator, args.spot, args.node_labels), args.labels,
+            gpu_node_labels(name, args.accelerator, args.spot, args.node_labels, args.flex_start), args.labels,
             args.boot_disk_kms_key)
         node_config["guest_accelerators"] = [guest_accelerator(
             args.gke_accelerator, args.gpus_per_node, args.driver_version, args.sharing_strategy,

@@ -131,3 +131,14 @@ def test_gke_pools_follow_the_reservation_zone_and_use_dws():
         ["us-central1-c"], "SPECIFIC_RESERVATION", "a100-res", 2)
     flex = pool_args("us-central1", cluster, cluster.gpu_pools["flex"], "c", "sa", {})
     assert (flex.flex_start, flex.queued_provisioning, flex.reservation) == (True, True, "NO_RESERVATION")
+
+
+def test_a_checkpoint_bucket_is_named_on_the_nodes():
+    values = copy.deepcopy(GCP)
+    values["buckets"] = {"ckpt": {"cloud": "gcp"}}
+    values["clusters"]["infer"]["gpu_pools"]["l4"] = {"accelerator": "nvidia-l4", "capacity": "spot",
+                                                      "labels": {"workload": "training"}, "checkpoints": "ckpt"}
+    config = parse_stack_config(values, "dev")
+    cluster = config.clusters["infer"]
+    args = pool_args("us-central1", cluster, cluster.gpu_pools["l4"], "c", "sa", {}, checkpoint_bucket="p-dev-ckpt")
+    assert args.node_labels == {"workload": "training", "mlinfra.io/checkpoints": "p-dev-ckpt"}
