@@ -83,3 +83,23 @@ def test_the_views_show_team_queues_with_the_derivation_and_spot_handling(prod):
     markdown = "\n".join(gpu_platform_markdown(prod))
     assert "#### Team GPU queues" in markdown and "#### Would it scale?" in markdown
     assert "- ✅ `train-h100-ng`: from zero:" in markdown
+
+
+def test_a_pool_that_would_not_scale_fails_the_plan_with_its_reason(monkeypatch):
+    import infra.plan.make as make
+    from infra.plan.scale_check import ScaleLine
+
+    real = make.scale_report
+
+    def one_pool_broken(document):
+        lines = real(document)
+        assert [line.pool for line in lines] == ["dev-gke-l4-pool", "dev-l4-ng"]  # the real check ran
+        return [ScaleLine("dev-l4-ng", "aws", False, "no k8s.io/cluster-autoscaler/node-template/resources/"
+                                                     "ephemeral-storage tag"), *lines[:1]]
+
+    monkeypatch.setattr(make, "scale_report", one_pool_broken)
+    outcome = make.make_plan("dev")
+    assert (outcome.exit_code, outcome.error) == (make.EXIT_POLICY, (
+        "GPU pool dev-l4-ng would not scale: no k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage "
+        "tag"))
+    assert outcome.document is not None
