@@ -108,14 +108,15 @@ def resource_quota_spec(team: TeamQueue, flavors: Mapping[str, Flavor]) -> dict:
 
 
 # Filled into containers that state no requests, so every pod counts against the quota (a
-# ResourceQuota on requests.cpu refuses pods without a cpu request otherwise).
+# ResourceQuota on requests.cpu refuses pods without a cpu request otherwise). No default limit: a
+# training container that requests 900Gi and states no limit would get the default as its limit,
+# below its request, and be refused.
 DEFAULT_REQUEST = {"cpu": "500m", "memory": "1Gi"}
-DEFAULT_LIMIT = {"memory": "4Gi"}
 
 
 def limit_range_spec() -> dict:
-    """Default container requests and memory limit in a team namespace."""
-    return {"limits": [{"type": "Container", "defaultRequest": dict(DEFAULT_REQUEST), "default": dict(DEFAULT_LIMIT)}]}
+    """Default container requests in a team namespace."""
+    return {"limits": [{"type": "Container", "defaultRequest": dict(DEFAULT_REQUEST)}]}
 
 
 def kueue_values(replicas: int) -> dict:
