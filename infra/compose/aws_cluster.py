@@ -73,7 +73,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         cluster_name=cluster_name, cluster_name_output=eks.cluster_name, cluster_arn=arn,
         account_id=ctx.account_id, region=ctx.region, provider=eks.provider,
         autoscaler_chart=helm_chart("cluster-autoscaler"),
-        autoscaler_image_tag=autoscaler_image_tag(cluster.kubernetes_version),
+        # No autoscaler, no image: a version without a pinned autoscaler image is then fine (issue 30).
+        autoscaler_image_tag=autoscaler_image_tag(cluster.kubernetes_version) if options.cluster_autoscaler else "",
         device_plugin_chart=helm_chart("nvidia-device-plugin"), dcgm_chart=helm_chart("dcgm-exporter"),
         efa_device_plugin_chart=(helm_chart("aws-efa-k8s-device-plugin")
                                  if any(p.aws.efa for p in cluster.gpu_pools.values()) else None),
