@@ -13,6 +13,7 @@ import convert_once
 import datasets
 import gcp
 import gke_observability
+import gpu_platform
 import grafana_exposure
 import helm_charts
 import k8s_contracts
@@ -44,5 +45,6 @@ PolicyPack(
         *platform_wide.RULES,
         *helm_charts.RULES,
         *datasets.RULES,
+        *gpu_platform.RULES,
     ],
 )

@@ -98,6 +98,11 @@ def dcgm_values() -> dict:
             "customMetrics": counters_csv()}
 
 
+def efa_device_plugin_values() -> dict:
+    """EFA device plugin values: tolerate the GPU taint (the chart's own affinity keeps it to EFA instance types)."""
+    return {"tolerations": [GPU_TOLERATION]}
+
+
 @dataclass(frozen=True)
 class EksClusterAddonsArgs:
     """Inputs of EksClusterAddons."""
@@ -113,6 +118,8 @@ class EksClusterAddonsArgs:
     autoscaler_image_tag: str
     device_plugin_chart: HelmChart
     dcgm_chart: HelmChart
+    # The AWS EFA device plugin, on clusters with EFA pools: it advertises vpc.amazonaws.com/efa to pods.
+    efa_device_plugin_chart: HelmChart | None = None
     # GPU pool component name -> capacity type, for the spot-first expander.
     pool_capacity: Mapping[str, str] = field(default_factory=dict)
     cluster_autoscaler: bool = True
@@ -155,6 +162,9 @@ class EksClusterAddons(pulumi.ComponentResource):
                 name, args.device_plugin_chart, "kube-system", device_plugin_values(), on_cluster)
             self.releases["dcgm-exporter"] = self._release(
                 name, args.dcgm_chart, "kube-system", dcgm_values(), on_cluster)
+        if args.efa_device_plugin_chart is not None:
+            self.releases["aws-efa-k8s-device-plugin"] = self._release(
+                name, args.efa_device_plugin_chart, "kube-system", efa_device_plugin_values(), on_cluster)
         self.register_outputs({})
 
     @staticmethod

@@ -30,12 +30,35 @@ def gpu_node_labels(pool: str, accelerator: str, capacity_type: str,
     }
 
 
+# cluster-autoscaler's AWS provider builds a zero-node template's capacity from the instance type (CPU, memory,
+# GPUs) and the ASG's `node-template/resources/*` tags only, so without this tag a pod that requests
+# ephemeral-storage never triggers a scale-up from zero (kubernetes/autoscaler@cluster-autoscaler-1.35.2:
+# cluster-autoscaler/cloudprovider/aws/aws_manager.go buildNodeFromTemplate, read 2026-12-07). It also sets
+# allocatable to capacity, so the tag states what a pod can really get: the disk less the kubelet's default
+# hard-eviction reserve, the 10% the same release's GCE provider subtracts
+# (cloudprovider/gce/gce_reserved.go defaultKubeletEvictionHardEphemeralStorageRatio = 0.1).
+EVICTION_RESERVE = 0.1
+
+
+def template_ephemeral_storage(disk_gib: int) -> str:
+    """The ephemeral-storage a node of `disk_gib` offers pods, as the autoscaler's resources tag value."""
+    return f"{int(disk_gib * (1 - EVICTION_RESERVE))}Gi"
+
+
 def scaling(min_nodes: int, max_nodes: int) -> dict[str, int]:
     """Scaling config; desired starts at min and is the autoscaler's from then on."""
     if not 0 <= min_nodes <= max_nodes or max_nodes < 1:
         raise ValueError(f"need 0 <= min_nodes <= max_nodes and max_nodes >= 1 "
                          f"(got {min_nodes}..{max_nodes})")
     return {"min_size": min_nodes, "max_size": max_nodes, "desired_size": min_nodes}
+
+
+RESERVED_NODES_TAG = "mlinfra:reserved-nodes"
+
+
+def reserved_nodes_tag(count: int) -> dict[str, str]:
+    """The tag that tells the cost estimate how many reserved instances to bill, used or not (none: no tag)."""
+    return {RESERVED_NODES_TAG: str(count)} if count else {}
 
 
 def capacity_targeting(reservation_id: str | None, block_id: str | None) -> dict:
@@ -50,6 +73,24 @@ def capacity_targeting(reservation_id: str | None, block_id: str | None) -> dict
     if block_id:
         spec["instance_market_options"] = {"market_type": "capacity-block"}
     return spec
+
+
+def efa_security_group(name: str, vpc_id: pulumi.Input[str], tags: Mapping[str, str],
+                       child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
+    """A group admitting all traffic to and from its own members, which EFA requires, and nothing else.
+
+    "Use the following commands to attach inbound and outbound security group rules ... --protocol -1
+    --source-group efa-secgroup-id" for both directions (AWS PCS User Guide, "Create a security group to
+    support EFA communications", https://docs.aws.amazon.com/pcs/latest/userguide/
+    working-with_networking_efa_create-sg.html, read 2026-12-07).
+    """
+    group = aws.ec2.SecurityGroup(f"{name}-efa-sg", description=f"EFA traffic between the nodes of {name}",
+                                  vpc_id=vpc_id, tags=with_tags(tags, Name=f"{name}-efa"), opts=child)
+    for direction, rule in (("in", aws.vpc.SecurityGroupIngressRule), ("out", aws.vpc.SecurityGroupEgressRule)):
+        rule(f"{name}-efa-{direction}", security_group_id=group.id, ip_protocol="-1",
+             referenced_security_group_id=group.id, description=f"all EFA traffic within {name}",
+             tags=tags, opts=child)
+    return group
 
 
 def first_asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
@@ -81,12 +122,16 @@ class EksGpuNodePoolArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
     # The cluster's physical name, known before it exists; names the autoscaler's tags.
     autoscaler_cluster_name: str | None = None
-    # EFA interfaces per node (0: none); they need the cluster security group.
+    # EFA interfaces per node (0: none); they need the cluster security group and the VPC, where the
+    # pool gets a security group that admits all traffic between its own members.
     efa_interfaces: int = 0
     cluster_security_group_id: pulumi.Input[str] | None = None
+    vpc_id: pulumi.Input[str] | None = None
     placement_group: bool = False
     capacity_reservation_id: str | None = None
     capacity_block_id: str | None = None
+    # Instances the reservation or block holds; tagged on the node group so the cost estimate bills them.
+    reserved_nodes: int = 0
     node_repair: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -100,8 +145,8 @@ class EksGpuNodePool(pulumi.ComponentResource):
         super().__init__("mlinfra:aws:EksGpuNodePool", name, None, opts)
         if args.capacity_type not in CAPACITY_TYPES:
             raise ValueError(f"capacity_type must be one of {CAPACITY_TYPES} (got {args.capacity_type})")
-        if args.efa_interfaces and args.cluster_security_group_id is None:
-            raise ValueError("EFA interfaces need cluster_security_group_id")
+        if args.efa_interfaces and (args.cluster_security_group_id is None or args.vpc_id is None):
+            raise ValueError("EFA interfaces need cluster_security_group_id and vpc_id")
         child = pulumi.ResourceOptions(parent=self)
         tags = with_tags(args.tags, Name=name)
         labels = gpu_node_labels(name, args.accelerator, args.capacity_type, args.labels)
@@ -111,8 +156,10 @@ class EksGpuNodePool(pulumi.ComponentResource):
             # A cluster placement group packs nodes close together for EFA's low latency.
             group = aws.ec2.PlacementGroup(f"{name}-pg", strategy="cluster", tags=tags, opts=child)
             extra["placement"] = {"group_name": group.name}
-        interfaces = (efa_interfaces(args.efa_interfaces, [args.cluster_security_group_id])
-                      if args.efa_interfaces else plain_interface())
+        interfaces = plain_interface()
+        if args.efa_interfaces:
+            efa_group = efa_security_group(name, args.vpc_id, tags, child)
+            interfaces = efa_interfaces(args.efa_interfaces, [args.cluster_security_group_id, efa_group.id])
 
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
@@ -125,7 +172,8 @@ class EksGpuNodePool(pulumi.ComponentResource):
 
         template_tags: dict[str, str] = {}
         if args.autoscaler_cluster_name:
-            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces}
+            resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces,
+                         "ephemeral-storage": template_ephemeral_storage(args.disk_gib)}
             template_tags = node_template_tags(
                 args.autoscaler_cluster_name,
                 {**labels, "node.kubernetes.io/instance-type": args.instance_type,
@@ -147,7 +195,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
             node_repair_config={"enabled": args.node_repair},
             # The same node-template tags as the ASG's, so a reviewer (and the policy pack) can
             # see on the node group itself that it scales up from zero.
-            tags=with_tags(tags, template_tags),
+            tags=with_tags(tags, template_tags, reserved_nodes_tag(args.reserved_nodes)),
             # The cluster autoscaler owns the node count once the group exists.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]))
 

@@ -35,7 +35,7 @@ def autoscaler_discovery_tags(cluster_name: str) -> dict[str, str]:
 
 
 def node_template_tags(cluster_name: str, labels: Mapping[str, str], taints: Sequence[Mapping[str, str]],
-                       resources: Mapping[str, int]) -> dict[str, str]:
+                       resources: Mapping[str, int | str]) -> dict[str, str]:
     """Every ASG tag the autoscaler needs to scale a pool up from zero nodes."""
     tags = autoscaler_discovery_tags(cluster_name)
     for key, value in sorted(labels.items()):

@@ -19,15 +19,17 @@ from components.gcp.node_config import (
 from components.gcp.taints import TAINT_LABEL
 
 LABEL_PREFIX = "mlinfra.io"
+RESERVED_NODES_LABEL = "mlinfra-reserved-nodes"
 
 
-def gpu_node_labels(pool: str, accelerator: str, spot: bool, extra: Mapping[str, str]) -> dict[str, str]:
+def gpu_node_labels(pool: str, accelerator: str, spot: bool, extra: Mapping[str, str],
+                    flex_start: bool = False) -> dict[str, str]:
     """Kubernetes labels of the pool's nodes, so workloads can select accelerator and pool."""
     return {
         **extra,
         f"{LABEL_PREFIX}/pool": pool,
         f"{LABEL_PREFIX}/accelerator": accelerator,
-        f"{LABEL_PREFIX}/capacity-type": "spot" if spot else "on-demand",
+        f"{LABEL_PREFIX}/capacity-type": "spot" if spot else "flex-start" if flex_start else "on-demand",
         TAINT_LABEL[0]: TAINT_LABEL[1],
     }
 
@@ -83,6 +85,11 @@ class GkeGpuNodePoolArgs:
     mig_partition_size: str | None = None
     reservation: str = "ANY_RESERVATION"
     reservation_name: str | None = None
+    # Machines the specific reservation holds; a resource label the cost estimate bills, used or not.
+    reserved_nodes: int = 0
+    # Dynamic Workload Scheduler: flex-start machines, and with queued provisioning all of a job's nodes at once.
+    flex_start: bool = False
+    queued_provisioning: bool = False
     # Compact placement for multi-node training; needs `node_locations` of one zone.
     compact_placement: bool = False
     node_locations: Sequence[str] = ()
@@ -105,13 +112,21 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             raise ValueError(f"compact placement needs exactly one node location (got {list(args.node_locations)})")
         node_config = base_node_config(
             args.machine_type, args.service_account, args.disk_gib, args.disk_type,
-            gpu_node_labels(name, args.accelerator, args.spot, args.node_labels), args.labels,
+            gpu_node_labels(name, args.accelerator, args.spot, args.node_labels, args.flex_start), args.labels,
             args.boot_disk_kms_key)
         node_config["guest_accelerators"] = [guest_accelerator(
             args.gke_accelerator, args.gpus_per_node, args.driver_version, args.sharing_strategy,
             args.max_shared_clients, args.mig_partition_size)]
         # No `taints`: GKE adds nvidia.com/gpu itself (see components.gcp.taints).
         node_config["reservation_affinity"] = reservation_affinity(args.reservation, args.reservation_name)
+        if args.reserved_nodes:
+            node_config["resource_labels"][RESERVED_NODES_LABEL] = str(args.reserved_nodes)
+        if args.queued_provisioning and not args.flex_start:
+            raise ValueError("queued provisioning runs on flex-start machines; set flex_start too")
+        if args.flex_start:
+            # "--flex-start" (and "--enable-queued-provisioning") of the GKE guide are NodeConfig.flexStart and
+            # NodePool.queuedProvisioning.enabled in pulumi-gcp 10.2.0 (container/_inputs.py, read 2026-12-07).
+            node_config["flex_start"] = True
         if args.spot:
             node_config["spot"] = True
         zones = len(args.node_locations) or (REGIONAL_ZONES if args.regional else 1)
@@ -126,6 +141,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             management=dict(MANAGEMENT),
             upgrade_settings=upgrade_settings(args.max_surge, args.max_unavailable),
             placement_policy={"type": "COMPACT"} if args.compact_placement else None,
+            queued_provisioning={"enabled": True} if args.queued_provisioning else None,
             # GKE counts the initial size per zone and replaces a pool when it changes; the
             # autoscaler owns the node count once the pool exists.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount", "nodeCount"]))

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra.catalog.chart_values_gpu import GPU_PLATFORM_VALUE_PATHS
 from infra.catalog.chart_values_monitoring import MONITORING_VALUE_PATHS
 
 
@@ -235,4 +236,5 @@ VALUE_PATHS: Mapping[str, ChartValues] = {
             "scaleSetLabels", "template.metadata", "template.spec"
         })),
     **{key: ChartValues(paths=paths, source=source) for key, (source, paths) in MONITORING_VALUE_PATHS.items()},
+    **{key: ChartValues(paths=paths, source=source) for key, (source, paths) in GPU_PLATFORM_VALUE_PATHS.items()},
 }

@@ -151,6 +151,24 @@ CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
                           "kubeVersion and node_exporter does not call the Kubernetes API (a DaemonSet, Service "
                           "and ServiceAccount of GA APIs); listed: the Kubernetes minors maintained when it was "
                           "tagged (1.34 to 1.36; kube-state-metrics v2.20.0 of 2026-08-17 already builds on 1.36)"),
+    # GPU platform (issue 32), read 2026-12-07. Kueue: the OCI chart its README installs
+    # (`helm install kueue oci://registry.k8s.io/kueue/charts/kueue --version="0.19.2"`); the published chart's
+    # image is the release tag (hack/helm-chart-package.sh sets image.tag to GIT_TAG, pullPolicy IfNotPresent).
+    ChartPin(
+        "kueue", "oci://registry.k8s.io/kueue/charts/kueue", None, "0.19.2", minors("1.29", "1.36"),
+        version_source="kubernetes-sigs/kueue@v0.19.2 (8eab687, tagged 2026-08-20):charts/kueue/Chart.yaml "
+                       "(version 0.19.2, appVersion v0.19.2) and charts/kueue/README.md (the OCI reference)",
+        kubernetes_source="kubernetes-sigs/kueue@v0.19.2: README.md 'Requires Kubernetes 1.29 or newer'; go.mod "
+                          "k8s.io/api and k8s.io/client-go v0.36.2", read_on="2026-12-07"),
+    ChartPin(
+        "aws-efa-k8s-device-plugin", "aws-efa-k8s-device-plugin", "https://aws.github.io/eks-charts", "v0.5.30",
+        minors("1.22", "1.36"),
+        version_source="aws/eks-charts@5239609:stable/aws-efa-k8s-device-plugin/Chart.yaml (version v0.5.30, "
+                       "appVersion v0.5.20); README.md: 'helm repo add eks https://aws.github.io/eks-charts'",
+        kubernetes_source="aws/eks-charts@5239609:stable/aws-efa-k8s-device-plugin: the chart declares no "
+                          "kubeVersion and renders one apps/v1 DaemonSet (GA since 1.9) through the kubelet "
+                          "device-plugin API; listed: the range this repository's other chart (aws-load-balancer-"
+                          "controller) supports at the same commit, 1.22 to 1.36", read_on="2026-12-07"),
 )}
 
 # The autoscaler's minor must equal the cluster's (README: "versioning scheme was changed to

@@ -215,11 +215,16 @@ NAMESPACED_KINDS = (
     # GMP's CRD scopes: GoogleCloudPlatform/prometheus-engine@v0.17.2:charts/operator/crds/
     # monitoring.googleapis.com_{podmonitorings,clusterpodmonitorings,clusterrules}.yaml `scope:` (2026-11-29).
     "monitoring.googleapis.com/v1:PodMonitoring",
+    # Team namespaces' objects (issue 32); LocalQueue's CRD scope read at kubernetes-sigs/kueue@v0.19.2:
+    # charts/kueue/templates/crd/kueue.x-k8s.io_localqueues.yaml `scope: Namespaced` (2026-12-07).
+    "core/v1:ResourceQuota", "core/v1:LimitRange", "kueue.x-k8s.io/v1beta2:LocalQueue",
 )
 CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass", "core/v1:PersistentVolume",
                       "rbac.authorization.k8s.io/v1:ClusterRole",
                       "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-                      "monitoring.googleapis.com/v1:ClusterPodMonitoring", "monitoring.googleapis.com/v1:ClusterRules")
+                      "monitoring.googleapis.com/v1:ClusterPodMonitoring", "monitoring.googleapis.com/v1:ClusterRules",
+                      # Same tag, kueue.x-k8s.io_{clusterqueues,resourceflavors}.yaml `scope: Cluster`.
+                      "kueue.x-k8s.io/v1beta2:ClusterQueue", "kueue.x-k8s.io/v1beta2:ResourceFlavor")
 
 KUBERNETES: dict[str, Rules] = {
     **{f"kubernetes:{kind}": {"metadata.name": PhysicalName(

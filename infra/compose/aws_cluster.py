@@ -24,6 +24,7 @@ from infra.compose.datasets_aws import aws_cluster_datasets
 from infra.compose.gateways import aws_cluster_gateways
 from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
+from infra.compose.teams import checkpoint_labels, cluster_gpu_queues
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
 
 
@@ -67,7 +68,8 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     pools: dict[str, EksGpuNodePool] = {}
     capacity: dict[str, str] = {}
     for pool_name, pool in cluster.gpu_pools.items():
-        for key, pool_args in _pool_args(ctx, name, cluster_name, eks, subnets, pool_name, pool).items():
+        for key, pool_args in _pool_args(ctx, name, cluster_name, eks, subnets, pool_name, pool,
+                                              vpc_id).items():
             pools[key] = EksGpuNodePool(key, pool_args, opts=ctx.opts)
             capacity[key] = pool_args.capacity_type
     EksClusterAddons(f"{name}-k8s", EksClusterAddonsArgs(
@@ -77,11 +79,16 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         # No autoscaler, no image: a version without a pinned autoscaler image is then fine (issue 30).
         autoscaler_image_tag=autoscaler_image_tag(cluster.kubernetes_version) if options.cluster_autoscaler else "",
         device_plugin_chart=helm_chart("nvidia-device-plugin"), dcgm_chart=helm_chart("dcgm-exporter"),
+        efa_device_plugin_chart=(helm_chart("aws-efa-k8s-device-plugin")
+                                 if any(p.aws.efa for p in cluster.gpu_pools.values()) else None),
         pool_capacity=capacity, cluster_autoscaler=options.cluster_autoscaler,
         gpu_addons=options.gpu_addons,
         depends_on=[system.node_group, managed.addons["eks-pod-identity-agent"]], tags=ctx.tags,
         bounds=ctx.bounds,
     ), opts=ctx.opts)
+    # `aws.gpu_addons: false` leaves the GPU add-ons to the cluster's owner, Kueue too unless teams need it here.
+    queued = options.gpu_addons or any(t.cluster == name for t in ctx.config.teams.values())
+    team_namespaces = cluster_gpu_queues(ctx.config, name, eks.provider, {}, [system.node_group]) if queued else {}
     for grant_name, grant in options.workload_access.items():
         physical = {bucket_name(ctx.config, ctx.stack, b): a.value for b, a in grant.buckets.items()}
         keys = {bucket_name(ctx.config, ctx.stack, b): buckets[b].kms_key_arn
@@ -99,6 +106,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         ctx, name, cluster_name, cluster, workspace, eks, arn, private_subnets, on_nodes)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
             "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways, **metrics,
+            **({"team_namespaces": team_namespaces} if team_namespaces else {}),
             **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets),
             **aws_cluster_datasets(ctx, name, cluster, eks, arn, buckets, dataset_caches or {},
                                    managed.addons["aws-mountpoint-s3-csi-driver"])}
@@ -130,13 +138,17 @@ def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,
 
 def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
                subnets: dict[str, pulumi.Input[str]], pool_name: str,
-               pool: GpuPoolConfig) -> dict[str, EksGpuNodePoolArgs]:
+               pool: GpuPoolConfig, vpc_id: pulumi.Input[str]) -> dict[str, EksGpuNodePoolArgs]:
     """The pool's node group args, plus its on-demand fallback when it has one."""
     options = pool.aws
     offer = resolve(Cloud.AWS, pool.accelerator, pool.gpus_per_node)
     placement = options.efa if options.placement_group is None else options.placement_group
-    # A cluster placement group lives in one zone, so a placed pool gets the first zone only.
-    pool_subnets = [next(iter(subnets.values()))] if placement else list(subnets.values())
+    checkpoints = bucket_name(ctx.config, ctx.stack, pool.checkpoints) if pool.checkpoints else None
+    # A reservation and a cluster placement group are zonal: such a pool gets its zone (or the first) only.
+    if options.zone is not None:
+        pool_subnets = [subnets[options.zone]]
+    else:
+        pool_subnets = [next(iter(subnets.values()))] if placement else list(subnets.values())
     if options.capacity_block_id:
         capacity_type = "CAPACITY_BLOCK"
     else:
@@ -153,18 +165,21 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         max_nodes=pool.max_nodes,
         capacity_type=capacity_type,
         disk_gib=pool.disk_gib,
-        labels=pool.labels,
+        labels=checkpoint_labels(pool, checkpoints),
         autoscaler_cluster_name=cluster_name,
         efa_interfaces=offer.efa_interfaces if options.efa else 0,
         cluster_security_group_id=eks.security_group_id if options.efa else None,
+        vpc_id=vpc_id if options.efa else None,
         placement_group=placement,
         capacity_reservation_id=options.capacity_reservation_id,
         capacity_block_id=options.capacity_block_id,
+        reserved_nodes=options.reserved_nodes,
         node_repair=options.node_repair,
         tags=ctx.tags,
     )
     pools = {f"{name}-{pool_name}": main}
     if options.on_demand_fallback_max_nodes:
         pools[f"{name}-{pool_name}-fallback"] = replace(
-            main, capacity_type="ON_DEMAND", min_nodes=0, max_nodes=options.on_demand_fallback_max_nodes)
+            main, capacity_type="ON_DEMAND", min_nodes=0, max_nodes=options.on_demand_fallback_max_nodes,
+            reserved_nodes=0)
     return pools

@@ -19,7 +19,8 @@ from infra.compose.datasets_replication import gcp_dataset_replicas
 from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
 from infra.compose.observability_gcp import gcp_observability
 from infra.compose.runners import gcp_runners
-from infra.config.gcp import LocationType
+from infra.compose.teams import checkpoint_labels, cluster_gpu_queues
+from infra.config.gcp import LocationType, Provisioning
 from infra.config.observability import observability_enabled
 from infra.config.stack import (
     BucketConfig,
@@ -106,11 +107,14 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,
-        boot_disk_kms_key=gke.disk_kms_key), opts=opts)
+        boot_disk_kms_key=gke.disk_kms_key,
+        checkpoint_bucket=bucket_name(config, stack, pool.checkpoints) if pool.checkpoints else None), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
     gateways = gcp_cluster_gateways(config, name, cluster_name, cluster, network, gke.provider, labels, opts)
+    team_namespaces = cluster_gpu_queues(config, name, gke.provider, {}, [gke.system_pool])
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
             "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
+            **({"team_namespaces": team_namespaces} if team_namespaces else {}),
             **gcp_runners(config, stack, name, cluster, gke, number, buckets, labels, opts),
             **gcp_observability(config, stack, name, cluster, gke, labels, opts),
             **gcp_cluster_datasets(config, stack, name, gke, number, opts, buckets)}
@@ -118,16 +122,21 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],
               service_account: pulumi.Input[str], labels: dict[str, str],
-              boot_disk_kms_key: pulumi.Input[str] | None = None) -> GkeGpuNodePoolArgs:
+              boot_disk_kms_key: pulumi.Input[str] | None = None,
+              checkpoint_bucket: str | None = None) -> GkeGpuNodePoolArgs:
     """A GPU pool's component args: the machine from the catalog, the rest from config."""
     offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
     options = pool.gcp
     regional = cluster.gcp.location == LocationType.REGIONAL
     node_locations: list[str] = []
-    if options.compact_placement:
+    sharing, reservation = options.gpu_sharing, options.reservation
+    if reservation is not None and reservation.zone is not None and regional:
+        # A reservation is zonal: the pool runs where its machines are held (rules keep the two consistent).
+        node_locations = [reservation.zone]
+    elif options.compact_placement:
         # Compact placement keeps every machine of the pool in one zone.
         node_locations = [options.zone or default_zone(region) if regional else cluster_location(region, cluster)]
-    sharing, reservation = options.gpu_sharing, options.reservation
+    flexible = options.provisioning != Provisioning.STANDARD
     return GkeGpuNodePoolArgs(
         cluster_id=cluster_id, location=cluster_location(region, cluster),
         service_account=service_account,
@@ -140,11 +149,15 @@ def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_
         sharing_strategy=sharing.strategy.value if sharing else None,
         max_shared_clients=sharing.max_clients if sharing else None,
         mig_partition_size=options.mig_partition_size,
-        reservation=reservation.affinity.value if reservation else "ANY_RESERVATION",
+        # A flex-start pool consumes no reservation (its machines come from Dynamic Workload Scheduler).
+        reservation=("NO_RESERVATION" if flexible else reservation.affinity.value if reservation
+                     else "ANY_RESERVATION"),
         reservation_name=reservation.name if reservation else None,
+        reserved_nodes=reservation.nodes if reservation else 0,
+        flex_start=flexible, queued_provisioning=options.provisioning == Provisioning.QUEUED,
         compact_placement=options.compact_placement, node_locations=node_locations,
         max_surge=options.max_surge, max_unavailable=options.max_unavailable,
-        node_labels=pool.labels, labels=labels, boot_disk_kms_key=boot_disk_kms_key,
+        node_labels=checkpoint_labels(pool, checkpoint_bucket), labels=labels, boot_disk_kms_key=boot_disk_kms_key,
     )
 
 

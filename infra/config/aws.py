@@ -19,6 +19,7 @@ IamPrincipalArn = Annotated[str, StringConstraints(
 KmsKeyArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")]
 BucketArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
 ReservationId = Annotated[str, StringConstraints(pattern=r"^cr-[0-9a-f]{8,17}$")]
+AvailabilityZone = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")]
 
 
 class ClusterAccess(StrEnum):
@@ -110,6 +111,11 @@ class AwsPoolOptions(Model):
     placement_group: bool | None = None
     capacity_reservation_id: ReservationId | None = None
     capacity_block_id: ReservationId | None = None
+    # The one zone the pool's nodes run in: required with a reservation (the reservation's zone); a placed
+    # (EFA) pool without one takes the cluster's first zone.
+    zone: AvailabilityZone | None = None
+    # Instances the capacity reservation or block holds: billed whether nodes run in them or not.
+    reserved_nodes: int = Field(default=0, ge=0, le=MAX_NODES)
     # A second, on-demand pool of this size the autoscaler falls back to when spot runs dry.
     on_demand_fallback_max_nodes: int = Field(default=0, ge=0, le=MAX_NODES)
     node_repair: bool = True

@@ -134,11 +134,24 @@ class GpuSharing(Model):
     max_clients: int = Field(ge=2, le=48)
 
 
+class Provisioning(StrEnum):
+    """How GKE obtains the pool's GPUs: on demand, or through Dynamic Workload Scheduler (flex-start, alone or
+    with queued provisioning, where a job's nodes all come up together)."""
+
+    STANDARD = "standard"
+    FLEX_START = "flex-start"
+    QUEUED = "queued-provisioning"
+
+
 class Reservation(Model):
-    """Reservation affinity; `name` is required for SPECIFIC_RESERVATION."""
+    """Reservation affinity; `name`, `zone` and `nodes` are required for SPECIFIC_RESERVATION."""
 
     affinity: ReservationAffinity = ReservationAffinity.ANY
     name: str | None = None
+    # The reservation's zone (reservations are zonal): the pool's nodes are pinned to it.
+    zone: ZoneName | None = None
+    # Machines the reservation holds: billed whether nodes run on them or not.
+    nodes: int = Field(default=0, ge=0, le=MAX_NODES)
 
 
 class GkePoolOptions(Model):
@@ -148,6 +161,7 @@ class GkePoolOptions(Model):
     gpu_sharing: GpuSharing | None = None
     mig_partition_size: str | None = None
     reservation: Reservation | None = None
+    provisioning: Provisioning = Provisioning.STANDARD
     # Machines close together for multi-node training; pins the pool to one zone.
     compact_placement: bool = False
     # Zone of a compact-placement pool in a regional cluster; defaults to `<region>-b`.

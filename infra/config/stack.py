@@ -22,6 +22,7 @@ from infra.config.gcp import AlertSmtpRelay, GcsBucketOptions, GkeClusterOptions
 from infra.config.observability import ObservabilityConfig
 from infra.config.runners import GithubAppConfig, RunnerSetConfig
 from infra.config.sandbox import SandboxConfig
+from infra.config.teams import TeamConfig
 
 KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
 
@@ -99,6 +100,9 @@ class GpuPoolConfig(Model):
     capacity: CapacityType = CapacityType.ON_DEMAND
     disk_gib: int = Field(default=200, ge=50, le=16384)
     labels: dict[str, str] = Field(default_factory=dict)
+    # The stack's bucket the pool's jobs checkpoint to; required for a training pool (labels.workload:
+    # training) on spot, whose jobs must resume after an interruption.
+    checkpoints: Name | None = None
     gcp: GkePoolOptions = Field(default_factory=GkePoolOptions)
     aws: AwsPoolOptions = Field(default_factory=AwsPoolOptions)
 
@@ -153,6 +157,8 @@ class StackConfig(Model):
     sandbox: SandboxConfig | None = None
     github_app: GithubAppConfig | None = None
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    # Teams sharing the clusters' GPU pools through Kueue queues (infra.config.teams).
+    teams: dict[Name, TeamConfig] = Field(default_factory=dict)
 
 
 def budget_for(config: StackConfig) -> float | None:

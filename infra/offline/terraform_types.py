@@ -213,6 +213,14 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _manifest("kubernetes:core/v1:PersistentVolume"),
     _manifest("kubernetes:core/v1:PersistentVolumeClaim"),
     _manifest("kubernetes:batch/v1:Job"),
+    # Kueue (issue 32): its CRDs at kubernetes-sigs/kueue@v0.19.2 (infra/catalog/kueue.py). The team namespace's
+    # ResourceQuota and LimitRange as written, like the workload objects above (the typed kubernetes_*_v1
+    # conversion here knows no renames of their list blocks).
+    _manifest("kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"),
+    _manifest("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue"),
+    _manifest("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"),
+    _manifest("kubernetes:core/v1:LimitRange"),
+    _manifest("kubernetes:core/v1:ResourceQuota"),
 ])
 
 # Pulumi pluralises the names of Terraform list blocks (`default_action` -> `defaultActions`,

@@ -25,6 +25,7 @@ from infra.plan.cost_coverage import coverage, prices_as_of
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family, price_row
 from infra.plan.cost_reservations import RESERVATION_TYPES, reservation_from_inputs
+from infra.plan.cost_reserved_pools import reservation_items
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 from infra.plan.observability_cost import observability_items
 
@@ -166,6 +167,8 @@ def estimate(document: dict[str, Any], today: date | None = None,
     dataset_items, dataset_unpriced = datasets.dataset_lines(document, regions.stack_region)
     items += dataset_items
     unpriced += dataset_unpriced
+    # Reserved capacity is billed used or not (issue 32's hook: infra/plan/cost_reserved_pools.py).
+    items += reservation_items(document)
     # Registration order varies between runs; a fixed order keeps views and diffs stable.
     items.sort(key=lambda i: (KIND_ORDER.index(i["kind"]), i["name"]))
     usage.sort(key=lambda u: u["name"])

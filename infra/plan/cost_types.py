@@ -90,6 +90,10 @@ FREE: dict[str, str] = {
     "kubernetes:monitoring.googleapis.com/v1:ClusterPodMonitoring": _METRICS,
     "kubernetes:apps/v1:Deployment": _K8S,
     "kubernetes:core/v1:Service": _K8S + "; only ClusterIP services here (a LoadBalancer one would be billed)",
+    # Team queues (issue 32): Kueue objects and each team namespace's quota and defaults.
+    "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": _K8S, "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": _K8S,
+    "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": _K8S, "kubernetes:core/v1:ResourceQuota": _K8S,
+    "kubernetes:core/v1:LimitRange": _K8S,
     "kubernetes:helm.sh/v3:Release": ("a Helm release: its pods run on nodes priced as node pools; none of "
                                       "the pinned charts creates a load balancer of its own"),
 }

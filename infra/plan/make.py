@@ -28,6 +28,7 @@ from infra.offline.policy_stream import PolicyStream, StreamChain
 from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFile, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
 from infra.plan.preflight import preflight
+from infra.plan.scale_check import scale_report
 from infra.plan.tag_limits import tag_count_problems
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
@@ -197,6 +198,9 @@ def judge(run: ProgramRun, policy: dict[str, Any], budgeted: bool) -> PlanOutcom
         problems.append(f"mandatory policy violations: {', '.join(rules)}")
     if breach is not None:
         problems.append(f"stack '{stack}' is over budget: {breach.message}")
+    # A GPU pool the autoscaler cannot grow from zero is a pool that never runs a job (infra.plan.scale_check).
+    problems += [f"GPU pool {line.pool} would not scale: {line.detail}"
+                 for line in scale_report(document) if not line.ok]
     if problems:
         return PlanOutcome(EXIT_POLICY, document=document, error="\n".join(problems))
     return PlanOutcome(EXIT_OK, document=document)

@@ -79,10 +79,10 @@ def test_synthetic_stack_file_plans_with_a_pool_per_node_group(tmp_path):
     # Every pool costs the same resources, so the 500-pool stack is over 1,000 resources.
     pools = [r["urn"] for r in document["resources"] if r["type"] == "mlinfra:aws:EksGpuNodePool"]
     per_pool = {urn: 1 + sum(1 for r in document["resources"] if r["parent"] == urn) for urn in pools}
-    # The component, its launch template, its node group and 5 scale-from-zero ASG tags (the 5th
-    # carries the autoscaler's GPU label, #15).
-    assert set(per_pool.values()) == {8}
-    assert 500 * 8 > 1000
+    # The component, its launch template, its node group and 6 scale-from-zero ASG tags (the 5th
+    # carries the autoscaler's GPU label, #15; the 6th the node's ephemeral-storage, #32).
+    assert set(per_pool.values()) == {9}
+    assert 500 * 9 > 1000
 
 
 def _case(name, kind, resources, wall, cpu):

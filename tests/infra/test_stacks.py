@@ -60,7 +60,9 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # the volume (component, PV, PVC) and the warming Job (component, Job): 2 x 8; on EKS the consumer's Pod
     # Identity (component, role, policy, association): 4; on GKE its bucket grant (component, member) and the
     # Anywhere Cache (component, cache): 4.
-    assert dev_document["counts"]["total"] == 224
+    # Then 7 for the GPU platform (#32): Kueue with a flavor for the l4 pool on each cluster (component,
+    # release, flavor: 3 each) and the AWS l4 pool's ephemeral-storage scale-from-zero tag.
+    assert dev_document["counts"]["total"] == 231
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

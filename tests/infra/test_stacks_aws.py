@@ -30,8 +30,8 @@ def one(document, resource_type, name=None):
 
 PROD_COUNTS = {
     # 13, then 4 scale-from-zero tags for the ci-l4 pool, then the autoscaler's GPU label on each of
-    # the 4 GPU pools' ASGs (h100, l4, l4 fallback, ci-l4)
-    "aws:autoscaling/tag:Tag": 21,
+    # the 4 GPU pools' ASGs (h100, l4, l4 fallback, ci-l4), then their ephemeral-storage resources tags (#32)
+    "aws:autoscaling/tag:Tag": 25,
     "kubernetes:storage.k8s.io/v1:StorageClass": 1,  # the EKS cluster's encrypted gp3 default
     "aws:ec2/eip:Eip": 3,
     "aws:ec2/natGateway:NatGateway": 3,
@@ -56,7 +56,7 @@ PROD_COUNTS = {
     "aws:s3/bucketLogging:BucketLogging": 2,
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets;
     # kube-state-metrics, node-exporter and Grafana on each of EKS train and GKE infer-gcp (#20)
-    "kubernetes:helm.sh/v3:Release": 14,
+    "kubernetes:helm.sh/v3:Release": 17,  # then Kueue on both clusters and the EFA device plugin (#32)
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -89,7 +89,11 @@ def test_prod_counts_are_pinned(prod):
     # bucket, expiry: 3); the transfer source role (component, role, policy) and the GCP provider it asks the
     # transfer identity with (4); the GCS copy (component, bucket, log bucket and its writer grant, CMEK key
     # ring, key and agent grant: 7); the transfer (component, job, two sink grants: 4); the GKE grant (2).
-    assert prod["counts"]["total"] == 354
+    # Then 30 for the GPU platform (#32): Kueue on train (component, release, 3 flavors, and per team a
+    # namespace, ResourceQuota, LimitRange, ClusterQueue and LocalQueue: 15) and on infer-gcp (component,
+    # release, 3 flavors: 5); EFA on h100 (security group, 2 rules, device plugin release: 4); the
+    # ephemeral-storage scale-from-zero tag of each AWS GPU pool (4); the GKE flex-start pool (2).
+    assert prod["counts"]["total"] == 384
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
@@ -191,7 +195,10 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
     # release: 7).
     # Then 1 for #28: staging must name where alerts go, so its on-call address subscribes to the SNS topic.
-    assert staging["counts"]["total"] == 188
+    # Then 12 for the GPU platform (#32): Kueue (component, release, a flavor per pool: 5), EFA on the
+    # h100 pool (its security group, 2 rules, the EFA device plugin release: 4), and each GPU pool's
+    # ephemeral-storage scale-from-zero tag (3).
+    assert staging["counts"]["total"] == 200
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
@@ -272,5 +279,7 @@ def test_bad_aws_combination_registers_nothing(tmp_path):
     with pytest.raises(ProgramError) as err:
         run_stack("dev", tmp_path)
     assert [path for path, _ in err.value.cause.problems] == [
-        "clusters.train.gpu_pools.l4.aws.efa", "clusters.train.gpu_pools.l4.aws.capacity_block_id"]
+        "clusters.train.gpu_pools.l4.aws.efa", "clusters.train.gpu_pools.l4.aws.capacity_block_id",
+        # A reservation also names its zone and size (issue 32).
+        "clusters.train.gpu_pools.l4.aws.zone", "clusters.train.gpu_pools.l4.aws.reserved_nodes"]
     assert err.value.resources == []

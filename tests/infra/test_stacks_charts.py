@@ -71,10 +71,13 @@ def test_each_stack_installs_the_current_charts(documents):
     arc = [("gha-runner-scale-set", "0.14.2"), ("gha-runner-scale-set-controller", "0.14.2")]
     # Observability (#20) on every cluster of the stacks that have it (not sandboxes): the same charts on EKS and GKE.
     monitoring = [("grafana", "12.11.1"), ("kube-state-metrics", "8.3.1"), ("prometheus-node-exporter", "4.56.1")]
-    assert charts("sandbox") == gpu_addons
-    assert charts("dev") == sorted(gpu_addons + arc + monitoring)
-    assert charts("staging") == sorted(gpu_addons + arc + monitoring)
-    assert charts("prod") == sorted(gpu_addons + arc + monitoring + [("aws-load-balancer-controller", "3.5.0")])
+    # Kueue on every cluster with GPU pools, the EFA device plugin where a pool uses EFA (#32).
+    kueue, efa = [("kueue", "0.19.2")], [("aws-efa-k8s-device-plugin", "v0.5.30")]
+    assert charts("sandbox") == sorted(gpu_addons + kueue)
+    assert charts("dev") == sorted(gpu_addons + arc + monitoring + kueue)
+    assert charts("staging") == sorted(gpu_addons + arc + monitoring + kueue + efa)
+    assert charts("prod") == sorted(gpu_addons + arc + monitoring + kueue + efa +
+                                    [("aws-load-balancer-controller", "3.5.0")])
 
 
 def test_autoscaler_runs_the_image_pinned_for_its_clusters_minor(documents):

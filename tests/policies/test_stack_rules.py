@@ -189,9 +189,11 @@ def test_every_stack_rule_has_a_violating_case(pack):
     from tests.policies.test_dataset_rules import RULES as DATASET_RULES  # each broken there, one test per rule
     from tests.policies.test_gke_observability_rules import CASES as GKE_OBSERVABILITY_CASES
     from tests.policies.test_gke_observability_rules import GRAFANA_RULE, PUBLIC_RULE  # resource rules there too
+    from tests.policies.test_gpu_platform_rules import CASES as GPU_PLATFORM_CASES
 
     stack_rules = {p.name for p in pack.info.policies if p.policy_type == 2}
-    assert stack_rules == {rule for *_, expected in [*CASES, *HELM_CASES, *CONTRACT_CASES, *GKE_OBSERVABILITY_CASES]
+    assert stack_rules == {rule for *_, expected in [*CASES, *HELM_CASES, *CONTRACT_CASES, *GKE_OBSERVABILITY_CASES,
+                                                     *GPU_PLATFORM_CASES]
                            for rule, _, _ in expected if rule not in (PUBLIC_RULE, GRAFANA_RULE)} | DATASET_RULES
 
 

@@ -12,6 +12,7 @@ from rich.tree import Tree
 
 from infra.cli.views.cost import cost_markdown, cost_table
 from infra.cli.views.gateways import gateway_markdown, gateway_table
+from infra.cli.views.gpu_platform import gpu_platform_markdown, gpu_platform_table
 from infra.cli.views.markdown import cell as markdown_cell
 from infra.cli.views.policy import policy_markdown, policy_table
 from infra.cli.views.summaries import summarize
@@ -66,7 +67,8 @@ def table_view(document: dict[str, Any]) -> Group:
     width = len(str(max(by_type.values(), default=0)))
     counts = Text("Resources by type\n", style="bold") + Text("\n".join(
         f"  {n:>{width}}  {t}" for t, n in by_type.items()))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document), *policy_table(document),
+    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document),
+                 *gpu_platform_table(document), *policy_table(document),
                  cost_table(document.get("cost") or {}), Text(""), Text(footer(document), style="bold"))
 
 
@@ -79,7 +81,7 @@ def footer(document: dict[str, Any]) -> str:
 def markdown_view(document: dict[str, Any]) -> str:
     """A pull-request comment: headline, components with key settings, counts by type."""
     lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *gateway_markdown(document),
-             *policy_markdown(document)]
+             *gpu_platform_markdown(document), *policy_markdown(document)]
     children = _children(document)
     lines += ["<details><summary>Resources</summary>", "",
               "| Resource | Type | Key settings |", "| --- | --- | --- |"]

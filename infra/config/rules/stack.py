@@ -15,10 +15,12 @@ from infra.config.rules.cidrs import open_range_problems
 from infra.config.rules.datasets import dataset_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
+from infra.config.rules.gpu_capacity import capacity_problems
 from infra.config.rules.observability import observability_problems
 from infra.config.rules.runners import runner_problems
 from infra.config.rules.sandbox import sandbox_problems
 from infra.config.rules.tags import tag_problems
+from infra.config.rules.teams import team_problems
 from infra.config.rules.values import value_problems
 from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
 
@@ -42,6 +44,8 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(observability_problems(config))
     problems += list(value_problems(config))
     problems += list(dataset_problems(config))
+    problems += list(team_problems(config))
+    problems += list(capacity_problems(config))
     return problems
 
 

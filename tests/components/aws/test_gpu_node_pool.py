@@ -100,12 +100,22 @@ def test_node_repair_on_by_default_and_can_be_turned_off(register):
 
 def test_efa_pool_gets_one_efa_interface_per_card_and_a_cluster_placement_group(register):
     reg = register(lambda: EksGpuNodePool("h100", EksGpuNodePoolArgs(
-        **ARGS, efa_interfaces=32, cluster_security_group_id="sg-0123", placement_group=True)))
+        **ARGS, efa_interfaces=32, cluster_security_group_id="sg-0123", vpc_id="vpc-0123",
+        placement_group=True)))
     template = reg.one("aws:ec2/launchTemplate:LaunchTemplate")
     interfaces = template.inputs["networkInterfaces"]
     assert len(interfaces) == 32
+    # The cluster's group and the pool's own EFA group (its id unknown until it exists).
     assert interfaces[0] == {"networkCardIndex": 0, "deviceIndex": 0, "interfaceType": "efa",
-                             "securityGroups": ["sg-0123"], "deleteOnTermination": "true"}
+                             "securityGroups": ["sg-0123", "[unknown]"], "deleteOnTermination": "true"}
+    efa = reg.one("aws:ec2/securityGroup:SecurityGroup", "h100-efa-sg")
+    assert efa.inputs["vpcId"] == "vpc-0123"
+    for direction, kind in (("in", "Ingress"), ("out", "Egress")):
+        rule = reg.one(f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule", f"h100-efa-{direction}")
+        # All protocols, to and from the group itself only: EFA's requirement, nothing wider.
+        assert rule.inputs["ipProtocol"] == "-1" and "cidrIpv4" not in rule.inputs
+        deps = rule.options()["propertyDependencies"]
+        assert deps["securityGroupId"] == deps["referencedSecurityGroupId"] == [efa.urn]
     assert {i["deviceIndex"] for i in interfaces[1:]} == {1}
     assert [i["networkCardIndex"] for i in interfaces] == list(range(32))
     group = reg.one("aws:ec2/placementGroup:PlacementGroup", "h100-pg")

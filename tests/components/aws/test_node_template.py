@@ -54,6 +54,8 @@ def test_pool_tags_its_asg_once_per_key_the_api_does_not_give_from_the_node_grou
         f"{prefix}/label/eks.amazonaws.com/capacityType": "SPOT",
         f"{prefix}/label/k8s.amazonaws.com/accelerator": "nvidia-l4",
         f"{prefix}/resources/nvidia.com/gpu": "1",
+        # The AWS provider offers a zero-node template no ephemeral-storage but this tag's: the disk less 10%.
+        f"{prefix}/resources/ephemeral-storage": "180Gi",
     }
     # The node group still shows every node-template tag, for reviewers and the policy pack.
     assert group.inputs["tags"][f"{prefix}/taint/nvidia.com/gpu"] == "present:NoSchedule"

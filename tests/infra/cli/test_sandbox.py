@@ -35,8 +35,9 @@ def test_create_prints_the_sandbox_and_streams_pulumi(backend):
     result = run("create", "alice", "--gpu", "nvidia-l4", "--ttl", "8h")
     assert result.exit_code == 0, result.output
     # 54, then 2 for the cluster contracts (#15): the gp3 StorageClass and the GPU-label ASG tag;
-    # then 3 for issue #17: the closed default security group, the control-plane and flow-log keys.
-    assert result.stdout == ("created sandbox-alice-box: aws, peak 0.7568 USD/h, 59 resources, "
+    # then 3 for issue #17: the closed default security group, the control-plane and flow-log keys;
+    # then 3 for the GPU platform (#32).
+    assert result.stdout == ("created sandbox-alice-box: aws, peak 0.7568 USD/h, 62 resources, "
                              "expires 2026-11-23T17:00:00Z (in 8h 00m)\n")
     assert "Updating (sandbox-alice-box)" in result.stderr
 

@@ -65,7 +65,8 @@ def test_full_aws_options_parse():
                                         "buckets": {"datasets": "read"}}},
     })
     values["clusters"]["train"]["gpu_pools"]["h100"]["aws"] = {"efa": True,
-                                                              "capacity_block_id": "cr-0123456789abcdef0"}
+                                                              "capacity_block_id": "cr-0123456789abcdef0",
+                                                              "zone": "us-east-1a", "reserved_nodes": 2}
     parsed = parse_stack_config(values, "dev").clusters["train"]
     assert parsed.aws.access_entries["platform"].access is ClusterAccess.ADMIN
     assert parsed.aws.access_entries["auditors"].access is ClusterAccess.READ_ONLY
@@ -101,21 +102,25 @@ def test_placement_group_on_a_machine_without_efa_is_refused():
         "remove the key"]
 
 
+# A reservation names its zone and size (infra/config/rules/gpu_capacity.py): given, so each test sees its own rule.
+RESERVED = {"zone": "us-east-1a", "reserved_nodes": 1}
+
+
 def test_spot_with_a_capacity_block_is_refused():
-    assert pool_problems("l4", capacity_block_id="cr-0123456789abcdef0") == [
+    assert pool_problems("l4", capacity_block_id="cr-0123456789abcdef0", **RESERVED) == [
         "clusters.train.gpu_pools.l4.aws.capacity_block_id: a capacity block is reserved capacity, "
         "never spot; set capacity: on-demand or remove capacity_block_id (got capacity: spot)"]
 
 
 def test_spot_with_a_capacity_reservation_is_refused():
-    assert pool_problems("l4", capacity_reservation_id="cr-0123456789abcdef0") == [
+    assert pool_problems("l4", capacity_reservation_id="cr-0123456789abcdef0", **RESERVED) == [
         "clusters.train.gpu_pools.l4.aws.capacity_reservation_id: a capacity reservation is on-demand "
         "capacity; set capacity: on-demand or remove capacity_reservation_id (got capacity: spot)"]
 
 
 def test_reservation_and_block_together_are_refused():
     assert pool_problems("h100", capacity_reservation_id="cr-0123456789abcdef0",
-                         capacity_block_id="cr-0123456789abcdef1") == [
+                         capacity_block_id="cr-0123456789abcdef1", **RESERVED) == [
         "clusters.train.gpu_pools.h100.aws.capacity_reservation_id: a pool targets either a capacity "
         "reservation or a capacity block; remove one"]
 

@@ -68,7 +68,8 @@ def test_every_gcp_option_parses():
                                                    "services_range": "v"}},
         clusters__infer__gpu_pools__a100__gcp={
             "mig_partition_size": "1g.10gb", "compact_placement": True, "zone": "us-central1-c",
-            "reservation": {"affinity": "SPECIFIC_RESERVATION", "name": "a100-res"}},
+            "reservation": {"affinity": "SPECIFIC_RESERVATION", "name": "a100-res", "zone": "us-central1-c",
+                            "nodes": 1}},
         clusters__infer__gpu_pools__l4__gcp={"gpu_sharing": {"strategy": "MPS", "max_clients": 8}},
         buckets__models__gcp={"encryption": "cmek", "workload_access": {
             "serving": {"namespace": "inference", "service_account": "model-server", "access": "read-write"}}},
@@ -136,7 +137,9 @@ def test_sharing_needs_a_sane_client_count():
 
 
 def test_reservation_name_goes_with_specific_affinity_only():
-    values = change(clusters__infer__gpu_pools__a100__gcp={"reservation": {"affinity": "SPECIFIC_RESERVATION"}})
+    # zone and nodes given: this test is about the name (the others: tests/infra/config/test_gpu_capacity.py).
+    values = change(clusters__infer__gpu_pools__a100__gcp={"reservation": {
+        "affinity": "SPECIFIC_RESERVATION", "zone": "us-central1-c", "nodes": 1}})
     assert problems(values) == [
         f"{POOL}.a100.gcp.reservation.name: required with affinity SPECIFIC_RESERVATION; name the reservation"]
     values = change(clusters__infer__gpu_pools__a100__gcp={"reservation": {"affinity": "NO_RESERVATION",
@@ -205,8 +208,8 @@ def test_unknown_gcp_key_suggests_the_close_one():
     values = change(clusters__infer__gpu_pools__l4__gcp={"mig_partition": "1g.10gb"})
     assert problems(values) == [
         f"{POOL}.l4.gcp.mig_partition: unknown key; did you mean 'mig_partition_size'? allowed keys: "
-        "driver_version, gpu_sharing, mig_partition_size, reservation, compact_placement, zone, max_surge, "
-        "max_unavailable, disk_type"]
+        "driver_version, gpu_sharing, mig_partition_size, reservation, provisioning, compact_placement, zone, "
+        "max_surge, max_unavailable, disk_type"]
 
 
 def test_node_service_account_is_an_existing_account_email():

@@ -107,7 +107,9 @@ def test_a_runner_storage_class_must_be_a_kubernetes_object_name():
 
 @pytest.mark.parametrize("path, value", [
     ("clusters.train.runners.cpu.image", "ghcr.io/actions/actions-runner:2.338.1 "),
-    ("clusters.infer.gpu_pools.l4.gcp", {"reservation": {"affinity": "SPECIFIC_RESERVATION", "name": "h100 block"}}),
+    # With the zone and size a specific reservation needs (#32), so only the name is wrong.
+    ("clusters.infer.gpu_pools.l4.gcp", {"reservation": {"affinity": "SPECIFIC_RESERVATION", "name": "h100 block",
+                                                          "zone": "us-central1-b", "nodes": 1}}),
     ("clusters.train.aws", {"addon_versions": {"coredns": "v1.11.4 -eksbuild.1"}}),
 ])
 def test_an_identifier_with_a_space_is_refused(path, value):

@@ -66,7 +66,7 @@ def test_small_l4_sandbox_passes_the_budget_and_is_deployed_tagged(sandboxes, ba
     stack = backend.stacks["sandbox-alice-box"]
     assert stack["deployed"] and lines == ["Updating (sandbox-alice-box)"]
     assert stack["tags"] == {TAG_OWNER: "alice", TAG_EXPIRES: "2026-11-23T17:00:00Z", TAG_CREATOR: "alice-laptop",
-                             TAG_CLOUD: "aws", TAG_PEAK: "0.7568", TAG_RESOURCES: "59"}  # 54, +2 for #15, +3 for #17
+                             TAG_CLOUD: "aws", TAG_PEAK: "0.7568", TAG_RESOURCES: "62"}  # 54, +2 #15, +3 #17, +3 #32
     # The peak prices the spot L4 at the snapshot's us-east-1 spot row (0.4011), not on-demand (0.8048).
     assert json.loads(stack["config"]["mlinfra:tags"])["owner"] == "alice"
     pool = json.loads(stack["config"]["mlinfra:clusters"])["sandbox"]["gpu_pools"]
