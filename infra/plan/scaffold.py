@@ -73,10 +73,39 @@ def _keep_cloud(config: dict[str, Any], cloud: str) -> None:
                 runner["cloud_access"]["buckets"] = {b: a for b, a in granted.items() if b in buckets}
                 if not runner["cloud_access"]["buckets"]:
                     del runner["cloud_access"]["buckets"]
+    _keep_datasets(config, cloud, clusters, buckets)
+    teams = {k: v for k, v in (config.get(_key("teams")) or {}).items() if v.get("cluster") in clusters}
+    if _key("teams") in config:
+        config[_key("teams")] = teams
+        if not teams:
+            config.pop(_key("teams"))
     if not clusters:
         config.pop(_key("clusters"))
     if not buckets:
         config.pop(_key("buckets"))
+
+
+def _keep_datasets(config: dict[str, Any], cloud: str, clusters: dict[str, Any], buckets: dict[str, Any]) -> None:
+    """Datasets whose home is on `cloud` (a kept bucket, or an external one there), read by kept clusters only.
+
+    A dataset left with no consumer is dropped; one whose consumers are all on its home cloud now has no
+    copy to keep (`replicate`), so that goes too.
+    """
+    kept = {}
+    for name, dataset in (config.get(_key("datasets")) or {}).items():
+        home = dataset.get("home") or {}
+        if home.get("cloud") != cloud or not (home.get("external") or home.get("bucket") in buckets):
+            continue
+        consumers = {k: v for k, v in (dataset.get("consumers") or {}).items() if v.get("cluster") in clusters}
+        if not consumers:
+            continue
+        dataset["consumers"] = consumers
+        dataset.pop("replicate", None)  # every kept cluster is on the home cloud
+        kept[name] = dataset
+    if _key("datasets") in config:
+        config[_key("datasets")] = kept
+        if not kept:
+            config.pop(_key("datasets"))
 
 
 def _deploy_runner(config: dict[str, Any], source: dict[str, Any]) -> bool:

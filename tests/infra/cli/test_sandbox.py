@@ -165,14 +165,16 @@ def test_create_dry_run_needs_no_pulumi_cli_and_no_backend(monkeypatch):
     assert lines[0] == "dry run: sandbox-alice-box (nothing was created; no Pulumi CLI needed)"
     assert lines[1] == "  cloud aws, cluster sandbox; GPU pools: gpu: nvidia-l4 x1 per node, 0..1 nodes, spot"
     assert lines[2].startswith("  expires ") and lines[2].endswith(" if created now (in 8h 00m; at most 24h)")
-    assert lines[3] == "  59 cloud resources; cost idle 0.2549 USD/h, peak 1.1605 USD/h (budget 5 USD/h)"
+    # 62 resources since the GPU platform (#32); the spot L4 at its spot price since #29.
+    assert lines[3] == "  62 cloud resources; cost idle 0.2549 USD/h, peak 0.7568 USD/h (budget 5 USD/h)"
     assert lines[4:] == ["  policy: clean", "  names: 13 physical names, none claimed by another stack",
                          "`create` would go ahead: within budget, policy-clean, no name claimed twice"]
 
 
 def test_create_dry_run_says_every_reason_it_would_refuse(monkeypatch):
     monkeypatch.setattr(cli_sandbox, "_sandboxes", lambda: pytest.fail("a dry run must not touch Pulumi"))
-    result = run("create", "alice", "--gpu", "nvidia-l4:8", "--ttl", "2d", "--dry-run")
+    # 8 A10Gs: g5.48xlarge, over the 5 USD/h budget even at its spot price (8 L4s on spot fit since #29).
+    result = run("create", "alice", "--gpu", "nvidia-a10g:8", "--ttl", "2d", "--dry-run")
     assert result.exit_code == 1, result.output
     out = result.stdout
     assert "refused, `create` would stop before Pulumi runs:" in out
