@@ -165,9 +165,9 @@ def test_create_dry_run_needs_no_pulumi_cli_and_no_backend(monkeypatch):
     assert lines[0] == "dry run: sandbox-alice-box (nothing was created; no Pulumi CLI needed)"
     assert lines[1] == "  cloud aws, cluster sandbox; GPU pools: gpu: nvidia-l4 x1 per node, 0..1 nodes, spot"
     assert lines[2].startswith("  expires ") and lines[2].endswith(" if created now (in 8h 00m; at most 24h)")
-    # 62 resources since the GPU platform (#32); the spot L4 at its spot price since #29.
+    # 62 resources and 2 more physical names since the GPU platform (#32); the spot L4 at its spot price (#29).
     assert lines[3] == "  62 cloud resources; cost idle 0.2549 USD/h, peak 0.7568 USD/h (budget 5 USD/h)"
-    assert lines[4:] == ["  policy: clean", "  names: 13 physical names, none claimed by another stack",
+    assert lines[4:] == ["  policy: clean", "  names: 15 physical names, none claimed by another stack",
                          "`create` would go ahead: within budget, policy-clean, no name claimed twice"]
 
 
