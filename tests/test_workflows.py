@@ -291,7 +291,8 @@ def test_missing_stacks_are_created_with_the_right_secrets_provider():
     select = [s for s in up["steps"] if "pulumi stack select" in s.get("run", "")]
     assert [s["run"] for s in select] == [
         'pulumi stack select --create "$STACK" --secrets-provider "$SECRETS_PROVIDER" --non-interactive']
-    assert "vars.PULUMI_PROTECTED_SECRETS_PROVIDER" in up["env"]["SECRETS_PROVIDER"]
+    # The environment's own variable: one secrets key per environment (bootstrap output secrets_providers).
+    assert up["env"]["SECRETS_PROVIDER"] == "${{ vars.PULUMI_SECRETS_PROVIDER }}" and up["environment"]
     names = [s.get("name") for s in up["steps"]]
     assert names.index("Select the stack, creating it when missing") < names.index("Preview") < names.index("Update")
 

@@ -30,6 +30,7 @@ GCP_READ_ROLES = ("roles/compute.viewer", "roles/container.viewer", "roles/cloud
                   "roles/artifactregistry.reader", "roles/iam.serviceAccountViewer", "roles/iam.securityReviewer")
 
 
+WorkflowPath = Annotated[str, StringConstraints(pattern=r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$")]
 ProjectId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
 
 # The predefined project role that lets the deploy account create each `gcp:<module>` resource type the
@@ -64,15 +65,24 @@ class GitHubRepo(Model):
 
     org: GitHubName
     repo: GitHubName
-    # GitHub's numeric repository id (never reused, unlike a name): the GCP workload identity
-    # provider checks it with the name. `gh api repos/ORG/REPO --jq .id` prints it.
-    repository_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    # GitHub's numeric repository id (never reused, unlike a name): every trust checks it with the name
+    # (it is part of the OIDC subject). `gh api repos/ORG/REPO --jq .id` prints it.
+    repository_id: str = Field(pattern=r"^[0-9]{1,20}$")
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]{1,100}$")
     # GitHub deployment environments whose jobs may deploy (deploy.yml); each trusted only on `branch`.
     environments: list[EnvironmentName] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
     # The environments of the drift check and of the sandbox reaper, each with an identity of its own.
     drift_environment: EnvironmentName = "drift"
     sandbox_environment: EnvironmentName = "sandbox"
+    # The workflow file of each identity's jobs: the OIDC subject names it (`job_workflow_ref`), so no other
+    # workflow of the repository, on any branch, can present a deploy's subject.
+    deploy_workflow: WorkflowPath = ".github/workflows/pulumi-up.yml"
+    drift_workflow: WorkflowPath = ".github/workflows/drift.yml"
+    sandbox_workflow: WorkflowPath = ".github/workflows/sandbox-reaper.yml"
+    preview_workflow: WorkflowPath = ".github/workflows/preview.yml"
+    # Who must approve a deploy of each protected environment (GitHub user or team slugs as `@user` /
+    # `org/team`); the bootstrap writes them into the GitHub environment.
+    reviewers: dict[EnvironmentName, list[str]] = Field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -168,6 +178,10 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
         if stack in config.stacks.protected or stack.startswith("sandbox"):
             problems.append((f"stacks.previewed.{index}",
                              f"'{stack}' is protected (or a sandbox): pull requests may not read its state"))
+        elif stack not in github.environments:
+            problems.append((f"stacks.previewed.{index}",
+                             f"'{stack}' is no deploy environment ({', '.join(github.environments)}): a previewed "
+                             "stack is named after its environment, whose secrets key previews then use"))
     return problems
 
 
