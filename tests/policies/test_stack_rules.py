@@ -112,13 +112,6 @@ def gke_gateway(*, security_policy="infer-waf", gateway_class="gke-l7-global-ext
 
 ANY_TCP = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
 
-
-def access_entries(env: str, *roles: str):
-    """A cluster's access entries for the named roles, in an `env` stack."""
-    tags = {**TAGS, "environment": env}
-    return [resource("aws:eks/accessEntry:AccessEntry", f"train-access-{role}", {
-        "principalArn": f"arn:aws:iam::123456789012:role/{role}", "tags": tags}) for role in roles]
-
 CASES = [
     ("dev stack", s3_stack(), []),
     ("VPC with its default security group closed", network(), []),
@@ -183,12 +176,6 @@ CASES = [
     ("sandbox over the GPU cap", gpu_pools(max_nodes=2, gke_machine="a3-highgpu-8g"),
      [("sandbox-gpu-cap", M, "sandbox can grow to 10 GPUs (l4-ng: 2, h100-pool: 8); the cap is 8")]),
     ("dev may use on-demand GPUs without expiry", gpu_pools("dev", capacity="ON_DEMAND", max_nodes=4), []),
-    ("a prod cluster admits prod's deploy role", access_entries("prod", "acme-ml-github-deploy-prod",
-                                                                "acme-ml-github-drift", "platform-admin"), []),
-    ("a prod cluster admitting dev's deploy role", access_entries("prod", "acme-ml-github-deploy-dev"),
-     [("eks-access-own-deploy-role-only", M, "access entry 'train-access-acme-ml-github-deploy-dev' admits dev's "
-                                             "deploy role into a prod cluster: each environment's cluster admits "
-                                             "only its own deploy role")]),
 ]
 
 
