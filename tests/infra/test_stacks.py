@@ -55,7 +55,9 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # and their policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod
     # Identity (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
     # release: 7).
-    assert dev_document["counts"]["total"] == 201
+    # Then 8 for #26: the dev-preview runner set, so pull requests never run on the deployer (namespace, 2
+    # network policies, release, App secret: 5), and a ResourceQuota in each of the 3 runner namespaces.
+    assert dev_document["counts"]["total"] == 209
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

@@ -39,8 +39,10 @@ def test_ci_roles_are_let_into_the_cluster_the_deployer_runners_sit_in(stack, cl
                f"{stack}-deploy"]
     [values] = [r.inputs["values"] for r in release]
     assert values["runnerGroup"] == f"{stack}-deploy"
+    # The chart's default mode: steps in the runner pod, no Role, no Kubernetes API token (#26).
+    assert "containerMode" not in values and values["template"]["spec"]["automountServiceAccountToken"] is False
     [runner] = values["template"]["spec"]["containers"]
-    assert runner["env"] == [{"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"}]
+    assert "env" not in runner
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
