@@ -16,6 +16,7 @@ import pulumi
 
 from components.aws.github_oidc import Repository, environment_subject, pull_request_subject_pattern
 from infra.compose.bootstrap_aws import build_aws_bootstrap
+from infra.compose.bootstrap_github import build_github
 from infra.config.bootstrap import BootstrapConfig
 
 PROJECT = "mlinfra-bootstrap"
@@ -68,7 +69,37 @@ def build_bootstrap(config: BootstrapConfig) -> dict[str, Any]:
         outputs.update(build_aws_bootstrap(config, subjects(config), tags, PLATFORM_PROJECT))
     if config.gcp is not None:
         outputs.update(_gcp(config, tags))
+    outputs.update(build_github(config, github_variables(config)))
     return outputs
+
+
+def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
+    """What each GitHub environment's jobs read, all known before anything exists: the environment's own
+    deploy role, secrets key and service account, so no job of another environment can name them."""
+    from infra.compose.bootstrap_aws import SANDBOX_ZONE
+
+    gh = config.github
+    variables: dict[str, dict[str, str]] = {env: {} for env in (*gh.environments, gh.drift_environment,
+                                                                gh.sandbox_environment)}
+    roles = {**{env: ("AWS_DEPLOY_ROLE_ARN", deploy_identity(env)) for env in gh.environments},
+             gh.drift_environment: ("AWS_DRIFT_ROLE_ARN", "drift"), gh.sandbox_environment: ("AWS_SANDBOX_ROLE_ARN",
+                                                                                             "sandbox")}
+    zones = {**{env: env for env in gh.environments}, gh.sandbox_environment: SANDBOX_ZONE}
+    for env, (variable, identity) in roles.items():
+        if config.aws is not None:
+            variables[env][variable] = (f"arn:aws:iam::{config.aws.account_id}:role/"
+                                        f"{config.name_prefix}-github-{identity}")
+        if config.gcp is not None:
+            from components.gcp.github_wif import service_account_email
+            from components.gcp.iam import service_account_id
+
+            account = service_account_id(f"{config.name_prefix}-gh", identity)
+            variables[env][variable.replace("AWS_", "GCP_").replace("_ROLE_ARN", "_SERVICE_ACCOUNT")] = (
+                service_account_email(account, config.gcp.project))
+        if env in zones and config.aws is not None:
+            variables[env]["PULUMI_SECRETS_PROVIDER"] = (
+                f"awskms://alias/{config.name_prefix}-pulumi-{zones[env]}?region={config.aws.region}")
+    return variables
 
 
 def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:

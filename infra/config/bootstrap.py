@@ -60,6 +60,13 @@ GCP_DEPLOY_ROLE_OF_MODULE = {
 }
 
 
+class Reviewers(Model):
+    """Required reviewers of one GitHub environment; any one of them approves (GitHub allows up to 6 of each)."""
+
+    users: list[int] = Field(default_factory=list, max_length=6)
+    teams: list[int] = Field(default_factory=list, max_length=6)
+
+
 class GitHubRepo(Model):
     """The one repository whose workflows may assume the CI identities."""
 
@@ -80,9 +87,14 @@ class GitHubRepo(Model):
     drift_workflow: WorkflowPath = ".github/workflows/drift.yml"
     sandbox_workflow: WorkflowPath = ".github/workflows/sandbox-reaper.yml"
     preview_workflow: WorkflowPath = ".github/workflows/preview.yml"
-    # Who must approve a deploy of each protected environment (GitHub user or team slugs as `@user` /
-    # `org/team`); the bootstrap writes them into the GitHub environment.
-    reviewers: dict[EnvironmentName, list[str]] = Field(default_factory=dict)
+    # The workflow that calls deploy_workflow (its jobs are in the deploy runner groups' allowed list too).
+    deploy_caller_workflow: WorkflowPath = ".github/workflows/deploy.yml"
+    # Who must approve each environment's jobs (GitHub's numeric user and team ids: `gh api users/NAME --jq .id`,
+    # `gh api orgs/ORG/teams/SLUG --jq .id`); every protected stack's environment needs some.
+    reviewers: dict[EnvironmentName, Reviewers] = Field(default_factory=dict)
+    # Manage the repository's OIDC subject template, environments and runner groups with pulumi-github
+    # (needs a GITHUB_TOKEN of an organisation admin at `pulumi up`). Off only to keep doing it by hand.
+    manage: bool = True
 
     @property
     def slug(self) -> str:
@@ -174,6 +186,12 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
         if env in special:
             problems.append((f"github.environments.{index}",
                              f"'{env}' is the drift or sandbox environment, which has an identity of its own"))
+    for env in config.stacks.protected:
+        reviewers = github.reviewers.get(env)
+        if github.manage and env in github.environments and not (reviewers and (reviewers.users or reviewers.teams)):
+            problems.append((f"github.reviewers.{env}",
+                             f"required: '{env}' is protected, so its deploys need an approval; list the ids of "
+                             "the users or teams who may give it"))
     for index, stack in enumerate(config.stacks.previewed):
         if stack in config.stacks.protected or stack.startswith("sandbox"):
             problems.append((f"stacks.previewed.{index}",

@@ -64,6 +64,7 @@ PROVIDER_SOURCES = {
     "google": "registry.terraform.io/hashicorp/google",
     "kubernetes": "registry.terraform.io/hashicorp/kubernetes",
     "helm": "registry.terraform.io/hashicorp/helm",
+    "github": "registry.terraform.io/integrations/github",
 }
 
 
@@ -83,6 +84,10 @@ def _aws(token: str, tf_type: str) -> tuple[str, TerraformType]:
 
 def _gcp(token: str, tf_type: str) -> tuple[str, TerraformType]:
     return token, TerraformType("google", tf_type)
+
+
+def _github(token: str, tf_type: str) -> tuple[str, TerraformType]:
+    return token, TerraformType("github", tf_type)
 
 
 def _manifest(token: str) -> tuple[str, TerraformType]:
@@ -174,10 +179,26 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
     _gcp("gcp:storage/bucket:Bucket", "google_storage_bucket"),
     _gcp("gcp:storage/bucketIAMMember:BucketIAMMember", "google_storage_bucket_iam_member"),
+    # pulumi-github bridges integrations/terraform-provider-github; the resource names of its
+    # website/docs/r/ (repository_environment, repository_environment_deployment_policy, actions_runner_group,
+    # actions_environment_variable; read 2026-12-07) and, for the OIDC template, the generated cdktf/terrars
+    # bindings' resource type `github_actions_repository_oidc_subject_claim_customization_template`.
+    _github("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+            "github_actions_environment_variable"),
+    _github("github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:"
+            "ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
+            "github_actions_repository_oidc_subject_claim_customization_template"),
+    _github("github:index/actionsRunnerGroup:ActionsRunnerGroup", "github_actions_runner_group"),
+    _github("github:index/repositoryEnvironment:RepositoryEnvironment", "github_repository_environment"),
+    _github("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+            "github_repository_environment_deployment_policy"),
     # hashicorp/terraform-provider-kubernetes docs/resources/config_map_v1.md (read 2026-11-29 at 3da156c4):
     # `metadata` block, `data` and `binary_data` maps, as Pulumi names them.
     ("kubernetes:core/v1:ConfigMap", TerraformType("kubernetes", "kubernetes_config_map_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Namespace", TerraformType("kubernetes", "kubernetes_namespace_v1", Style.K8S_TYPED)),
+    # docs/resources/resource_quota_v1.md (read 2026-12-07): `metadata` and a `spec` block with the `hard` map.
+    ("kubernetes:core/v1:ResourceQuota",
+     TerraformType("kubernetes", "kubernetes_resource_quota_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy",
      TerraformType("kubernetes", "kubernetes_network_policy_v1", Style.K8S_TYPED)),

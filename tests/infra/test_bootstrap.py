@@ -20,7 +20,7 @@ from tests.helpers import mlinfra, stack_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "infra" / "bootstrap"
-REPO = "acme/ml-platform"
+REPO = "acme-ml/ml-platform"
 ISSUER = "token.actions.githubusercontent.com"
 POOL = "projects/100000000001/locations/global/workloadIdentityPools/github"
 DEPLOY_ROLES = {"roles/container.admin", "roles/compute.admin", "roles/storage.admin", "roles/cloudkms.admin",
@@ -371,7 +371,7 @@ config:
         "  - github.repo: required; add this key\n"
         "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, repository_id, branch, "
         "environments, drift_environment, sandbox_environment, deploy_workflow, drift_workflow, sandbox_workflow, "
-        "preview_workflow, reviewers")
+        "preview_workflow, deploy_caller_workflow, reviewers, manage")
 
 
 def test_a_misspelt_bootstrap_namespace_is_refused(tmp_path):
@@ -414,7 +414,9 @@ config:
         "  - gcp.deploy_roles.0: roles/owner is refused on the whole project; list roles scoped to what the "
         "stacks create",
         "  - gcp.deploy_roles.1: roles/iam.serviceAccountUser is refused on the whole project; list roles scoped "
-        "to what the stacks create"]
+        "to what the stacks create",
+        *(f"  - github.reviewers.{env}: required: '{env}' is protected, so its deploys need an approval; list the "
+          "ids of the users or teams who may give it" for env in ("staging", "prod"))]
 
 
 def test_previews_of_protected_stacks_and_shared_environments_are_refused(tmp_path):
@@ -456,7 +458,11 @@ def test_cli_plans_the_bootstrap_project():
     # a deploy account per environment (+2 accounts); per-zone secrets keys (+3 keys, +2 grants net); scoped
     # state writers per deploy account (+4 bucket members); project roles: none on the state project and each
     # deploy account only in its environment's project (75 -> 51).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 159)
+    # Then 33 for GitHub as code (#26): the subject template (1), 5 environments (dev, staging, prod, drift,
+    # sandbox) each with its deploy-branch policy (10) and 14 variables (each environment's role ARN and
+    # service account, the deploy and sandbox environments' secrets provider), 7 runner groups (a deploy and a
+    # ci group per environment, dev's preview group) and the component.
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 192)
     assert document["policy"]["violations"] == []
 
 
