@@ -67,6 +67,16 @@ FREE: dict[str, str] = {
     "kubernetes:core/v1:Namespace": _K8S, "kubernetes:core/v1:Secret": _K8S,
     "kubernetes:core/v1:ServiceAccount": _K8S, "kubernetes:core/v1:ConfigMap": _K8S,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": _K8S,
+    "kubernetes:core/v1:ResourceQuota": _K8S,
+    # The bootstrap's GitHub settings (components/github/ci_settings.py): repository configuration, no bill.
+    **dict.fromkeys((
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+        "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:"
+        "ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
+        "github:index/actionsRunnerGroup:ActionsRunnerGroup",
+        "github:index/repositoryEnvironment:RepositoryEnvironment",
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"),
+        "GitHub repository and organisation settings: no cloud bill"),
     "kubernetes:storage.k8s.io/v1:StorageClass": _K8S + "; volumes claimed through it would be billed",
     "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": _K8S,
     "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant": _K8S,
