@@ -32,6 +32,7 @@ def parse_expiry(value: object) -> datetime | None:
             seconds = int(text)
             return datetime.fromtimestamp(seconds, UTC) if 0 < seconds <= LATEST_EPOCH else None
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # 9999-12-31T23:59:59-01:00 is a valid ISO date whose UTC moment is past year 9999: OverflowError.
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     except (ValueError, OverflowError, OSError):
         return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

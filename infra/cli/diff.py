@@ -20,7 +20,7 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
     """
     from infra.plan.diff_inputs import read_path
 
-    read = {argument: read_path(Path(value), argument) for value, argument in values if Path(value).exists()}
+    read = {argument: read_path(Path(value), argument) for value, argument in values if _names_a_path(value)}
     instant = None
     for value, argument in values:
         if argument in read:
@@ -29,6 +29,15 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
             instant = plan_instant(list(read.values()))
         read[argument] = _planned(value, argument, repo, instant)
     return [read[argument] for _, argument in values]
+
+
+def _names_a_path(value: str) -> bool:
+    """Whether `value` is a file or folder (and not a revision); a name the OS cannot even look up (too long,
+    a NUL byte) counts as a path, so reading it says why instead of git being asked for it."""
+    try:
+        return Path(value).exists()
+    except (OSError, ValueError):
+        return True
 
 
 def plan_instant(given: list) -> int:
@@ -98,13 +107,29 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
     """
     from rich.console import Console
 
-    from infra.plan.diff import diff_plans
-    from infra.plan.diff_inputs import DiffInputError
-
     err = Console(stderr=True)
     if (max_chars is not None or rest_at is not None or full_out is not None) and fmt != "markdown":
         err.print("--max-chars, --rest-at and --full-out apply to --format markdown only", style="red")
         sys.exit(2)
+    from infra.cli.files import AtomicFile
+
+    # Paths that cannot be written fail now, before any revision is planned.
+    out_file = full_out_file = None
+    try:
+        out_file = AtomicFile(out) if out is not None else None
+        full_out_file = AtomicFile(full_out) if full_out is not None else None
+        _run(base, head, fmt, max_chars, rest_at, out_file, full_out_file, repo, err)
+    finally:
+        for file in (out_file, full_out_file):
+            if file is not None:
+                file.discard()
+    sys.exit(0)
+
+
+def _run(base, head, fmt, max_chars, rest_at, out_file, full_out_file, repo, err) -> None:  # noqa: ANN001
+    from infra.plan.diff import diff_plans
+    from infra.plan.diff_inputs import DiffInputError
+
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         sides = _sides([(base, "BASE"), (head, "HEAD")], repo)
@@ -120,18 +145,19 @@ def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | N
         old.documents = {key: next(iter(old.documents.values()))}
     errors = {**old.errors, **new.errors}
     result = diff_plans(old.documents, new.documents, old.label, new.label, errors)
-    _emit(result, fmt, max_chars, rest_at, out)
-    if full_out is not None:
+    _emit(result, fmt, max_chars, rest_at, out_file)
+    if full_out_file is not None:
         from infra.cli.views.diff_markdown import diff_markdown
 
-        full_out.write_text(diff_markdown(result))
-    sys.exit(0)
+        full_out_file.write(diff_markdown(result))
 
 
-def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None) -> None:
+def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, out) -> None:  # noqa: ANN001
     import io
 
     from rich.console import Console
+
+    from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
 
     if fmt == "json":
         text = json.dumps(result, indent=2) + "\n"
@@ -142,13 +168,16 @@ def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, ou
     else:
         from infra.cli.views.diff import diff_table
 
-        console = Console(record=True, width=100 if out else None, file=io.StringIO() if out else None)
-        console.print(diff_table(result))
         if out is None:
+            with quiet_when_stdout_closes():
+                StdoutConsole().print(diff_table(result))
             return
+        console = Console(record=True, width=100, file=io.StringIO())
+        console.print(diff_table(result))
         text = console.export_text()
     if out is None:
-        click.echo(text, nl=False)
+        with quiet_when_stdout_closes():
+            click.echo(text, nl=False)
     else:
-        out.write_text(text)
-        Console(stderr=True).print(f"Diff written to {out}")
+        out.write(text)
+        Console(stderr=True).print(f"Diff written to {out.path}", highlight=False, markup=False)

@@ -30,6 +30,14 @@ class GuardedGroup(click.Group):
             from infra.cli.output import stdout_closed
 
             stdout_closed()
+        except OSError as exc:
+            from infra.cli.stdout import StdoutFailed
+
+            if not isinstance(exc, StdoutFailed):
+                report_internal_error(exc)
+            from infra.cli.output import stdout_failed
+
+            stdout_failed(exc)
         except Exception as exc:  # noqa: BLE001 - this is the one place that catches everything
             report_internal_error(exc)
 

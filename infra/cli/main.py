@@ -69,7 +69,9 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
     is over budget (the plan is still printed); 2 bad config or unknown stack, or (terraform-plan)
-    a resource type with no Terraform type; 3 the policy pack could not run; 130 Ctrl-C; 143 SIGTERM.
+    a resource type with no Terraform type, or --out cannot be written; 3 the policy pack could not run;
+    70 a bug in mlinfra; 74 standard output closed or full; 130 Ctrl-C; 141 standard output's reader
+    stopped early; 143 SIGTERM (docs/exit-codes.md).
     With --all, the worst of every stack's and of the cross-stack name check's, in the order 2, 3,
     1, 0: a config error anywhere is never hidden by a failure elsewhere.
     """
@@ -188,12 +190,16 @@ main.add_command(sandbox)
 def run() -> None:
     """The console script: `main`, then the fast exit `infra.cli.process_exit` explains."""
     from infra.cli.process_exit import exit_on_signals, finish
+    from infra.cli.stdout import StdoutFailed, StdoutGone, exit_code_for, install
 
     exit_on_signals()
+    install()
     try:
         main()
     except SystemExit as exc:
         finish(exc)
+    except (StdoutGone, StdoutFailed) as exc:  # raised outside any command: `--help`, `--version`
+        finish(SystemExit(exit_code_for(exc)))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,17 @@
 
 A reader that stops early (`mlinfra plan dev | head -1`) closes the pipe; that is not an error of
 the plan, so the command ends quietly with 141 (what a shell reports for a process SIGPIPE ended)
-instead of a traceback or exit 1, which means a policy violation. An `--out` file is checked
-before anything is planned and replaced in one rename, so a failed or interrupted run never
+instead of a traceback or exit 1, which means a policy violation; standard output that is closed or
+full ends it with one line and 74 (infra/cli/stdout.py). An `--out` file is checked before anything
+is planned and replaced in one rename (infra/cli/files.py), so a failed or interrupted run never
 leaves a half-written plan behind.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,12 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
+from infra.cli.files import AtomicFile
+from infra.cli.stdout import EXIT_STDOUT_FAILED, StdoutFailed, silence
+
+# Every `--out` file is an AtomicFile (infra/cli/files.py): the one writer of the CLI's files.
+OutFile = AtomicFile
+
 # The shell convention for a process a signal ended, 128 + its number: 141 for SIGPIPE (13 on Linux).
 EXIT_STDOUT_CLOSED = 128 + signal.SIGPIPE
 
@@ -29,10 +34,15 @@ EXIT_STDOUT_CLOSED = 128 + signal.SIGPIPE
 def stdout_closed() -> None:
     """End the command quietly: its reader has gone, and nothing more can be written."""
     # Later flushes (at exit, in process_exit.finish) must not raise again: point stdout at /dev/null.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    silence()
     sys.exit(EXIT_STDOUT_CLOSED)
+
+
+def stdout_failed(exc: StdoutFailed) -> None:
+    """End the command with one line and EXIT_STDOUT_FAILED: standard output is closed or full."""
+    silence()
+    click.echo(str(exc.strerror or exc), err=True)
+    sys.exit(EXIT_STDOUT_FAILED)
 
 
 @contextmanager
@@ -42,9 +52,12 @@ def quiet_when_stdout_closes() -> Iterator[None]:
         try:
             yield
         finally:  # also when the block exits with a code: what it wrote must reach the pipe now
-            sys.stdout.flush()
+            if sys.stdout is not None:
+                sys.stdout.flush()
     except BrokenPipeError:
         stdout_closed()
+    except StdoutFailed as exc:
+        stdout_failed(exc)
 
 
 class StdoutConsole(Console):
@@ -54,46 +67,6 @@ class StdoutConsole(Console):
         """Rich's default exits 1; re-raise so `quiet_when_stdout_closes` decides."""
         self.quiet = True
         raise BrokenPipeError
-
-
-class OutFile:
-    """An `--out` file: a temporary file beside it is created up front, renamed over it when written."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        if path.exists() and not os.access(path, os.W_OK):
-            raise click.BadParameter(f"{path} exists and is not writable", param_hint="'--out'")
-        if not path.parent.is_dir():
-            raise click.BadParameter(f"cannot write {path}: the folder {path.parent} does not exist",
-                                     param_hint="'--out'")
-        try:
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        except OSError as exc:
-            raise click.BadParameter(f"cannot write {path}: creating a file in {path.parent} failed: "
-                                     f"{exc.strerror or exc}", param_hint="'--out'") from None
-        os.close(handle)
-        # mkstemp makes the file 0600; the plan gets the mode the file it replaces had, else the umask's.
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        self.temporary: Path | None = Path(temporary)
-
-    def write(self, text: str) -> None:
-        """Write `text` to the temporary file and rename it over the target."""
-        assert self.temporary is not None, "an OutFile is written once"
-        self.temporary.write_text(text)
-        os.replace(self.temporary, self.path)
-        self.temporary = None
-
-    def discard(self) -> None:
-        """Remove the temporary file if nothing was written (the plan failed or was interrupted)."""
-        if self.temporary is not None:
-            self.temporary.unlink(missing_ok=True)
-            self.temporary = None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def plan_and_emit(stack: str, out: Path | None, make: Callable[[], Any],

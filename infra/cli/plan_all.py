@@ -10,6 +10,8 @@ from typing import Any
 import click
 from rich.console import Console
 
+from infra.cli.files import prepare_dir, write_file
+from infra.cli.output import StdoutConsole, quiet_when_stdout_closes
 from infra.cli.views.plan import markdown_view, table_view
 from infra.plan.make_all import AllPlans, StackPlan, plan_all
 
@@ -21,6 +23,8 @@ FILE_WIDTH = 160
 
 def run_all(fmt: str, out_dir: Path | None, stacks_dir: Path, err: Console) -> int:
     """Plan everything with a progress display on stderr, emit the result; returns the exit code."""
+    if out_dir is not None:
+        prepare_dir(out_dir)  # a folder that cannot be written fails now, not after every stack is planned
     with err.status("Planning every stack…", spinner="dots") as status:
         planned = [0]
 
@@ -33,10 +37,12 @@ def run_all(fmt: str, out_dir: Path | None, stacks_dir: Path, err: Console) -> i
     if out_dir is not None:
         write_dir(result, fmt, out_dir)
         err.print(f"{len(result.stacks)} plans and {INDEX} written to {out_dir}", highlight=False)
-    elif fmt == "table":
-        print_tables(result, Console())
     else:
-        click.echo(render(result, fmt), nl=False)
+        with quiet_when_stdout_closes():
+            if fmt == "table":
+                print_tables(result, StdoutConsole())
+            else:
+                click.echo(render(result, fmt), nl=False)
     report_failures(result, err)
     return result.exit_code
 
@@ -60,14 +66,18 @@ def index(result: AllPlans, fmt: str) -> dict[str, Any]:
 
 
 def write_dir(result: AllPlans, fmt: str, out_dir: Path) -> None:
-    """One file per planned stack, one per check, and index.json, in `out_dir` (created if missing)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """One file per planned stack, one per check, and index.json, in `out_dir` (created if missing).
+
+    Each file is written whole (infra/cli/files.py); index.json last, so a reader never finds an index
+    naming a file that is not there yet.
+    """
+    prepare_dir(out_dir)
     for plan in result.stacks:
         if plan.outcome.document is not None:
-            (out_dir / file_name(plan, fmt)).write_text(_text(plan.outcome.document, fmt, FILE_WIDTH))
+            write_file(out_dir / file_name(plan, fmt), _text(plan.outcome.document, fmt, FILE_WIDTH))
     for check in result.checks:
-        (out_dir / f"check.{check.name}.json").write_text(json.dumps(check.report, indent=2) + "\n")
-    (out_dir / INDEX).write_text(json.dumps(index(result, fmt), indent=2) + "\n")
+        write_file(out_dir / f"check.{check.name}.json", json.dumps(check.report, indent=2) + "\n")
+    write_file(out_dir / INDEX, json.dumps(index(result, fmt), indent=2) + "\n")
 
 
 def render(result: AllPlans, fmt: str, width: int | None = None) -> str:

@@ -44,10 +44,31 @@ def finish(exc: SystemExit) -> None:
     if _owed is not None:  # a signal arrived while Pulumi ran: its exit code, now Pulumi is done
         code = _owed
     elif not _skip or not isinstance(code, int):
+        flushed = flush_stdout(code) if isinstance(code, int) else code
+        if flushed != code:  # the interpreter's own flush at exit would print a traceback and exit 120
+            raise SystemExit(flushed) from None
         raise exc
-    sys.stdout.flush()
-    sys.stderr.flush()
+    code = flush_stdout(code)
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
     os._exit(code)
+
+
+def flush_stdout(code: int) -> int:
+    """Flush standard output; the exit code to end with (141 or 74 when it could not be written)."""
+    from infra.cli.stdout import EXIT_STDOUT_FAILED, StdoutFailed, silence
+
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        silence()
+        return 128 + signal.SIGPIPE
+    except StdoutFailed as exc:
+        silence()
+        _say(str(exc.strerror or exc))
+        return EXIT_STDOUT_FAILED
+    return code
 
 
 # Shell convention: 128 + the signal's number.

@@ -1,7 +1,8 @@
 """`mlinfra sandbox ...`: personal GPU stacks that expire by themselves and stay within budget.
 
 Exit codes: 0 done, 1 refused (a rule was broken; nothing changed) or a reap failure,
-2 a malformed option (`--ttl`, `--gpu`, ...) or the Pulumi CLI is missing, 3 Pulumi failed part-way
+2 a malformed option (`--ttl`, `--gpu`, ...), the Pulumi CLI is missing or the stacks folder cannot
+be written (a read-only checkout), 3 Pulumi failed part-way
 (the message says what is left); 70 an internal error; 130 Ctrl-C and 143 SIGTERM
 (infra/cli/process_exit.py).
 """
@@ -35,6 +36,7 @@ def _run(title: str) -> Iterator[Callable[[str], None]]:
     from rich.console import Console
 
     from infra.sandbox.backend import PulumiUnavailable
+    from infra.sandbox.lock import LockUnavailable
     from infra.sandbox.spec import SandboxFailed, SandboxRefused
 
     err = Console(stderr=True)
@@ -52,6 +54,8 @@ def _run(title: str) -> Iterator[Callable[[str], None]]:
         _fail(err, str(exc), EXIT_NO_CLI)
     except SandboxFailed as exc:
         _fail(err, str(exc), EXIT_PULUMI)
+    except LockUnavailable as exc:
+        _fail(err, str(exc), EXIT_NO_CLI)
 
 
 def _fail(err: Console, message: str, code: int) -> None:
@@ -157,10 +161,13 @@ def reap(dry_run: bool) -> None:
 
 
 def _creator() -> str:
+    """Who ran the command, for the stack's creator tag: the login name when it is a plain ASCII word."""
     try:
-        return getpass.getuser()
+        user = getpass.getuser()
     except (KeyError, OSError):  # a container user with no passwd entry and no USER variable
         return "unknown"
+    # USER is the caller's to set: a newline, a zero-width space or 10 KB of it must not reach a tag.
+    return user if user and len(user) <= 64 and user.isascii() and user.isprintable() else "unknown"
 
 
 def _when(moment: Any) -> str:

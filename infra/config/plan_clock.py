@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from infra.catalog.expiry import parse_expiry
 
 PLAN_TIME_ENV = "MLINFRA_PLAN_TIME"
+# Expiries are the plan time plus a TTL of at most a few days; a plan clock in year 9999 would push them
+# past 9999-12-31, the last day Python's datetime holds (infra/catalog/expiry.py, LATEST_EPOCH).
+LATEST_PLAN_YEAR = 9999
 
 
 class PlanTimeError(ValueError):
@@ -57,6 +60,13 @@ def pinned_time(environ: dict[str, str] | os._Environ[str] | None = None) -> int
         raise PlanTimeError(f"{PLAN_TIME_ENV}={raw!r} is not a moment: expected epoch seconds (e.g. "
                             "1795953600) or ISO 8601 (e.g. 2026-11-29T12:00:00Z; no zone means UTC), "
                             "or unset it to plan at the real time")
+    if moment.year >= LATEST_PLAN_YEAR:
+        raise PlanTimeError(f"{PLAN_TIME_ENV}={raw!r} is too late: a plan derives expiries (plan time + TTL) from "
+                            f"it, and those must stay before year {LATEST_PLAN_YEAR + 1}, the last a date can "
+                            f"hold; pick a moment before {LATEST_PLAN_YEAR}-01-01, or unset it")
+    if moment.timestamp() <= 0:
+        raise PlanTimeError(f"{PLAN_TIME_ENV}={raw!r} is not after 1970-01-01T00:00:00Z; pick a later moment, "
+                            "or unset it")
     return int(moment.timestamp())
 
 

@@ -42,6 +42,8 @@ def parse_policy_config(text: str, source: str = "<config>") -> dict[str, Policy
         raw = json.loads(text)
     except ValueError as exc:
         raise PolicyConfigError(f"{source}: not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise PolicyConfigError(f"{source}: nested too deeply to be a policy config") from None
     if not isinstance(raw, dict):
         raise PolicyConfigError(f"{source}: must be a JSON object keyed by policy name")
     settings: dict[str, PolicySetting] = {}
@@ -58,9 +60,22 @@ def parse_policy_config(text: str, source: str = "<config>") -> dict[str, Policy
     return settings
 
 
+# A policy config is a few KB; the limit only stops a wrong path (a device, a log) from being read whole.
+MAX_POLICY_CONFIG_BYTES = 1024 * 1024
+
+
 def load_policy_config(path: Path) -> dict[str, PolicySetting]:
-    """Read and parse one policy config file."""
-    return parse_policy_config(path.read_text(), str(path))
+    """Read and parse one policy config file: a regular file (a FIFO would hang the plan), of bounded size."""
+    from infra.config.input_files import InputFileError, read_regular_file
+
+    try:
+        data = read_regular_file(path, MAX_POLICY_CONFIG_BYTES, "policy config file")
+        text = data.decode("utf-8")
+    except InputFileError as exc:
+        raise PolicyConfigError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyConfigError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    return parse_policy_config(text, str(path))
 
 
 def _level(value: Any, where: str) -> str:

@@ -28,6 +28,7 @@ from infra.offline.policy_stream import PolicyStream, StreamChain
 from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFile, StackFileError, UnknownStackError, load_stack_file
 from infra.plan.cost import add_cost
 from infra.plan.preflight import preflight
+from infra.plan.tag_limits import tag_count_problems
 
 EXIT_OK, EXIT_POLICY, EXIT_CONFIG, EXIT_PACK = 0, 1, 2, 3
 # The project `mlinfra plan` plans by default: its Pulumi.yaml says where the program and the stacks are,
@@ -181,6 +182,10 @@ def judge(run: ProgramRun, policy: dict[str, Any], budgeted: bool) -> PlanOutcom
     """The plan document with its policy findings and cost; exit 1 on mandatory violations or a budget breach."""
     stack = run.stack
     document = build_document(run, policy=policy)
+    too_many = tag_count_problems(document)
+    if too_many:  # the cloud refuses such a resource at apply: a config error, before cost and policy
+        return PlanOutcome(EXIT_CONFIG, error=f"invalid config for stack '{stack}':\n" +
+                           "\n".join(f"  - {line}" for line in too_many))
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
     config = config_from_stack_file(run.stack_file) if budgeted else None
     budget = budget_for(config) if config is not None else None

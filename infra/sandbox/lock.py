@@ -20,6 +20,10 @@ from pathlib import Path
 from infra.sandbox.spec import SandboxRefused
 
 
+class LockUnavailable(OSError):
+    """The lock file cannot be created (read-only checkout, permissions); the message names it and why."""
+
+
 def lock_path(stacks_dir: Path, stack: str) -> Path:
     """The lock file for creating `stack` (git-ignored, removed when the create ends)."""
     return stacks_dir / f".{stack}.create.lock"
@@ -30,7 +34,12 @@ def creation_lock(stacks_dir: Path, stack: str) -> Iterator[None]:
     """Hold the lock for creating `stack`, or refuse at once if another process holds it."""
     path = lock_path(stacks_dir, stack)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:  # a read-only checkout, a stacks folder not ours: the user's to fix, not a bug
+            cause = (exc.strerror or str(exc)).lower()
+            raise LockUnavailable(f"cannot create {path}: {cause}; sandbox create writes the sandbox's stack "
+                                  f"file and this lock in {stacks_dir}, so run it from a writable checkout") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

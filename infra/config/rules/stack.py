@@ -18,6 +18,7 @@ from infra.config.rules.observability import observability_problems
 from infra.config.rules.runners import runner_problems
 from infra.config.rules.sandbox import sandbox_problems
 from infra.config.rules.tags import tag_problems
+from infra.config.rules.values import value_problems
 from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -38,6 +39,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(runner_problems(config))
     problems += list(chart_problems(config))
     problems += list(observability_problems(config))
+    problems += list(value_problems(config))
     return problems
 
 

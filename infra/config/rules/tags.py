@@ -21,10 +21,14 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import Cloud
 from infra.config.stack import StackConfig
+from infra.config.values.text import non_ascii_problem
 
 Problem = tuple[str, str]
 AWS_KEY_MAX, AWS_VALUE_MAX, GCP_LABEL_MAX = 128, 256, 63
-_AWS_ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$")
+# The set every AWS service that supports tags accepts: ASCII letters, digits, space and + - = . _ : / @
+# (infra/config/values/labels.py has the source). `\w` and `\s` let through a zero-width space's neighbours,
+# Cyrillic look-alikes, tabs and newlines.
+_AWS_ALLOWED = re.compile(r"^[A-Za-z0-9 +\-=._:/@]*$")
 
 
 def gcp_label(text: str) -> str:
@@ -40,6 +44,10 @@ def tag_problems(config: StackConfig) -> Iterator[Problem]:
     paths = {"owner": "tags.owner", "cost-center": "tags.cost-center"}
     for key, value in tags.items():
         path = paths.get(key, f"tags.extra.{key}")
+        unsafe = non_ascii_problem(key) or non_ascii_problem(value)
+        if unsafe:  # before either cloud's rule: GCP would silently rewrite it, AWS refuse it
+            yield path, f"tags become AWS tags and GCP labels: {unsafe}"
+            continue
         if Cloud.AWS in clouds:
             yield from _aws_tag(path, key, value)
         if Cloud.GCP in clouds:
