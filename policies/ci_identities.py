@@ -1,12 +1,9 @@
-"""Rules for the identities CI and the stacks create: no admin-level project role on Google Cloud, every
-role a platform stack creates under the permissions boundary the deploy role must use, and a cluster
-admits no other environment's CI deploy role."""
+"""Rules for the identities CI and the stacks create: no admin-level project role on Google Cloud, and
+every role a platform stack creates under the permissions boundary the deploy role must use."""
 
 from __future__ import annotations
 
-import re
-
-from rulekit import CRITICAL, HIGH, dig, labels_of, resource_rule, stack_rule
+from rulekit import CRITICAL, HIGH, dig, labels_of, resource_rule
 
 PROJECT_MEMBERS = ("gcp:projects/iAMMember:IAMMember", "gcp:projects/iAMBinding:IAMBinding")
 ROLE = "aws:iam/role:Role"
@@ -28,27 +25,7 @@ def _boundary(props, ctx):
                "with the bootstrap's boundary")
 
 
-ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
-# The bootstrap names each environment's deploy role `<prefix>-github-deploy-<environment>`
-# (infra/compose/bootstrap.py deploy_identity).
-DEPLOY_ROLE = re.compile(r":role/(?:.*/)?[^/]+-github-deploy-(?P<environment>[A-Za-z0-9_.-]+)$")
-
-
-def _foreign_deploy_role(resource, view):
-    principal = dig(resource.props, "principalArn")
-    match = DEPLOY_ROLE.search(principal) if isinstance(principal, str) else None
-    environment = view.environment
-    if match and environment and match["environment"] != environment:
-        yield (f"access entry '{resource.name}' admits {match['environment']}'s deploy role into a {environment} "
-               f"cluster: each environment's cluster admits only its own deploy role")
-
-
 RULES = [
-    stack_rule(
-        "eks-access-own-deploy-role-only",
-        "A cluster admits only its own environment's CI deploy role (practice: one trust zone per environment)",
-        types=[ACCESS_ENTRY], check=_foreign_deploy_role, severity=CRITICAL,
-        remediation="Name <prefix>-github-deploy-<this environment> (bootstrap output aws_deploy_<env>_role_arn)."),
     resource_rule(
         "gcp-no-admin-project-roles",
         "No owner, editor or act-as-any-service-account role on a whole project (practice: least privilege)",
