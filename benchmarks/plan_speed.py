@@ -57,7 +57,8 @@ from benchmarks.watch_speed import watch_targets
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
-README = REPO_ROOT / "README.md"
+# The Performance page of the documentation site holds the published table (between its markers).
+README = REPO_ROOT / "docs" / "development" / "performance.md"
 STACKS_DIR = REPO_ROOT / "stacks"
 DEFAULT_POOLS = (10, 100, 500)
 # EKS allows 30 managed node groups per cluster by default; stay under it, as a real platform would.
@@ -310,8 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show", type=Path, metavar="JSON",
                         help="print the table of a report written earlier with --json, measuring nothing")
     parser.add_argument("--publish", metavar="LABEL",
-                        help="write benchmarks/results/<date>-<cpus>cores-LABEL.json and replace the README's "
-                             "table and target statement with this report's")
+                        help="write benchmarks/results/<date>-<cpus>cores-LABEL.json and replace the table and "
+                             "target statement of the Performance page with this report's")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -329,18 +330,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     if args.publish:
         path = publish(report, args.publish)
-        print(f"published {path.relative_to(REPO_ROOT)} and the README's Performance table", file=sys.stderr)
+        print(f"published {path.relative_to(REPO_ROOT)} and the docs' Performance table", file=sys.stderr)
     return 0
 
 
 def publish(report: dict[str, Any], label: str, results_dir: Path = RESULTS_DIR, readme: Path = README) -> Path:
-    """Save the report under a dated name and put its table and targets into the README."""
+    """Save the report under a dated name and put its table and targets into the Performance page."""
     if not label.replace("-", "").isalnum():
         raise ValueError(f"label must be letters, digits and dashes (got {label!r})")
     name = f"{report['date'][:10]}-{report['machine']['cpus']}cores-{label}.json"
     path = results_dir / name
     path.write_text(json.dumps(report, indent=2) + "\n")
-    relative = path.relative_to(readme.parent) if path.is_relative_to(readme.parent) else path
+    # Named as a path from the repository's root (a code span: the site cannot link out of docs/).
+    base = REPO_ROOT if path.is_relative_to(REPO_ROOT) else readme.parent
+    relative = path.relative_to(base) if path.is_relative_to(base) else path
     readme.write_text(replace_block(readme.read_text(), readme_block(report, str(relative))))
     return path
 

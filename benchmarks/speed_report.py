@@ -222,7 +222,7 @@ def readme_block(report: dict[str, Any], json_path: str) -> str:
         f"{report['runs']} whole-process runs after a warm-up, each plan against its own floor; load average "
         f"{m['load_average'][0]:g} before and {report['load_average_after'][0]:g} after (a shared machine: "
         f"compare the ratios, not the seconds)" + (f", code at `{report['commit']}`" if report.get("commit") else "")
-        + f": [{json_path}]({json_path}).",
+        + f": `{json_path}`.",
         "",
         markdown_table(report).rstrip("\n"),
         "",

@@ -10,6 +10,7 @@ import aws_observability
 import aws_storage
 import ci_identities
 import convert_once
+import datasets
 import gcp
 import gke_observability
 import grafana_exposure
@@ -42,5 +43,6 @@ PolicyPack(
         *k8s_contracts.RULES,
         *platform_wide.RULES,
         *helm_charts.RULES,
+        *datasets.RULES,
     ],
 )

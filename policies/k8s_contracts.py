@@ -17,6 +17,7 @@ from pulumi_policy import PolicyResource
 from rulekit import HIGH, MEDIUM, Cloud, aws_gpu_node_group, dig, facts, gpus_per_machine, stack_rule
 
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
+PV = "kubernetes:core/v1:PersistentVolume"
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
@@ -86,7 +87,13 @@ def _claims_bind(resource: PolicyResource, view) -> Iterator[str]:
     names, default = _classes_on(view, cluster)
     where = cluster_label(cluster)
     for what, name in claims:
-        if name is None and not default:
+        volume = dig(resource.props, "spec", "volumeName") if resource.resource_type == PVC else None
+        if name == "" and volume:
+            # Static binding (a dataset's claim): no class, the named PersistentVolume must be the stack's.
+            if not any(pv.resource_type == PV and dig(pv.props, "metadata", "name") == volume and _on(view, pv, cluster)
+                       for pv in view.resources):
+                yield f"{what} binds PersistentVolume '{volume}', which the stack does not create on cluster {where}"
+        elif name is None and not default:
             yield f"{what} names no StorageClass and the stack creates no default StorageClass on cluster {where}"
         elif name is not None and name not in names:
             yield f"{what} names StorageClass '{name}', which the stack does not create on cluster {where}"

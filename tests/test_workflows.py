@@ -174,7 +174,14 @@ def test_updates_queue_per_stack_and_previews_cancel():
         "group": "preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     deploy = load(WORKFLOWS / "deploy.yml")["jobs"]
     assert [(n, j.get("needs"), j.get("with", {}).get("environment")) for n, j in deploy.items()] == [
-        ("checks", None, None), ("dev", "checks", "dev"), ("staging", "dev", "staging"), ("prod", "staging", "prod")]
+        ("checks", None, None), ("stacks", "checks", None), ("dev", "stacks", "dev"),
+        ("staging", ["stacks", "dev"], "staging"), ("prod", ["stacks", "staging"], "prod")]
+    # The stacks of each stage come from the stack files, never a list written in the workflow.
+    for stage in ("dev", "staging", "prod"):
+        assert deploy[stage]["strategy"]["matrix"] == {"include": f"${{{{ fromJSON(needs.stacks.outputs.{stage}) }}}}"}
+        assert deploy[stage]["with"]["stack"] == "${{ matrix.stack }}"
+        assert deploy["stacks"]["outputs"][stage] == f"${{{{ steps.list.outputs.{stage} }}}}"
+    assert "python -m infra.cli.ci stages" in deploy["stacks"]["steps"][-1]["run"]
 
 
 def test_stack_matrix_lists_long_lived_stacks_in_promotion_order(tmp_path):
@@ -185,7 +192,21 @@ def test_stack_matrix_lists_long_lived_stacks_in_promotion_order(tmp_path):
                                       {"stack": "prod", "environment": "prod"}]
 
 
-@pytest.mark.parametrize("args, code", [(["matrix"], 0), (["preview"], 0), (["all"], 0), (["bogus"], 2)])
+def test_deploy_stages_group_the_stacks_by_environment_in_promotion_order(tmp_path):
+    for stack, environment in [("prod", "prod"), ("alice", "sandbox"), ("dev", "dev"), ("research", "dev"),
+                               ("stage", "staging")]:
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  mlinfra:environment: {environment}\n")
+    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", "stages", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        'dev=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
+        'staging=[{"stack":"stage","environment":"staging"}]',
+        'prod=[{"stack":"prod","environment":"prod"}]']
+
+
+@pytest.mark.parametrize("args, code", [(["matrix"], 0), (["preview"], 0), (["stages"], 0), (["all"], 0),
+                                        (["bogus"], 2)])
 def test_ci_command(args, code):
     result = subprocess.run([sys.executable, "-m", "infra.cli.ci", *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=60)
@@ -228,7 +249,7 @@ def test_deploy_runs_only_after_the_checks_of_the_same_commit_passed():
     # The checks are a job of this very run (same commit), not a separate workflow it could race.
     assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"
     assert "workflow_call" in load(WORKFLOWS / "checks.yml")["on"]
-    assert jobs["dev"]["if"] == "github.ref == 'refs/heads/main'"
+    assert jobs["stacks"]["if"] == "github.ref == 'refs/heads/main'"
 
     def ancestors(job: str) -> set[str]:
         needs = jobs[job].get("needs", [])
@@ -247,14 +268,15 @@ def test_checks_no_longer_run_twice_on_main():
     assert "push" not in load(WORKFLOWS / "checks.yml")["on"]
 
 
-def test_tool_versions_are_pinned_in_one_file_that_the_lock_and_readme_agree_with():
+def test_tool_versions_are_pinned_in_one_file_that_the_lock_and_docs_agree_with():
     versions = tool_versions()
     assert set(versions) == {"uv", "pulumi", "awscli"}
     assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in versions.values()), versions
     # The CLI and the Python SDK are released together under one version number.
     assert versions["pulumi"] == locked_version("pulumi")
-    readme = (ROOT / "README.md").read_text()
-    assert f"Pulumi CLI {versions['pulumi']}" in readme and f"uv {versions['uv']}" in readme
+    for page in ("how-to/first-deployment.md", "operations/ci-cd.md"):
+        text = (ROOT / "docs" / page).read_text()
+        assert f"Pulumi CLI {versions['pulumi']}" in text and f"uv {versions['uv']}" in text, page
 
 
 def test_every_setup_uv_and_pulumi_install_uses_the_pinned_versions():
@@ -332,7 +354,8 @@ def load_yaml(path: Path) -> dict:
 def test_pull_requests_preview_exactly_the_stacks_the_preview_identity_may_read():
     bootstrap = load_yaml(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml")["config"]
     previewed = bootstrap["bootstrap:stacks"]["previewed"]
-    assert [row["stack"] for row in preview_matrix(ROOT / "stacks")] == previewed == ["dev"]
+    # dev, and any unprotected stack of your own (`mlinfra stack new` adds it to stacks.previewed).
+    assert [row["stack"] for row in preview_matrix(ROOT / "stacks")] == previewed and "dev" in previewed
     assert not set(previewed) & set(bootstrap["bootstrap:stacks"]["protected"])
     # The matrix is written in the workflow, not printed by the pull request's own code.
     assert "stacks" not in jobs_of("preview.yml")

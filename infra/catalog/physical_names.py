@@ -98,6 +98,9 @@ _S3_REFERENCE: Rules = {"bucket": REFERENCE}
 
 AWS: dict[str, Rules] = {
     "aws:s3/bucket:Bucket": {"bucket": PhysicalName(GLOBAL, namespace="s3 bucket"), "bucketPrefix": PREFIX},
+    # A dataset's S3 Express cache (#27): treated as one global namespace with general purpose buckets, the
+    # strict reading (its name carries the zone id, so a clash is only possible by the same base name).
+    "aws:s3/directoryBucket:DirectoryBucket": {"bucket": PhysicalName(GLOBAL, namespace="s3 bucket")},
     **{f"aws:s3/{kind}:{kind[0].upper()}{kind[1:]}": _S3_REFERENCE for kind in (
         "bucketLifecycleConfiguration", "bucketLogging", "bucketOwnershipControls", "bucketPolicy",
         "bucketPublicAccessBlock", "bucketServerSideEncryptionConfiguration", "bucketVersioning",
@@ -148,6 +151,8 @@ AWS: dict[str, Rules] = {
 GCP: dict[str, Rules] = {
     "gcp:storage/bucket:Bucket": {"name": PhysicalName(GLOBAL, namespace="gcs bucket")},
     "gcp:storage/bucketIAMMember:BucketIAMMember": {"bucket": REFERENCE},
+    # A dataset's Anywhere Cache is named by its bucket and zone, which the bucket claims (#27).
+    "gcp:storage/anywhereCache:AnywhereCache": {"bucket": REFERENCE},
     # projects/{project}/serviceAccounts/{accountId}@...
     "gcp:serviceaccount/account:Account": {"accountId": PhysicalName(GCP_GLOBAL), "displayName": DISPLAY},
     "gcp:serviceaccount/iAMMember:IAMMember": {"serviceAccountId": REFERENCE},
@@ -205,11 +210,14 @@ NAMESPACED_KINDS = (
     "networking.gke.io/v1:GCPBackendPolicy", "networking.gke.io/v1:GCPGatewayPolicy",
     "networking.gke.io/v1:HealthCheckPolicy", "elbv2.k8s.aws/v1beta1:TargetGroupBinding",
     "core/v1:ConfigMap", "core/v1:ServiceAccount", "apps/v1:Deployment",
+    # A dataset's claim and warming Job (#27).
+    "core/v1:PersistentVolumeClaim", "batch/v1:Job",
     # GMP's CRD scopes: GoogleCloudPlatform/prometheus-engine@v0.17.2:charts/operator/crds/
     # monitoring.googleapis.com_{podmonitorings,clusterpodmonitorings,clusterrules}.yaml `scope:` (2026-11-29).
     "monitoring.googleapis.com/v1:PodMonitoring",
 )
-CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass", "rbac.authorization.k8s.io/v1:ClusterRole",
+CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass", "core/v1:PersistentVolume",
+                      "rbac.authorization.k8s.io/v1:ClusterRole",
                       "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
                       "monitoring.googleapis.com/v1:ClusterPodMonitoring", "monitoring.googleapis.com/v1:ClusterRules")
 

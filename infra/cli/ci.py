@@ -29,6 +29,12 @@ def stack_matrix(stacks_dir: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: (LONG_LIVED.index(row["environment"]), row["stack"]))
 
 
+def deploy_stages(stacks_dir: Path) -> dict[str, list[dict[str, str]]]:
+    """The deploy workflow's stages: each environment's stacks, dev first; a stage waits for the one before."""
+    rows = stack_matrix(stacks_dir)
+    return {environment: [row for row in rows if row["environment"] == environment] for environment in LONG_LIVED}
+
+
 def preview_matrix(stacks_dir: Path) -> list[dict[str, str]]:
     """The long-lived stacks pull requests may preview: those whose environment is not protected."""
     return [row for row in stack_matrix(stacks_dir) if row["environment"] in PREVIEWED]
@@ -51,10 +57,12 @@ def plans_markdown(plans_dir: Path) -> str:
 
 def main(argv: list[str]) -> int:
     """`matrix [STACKS_DIR]` prints the JSON list a workflow matrix takes (`preview`: only the stacks pull
-    requests may preview); `all` prints every stack; `markdown PLANS_DIR` prints the plans in a
+    requests may preview); `stages` prints `<environment>=<JSON list>` lines for $GITHUB_OUTPUT, one per
+    deploy stage (deploy.yml); `all` prints every stack; `markdown PLANS_DIR` prints the plans in a
     `plan --all --format json --out-dir` folder as markdown (for the job summary)."""
-    if not argv or argv[0] not in ("matrix", "preview", "all", "markdown"):
-        print("usage: python -m infra.cli.ci matrix|preview|all [STACKS_DIR] | markdown PLANS_DIR", file=sys.stderr)
+    if not argv or argv[0] not in ("matrix", "preview", "stages", "all", "markdown"):
+        print("usage: python -m infra.cli.ci matrix|preview|stages|all [STACKS_DIR] | markdown PLANS_DIR",
+              file=sys.stderr)
         return 2
     if argv[0] == "markdown":
         if len(argv) != 2 or not (Path(argv[1]) / "index.json").is_file():
@@ -66,6 +74,9 @@ def main(argv: list[str]) -> int:
     try:
         if argv[0] == "all":
             print(json.dumps(available_stacks(stacks_dir)))
+        elif argv[0] == "stages":
+            for environment, rows in deploy_stages(stacks_dir).items():
+                print(f"{environment}={json.dumps(rows, separators=(',', ':'))}")
         elif argv[0] == "preview":
             print(json.dumps(preview_matrix(stacks_dir)))
         else:

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from infra.cli.path_param import SafePath
+
 FORMATS = ("table", "json", "markdown")
 
 
@@ -13,9 +15,9 @@ FORMATS = ("table", "json", "markdown")
 @click.argument("stack")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table for a terminal, json for tools (the plan document's cost field), markdown for PRs.")
-@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True), default=None,
+@click.option("--stacks-dir", type=SafePath(file_okay=False, exists=True), default=None,
               help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.option("--out", type=SafePath(dir_okay=False, writable=True), default=None,
               help="Write the estimate to this file instead of standard output (a table at 160 columns).")
 def cost(stack: str, fmt: str, stacks_dir: str | None, out: str | None) -> None:
     """Estimate STACK's hourly and monthly cost at idle (min sizes) and peak (max sizes).

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from infra.cli.path_param import SafePath
+
 FORMATS = ("table", "markdown", "json")
 
 
@@ -61,10 +63,13 @@ def plan_instant(given: list) -> int:
 def _planned(value: str, argument: str, repo: Path, instant: int):
     from rich.console import Console
 
+    from infra.cli.progress import progress
     from infra.plan.revision import plan_revision
 
-    with Console(stderr=True).status(f"Planning {argument} ({value}) in a temporary worktree…", spinner="dots"):
-        return plan_revision(value, repo, argument, plan_time=instant)
+    with progress(Console(stderr=True), f"Planning {argument} ({value}) in a temporary worktree…") as update:
+        side = plan_revision(value, repo, argument, plan_time=instant)
+        update(f"Planned {argument} ({value}): {len(side.documents)} stacks")
+        return side
 
 
 def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
@@ -83,12 +88,12 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
 @click.option("--rest-at", default=None,
               help="markdown with --max-chars: where a reader finds what was left out "
                    "(e.g. 'the job summary').")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="Write the diff to this file instead of standard output.")
-@click.option("--full-out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--full-out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="markdown only: also write the whole diff, without the --max-chars limit, to this file "
                    "(one planning of BASE and HEAD for both, e.g. a PR comment and the job summary).")
-@click.option("--repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
+@click.option("--repo", type=SafePath(file_okay=False, exists=True, path_type=Path), default=Path("."),
               show_default=True, help="The git checkout whose revisions BASE and HEAD name.")
 def diff(base: str, head: str, fmt: str, max_chars: int | None, rest_at: str | None, out: Path | None,
          full_out: Path | None, repo: Path) -> None:
@@ -143,6 +148,8 @@ def _run(base, head, fmt, max_chars, rest_at, out_file, full_out_file, repo, err
         # Two single documents are compared with each other, whatever stacks they are of.
         [key] = new.documents
         old.documents = {key: next(iter(old.documents.values()))}
+    else:
+        _only_the_documents_stack(old, new, [Path(base).is_file(), Path(head).is_file()])
     errors = {**old.errors, **new.errors}
     result = diff_plans(old.documents, new.documents, old.label, new.label, errors)
     _emit(result, fmt, max_chars, rest_at, out_file)
@@ -150,6 +157,20 @@ def _run(base, head, fmt, max_chars, rest_at, out_file, full_out_file, repo, err
         from infra.cli.views.diff_markdown import diff_markdown
 
         full_out_file.write(diff_markdown(result))
+
+
+def _only_the_documents_stack(old, new, is_document: list[bool]) -> None:
+    """`diff HEAD dev.json`: one side is a single plan document, so only its stack is compared.
+
+    The other side (a revision or a plan folder) holds every stack; without this, each of them
+    would show as removed (or added), with warnings about protected resources being deleted.
+    """
+    for single, other in ((old, new), (new, old)):
+        if is_document[0 if single is old else 1] and len(single.documents) == 1:
+            [key] = single.documents
+            other.documents = {k: v for k, v in other.documents.items() if k == key}
+            other.errors = {k: v for k, v in other.errors.items() if k == key}
+            return
 
 
 def _emit(result: dict, fmt: str, max_chars: int | None, rest_at: str | None, out) -> None:  # noqa: ANN001

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from infra.cli.internal_error import GuardedGroup
+from infra.cli.path_param import SafePath
 
 if TYPE_CHECKING:
     from infra.cli.output import OutFile
@@ -49,16 +50,16 @@ def main() -> None:
 @click.option("--all", "all_stacks", is_flag=True,
               help="Plan every stack in --stacks-dir (live sandbox-* files excepted) and every stack of "
                    "infra/bootstrap in one process, and check physical names across them.")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out-dir", type=SafePath(file_okay=False, path_type=Path), default=None,
               help="With --all: write <project>.<stack>.<json|md|txt> per stack and index.json here.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table for a terminal, json for tools (the plan document), markdown for PRs, "
                    "terraform-plan for scanners of Terraform plans (Checkov, Trivy, conftest).")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--out", type=SafePath(dir_okay=False, writable=True, path_type=Path),
               help="Write the plan to this file instead of standard output.")
-@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--stacks-dir", type=SafePath(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--project", "project_dir", type=SafePath(file_okay=False, exists=True, path_type=Path),
               default=None, help="Plan the Pulumi project in this folder instead, e.g. infra/bootstrap.")
 @click.option("--watch", is_flag=True,
               help="Keep planning STACK: re-plan whenever its stack file or policy config changes, with the "
@@ -178,13 +179,19 @@ def _emit(outcome, fmt: str, out_file: OutFile | None):
 # Registered here so each command group lives in its own module.
 from infra.cli.cost import cost  # noqa: E402
 from infra.cli.diff import diff  # noqa: E402
+from infra.cli.doctor import doctor  # noqa: E402
 from infra.cli.names import names  # noqa: E402
 from infra.cli.sandbox import sandbox  # noqa: E402
+from infra.cli.schema import schema  # noqa: E402
+from infra.cli.stack import stack  # noqa: E402
 
 main.add_command(cost)
 main.add_command(diff)
+main.add_command(doctor)
 main.add_command(names)
 main.add_command(sandbox)
+main.add_command(schema)
+main.add_command(stack)
 
 
 def run() -> None:

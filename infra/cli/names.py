@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from infra.cli.path_param import SafePath
+
 
 @click.group()
 def names() -> None:
@@ -15,7 +17,7 @@ def names() -> None:
 
 
 @names.command()
-@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--stacks-dir", type=SafePath(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
               help="text for people, json for tools (every claim and finding).")

@@ -23,17 +23,19 @@ FILE_WIDTH = 160
 
 def run_all(fmt: str, out_dir: Path | None, stacks_dir: Path, err: Console) -> int:
     """Plan everything with a progress display on stderr, emit the result; returns the exit code."""
+    from infra.cli.progress import progress
+
     if out_dir is not None:
         prepare_dir(out_dir)  # a folder that cannot be written fails now, not after every stack is planned
-    with err.status("Planning every stack…", spinner="dots") as status:
+    with progress(err, "Planning every stack…") as update:
         planned = [0]
 
-        def progress(project: str, stack: str) -> None:
+        def on_stack(project: str, stack: str) -> None:
             planned[0] += 1
             what = stack if not project else f"planning {project} stack '{stack}'"  # "": a later phase
-            status.update(f"plan --all: {what} ({planned[0]})…")
+            update(f"plan --all: {what} ({planned[0]})…")
 
-        result = plan_all(stacks_dir, on_stack=progress)
+        result = plan_all(stacks_dir, on_stack=on_stack)
     if out_dir is not None:
         write_dir(result, fmt, out_dir)
         err.print(f"{len(result.stacks)} plans and {INDEX} written to {out_dir}", highlight=False)

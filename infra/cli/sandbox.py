@@ -98,10 +98,15 @@ def sandbox() -> None:
               help="ACCELERATOR[:COUNT], e.g. nvidia-l4 or nvidia-l4:4 (GPUs per node).")
 @click.option("--ttl", default=None, callback=_checked("parse_ttl"),
               help="Lifetime, e.g. 90m, 8h, 1d (default and maximum from the template).")
-def create(owner: str, name: str, cloud: str | None, gpu: str | None, ttl: str | None) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Plan, price, policy-check and name-check the sandbox offline; create nothing (no Pulumi CLI).")
+def create(owner: str, name: str, cloud: str | None, gpu: str | None, ttl: str | None, dry_run: bool) -> None:
     """Create a sandbox for OWNER, refusing before Pulumi runs if it would break its budget or TTL."""
     from infra.catalog.accelerators import Cloud
 
+    if dry_run:
+        _dry_run(owner, name, Cloud(cloud) if cloud else None, gpu, ttl)
+        return
     with _run(f"Creating sandbox for {owner}…") as on_output:
         info = _sandboxes().create(owner, name, Cloud(cloud) if cloud else None, gpu, ttl,
                                    creator=_creator(), on_output=on_output)
@@ -139,10 +144,35 @@ def extend(name: str, ttl: str) -> None:
 
 @sandbox.command()
 @click.argument("name")
-def destroy(name: str) -> None:
-    """Destroy sandbox NAME's resources and remove its stack."""
+@click.option("--yes", "-y", is_flag=True, help="Destroy without asking.")
+@click.option("--force", is_flag=True, help="Destroy a sandbox that belongs to another engineer.")
+def destroy(name: str, yes: bool, force: bool) -> None:
+    """Destroy sandbox NAME's resources and remove its stack; asks first unless --yes.
+
+    A sandbox whose owner (or creator) is not you (MLINFRA_USER, else your login name) is refused
+    without --force.
+    """
+    from rich.console import Console
+
+    from infra.sandbox.spec import TAG_CREATOR, TAG_OWNER, TAG_RESOURCES
+
+    sandboxes = _sandboxes()
+    with _run(f"Looking up {name}…"):
+        tags = sandboxes.tags_of(name)
+    owner, me = tags.get(TAG_OWNER, "?"), _caller()
+    err = Console(stderr=True)
+    if me not in (owner, tags.get(TAG_CREATOR)) and not force:
+        _fail(err, f"refused: {name} belongs to {owner}, not {me}; pass --force to destroy it anyway "
+                   "(nothing was destroyed)", EXIT_REFUSED)
+    if not yes:
+        question = (f"Destroy {name} (owner {owner}, {tags.get(TAG_RESOURCES, '?')} resources)? "
+                    "Its resources and data are deleted")
+        try:
+            click.confirm(question, abort=True, err=True)
+        except click.Abort:
+            _fail(err, "refused: not confirmed; nothing was destroyed (--yes skips the question)", EXIT_REFUSED)
     with _run(f"Destroying {name}…") as on_output:
-        _sandboxes().destroy(name, on_output=on_output)
+        sandboxes.destroy(name, on_output=on_output)
     click.echo(f"destroyed and removed {name}")
 
 
@@ -158,6 +188,35 @@ def reap(dry_run: bool) -> None:
         click.echo("no sandboxes")
     if any(o.action == "failed" for o in outcomes):
         sys.exit(EXIT_REFUSED)
+
+
+def _dry_run(owner: str, name: str, cloud: Any, gpu: str | None, ttl: str | None) -> None:
+    """`create --dry-run`: what create would make and whether it would refuse, all offline; exit 0, 1 or 2."""
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from infra.offline.engine import STACKS_DIR
+    from infra.plan.sandbox_dry_run import dry_run
+    from infra.sandbox.spec import SandboxRefused
+
+    err = Console(stderr=True)
+    try:
+        with err.status(f"Planning sandbox for {owner} offline…", spinner="dots"):
+            result = dry_run(owner, name, cloud, gpu, ttl, STACKS_DIR, datetime.now(UTC))
+    except SandboxRefused as exc:
+        _fail(err, f"refused: {exc}", EXIT_REFUSED)
+    for line in result.lines:
+        click.echo(line)
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
+def _caller() -> str:
+    """Who is asking: MLINFRA_USER (CI, shared accounts), else the login name."""
+    import os
+
+    return os.environ.get("MLINFRA_USER") or _creator()
 
 
 def _creator() -> str:

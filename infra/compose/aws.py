@@ -11,6 +11,8 @@ from components.aws.s3_bucket import S3Bucket, S3BucketArgs
 from infra.catalog.accelerators import Cloud
 from infra.compose.aws_cluster import build_cluster
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name
+from infra.compose.datasets_aws import aws_dataset_caches
+from infra.compose.datasets_transfer_aws import aws_transfer_roles
 from infra.compose.gateways import gateway_log_bucket
 from infra.compose.observability_aws import stack_workspace
 from infra.config.stack import BucketConfig, Environment, StackConfig
@@ -33,13 +35,15 @@ def build(config: StackConfig, stack: str, tags: dict[str, str]) -> dict[str, An
     for name, bucket in ordered:
         buckets[name] = _aws_bucket(ctx, name, bucket, buckets)
         outputs[f"bucket_{name}"] = {"name": buckets[name].bucket_name, "arn": buckets[name].arn}
+    caches = aws_dataset_caches(ctx)
+    outputs.update(aws_transfer_roles(ctx, buckets))
     workspace = stack_workspace(ctx)
     if workspace is not None:
         outputs["metrics"] = {"workspace_arn": workspace.workspace_arn,
                               "query_endpoint": workspace.query_endpoint, "alert_topic_arn": workspace.topic_arn}
     for name, cluster in config.clusters.items():
         if cluster.cloud == Cloud.AWS:
-            outputs[f"cluster_{name}"] = build_cluster(ctx, name, cluster, buckets, workspace)
+            outputs[f"cluster_{name}"] = build_cluster(ctx, name, cluster, buckets, workspace, caches)
     return outputs
 
 

@@ -9,6 +9,7 @@ import pulumi
 
 from components.aws.amp_workspace import AmpWorkspace
 from components.aws.cluster_addons import EksClusterAddons, EksClusterAddonsArgs
+from components.aws.dataset_cache import S3ExpressCache
 from components.aws.eks_addons import EksManagedAddons, EksManagedAddonsArgs
 from components.aws.eks_cluster import AccessEntry, EksCluster, EksClusterArgs, cluster_arn
 from components.aws.gpu_node_pool import EksGpuNodePool, EksGpuNodePoolArgs
@@ -19,6 +20,7 @@ from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.charts import autoscaler_image_tag, helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
+from infra.compose.datasets_aws import aws_cluster_datasets
 from infra.compose.gateways import aws_cluster_gateways
 from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
@@ -26,7 +28,8 @@ from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPool
 
 
 def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
-                  buckets: dict[str, S3Bucket], workspace: AmpWorkspace | None = None) -> dict[str, Any]:
+                  buckets: dict[str, S3Bucket], workspace: AmpWorkspace | None = None,
+                  dataset_caches: dict[str, tuple[S3ExpressCache, str]] | None = None) -> dict[str, Any]:
     """The cluster and everything on it (its metrics too, when the stack has a workspace); returns its outputs."""
     options = cluster.aws
     cluster_name = physical_name(ctx.stack, name)
@@ -96,7 +99,9 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
         ctx, name, cluster_name, cluster, workspace, eks, arn, private_subnets, on_nodes)
     return {"name": eks.cluster_name, "endpoint": eks.endpoint, "vpc_id": vpc_id,
             "gpu_pools": {k: p.node_group_name for k, p in pools.items()}, **gateways, **metrics,
-            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets)}
+            **aws_runners(ctx, name, cluster, eks, system, managed, arn, buckets),
+            **aws_cluster_datasets(ctx, name, cluster, eks, arn, buckets, dataset_caches or {},
+                                   managed.addons["aws-mountpoint-s3-csi-driver"])}
 
 
 def _network(ctx: AwsContext, name: str, cluster: ClusterConfig,

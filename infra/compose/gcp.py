@@ -14,6 +14,8 @@ from components.gcp.network import ExistingSubnet, GcpNetwork, GcpNetworkArgs
 from components.tags import gcp_labels
 from infra.catalog.accelerators import Cloud, resolve
 from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
+from infra.compose.datasets_gcp import gcp_cluster_datasets, gcp_dataset_caches
+from infra.compose.datasets_replication import gcp_dataset_replicas
 from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
 from infra.compose.observability_gcp import gcp_observability
 from infra.compose.runners import gcp_runners
@@ -29,8 +31,12 @@ from infra.config.stack import (
 )
 
 
-def build(config: StackConfig, stack: str, tags: dict[str, str]) -> dict[str, Any]:
-    """Every GCP cluster and bucket in the config; returns their stack outputs."""
+def build(config: StackConfig, stack: str, tags: dict[str, str],
+          aws_outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every GCP cluster and bucket in the config; returns their stack outputs.
+
+    `aws_outputs` are the AWS half's outputs: a dataset copied from S3 needs its transfer role's ARN.
+    """
     assert config.gcp is not None  # guaranteed by infra.config.rules
     provider = gcp.Provider("gcp", project=config.gcp.project, region=config.gcp.region)
     opts = pulumi.ResourceOptions(provider=provider)
@@ -43,6 +49,9 @@ def build(config: StackConfig, stack: str, tags: dict[str, str]) -> dict[str, An
     for name, bucket in config.buckets.items():
         if bucket.cloud == Cloud.GCP:
             outputs[f"bucket_{name}"] = _bucket(config, stack, name, bucket, number, labels, opts)
+    # Cross-cloud copies, then the zonal caches in front of the buckets GKE mounts (docs/datasets.md).
+    outputs.update(gcp_dataset_replicas(config, stack, number, labels, opts, aws_outputs or {}))
+    gcp_dataset_caches(config, stack, opts, outputs)
     for name, cluster in config.clusters.items():
         if cluster.cloud == Cloud.GCP:
             outputs[f"cluster_{name}"] = _cluster(config, stack, name, cluster, number, labels, opts, outputs)
@@ -103,7 +112,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
     return {"name": gke.cluster_name, "endpoint": gke.endpoint, "location": location,
             "gpu_pools": {k: p.node_pool_name for k, p in pools.items()}, **gateways,
             **gcp_runners(config, stack, name, cluster, gke, number, buckets, labels, opts),
-            **gcp_observability(config, stack, name, cluster, gke, labels, opts)}
+            **gcp_observability(config, stack, name, cluster, gke, labels, opts),
+            **gcp_cluster_datasets(config, stack, name, gke, number, opts, buckets)}
 
 
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],

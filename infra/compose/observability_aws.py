@@ -35,6 +35,7 @@ from components.aws.scrape_config import (
     scrape_config_yaml,
 )
 from components.monitoring.dashboards import platform_dashboards
+from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.exporters import (
     KUBE_STATE_METRICS,
     NODE_EXPORTER,
@@ -78,6 +79,8 @@ def rules_yaml(ctx: AwsContext) -> str:
     """The stack's alert rules as the Prometheus rule file AMP takes."""
     rules = platform_alert_rules(alert_thresholds(ctx.config), spend_per_hour_budget=budget_for(ctx.config),
                                  gpu_hourly_prices=gpu_hourly_prices())
+    if ctx.config.datasets:  # a pod stuck on a dataset mount (components/monitoring/dataset_rules.py)
+        rules += dataset_alert_rules()
     return yaml.safe_dump(rule_groups(rules), sort_keys=False)
 
 

@@ -18,6 +18,7 @@ from components.gcp.gmp_manifests import ScrapeTarget, SmtpRelay, alertmanager_c
 from components.gcp.managed_prometheus import GmpMonitoring, GmpMonitoringArgs
 from components.k8s.runner_values import LISTENER_SELECTOR, METRICS_PORT
 from components.monitoring.dashboards import platform_dashboards
+from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.exporters import (
     KUBE_STATE_METRICS,
     NODE_EXPORTER,
@@ -101,6 +102,8 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
                                  gpu_hourly_prices=prices, cluster_autoscaler_metrics=gmp.AUTOSCALER_SCRAPED,
                                  # GKE's DCGM package has no XID or row-remap counters (catalog/exporter_metrics.py).
                                  dcgm_error_counters=False)
+    if config.datasets:  # a pod stuck on a dataset mount (components/monitoring/dataset_rules.py)
+        rules += dataset_alert_rules()
     monitoring = GmpMonitoring(f"{name}-gmp", GmpMonitoringArgs(
         k8s_provider=gke.provider, targets=scrape_targets(cluster),
         scrape_interval_seconds=obs.scrape_interval_seconds,

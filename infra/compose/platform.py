@@ -28,5 +28,5 @@ def build_platform(config: StackConfig) -> dict[str, Any]:
     if any(c.cloud == Cloud.GCP for c in [*config.clusters.values(), *config.buckets.values()]):
         from infra.compose import gcp
 
-        outputs.update(gcp.build(config, stack, tags))
+        outputs.update(gcp.build(config, stack, tags, outputs))
     return outputs

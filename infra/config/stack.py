@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints
 from infra.catalog.accelerators import Accelerator, Cloud
 from infra.config.aws import AwsBucketOptions, AwsClusterOptions, AwsPoolOptions
 from infra.config.base import MAX_BUDGET_PER_HOUR, MAX_DAYS, MAX_NODES, Model, Name
+from infra.config.datasets import DatasetConfig
 from infra.config.gateways import GatewayConfig
 from infra.config.gcp import AlertSmtpRelay, GcsBucketOptions, GkeClusterOptions, GkePoolOptions
 from infra.config.observability import ObservabilityConfig
@@ -145,6 +146,8 @@ class StackConfig(Model):
     gcp: GcpSettings | None = None
     clusters: dict[Name, ClusterConfig] = Field(default_factory=dict)
     buckets: dict[Name, BucketConfig] = Field(default_factory=dict)
+    # Training data declared once, mounted and cached on the clusters that read it (docs/datasets.md).
+    datasets: dict[Name, DatasetConfig] = Field(default_factory=dict)
     # Peak cost above this fails the plan; sandbox stacks use sandbox.budget_per_hour.
     budget_per_hour: float | None = Field(default=None, gt=0, le=MAX_BUDGET_PER_HOUR, allow_inf_nan=False)
     sandbox: SandboxConfig | None = None

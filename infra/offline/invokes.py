@@ -68,6 +68,14 @@ def _gcp_client_config(_args, ctx) -> dict[str, Any]:
             "accessToken": "offline-token", "id": "offline"}
 
 
+def _transfer_service_account(args, ctx) -> dict[str, Any]:
+    # googleServiceAccounts.get: `project-<number>@storage-transfer-service...` and a numeric subject id
+    # (cloud.google.com/storage-transfer/docs/reference/rest/v1/googleServiceAccounts/get, read 2026-12-07).
+    email = f"project-{OFFLINE_GCP_PROJECT_NUMBER}@storage-transfer-service.iam.gserviceaccount.com"
+    return {"email": email, "member": f"serviceAccount:{email}", "subjectId": "100000000000000000001",
+            "project": args.get("project") or ctx.gcp_project, "id": email}
+
+
 ANSWERS: dict[str, Answer] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -75,6 +83,7 @@ ANSWERS: dict[str, Answer] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "gcp:organizations/getProject:getProject": _gcp_project,
     "gcp:organizations/getClientConfig:getClientConfig": _gcp_client_config,
+    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": _transfer_service_account,
 }
 
 

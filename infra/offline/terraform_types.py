@@ -137,6 +137,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _aws("aws:route53/record:Record", "aws_route53_record"),
     _aws("aws:s3/bucket:Bucket", "aws_s3_bucket"),
     _aws("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws_s3_bucket_lifecycle_configuration"),
+    # Datasets (read 2026-12-07): hashicorp/terraform-provider-aws internal/service/s3/service_package_gen.go
+    # registers aws_s3_directory_bucket (newDirectoryBucketResource); the token is the bridge's aws_<module>_<snake>.
+    _aws("aws:s3/directoryBucket:DirectoryBucket", "aws_s3_directory_bucket"),
     _aws("aws:s3/bucketLogging:BucketLogging", "aws_s3_bucket_logging"),
     _aws("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws_s3_bucket_ownership_controls"),
     _aws("aws:s3/bucketPolicy:BucketPolicy", "aws_s3_bucket_policy"),
@@ -192,6 +195,10 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _github("github:index/repositoryEnvironment:RepositoryEnvironment", "github_repository_environment"),
     _github("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
             "github_repository_environment_deployment_policy"),
+    # Datasets: the bridge's google_<module>_<snake> rule (pulumi-gcp 10.2.0 storage/anywhere_cache.py and
+    # storage/transfer_job.py name their Terraform import ids the same way); not read one by one.
+    _gcp("gcp:storage/anywhereCache:AnywhereCache", "google_storage_anywhere_cache"),
+    _gcp("gcp:storage/transferJob:TransferJob", "google_storage_transfer_job"),
     # hashicorp/terraform-provider-kubernetes docs/resources/config_map_v1.md (read 2026-11-29 at 3da156c4):
     # `metadata` block, `data` and `binary_data` maps, as Pulumi names them.
     ("kubernetes:core/v1:ConfigMap", TerraformType("kubernetes", "kubernetes_config_map_v1", Style.K8S_TYPED)),
@@ -223,6 +230,10 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _manifest("kubernetes:apps/v1:Deployment"),
     _manifest("kubernetes:core/v1:Service"),
     _manifest("kubernetes:core/v1:ServiceAccount"),
+    # Dataset volumes, claims and the warming Job, as written (same reason: typed list-block renames).
+    _manifest("kubernetes:core/v1:PersistentVolume"),
+    _manifest("kubernetes:core/v1:PersistentVolumeClaim"),
+    _manifest("kubernetes:batch/v1:Job"),
 ])
 
 # Pulumi pluralises the names of Terraform list blocks (`default_action` -> `defaultActions`,

@@ -19,6 +19,7 @@ from infra.catalog.accelerators import Cloud
 from infra.catalog.network_prices import ECR_STORAGE, NetRate
 from infra.config.plan_clock import PlanTimeError, pinned_time
 from infra.plan import cost_compute as compute
+from infra.plan import cost_datasets as datasets
 from infra.plan import cost_network as network
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family
@@ -91,7 +92,7 @@ def price_date() -> date:
 
 
 KIND_ORDER = ("control-plane", "node-pool", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
-              "kms-key", "observability")
+              "kms-key", "observability", "datasets")
 
 
 def estimate(document: dict[str, Any], today: date | None = None,
@@ -108,7 +109,8 @@ def estimate(document: dict[str, Any], today: date | None = None,
     unpriced: list[dict[str, Any]] = []
     for resource in document["resources"]:
         rtype = resource["type"]
-        if not resource["custom"] or rtype.startswith("pulumi:providers:") or rtype in FREE_TYPES:
+        if (not resource["custom"] or rtype.startswith("pulumi:providers:") or rtype in FREE_TYPES
+                or rtype in datasets.TYPES):  # priced by infra.plan.cost_datasets below
             continue
         ref = {"name": resource["name"], "type": rtype, "urn": resource["urn"]}
         if rtype in NO_PRICE_YET:
@@ -156,6 +158,9 @@ def estimate(document: dict[str, Any], today: date | None = None,
             for scenario in ("idle", "peak"):
                 item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
             items.append(item)
+    dataset_items, dataset_unpriced = datasets.dataset_lines(document, regions.stack_region)
+    items += dataset_items
+    unpriced += dataset_unpriced
     # Registration order varies between runs; a fixed order keeps views and diffs stable.
     items.sort(key=lambda i: (KIND_ORDER.index(i["kind"]), i["name"]))
     usage.sort(key=lambda u: u["name"])

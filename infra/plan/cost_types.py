@@ -77,6 +77,11 @@ FREE: dict[str, str] = {
         "github:index/repositoryEnvironment:RepositoryEnvironment",
         "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"),
         "GitHub repository and organisation settings: no cloud bill"),
+    # A dataset's static volume and claim name a bucket (priced as one) and provision nothing; the warming Job's
+    # pod runs on the pool's nodes. Transfer and caches: infra/plan/cost_datasets.py.
+    "kubernetes:core/v1:PersistentVolume": _K8S + "; a dataset's bucket is priced as a bucket",
+    "kubernetes:core/v1:PersistentVolumeClaim": _K8S + "; a dataset's bucket is priced as a bucket",
+    "kubernetes:batch/v1:Job": _K8S,
     "kubernetes:storage.k8s.io/v1:StorageClass": _K8S + "; volumes claimed through it would be billed",
     "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": _K8S,
     "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant": _K8S,

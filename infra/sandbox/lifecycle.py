@@ -139,6 +139,11 @@ class Sandboxes:
                                                    new_expiry))
         return self._info(stack, {**tags, TAG_EXPIRES: iso(new_expiry)})
 
+    def tags_of(self, stack: str) -> dict[str, str]:
+        """An existing sandbox's stack tags (owner, creator, expiry, ...), read before destroying it."""
+        self._existing(stack, "destroyed")
+        return self.backend.get_tags(stack)
+
     def destroy(self, stack: str, on_output: OnOutput = print) -> None:
         """Destroy a sandbox's resources, then remove the stack."""
         self._existing(stack, "destroyed")

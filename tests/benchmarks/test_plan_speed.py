@@ -224,7 +224,7 @@ def test_publish_writes_a_dated_result_and_replaces_only_the_readme_block(tmp_pa
     assert text.startswith("# x\n\nbefore\n<!-- plan-speed:begin -->\n"
                            "2 cores, 24 GiB, Python 3.11.7, 2026-11-23 13:05 UTC")
     assert "old table" not in text and text.endswith("<!-- plan-speed:end -->\nafter\n")
-    assert "[results/2026-11-23-2cores-per-stack-floor.json](results/2026-11-23-2cores-per-stack-floor.json)" in text
+    assert ": `results/2026-11-23-2cores-per-stack-floor.json`." in text
     assert "| `stack:dev` | 50 | 0 | 2.00 | 3.20 (3.20-3.20) | 2.50 | 1.60 / 1.25 |" in text
     assert ("- **NOT met**: stack:dev at most 1.5x the floor (wall): 1.6\n"
             "- met: stack:dev at most 1.5x the floor (cpu): 1.25\n") in text

@@ -6,6 +6,7 @@ import json
 import pytest
 import yaml
 
+from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.rules import AlertThresholds, platform_alert_rules, rule_groups
 from infra.compose.observability_aws import gpu_hourly_prices
 from infra.config.load import ConfigError, config_from_stack_file
@@ -104,6 +105,7 @@ def test_workspace_evaluates_exactly_the_shared_rule_list(plan):
     config = config_from_stack_file(stack_run(stack).stack_file)
     expected = platform_alert_rules(AlertThresholds(**effective_alerts(config).model_dump()),
                                     spend_per_hour_budget=budget_for(config), gpu_hourly_prices=gpu_hourly_prices())
+    expected += dataset_alert_rules() if config.datasets else ()  # a stack with datasets alerts on stuck mounts
     [namespace] = _of(document, "aws:amp/ruleGroupNamespace:RuleGroupNamespace")
     assert yaml.safe_load(namespace["inputs"]["data"]) == rule_groups(expected)
 
@@ -139,7 +141,9 @@ def test_dev_with_observability_off_creates_none_of_it(tmp_path):
     controller = next(r for r in document["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"
                       and r["inputs"]["chart"].endswith("/gha-runner-scale-set-controller"))
     assert "metrics" not in controller["inputs"]["values"]
-    assert document["counts"]["total"] == 152  # dev as it was before observability
+    # dev as it was before observability (152), with its two datasets (24: namespaces, service accounts, volumes,
+    # claims, role, Anywhere Cache, warming Jobs and their components).
+    assert document["counts"]["total"] == 176
 
 
 def test_grafana_false_leaves_out_grafana_on_both_clouds_and_keeps_the_metrics(tmp_path):

@@ -55,9 +55,13 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # and their policies: 6), kube-state-metrics and node-exporter (component, 2 releases: 3), Grafana's Pod
     # Identity (component, role, query policy, association: 4) and Grafana (component, namespace, 4 dashboards,
     # release: 7).
+    # Then 24 for the two datasets (#27): on each cluster the consumers (component, namespace, service account),
+    # the volume (component, PV, PVC) and the warming Job (component, Job): 2 x 8; on EKS the consumer's Pod
+    # Identity (component, role, policy, association): 4; on GKE its bucket grant (component, member) and the
+    # Anywhere Cache (component, cache): 4.
     # Then 8 for #26: the dev-preview runner set, so pull requests never run on the deployer (namespace, 2
     # network policies, release, App secret: 5), and a ResourceQuota in each of the 3 runner namespaces.
-    assert dev_document["counts"]["total"] == 209
+    assert dev_document["counts"]["total"] == 233
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

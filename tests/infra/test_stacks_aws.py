@@ -45,7 +45,8 @@ PROD_COUNTS = {
     "aws:eks/accessEntry:AccessEntry": 4,  # platform admins, ML engineers, CI deploy and drift
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, the CPU set's CI jobs
     # (registry push; no prod data for CI runners, #26), then Grafana's query-only identity (#20)
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6,
+    # then the imagenet dataset's consumer on train (#27)
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
     # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
     "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
@@ -83,15 +84,23 @@ def test_prod_counts_are_pinned(prod):
     # the GMP query frontend (component, namespace, service account, Deployment, Service, Workload Identity
     # binding) and Grafana (component, namespace, release, 4 dashboard ConfigMaps).
     # Then 27 for AWS observability on EKS train (#20), as in dev (tests/infra/test_stacks.py).
+    # Then 40 for the replicated imagenet dataset (#27): on both clusters the consumers, volume and warming Job
+    # (2 x 8, as in dev); the train consumer's Pod Identity (4); the S3 Express cache (component, directory
+    # bucket, expiry: 3); the transfer source role (component, role, policy) and the GCP provider it asks the
+    # transfer identity with (4); the GCS copy (component, bucket, log bucket and its writer grant, CMEK key
+    # ring, key and agent grant: 7); the transfer (component, job, two sink grants: 4); the GKE grant (2).
     # Then -6 for #26: a ResourceQuota in each of the 3 runner namespaces (+3); no prod buckets for CI runners,
     # which run any branch's code, so the GPU set gets no Pod Identity at all (for its job pods and its
     # runner pod before: 2 components, 2 roles, 2 bucket policies, 2 associations: -8) and the CPU set's
     # role keeps only its registry policy (-1).
-    assert prod["counts"]["total"] == 308
+    assert prod["counts"]["total"] == 348
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
-    # and the GCP project number (the GKE service agent).
-    assert prod["invokes"] == ["aws:index/getCallerIdentity:getCallerIdentity",
-                               "gcp:organizations/getProject:getProject"]
+    # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
+    # cache is named by and the transfer service's identity its source role trusts.
+    assert prod["invokes"] == ["aws:index/getAvailabilityZones:getAvailabilityZones",
+                               "aws:index/getCallerIdentity:getCallerIdentity",
+                               "gcp:organizations/getProject:getProject",
+                               "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount"]
     by_type = prod["counts"]["byType"]
     assert {k: by_type.get(k) for k in PROD_COUNTS} == PROD_COUNTS
 
@@ -166,7 +175,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
                             ("inference", "model-server"), ("kube-system", "aws-load-balancer-controller"),
                             ("arc-prod-cpu", "default"),
                             # Grafana, whose role may only query the stack's metrics workspace (#20).
-                            ("grafana", "grafana")}
+                            ("grafana", "grafana"),
+                            # The imagenet dataset's consumer: its prefix, read-only, and the S3 Express cache (#27).
+                            ("training", "data-loader")}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]

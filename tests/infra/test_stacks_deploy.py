@@ -17,7 +17,8 @@ STACKS = available_stacks(STACKS_DIR)
 def test_every_role_and_policy_a_stack_creates_is_under_the_boundary(stack):
     resources = stack_run(stack).resources
     roles = [r for r in resources if r.type == "aws:iam/role:Role"]
-    assert roles, stack
+    # A stack on AWS creates roles (a Google-Cloud-only stack of your own may create none).
+    assert roles or not [r for r in resources if r.type.startswith("aws:")], stack
     for role in roles:
         assert (role.inputs.get("permissionsBoundary"), role.inputs.get("path")) == (BOUNDARY, "/acme-ml/"), role.name
     for policy in (r for r in resources if r.type == "aws:iam/policy:Policy"):

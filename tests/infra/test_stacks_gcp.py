@@ -62,7 +62,13 @@ def test_prod_buckets_are_protected_retained_logged_and_granted_to_workloads(pro
                       "samples-gcs-access-serving": "roles/storage.objectUser",
                       # Cloud Storage writes usage logs only with object create on the log bucket.
                       "models-gcs-logs-writer": "roles/storage.objectCreator",
-                      "samples-gcs-logs-writer": "roles/storage.objectCreator"}
+                      "samples-gcs-logs-writer": "roles/storage.objectCreator",
+                      # The imagenet copy (#27): its usage-log writer, the transfer agent's sink roles and the
+                      # evaluation jobs' read grant.
+                      "imagenet-replica-logs-writer": "roles/storage.objectCreator",
+                      "dataset-imagenet-transfer-legacyBucketWriter": "roles/storage.legacyBucketWriter",
+                      "dataset-imagenet-transfer-objectViewer": "roles/storage.objectViewer",
+                      "infer-gcp-imagenet-eval-grant-eval-imagenet": "roles/storage.objectViewer"}
 
 
 def test_prod_gke_nodes_use_the_disk_key_and_see_same_node_traffic(prod):
@@ -83,7 +89,8 @@ def test_prod_counts_and_the_plan_shows_gke_taints_gpu_pools(prod):
     by_type = document["counts"]["byType"]
     assert by_type["gcp:container/cluster:Cluster"] == 1
     assert by_type["gcp:container/nodePool:NodePool"] == 3
-    assert by_type["gcp:storage/bucket:Bucket"] == 4  # two buckets, each with its access-log bucket
+    # two buckets and the imagenet dataset's copy (#27), each with its access-log bucket
+    assert by_type["gcp:storage/bucket:Bucket"] == 6
     markdown = markdown_view(document)
     [l4_row] = [line for line in markdown.splitlines() if "infer-gcp-l4-spot-pool" in line]
     assert "taint nvidia.com/gpu (added by GKE)" in l4_row

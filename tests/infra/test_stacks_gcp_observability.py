@@ -12,6 +12,7 @@ import yaml
 from google.protobuf import json_format
 
 from components.monitoring.dashboards import platform_dashboards
+from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.rules import platform_alert_rules, rule_groups
 from infra.compose.observability import alert_thresholds
 from infra.compose.observability_gcp import gpu_hourly_prices
@@ -78,7 +79,8 @@ def test_cluster_rules_hold_the_shared_rule_groups(stack):
     expected = rule_groups(platform_alert_rules(
         alert_thresholds(config), spend_per_hour_budget=budget_for(config),
         gpu_hourly_prices=gpu_hourly_prices(cluster),
-        cluster_autoscaler_metrics=False, dcgm_error_counters=False),
+        cluster_autoscaler_metrics=False, dcgm_error_counters=False)
+        + (dataset_alert_rules() if config.datasets else ()),
         interval_seconds=config.observability.scrape_interval_seconds * 2)
     [rules] = of_type(run, f"{GMP}:ClusterRules")
     assert rules.inputs["spec"] == expected

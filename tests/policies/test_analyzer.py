@@ -39,8 +39,9 @@ def test_every_rule_is_described_for_people(pack):
     info = pack.info
     assert info.name == "mlinfra" and info.supportsConfig
     # 44, then 3 over ARC runner scale set releases, 1 over chart pins, 3 cluster contracts (k8s_contracts),
-    # 2 over CI identities (#16), 7 from issue #17 (aws_baseline, lb-waf, gke-gateway-cloud-armor, two GKE rules)
-    assert len(info.policies) == 67
+    # 2 over CI identities (#16), 7 from issue #17 (aws_baseline, lb-waf, gke-gateway-cloud-armor, two GKE rules),
+    # 5 over datasets (#27, policies/datasets.py)
+    assert len(info.policies) == 72
     for policy in info.policies:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name), policy.name
         assert policy.description and "\n" not in policy.description

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
-
+from infra.cli.views.fit import FitTable
 from infra.cli.views.markdown import row as markdown_row
 from infra.offline.properties import UNKNOWN_PLACEHOLDER
 
@@ -33,17 +32,12 @@ def _route(name: str, route: dict[str, Any]) -> str:
     return f"{name} {route.get('path_prefix')} → {backends}"
 
 
-def gateway_table(document: dict[str, Any]) -> list[Table]:
-    """A 'Gateways' table, or nothing when the stack serves none."""
+def gateway_table(document: dict[str, Any]) -> list[FitTable]:
+    """A 'Gateways' table, or nothing when the stack serves none (never elided: routes differ at their ends)."""
     rows = gateway_rows(document)
     if not rows:
         return []
-    table = Table(title="Gateways")
-    for column in ("Cluster", "Gateway", "Address", "Certificate", "Routes"):
-        table.add_column(column, overflow="fold")  # folded, never elided: routes differ at their ends
-    for row in rows:
-        table.add_row(*row)
-    return [table]
+    return [FitTable("Gateways", ("Cluster", "Gateway", "Address", "Certificate", "Routes"), rows, keys=2)]
 
 
 def gateway_markdown(document: dict[str, Any]) -> list[str]:

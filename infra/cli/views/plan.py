@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from infra.cli.views.cost import cost_markdown, cost_table
@@ -27,14 +27,6 @@ def _children(document: dict[str, Any]) -> dict[str | None, list[dict[str, Any]]
         # Components first, then by type and name, so the tree reads the same every run.
         items.sort(key=lambda r: (r["custom"], r["type"], r["name"]))
     return children
-
-
-def short_type(resource_type: str) -> str:
-    """`aws:eks/cluster:Cluster` -> `aws.eks.Cluster`; component tokens stay as they are."""
-    parts = resource_type.split(":")
-    if len(parts) != 3 or "/" not in parts[1]:
-        return resource_type
-    return f"{parts[0]}.{parts[1].split('/')[0]}.{parts[2]}"
 
 
 def _flags(resource: dict[str, Any]) -> str:
@@ -61,19 +53,27 @@ def table_view(document: dict[str, Any]) -> Group:
             style = "bold cyan" if not resource["custom"] else ""
             label = f"[{style}]{resource['name']}[/{style}]" if style else resource["name"]
             # Flags and summaries are data, not markup: "[protected]" must print as written.
-            line = f"{label} [dim]{short_type(resource['type'])}[/dim]{escape(_flags(resource))}"
+            # One spelling of a type everywhere: the token the plan document, the policy pack and
+            # `pulumi preview` use (aws:eks/cluster:Cluster).
+            line = f"{label} [dim]{escape(resource['type'])}[/dim]{escape(_flags(resource))}"
             if summary:
                 line += f"  {escape(summary)}"
             add(node.add(line), resource["urn"])
 
     add(tree, None)
-    counts = Table(title="Resources by type", show_lines=False)
-    counts.add_column("Type", overflow="fold")  # long AWS types must not elide to one prefix
-    counts.add_column("Count", justify="right", no_wrap=True)
-    for resource_type, count in document["counts"]["byType"].items():
-        counts.add_row(resource_type, str(count))
+    # Counts as plain lines, not a table: the longest type tokens are wider than 80 columns' type column.
+    by_type = document["counts"]["byType"]
+    width = len(str(max(by_type.values(), default=0)))
+    counts = Text("Resources by type\n", style="bold") + Text("\n".join(
+        f"  {n:>{width}}  {t}" for t, n in by_type.items()))
     return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document), *policy_table(document),
-                 cost_table(document.get("cost") or {}))
+                 cost_table(document.get("cost") or {}), Text(""), Text(footer(document), style="bold"))
+
+
+def footer(document: dict[str, Any]) -> str:
+    """The last lines, in the manner of `pulumi preview`'s summary: an offline plan only ever creates."""
+    counts = document["counts"]
+    return f"Resources:\n    + {counts['total']} to create ({counts['custom']} cloud resources)"
 
 
 def markdown_view(document: dict[str, Any]) -> str:
@@ -89,11 +89,12 @@ def markdown_view(document: dict[str, Any]) -> str:
             indent = "&nbsp;&nbsp;" * depth
             name = resource["name"] if resource["custom"] else f"**{resource['name']}**"
             summary = summarize(resource["type"], resource["inputs"]) + _flags(resource)
-            lines.append(f"| {indent}{name} | `{short_type(resource['type'])}` | {markdown_cell(summary)} |")
+            lines.append(f"| {indent}{name} | `{resource['type']}` | {markdown_cell(summary)} |")
             add(resource["urn"], depth + 1)
 
     add(None, 0)
     lines += ["", "</details>", "", "| Type | Count |", "| --- | ---: |"]
     lines += [f"| `{t}` | {n} |" for t, n in document["counts"]["byType"].items()]
-    return "\n".join(lines) + "\n" + ("\n" + cost_markdown(document["cost"]) if document.get("cost") else "")
+    return ("\n".join(lines) + "\n" + ("\n" + cost_markdown(document["cost"]) if document.get("cost") else "")
+            + "\n```\n" + footer(document) + "\n```\n")
 

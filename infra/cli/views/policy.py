@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
+from rich.markup import escape
 
+from infra.cli.views.fit import FitTable
 from infra.cli.views.markdown import row as markdown_row
 
 
@@ -32,18 +33,15 @@ def policy_table(document: dict[str, Any]) -> list[Any]:
     style = "bold red" if any(level == "mandatory" for level, _ in findings) else "bold green"
     parts: list[Any] = [f"[{style}]{policy_headline(document)}[/{style}]"]
     if findings:
-        table = Table(title="Policy findings", show_lines=False)
-        # Levels and rule names are whole words a reader searches for: never wrapped or cut.
-        table.add_column("Level", no_wrap=True, min_width=max(len(level) for level, _ in findings))
-        table.add_column("Rule", no_wrap=True, min_width=max(len(f["policy"]) for _, f in findings))
-        table.add_column("Resource", overflow="fold")
-        table.add_column("Finding", overflow="fold", ratio=2)
+        rows = []
         for level, finding in findings:
-            text = finding["message"]
+            text = escape(finding["message"])
             if finding.get("remediation"):
-                text += f"\n[dim]Fix: {finding['remediation']}[/dim]"
-            table.add_row(level, finding["policy"], _name_of(finding.get("urn")), text)
-        parts.append(table)
+                text += f"\n[dim]Fix: {escape(finding['remediation'])}[/dim]"
+            rows.append((escape(level), escape(finding["policy"]), escape(_name_of(finding.get("urn"))), text))
+        # Level, rule and resource name a finding: whole words a reader searches for, never cut.
+        parts.append(FitTable("Policy findings", ("Level", "Rule", "Resource", "Finding"), rows, keys=3,
+                              column_options={"Finding": {"ratio": 2}}, markup=True))
     return parts
 
 

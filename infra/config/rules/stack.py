@@ -12,6 +12,7 @@ from infra.catalog.accelerators import CatalogError, Cloud, offers_for, resolve
 from infra.config.rules.aws import aws_problems
 from infra.config.rules.charts import chart_problems
 from infra.config.rules.cidrs import open_range_problems
+from infra.config.rules.datasets import dataset_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
 from infra.config.rules.observability import observability_problems
@@ -40,11 +41,13 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(chart_problems(config))
     problems += list(observability_problems(config))
     problems += list(value_problems(config))
+    problems += list(dataset_problems(config))
     return problems
 
 
 def _cloud_settings(config: StackConfig) -> Iterator[Problem]:
     used = {c.cloud for c in config.clusters.values()} | {b.cloud for b in config.buckets.values()}
+    used |= {d.home.cloud for d in config.datasets.values()}
     if Cloud.AWS in used and config.aws is None:
         yield "aws", "required because a cluster or bucket uses aws; add `mlinfra:aws: {region: ...}`"
     if Cloud.GCP in used and config.gcp is None:

@@ -115,6 +115,21 @@ def test_two_single_documents_are_compared_with_each_other(plans):
     assert stack["status"] == "changed"
 
 
+@pytest.mark.parametrize("single_side", ["head", "base"])
+def test_every_stack_against_one_document_compares_that_stack_only(plans, single_side):
+    # `mlinfra diff HEAD dev.json`: the other side (a revision or a plan folder) holds every stack; only
+    # dev is compared, so staging and sandbox are neither "removed" nor warned about.
+    base, head = (plans[0], plans[1] / "mlinfra.dev.json") if single_side == "head" else (
+        plans[0] / "mlinfra.dev.json", plans[1])
+    result = mlinfra("diff", str(base), str(head), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    [stack] = json.loads(result.stdout)["stacks"]
+    assert stack["stack"] == "dev" and stack["status"] == "changed"
+    assert stack["summary"] == {"add": 0, "change": plans[2], "replace": 0, "remove": 1}
+    markdown = mlinfra("diff", str(base), str(head), "--format", "markdown").stdout
+    assert "staging" not in markdown and "sandbox" not in markdown
+
+
 def test_failed_stack_in_the_index_is_listed_not_skipped(plans, tmp_path):
     index = json.loads((plans[1] / "index.json").read_text())
     index["stacks"].append({"project": "mlinfra", "stack": "prod", "file": None, "exitCode": 2,

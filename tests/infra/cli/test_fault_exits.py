@@ -82,3 +82,14 @@ def test_an_aws_cluster_without_the_autoscaler_plans_at_a_version_with_no_autosc
 def test_the_creator_tag_takes_only_a_plain_login_name(monkeypatch, user, expected):
     monkeypatch.setattr(cli_sandbox.getpass, "getuser", lambda: user)
     assert cli_sandbox._creator() == expected
+
+
+@pytest.mark.parametrize("args", [["plan", "dev", "--out", "plans/nul\x00name"],
+                                  ["cost", "dev", "--out", "a\x00b"],
+                                  ["plan", "dev", "--stacks-dir", "a\x00b"],
+                                  ["diff", "a\x00b", "c", "--out", "d\x00e"]])
+def test_a_nul_byte_in_any_path_option_is_a_usage_error_not_an_internal_one(args):
+    # Found by the property test: click.Path's os.stat raised ValueError, which became exit 70.
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "the path holds a NUL byte" in result.output

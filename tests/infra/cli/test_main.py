@@ -26,9 +26,9 @@ def test_json_plan_is_the_documented_contract(dev_json):
     assert dev_json["policy"]["violations"] == []
     # Five IAM policies embed ARNs that only exist after apply (see tests/policies); two are the metrics
     # scraper's remote-write and Grafana's query policies, made from the workspace's ARN. Both IAM document
-    # rules report them not checked.
+    # rules report them not checked. The sixth (#27): the dataset consumer's policy names the bucket's key.
     assert [f["policy"] for f in dev_json["policy"]["notChecked"]] == (
-        ["amp-access-scoped"] * 5 + ["iam-no-wildcard-actions"] * 5)
+        ["amp-access-scoped"] * 6 + ["iam-no-wildcard-actions"] * 6)
 
 
 def test_the_pack_is_named_with_one_version_in_the_header_and_every_finding(dev_json):
@@ -43,7 +43,7 @@ def test_the_pack_is_named_with_one_version_in_the_header_and_every_finding(dev_
 def test_table_plan_renders_the_component_tree():
     result = mlinfra("plan", "dev")
     assert result.returncode == 0, result.stderr
-    assert "Plan for stack 'dev' (environment dev): 209 resources" in result.stdout
+    assert "Plan for stack 'dev' (environment dev): 233 resources" in result.stdout
     assert "mlinfra:aws:EksCluster" in result.stdout
     assert "g6.xlarge · SPOT · 0..2 nodes" in result.stdout
 
@@ -54,9 +54,9 @@ def test_markdown_plan_fits_a_pull_request_comment(tmp_path):
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     assert text.startswith("### mlinfra plan: `dev`\n")
-    assert "| &nbsp;&nbsp;dev-cluster | `aws.eks.Cluster` | k8s 1.35 · endpoint private" in text
+    assert "| &nbsp;&nbsp;dev-cluster | `aws:eks/cluster:Cluster` | k8s 1.35 · endpoint private" in text
     assert "| `aws:eks/nodeGroup:NodeGroup` | 2 |" in text  # the GPU pool and the system pool
-    assert ("**Policy (mlinfra@0.1.0, config policies/config/dev.json): 0 mandatory, 0 advisory, 10 not checked**"
+    assert ("**Policy (mlinfra@0.1.0, config policies/config/dev.json): 0 mandatory, 0 advisory, 12 not checked**"
             in text)
 
 

@@ -6,13 +6,16 @@ import shutil
 
 import pytest
 
+from infra.offline.stackfile import available_stacks
 from tests.helpers import ROOT, mlinfra
 
 # One plan clock for `plan --all` and every `plan STACK` it is compared with: the sandbox template's
 # expiry (plan time + TTL) is then the same in both, so the documents must match byte for byte.
 PINNED = {**os.environ, "MLINFRA_PLAN_TIME": "2026-11-29T12:00:00Z"}
-STACKS = [("mlinfra", "dev"), ("mlinfra", "prod"), ("mlinfra", "sandbox"), ("mlinfra", "staging"),
-          ("mlinfra-bootstrap", "bootstrap")]
+# Every stack file (one of your own made with `mlinfra stack new` too; live sandboxes excepted), then the bootstrap.
+STACKS = [("mlinfra", s) for s in available_stacks(ROOT / "stacks") if not s.startswith("sandbox-")] + [
+    ("mlinfra-bootstrap", "bootstrap")]
+assert {("mlinfra", s) for s in ("dev", "prod", "sandbox", "staging")} <= set(STACKS)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +35,14 @@ def test_index_lists_every_stack_with_its_file_and_exit_code(planned):
     assert index["checks"] == [{"name": "names", "file": "check.names.json", "exitCode": 0, "error": None}]
     names = json.loads((out / "check.names.json").read_text())
     # The name check saw the five plans and its four sample sandboxes, planned once each.
-    assert names["stacks"] == ["dev", "prod", "sandbox", "staging", "bootstrap", "sandbox-alice-box",
-                               "sandbox-bob-box", "sandbox-carol-box", "sandbox-dave-box"]
-    assert "5 plans and index.json written to" in result.stderr
+    assert names["stacks"] == [stack for _, stack in STACKS] + ["sandbox-alice-box", "sandbox-bob-box",
+                                                                  "sandbox-carol-box", "sandbox-dave-box"]
+    assert f"{len(STACKS)} plans and index.json written to" in result.stderr
+    # Off a terminal (stderr is a pipe here, as in CI) progress is plain lines, one per stack, timed.
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[") and "s] " in line]
+    assert [line.split("s] ", 1)[1] for line in progress[:3]] == [
+        "Planning every stack…", "plan --all: planning mlinfra stack 'dev' (1)…",
+        "plan --all: planning mlinfra stack 'prod' (2)…"]
 
 
 @pytest.mark.parametrize(("project", "stack"), STACKS)

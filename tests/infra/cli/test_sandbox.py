@@ -16,6 +16,8 @@ from tests.infra.sandbox.test_lifecycle import Clock, _tags, cached_plan
 
 @pytest.fixture
 def backend(monkeypatch):
+    # The engineer running the commands: alice, whose sandboxes the tests destroy.
+    monkeypatch.setenv("MLINFRA_USER", "alice")
     fake = FakeBackend()
     monkeypatch.setattr(cli_sandbox, "_sandboxes", lambda: Sandboxes(fake, planner=cached_plan, clock=Clock()))
     return fake
@@ -63,9 +65,9 @@ def test_list_extend_destroy(backend):
     assert result.exit_code == 1
     assert flat(result.stderr) == ("refused: extending 'sandbox-alice-box' by 24h would expire it at "
                                    "2026-11-24T16:30:00Z, past the maximum TTL of 24h from now (2026-11-24T09:00:00Z)")
-    result = run("destroy", "sandbox-alice-box")
+    result = run("destroy", "sandbox-alice-box", "--yes")
     assert (result.exit_code, result.stdout) == (0, "destroyed and removed sandbox-alice-box\n")
-    result = run("destroy", "sandbox-alice-box")
+    result = run("destroy", "sandbox-alice-box", "--yes")
     assert result.exit_code == 1
     assert flat(result.stderr) == ("refused: no sandbox named 'sandbox-alice-box'; `mlinfra sandbox list` shows "
                                    "them")
@@ -75,7 +77,7 @@ def test_list_extend_destroy(backend):
 def test_destroy_failure_exits_3(backend):
     backend.add("sandbox-alice-box", _tags("2026-11-23T14:30:00Z"))
     backend.fail[("destroy", "sandbox-alice-box")] = "boom"
-    result = run("destroy", "sandbox-alice-box")
+    result = run("destroy", "sandbox-alice-box", "--yes")
     assert result.exit_code == 3
     assert flat(result.stderr).endswith("pulumi destroy failed for 'sandbox-alice-box': boom; the stack is kept, "
                                         "run the command again")
@@ -124,3 +126,54 @@ def test_a_name_with_a_trailing_newline_is_refused_by_the_real_command():
     assert result.returncode == 1
     assert result.stderr == ("refused: --name 'box\\n' must be lower-case letters, digits and hyphens, starting "
                              "with a letter or digit\n")
+
+
+def test_destroy_asks_first_and_keeps_the_sandbox_unless_confirmed(backend):
+    backend.add("sandbox-alice-box", _tags("2026-11-23T14:30:00Z"))
+    result = CliRunner().invoke(main, ["sandbox", "destroy", "sandbox-alice-box"], input="n\n")
+    assert result.exit_code == 1
+    assert "Destroy sandbox-alice-box (owner alice, 59 resources)? Its resources and data are deleted [y/N]: " \
+        in result.stderr
+    assert flat(result.stderr).endswith("refused: not confirmed; nothing was destroyed (--yes skips the question)")
+    # No answer at all (stdin closed, as in a script) is a no too.
+    result = CliRunner().invoke(main, ["sandbox", "destroy", "sandbox-alice-box"], input="")
+    assert result.exit_code == 1 and "sandbox-alice-box" in backend.stacks
+    assert not [c for c in backend.calls if c[0] in ("destroy", "remove")]
+    result = CliRunner().invoke(main, ["sandbox", "destroy", "sandbox-alice-box"], input="y\n")
+    assert (result.exit_code, result.stdout) == (0, "destroyed and removed sandbox-alice-box\n")
+
+
+def test_destroying_another_owners_sandbox_needs_force(backend):
+    backend.add("sandbox-bob-box", _tags("2026-11-23T14:30:00Z", owner="bob"))
+    result = run("destroy", "sandbox-bob-box", "--yes")
+    assert result.exit_code == 1
+    assert flat(result.stderr) == ("refused: sandbox-bob-box belongs to bob, not alice; pass --force to destroy it "
+                                   "anyway (nothing was destroyed)")
+    assert "sandbox-bob-box" in backend.stacks
+    result = run("destroy", "sandbox-bob-box", "--yes", "--force")
+    assert (result.exit_code, result.stdout) == (0, "destroyed and removed sandbox-bob-box\n")
+
+
+def test_create_dry_run_needs_no_pulumi_cli_and_no_backend(monkeypatch):
+    # No backend at all: a dry run that tried to reach Pulumi would fail here.
+    monkeypatch.setattr(cli_sandbox, "_sandboxes", lambda: pytest.fail("a dry run must not touch Pulumi"))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    result = run("create", "alice", "--gpu", "nvidia-l4", "--ttl", "8h", "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "dry run: sandbox-alice-box (nothing was created; no Pulumi CLI needed)"
+    assert lines[1] == "  cloud aws, cluster sandbox; GPU pools: gpu: nvidia-l4 x1 per node, 0..1 nodes, spot"
+    assert lines[2].startswith("  expires ") and lines[2].endswith(" if created now (in 8h 00m; at most 24h)")
+    assert lines[3] == "  59 cloud resources; cost idle 0.2549 USD/h, peak 1.1605 USD/h (budget 5 USD/h)"
+    assert lines[4:] == ["  policy: clean", "  names: 13 physical names, none claimed by another stack",
+                         "`create` would go ahead: within budget, policy-clean, no name claimed twice"]
+
+
+def test_create_dry_run_says_every_reason_it_would_refuse(monkeypatch):
+    monkeypatch.setattr(cli_sandbox, "_sandboxes", lambda: pytest.fail("a dry run must not touch Pulumi"))
+    result = run("create", "alice", "--gpu", "nvidia-l4:8", "--ttl", "2d", "--dry-run")
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "refused, `create` would stop before Pulumi runs:" in out
+    assert "  - --ttl 2d is longer than the sandbox maximum of 24h (mlinfra:sandbox.max_ttl_hours)" in out
+    assert "budget" in out.split("refused,")[1]

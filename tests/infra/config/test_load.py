@@ -67,7 +67,7 @@ def test_unknown_top_level_key_is_an_error():
     values = dict(VALID, cluster={})
     assert problems(values) == [
         "cluster: unknown key; did you mean 'clusters'? allowed keys: environment, tags, "
-        "name_prefix, aws, gcp, clusters, buckets, budget_per_hour, sandbox, github_app, observability"]
+        "name_prefix, aws, gcp, clusters, buckets, datasets, budget_per_hour, sandbox, github_app, observability"]
 
 
 def test_min_greater_than_max():

@@ -75,6 +75,8 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     assert sorted(u["type"] for u in cost["unpriced"]) == [
         "gcp:certificatemanager/certificate:Certificate",
         "gcp:certificatemanager/dnsAuthorization:DnsAuthorization",
+        # The dev GCS dataset's Anywhere Cache (#27): its prices not read yet (infra/catalog/dataset_prices.py).
+        "gcp:storage/anywhereCache:AnywhereCache",
         "kubernetes:gateway.networking.k8s.io/v1:Gateway"]
     assert "dev-gke-llm-ip" not in {i["name"] for i in cost["items"]}
 

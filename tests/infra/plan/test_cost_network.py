@@ -12,13 +12,14 @@ from infra.offline.document import build_document
 from infra.offline.engine import STACKS_DIR, load_project, run_stack
 from infra.offline.stackfile import available_stacks
 from infra.plan.cost import FIXED_RATES, LOAD_BALANCERS, NETWORK_PRICERS, USAGE_RATES, estimate
+from infra.plan.cost_datasets import TYPES as DATASET_TYPES
 from infra.plan.cost_types import FREE, NO_PRICE_YET
 from tests.helpers import ROOT, stack_run
 
 DAY = date(2026, 11, 29)
 PRICED = {*FIXED_RATES, *LOAD_BALANCERS, *NETWORK_PRICERS, *USAGE_RATES, "gcp:compute/routerNat:RouterNat",
           "aws:eks/cluster:Cluster", "gcp:container/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup",
-          "gcp:container/nodePool:NodePool"}
+          "gcp:container/nodePool:NodePool", *DATASET_TYPES}  # the last: infra/plan/cost_datasets.py (#27)
 
 
 def _document(stack: str) -> dict:

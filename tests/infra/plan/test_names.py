@@ -9,6 +9,7 @@ import pytest
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from infra.offline.document import build_document
 from infra.offline.engine import STACKS_DIR, run_program
+from infra.offline.stackfile import available_stacks
 from infra.plan.name_plans import plan_documents, plan_inputs
 from infra.plan.names import check_documents, describe
 
@@ -24,10 +25,14 @@ def documents():
 
 def test_every_stack_sandbox_and_the_bootstrap_claim_distinct_names(documents):
     report = check_documents(documents)
-    assert [d["stack"] for d in documents] == ["dev", "prod", "sandbox", "staging", *SANDBOXES, "bootstrap"]
+    # Every stack file (a stack of your own made with `mlinfra stack new` too), then the samples and the bootstrap.
+    stacks = [s for s in available_stacks(STACKS_DIR) if not s.startswith("sandbox-")]
+    assert {"dev", "prod", "sandbox", "staging"} <= set(stacks)
+    assert [d["stack"] for d in documents] == [*stacks, *SANDBOXES, "bootstrap"]
     assert report.ok, "\n".join(describe(report))
     # The names that used to clash now carry the stack: one flow-log group per AWS network.
-    groups = sorted((c.stack, c.name) for c in report.claims if c.type == LOG_GROUP and c.name.startswith("/aws/vpc/"))
+    groups = sorted((c.stack, c.name) for c in report.claims if c.type == LOG_GROUP and c.name.startswith("/aws/vpc/")
+                    and c.stack in ("dev", "prod", "sandbox", "staging", *SANDBOXES))
     assert groups == [("dev", "/aws/vpc/dev-dev-net/flow-logs"), ("prod", "/aws/vpc/prod-train-net/flow-logs"),
                       ("sandbox", "/aws/vpc/sandbox-sandbox-net/flow-logs"),
                       ("sandbox-alice-box", "/aws/vpc/sandbox-alice-box-sandbox-net/flow-logs"),

@@ -75,14 +75,26 @@ def test_cost_table_drops_the_hourly_columns_only_when_narrow():
     assert "peak 259.20 USD/h" in narrow.replace("\n", " ")
 
 
-@pytest.mark.parametrize("width", [80, 200])
-def test_policy_rule_names_and_levels_never_wrap(width):
-    text = _render(policy_table(FINDINGS)[1], width)
-    assert all(len(line) <= width for line in text.splitlines())
+def test_policy_rule_names_and_levels_never_wrap_in_a_wide_terminal():
+    text = _render(policy_table(FINDINGS)[1], 200)
+    assert all(len(line) <= 200 for line in text.splitlines())
     lines = text.splitlines()
     assert any("│ mandatory   │ gke-workload-identity-no-node-credentials │" in line for line in lines)
     assert any("│ not checked │ iam-no-wildcard-actions" in line for line in lines)
     assert _cells(text, 2, key=0)[0] == TWINS[0]
+
+
+def test_at_80_columns_findings_too_wide_for_a_grid_are_records_and_no_identifier_is_cut():
+    # Level + rule + resource alone need more than 80 columns: a grid would have to cut one of them.
+    text = _render(policy_table(FINDINGS)[1], 80)
+    lines = [line.rstrip() for line in text.splitlines()]
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0] == "Policy findings"
+    assert lines[1] == "mandatory  gke-workload-identity-no-node-credentials"
+    assert lines[2] == TWINS[0]
+    assert lines[3].strip() == "Finding: node pool uses the node's service account for pods"
+    assert lines[4].strip() == "Fix: set workload_identity"
+    assert lines[5] == "not checked  iam-no-wildcard-actions  (stack)"
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +114,21 @@ def test_the_whole_dev_plan_elides_nothing(dev_document, width):
     cost_part = text[text.index("Cost estimate"):]
     assert _cells(cost_part, 0)[:len(names)] == names
     assert f"{dev_document['cost']['totals']['peak']['usdPerMonth']:,.2f}" in cost_part
+
+
+def test_at_80_columns_no_identifier_of_the_dev_plan_is_cut(dev_document):
+    lines = _render(table_view(dev_document), 80).splitlines()
+    # Every type token appears whole in the counts (but the one longer than the screen:
+    # aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration, 84 characters),
+    # every resource whole in the tree.
+    for resource_type in [t for t in dev_document["counts"]["byType"] if len(t) <= 80 - 6]:
+        assert any(line.split() == [str(dev_document["counts"]["byType"][resource_type]), resource_type]
+                   for line in lines), resource_type
+    for resource in dev_document["resources"]:
+        assert any(f" {resource['name']} " in f"{line} " for line in lines), resource["name"]
+    # Each finding's rule and resource are on one line together, neither cut.
+    policy = dev_document["policy"]
+    for finding in policy["violations"] + policy["notChecked"]:
+        name = finding["urn"].rsplit("::", 1)[-1] if finding.get("urn") else "(stack)"
+        assert any(f"{finding['policy']}  {name}" in line or
+                   (f" {finding['policy']} " in line and f" {name} " in line) for line in lines), (finding, name)

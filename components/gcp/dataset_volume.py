@@ -1,0 +1,82 @@
+"""GcsDatasetVolume: a dataset mounted through the Cloud Storage FUSE CSI driver, for one consumer.
+
+A static PersistentVolume whose volumeHandle is the bucket (the driver's contract) bound one-to-one to a
+claim in the consumer's namespace. Pods reach the bucket as their own Workload Identity principal, so
+only the consumers granted on the bucket can mount it. Option names are the driver's (v1.24.4) and
+gcsfuse's (v3.11.2), checked against infra/catalog/dataset_drivers.py by the composition. Pods that
+mount it need the annotation `gke-gcsfuse/volumes: "true"` for the driver's webhook to add its sidecar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+DRIVER = "gcsfuse.csi.storage.gke.io"
+NOMINAL_CAPACITY = "1Ti"
+
+
+def gcsfuse_mount_options(prefix: str, parallel_downloads: bool, file_cache: bool) -> list[str]:
+    """gcsfuse options: only the dataset's directory, implied directories, parallel file-cache fills."""
+    options = ["implicit-dirs"]  # objects written by other tools have no directory placeholders
+    if prefix:
+        options.append(f"only-dir={prefix.rstrip('/')}")
+    # Parallel downloads fill the file cache; without a file cache gcsfuse has nothing to fill.
+    if parallel_downloads and file_cache:
+        options.append("file-cache:enable-parallel-downloads:true")
+    return options
+
+
+def gcsfuse_volume_attributes(bucket: str, cache_size_gib: int | None, metadata_ttl_seconds: int) -> dict[str, str]:
+    """The driver's volumeAttributes: the file cache's capacity and the metadata TTL (-1: never expires)."""
+    attributes = {"bucketName": bucket, "metadataCacheTTLSeconds": str(metadata_ttl_seconds)}
+    if cache_size_gib:
+        attributes["fileCacheCapacity"] = f"{cache_size_gib}Gi"
+    return attributes
+
+
+@dataclass(frozen=True)
+class GcsDatasetVolumeArgs:
+    """Inputs of GcsDatasetVolume."""
+
+    volume_name: str
+    namespace: str
+    claim_name: str
+    bucket: pulumi.Input[str]
+    read_only: bool
+    mount_options: Sequence[str]
+    volume_attributes: Mapping[str, str]
+    provider: pulumi.ProviderResource
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class GcsDatasetVolume(pulumi.ComponentResource):
+    """A GCS FUSE PV and the claim that owns it, in the consumer's namespace."""
+
+    claim_name: str
+
+    def __init__(self, name: str, args: GcsDatasetVolumeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:gcp:GcsDatasetVolume", name, None, opts)
+        mode = "ReadOnlyMany" if args.read_only else "ReadWriteMany"
+        metadata = {"labels": dict(args.labels), "annotations": dict(args.annotations)}
+        volume = k8s.core.v1.PersistentVolume(
+            f"{name}-pv", metadata={"name": args.volume_name, **metadata},
+            spec={"capacity": {"storage": NOMINAL_CAPACITY}, "accessModes": [mode], "storageClassName": "",
+                  "persistentVolumeReclaimPolicy": "Retain",
+                  "claimRef": {"namespace": args.namespace, "name": args.claim_name},
+                  "mountOptions": list(args.mount_options),
+                  "csi": {"driver": DRIVER, "volumeHandle": args.bucket, "readOnly": args.read_only,
+                          "volumeAttributes": dict(args.volume_attributes)}},
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)))
+        k8s.core.v1.PersistentVolumeClaim(
+            f"{name}-pvc", metadata={"name": args.claim_name, "namespace": args.namespace, **metadata},
+            spec={"accessModes": [mode], "storageClassName": "", "volumeName": args.volume_name,
+                  "resources": {"requests": {"storage": NOMINAL_CAPACITY}}},
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[volume]))
+        self.claim_name = args.claim_name
+        self.register_outputs({"claim_name": self.claim_name})
