@@ -95,22 +95,31 @@ def run_program(
 
 
 def context_for(stack_file: StackFile) -> OfflineContext:
-    """Offline answers that match the stack's own region and project."""
+    """Offline answers that match the stack's own region, account and project.
 
-    def _obj(key: str) -> dict:
-        raw = stack_file.config.get(key)
-        try:
-            value = json.loads(raw) if raw else {}
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
+    Any namespace's `aws` and `gcp` objects count (`mlinfra:aws`, `bootstrap:aws`).
+    """
 
-    aws, gcp = _obj("mlinfra:aws"), _obj("mlinfra:gcp")
+    def _obj(suffix: str) -> dict:
+        for key, raw in sorted(stack_file.config.items()):
+            if not key.endswith(f":{suffix}"):
+                continue
+            try:
+                value = json.loads(raw) if raw else {}
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+        return {}
+
+    aws, gcp = _obj("aws"), _obj("gcp")
     defaults = OfflineContext()
     return OfflineContext(
         aws_region=str(aws.get("region") or defaults.aws_region),
         gcp_project=str(gcp.get("project") or defaults.gcp_project),
         gcp_region=str(gcp.get("region") or defaults.gcp_region),
+        aws_account_id=str(aws.get("account_id") or defaults.aws_account_id),
+        gcp_project_number=str(gcp.get("project_number") or defaults.gcp_project_number),
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -12,6 +13,7 @@ from pulumi.runtime.proto import resource_pb2
 
 from infra.offline.invokes import InvokeAnswers
 from infra.offline.properties import struct_to_json
+from infra.offline.standins import leaves, stand_in
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -22,6 +24,8 @@ class RecordedResource:
 
     urn: str
     request: resource_pb2.RegisterResourceRequest
+    # Outputs the cloud would compute, given stand-ins by the offline engine (path -> value); see standins.py.
+    stand_ins: dict[str, str] = field(default_factory=dict)
 
     @property
     def type(self) -> str:
@@ -66,20 +70,34 @@ class RecordedResource:
 
 
 class OfflineMocks(Mocks):
-    """Answers the engine's questions the way a first preview of a new stack would.
+    """Answers the engine's questions the way a first preview of a new stack would, plus stand-ins.
 
-    A new resource echoes its inputs as its state and has no id yet, so every computed output
-    (ids, ARNs, endpoints) is unknown, exactly as `pulumi preview` shows it. Providers get an id
+    A new resource echoes its inputs as its state. What only the cloud computes (ids, ARNs,
+    endpoints, emails, autonamed names) gets a deterministic stand-in in the service's documented
+    format (infra/offline/standins.py), so documents built from them are concrete JSON a policy can
+    read; each is recorded so the plan can say which values are stand-ins. Providers get an id
     because the engine always knows a provider's id.
     """
 
     def __init__(self, invokes: InvokeAnswers) -> None:
         self.invokes = invokes
+        # The URN of the registration in progress: the SDK's MockResourceArgs carry no URN.
+        self._current = threading.local()
+        self.stand_ins: dict[str, dict[str, str]] = {}
+
+    def registering(self, urn: str) -> None:
+        self._current.urn = urn
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
         if args.typ.startswith("pulumi:providers:"):
             return f"offline-{args.name}", dict(args.inputs)
-        return "", dict(args.inputs)
+        urn = getattr(self._current, "urn", None)
+        made = stand_in(args.typ, args.name, urn, args.inputs, self.invokes.context) if urn and args.custom else None
+        if made is None:
+            return "", dict(args.inputs)
+        resource_id, outputs = made
+        self.stand_ins[urn] = {"id": resource_id, **leaves(outputs)}
+        return resource_id, {**dict(args.inputs), **outputs}
 
     def call(self, args: MockCallArgs) -> dict:
         return self.invokes.answer(args.token, args.args)
@@ -104,11 +122,14 @@ class RecordingMonitor(MockMonitor):
         return super().make_urn(parent, type_, name)
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        if isinstance(self.mocks, OfflineMocks):
+            self.mocks.registering(self.make_urn(request.parent, request.type, request.name))
         response = super().RegisterResource(request)
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn
         else:
-            record = RecordedResource(response.urn, request)
+            stand_ins = self.mocks.stand_ins.get(response.urn, {}) if isinstance(self.mocks, OfflineMocks) else {}
+            record = RecordedResource(response.urn, request, stand_ins)
             self.records.append(record)
             if self.on_register is not None:
                 self.on_register(record)
