@@ -65,14 +65,18 @@ def run_program(
     secret_keys: list[str] | None = None,
     context: OfflineContext | None = None,
     on_register: Callable[[RecordedResource], None] | None = None,
+    stand_ins: bool = True,
 ) -> ProgramRun:
     """Run `program` under the recording mock runtime as a preview; `on_register` sees each resource.
+
+    `stand_ins=False` leaves every computed output unknown, exactly as `pulumi preview` shows a new
+    stack (what the rules must also handle); by default they get stand-ins (infra/offline/standins.py).
 
     Raises ProgramError wrapping whatever the program raised, with the resources registered
     before it failed (so callers can prove a bad config created nothing).
     """
     invokes = InvokeAnswers(context or OfflineContext())
-    mocks = OfflineMocks(invokes)
+    mocks = OfflineMocks(invokes, stand_ins)
     monitor = RecordingMonitor(mocks, on_register)
     # The runtime keeps global state; start each run from a clean slate so runs never mix.
     settings.reset_options(project=project, stack=stack, preview=True)

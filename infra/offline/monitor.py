@@ -79,8 +79,10 @@ class OfflineMocks(Mocks):
     because the engine always knows a provider's id.
     """
 
-    def __init__(self, invokes: InvokeAnswers) -> None:
+    def __init__(self, invokes: InvokeAnswers, stand_ins: bool = True) -> None:
         self.invokes = invokes
+        # Off: every computed output stays unknown, as in `pulumi preview` (tests of the unknown path).
+        self.make_stand_ins = stand_ins
         # The URN of the registration in progress: the SDK's MockResourceArgs carry no URN.
         self._current = threading.local()
         self.stand_ins: dict[str, dict[str, str]] = {}
@@ -92,11 +94,15 @@ class OfflineMocks(Mocks):
         if args.typ.startswith("pulumi:providers:"):
             return f"offline-{args.name}", dict(args.inputs)
         urn = getattr(self._current, "urn", None)
-        made = stand_in(args.typ, args.name, urn, args.inputs, self.invokes.context) if urn and args.custom else None
+        wanted = urn and args.custom and self.make_stand_ins
+        made = stand_in(args.typ, args.name, urn, args.inputs, self.invokes.context) if wanted else None
         if made is None:
             return "", dict(args.inputs)
         resource_id, outputs = made
-        self.stand_ins[urn] = {"id": resource_id, **leaves(outputs)}
+        given = leaves(dict(args.inputs))
+        # Only what the cloud computes: an output that merely echoes an input is no stand-in.
+        self.stand_ins[urn] = {"id": resource_id,
+                               **{path: v for path, v in leaves(outputs).items() if given.get(path) != v}}
         return resource_id, {**dict(args.inputs), **outputs}
 
     def call(self, args: MockCallArgs) -> dict:
