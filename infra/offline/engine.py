@@ -91,9 +91,11 @@ def run_program(
         with without_stack_traces(), monitor_calls_in_one_worker(), clock_run() as clock:
             _sync_await(run_in_stack(program))
     except Exception as exc:
-        raise ProgramError(exc, list(monitor.records)) from exc
+        raise ProgramError(monitor.duplicate or exc, list(monitor.records)) from exc
     finally:
         settings.set_root_resource(None)
+    if monitor.duplicate is not None:  # refused even where the SDK swallowed the failed registration
+        raise ProgramError(monitor.duplicate, list(monitor.records))
     outputs = struct_to_json(monitor.stack_outputs) if monitor.stack_outputs is not None else {}
     return ProgramRun(project, stack, monitor.records, outputs, invokes.asked, clock=clock)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 
@@ -69,6 +70,24 @@ class RecordedResource:
         }
 
 
+class DuplicateUrnError(pulumi.RunError):
+    """Two registrations made the same URN: the real engine refuses the second, and so does the plan.
+
+    The engine's words (pulumi/pulumi, sdk/go/common/diag/errors.go, GetDuplicateResourceURNError, code
+    2001: "Duplicate resource URN '%v'; try giving it a unique name"), raised by the step generator when
+    `sg.urns[urn]` is already set (pkg/resource/deploy/step_generator.go); read at the newest stored
+    snapshot (commit 1b5949891b, after 3.259.0), as 3.272.0 itself was not in the mirror.
+    """
+
+    def __init__(self, urn: str, first: RecordedResource, second_type: str, second_parent: str | None) -> None:
+        self.urn = urn
+        super().__init__(
+            f"Duplicate resource URN '{urn}'; try giving it a unique name. Registered twice: first as "
+            f"{first.type} '{first.name}' (parent {first.parent or 'the stack'}), then again as {second_type} "
+            f"(parent {second_parent or 'the stack'}); two entries of a list that name the same thing (an "
+            "e-mail, a hostname) make the same resource twice")
+
+
 class OfflineMocks(Mocks):
     """Answers the engine's questions the way a first preview of a new stack would, plus stand-ins.
 
@@ -119,6 +138,9 @@ class RecordingMonitor(MockMonitor):
         self.on_register = on_register
         self.stack_urn: str | None = None
         self.stack_outputs = None
+        self.by_urn: dict[str, RecordedResource] = {}
+        # The first duplicate registration, raised again after the run however the SDK reports it.
+        self.duplicate: DuplicateUrnError | None = None
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The real engine leaves the root stack out of a resource's qualified type; the SDK's
@@ -128,6 +150,11 @@ class RecordingMonitor(MockMonitor):
         return super().make_urn(parent, type_, name)
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type != STACK_TYPE and urn in self.by_urn:
+            error = DuplicateUrnError(urn, self.by_urn[urn], request.type, request.parent or None)
+            self.duplicate = self.duplicate or error
+            raise error
         if isinstance(self.mocks, OfflineMocks):
             self.mocks.registering(self.make_urn(request.parent, request.type, request.name))
         response = super().RegisterResource(request)
@@ -136,6 +163,7 @@ class RecordingMonitor(MockMonitor):
         else:
             stand_ins = self.mocks.stand_ins.get(response.urn, {}) if isinstance(self.mocks, OfflineMocks) else {}
             record = RecordedResource(response.urn, request, stand_ins)
+            self.by_urn[response.urn] = record
             self.records.append(record)
             if self.on_register is not None:
                 self.on_register(record)
