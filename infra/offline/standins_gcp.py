@@ -67,9 +67,9 @@ def _fill(template: str, inputs: Mapping[str, Any], physical: str, ctx: OfflineC
     return _TEMPLATE_VAR.sub(one, template)
 
 
-def _ip(urn: str, first: int) -> str:
-    """A stand-in address from a documentation range (RFC 5737), never a real one."""
-    return f"{first}.0.{int(digest(urn, 'ip', 2), 16) % 256}.{int(digest(urn, 'ip2', 2), 16) % 254 + 1}"
+def _ip(urn: str, network: str) -> str:
+    """A stand-in address in a documentation range (RFC 5737: 192.0.2.0/24, 198.51.100.0/24), never a real one."""
+    return f"{network}.{int(digest(urn, 'ip', 2), 16) % 254 + 1}"
 
 
 def gcp_stand_in(type_: str, name: str, urn: str, inputs: Mapping[str, Any], ctx: OfflineContext
@@ -102,9 +102,9 @@ def gcp_stand_in(type_: str, name: str, urn: str, inputs: Mapping[str, Any], ctx
 
 def _extra(type_: str, rid: str, urn: str, inputs: Mapping[str, Any], ctx: OfflineContext) -> dict[str, Any]:
     if type_ in ("gcp:compute/address:Address", "gcp:compute/globalAddress:GlobalAddress"):
-        return {"address": _ip(urn, 192)}
+        return {"address": _ip(urn, "192.0.2")}
     if type_ == "gcp:container/cluster:Cluster":
-        return {"endpoint": _ip(urn, 198), "selfLink": f"https://container.googleapis.com/v1/{rid}",
+        return {"endpoint": _ip(urn, "198.51.100"), "selfLink": f"https://container.googleapis.com/v1/{rid}",
                 "masterAuth": {"clusterCaCertificate": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}}
     if type_ == "gcp:certificatemanager/dnsAuthorization:DnsAuthorization":
         # cloud.google.com/certificate-manager/docs/dns-authorizations: a CNAME at _acme-challenge.<domain>.
