@@ -218,11 +218,14 @@ def _load_balancer(urn, physical, _inputs, ctx, _rid) -> dict:
 
 
 def _acm_certificate(urn, _physical, inputs, _ctx, _rid) -> dict:
-    domain = str(inputs.get("domainName") or "example.com")
-    token = digest(urn, "acm", 32)
+    # One DNS validation record per distinct name: the domain and each alternative name
+    # (docs.aws.amazon.com/acm/latest/userguide/dns-validation.html: CNAME _<hash>.<domain>).
+    names = [str(inputs.get("domainName") or "example.com"), *map(str, inputs.get("subjectAlternativeNames") or [])]
     return {"domainValidationOptions": [{
-        "domainName": domain, "resourceRecordName": f"_{token}.{domain}.", "resourceRecordType": "CNAME",
-        "resourceRecordValue": f"_{digest(urn, 'acm-value', 32)}.acm-validations.aws."}]}
+        "domainName": domain, "resourceRecordName": f"_{digest(urn, domain, 32)}.{domain}.",
+        "resourceRecordType": "CNAME",
+        "resourceRecordValue": f"_{digest(urn, 'value-' + domain, 32)}.acm-validations.aws."}
+        for domain in dict.fromkeys(names)]}
 
 
 def _s3_bucket(_urn, physical, _inputs, ctx, _rid) -> dict:
