@@ -152,9 +152,11 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type != STACK_TYPE and urn in self.by_urn:
-            error = DuplicateUrnError(urn, self.by_urn[urn], request.type, request.parent or None)
-            self.duplicate = self.duplicate or error
-            raise error
+            # Not raised here: a failed registration leaves futures nobody awaits. The run ends,
+            # then the engine raises it (run_program); the second registration is never recorded.
+            self.duplicate = self.duplicate or DuplicateUrnError(urn, self.by_urn[urn], request.type,
+                                                                 request.parent or None)
+            return resource_pb2.RegisterResourceResponse(urn=urn)
         if isinstance(self.mocks, OfflineMocks):
             self.mocks.registering(self.make_urn(request.parent, request.type, request.name))
         response = super().RegisterResource(request)

@@ -24,9 +24,12 @@ def input_stand_ins(inputs: Mapping[str, Any], property_dependencies: Mapping[st
         if key not in inputs:
             continue
         text = json.dumps(inputs[key], ensure_ascii=False)
-        origins = [{"urn": urn, "output": output}
+        matched = [(urn, output, value)
                    for urn in sorted(set(urns)) for output, value in sorted(stand_ins.get(urn, {}).items())
                    if len(value) >= _MIN_LENGTH and value in text]
+        # A key id inside the key's ARN is the ARN's doing: name only the values not part of another.
+        origins = [{"urn": urn, "output": output} for urn, output, value in matched
+                   if not any(value != other and value in other for _, _, other in matched)]
         if origins:
             found[key] = origins
     return found
@@ -58,3 +61,35 @@ def output_stand_ins(outputs: Any, stand_ins: Mapping[str, Mapping[str, str]]) -
 
     walk(outputs, "")
     return paths
+
+
+def as_unknown(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The plan's resources with every input value that holds a stand-in written "[unknown]" again.
+
+    For exports that keep the engine's own semantics (the Terraform plan: a value computed from
+    one not known yet is unknown as a whole), where a stand-in must not pass for a value.
+    """
+    provided = {r["urn"]: (r.get("standIns") or {}).get("outputs") or {} for r in resources}
+    out = []
+    for resource in resources:
+        uses = (resource.get("standIns") or {}).get("inputs") or {}
+        if not uses:
+            out.append(resource)
+            continue
+        inputs = dict(resource["inputs"])
+        for key, origins in uses.items():
+            values = [v for o in origins if (v := provided.get(o["urn"], {}).get(o["output"]))]
+            if key in inputs:
+                inputs[key] = _unknown_where(inputs[key], values)
+        out.append({**resource, "inputs": inputs})
+    return out
+
+
+def _unknown_where(value: Any, stand_ins: list[str]) -> Any:
+    if isinstance(value, str):
+        return "[unknown]" if any(s in value for s in stand_ins) else value
+    if isinstance(value, dict):
+        return {k: _unknown_where(v, stand_ins) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknown_where(v, stand_ins) for v in value]
+    return value
