@@ -17,7 +17,7 @@ from typing import Any
 
 from infra.plan.diff_clock import fold_clock
 from infra.plan.diff_paths import property_changes
-from infra.plan.diff_standins import mask_stand_ins
+from infra.plan.diff_standins import mask_stand_ins, provided_stand_ins
 
 DIFF_VERSION = 1
 SECRET = "[secret]"
@@ -122,8 +122,9 @@ def diff_stack(base: dict[str, Any] | None, head: dict[str, Any] | None) -> dict
     present = head or base
     assert present is not None, "a stack diff needs at least one side"
     # Stand-ins are compared by what they stand for (infra/plan/diff_standins.py), never by value.
-    entries = diff_resources(mask_stand_ins((base or {}).get("resources", [])),
-                             mask_stand_ins((head or {}).get("resources", [])))
+    sides = (base or {}).get("resources", []), (head or {}).get("resources", [])
+    provided = provided_stand_ins(*sides)
+    entries = diff_resources(mask_stand_ins(sides[0], provided), mask_stand_ins(sides[1], provided))
     entries, clock = fold_clock(entries, base, head)
     summary = {action: sum(1 for e in entries if e["action"] == action) for action in ACTIONS}
     if base is None:

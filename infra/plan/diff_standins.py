@@ -17,9 +17,20 @@ def stand_in_token(urn: str, output: str) -> str:
     return f"[stand-in {output} of {urn}]"
 
 
-def mask_stand_ins(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def provided_stand_ins(*sides: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """URN -> the stand-ins its resource provides, from every side (a resource gone from one side still
+    explains the stand-ins its dependents there kept)."""
+    provided: dict[str, dict[str, str]] = {}
+    for resources in sides:
+        for r in resources:
+            provided.setdefault(r["urn"], {}).update((r.get("standIns") or {}).get("outputs") or {})
+    return provided
+
+
+def mask_stand_ins(resources: list[dict[str, Any]],
+                   provided: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """The resources with every stand-in in their inputs replaced by its token (others unchanged)."""
-    provided = {r["urn"]: (r.get("standIns") or {}).get("outputs") or {} for r in resources}
+    provided = provided if provided is not None else provided_stand_ins(resources)
     out = []
     for resource in resources:
         uses = (resource.get("standIns") or {}).get("inputs") or {}
