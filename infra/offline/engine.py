@@ -158,13 +158,14 @@ def load_project(project_dir: Path) -> Project:
 
 
 def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM,
-              project: str = PROJECT) -> ProgramRun:
+              project: str = PROJECT, stand_ins: bool = True) -> ProgramRun:
     """Plan one stack from its file by running the program entry point, as `pulumi` would."""
-    return run_stack_file(load_stack_file(stacks_dir, stack), program_path, project)
+    return run_stack_file(load_stack_file(stacks_dir, stack), program_path, project, stand_ins=stand_ins)
 
 
 def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM, project: str = PROJECT,
-                   on_register: Callable[[RecordedResource], None] | None = None) -> ProgramRun:
+                   on_register: Callable[[RecordedResource], None] | None = None,
+                   stand_ins: bool = True) -> ProgramRun:
     """Plan from an in-memory stack file (a sandbox is a template plus overrides, never on disk)."""
     stack = stack_file.name
     run = run_program(
@@ -175,6 +176,7 @@ def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM, project:
         secret_keys=stack_file.secret_keys,
         context=context_for(stack_file),
         on_register=on_register,
+        stand_ins=stand_ins,
     )
     run.stack_file = stack_file
     return run
