@@ -17,18 +17,19 @@ def stand_in_token(urn: str, output: str) -> str:
     return f"[stand-in {output} of {urn}]"
 
 
-def provided_stand_ins(*sides: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """URN -> the stand-ins its resource provides, from every side (a resource gone from one side still
-    explains the stand-ins its dependents there kept)."""
-    provided: dict[str, dict[str, str]] = {}
+def provided_stand_ins(*sides: list[dict[str, Any]]) -> dict[str, dict[str, set[str]]]:
+    """URN -> output -> the stand-in values it has on any side (a resource gone from one side still
+    explains the stand-ins its dependents there kept; one that moved has a value per side)."""
+    provided: dict[str, dict[str, set[str]]] = {}
     for resources in sides:
         for r in resources:
-            provided.setdefault(r["urn"], {}).update((r.get("standIns") or {}).get("outputs") or {})
+            for output, value in ((r.get("standIns") or {}).get("outputs") or {}).items():
+                provided.setdefault(r["urn"], {}).setdefault(output, set()).add(value)
     return provided
 
 
 def mask_stand_ins(resources: list[dict[str, Any]],
-                   provided: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+                   provided: dict[str, dict[str, set[str]]] | None = None) -> list[dict[str, Any]]:
     """The resources with every stand-in in their inputs replaced by its token (others unchanged)."""
     provided = provided if provided is not None else provided_stand_ins(resources)
     out = []
@@ -39,10 +40,10 @@ def mask_stand_ins(resources: list[dict[str, Any]],
             continue
         inputs = dict(resource.get("inputs") or {})
         for key, origins in uses.items():
-            pairs = [(provided.get(o["urn"], {}).get(o["output"]), stand_in_token(o["urn"], o["output"]))
-                     for o in origins]
+            pairs = [(value, stand_in_token(o["urn"], o["output"]))
+                     for o in origins for value in provided.get(o["urn"], {}).get(o["output"], ())]
             # Longest first, so a value that contains another is replaced whole.
-            pairs = sorted(((v, t) for v, t in pairs if v), key=lambda p: -len(p[0]))
+            pairs = sorted(((v, t) for v, t in pairs if v), key=lambda p: (-len(p[0]), p[0]))
             if key in inputs:
                 inputs[key] = _replace(inputs[key], pairs)
         out.append({**resource, "inputs": inputs})
