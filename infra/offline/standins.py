@@ -23,9 +23,7 @@ Sources of the formats (read 2026-12-07):
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
@@ -33,23 +31,10 @@ from typing import Any
 import orjson
 
 from infra.offline.invokes import OfflineContext
+from infra.offline.standin_ids import autoname, digest, stand_in_uuid
+from infra.offline.standins_gcp import gcp_stand_in
 
-AUTONAME_SUFFIX = 7
 _VAR = re.compile(r"\$\{([A-Za-z0-9]+)\}")
-
-
-def digest(urn: str, salt: str = "", length: int = 17) -> str:
-    """Lowercase hex derived from the URN (and a salt for a second value of the same resource)."""
-    return hashlib.sha256(f"{urn}|{salt}".encode()).hexdigest()[:length]
-
-
-def stand_in_uuid(urn: str, salt: str = "") -> str:
-    return str(uuid.UUID(hex=digest(urn, salt, 32)))
-
-
-def autoname(name: str, urn: str) -> str:
-    """`<logical name>-<7 hex>`, as Pulumi autonames a physical name, the suffix from the URN."""
-    return f"{name}-{digest(urn, 'autoname', AUTONAME_SUFFIX)}"
 
 
 def partition_of(region: str) -> str:
@@ -270,8 +255,6 @@ def stand_in(type_: str, name: str, urn: str, inputs: Mapping[str, Any], ctx: Of
     if type_.startswith("aws:"):
         return _aws(type_, name, urn, inputs, ctx)
     if type_.startswith("gcp:"):
-        from infra.offline.standins_gcp import gcp_stand_in  # the GCP rows build on this module
-
         return gcp_stand_in(type_, name, urn, inputs, ctx)
     return None
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.offline.invokes import OfflineContext
-from infra.offline.standins import autoname, digest
+from infra.offline.standin_ids import autoname, digest
 
 _IMPORT = re.compile(r"pulumi import (\S+) \S+ (\S*\{\{\S+)")
 _TEMPLATE_VAR = re.compile(r"\{\{(\w+)\}\}")
@@ -101,6 +101,10 @@ def gcp_stand_in(type_: str, name: str, urn: str, inputs: Mapping[str, Any], ctx
 
 
 def _extra(type_: str, rid: str, urn: str, inputs: Mapping[str, Any], ctx: OfflineContext) -> dict[str, Any]:
+    if type_ == "gcp:certificatemanager/certificate:Certificate" and isinstance(inputs.get("managed"), dict):
+        # A new Google-managed certificate is PROVISIONING while Certificate Manager provisions it (Certificate
+        # Manager v1 API, Certificate.ManagedCertificate.State: PROVISIONING, FAILED, ACTIVE; read 2026-12-07).
+        return {"managed": {**inputs["managed"], "state": "PROVISIONING"}}
     if type_ in ("gcp:compute/address:Address", "gcp:compute/globalAddress:GlobalAddress"):
         return {"address": _ip(urn, "192.0.2")}
     if type_ == "gcp:container/cluster:Cluster":
