@@ -16,6 +16,8 @@ a shared machine hits all cases alike. Compare the ratios, not the seconds, acro
 - all: `python -m infra.cli plan --all --format json --out-dir DIR`, every stack and the bootstrap
   in one process, measured in the same rounds as `stack:prod` so the two are compared side by side
   (target: at most 1.5x the prod plan alone).
+- watch:<stack>: a one-field edit re-planned by `mlinfra plan STACK --watch`, warm, in one process
+  (benchmarks/watch_speed.py; target: under 1 s).
 
 Each is timed in wall-clock and CPU seconds (CPU: what the plan costs with a core to itself).
 Time per resource is the time above the floor divided by the resources planned; the marginal
@@ -50,6 +52,8 @@ from benchmarks.speed_report import (
     replace_block,
     targets,
 )
+from benchmarks.watch_speed import measure as measure_watch
+from benchmarks.watch_speed import watch_targets
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
@@ -243,7 +247,8 @@ def machine() -> dict[str, Any]:
 
 
 def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = True,
-                  stacks_dir: Path = STACKS_DIR, log=print, plan_all: bool = True) -> dict[str, Any]:
+                  stacks_dir: Path = STACKS_DIR, log=print, plan_all: bool = True,
+                  watch_stacks: Sequence[str] = ("dev",)) -> dict[str, Any]:
     """Warm up, measure every case `runs` times in interleaved rounds, and build the report."""
     python = sys.executable
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -278,11 +283,16 @@ def run_benchmark(runs: int, pool_sizes: Sequence[int], bytecode_cache: bool = T
                 wall, cpu = run_timed(case.command, env)
                 case.wall.append(wall)
                 case.cpu.append(cpu)
+        watched = []
+        for stack in watch_stacks:
+            log(f"watch {stack}: {runs} one-field edits")
+            watched.append(measure_watch(stack, runs, python, env))
     results = [case_result(plan, floors[plan.name]) for plan in plans]
     add_marginal_costs(results)
     return {"benchmark": "mlinfra plan speed", "date": started, "commit": commit(), "machine": info, "runs": runs,
-            "bytecode_cache": bytecode_cache, "floor": "per plan", "cases": results,
-            "targets": targets(results), "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+            "bytecode_cache": bytecode_cache, "floor": "per plan", "cases": results, "watch": watched,
+            "targets": targets(results) + [t for w in watched for t in watch_targets(w)],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -292,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="GPU pool counts of the synthetic stacks, comma-separated; '' for none")
     parser.add_argument("--no-all", action="store_true",
                         help="leave out the `all` case (`plan --all`, every stack in one process)")
+    parser.add_argument("--watch", default="dev",
+                        help="stacks whose --watch re-plan is measured, comma-separated; '' for none")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="compile every module on every run, as with PYTHONDONTWRITEBYTECODE and no cache")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
@@ -306,11 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show:
         report = json.loads(args.show.read_text())
         add_marginal_costs(report["cases"])
-        report["targets"] = targets(report["cases"])
+        report["targets"] = targets(report["cases"]) + [t for w in report.get("watch", []) for t in watch_targets(w)]
     else:
         pools = [int(p) for p in args.pools.split(",") if p.strip()]
         report = run_benchmark(args.runs, pools, bytecode_cache=not args.no_bytecode_cache,
-                               log=lambda msg: print(msg, file=sys.stderr), plan_all=not args.no_all)
+                               log=lambda msg: print(msg, file=sys.stderr), plan_all=not args.no_all,
+                               watch_stacks=[w for w in args.watch.split(",") if w.strip()])
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -8,6 +8,13 @@ rule of every resource in AnalyzeStack, where one would do; most of the pack's t
 with py-spy on `mlinfra plan --all`, 2026-11-29: MessageToDict alone was three quarters of
 Analyze). `install` memoizes those five steps per object they are given.
 
+What is remembered lives as long as the request that holds it: each thread's memory is emptied
+when it starts and when it ends serving Analyze or AnalyzeStack (a request is served on one
+thread). It used to be a per-thread LRU of 4,096 objects, which a stack of more than about 800
+resources overflows (five objects each), so every stack rule converted every resource again: on a
+500-pool plan (about 4,000 resources) the pack's conversions were half its time, and the time per
+resource grew with the stack (py-spy, 2026-12-07).
+
 Exact, not approximate:
 - a request is never changed while it is served, and the same field access returns the same
   message object (upb keeps one Python object per message; tests/policies/test_convert_once.py);
@@ -25,7 +32,6 @@ does nothing, and the pack is only slower.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
@@ -33,32 +39,52 @@ from typing import Any
 from pulumi_policy import policy as _policy
 
 READ_AGAINST = "1.21.0"
-# Per serving thread (pulumi_policy serves with 4). AnalyzeStack rebuilds every resource once
-# per stack rule, so a cache must hold a whole stack to hit there; past the limit it only
-# stops hitting, it is never wrong.
-CACHE_LIMIT = 4096
 
 
 class _PerObject:
-    """Remembers one answer per object: a thread's last CACHE_LIMIT objects, each kept alive."""
+    """Remembers one answer per object, per thread, until the thread's request ends (`forget`)."""
 
     def __init__(self) -> None:
         self._local = threading.local()
+        _MEMORIES.append(self)
 
     def get(self, obj: Any, compute: Callable[[], Any]) -> Any:
         """The answer remembered for this very `obj`, else `compute()`'s, remembered."""
-        cache: OrderedDict[int, tuple[Any, Any]] | None = getattr(self._local, "cache", None)
+        cache: dict[int, tuple[Any, Any]] | None = getattr(self._local, "cache", None)
         if cache is None:
-            cache = self._local.cache = OrderedDict()
+            cache = self._local.cache = {}
         hit = cache.get(id(obj))
         if hit is not None and hit[0] is obj:
-            cache.move_to_end(id(obj))
             return hit[1]
         result = compute()
         cache[id(obj)] = (obj, result)
-        if len(cache) > CACHE_LIMIT:
-            cache.popitem(last=False)
         return result
+
+    def forget(self) -> None:
+        """Drop what this thread remembered (and so the objects it kept alive)."""
+        self._local.cache = None
+
+
+# Every memory made by _once and _once_per_request, emptied together at a request's edges.
+_MEMORIES: list[_PerObject] = []
+
+
+def _forget_all() -> None:
+    for memory in _MEMORIES:
+        memory.forget()
+
+
+def _request_scoped(method: Callable[[Any, Any, Any], Any]) -> Callable[[Any, Any, Any], Any]:
+    """A servicer RPC whose thread starts and ends with nothing remembered."""
+
+    def serve(self: Any, request: Any, context: Any) -> Any:
+        _forget_all()
+        try:
+            return method(self, request, context)
+        finally:
+            _forget_all()
+
+    return serve
 
 
 class ConvertOnce:
@@ -105,4 +131,6 @@ def install() -> bool:
     servicer = _policy._PolicyAnalyzerServicer
     servicer._get_resource_options = _once_per_request(servicer._get_resource_options)
     servicer._get_provider_resource = _once_per_request(servicer._get_provider_resource)
+    servicer.Analyze = _request_scoped(servicer.Analyze)
+    servicer.AnalyzeStack = _request_scoped(servicer.AnalyzeStack)
     return True

@@ -102,10 +102,15 @@ def _spot_only(resource, stack):
         yield f"sandbox GPU pool '{resource.name}' uses on-demand capacity; sandboxes use spot only"
 
 
-def _gpu_cap(resource, stack):
+def _sized_gpu_pools(stack) -> list:
     pools = [r for r in stack.resources if r.resource_type in (AWS_NODE_GROUP, GKE_NODE_POOL)]
     sized = [(r, gpu_pool(r)) for r in pools]
-    sized = [(r, p) for r, p in sized if p]
+    return [(r, p) for r, p in sized if p]
+
+
+def _gpu_cap(resource, stack):
+    # Once per stack, not once per pool: a scan of every resource for each pool was quadratic.
+    sized = stack.memo("sized-gpu-pools", lambda: _sized_gpu_pools(stack))
     # Reported once per stack, on its first GPU pool.
     if not sized or sized[0][0] is not resource or not _is_sandbox(resource, stack):
         return

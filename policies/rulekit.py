@@ -7,6 +7,7 @@ the accelerator catalog (`infra/catalog/accelerators.py`, plain stdlib data) ins
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -80,14 +81,25 @@ class StackView:
         self.resources = resources
         self.config = config
 
-    @property
+    @functools.cached_property
     def environment(self) -> str | None:
-        """The stack's environment: from policy config if set, else the tag most resources carry."""
+        """The stack's environment: from policy config if set, else the tag most resources carry.
+
+        Worked out once per view: rules ask it for every resource, and a count over the whole
+        stack each time made a stack rule quadratic in the stack's size.
+        """
         if self.config.get("environment"):
             return str(self.config["environment"])
         seen = Counter(environment_of(r.props) for r in self.resources)
         seen.pop(None, None)
         return seen.most_common(1)[0][0] if seen else None
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per view (one stack rule's run), for lookups every resource's check shares."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def attached(self, target: PolicyResource, resource_type: str, prop: str = "bucket") -> list[PolicyResource]:
         """Resources of `resource_type` whose `prop` refers to `target`.

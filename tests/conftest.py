@@ -41,3 +41,25 @@ def register() -> Callable[..., Registered]:
         return Registered(run_program(program, **kwargs))
 
     return _run
+
+
+# The edit loop's fast subset (`uv run pytest -m "not slow"`) leaves out the tests that pay for a
+# whole stack or a process: they plan stacks, start the policy pack or run the command line. A test
+# module is slow when it uses one of these; the mark follows the code, so it needs no upkeep.
+_SLOW_NAMES = frozenset({
+    "mlinfra", "stack_run", "run_stack", "run_stack_file", "make_plan", "make_all", "plan_all",
+    "main", "subprocess", "PolicyAnalyzer", "pack", "plan_sandbox", "Sandboxes",
+})
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    if module is not None and _SLOW_NAMES & vars(module).keys():
+        return True
+    return bool(_SLOW_NAMES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)

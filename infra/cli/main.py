@@ -60,8 +60,11 @@ def main() -> None:
               default=None, help="Folder with Pulumi.<stack>.yaml files (default: ./stacks).")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Plan the Pulumi project in this folder instead, e.g. infra/bootstrap.")
+@click.option("--watch", is_flag=True,
+              help="Keep planning STACK: re-plan whenever its stack file or policy config changes, with the "
+                   "SDKs loaded and the policy pack kept running, and print what changed. Ctrl-C stops.")
 def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, out: Path | None,
-         stacks_dir: Path | None, project_dir: Path | None) -> None:
+         stacks_dir: Path | None, project_dir: Path | None, watch: bool) -> None:
     """Plan STACK (or, with --all, every stack) offline: no cloud credentials and no Pulumi CLI needed.
 
     Exit codes: 0 plan made; 1 plan made, but a mandatory policy rule is violated or peak cost
@@ -78,12 +81,20 @@ def plan(stack: str | None, all_stacks: bool, out_dir: Path | None, fmt: str, ou
 
     tune_gc_for_planning()
     _check_plan_args(stack, all_stacks, out_dir, fmt, out, project_dir)
+    if watch and all_stacks:
+        raise click.UsageError("--watch follows one STACK; it cannot go with --all")
     err = Console(stderr=True)
     if all_stacks:
         from infra.cli.plan_all import run_all
         from infra.offline.engine import STACKS_DIR
 
         code = run_all(fmt, out_dir, stacks_dir or STACKS_DIR, err)
+        skip_teardown()
+        sys.exit(code)
+    if watch:
+        from infra.cli.watch import run_watch
+
+        code = run_watch(stack, stacks_dir, project_dir, _watch_emitter(fmt, out))
         skip_teardown()
         sys.exit(code)
     from infra.cli.output import plan_and_emit
@@ -107,6 +118,28 @@ def _check_plan_args(stack: str | None, all_stacks: bool, out_dir: Path | None, 
         raise click.UsageError("give a STACK to plan, or --all for every stack")
     elif out_dir is not None:
         raise click.UsageError("--out-dir goes with --all; for one stack use --out FILE")
+
+
+def _watch_emitter(fmt: str, out: Path | None):
+    """How a watch writes each plan: --out every time; standard output only the first time (then the
+    watch prints what changed). The outcome handed back keeps the plan document, which the watch compares."""
+    from infra.cli.output import OutFile
+
+    if out is not None:
+        OutFile(out).discard()  # a path that cannot be written fails now, before the first plan
+
+    def emit(outcome, first: bool):
+        if out is None and not first:
+            return outcome
+        out_file = OutFile(out) if out is not None else None
+        try:
+            written = _emit(outcome, fmt, out_file)
+        finally:
+            if out_file is not None:
+                out_file.discard()
+        return type(outcome)(written.exit_code, document=outcome.document, error=written.error)
+
+    return emit
 
 
 def _as_terraform_plan(outcome):

@@ -58,6 +58,16 @@ _RUNNING: set[subprocess.Popen] = set()
 # Analyze calls in flight at once: enough to hide the round trips, few enough that none waits
 # behind thousands of others past its deadline (an unbounded burst failed on a 3,500-resource stack).
 ANALYZE_WINDOW = 16
+# AnalyzeStack's work grows with the stack (every stack rule walks every resource), so its deadline
+# does too: the base deadline per this many resources. A fixed 60 s failed a 4,000-resource plan
+# (500 GPU pools) with DEADLINE_EXCEEDED on a loaded 2-core machine; a rule that is really stuck is
+# still named by policies/rule_guard.py long before this.
+STACK_DEADLINE_RESOURCES = 1000
+
+
+def stack_deadline(base: float, resources: int) -> float:
+    """AnalyzeStack's deadline: `base` seconds per STACK_DEADLINE_RESOURCES resources, never less than `base`."""
+    return base * max(1.0, resources / STACK_DEADLINE_RESOURCES)
 # "can't run policy 'x' from policy pack 'p@v1' during preview: string value at .a can't be known"
 _NOT_CHECKED = re.compile(r"^can't run policy '(?P<policy>[^']+)' from policy pack '[^']*' during preview: ")
 # What policies/rule_guard.py makes of a rule that raised or overran, as gRPC passes it on, and
@@ -177,20 +187,21 @@ class PolicyAnalyzer:
         tail = "\n".join(self._stderr[-40:]).strip()
         return f":\n{tail}" if tail else ""
 
-    def _call(self, name: str, request):
+    def _call(self, name: str, request, timeout: float | None = None):
         try:
-            return getattr(self.stub, name)(request, timeout=self.rpc_timeout)
+            return getattr(self.stub, name)(request, timeout=timeout or self.rpc_timeout)
         except grpc.RpcError as exc:
-            raise self._rpc_error(name, exc) from exc
+            raise self._rpc_error(name, exc, timeout) from exc
 
-    def _rpc_error(self, name: str, exc: grpc.RpcError) -> PolicyPackError:
+    def _rpc_error(self, name: str, exc: grpc.RpcError, timeout: float | None = None) -> PolicyPackError:
         """The pack's error, led by the failing rule when the pack named it (policies/rule_guard.py)."""
         named = _RULE_FAILED.search(exc.details() or "")
         if named:
             return PolicyPackError(named.group("message"))
         stuck = [line for line in self._stderr if _RULE_STUCK.match(line)]
         if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED and stuck:
-            return PolicyPackError(f"policy pack did not answer {name} within {self.rpc_timeout:g}s: {stuck[-1]}")
+            return PolicyPackError(f"policy pack did not answer {name} within {timeout or self.rpc_timeout:g}s: "
+                                   f"{stuck[-1]}")
         return PolicyPackError(f"policy pack {self.pack_dir} failed in {name}: {exc.code().name}: "
                                f"{exc.details()}{self._stderr_tail()}")
 
@@ -209,7 +220,8 @@ class PolicyAnalyzer:
     def analyze_stack(self, resources: list[PolicyInput]) -> list[Finding]:
         """Stack rules over every resource at once."""
         request = apb.AnalyzeStackRequest(resources=[r.stack_resource() for r in resources])
-        return [self._finding(d, None) for d in self._call("AnalyzeStack", request).diagnostics]
+        response = self._call("AnalyzeStack", request, stack_deadline(self.rpc_timeout, len(resources)))
+        return [self._finding(d, None) for d in response.diagnostics]
 
     def analyze_all(self, resources: list[PolicyInput]) -> list[Finding]:
         """What a preview runs: Analyze for each resource, then AnalyzeStack once."""

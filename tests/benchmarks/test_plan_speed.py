@@ -257,3 +257,16 @@ def test_the_all_case_plans_every_stack_in_one_process_and_counts_every_document
         {"file": "mlinfra.dev.json"}, {"file": "mlinfra-bootstrap.bootstrap.json"}]}))
     assert planned_resources(out) == 299
     assert planned_resources(out / "mlinfra.dev.json") == 152
+
+
+def test_the_watch_case_re_plans_a_real_edit_and_is_judged_on_its_median():
+    from benchmarks.watch_speed import measure, watch_targets
+
+    result = measure("sandbox", 2)
+    assert result["name"] == "watch:sandbox" and result["runs"] == 2 and result["resources"] > 0
+    for clock in ("wall", "cpu"):
+        figures = result[clock]
+        assert 0 < figures["minimum"] <= figures["median"] <= figures["maximum"]
+    judged = watch_targets({**result, "wall": {"median": 0.8}, "cpu": {"median": 1.3}})
+    assert [(t["value"], t["met"]) for t in judged] == [(0.8, True), (1.3, False)]
+    assert judged[0]["target"] == "watch:sandbox: a one-field edit re-planned in under 1 s (wall)"

@@ -285,3 +285,11 @@ def test_analyze_all_over_more_resources_than_the_window_matches_one_call_each(p
     windowed = pack.analyze_all(resources)
     assert len(windowed) > len(resources)  # empty clusters and buckets break several rules each
     assert [(f.policy, f.urn, f.message) for f in windowed] == [(f.policy, f.urn, f.message) for f in one_by_one]
+
+
+def test_the_stack_deadline_grows_with_the_stack_and_never_falls_below_the_base():
+    from infra.offline.analyzer import stack_deadline
+
+    assert stack_deadline(60, 0) == 60
+    assert stack_deadline(60, 999) == 60
+    assert stack_deadline(60, 4000) == 240  # a 500-pool plan: 60 s failed it on a loaded machine
