@@ -153,11 +153,23 @@ def _sizes(props, ctx):
                    f"{TRUST_LIMIT} unless the quota was raised")
 
 
+def _role_policies(view) -> dict[str, list]:
+    """Role URN -> the role policies that name it, indexed once per stack (not once per role)."""
+    index = getattr(view, "_role_policies", None)
+    if index is None:
+        index = {}
+        for r in view.resources:
+            if r.resource_type == INLINE:
+                for dependency in r.property_dependencies.get("role", []):
+                    index.setdefault(dependency.urn, []).append(r)
+        view._role_policies = index
+    return index
+
+
 def _inline_sum(resource, view):
     props = resource.props
     total = sum(iam_size(dig(p, "policy")) for p in dig(props, "inlinePolicies", default=[]) if dig(p, "policy"))
-    attached = [r for r in view.resources if r.resource_type == INLINE
-                and any(d.urn == resource.urn for d in r.property_dependencies.get("role", []))]
+    attached = _role_policies(view).get(resource.urn, [])
     total += sum(iam_size(dig(r.props, "policy")) for r in attached if dig(r.props, "policy"))
     if total > INLINE_SUM_LIMIT:
         yield (f"role '{resource.name}' has {total} characters of inline policies without white space "
