@@ -60,8 +60,9 @@ def _split() -> Path:
 
     database = _bundled()
     stat = database.stat()
-    folder = (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlinfra"
-              / f"iam-services-{stat.st_size}-{stat.st_mtime_ns}")
+    # The home folder only: a rule never reads the environment, since one pack serves every stack
+    # (tests/infra/plan/test_make_all.py).
+    folder = Path.home() / ".cache" / "mlinfra" / f"iam-services-{stat.st_size}-{stat.st_mtime_ns}"
     if (folder / "_index.json").is_file():
         return folder
     data = orjson.loads(database.read_bytes())
