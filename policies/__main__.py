@@ -6,6 +6,7 @@
 import aws_baseline
 import aws_compute
 import aws_iam
+import aws_iam_documents
 import aws_observability
 import aws_storage
 import ci_identities
@@ -33,6 +34,7 @@ PolicyPack(
         *aws_compute.RULES,
         *aws_storage.RULES,
         *aws_iam.RULES,
+        *aws_iam_documents.RULES,
         *aws_observability.RULES,
         *ci_identities.RULES,
         *gcp.RULES,

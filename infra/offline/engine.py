@@ -65,14 +65,18 @@ def run_program(
     secret_keys: list[str] | None = None,
     context: OfflineContext | None = None,
     on_register: Callable[[RecordedResource], None] | None = None,
+    stand_ins: bool = True,
 ) -> ProgramRun:
     """Run `program` under the recording mock runtime as a preview; `on_register` sees each resource.
+
+    `stand_ins=False` leaves every computed output unknown, exactly as `pulumi preview` shows a new
+    stack (what the rules must also handle); by default they get stand-ins (infra/offline/standins.py).
 
     Raises ProgramError wrapping whatever the program raised, with the resources registered
     before it failed (so callers can prove a bad config created nothing).
     """
     invokes = InvokeAnswers(context or OfflineContext())
-    mocks = OfflineMocks(invokes)
+    mocks = OfflineMocks(invokes, stand_ins)
     monitor = RecordingMonitor(mocks, on_register)
     # The runtime keeps global state; start each run from a clean slate so runs never mix.
     settings.reset_options(project=project, stack=stack, preview=True)
@@ -87,30 +91,41 @@ def run_program(
         with without_stack_traces(), monitor_calls_in_one_worker(), clock_run() as clock:
             _sync_await(run_in_stack(program))
     except Exception as exc:
-        raise ProgramError(exc, list(monitor.records)) from exc
+        raise ProgramError(monitor.duplicate or exc, list(monitor.records)) from exc
     finally:
         settings.set_root_resource(None)
+    if monitor.duplicate is not None:  # refused even where the SDK swallowed the failed registration
+        raise ProgramError(monitor.duplicate, list(monitor.records))
     outputs = struct_to_json(monitor.stack_outputs) if monitor.stack_outputs is not None else {}
     return ProgramRun(project, stack, monitor.records, outputs, invokes.asked, clock=clock)
 
 
 def context_for(stack_file: StackFile) -> OfflineContext:
-    """Offline answers that match the stack's own region and project."""
+    """Offline answers that match the stack's own region, account and project.
 
-    def _obj(key: str) -> dict:
-        raw = stack_file.config.get(key)
-        try:
-            value = json.loads(raw) if raw else {}
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
+    Any namespace's `aws` and `gcp` objects count (`mlinfra:aws`, `bootstrap:aws`).
+    """
 
-    aws, gcp = _obj("mlinfra:aws"), _obj("mlinfra:gcp")
+    def _obj(suffix: str) -> dict:
+        for key, raw in sorted(stack_file.config.items()):
+            if not key.endswith(f":{suffix}"):
+                continue
+            try:
+                value = json.loads(raw) if raw else {}
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+        return {}
+
+    aws, gcp = _obj("aws"), _obj("gcp")
     defaults = OfflineContext()
     return OfflineContext(
         aws_region=str(aws.get("region") or defaults.aws_region),
         gcp_project=str(gcp.get("project") or defaults.gcp_project),
         gcp_region=str(gcp.get("region") or defaults.gcp_region),
+        aws_account_id=str(aws.get("account_id") or defaults.aws_account_id),
+        gcp_project_number=str(gcp.get("project_number") or defaults.gcp_project_number),
     )
 
 
@@ -143,13 +158,14 @@ def load_project(project_dir: Path) -> Project:
 
 
 def run_stack(stack: str, stacks_dir: Path = STACKS_DIR, program_path: Path = PROGRAM,
-              project: str = PROJECT) -> ProgramRun:
+              project: str = PROJECT, stand_ins: bool = True) -> ProgramRun:
     """Plan one stack from its file by running the program entry point, as `pulumi` would."""
-    return run_stack_file(load_stack_file(stacks_dir, stack), program_path, project)
+    return run_stack_file(load_stack_file(stacks_dir, stack), program_path, project, stand_ins=stand_ins)
 
 
 def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM, project: str = PROJECT,
-                   on_register: Callable[[RecordedResource], None] | None = None) -> ProgramRun:
+                   on_register: Callable[[RecordedResource], None] | None = None,
+                   stand_ins: bool = True) -> ProgramRun:
     """Plan from an in-memory stack file (a sandbox is a template plus overrides, never on disk)."""
     stack = stack_file.name
     run = run_program(
@@ -160,6 +176,7 @@ def run_stack_file(stack_file: StackFile, program_path: Path = PROGRAM, project:
         secret_keys=stack_file.secret_keys,
         context=context_for(stack_file),
         on_register=on_register,
+        stand_ins=stand_ins,
     )
     run.stack_file = stack_file
     return run

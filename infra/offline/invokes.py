@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+# Placeholders when the stack config names no account or project number: 123456789012 is the account
+# id AWS's own documentation uses in examples (docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
 OFFLINE_ACCOUNT_ID = "123456789012"
 OFFLINE_GCP_PROJECT_NUMBER = "100000000001"
 
@@ -21,22 +23,24 @@ class UnansweredInvokeError(RuntimeError):
 
 @dataclass(frozen=True)
 class OfflineContext:
-    """What the answers depend on: the stack's region and project."""
+    """What the answers and stand-ins depend on: the stack's region, account and project."""
 
     aws_region: str = "us-east-1"
     gcp_project: str = "offline-project"
     gcp_region: str = "us-central1"
+    aws_account_id: str = OFFLINE_ACCOUNT_ID
+    gcp_project_number: str = OFFLINE_GCP_PROJECT_NUMBER
 
 
 Answer = Callable[[dict[str, Any], OfflineContext], dict[str, Any]]
 
 
-def _caller_identity(_args, _ctx) -> dict[str, Any]:
+def _caller_identity(_args, ctx) -> dict[str, Any]:
     return {
-        "accountId": OFFLINE_ACCOUNT_ID,
-        "arn": f"arn:aws:iam::{OFFLINE_ACCOUNT_ID}:role/offline-plan",
+        "accountId": ctx.aws_account_id,
+        "arn": f"arn:aws:iam::{ctx.aws_account_id}:role/offline-plan",
         "userId": "AROAOFFLINEPLAN:offline-plan",
-        "id": OFFLINE_ACCOUNT_ID,
+        "id": ctx.aws_account_id,
     }
 
 
@@ -59,7 +63,7 @@ def _availability_zones(_args, ctx) -> dict[str, Any]:
 
 def _gcp_project(args, ctx) -> dict[str, Any]:
     project = args.get("projectId") or ctx.gcp_project
-    return {"projectId": project, "number": OFFLINE_GCP_PROJECT_NUMBER, "name": project,
+    return {"projectId": project, "number": ctx.gcp_project_number, "name": project,
             "id": f"projects/{project}"}
 
 

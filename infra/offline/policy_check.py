@@ -128,7 +128,18 @@ def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[Po
         "violations": [_violation(f, remediation) for f in _ordered(findings) if not f.not_checked],
         "notChecked": [{"policy": f.policy, "enforcementLevel": f.level, "message": f.message, "urn": f.urn}
                        for f in _ordered(findings) if f.not_checked],
+        **({"accepted": accepted} if (accepted := accepted_findings(config)) else {}),
     }
+
+
+def accepted_findings(config: Path | None) -> list[dict[str, str]]:
+    """Findings the policy config accepts (a rule's `accepted`: resource -> reason), listed to stay visible."""
+    if config is None:
+        return []
+    return [{"policy": name, "resource": str(resource), "reason": str(reason)}
+            for name, setting in sorted(load_policy_config(config).items())
+            if isinstance(setting.properties.get("accepted"), dict)
+            for resource, reason in sorted(setting.properties["accepted"].items())]
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:

@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from infra.offline.standin_marks import as_unknown
 from infra.offline.terraform_types import PROPERTY_RENAMES, PROVIDER_SOURCES, UnmappedTypeError, terraform_type
 from infra.offline.terraform_values import Converted, convert, snake
 
@@ -137,8 +138,12 @@ def _is_block(value: Any) -> bool:
 
 
 def terraform_plan(document: dict[str, Any]) -> dict[str, Any]:
-    """The Terraform plan JSON (format 1.2) of an mlinfra plan document."""
-    resources = document["resources"]
+    """The Terraform plan JSON (format 1.2) of an mlinfra plan document.
+
+    Stand-ins go back to unknown: Terraform shows what the cloud computes as unknown, and Checkov
+    must not judge a made-up value (docs/stand-ins.md).
+    """
+    resources = as_unknown(document["resources"])
     addresses = _addresses(resources)
     planned, changes, configured = [], [], []
     providers: dict[str, dict[str, str]] = {}

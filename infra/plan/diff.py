@@ -7,6 +7,7 @@ URN and creates the new one unless an alias says otherwise, and plan documents c
 Values marked secret in a document ("[secret]") stay masked: when either side of a property is
 secret, both sides are shown as "[secret]". A change that is only the plan clock moving (a
 sandbox template's expiry) is folded into the stack's `clock` summary (infra/plan/diff_clock.py).
+A stand-in is compared as the output it stands for, so one moving alone is no change.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from infra.plan.diff_clock import fold_clock
 from infra.plan.diff_paths import property_changes
+from infra.plan.diff_standins import mask_stand_ins, provided_stand_ins
 
 DIFF_VERSION = 1
 SECRET = "[secret]"
@@ -163,7 +165,10 @@ def diff_stack(base: dict[str, Any] | None, head: dict[str, Any] | None) -> dict
     """The diff of one stack; a side that is None means the stack exists only on the other side."""
     present = head or base
     assert present is not None, "a stack diff needs at least one side"
-    entries = diff_resources((base or {}).get("resources", []), (head or {}).get("resources", []))
+    # Stand-ins are compared by what they stand for (infra/plan/diff_standins.py), never by value.
+    sides = (base or {}).get("resources", []), (head or {}).get("resources", [])
+    provided = provided_stand_ins(*sides)
+    entries = diff_resources(mask_stand_ins(sides[0], provided), mask_stand_ins(sides[1], provided))
     entries, clock = fold_clock(entries, base, head)
     summary = {action: sum(1 for e in entries if e["action"] == action) for action in ACTIONS}
     if base is None:

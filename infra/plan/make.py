@@ -22,6 +22,7 @@ from infra.offline.engine import (
     load_project,
     run_stack_file,
 )
+from infra.offline.monitor import DuplicateUrnError
 from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_streamed, mandatory_violations
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream, StreamChain
@@ -150,7 +151,7 @@ def start_plan(stack_file: StackFile, project: Project, analyzer: PolicyAnalyzer
     except BaseException as exc:
         if stream is not None:
             stream.cancel()
-        if isinstance(exc, ProgramError) and isinstance(exc.cause, ConfigError):
+        if isinstance(exc, ProgramError) and isinstance(exc.cause, (ConfigError, DuplicateUrnError)):
             return PlanOutcome(EXIT_CONFIG, error=str(exc.cause))
         raise
     if stream is not None:

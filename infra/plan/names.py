@@ -21,6 +21,7 @@ from infra.catalog.physical_names import (
     name_like_inputs,
 )
 from infra.offline.properties import UNKNOWN_PLACEHOLDER
+from infra.offline.standin_marks import as_unknown
 
 # Stacks do not pin their AWS account: all of them are taken to share one, the worst case.
 SHARED_AWS_ACCOUNT = "shared"
@@ -111,8 +112,10 @@ class _Plan:
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.stack = str(document["stack"])
-        self.resources = [r for r in document["resources"] if r.get("custom")]
-        self.by_urn = {r["urn"]: r for r in document["resources"]}
+        # A stand-in is no name anything could clash with: it is unknown here, as in a preview.
+        resources = as_unknown(list(document["resources"]))
+        self.resources = [r for r in resources if r.get("custom")]
+        self.by_urn = {r["urn"]: r for r in resources}
         self._identity: dict[str, str] = {}
 
     def provider(self, resource: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -117,4 +117,6 @@ def test_the_sandbox_identity_reaches_only_sandbox_stacks_and_sandbox_resources(
         "StringEquals": {"aws:ResourceTag/environment": "sandbox"}}
     assert policy["TearDownSandboxRoles"]["Condition"] == policy["TearDownSandboxOnly"]["Condition"]
     assert "RolesOnlyWithTheBoundary" not in policy  # it creates nothing
-    assert plan["outputs"]["aws_sandbox_role_arn"] == "[unknown]"
+    # The role's ARN exists after apply: the plan gives IAM's format as a stand-in, and says so.
+    assert plan["outputs"]["aws_sandbox_role_arn"] == "arn:aws:iam::123456789012:role/acme-ml-github-sandbox"
+    assert "aws_sandbox_role_arn" in plan["outputStandIns"]

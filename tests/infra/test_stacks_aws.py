@@ -156,9 +156,10 @@ def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
         assert (bucket["protect"], bucket["retainOnDelete"], bucket["inputs"]["forceDestroy"]) == (True, True, False)
     logging = {r["name"]: r["inputs"] for r in named(prod, "aws:s3/bucketLogging:BucketLogging")}
     assert logging == {
-        "datasets-access-logs": {"bucket": "[unknown]", "targetBucket": "acme-ml-prod-logs",
+        # The bucket's id (S3: its name), a stand-in until apply.
+        "datasets-access-logs": {"bucket": "acme-ml-prod-datasets", "targetBucket": "acme-ml-prod-logs",
                                  "targetPrefix": "acme-ml-prod-datasets/"},
-        "checkpoints-access-logs": {"bucket": "[unknown]", "targetBucket": "acme-ml-prod-logs",
+        "checkpoints-access-logs": {"bucket": "acme-ml-prod-checkpoints", "targetBucket": "acme-ml-prod-logs",
                                     "targetPrefix": "acme-ml-prod-checkpoints/"},
     }
     log_policy = json.loads(one(prod, "aws:s3/bucketPolicy:BucketPolicy", "logs-tls-only")["inputs"]["policy"])

@@ -49,7 +49,11 @@ def test_prod_buckets_are_protected_retained_logged_and_granted_to_workloads(pro
         assert bucket["inputs"]["forceDestroy"] is False and "logging" in bucket["inputs"]
     # Every prod bucket uses CMEK; each created key and its ring are kept when the bucket is.
     for name in ("models-gcs", "samples-gcs"):
-        assert by_name[f"{name}-bucket"]["inputs"]["encryption"] == {"defaultKmsKeyName": "[unknown]"}
+        key = by_name[f"{name}-cmek-key"]
+        key_id = key["standIns"]["outputs"]["id"]
+        assert by_name[f"{name}-bucket"]["inputs"]["encryption"] == {"defaultKmsKeyName": key_id}
+        assert key["standIns"]["outputs"]["id"] == (f"projects/acme-ml-prod/locations/us-central1/keyRings/"
+                                                    f"acme-ml-prod-{name}-key/cryptoKeys/acme-ml-prod-{name}-key")
         for part in ("key", "keyring"):
             assert (by_name[f"{name}-cmek-{part}"]["protect"], by_name[f"{name}-cmek-{part}"]["retainOnDelete"]) == (
                 True, True)

@@ -172,7 +172,24 @@ CASES = [
     ("ng", "tags", TAGS, "eks-gpu-scale-from-zero-tags", A,
      f"GPU node group 'gpu-ng' scales from zero but lacks autoscaler tags: {AUTOSCALER}/resources/nvidia.com/gpu, "
      f"{AUTOSCALER}/taint/nvidia.com/gpu"),
-    ("role", "inlinePolicies.0.policy", _doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    # The IAM document rules (more cases in test_iam_document_rules.py).
+    ("role", "inlinePolicies.0.policy", _doc({"Effect": "Allow", "Action": ["s3:GetObjcet"], "Resource": "*"}),
+     "iam-actions-exist", M, "'app-role' inlinePolicies[0] names actions that match no action of the Service "
+                             "Authorization Reference: s3:GetObjcet"),
+    ("role", "inlinePolicies.0.policy", _doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*",
+                                              "Condition": {"StringEquals": {"kms:ViaService": "s3.x"}}}),
+     "iam-condition-keys-supported", M, "'app-role' inlinePolicies[0] uses condition keys its actions do not "
+                                        "support: kms:ViaService (not supported by s3:GetObject)"),
+    ("role", "inlinePolicies.0.policy", _doc({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}),
+     "iam-write-actions-scoped", M, "'app-role' inlinePolicies[0] allows write actions that support "
+                                    "resource-level permissions on Resource '*': s3:PutObject"),
+    ("role", "assumeRolePolicy", _doc({"Sid": "S" * 2000, "Effect": "Allow",
+                                       "Principal": {"Service": "eks.amazonaws.com"}, "Action": ["sts:AssumeRole"]}),
+     "iam-policy-size", M, "role 'app-role' has a trust policy of 2138 characters without white space; IAM allows "
+                           "2048 unless the quota was raised"),
+    # On one bucket's objects: on "*" it would also break iam-write-actions-scoped.
+    ("role", "inlinePolicies.0.policy", _doc({"Effect": "Allow", "Action": "s3:*",
+                                              "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}),
      "iam-no-wildcard-actions", M, "'app-role' allows wildcard actions: s3:*"),
     ("role", "assumeRolePolicy", _doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}),
      "iam-trust-scoped", M, "role 'app-role' can be assumed by any principal ('*')"),

@@ -112,8 +112,26 @@ def gke_gateway(*, security_policy="infer-waf", gateway_class="gke-l7-global-ext
 
 ANY_TCP = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
 
+def role_with_inline_policies(*sizes: int):
+    """A role and one role policy per size (characters without white space), as the engine links them."""
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole"}]}
+    role = resource("aws:iam/role:Role", "app", {"tags": TAGS, "assumeRolePolicy": json.dumps(trust)})
+    parts = [role]
+    for index, size in enumerate(sizes):
+        base = {"Statement": [{"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        base["Statement"][0]["Sid"] = "S" * (size - len("".join(json.dumps(base).split())))
+        parts.append(resource("aws:iam/rolePolicy:RolePolicy", f"app-{index}",
+                              {"role": "app", "policy": json.dumps(base)}, deps={"role": [role]}))
+    return parts
+
+
 CASES = [
     ("dev stack", s3_stack(), []),
+    ("inline policies of a role at IAM's quota", role_with_inline_policies(5120, 5120), []),
+    ("inline policies of a role over IAM's quota", role_with_inline_policies(5120, 5121),
+     [("iam-role-inline-policy-size", M, "role 'app' has 10241 characters of inline policies without white space "
+                                         "(2 role policies and its own); IAM allows 10240 per role")]),
     ("VPC with its default security group closed", network(), []),
     ("VPC whose default security group is not adopted", network(default_sg=False),
      [("vpc-default-security-group-closed", M,

@@ -36,29 +36,17 @@ def test_every_stack_has_no_mandatory_violations(stack):
     jsonschema.validate(outcome.document, load_schema())
 
 
-# IAM policies that name an ARN which exists only after apply (a KMS key): the whole
-# policy document is unknown in a preview, so the wildcard check cannot run on it (reported, not passed).
-_DEV = "urn:pulumi:dev::mlinfra::mlinfra:aws:"
-DEV_NOT_CHECKED = [
-    ("iam-no-wildcard-actions", f"{_DEV}EksCluster$aws:iam/rolePolicy:RolePolicy::dev-cluster-kms"),
-    ("iam-no-wildcard-actions", f"{_DEV}WorkloadBucketAccess$aws:iam/rolePolicy:RolePolicy::dev-notebooks-buckets"),
-    # CI jobs read the KMS-encrypted datasets bucket.
-    ("iam-no-wildcard-actions", f"{_DEV}WorkloadBucketAccess$aws:iam/rolePolicy:RolePolicy::dev-dev-cpu-jobs-buckets"),
-    # Observability (#20): the scraper's remote-write and Grafana's query policies name the workspace.
-    ("iam-no-wildcard-actions", f"{_DEV}AmpScraper$aws:iam/rolePolicy:RolePolicy::dev-metrics-target"),
-    ("iam-no-wildcard-actions", f"{_DEV}WorkloadBucketAccess$aws:iam/rolePolicy:RolePolicy::dev-grafana-query"),
-    # The imagenet dataset's consumer (#27): its policy names the bucket's KMS key.
-    ("iam-no-wildcard-actions",
-     f"{_DEV}S3DatasetAccess$aws:iam/rolePolicy:RolePolicy::dev-training-trainer-datasets-datasets"),
-]
-# amp-access-scoped reads the same documents, so it cannot run on them either.
-DEV_NOT_CHECKED += [("amp-access-scoped", urn) for _, urn in DEV_NOT_CHECKED]
-
-
-def test_dev_is_checked_except_what_needs_values_from_apply():
-    policy = plan("dev").document["policy"]
-    assert policy["violations"] == []
-    assert sorted((f["policy"], f["urn"]) for f in policy["notChecked"]) == sorted(DEV_NOT_CHECKED)
+def test_dev_is_checked_in_full_with_stand_ins_for_what_needs_values_from_apply():
+    """The five IAM policies that name an ARN known only after apply (KMS keys, the AMP workspace) used to
+    leave iam-no-wildcard-actions and amp-access-scoped "not checked"; with stand-ins both run on them."""
+    document = plan("dev").document
+    policy = document["policy"]
+    assert policy["violations"] == [] and policy["notChecked"] == []
+    using = sorted(r["name"] for r in document["resources"]
+                   if r["type"] == "aws:iam/rolePolicy:RolePolicy" and "policy" in (r.get("standIns") or {}).get(
+                       "inputs", {}))
+    assert using == ["dev-cluster-kms", "dev-dev-cpu-jobs-buckets", "dev-grafana-query", "dev-metrics-target",
+                     "dev-notebooks-buckets"]
 
 
 def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):
@@ -79,14 +67,14 @@ def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):
         "urn": "urn:pulumi:dev::mlinfra::mlinfra:aws:S3Bucket$aws:s3/bucket:Bucket::datasets-bucket",
         "remediation": "Set buckets.<name>.versioning: true (the default) in the stack file."}
     markdown = markdown_view(document)
-    assert "**Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 12 not checked**" \
+    assert "**Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 0 not checked**" \
         in markdown
     assert ("| mandatory | `s3-versioning` | datasets-bucket | bucket 'acme-ml-dev-datasets' does not have "
             "versioning enabled | Set buckets.<name>.versioning: true (the default) in the stack file. |") in markdown
     console = Console(record=True, width=240, file=io.StringIO())
     console.print(table_view(document))
     table = console.export_text()
-    assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 12 not checked" in table
+    assert "Policy (mlinfra@0.1.0, config policies/config/dev.json): 1 mandatory, 0 advisory, 0 not checked" in table
     assert "s3-versioning" in table and "bucket 'acme-ml-dev-datasets' does not have versioning enabled" in table
 
 

@@ -12,12 +12,17 @@ from infra.offline.properties import UNKNOWN_PLACEHOLDER
 def gateway_rows(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     """(cluster, gateway, address, certificate status, routes) for every gateway in the outputs."""
     rows = []
+    # A stand-in (docs/stand-ins.md) is made up: the view shows what a preview would, never the made-up value.
+    stand_ins = set(document.get("outputStandIns") or [])
     for key, output in sorted((document.get("outputs") or {}).items()):
         if not key.startswith("cluster_") or not isinstance(output, dict):
             continue
         for name, gateway in sorted((output.get("gateways") or {}).items()):
-            address = gateway.get("dns_name", gateway.get("ip_address"))
-            rows.append((key.removeprefix("cluster_"), name, _known(address), _known(gateway.get("certificate_status")),
+            at = f"{key}.gateways.{name}."
+            field = "dns_name" if "dns_name" in gateway else "ip_address"
+            address = None if at + field in stand_ins else gateway.get(field)
+            status = None if at + "certificate_status" in stand_ins else gateway.get("certificate_status")
+            rows.append((key.removeprefix("cluster_"), name, _known(address), _known(status),
                          "; ".join(_route(n, r) for n, r in sorted((gateway.get("routes") or {}).items()))))
     return rows
 

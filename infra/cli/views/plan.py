@@ -43,6 +43,20 @@ def headline(document: dict[str, Any]) -> str:
             f"{counts['total']} resources, {counts['custom']} cloud resources")
 
 
+def stand_in_line(document: dict[str, Any]) -> str | None:
+    """Says that ids, ARNs and endpoints are made up, and how many resources use them."""
+    using = sum(1 for r in document["resources"] if (r.get("standIns") or {}).get("inputs"))
+    if not any(r.get("standIns") for r in document["resources"]):
+        return None
+    return (f"Stand-ins: ids, ARNs, endpoints and names the cloud computes are made up offline in its documented "
+            f"format ({using} resources use them, marked 'stand-in'); see docs/stand-ins.md")
+
+
+def _stand_in_mark(resource: dict[str, Any]) -> str:
+    used = sorted((resource.get("standIns") or {}).get("inputs") or {})
+    return f" · stand-in {', '.join(used)}" if used else ""
+
+
 def table_view(document: dict[str, Any]) -> Group:
     """The component tree with each resource's key settings, then counts by type."""
     children = _children(document)
@@ -50,7 +64,7 @@ def table_view(document: dict[str, Any]) -> Group:
 
     def add(node: Tree, parent: str | None) -> None:
         for resource in children.get(parent, []):
-            summary = summarize(resource["type"], resource["inputs"])
+            summary = summarize(resource["type"], resource["inputs"]) + _stand_in_mark(resource)
             style = "bold cyan" if not resource["custom"] else ""
             label = f"[{style}]{resource['name']}[/{style}]" if style else resource["name"]
             # Flags and summaries are data, not markup: "[protected]" must print as written.
@@ -67,7 +81,9 @@ def table_view(document: dict[str, Any]) -> Group:
     width = len(str(max(by_type.values(), default=0)))
     counts = Text("Resources by type\n", style="bold") + Text("\n".join(
         f"  {n:>{width}}  {t}" for t, n in by_type.items()))
-    return Group(f"[bold]{headline(document)}[/bold]", tree, counts, *gateway_table(document),
+    note = stand_in_line(document)
+    return Group(f"[bold]{headline(document)}[/bold]", *([f"[dim]{escape(note)}[/dim]"] if note else []),
+                 tree, counts, *gateway_table(document),
                  *gpu_platform_table(document), *policy_table(document),
                  cost_table(document.get("cost") or {}), Text(""), Text(footer(document), style="bold"))
 
@@ -80,7 +96,9 @@ def footer(document: dict[str, Any]) -> str:
 
 def markdown_view(document: dict[str, Any]) -> str:
     """A pull-request comment: headline, components with key settings, counts by type."""
-    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "", *gateway_markdown(document),
+    note = stand_in_line(document)
+    lines = [f"### mlinfra plan: `{document['stack']}`", "", headline(document), "",
+             *([f"_{note}_", ""] if note else []), *gateway_markdown(document),
              *gpu_platform_markdown(document), *policy_markdown(document)]
     children = _children(document)
     lines += ["<details><summary>Resources</summary>", "",
@@ -90,7 +108,7 @@ def markdown_view(document: dict[str, Any]) -> str:
         for resource in children.get(parent, []):
             indent = "&nbsp;&nbsp;" * depth
             name = resource["name"] if resource["custom"] else f"**{resource['name']}**"
-            summary = summarize(resource["type"], resource["inputs"]) + _flags(resource)
+            summary = summarize(resource["type"], resource["inputs"]) + _flags(resource) + _stand_in_mark(resource)
             lines.append(f"| {indent}{name} | `{resource['type']}` | {markdown_cell(summary)} |")
             add(resource["urn"], depth + 1)
 

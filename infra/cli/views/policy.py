@@ -21,15 +21,22 @@ def policy_headline(document: dict[str, Any]) -> str:
     mandatory = sum(1 for v in violations if v["enforcementLevel"] == "mandatory")
     pack = policy.get("pack")
     where = f" ({pack['name']}@{pack['version']}, config {policy.get('config') or 'defaults'})" if pack else ""
+    accepted = len(policy.get("accepted", []))
     return (f"Policy{where}: {mandatory} mandatory, {len(violations) - mandatory} advisory, "
-            f"{len(policy.get('notChecked', []))} not checked")
+            f"{len(policy.get('notChecked', []))} not checked" + (f", {accepted} accepted" if accepted else ""))
+
+
+def _accepted(policy: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Accepted findings as rows: the resource by name and the config's reason."""
+    return [("accepted", {"policy": a["policy"], "urn": f"::{a['resource']}", "message": a["reason"]})
+            for a in policy.get("accepted", [])]
 
 
 def policy_table(document: dict[str, Any]) -> list[Any]:
     """Renderables for the terminal: the headline, then one row per finding."""
     policy = document.get("policy", {})
     findings = [(v["enforcementLevel"], v) for v in policy.get("violations", [])]
-    findings += [("not checked", n) for n in policy.get("notChecked", [])]
+    findings += [("not checked", n) for n in policy.get("notChecked", [])] + _accepted(policy)
     style = "bold red" if any(level == "mandatory" for level, _ in findings) else "bold green"
     parts: list[Any] = [f"[{style}]{policy_headline(document)}[/{style}]"]
     if findings:
@@ -50,7 +57,7 @@ def policy_markdown(document: dict[str, Any]) -> list[str]:
     policy = document.get("policy", {})
     lines = [f"**{policy_headline(document)}**", ""]
     rows = [(v["enforcementLevel"], v) for v in policy.get("violations", [])]
-    rows += [("not checked", n) for n in policy.get("notChecked", [])]
+    rows += [("not checked", n) for n in policy.get("notChecked", [])] + _accepted(policy)
     if rows:
         lines += ["| Level | Rule | Resource | Finding | Fix |", "| --- | --- | --- | --- | --- |"]
         for level, f in rows:

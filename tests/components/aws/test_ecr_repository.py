@@ -21,7 +21,8 @@ def test_repository_is_immutable_scanned_and_kms_encrypted_with_its_own_key(regi
     assert repo.inputs["name"] == "acme/ci"
     assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
     assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
-    assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": "[unknown]"}]
+    # The key's ARN, known only after apply: the offline plan shows its stand-in (docs/stand-ins.md).
+    assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key.stand_ins["arn"]}]
     assert repo.options()["propertyDependencies"]["encryptionConfigurations"] == [key.urn]
     assert key.inputs["enableKeyRotation"] is True
     assert repo.options()["protect"] is True and key.options()["protect"] is True

@@ -55,7 +55,12 @@ def test_cluster_exposes_a_kubernetes_provider_that_previews_before_the_cluster_
     reg = register(lambda: EksCluster("train", EksClusterArgs(
         cluster_name="dev-train", kubernetes_version="1.33", subnet_ids=["s-a", "s-b"])))
     provider = reg.one("pulumi:providers:kubernetes", "train-k8s")
-    assert provider.inputs["kubeconfig"] == "[unknown]"
+    # Built from the cluster's endpoint and CA, which exist only after apply: stand-ins offline.
+    cluster_stand_ins = reg.one("aws:eks/cluster:Cluster").stand_ins
+    kubeconfig = json.loads(provider.inputs["kubeconfig"])
+    assert kubeconfig["clusters"][0]["cluster"] == {
+        "server": cluster_stand_ins["endpoint"],
+        "certificate-authority-data": cluster_stand_ins["certificateAuthority.data"]}
     assert provider.parent == reg.one("mlinfra:aws:EksCluster").urn
     cluster = reg.one("aws:eks/cluster:Cluster")
     assert cluster.urn in provider.options()["dependencies"]

@@ -43,7 +43,7 @@ def test_cluster_secure_defaults(register):
     log_group = reg.one("aws:cloudwatch/logGroup:LogGroup", "train-logs")
     logs_key = reg.one("aws:kms/key:Key", "train-logs-key")
     assert log_group.inputs == {"name": "/aws/eks/dev-train/cluster", "retentionInDays": 90,
-                                "kmsKeyId": "[unknown]", "tags": {"owner": "ml"}}
+                                "kmsKeyId": logs_key.stand_ins["arn"], "tags": {"owner": "ml"}}
     assert log_group.options()["propertyDependencies"]["kmsKeyId"] == [logs_key.urn]
     assert log_group.urn in cluster.options()["dependencies"]
     assert cluster.options()["protect"] is False
@@ -56,9 +56,14 @@ def test_every_created_key_has_an_explicit_policy_administered_by_the_account(re
                                      "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                                      "Action": "kms:*", "Resource": "*"}]
     logs = json.loads(reg.one("aws:kms/key:Key", "train-logs-key").inputs["policy"])
-    root, service = logs["Statement"]
+    root, service, describe = logs["Statement"]
     assert root["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
     assert service["Principal"] == {"Service": "logs.us-west-2.amazonaws.com"}
+    # DescribeKey carries no encryption context, so it has a statement without the condition.
+    assert "kms:Describe*" not in service["Action"]
+    assert describe == {"Sid": "CloudWatchLogsDescribe", "Effect": "Allow",
+                        "Principal": {"Service": "logs.us-west-2.amazonaws.com"},
+                        "Action": "kms:DescribeKey", "Resource": "*"}
     assert service["Condition"] == {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [
         "arn:aws:logs:us-west-2:111122223333:log-group:/aws/eks/dev-train/cluster"]}}
 

@@ -141,7 +141,8 @@ def test_flow_logs_are_encrypted_with_their_own_key_and_the_role_trusts_only_thi
     key = reg.one("aws:kms/key:Key", "net-flow-logs-key")
     assert group.options()["propertyDependencies"]["kmsKeyId"] == [key.urn]
     assert key.options()["protect"] is True and key.inputs["enableKeyRotation"] is True
-    root, logs = json.loads(key.inputs["policy"])["Statement"]
+    root, logs, describe = json.loads(key.inputs["policy"])["Statement"]
+    assert describe["Action"] == "kms:DescribeKey" and "Condition" not in describe
     assert root["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == [

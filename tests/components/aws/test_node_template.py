@@ -63,8 +63,8 @@ def test_pool_tags_its_asg_once_per_key_the_api_does_not_give_from_the_node_grou
     component = reg.one("mlinfra:aws:EksGpuNodePool", "train-l4")
     for tag in tags.values():
         assert tag.inputs["tag"]["propagateAtLaunch"] is False
-        # The ASG name is the node group's output: unknown in a preview, wired by dependency.
-        assert tag.inputs["autoscalingGroupName"] == "[unknown]"
+        # The ASG name is the node group's output: a stand-in offline, wired by dependency.
+        assert tag.inputs["autoscalingGroupName"] == group.stand_ins["resources[0].autoscalingGroups[0].name"]
         assert tag.options()["propertyDependencies"]["autoscalingGroupName"] == [group.urn]
         assert tag.parent == component.urn
 

@@ -1,5 +1,7 @@
 """The engine records what the SDK sends, masks secrets and unknowns, and refuses unanswered invokes."""
 
+import re
+
 import pulumi
 import pulumi_aws as aws
 import pytest
@@ -15,11 +17,17 @@ def test_secret_inputs_and_outputs_are_masked_and_unknowns_marked(register):
         pulumi.export("token", pulumi.Output.secret("hunter2"))
         pulumi.export("cidr", vpc.cidr_block)
 
-    reg = register(program)
+    reg = register(program, stand_ins=False)
     assert reg.one("aws:ec2/vpc:Vpc").inputs["tags"] == {"token": "[secret]"}
     assert reg.one("aws:ec2/subnet:Subnet").inputs["vpcId"] == "[unknown]"
     assert reg.run.outputs == {"token": "[secret]", "cidr": "10.0.0.0/16"}
     assert "hunter2" not in repr([r.inputs for r in reg.resources]) + repr(reg.run.outputs)
+    # With stand-ins (the default) the id is the VPC's stand-in, in EC2's documented shape; secrets stay masked.
+    standing = register(program)
+    vpc_id = standing.one("aws:ec2/vpc:Vpc").stand_ins["id"]
+    assert standing.one("aws:ec2/subnet:Subnet").inputs["vpcId"] == vpc_id
+    assert re.fullmatch(r"vpc-[0-9a-f]{17}", vpc_id)
+    assert "hunter2" not in repr([r.inputs for r in standing.resources]) + repr(standing.run.outputs)
 
 
 def test_options_are_recorded_whole(register):
