@@ -36,6 +36,8 @@ def _sides(values: list[tuple[str, str]], repo: Path) -> list:
 def _names_a_path(value: str) -> bool:
     """Whether `value` is a file or folder (and not a revision); a name the OS cannot even look up (too long,
     a NUL byte) counts as a path, so reading it says why instead of git being asked for it."""
+    if "\x00" in value:  # pathlib's exists() answers False for it (Python 3.8+), which sent it to git
+        return True
     try:
         return Path(value).exists()
     except (OSError, ValueError):

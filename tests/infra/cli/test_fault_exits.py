@@ -93,3 +93,12 @@ def test_a_nul_byte_in_any_path_option_is_a_usage_error_not_an_internal_one(args
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output
     assert "the path holds a NUL byte" in result.output
+
+
+def test_a_nul_byte_in_a_diff_side_is_read_as_a_path_and_refused_with_exit_2(tmp_path):
+    # Found by the diff property test: pathlib's exists() answers False for a NUL byte, so the side went to
+    # git as a revision and subprocess raised ValueError (exit 70).
+    result = CliRunner().invoke(main, ["diff", str(tmp_path / "a\x00b"), str(tmp_path / "c.json"), "--repo",
+                                       str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "embedded null byte" in result.output
