@@ -45,8 +45,9 @@ def test_dev_is_checked_in_full_with_stand_ins_for_what_needs_values_from_apply(
     using = sorted(r["name"] for r in document["resources"]
                    if r["type"] == "aws:iam/rolePolicy:RolePolicy" and "policy" in (r.get("standIns") or {}).get(
                        "inputs", {}))
+    # and the imagenet dataset's consumer (#27): its policy names the bucket's KMS key.
     assert using == ["dev-cluster-kms", "dev-dev-cpu-jobs-buckets", "dev-grafana-query", "dev-metrics-target",
-                     "dev-notebooks-buckets"]
+                     "dev-notebooks-buckets", "dev-training-trainer-datasets-datasets"]
 
 
 def test_turning_off_versioning_fails_the_plan_naming_the_rule(tmp_path):

@@ -105,10 +105,10 @@ def test_efa_pool_gets_one_efa_interface_per_card_and_a_cluster_placement_group(
     template = reg.one("aws:ec2/launchTemplate:LaunchTemplate")
     interfaces = template.inputs["networkInterfaces"]
     assert len(interfaces) == 32
-    # The cluster's group and the pool's own EFA group (its id unknown until it exists).
-    assert interfaces[0] == {"networkCardIndex": 0, "deviceIndex": 0, "interfaceType": "efa",
-                             "securityGroups": ["sg-0123", "[unknown]"], "deleteOnTermination": "true"}
+    # The cluster's group and the pool's own EFA group (its id known after apply: a stand-in offline).
     efa = reg.one("aws:ec2/securityGroup:SecurityGroup", "h100-efa-sg")
+    assert interfaces[0] == {"networkCardIndex": 0, "deviceIndex": 0, "interfaceType": "efa",
+                             "securityGroups": ["sg-0123", efa.stand_ins["id"]], "deleteOnTermination": "true"}
     assert efa.inputs["vpcId"] == "vpc-0123"
     for direction, kind in (("in", "Ingress"), ("out", "Egress")):
         rule = reg.one(f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule", f"h100-efa-{direction}")
