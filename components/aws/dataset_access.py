@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.iam import RoleBounds
-from components.aws.pod_identity import pod_identity_trust_policy
+from components.aws.pod_identity import associate, pod_identity_role
 from components.aws.s3_bucket import bucket_arn
 
 READ_OBJECT = ("s3:GetObject",)
@@ -90,10 +90,9 @@ class S3DatasetAccess(pulumi.ComponentResource):
         if not args.grants:
             raise ValueError("a dataset consumer needs at least one dataset")
         child = pulumi.ResourceOptions(parent=self)
-        trust = pulumi.Output.all(args.account_id, args.cluster_arn).apply(
-            lambda v: pod_identity_trust_policy(v[0], v[1], args.namespace, args.service_account))
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child,
-                            **args.bounds.role())
+        role = pod_identity_role(name, self, account_id=args.account_id, cluster_arn=args.cluster_arn,
+                                 namespace=args.namespace, service_account=args.service_account, tags=args.tags,
+                                 bounds=args.bounds)
         keys, caches = sorted(args.kms_key_arns), sorted(args.directory_bucket_arns)
 
         def policy(values: list[str]) -> str:
@@ -105,9 +104,7 @@ class S3DatasetAccess(pulumi.ComponentResource):
         values = [args.kms_key_arns[k] for k in keys] + [args.directory_bucket_arns[k] for k in caches]
         aws.iam.RolePolicy(f"{name}-datasets", role=role.name, policy=pulumi.Output.all(*values).apply(policy),
                            opts=child)
-        aws.eks.PodIdentityAssociation(
-            f"{name}-association", cluster_name=args.cluster_name, namespace=args.namespace,
-            service_account=args.service_account, role_arn=role.arn, tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)))
+        associate(name, self, role, cluster_name=args.cluster_name, namespace=args.namespace,
+                  service_account=args.service_account, tags=args.tags, depends_on=args.depends_on)
         self.role_arn = role.arn
         self.register_outputs({"role_arn": self.role_arn})

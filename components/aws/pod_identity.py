@@ -8,7 +8,7 @@ account) and by aws:SourceAccount / aws:SourceArn, so no other cluster or pod ca
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -43,6 +43,25 @@ def pod_identity_trust_policy(account_id: str, cluster_arn: str, namespace: str,
             },
         }],
     })
+
+
+def pod_identity_role(name: str, parent: pulumi.Resource, *, account_id: pulumi.Input[str],
+                      cluster_arn: pulumi.Input[str], namespace: str, service_account: str,
+                      tags: Mapping[str, str], bounds: RoleBounds) -> aws.iam.Role:
+    """`<name>-role`: a role only this cluster's service account may assume through Pod Identity."""
+    trust = pulumi.Output.all(account_id, cluster_arn).apply(
+        lambda v: pod_identity_trust_policy(v[0], v[1], namespace, service_account))
+    return aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=tags,
+                        opts=pulumi.ResourceOptions(parent=parent), **bounds.role())
+
+
+def associate(name: str, parent: pulumi.Resource, role: aws.iam.Role, *, cluster_name: pulumi.Input[str],
+              namespace: str, service_account: str, tags: Mapping[str, str],
+              depends_on: Sequence[pulumi.Resource] = ()) -> aws.eks.PodIdentityAssociation:
+    """`<name>-association`: the service account gets `role` on the cluster."""
+    return aws.eks.PodIdentityAssociation(
+        f"{name}-association", cluster_name=cluster_name, namespace=namespace, service_account=service_account,
+        role_arn=role.arn, tags=tags, opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)))
 
 
 def bucket_access_policy(grants: Mapping[str, str], key_arns: Mapping[str, str]) -> str:
@@ -95,10 +114,9 @@ class WorkloadBucketAccess(pulumi.ComponentResource):
     def __init__(self, name: str, args: WorkloadBucketAccessArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:aws:WorkloadBucketAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        trust = pulumi.Output.all(args.account_id, args.cluster_arn).apply(
-            lambda v: pod_identity_trust_policy(v[0], v[1], args.namespace, args.service_account))
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=args.tags, opts=child,
-                            **args.bounds.role())
+        role = pod_identity_role(name, self, account_id=args.account_id, cluster_arn=args.cluster_arn,
+                                 namespace=args.namespace, service_account=args.service_account, tags=args.tags,
+                                 bounds=args.bounds)
         keys = sorted(args.bucket_key_arns)
         policy = pulumi.Output.all(*[args.bucket_key_arns[k] for k in keys]).apply(
             lambda arns: bucket_access_policy(args.buckets, dict(zip(keys, arns, strict=True))))
@@ -106,8 +124,7 @@ class WorkloadBucketAccess(pulumi.ComponentResource):
             aws.iam.RolePolicy(f"{name}-buckets", role=role.name, policy=policy, opts=child)
         for key, document in args.extra_policies.items():
             aws.iam.RolePolicy(f"{name}-{key}", role=role.name, policy=document, opts=child)
-        aws.eks.PodIdentityAssociation(
-            f"{name}-association", cluster_name=args.cluster_name, namespace=args.namespace,
-            service_account=args.service_account, role_arn=role.arn, tags=args.tags, opts=child)
+        associate(name, self, role, cluster_name=args.cluster_name, namespace=args.namespace,
+                  service_account=args.service_account, tags=args.tags)
         self.role_arn = role.arn
         self.register_outputs({"role_arn": self.role_arn})
