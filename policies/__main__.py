@@ -22,31 +22,35 @@ import k8s_runners
 import k8s_workloads
 import load_balancers
 import platform_wide
+import stack_once
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-convert_once.install()  # before serving: the servicer looks json_format up at each call
+RULES = [
+    *aws_baseline.RULES,
+    *aws_compute.RULES,
+    *aws_storage.RULES,
+    *aws_iam.RULES,
+    *aws_iam_documents.RULES,
+    *aws_observability.RULES,
+    *ci_identities.RULES,
+    *gcp.RULES,
+    *gke_observability.RULES,
+    *grafana_exposure.RULES,
+    *load_balancers.RULES,
+    *k8s_workloads.RULES,
+    *k8s_runners.RULES,
+    *k8s_contracts.RULES,
+    *platform_wide.RULES,
+    *helm_charts.RULES,
+    *datasets.RULES,
+    *gpu_platform.RULES,
+]
+# Both before serving: the servicer looks its methods and json_format up at each call.
+stack_once.install(RULES)
+convert_once.install()
 PolicyPack(
     name="mlinfra",
     description="Secure and safe defaults for mlinfra ML platforms on AWS and Google Cloud",
     enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[
-        *aws_baseline.RULES,
-        *aws_compute.RULES,
-        *aws_storage.RULES,
-        *aws_iam.RULES,
-        *aws_iam_documents.RULES,
-        *aws_observability.RULES,
-        *ci_identities.RULES,
-        *gcp.RULES,
-        *gke_observability.RULES,
-        *grafana_exposure.RULES,
-        *load_balancers.RULES,
-        *k8s_workloads.RULES,
-        *k8s_runners.RULES,
-        *k8s_contracts.RULES,
-        *platform_wide.RULES,
-        *helm_charts.RULES,
-        *datasets.RULES,
-        *gpu_platform.RULES,
-    ],
+    policies=RULES,
 )

@@ -77,6 +77,25 @@ def _tolerates(tolerations: list, taint: Mapping[str, str]) -> bool:
     return False
 
 
+def _pools_by_cluster(view) -> dict[str, list[PolicyResource]]:
+    """Node groups and node pools by their cluster's URN, in the stack's order.
+
+    Worked out once per view: there is a flavor per pool, and a scan of the whole stack for each
+    made the rule quadratic (a quarter of AnalyzeStack on a 500-pool plan, profiled 2026-12-07).
+    A value unknown on the way raises, is not remembered, and so raises again for the next flavor,
+    as the scan did.
+    """
+
+    def index() -> dict[str, list[PolicyResource]]:
+        found: dict[str, list[PolicyResource]] = {}
+        for r in view.resources:
+            if r.resource_type in (NODE_GROUP, NODE_POOL) and (cluster := cluster_of(view, r)) is not None:
+                found.setdefault(cluster.urn, []).append(r)
+        return found
+
+    return view.memo("pools-by-cluster", index)
+
+
 def _flavor_selects_a_pool(flavor: PolicyResource, view) -> Iterator[str]:
     cluster = cluster_of(view, flavor)
     if cluster is None:
@@ -85,8 +104,7 @@ def _flavor_selects_a_pool(flavor: PolicyResource, view) -> Iterator[str]:
         return
     wanted = dict(dig(flavor.props, "spec", "nodeLabels", default={}))
     tolerations = list(dig(flavor.props, "spec", "tolerations", default=[]))
-    pools = [r for r in view.resources if r.resource_type in (NODE_GROUP, NODE_POOL)
-             and (found := cluster_of(view, r)) is not None and found.urn == cluster.urn]
+    pools = _pools_by_cluster(view).get(cluster.urn, [])
     selected = [(p, *_pool_nodes(p)) for p in pools]
     selected = [(p, taints) for p, labels, taints in selected
                 if all(labels.get(k) == v for k, v in wanted.items())]

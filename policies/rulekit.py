@@ -20,7 +20,6 @@ from pulumi_policy import (
     PolicyResource,
     ResourceValidationPolicy,
     Severity,
-    StackValidationPolicy,
 )
 from pulumi_policy.proxy import UnknownValueError
 
@@ -29,6 +28,7 @@ if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
 from rule_guard import guarded  # noqa: E402 - names the rule when one raises or hangs
+from stack_once import StackRule, resources  # noqa: E402 - one conversion of the stack for every stack rule
 
 from infra.catalog import cluster_contracts as facts  # noqa: E402, F401 - upstream facts the rules share
 from infra.catalog.accelerators import Cloud, offer_by_machine  # noqa: E402
@@ -113,7 +113,7 @@ class StackView:
 
 def stack_rule(name: str, description: str, *, types: Iterable[str] | None, check: StackCheck,
                severity: Severity, remediation: str, level: EnforcementLevel = MANDATORY,
-               config: Mapping[str, Any] | None = None) -> StackValidationPolicy:
+               config: Mapping[str, Any] | None = None) -> StackRule:
     """A rule over the whole stack, run once per resource of `types` (None: every resource).
 
     A value unknown at preview stops only that resource's check; the others still run, and the
@@ -122,7 +122,7 @@ def stack_rule(name: str, description: str, *, types: Iterable[str] | None, chec
     wanted = frozenset(types) if types is not None else None
 
     def validate(args, report_violation) -> None:
-        view = StackView(list(args.resources), args.get_config())
+        view = StackView(resources(args), args.get_config())
         unknown: UnknownValueError | None = None
         for resource in view.resources:
             if wanted is not None and resource.resource_type not in wanted:
@@ -136,9 +136,8 @@ def stack_rule(name: str, description: str, *, types: Iterable[str] | None, chec
         if unknown is not None:
             raise unknown
 
-    return StackValidationPolicy(name=name, description=description, validate=validate,
-                                 enforcement_level=level, severity=severity,
-                                 remediation_steps=remediation, config_schema=_schema(config))
+    return StackRule(name=name, description=description, validate=validate, enforcement_level=level,
+                     severity=severity, remediation_steps=remediation, config_schema=_schema(config))
 
 
 def has(props: Mapping[str, Any] | None, key: str) -> bool:

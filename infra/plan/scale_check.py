@@ -44,26 +44,47 @@ class ScaleLine:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.pool} ({self.cloud}): {self.detail}"
 
 
-def _asg_tags(document: dict[str, Any], group: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Index:
+    """What `_aws` looks up for each node group, gathered in one pass over the document.
+
+    One pass, not one per node group: a scan of the whole document for each group made the check
+    quadratic (0.03 s at 100 pools, 1.2 s at 500, measured 2026-12-07).
+    """
+
+    asg_tags: dict[Any, dict[str, str]]  # by parent URN; later tags of one key win, as in document order
+    launch_templates: dict[str, tuple[int, dict[str, Any]]]  # by URN: (place in the document, resource)
+
+    @classmethod
+    def of(cls, document: dict[str, Any]) -> _Index:
+        asg_tags: dict[Any, dict[str, str]] = {}
+        templates: dict[str, tuple[int, dict[str, Any]]] = {}
+        for place, resource in enumerate(document["resources"]):
+            if resource["type"] == ASG_TAG:
+                tag = resource["inputs"].get("tag", {})
+                asg_tags.setdefault(resource["parent"], {})[tag.get("key")] = tag.get("value")
+            elif resource["type"] == LAUNCH_TEMPLATE:
+                templates.setdefault(resource["urn"], (place, resource))
+        return cls(asg_tags, templates)
+
+
+def _asg_tags(index: _Index, group: dict[str, Any]) -> dict[str, str]:
     """The tags set on the node group's ASG: Tag resources under the same pool component."""
-    tags = {}
-    for resource in document["resources"]:
-        if resource["type"] == ASG_TAG and resource["parent"] == group["parent"]:
-            tag = resource["inputs"].get("tag", {})
-            tags[tag.get("key")] = tag.get("value")
-    return tags
+    return dict(index.asg_tags.get(group["parent"], {}))
 
 
-def _efa_interfaces(document: dict[str, Any], group: dict[str, Any]) -> int:
-    urns = set(group.get("propertyDependencies", {}).get("launchTemplate", []))
-    for resource in document["resources"]:
-        if resource["urn"] in urns and resource["type"] == LAUNCH_TEMPLATE:
-            interfaces = resource["inputs"].get("networkInterfaces", [])
-            return sum(1 for nic in interfaces if nic.get("interfaceType") == "efa")
-    return 0
+def _efa_interfaces(index: _Index, group: dict[str, Any]) -> int:
+    # The first launch template in the document among the group's launchTemplate dependencies.
+    linked = set(group.get("propertyDependencies", {}).get("launchTemplate", []))
+    found = [index.launch_templates[urn] for urn in linked if urn in index.launch_templates]
+    if not found:
+        return 0
+    _, template = min(found, key=lambda placed: placed[0])
+    interfaces = template["inputs"].get("networkInterfaces", [])
+    return sum(1 for nic in interfaces if nic.get("interfaceType") == "efa")
 
 
-def _aws(document: dict[str, Any], group: dict[str, Any], cluster_names: set[str]) -> ScaleLine | None:
+def _aws(index: _Index, group: dict[str, Any], cluster_names: set[str]) -> ScaleLine | None:
     inputs = group["inputs"]
     labels = inputs.get("labels", {})
     if "k8s.amazonaws.com/accelerator" not in labels:
@@ -71,13 +92,13 @@ def _aws(document: dict[str, Any], group: dict[str, Any], cluster_names: set[str
     scaling = inputs.get("scalingConfig", {})
     low = scaling.get("minSize")
     node_tags = {k: v for k, v in (inputs.get("tags") or {}).items() if k.startswith(TEMPLATE)}
-    asg = {**_asg_tags(document, group)}
+    asg = _asg_tags(index, group)
     problems = []
     enabled = asg.get("k8s.io/cluster-autoscaler/enabled") == "true"
     owned = any(asg.get(f"k8s.io/cluster-autoscaler/{name}") == "owned" for name in cluster_names)
     if not (enabled and owned):
         problems.append("ASG lacks the auto-discovery tags (enabled, <cluster>: owned)")
-    wanted = list(AWS_TAGGED_RESOURCES) + ([EFA] if _efa_interfaces(document, group) else [])
+    wanted = list(AWS_TAGGED_RESOURCES) + ([EFA] if _efa_interfaces(index, group) else [])
     resources = {}
     for name in wanted:
         value = asg.get(f"{TEMPLATE}/resources/{name}") or node_tags.get(f"{TEMPLATE}/resources/{name}")
@@ -126,10 +147,11 @@ def _gcp(pool: dict[str, Any]) -> ScaleLine | None:
 def scale_report(document: dict[str, Any]) -> list[ScaleLine]:
     """One line per GPU pool in the plan."""
     clusters = {r["inputs"].get("name") for r in document["resources"] if r["type"] == "aws:eks/cluster:Cluster"}
+    index = _Index.of(document)
     lines = []
     for resource in document["resources"]:
         if resource["type"] == NODE_GROUP:
-            line = _aws(document, resource, {c for c in clusters if isinstance(c, str)})
+            line = _aws(index, resource, {c for c in clusters if isinstance(c, str)})
         elif resource["type"] == NODE_POOL:
             line = _gcp(resource)
         else:
