@@ -11,7 +11,10 @@ MAX_RATIO_TO_FLOOR = 1.5
 # `plan --all` (every stack in one process) against the prod plan alone, measured in the same rounds.
 MAX_ALL_TO_PROD = 1.5
 MAX_GROWTH_PER_RESOURCE = 1.5
-LARGE_STACK_RESOURCES, LARGE_STACK_SECONDS = 1000, 15.0
+# Issue #33: the cost of a resource added from 100 to 500 pools at most 1.2x that from 10 to 100
+# (growth close to linear), and 1,000 resources planned in under 4 s (it was 15 s before).
+MAX_MARGINAL_GROWTH = 1.2
+LARGE_STACK_RESOURCES, LARGE_STACK_SECONDS = 1000, 4.0
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             growth = _growth(first.get(f"marginal_ms_per_resource_{clock}"),
                              last.get(f"marginal_ms_per_resource_{clock}"))
             check(f"marginal ms/resource up to {last['name']} vs up to {first['name']} at most "
-                  f"{MAX_GROWTH_PER_RESOURCE}x ({clock})", growth, growth <= MAX_GROWTH_PER_RESOURCE)
+                  f"{MAX_MARGINAL_GROWTH}x ({clock})", growth, growth <= MAX_MARGINAL_GROWTH)
     big = [r for r in synthetic if r["resources"] >= LARGE_STACK_RESOURCES]
     if big:
         r = big[0]

@@ -169,10 +169,10 @@ def test_targets_report_what_is_met_and_what_is_not():
         ("stack:dev at most 1.5x the floor (cpu)", 1.25, True),
         ("ms/resource pools:500 vs pools:10 at most 1.5x (wall)", 1.4, True),
         ("ms/resource pools:500 vs pools:10 at most 1.5x (cpu)", 0.8, True),
-        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.5x (wall)", 2.21, False),
-        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.5x (cpu)", 1.71, False),
-        ("1000 resources under 15 s (wall, scaled from pools:500: 2000 resources in 30.0 s)", 16.0, False),
-        ("1000 resources under 15 s (cpu, scaled from pools:500: 2000 resources in 18.0 s)", 10.0, True),
+        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.2x (wall)", 2.21, False),
+        ("marginal ms/resource up to pools:500 vs up to pools:100 at most 1.2x (cpu)", 1.71, False),
+        ("1000 resources under 4 s (wall, scaled from pools:500: 2000 resources in 30.0 s)", 16.0, False),
+        ("1000 resources under 4 s (cpu, scaled from pools:500: 2000 resources in 18.0 s)", 10.0, False),
     ]
 
 
