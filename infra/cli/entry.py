@@ -6,12 +6,13 @@ command ends with. `infra.cli.process_exit` imports only the standard library, s
 are in place within milliseconds of the interpreter's start.
 """
 
-from infra.cli.process_exit import exit_on_signals
+from infra.cli.process_exit import exit_on_signals, own_process
 
 
 def run() -> None:
     """Install the signal handlers, then import and run the CLI."""
     exit_on_signals()
+    own_process()
     from infra.cli.main import run as run_cli
 
     run_cli()

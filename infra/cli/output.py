@@ -74,12 +74,12 @@ def plan_and_emit(stack: str, out: Path | None, make: Callable[[], Any],
     """How `plan STACK` and `cost STACK` run: `--out` checked before planning, a spinner while `make`
     plans, `emit` given the outcome (it may return a changed one), the outcome's error on stderr and
     its exit code. The `--out` file is written whole by `emit` or not at all."""
-    from infra.cli.process_exit import skip_teardown
+    from infra.cli.process_exit import collector_paused, skip_teardown
 
     err = Console(stderr=True)
     out_file = OutFile(out) if out is not None else None  # a path that cannot be written fails before planning
     try:
-        with err.status(f"Planning stack '{stack}'…", spinner="dots"):
+        with err.status(f"Planning stack '{stack}'…", spinner="dots"), collector_paused():
             outcome = make()
         skip_teardown()
         outcome = emit(outcome, out_file)

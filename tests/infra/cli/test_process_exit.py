@@ -1,5 +1,6 @@
 """The fast exit after an offline plan: exit codes and output survive it, other commands never take it."""
 
+import gc
 import subprocess
 import sys
 
@@ -47,3 +48,29 @@ def test_commands_that_plan_collect_garbage_less_often(args):
     result = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == f"(700, 10, 10) {process_exit.PLANNING_GC_THRESHOLD}", result.stderr
+
+
+@pytest.mark.parametrize("own, expected", [(True, "[False] False"), (False, "[True] True")])
+def test_the_collector_is_off_while_a_plan_is_made_only_in_a_process_that_ends_with_it(own, expected):
+    # `python -m infra.cli` and the console script own their process; a test or a caller of main() does not.
+    probe = ("import gc, sys\nfrom infra.cli import process_exit\n"
+             "if sys.argv[1] == 'own':\n    process_exit.own_process()\n"
+             "import infra.plan.make as make\nseen, real = [], make.make_plan\n"
+             "def spy(*args, **kwargs):\n    seen.append(gc.isenabled())\n    return real(*args, **kwargs)\n"
+             "make.make_plan = spy\nfrom infra.cli.main import main\n"
+             "try:\n    main(['plan', 'sandbox', '--format', 'json', '--out', '/dev/null'], prog_name='mlinfra')\n"
+             "except SystemExit:\n    pass\nprint(seen, gc.isenabled())\n")
+    result = subprocess.run([sys.executable, "-c", probe, "own" if own else "not"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=180)
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_a_plan_that_raises_turns_the_collector_back_on(monkeypatch):
+    monkeypatch.setattr(process_exit, "_whole_process", True)
+    try:
+        with pytest.raises(ValueError), process_exit.collector_paused():
+            assert not gc.isenabled()
+            raise ValueError("config")
+        assert gc.isenabled()
+    finally:
+        gc.enable()
