@@ -22,6 +22,7 @@ import k8s_runners
 import k8s_workloads
 import load_balancers
 import platform_wide
+import rules_by_type
 import stack_once
 from pulumi_policy import EnforcementLevel, PolicyPack
 
@@ -45,7 +46,8 @@ RULES = [
     *datasets.RULES,
     *gpu_platform.RULES,
 ]
-# Both before serving: the servicer looks its methods and json_format up at each call.
+# Before the pack is built: it builds the servicer, which looks its methods and json_format up at each call.
+rules_by_type.install()
 stack_once.install(RULES)
 convert_once.install()
 PolicyPack(

@@ -18,7 +18,6 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     PolicyResource,
-    ResourceValidationPolicy,
     Severity,
 )
 from pulumi_policy.proxy import UnknownValueError
@@ -28,6 +27,7 @@ if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
 from rule_guard import guarded  # noqa: E402 - names the rule when one raises or hangs
+from rules_by_type import ResourceRule  # noqa: E402 - Analyze skips it for resources of other types
 from stack_once import StackRule, resources  # noqa: E402 - one conversion of the stack for every stack rule
 
 from infra.catalog import cluster_contracts as facts  # noqa: E402, F401 - upstream facts the rules share
@@ -57,11 +57,12 @@ def _schema(config: Mapping[str, Any] | None) -> PolicyConfigSchema | None:
 
 def resource_rule(name: str, description: str, *, types: Iterable[str], check: ResourceCheck,
                   severity: Severity, remediation: str, level: EnforcementLevel = MANDATORY,
-                  config: Mapping[str, Any] | None = None) -> ResourceValidationPolicy:
+                  config: Mapping[str, Any] | None = None) -> ResourceRule:
     """A rule over single resources of `types`; `check` yields one message per violation."""
     wanted = frozenset(types)
 
     def validate(args, report_violation) -> None:
+        # First, and reporting nothing: rules_by_type.py leaves this rule out for other types.
         if args.resource_type not in wanted:
             return
         ctx = Context(args.name, args.resource_type, args.get_config(), bool(args.opts.protect))
@@ -69,9 +70,9 @@ def resource_rule(name: str, description: str, *, types: Iterable[str], check: R
             for message in check(args.props, ctx):
                 report_violation(message)
 
-    return ResourceValidationPolicy(name=name, description=description, validate=validate,
-                                    enforcement_level=level, severity=severity,
-                                    remediation_steps=remediation, config_schema=_schema(config))
+    return ResourceRule(types=wanted, name=name, description=description, validate=validate,
+                        enforcement_level=level, severity=severity, remediation_steps=remediation,
+                        config_schema=_schema(config))
 
 
 class StackView:
