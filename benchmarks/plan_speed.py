@@ -172,11 +172,11 @@ def child_env(bytecode_cache: bool, cache_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+def run_timed(command: Sequence[str], env: dict[str, str], cwd: Path = REPO_ROOT) -> tuple[float, float]:
     """Wall-clock and CPU (user + system, all threads) seconds of one whole process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+    proc = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -223,12 +223,12 @@ def floor_cases(plans: Sequence[Case], python: str, work: Path) -> dict[str, Cas
     return floors
 
 
-def commit() -> str | None:
+def commit(root: Path = REPO_ROOT) -> str | None:
     """The measured tree's commit (with `+dirty` if it has changes), so a published table names its code."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
                                capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
