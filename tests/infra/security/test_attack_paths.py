@@ -29,15 +29,9 @@ STACKS = ("dev", "staging", "prod")
 # and dev deploys decrypt). Whoever holds it can register a runner in prod-deploy and take prod's deploy job.
 APP_KEY = ("the organisation-wide GitHub App key is in dev's config, which previews and dev's deploy decrypt "
            "(docs/security.md: open findings)")
-# Bucket grants of dev and staging runner jobs are computed from key ARNs the offline plan does not know yet.
-UNKNOWN = "a dev/staging runner job role's bucket policy is [unknown] in the plan until #25's stand-ins"
 OPEN = {
-    **{("same-repo PR", asset): APP_KEY for asset in ASSETS if asset != "prod datasets"},
-    **{("main push in dev", asset): APP_KEY for asset in ASSETS if asset != "prod datasets"},
-    **{(actor, asset): UNKNOWN for actor in ("fork PR", "same-repo PR", "push to another branch", "main push in dev",
-                                             "job on dev-cpu", "job on staging-cpu", "job on staging-gpu-l4")
-       for asset in ("prod datasets", "prod cluster-admin") if (actor, asset) not in
-       {("same-repo PR", "prod cluster-admin"), ("main push in dev", "prod cluster-admin")}},
+    **{("same-repo PR", asset): APP_KEY for asset in ASSETS},
+    **{("main push in dev", asset): APP_KEY for asset in ASSETS},
 }
 
 
