@@ -131,7 +131,8 @@ def test_jobs_get_push_and_bucket_access_through_pod_identity(staging):
                           for r in named(staging, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
                           if r["inputs"]["namespace"].startswith("arc-"))
     # The GPU set's steps run in its runner pod (default mode), so that pod's account is the one granted.
-    assert associations == [("arc-staging-cpu", "default"), ("arc-staging-gpu-l4", "staging-gpu-l4-gha-rs-no-permission")]
+    assert associations == [("arc-staging-cpu", "default"),
+                            ("arc-staging-gpu-l4", "staging-gpu-l4-gha-rs-no-permission")]
     [repo] = named(staging, "aws:ecr/repository:Repository")
     assert repo["inputs"]["name"] == "ci-images-staging" and repo["protect"] is True
     assert [r["name"] for r in named(staging, "aws:iam/rolePolicy:RolePolicy") if r["name"].endswith("-registry")] == [
