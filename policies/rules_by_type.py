@@ -1,17 +1,19 @@
 """Analyze runs, for each resource, only the resource rules that check resources of its type.
 
-pulumi_policy 1.21.0 (pulumi_policy/policy.py, `_PolicyAnalyzerServicer.Analyze`, read
-2026-12-07 in the installed package) runs every resource rule of the pack for every resource: for
+pulumi_policy 1.21.0 (pulumi/pulumi-policy@v1.21.0:sdk/python/lib/pulumi_policy/policy.py lines
+971-1029, `_PolicyAnalyzerServicer.Analyze`, the same file as the installed package; read
+2026-12-07) runs every resource rule of the pack for every resource: for
 each it looks up the rule's level and config, builds a report function and the rule's arguments
 (the resource's properties, options and provider; see convert_once.py) and calls the rule, which
 for most resources returns at once because the resource is not of a type it checks. With 52
 resource rules that was 0.45 ms of the pack's CPU per resource, most of it for rules with nothing
 to say (cProfile of Analyze over a 100-pool plan's 1,233 resources, 2026-12-07).
 
-`install` has the servicer iterate its rules through `_ByType`: while Analyze serves a resource
-on a thread, a `ResourceRule` (made by `rulekit.resource_rule`) whose types do not include the
-resource's type is left out; every other rule, and every other request (AnalyzeStack,
-GetAnalyzerInfo, Configure, Remediate), sees the whole list as shipped.
+The servicer keeps the rules it is given (line 1309, `self.__policies = policies`) and only ever
+iterates them (lines 976, 1036, 1133, 1223), so `install` has it keep them in a `_ByType`: while
+Analyze serves a resource on a thread, a `ResourceRule` (made by `rulekit.resource_rule`) whose
+types do not include the resource's type is left out; every other rule, and every other request
+(AnalyzeStack, GetAnalyzerInfo, Configure, Remediate), sees the whole list as shipped.
 
 Exact, not approximate: a ResourceRule's first step is to return, reporting nothing, for a type it
 does not check (`rulekit.resource_rule`), so leaving it out changes no response; its level and

@@ -1,7 +1,8 @@
 """Every stack rule of an AnalyzeStack request reads one conversion of the stack, not its own.
 
-pulumi_policy 1.21.0 (pulumi_policy/policy.py, `_PolicyAnalyzerServicer.AnalyzeStack`, read
-2026-12-07 in the installed package) rebuilds the whole stack for each stack rule it runs: for
+pulumi_policy 1.21.0 (pulumi/pulumi-policy@v1.21.0:sdk/python/lib/pulumi_policy/policy.py lines
+1031-1115, `_PolicyAnalyzerServicer.AnalyzeStack`, the same file as the installed package; read
+2026-12-07) rebuilds the whole stack for each stack rule it runs: for
 every resource a `PolicyResource` with its properties, options and provider, then the parent,
 dependency and property-dependency links between them. With 28 stack rules that is 28 copies of
 the stack per request; on a 500-pool plan (6,161 resources) it was most of AnalyzeStack's time
