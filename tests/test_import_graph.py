@@ -209,7 +209,8 @@ def test_policy_modules_import_each_other_by_bare_name():
     graph = import_graph()
     assert "policies.rulekit" in graph["policies.gcp"]
     assert graph["policies.rulekit"] == {"infra.catalog.accelerators", "infra.catalog.cluster_contracts",
-                                         "infra.catalog.expiry", "policies.rule_guard"}
+                                         "infra.catalog.expiry", "policies.rule_guard", "policies.rules_by_type",
+                                         "policies.stack_once"}
 
 
 def test_imports_are_read_from_the_source(tmp_path, monkeypatch):
