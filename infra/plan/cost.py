@@ -20,9 +20,9 @@ from infra.catalog.network_prices import ECR_STORAGE, NetRate
 from infra.config.plan_clock import PlanTimeError, pinned_time
 from infra.plan import cost_compute as compute
 from infra.plan import cost_datasets as datasets
-from infra.plan.cost_disks import disk_lines
 from infra.plan import cost_network as network
 from infra.plan.cost_coverage import coverage, prices_as_of
+from infra.plan.cost_disks import disk_lines
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family, price_row
 from infra.plan.cost_reservations import RESERVATION_TYPES, reservation_from_inputs
@@ -99,8 +99,8 @@ def price_date() -> date:
                          "(or unset it to price at today's date)")
 
 
-KIND_ORDER = ("control-plane", "node-pool", "node-disk", "reservation", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
-              "kms-key", "observability", "datasets")
+KIND_ORDER = ("control-plane", "node-pool", "node-disk", "reservation", "nat", "public-ip", "load-balancer", "endpoint",
+              "firewall", "kms-key", "observability", "datasets")
 
 
 def estimate(document: dict[str, Any], today: date | None = None,

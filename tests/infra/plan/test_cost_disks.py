@@ -88,8 +88,8 @@ def test_a_disk_without_a_regional_price_is_unpriced_under_its_own_type(region, 
 
 
 def test_every_stack_prices_a_disk_line_for_every_node_pool():
-    from tests.helpers import stack_run
     from infra.offline.document import build_document
+    from tests.helpers import stack_run
 
     for stack in ("dev", "prod", "sandbox", "staging"):
         document = build_document(stack_run(stack))
