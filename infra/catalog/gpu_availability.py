@@ -89,6 +89,22 @@ AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
         {r: () for r in ("ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-2",
                          "eu-west-3", "me-central-1", "us-east-1", "us-east-2", "us-west-2")},
         SKYPILOT_AWS, complete=False),
+    # g4dn.xlarge, g4dn.metal and g5.12xlarge: every row of their blocks in that file was read (2026-12-07), but the
+    # file has no region SkyPilot does not fetch (no sa-east-1 row for any type read): never refuses.
+    (Cloud.AWS, "g4dn.xlarge"): Availability(
+        {r: () for r in ("af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+                         "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1",
+                         "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "us-east-1", "us-east-2", "us-west-1",
+                         "us-west-2")}, SKYPILOT_AWS, complete=False),
+    (Cloud.AWS, "g4dn.metal"): Availability(
+        {r: () for r in ("af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+                         "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1",
+                         "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "us-east-1", "us-east-2", "us-west-1",
+                         "us-west-2")}, SKYPILOT_AWS, complete=False),
+    (Cloud.AWS, "g5.12xlarge"): Availability(
+        {r: () for r in ("ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2",
+                         "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
+                         "me-central-1", "us-east-1", "us-east-2", "us-west-2")}, SKYPILOT_AWS, complete=False),
     (Cloud.AWS, "p5.48xlarge"): Availability(
         {r: () for r in ("ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2", "ap-southeast-3",
                          "ca-central-1", "eu-north-1", "eu-west-2", "us-east-1", "us-east-2", "us-west-1",

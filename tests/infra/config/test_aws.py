@@ -167,8 +167,8 @@ def test_region_table_is_plain_data():
     # a machine with no listing at all neither.
     [l4] = [o for o in offers_for(Cloud.AWS, Accelerator.L4) if o.gpus == 1]
     assert not availability(l4).complete and not_sold_in(l4, "ap-east-1") is None
-    [t4] = [o for o in offers_for(Cloud.AWS, Accelerator.T4) if o.gpus == 1]
-    assert availability(t4) is None and not_sold_in(t4, "eu-west-1") is None
+    [a10g] = [o for o in offers_for(Cloud.AWS, Accelerator.A10G) if o.gpus == 1]
+    assert availability(a10g) is None and not_sold_in(a10g, "eu-west-1") is None
 
 
 def test_every_problem_is_reported_together():
