@@ -33,9 +33,9 @@ def config(environment: str, cloud: str, gateways: dict) -> StackConfig:
 PROD = config("prod", "aws", {
     "infer": {"hostnames": ["infer.example.com"], "exposure": "internet-facing",
               "tls": {"dns_zone": "Z0123"}, "routes": {"chat": SPLIT},
-              "firewall_policy": "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/ml/abc"},
+              "firewall_policy": "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/ml/0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"},
     "internal": {"hostnames": ["models.internal.example.com"],
-                 "tls": {"certificate": "arn:aws:acm:us-east-1:123456789012:certificate/x"},
+                 "tls": {"certificate": "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"},
                  "routes": {"all": {"backends": {"v1": {"namespace": "models", "service": "embed", "port": 80}}}}},
 })
 
@@ -66,7 +66,7 @@ def test_aws_prod_gateways_are_protected_logged_and_placed_by_exposure(register)
         assert lb.inputs["dropInvalidHeaderFields"] is True
     assert public.inputs["accessLogs"] == {"bucket": "acme-prod-lb-logs", "prefix": "prod-serve/infer",
                                            "enabled": True}
-    assert reg.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs["webAclArn"].endswith("webacl/ml/abc")
+    assert reg.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs["webAclArn"].endswith("webacl/ml/0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b")
     release = reg.one("kubernetes:helm.sh/v3:Release", "serve-lbc-release")
     binding = reg.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "serve-infer-chat-canary-binding")
     assert release.urn in binding.options()["dependencies"]
