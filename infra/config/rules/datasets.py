@@ -155,6 +155,14 @@ def _dataset(config: StackConfig, path: str, dataset: DatasetConfig) -> Iterator
         yield (f"{path}.replicate", "replicating an external bucket needs its owner to trust the transfer "
                "service's role; replicate buckets of this stack only")
     yield from _shared_cache(config, path, dataset)
+    # Cloud Storage: "Object names cannot be named . or .." (https://cloud.google.com/storage/docs/naming-objects,
+    # read 2026-12-07), and both FUSE drivers show the prefix as directories, where `.` and `..` mean this
+    # directory and its parent: such a prefix names objects no mount and no grant reaches as written.
+    dots = [part for part in dataset.home.prefix.split("/") if part in (".", "..")]
+    if dots:
+        yield (f"{path}.home.prefix", f"a prefix part cannot be {dots[0]!r}: Cloud Storage refuses '.' and '..' as "
+               f"names and a mount reads them as directories; write the prefix without it "
+               f"(got {dataset.home.prefix!r})")
     for i, warm_path in enumerate(dataset.warm.paths if dataset.warm else []):
         if ".." in warm_path.split("/"):
             yield f"{path}.warm.paths.{i}", f"must stay under the dataset's prefix: no '..' (got {warm_path!r})"
