@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from infra.cli.path_param import SafePath
+
 BOOTSTRAP_FILE = Path("infra") / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
 # The Checkov checks accepted per stack (tests/policies/test_checkov.py): a copy is accepted like its source.
 ACCEPTED_FILE = Path("policies") / "checkov-accepted.yaml"
@@ -128,11 +130,11 @@ def stack() -> None:
               help="The new stack's environment (default: the source's).")
 @click.option("--gcp-project", default=None, help="This stack's Google Cloud project, in place of the source's.")
 @click.option("--aws-account-id", default=None, help="Your AWS account id, in place of the source's in every ARN.")
-@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("stacks"),
+@click.option("--stacks-dir", type=SafePath(file_okay=False, exists=True, path_type=Path), default=Path("stacks"),
               show_default=True, help="Where stack files live.")
-@click.option("--bootstrap-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+@click.option("--bootstrap-file", type=SafePath(dir_okay=False, exists=True, path_type=Path),
               default=BOOTSTRAP_FILE, show_default=True, help="The bootstrap stack file to add the stack to.")
-@click.option("--accepted-file", type=click.Path(dir_okay=False, path_type=Path), default=ACCEPTED_FILE,
+@click.option("--accepted-file", type=SafePath(dir_okay=False, path_type=Path), default=ACCEPTED_FILE,
               show_default=True, help="The Checkov accepted-findings file; the new stack is accepted like its source.")
 def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_project: str | None,
         aws_account_id: str | None, stacks_dir: Path, bootstrap_file: Path, accepted_file: Path) -> None:
