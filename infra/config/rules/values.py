@@ -41,6 +41,7 @@ from infra.config.values.network import (
     allowlist_size_problem,
     unusable_range_problem,
 )
+from infra.config.values.reservations import gcp_reservation_problem
 from infra.config.values.retention import cloudwatch_retention_problem
 from infra.config.values.text import non_ascii_problem
 
@@ -104,6 +105,12 @@ def _cluster(config: StackConfig, path: str, cluster: ClusterConfig) -> Iterator
             problem = kubernetes_label_key_problem(key) or kubernetes_label_value_problem(value)
             if problem:
                 yield f"{pool_path}.labels.{key}", f"{problem}; pool labels become Kubernetes node labels"
+        reservation = (pool.gcp.reservation.name if cluster.cloud == Cloud.GCP and pool.gcp.reservation is not None
+                       else None)
+        if reservation is not None and reservation.isascii() and " " not in reservation:
+            problem = gcp_reservation_problem(reservation)
+            if problem:
+                yield f"{pool_path}.gcp.reservation.name", problem
         if cluster.cloud == Cloud.GCP and pool.gcp.max_surge + pool.gcp.max_unavailable < 1:
             # (maxUnavailable + maxSurge) is how many nodes an upgrade takes at once: 0 upgrades nothing
             # (NodePool.UpgradeSettings, https://cloud.google.com/ruby/docs/reference/google-cloud-container-v1/

@@ -28,6 +28,8 @@ PROD_FILE = load_stack_file(ROOT / "stacks", "prod")
 PROD = namespace_values(PROD_FILE.config)
 SECRETS = [key.split(":", 1)[1] for key in PROD_FILE.secret_keys]
 CONSUMER = "datasets.imagenet.consumers.train"
+A100 = "clusters.infer-gcp.gpu_pools.a100-mig"
+RESERVATION = {"affinity": "SPECIFIC_RESERVATION", "name": "a100-res", "zone": "us-central1-b", "nodes": 1}
 
 
 def problems(path: str, value) -> list[str]:
@@ -38,6 +40,11 @@ def problems(path: str, value) -> list[str]:
 
 def test_the_prod_stack_parses_unchanged():
     config_from_stack_file(PROD_FILE)
+
+
+@pytest.mark.parametrize("name", ["a100-res", "projects/acme-ml-shared/reservations/a100-res"])
+def test_a_reservation_of_the_project_or_shared_from_another_is_accepted(name):
+    parse_stack_config(changed(PROD, f"{A100}.gcp.reservation", {**RESERVATION, "name": name}), "prod", SECRETS)
 
 
 @pytest.mark.parametrize("path, value, expected", [
@@ -111,6 +118,18 @@ def test_the_prod_stack_parses_unchanged():
      "pool can use at most max_nodes 4 of the 5 reserved instances"),
     ("clusters.train.gpu_pools.h100.capacity", "spot", "clusters.train.gpu_pools.h100.aws.capacity_reservation_id: a "
      "capacity reservation is on-demand capacity"),
+    (f"{A100}.gcp.reservation", {**RESERVATION, "name": "A100_res"}, f"{A100}.gcp.reservation.name: a Compute "
+     "Engine reservation name is 1-63 lowercase letters, digits or dashes, starting with a letter and not ending "
+     "with a dash (got 'A100_res')"),
+    (f"{A100}.gcp.reservation", {**RESERVATION, "name": "zones/us-central1-b/reservations/a100-res"},
+     f"{A100}.gcp.reservation.name: must be a reservation's name, or projects/PROJECT/reservations/NAME for one "
+     "shared from another project"),
+    (f"{A100}.gcp.reservation", {**RESERVATION, "name": "projects/acme-ml-shared/reservations/A100"},
+     f"{A100}.gcp.reservation.name: a Compute Engine reservation name is 1-63 lowercase letters"),
+    (f"{A100}.gcp.reservation", {**RESERVATION, "nodes": 99}, f"{A100}.gcp.reservation.nodes: the pool can use at "
+     "most max_nodes 4 of the 99 reserved machines"),
+    (f"{A100}.gcp.reservation", {**RESERVATION, "zone": "europe-west4-a"}, f"{A100}.gcp.reservation.zone: must be a "
+     "zone of region us-central1"),
     # alert destinations
     ("observability.notify.emails", ["a@localhost"], "observability.notify.emails.0: not a valid value"),
     ("observability.notify.emails", ["оncall@acme.example"], "observability.notify.emails.0: character 1 is U+043E"),
