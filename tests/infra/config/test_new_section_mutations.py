@@ -29,6 +29,7 @@ PROD = namespace_values(PROD_FILE.config)
 SECRETS = [key.split(":", 1)[1] for key in PROD_FILE.secret_keys]
 CONSUMER = "datasets.imagenet.consumers.train"
 A100 = "clusters.infer-gcp.gpu_pools.a100-mig"
+EXTERNAL = {"cloud": "aws", "bucket": "acme-imagenet", "external": True, "region": "us-east-1"}
 RESERVATION = {"affinity": "SPECIFIC_RESERVATION", "name": "a100-res", "zone": "us-central1-b", "nodes": 1}
 
 
@@ -75,6 +76,16 @@ def test_a_reservation_of_the_project_or_shared_from_another_is_accepted(name):
      "prefix: no '..'"),
     ("datasets.imagenet.warm.paths", ["$(id)"], "datasets.imagenet.warm.paths.0: not a valid value"),
     ("datasets.imagenet.size_gib", 1e308, "datasets.imagenet.size_gib: must be less than or equal to 10000000"),
+    ("datasets.imagenet.home", {**EXTERNAL, "bucket": "192.168.5.4"}, "datasets.imagenet.home.bucket: a bucket "
+     "name cannot be an IP address (got '192.168.5.4')"),
+    ("datasets.imagenet.home", {**EXTERNAL, "bucket": "my..bucket"}, "datasets.imagenet.home.bucket: S3 bucket names "
+     "are labels joined by single dots, each starting and ending with a letter or digit (got 'my..bucket')"),
+    ("datasets.imagenet.home", {**EXTERNAL, "bucket": "xn--bucket"}, "datasets.imagenet.home.bucket: S3 reserves "
+     "bucket names starting with 'xn--', so no general purpose bucket is called 'xn--bucket'"),
+    ("datasets.imagenet.home", {**EXTERNAL, "bucket": "data--x-s3"}, "datasets.imagenet.home.bucket: S3 reserves "
+     "bucket names ending in '--x-s3'"),
+    ("datasets.imagenet.home", {**EXTERNAL, "cloud": "gcp", "bucket": "g00gle-data", "region": "us-central1"},
+     "datasets.imagenet.home.bucket: GCS refuses bucket names containing 'google' or a close misspelling"),
     # dataset readers: namespaces and service accounts Kubernetes or the platform already own
     (f"{CONSUMER}.namespace", "kube-system", f"{CONSUMER}.namespace: namespace 'kube-system' is where Kubernetes "
      "runs; the dataset consumers there would share its service accounts and secrets, and the stack cannot create "
