@@ -182,3 +182,18 @@ def test_the_cli_refuses_a_mutated_new_section_with_exit_2(tmp_path, old, new, e
     assert result.exit_code == 2, result.output
     assert expected in " ".join(result.stderr.split())
     assert "Traceback" not in result.output
+
+
+def test_a_runner_set_or_gke_gateway_named_into_a_platform_namespace_is_refused():
+    values = changed(PROD, "clusters.train.runners.systems", PROD["clusters"]["train"]["runners"]["cpu"])
+    values["clusters"]["train"]["runners"]["systems"]["cloud_access"]["registry"]["create"] = False
+    gateways = values["clusters"]["infer-gcp"]["gateways"]
+    gateways["grafana"] = gateways.pop("infer")
+    with pytest.raises(ConfigError) as err:
+        parse_stack_config(values, "prod", SECRETS)
+    assert [f"{p}: {m}" for p, m in err.value.problems] == [
+        "clusters.train.runners.systems: namespace 'arc-systems' is where the GitHub runner controller runs; runner "
+        "set systems there would share its service accounts and secrets, and the stack cannot create it again: "
+        "choose another name",
+        "clusters.infer-gcp.gateways.grafana: namespace 'grafana' is where Grafana runs; gateway grafana there would "
+        "share its service accounts and secrets, and the stack cannot create it again: choose another name"]
