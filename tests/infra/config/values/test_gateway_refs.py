@@ -167,12 +167,23 @@ AWS_GW, GCP_GW = "clusters.train.gateways.infer", "clusters.infer-gcp.gateways.i
      f"{GCP_GW}.firewall_policy: must be the security policy's name, not its URL; write 'ml-armor'"),
 ])
 def test_a_broken_gateway_reference_is_exit_2_naming_the_field_and_the_fix(tmp_path, old, new, expected):
+    assert_refused(tmp_path, "prod", old, new, expected)
+
+
+def test_an_internal_gke_gateway_takes_a_regional_certificate(tmp_path):
+    assert_refused(tmp_path, "dev", "          tls: {dns_zone: acme-ml-dev-example-com}",
+                   "          tls: {certificate: projects/acme-ml-dev/locations/global/certificates/llm}",
+                   "clusters.dev-gke.gateways.llm.tls.certificate: is in location global, but this gateway's "
+                   "certificates live in 'us-central1' (an internal gateway is regional)")
+
+
+def assert_refused(tmp_path, stack: str, old: str, new: str, expected: str) -> None:
     shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
-    path = tmp_path / "stacks" / "Pulumi.prod.yaml"
+    path = tmp_path / "stacks" / f"Pulumi.{stack}.yaml"
     text = path.read_text()
     assert text.count(old) == 1
     path.write_text(text.replace(old, new))
-    result = CliRunner().invoke(main, ["plan", "prod", "--stacks-dir", str(tmp_path / "stacks")])
+    result = CliRunner().invoke(main, ["plan", stack, "--stacks-dir", str(tmp_path / "stacks")])
     assert result.exit_code == 2, result.output
     assert expected in " ".join(result.stderr.split())
     assert "Traceback" not in result.output
