@@ -93,7 +93,8 @@ def test_prod_counts_are_pinned(prod):
     # namespace, ResourceQuota, LimitRange, ClusterQueue and LocalQueue: 15) and on infer-gcp (component,
     # release, 3 flavors: 5); EFA on h100 (security group, 2 rules, device plugin release: 4); the
     # ephemeral-storage scale-from-zero tag of each AWS GPU pool (4); the GKE flex-start pool (2).
-    assert prod["counts"]["total"] == 384
+    # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
+    assert prod["counts"]["total"] == 380
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
@@ -199,7 +200,8 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # Then 12 for the GPU platform (#32): Kueue (component, release, a flavor per pool: 5), EFA on the
     # h100 pool (its security group, 2 rules, the EFA device plugin release: 4), and each GPU pool's
     # ephemeral-storage scale-from-zero tag (3).
-    assert staging["counts"]["total"] == 200
+    # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
+    assert staging["counts"]["total"] == 196
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False
