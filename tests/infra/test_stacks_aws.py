@@ -94,7 +94,8 @@ def test_prod_counts_are_pinned(prod):
     # release, 3 flavors: 5); EFA on h100 (security group, 2 rules, device plugin release: 4); the
     # ephemeral-storage scale-from-zero tag of each AWS GPU pool (4); the GKE flex-start pool (2).
     # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
-    assert prod["counts"]["total"] == 380
+    # Then +2 for #28: infer-gcp's own dcgm-exporter (release, ClusterPodMonitoring) in place of GKE's package.
+    assert prod["counts"]["total"] == 382
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
