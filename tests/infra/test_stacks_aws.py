@@ -56,7 +56,8 @@ PROD_COUNTS = {
     "aws:s3/bucketLogging:BucketLogging": 2,
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets;
     # kube-state-metrics, node-exporter and Grafana on each of EKS train and GKE infer-gcp (#20)
-    "kubernetes:helm.sh/v3:Release": 17,  # then Kueue on both clusters and the EFA device plugin (#32)
+    # then Kueue on both clusters and the EFA device plugin (#32), then dcgm-exporter on infer-gcp (#28)
+    "kubernetes:helm.sh/v3:Release": 18,
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
