@@ -69,6 +69,22 @@ def check_args(args: GkeGatewayArgs) -> None:
         raise ValueError("an internal gateway needs the subnetwork of its address")
 
 
+def existing_certificate_ref(args: GkeGatewayArgs) -> str:
+    """How the gateway names an existing certificate: its full name for a global map entry, its id on a listener.
+
+    A certificate map entry's certificates "must match pattern projects/*/locations/*/certificates/*"
+    (pulumi-gcp 10.2.0, pulumi_gcp/certificatemanager/certificate_map_entry.py, read 2026-12-07); an internal
+    gateway's listener option names the certificate, as it names the one this component issues (`cert.name`).
+    """
+    assert args.certificate_id is not None
+    certificate_id = args.certificate_id.rsplit("/", 1)[-1]
+    if args.internal:
+        return certificate_id
+    if args.certificate_id.startswith("projects/"):
+        return args.certificate_id
+    return f"projects/{args.project}/locations/global/certificates/{certificate_id}"
+
+
 def cloud_resource_name(args: GkeGatewayArgs) -> str:
     """The name of the address, SSL policy, certificate and map: the stem, the gateway and its exposure."""
     parts = (args.name_stem, args.gateway_name, "int" if args.internal else "ext")
@@ -167,7 +183,7 @@ class GkeGateway(pulumi.ComponentResource):
                      labels: dict[str, str]) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         """The certificate to serve and its status: an existing one, or a Google-managed one."""
         if args.certificate_id is not None:
-            return args.certificate_id, "existing certificate"
+            return existing_certificate_ref(args), "existing certificate"
         assert args.dns_zone is not None  # check_args
         child = pulumi.ResourceOptions(parent=self)
         authorizations = []

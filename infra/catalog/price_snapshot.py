@@ -137,6 +137,11 @@ def load() -> Snapshot:
     return read(SNAPSHOT_PATH)
 
 
+def dumps(snapshot: Snapshot) -> str:
+    """`snapshot` in prices.json's stable layout."""
+    return json.dumps(snapshot.to_json(), indent=1, ensure_ascii=False) + "\n"
+
+
 def write(snapshot: Snapshot, path: Path) -> None:
     """Write `snapshot` to `path` in prices.json's stable layout."""
-    path.write_text(json.dumps(snapshot.to_json(), indent=1, ensure_ascii=False) + "\n")
+    path.write_text(dumps(snapshot))

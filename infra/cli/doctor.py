@@ -26,6 +26,9 @@ WAYS = ("plan", "preview", "up", "sandbox")
 EXIT_PLAN_NOT_READY = 1
 
 
+# .tool-versions and Pulumi's credentials.json are a few KB.
+MAX_SMALL_FILE_BYTES = 1024 * 1024
+
 @dataclass(frozen=True)
 class Check:
     """One thing looked at: what was found, whether it is good enough, and which ways of working need it."""
@@ -38,10 +41,17 @@ class Check:
 
 
 def pinned(root: Path) -> dict[str, str]:
+    from infra.config.input_files import InputFileError, read_regular_file
+
     path = root / ".tool-versions"
     if not path.is_file():
         return {}
-    return dict(line.split()[:2] for line in path.read_text().splitlines() if line.strip() and not line.startswith("#"))
+    try:  # bounded and never a FIFO: doctor reports, it does not wait or fail on a stray file
+        text = read_regular_file(path, MAX_SMALL_FILE_BYTES, ".tool-versions file").decode("utf-8", "replace")
+    except InputFileError:
+        return {}
+    pairs = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {words[0]: words[1] for words in pairs if len(words) >= 2}
 
 
 def _version(command: list[str]) -> str | None:
@@ -77,9 +87,11 @@ def backend(env: dict[str, str], home: Path) -> str | None:
     if env.get("PULUMI_BACKEND_URL"):
         return env["PULUMI_BACKEND_URL"]
     folder = Path(env.get("PULUMI_CREDENTIALS_PATH") or env.get("PULUMI_HOME") or home / ".pulumi")
-    try:
-        current = json.loads((folder / "credentials.json").read_text()).get("current")
-    except (OSError, ValueError, AttributeError):
+    from infra.config.input_files import read_regular_file
+
+    try:  # InputFileError (a FIFO, a folder, too large) is a ValueError: not logged in, as far as we can tell
+        current = json.loads(read_regular_file(folder / "credentials.json", MAX_SMALL_FILE_BYTES)).get("current")
+    except (OSError, ValueError, AttributeError, RecursionError):
         return None
     return current or None
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
+
+from infra.cli.files import write_file
+from infra.cli.path_param import SafePath
+
+# The snapshot is about 120 KB; anything near this is not a price snapshot (and /dev/zero never ends).
+MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
 
 
 @click.group()
@@ -13,7 +20,7 @@ def prices() -> None:
 
 
 @prices.command()
-@click.option("--snapshot", "path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+@click.option("--snapshot", "path", type=SafePath(dir_okay=False, exists=True, path_type=Path), default=None,
               help="The snapshot file to rewrite (default: the package's infra/catalog/prices.json).")
 @click.option("--check", is_flag=True,
               help="Change nothing: exit 1 when the APIs' prices differ from the file (for CI).")
@@ -24,7 +31,8 @@ def refresh(path: Path | None, check: bool) -> None:
     Google Cloud rows read the Cloud Billing Catalog API (MLINFRA_GCP_BILLING_API_KEY). Rows read by hand
     keep their source. Exit codes: 0 done (or, with --check, nothing moved), 1 an API answered with an
     error or something its recipe does not match (the file is left as it was), or --check found a change,
-    2 no credentials for any API.
+    2 no credentials for any API, a snapshot file that is not one (not a regular file, too large, not a
+    snapshot's JSON), or a snapshot that cannot be written.
     """
     from datetime import UTC, datetime
 
@@ -37,8 +45,8 @@ def refresh(path: Path | None, check: bool) -> None:
     if aws is None and gcp is None:
         raise click.UsageError("no price API credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
                                "(AWS Price List) and/or MLINFRA_GCP_BILLING_API_KEY (Cloud Billing Catalog)")
+    snapshot = _read_snapshot(target)
     try:
-        snapshot = price_snapshot.read(target)
         fresh, report = rebuild(snapshot, aws, gcp, datetime.now(UTC).date())
     except (PriceApiError, price_snapshot.SnapshotError) as exc:
         click.echo(f"Error: {exc}; {target} left as it was", err=True)
@@ -47,5 +55,24 @@ def refresh(path: Path | None, check: bool) -> None:
         click.echo(line)
     if check:
         raise SystemExit(1 if report.changed else 0)
-    price_snapshot.write(fresh, target)
+    # Through the one writer: a temporary file renamed into place, so a full disk leaves the old snapshot.
+    write_file(target, price_snapshot.dumps(fresh))
     click.echo(f"wrote {target}")
+
+
+def _read_snapshot(path: Path):  # noqa: ANN202 - price_snapshot is imported late, like the command's imports
+    """The snapshot at `path`, or exit 2 naming the file and why it is not one (never a hang on a FIFO)."""
+    from infra.catalog import price_snapshot
+    from infra.config.input_files import InputFileError, read_regular_file
+
+    try:
+        data = read_regular_file(path, MAX_SNAPSHOT_BYTES, "price snapshot")
+        return price_snapshot.parse(json.loads(data.decode("utf-8")))
+    except InputFileError as exc:
+        raise click.UsageError(str(exc)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        cause = "it is not UTF-8" if isinstance(exc, UnicodeDecodeError) else (
+            "its JSON nests too deeply" if isinstance(exc, RecursionError) else f"it is not JSON ({exc})")
+        raise click.UsageError(f"cannot read {path} as a price snapshot: {cause}") from None
+    except price_snapshot.SnapshotError as exc:
+        raise click.UsageError(f"cannot read {path} as a price snapshot: {exc}") from None

@@ -47,6 +47,7 @@ def schema(write: bool, check: bool) -> None:
     stack file's first line is `# yaml-language-server: $schema=../schema/stack.schema.json`.
     Exit codes: 0 done (or, with --check, everything up to date); 1 (--check) a file is out of date.
     """
+    from infra.cli.files import prepare_dir, write_file
     from infra.config.schema import schema_text
 
     root = Path.cwd()
@@ -56,11 +57,12 @@ def schema(write: bool, check: bool) -> None:
     stale = []
     for relative, text in generated_files(root).items():
         path = root / relative
-        if path.is_file() and path.read_text() == text:
+        if path.is_file() and path.read_bytes() == text.encode("utf-8"):
             continue
         if write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+            # Through the one writer: whole or not at all, and a read-only checkout is exit 2 naming the file.
+            prepare_dir(path.parent)
+            write_file(path, text)
             click.echo(f"wrote {relative}", err=True)
         else:
             stale.append(str(relative))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -9,11 +11,15 @@ from pathlib import Path
 
 import click
 
+from infra.cli.path_param import SafePath
+
 BOOTSTRAP_FILE = Path("infra") / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
 # The Checkov checks accepted per stack (tests/policies/test_checkov.py): a copy is accepted like its source.
 ACCEPTED_FILE = Path("policies") / "checkov-accepted.yaml"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/stack.schema.json"
 EXIT_BAD_INPUT = 2
+# The bootstrap and accepted-findings files are a few KB; a FIFO would hang the read and /dev/zero never ends.
+MAX_INPUT_BYTES = 4 * 1024 * 1024
 
 
 def _fail(message: str) -> None:
@@ -27,6 +33,55 @@ def _source_file(source: str, stacks_dir: Path) -> tuple[Path, str]:
         path = Path(source)
         return path, path.stem.removeprefix("Pulumi.")
     return stacks_dir / f"Pulumi.{source}.yaml", source
+
+
+def _read_text(path: Path, option: str) -> str:
+    """The text of a file the command reads and rewrites: a regular UTF-8 file of bounded size, else exit 2."""
+    from infra.config.input_files import InputFileError, read_regular_file
+
+    try:
+        data = read_regular_file(path, MAX_INPUT_BYTES, "file")
+    except InputFileError as exc:
+        _fail(f"{option}: {exc}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{option}: {path}: byte {exc.start} is not UTF-8; save the file as UTF-8")
+    raise AssertionError("unreachable")  # _fail exits
+
+
+def _create_whole(target: Path, text: str) -> None:
+    """Create `target` holding `text`, whole or not at all, and never over a file that appeared meanwhile.
+
+    The text goes to a temporary file beside it first (a full disk fails there), which is then hard-linked
+    to the target: a link is refused when the name exists, as open(..., "x") is, and is never half a file.
+    """
+    from infra.cli.stdout import describe
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        _fail(f"cannot write {target}: {describe(exc)}")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.link(temporary, target)
+    except FileExistsError:
+        _fail(f"stack '{target.stem.removeprefix('Pulumi.')}' is taken: {target} exists")
+    except OSError as exc:
+        _fail(f"cannot write {target}: {describe(exc)}")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def render(name: str, config: dict, command: str, notes: list[str]) -> str:
@@ -75,11 +130,11 @@ def stack() -> None:
               help="The new stack's environment (default: the source's).")
 @click.option("--gcp-project", default=None, help="This stack's Google Cloud project, in place of the source's.")
 @click.option("--aws-account-id", default=None, help="Your AWS account id, in place of the source's in every ARN.")
-@click.option("--stacks-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("stacks"),
+@click.option("--stacks-dir", type=SafePath(file_okay=False, exists=True, path_type=Path), default=Path("stacks"),
               show_default=True, help="Where stack files live.")
-@click.option("--bootstrap-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+@click.option("--bootstrap-file", type=SafePath(dir_okay=False, exists=True, path_type=Path),
               default=BOOTSTRAP_FILE, show_default=True, help="The bootstrap stack file to add the stack to.")
-@click.option("--accepted-file", type=click.Path(dir_okay=False, path_type=Path), default=ACCEPTED_FILE,
+@click.option("--accepted-file", type=SafePath(dir_okay=False, path_type=Path), default=ACCEPTED_FILE,
               show_default=True, help="The Checkov accepted-findings file; the new stack is accepted like its source.")
 def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_project: str | None,
         aws_account_id: str | None, stacks_dir: Path, bootstrap_file: Path, accepted_file: Path) -> None:
@@ -91,17 +146,18 @@ def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_
     taken or bad name, an unreadable source, or a stack that would not plan: every problem is named).
     """
     from infra.offline.stackfile import available_stacks
-    from infra.offline.strict_yaml import StrictYamlError, read_yaml
+    from infra.offline.strict_yaml import StrictYamlError, parse_yaml, read_yaml
     from infra.plan.scaffold import ScaffoldError, new_stack
 
     source_path, source_name = _source_file(source, stacks_dir)
     if not source_path.is_file():
         _fail(f"--from {source}: no {source_path}. Stacks that exist: {', '.join(available_stacks(stacks_dir))}")
+    bootstrap_text = _read_text(bootstrap_file, "--bootstrap-file")
+    # A missing accepted-findings file is no finding accepted; one that exists must be a readable file.
+    accepted_text = _read_text(accepted_file, "--accepted-file") if os.path.lexists(accepted_file) else None
     try:
         source_config = (read_yaml(source_path) or {}).get("config") or {}
-        bootstrap_text = bootstrap_file.read_text()
-        bootstrap = (read_yaml(bootstrap_file) or {}).get("config") or {}
-        accepted_text = accepted_file.read_text() if accepted_file.is_file() else None
+        bootstrap = (parse_yaml(bootstrap_text.encode("utf-8"), str(bootstrap_file)) or {}).get("config") or {}
     except StrictYamlError as exc:
         _fail(str(exc))
     try:
@@ -117,21 +173,37 @@ def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_
     text = render(name, made.config, command, made.notes)
     _check_config(name, text)
     target = stacks_dir / f"Pulumi.{name}.yaml"
-    try:
-        with target.open("x") as out:  # "x": never over a file that appeared meanwhile
-            out.write(text)
-    except FileExistsError:
-        _fail(f"stack '{name}' is taken: {target} exists")
     changed_bootstrap = made.bootstrap_text != bootstrap_text
-    if changed_bootstrap:
-        bootstrap_file.write_text(made.bootstrap_text)
     changed_accepted = made.accepted_text is not None and made.accepted_text != accepted_text
-    if changed_accepted:
-        accepted_file.write_text(made.accepted_text)
+    _write_all(target, text, [(bootstrap_file, bootstrap_text, made.bootstrap_text) if changed_bootstrap else None,
+                              (accepted_file, accepted_text, made.accepted_text) if changed_accepted else None])
     _report(name, target, bootstrap_file if changed_bootstrap else None, made)
     if changed_accepted:
         click.echo(f"updated {accepted_file} (Checkov findings accepted on {source_name} are accepted on {name})",
                    err=True)
+
+
+def _write_all(target: Path, text: str, updates: list[tuple[Path, str | None, str] | None]) -> None:
+    """The new stack file, then each updated file through the one writer; on a failure, what was written is
+    taken back (the new file removed, updated files restored), so nothing is left half-made (exit 2)."""
+    from infra.cli.files import OutputError, write_file
+
+    _create_whole(target, text)
+    done: list[tuple[Path, str | None]] = []
+    try:
+        for path, old, new in (u for u in updates if u is not None):
+            write_file(path, new)
+            done.append((path, old))
+    except OutputError:
+        for path, old in reversed(done):
+            with contextlib.suppress(OutputError, OSError):
+                if old is None:
+                    path.unlink()  # it did not exist before
+                else:
+                    write_file(path, old)
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
 
 
 def _report(name: str, target: Path, bootstrap_file: Path | None, made) -> None:

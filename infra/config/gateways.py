@@ -39,7 +39,8 @@ class TlsConfig(Model):
     # AWS: Route 53 hosted zone id; GCP: Cloud DNS managed zone name. The cloud issues the
     # certificate, validates it through this zone and points the hostnames at the gateway.
     dns_zone: str | None = Field(default=None, min_length=1)
-    # AWS: an ACM certificate ARN; GCP: a Certificate Manager certificate id.
+    # AWS: an ACM certificate ARN; GCP: a Certificate Manager certificate id or full name. Shapes checked in
+    # infra/config/values/gateway_refs.py.
     certificate: str | None = Field(default=None, min_length=1)
 
 
@@ -73,7 +74,7 @@ class GatewayConfig(Model):
     port: int = Field(default=443, ge=1, le=65535)
     tls: TlsConfig = Field(default_factory=TlsConfig)
     routes: dict[Name, RouteConfig] = Field(default_factory=dict)
-    # AWS: a WAF web ACL ARN; GCP: a Cloud Armor security policy name.
+    # AWS: a WAFv2 web ACL ARN (regional, in the stack's region); GCP: a Cloud Armor security policy name.
     firewall_policy: str | None = Field(default=None, min_length=1)
     # Without firewall_policy, an internet-facing gateway gets a WAF of managed rules (AWS WAF managed
     # rule groups, Cloud Armor preconfigured rules); false is the named opt-out the lb-waf rule flags.

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.config.input_files import InputFileError, read_regular_file
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.engine import REPO_ROOT, load_project
 from infra.offline.policy_check import PACK_DIR
@@ -37,6 +38,8 @@ from infra.plan.make import (
 )
 from infra.plan.preflight import preflight
 
+# A watched file larger than this is hashed as "too large", not read: stack files are KB, code files too.
+WATCHED_FILE_MAX_BYTES = 16 * 1024 * 1024
 # The program's code: a change here needs a new process (see the module's docstring).
 CODE_DIRS = ("infra", "components")
 
@@ -46,10 +49,10 @@ def _digest(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(str(path).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError as exc:
-            digest.update(f"unreadable: {exc.strerror}".encode())
+        try:  # never blocks: a stack file swapped for a FIFO (or /dev/zero) is a state, not a wait
+            digest.update(read_regular_file(path, WATCHED_FILE_MAX_BYTES))
+        except InputFileError as exc:
+            digest.update(f"unreadable: {exc}".encode())
     return digest.hexdigest()
 
 

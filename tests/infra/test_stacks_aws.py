@@ -97,10 +97,11 @@ def test_prod_counts_are_pinned(prod):
     # Then -6 for #26: a ResourceQuota in each of the 3 runner namespaces (+3); no prod buckets for CI runners,
     # which run any branch's code, so the GPU set gets no Pod Identity at all (for its job pods and its
     # runner pod before: 2 components, 2 roles, 2 bucket policies, 2 associations: -8) and the CPU set's
-    # role keeps only its registry policy (-1).
+    # role keeps only its registry policy (-1). Then 1 for #26: a NetworkPolicy admitting only Grafana's
+    # namespace to infer-gcp's unauthenticated GMP query frontend.
     # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
     # Then +2 for #28: infer-gcp's own dcgm-exporter (release, ClusterPodMonitoring) in place of GKE's package.
-    assert prod["counts"]["total"] == 376
+    assert prod["counts"]["total"] == 377
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.

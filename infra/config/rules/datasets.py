@@ -14,6 +14,7 @@ from infra.config.base import BucketAccess
 from infra.config.datasets import DatasetConfig, NodeCacheMedium
 from infra.config.gcp import LocationType
 from infra.config.stack import ClusterConfig, StackConfig
+from infra.config.values.buckets import external_bucket_problem
 
 Problem = tuple[str, str]
 # Room a node keeps on its root disk besides the cache: OS, kubelet, container images (CUDA training images
@@ -155,6 +156,18 @@ def _dataset(config: StackConfig, path: str, dataset: DatasetConfig) -> Iterator
         yield (f"{path}.replicate", "replicating an external bucket needs its owner to trust the transfer "
                "service's role; replicate buckets of this stack only")
     yield from _shared_cache(config, path, dataset)
+    if dataset.home.external:
+        problem = external_bucket_problem(dataset.home.bucket, dataset.home.cloud)
+        if problem:
+            yield f"{path}.home.bucket", problem
+    # Cloud Storage: "Object names cannot be named . or .." (https://cloud.google.com/storage/docs/naming-objects,
+    # read 2026-12-07), and both FUSE drivers show the prefix as directories, where `.` and `..` mean this
+    # directory and its parent: such a prefix names objects no mount and no grant reaches as written.
+    dots = [part for part in dataset.home.prefix.split("/") if part in (".", "..")]
+    if dots:
+        yield (f"{path}.home.prefix", f"a prefix part cannot be {dots[0]!r}: Cloud Storage refuses '.' and '..' as "
+               f"names and a mount reads them as directories; write the prefix without it "
+               f"(got {dataset.home.prefix!r})")
     for i, warm_path in enumerate(dataset.warm.paths if dataset.warm else []):
         if ".." in warm_path.split("/"):
             yield f"{path}.warm.paths.{i}", f"must stay under the dataset's prefix: no '..' (got {warm_path!r})"

@@ -26,7 +26,33 @@ def observability_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
             yield ("observability.notify.webhook_url",
                    "must be an https:// URL (Alertmanager and SNS post alerts to it); the value is not shown "
                    "because it is a secret")
+        elif url != _UNDECRYPTED:
+            problem = _webhook_shape_problem(url)
+            if problem:
+                yield "observability.notify.webhook_url", f"{problem}; the value is not shown because it is a secret"
     yield from destination_problems(config)
+
+
+def _webhook_shape_problem(url: str) -> str | None:
+    """What makes an https URL one no HTTP client posts to (whitespace, control or non-ASCII characters, no host,
+    a port outside 1-65535), said without echoing the URL (RFC 3986 section 2: a URI is ASCII; ports are 16-bit,
+    RFC 6335 section 6)."""
+    from urllib.parse import urlsplit
+
+    bad = next((i for i, char in enumerate(url) if not "!" <= char <= "~"), None)
+    if bad is not None:
+        return (f"character {bad + 1} is a space, a control character or not ASCII; a URL has none (percent-encode "
+                "it, or remove a pasted newline)")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "is not a URL: its host or port cannot be read"
+    if not parts.hostname:
+        return "names no host after https://"
+    if port == 0:
+        return "the port must be 1 to 65535"
+    return None
 
 
 def destination_problems(config: StackConfig) -> Iterator[tuple[str, str]]:

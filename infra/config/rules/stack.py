@@ -16,6 +16,7 @@ from infra.config.rules.datasets import dataset_problems
 from infra.config.rules.gateways import gateway_problems
 from infra.config.rules.gcp import gcp_problems
 from infra.config.rules.gpu_capacity import capacity_problems
+from infra.config.rules.namespaces import namespace_problems
 from infra.config.rules.observability import observability_problems
 from infra.config.rules.runners import runner_problems
 from infra.config.rules.sandbox import sandbox_problems
@@ -45,6 +46,7 @@ def stack_problems(config: StackConfig) -> list[Problem]:
     problems += list(value_problems(config))
     problems += list(dataset_problems(config))
     problems += list(team_problems(config))
+    problems += list(namespace_problems(config))
     problems += list(capacity_problems(config))
     return problems
 

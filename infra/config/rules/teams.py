@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from infra.config.rules.namespaces import PLATFORM_NAMESPACES
 from infra.config.stack import StackConfig
 from infra.config.team_quota import gpu_price, pool_gpu_capacity, team_quotas
 
 Problem = tuple[str, str]
-# Namespaces a team may not take: Kubernetes' own, and the one Kueue's controller runs in.
-RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "kueue-system"})
+# Namespaces a team may not take: Kubernetes' own, and those the platform's controllers run in.
+RESERVED_NAMESPACES = frozenset(PLATFORM_NAMESPACES)
 
 
 def team_problems(config: StackConfig) -> Iterator[Problem]:

@@ -6,14 +6,23 @@ only walks a StackConfig and names the path of every problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from ipaddress import IPv4Network
 from typing import Any
 
 from infra.catalog.accelerators import Cloud
+from infra.config.gateways import Exposure, GatewayConfig
 from infra.config.gcp import SERVICE_ACCOUNT_EMAIL
 from infra.config.runners import github_url_ok, parse_quantity
 from infra.config.stack import ClusterConfig, Environment, StackConfig
+from infra.config.values.gateway_refs import (
+    acm_certificate_problem,
+    cloud_armor_policy_problem,
+    cloud_dns_zone_problem,
+    gcp_certificate_problem,
+    route53_zone_problem,
+    wafv2_web_acl_problem,
+)
 from infra.config.values.github import (
     config_url_problem,
     repository_slug_problem,
@@ -32,6 +41,7 @@ from infra.config.values.network import (
     allowlist_size_problem,
     unusable_range_problem,
 )
+from infra.config.values.reservations import gcp_reservation_problem
 from infra.config.values.retention import cloudwatch_retention_problem
 from infra.config.values.text import non_ascii_problem
 
@@ -95,6 +105,12 @@ def _cluster(config: StackConfig, path: str, cluster: ClusterConfig) -> Iterator
             problem = kubernetes_label_key_problem(key) or kubernetes_label_value_problem(value)
             if problem:
                 yield f"{pool_path}.labels.{key}", f"{problem}; pool labels become Kubernetes node labels"
+        reservation = (pool.gcp.reservation.name if cluster.cloud == Cloud.GCP and pool.gcp.reservation is not None
+                       else None)
+        if reservation is not None and reservation.isascii() and " " not in reservation:
+            problem = gcp_reservation_problem(reservation)
+            if problem:
+                yield f"{pool_path}.gcp.reservation.name", problem
         if cluster.cloud == Cloud.GCP and pool.gcp.max_surge + pool.gcp.max_unavailable < 1:
             # (maxUnavailable + maxSurge) is how many nodes an upgrade takes at once: 0 upgrades nothing
             # (NodePool.UpgradeSettings, https://cloud.google.com/ruby/docs/reference/google-cloud-container-v1/
@@ -106,6 +122,34 @@ def _cluster(config: StackConfig, path: str, cluster: ClusterConfig) -> Iterator
         yield from _node_accounts(config, f"{path}.gcp", cluster)
     for set_name, runner in cluster.runners.items():
         yield from _runner(f"{path}.runners.{set_name}", runner)
+    for gateway_name, gateway in cluster.gateways.items():
+        yield from _gateway_refs(config, f"{path}.gateways.{gateway_name}", cluster.cloud, gateway)
+
+
+def _gateway_refs(config: StackConfig, path: str, cloud: Cloud, gateway: GatewayConfig) -> Iterator[Problem]:
+    """The certificate, DNS zone and firewall policy a gateway names: each the shape its cloud gives it."""
+    tls, policy = gateway.tls, gateway.firewall_policy
+    checks: list[tuple[str, str | None, Callable[[str], str | None]]]
+    if cloud == Cloud.AWS:
+        region = config.aws.region if config.aws is not None else None
+        checks = [("tls.certificate", tls.certificate, acm_certificate_problem),
+                  ("tls.dns_zone", tls.dns_zone, route53_zone_problem)]
+        if region is not None:
+            checks.append(("firewall_policy", policy, lambda arn: wafv2_web_acl_problem(arn, region)))
+    else:
+        project = config.gcp.project if config.gcp is not None else None
+        region = config.gcp.region if config.gcp is not None else "global"
+        # An internal gateway is regional (its certificate lives in the region); an external one is global.
+        location = region if gateway.exposure == Exposure.INTERNAL else "global"
+        checks = [("tls.certificate", tls.certificate, lambda c: gcp_certificate_problem(c, project, location)),
+                  ("tls.dns_zone", tls.dns_zone, cloud_dns_zone_problem),
+                  ("firewall_policy", policy, cloud_armor_policy_problem)]
+    for field, value, check in checks:
+        # Non-ASCII and spaces are refused with their own message by _text_problems.
+        if value is not None and value.isascii() and " " not in value:
+            problem = check(value)
+            if problem:
+                yield f"{path}.{field}", problem
 
 
 def _ranges(path: str, cluster: ClusterConfig) -> Iterator[Problem]:

@@ -7,9 +7,18 @@ Sources, read 2026-12-07:
 - Repository names: at most 100 characters of ASCII letters, digits, `.`, `-` and `_`; a name ending in
   `.git` is rewritten (github/docs#44518, https://github.com/github/docs/issues/44518); `.` and `..` are
   reserved ("The repository . is reserved", dead-claudia/github-limits#5).
-- Runner group names: GitHub documents no character set or length; mlinfra keeps them to what the API and
-  ARC's `runnerGroup` value take without encoding: 1-64 ASCII letters, digits, spaces, `-`, `_` and `.`,
-  not starting or ending with a space.
+- Runner group names: GitHub states no character set or length. Its REST description gives the create and
+  update requests' `name` as `{"type": "string", "description": "Name of the runner group."}`, with no
+  maxLength or pattern (github/rest-api-description, operations actions/create-self-hosted-runner-group-for-org
+  and actions/update-self-hosted-runner-group-for-org, as generated into php-api-clients' GitHub client,
+  Schema/Actions/CreateSelfHostedRunnerGroupForOrg/Request/ApplicationJson.php). So the rule here is mlinfra's
+  own, and conservative on purpose: ARC looks the group up by putting the name unescaped into a query string,
+  `fmt.Sprintf("/_apis/runtime/runnergroups/?groupName=%s", runnerGroup)`, which it then parses with
+  `url.Parse` and re-encodes (actions/actions-runner-controller@c34d7c1f:github/actions/client.go,
+  GetRunnerGroupByName and NewActionsServiceRequest). In such a name `&` and `;` end the parameter, `#` starts
+  a fragment, `+` reads as a space and `%XX` is decoded, so the group ARC asks for is not the one named. mlinfra
+  takes 1-64 ASCII letters, digits, spaces, `-`, `_` and `.`, not starting or ending with a space: none of
+  those is special in a query, and 64 is a bound of ours, not GitHub's.
 - github_config_url: the URL ARC registers runners at is `https://<host>/<org>[/<repo>]`. Credentials belong
   in the GitHub App secret, never in the URL: a user-info part (`https://TOKEN@github.com/acme`) or a query
   string would land in the chart's values and the plan in clear text.

@@ -4,7 +4,13 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.gcp import gateway_manifests as m
-from components.gcp.gateway import GkeGateway, GkeGatewayArgs, check_args, cloud_resource_name
+from components.gcp.gateway import (
+    GkeGateway,
+    GkeGatewayArgs,
+    check_args,
+    cloud_resource_name,
+    existing_certificate_ref,
+)
 from components.routes import BackendSpec, RouteSpec
 
 SPLIT = RouteSpec("/v1", {"stable": BackendSpec("models", "llama-v1", 8000, 90),
@@ -131,6 +137,25 @@ def test_internal_gateway_is_regional_with_listener_certificate(register):
                                            "options": {"networking.gke.io/cert-manager-certs": "infer-internal-cert"}}
     assert "securityPolicy" not in reg.of_type("kubernetes:networking.gke.io/v1:GCPBackendPolicy")[0].inputs[
         "spec"]["default"]
+
+
+def test_an_existing_certificate_on_an_external_gateway_is_named_in_full_in_the_map_entry(register):
+    reg = register(build(dns_zone=None, certificate_id="infer-cert"))
+    entry = reg.one("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry").inputs
+    assert entry["certificates"] == ["projects/acme-ml-prod/locations/global/certificates/infer-cert"]
+
+
+@pytest.mark.parametrize("certificate_id, internal, expected", [
+    ("infer-cert", False, "projects/acme-ml-prod/locations/global/certificates/infer-cert"),
+    ("projects/acme-ml-prod/locations/global/certificates/c1", False,
+     "projects/acme-ml-prod/locations/global/certificates/c1"),
+    ("infer-cert", True, "infer-cert"),
+    ("projects/acme-ml-prod/locations/us-central1/certificates/c2", True, "c2"),
+])
+def test_an_existing_certificate_is_referred_to_the_way_its_consumer_wants(certificate_id, internal, expected):
+    args = GkeGatewayArgs(**{**ARGS, "dns_zone": None, "certificate_id": certificate_id, "internal": internal},
+                          k8s_provider=None)
+    assert existing_certificate_ref(args) == expected
 
 
 def test_issued_internal_certificate_is_regional(register):

@@ -90,3 +90,18 @@ def test_the_uv_scripts_setup_installed_counts_when_none_is_on_path(tmp_path):
     result = doctor(tmp_path, {"MLINFRA_SETUP_TOOLS": str(tmp_path / "tools")}, {})
     assert result.returncode == 0, result.stderr
     assert by_name(result)["uv"]["found"] == PINS["uv"]
+
+
+def test_stray_files_in_the_checkout_and_the_pulumi_home_are_reported_not_waited_on(tmp_path):
+    """A FIFO as Pulumi's credentials.json used to hang doctor; a one-word .tool-versions line was exit 70."""
+    from infra.cli.doctor import backend, pinned
+
+    home = tmp_path / "pulumi-home"
+    home.mkdir()
+    os.mkfifo(home / "credentials.json")
+    assert backend({"PULUMI_HOME": str(home)}, tmp_path) is None
+    (tmp_path / ".tool-versions").write_text("python\npulumi 3.200.0\n# comment\nuv 0.9.0 extra\n")
+    assert pinned(tmp_path) == {"pulumi": "3.200.0", "uv": "0.9.0"}
+    (tmp_path / ".tool-versions").unlink()
+    os.mkfifo(tmp_path / ".tool-versions")
+    assert pinned(tmp_path) == {}

@@ -1,6 +1,7 @@
 """Property tests: no command ends in exit 70 ("internal error") or hangs on faults a user causes.
 
-Hypothesis walks every command (plan, plan --all, cost, diff, names check, sandbox with the in-memory backend)
+Hypothesis walks every command (plan, plan --all, cost, diff, names check, sandbox with the in-memory backend,
+prices refresh and stack new on the files they are given to read)
 over output paths (missing folders, files in the way, FIFOs, sockets, devices, links, odd names), the
 environment (the plan clock, the price date, COLUMNS, locale variables) and the shapes of documents given to
 `diff`. Planning itself is replaced by recorded plans, so each example takes milliseconds and the whole file
@@ -283,3 +284,56 @@ def test_standard_output_faults_end_with_a_documented_code(world, stdout, fmt):
     else:
         code = subprocess.run(argv, cwd=ROOT, capture_output=True, env=env, timeout=60).returncode
     assert code == {"closed": 74, "full": 74, "gone": 141, "ascii": 0}[stdout]
+
+
+INPUT_PATHS = ("fifo", "socket", "adir", "chardev", "link-to-fifo", "dangling-link", "missing/x", "afile",
+               "contents", "nul\0name")
+LOOPBACK_PRICE_APIS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                       "MLINFRA_AWS_PRICING_ENDPOINT": "http://127.0.0.1:9/", "MLINFRA_GCP_BILLING_API_KEY": "test",
+                       "MLINFRA_GCP_BILLING_ENDPOINT": "http://127.0.0.1:9"}
+input_contents = st.one_of(
+    st.sampled_from([b"", b"\xff\xfe", b"[" * 50_000, b"{}", b"config: [", b"config:\n  a: !!binary x\n",
+                     json.dumps({"snapshotVersion": 1, "rows": []}).encode()]),
+    st.binary(max_size=64),
+    json_values.map(lambda value: json.dumps(value).encode()))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(data=st.data())
+def test_commands_reading_a_named_file_never_end_in_exit_70_or_hang(tmp_path_factory, data):
+    """`prices refresh --snapshot` and `stack new --bootstrap-file/--accepted-file` (#29, #31) on every kind of
+    path and content: no exit 70, no hang, and on a refusal (exit 2) no file changed."""
+    where = tmp_path_factory.mktemp("inputs") / "paths"
+    make_fault_paths(where)
+    (where / "contents").write_bytes(data.draw(input_contents, label="contents"))
+    stacks = where.parent / "stacks"
+    shutil.copytree(ROOT / "stacks", stacks, ignore=shutil.ignore_patterns("Pulumi.sandbox*", ".*"))
+    shutil.copy(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml", where / "boot.yaml")
+    shutil.copy(ROOT / "policies" / "checkov-accepted.yaml", where / "accepted.yaml")
+    pick = lambda label: str(where / data.draw(st.sampled_from(INPUT_PATHS + (label,)), label=label))  # noqa: E731
+    if data.draw(st.booleans(), label="prices"):
+        args, env = ["prices", "refresh", "--snapshot", pick("contents")], LOOPBACK_PRICE_APIS
+    else:
+        args, env = ["stack", "new", "research", "--from", "dev", "--stacks-dir", str(stacks),
+                     "--bootstrap-file", pick("boot.yaml"), "--accepted-file", pick("accepted.yaml")], {}
+    before = {p: p.read_bytes() for p in [*where.glob("*"), *stacks.glob("*")] if p.is_file() and not p.is_symlink()
+              and stat.S_ISREG(p.stat().st_mode)}
+    with alarm():
+        result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code != EXIT_INTERNAL, (args, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+    assert "Traceback" not in result.output
+    assert kinds(where) == before_kinds(where)
+    if result.exit_code != 0:
+        after = {p: p.read_bytes() for p in before}
+        assert after == before, (args, result.output)
+        assert not (stacks / "Pulumi.research.yaml").exists()
+    assert not [p for p in [*where.iterdir(), *stacks.iterdir()] if p.name.endswith(".tmp")]
+
+
+def before_kinds(where: Path) -> dict[str, int]:
+    """The special files' kinds as make_fault_paths made them (FIFO, socket, device, link, folder)."""
+    expected = {"fifo": stat.S_IFIFO, "socket": stat.S_IFSOCK, "link-to-fifo": stat.S_IFLNK, "adir": stat.S_IFDIR,
+                "chardev": stat.S_IFCHR if os.geteuid() == 0 else stat.S_IFIFO}
+    return expected

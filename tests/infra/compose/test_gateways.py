@@ -13,6 +13,8 @@ from infra.compose.gateways import (
 from infra.config.rules.gateways import gateway_rule_problems
 from infra.config.stack import StackConfig
 
+WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/ml/0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 SPLIT = {"path_prefix": "/v1", "backends": {
     "stable": {"namespace": "models", "service": "llama-v1", "port": 8000, "weight": 90},
     "canary": {"namespace": "models", "service": "llama-v2", "port": 8000, "weight": 10, "target_port": 8080}}}
@@ -33,9 +35,9 @@ def config(environment: str, cloud: str, gateways: dict) -> StackConfig:
 PROD = config("prod", "aws", {
     "infer": {"hostnames": ["infer.example.com"], "exposure": "internet-facing",
               "tls": {"dns_zone": "Z0123"}, "routes": {"chat": SPLIT},
-              "firewall_policy": "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/ml/abc"},
+              "firewall_policy": WEB_ACL},
     "internal": {"hostnames": ["models.internal.example.com"],
-                 "tls": {"certificate": "arn:aws:acm:us-east-1:123456789012:certificate/x"},
+                 "tls": {"certificate": CERTIFICATE},
                  "routes": {"all": {"backends": {"v1": {"namespace": "models", "service": "embed", "port": 80}}}}},
 })
 
@@ -66,7 +68,7 @@ def test_aws_prod_gateways_are_protected_logged_and_placed_by_exposure(register)
         assert lb.inputs["dropInvalidHeaderFields"] is True
     assert public.inputs["accessLogs"] == {"bucket": "acme-prod-lb-logs", "prefix": "prod-serve/infer",
                                            "enabled": True}
-    assert reg.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs["webAclArn"].endswith("webacl/ml/abc")
+    assert reg.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs["webAclArn"] == WEB_ACL
     release = reg.one("kubernetes:helm.sh/v3:Release", "serve-lbc-release")
     binding = reg.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "serve-infer-chat-canary-binding")
     assert release.urn in binding.options()["dependencies"]

@@ -97,6 +97,23 @@ def test_the_webhook_url_must_be_a_secret_and_https_and_is_never_echoed():
     assert config(notify={"webhook_url": "[secret]"}).observability.notify.webhook_url is not None
 
 
+@pytest.mark.parametrize("url, expected", [
+    ("https://hooks.example.com/T000\n", "character 31 is a space, a control character or not ASCII; a URL has none "
+                                          "(percent-encode it, or remove a pasted newline)"),
+    ("https://hooks.example.com/T 000", "character 28 is a space, a control character or not ASCII; a URL has none "
+                                        "(percent-encode it, or remove a pasted newline)"),
+    ("https://hooks.exаmple.com/T000", "character 17 is a space, a control character or not ASCII; a URL has none "
+                                       "(percent-encode it, or remove a pasted newline)"),  # a Cyrillic а
+    ("https:///T000", "names no host after https://"),
+    ("https://hooks.example.com:99999/T000", "is not a URL: its host or port cannot be read"),
+    ("https://hooks.example.com:0/T000", "the port must be 1 to 65535"),
+])
+def test_a_webhook_url_no_client_can_post_to_is_refused_without_echoing_it(url, expected):
+    found = problems(notify={"webhook_url": url})
+    assert found == [f"observability.notify.webhook_url: {expected}; the value is not shown because it is a secret"]
+    assert "T000" not in repr(found) and "T 000" not in repr(found)
+
+
 def test_a_plain_webhook_url_in_a_stack_file_exits_2_without_printing_it(tmp_path):
     stack = {f"mlinfra:{k}": v for k, v in BASE.items()}
     stack["mlinfra:observability"] = {"notify": {"webhook_url": HOOK, "emails": ["oncall"]}}

@@ -202,7 +202,7 @@ def test_an_empty_name_prefix_is_refused_not_read_as_null(refused):
 def test_a_sandbox_stack_needs_its_sandbox_section(refused):
     document = changed(stack("sandbox"), "config.mlinfra:sandbox", DELETE)
     assert ("  - sandbox: required in a sandbox stack; add `mlinfra:sandbox: {budget_per_hour: ...}` "
-            "(README: sandboxes)") in refused(document, "sandbox")
+            "(docs/how-to/sandbox.md)") in refused(document, "sandbox")
 
 
 def test_a_plain_private_key_is_refused_even_next_to_a_secure_sibling(refused):

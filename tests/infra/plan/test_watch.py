@@ -166,3 +166,17 @@ def test_the_command_re_plans_on_an_edit_prints_the_change_and_ends_on_ctrl_c(st
     assert "cc-ml-sandbox-2" in out.text  # the changed tag, resource by resource
     lines = err.wait_for("interrupted", 5).splitlines()
     assert "interrupted" in lines and "Traceback" not in err.text
+
+
+def test_a_watched_file_swapped_for_a_fifo_or_a_device_is_a_state_not_a_wait(tmp_path):
+    """The watch hashes its inputs four times a second: a FIFO in a stack file's place used to block it forever."""
+    from infra.plan.watch import _digest
+
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    stack_file.write_text("config: {}\n")
+    before = _digest([stack_file])
+    stack_file.unlink()
+    os.mkfifo(stack_file)
+    swapped = _digest([stack_file])  # returns at once
+    assert swapped != before
+    assert _digest([Path("/dev/zero")]) == _digest([Path("/dev/zero")])

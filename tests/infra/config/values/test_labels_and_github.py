@@ -81,6 +81,15 @@ def test_runner_groups(name, ok):
     assert (runner_group_problem(name) is None) is ok
 
 
+# ARC puts the group name unescaped into `?groupName=%s` and re-parses it (infra/config/values/github.py's docstring):
+# each of these would make it look up another group, so each is refused with the rule and the name.
+@pytest.mark.parametrize("name", ["ml&x=1", "ml#1", "ml+gpu", "ml%20gpu", "ml;gpu", "ml?gpu", "ml=gpu"])
+def test_a_runner_group_name_arc_would_mangle_in_its_query_is_refused(name):
+    assert runner_group_problem(name) == (
+        "a runner group name is 1-64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space "
+        f"(got {name!r})")
+
+
 @pytest.mark.parametrize("url, expected", [
     ("https://github.com/acme", None),
     ("https://github.com/acme/ml", None),
