@@ -282,3 +282,24 @@ def test_a_sandbox_expiry_past_what_a_date_can_hold_is_refused(refused):
 def test_a_stack_name_ending_in_a_hyphen_is_refused_for_sandboxes_too(refused):
     assert "  - (stack name): 'sandbox-bob-box-' cannot be part of cloud resource names" in refused(
         stack("sandbox"), "sandbox-bob-box-")
+
+
+def test_no_value_changes_kind_on_the_way_in(refused):
+    # Lax parsing read `true` as 1 and "yes" as true (#30); both are exit 2 naming the field.
+    document = changed(stack("dev"), "config.mlinfra:observability.scrape_interval_seconds", True)
+    document = changed(document, "config.mlinfra:observability.enabled", "yes")
+    error = refused(document, "dev")
+    assert "  - observability.scrape_interval_seconds: must be a number, not true or false (got True)" in error
+    assert "  - observability.enabled: must be true or false (got 'yes')" in error
+
+
+def test_booleans_as_pulumi_passes_them_still_read():
+    # Under `pulumi` a top-level boolean arrives as text: "true" and "false" (any case) still read.
+    from infra.config.base import Model
+
+    class Flag(Model):
+        on: bool
+        count: int | None = None
+
+    assert Flag.model_validate({"on": "TRUE"}).on is True
+    assert Flag.model_validate({"on": "false", "count": "3"}) == Flag(on=False, count=3)
