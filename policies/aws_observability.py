@@ -1,9 +1,14 @@
-"""Observability rules on AWS: the metrics workspace and the alert topic are encrypted with a
-customer-managed key, and whoever reads or writes metrics does so on named workspaces only.
+"""Observability rules on AWS: a metrics workspace's key fits what writes to it, the alert topic is
+encrypted with a customer-managed key, and whoever reads or writes metrics does so on named workspaces only.
 
-Facts the rules rely on (read 2026-11-29): a workspace created without `kmsKeyArn` uses an AWS
-owned key and can never be converted to a customer managed one (AMP User Guide, "Encryption at
-rest", https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html);
+Facts the rules rely on (read 2026-11-29 and 2026-12-07): a workspace created without `kmsKeyArn` uses an
+AWS owned key and can never be converted to a customer managed one, and "Workspaces created with customer
+managed keys cannot use AWS managed collectors for ingestion" (AMP User Guide, "Encryption at rest",
+https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html);
+a scraper's `roleConfiguration` is "to enable cross-account scraping" (AMP API Reference, RoleConfiguration,
+as boto/botocore@0e6e2404:botocore/data/amp/2020-08-01/service-2.json carries it). docs/observability.md
+("Which key encrypts the metrics") says why the platform reads these over the collector page's paragraph
+that offers same-account role configuration for such workspaces;
 AMP's alert manager publishes to an SSE topic only if the topic's key policy lets the service use
 the key (AMP User Guide, AMP-alertmanager-receiver-AMPpermission.html), which the AWS managed
 `alias/aws/sns` key's fixed policy does not; aps:QueryMetrics, GetSeries, GetLabels,
@@ -15,9 +20,10 @@ from __future__ import annotations
 
 from aws_iam import _as_list, _statements  # one reading of policy documents for the pack
 from pulumi_policy.proxy import UnknownValueError
-from rulekit import HIGH, dig, fmt, has, resource_rule
+from rulekit import HIGH, dig, fmt, has, resource_rule, stack_rule
 
 WORKSPACE = "aws:amp/workspace:Workspace"
+SCRAPER = "aws:amp/scraper:Scraper"
 TOPIC = "aws:sns/topic:Topic"
 POLICY_DOCS = {"aws:iam/policy:Policy": "policy", "aws:iam/rolePolicy:RolePolicy": "policy"}
 ROLE = "aws:iam/role:Role"
@@ -26,10 +32,29 @@ DATA_ACTIONS = frozenset({"aps:querymetrics", "aps:getseries", "aps:getlabels", 
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
 
 
-def _workspace_key(props, ctx):
+def _scrapers_writing_to(workspace, view) -> list[str]:
+    """The managed scrapers of the stack whose destination is `workspace` (by the recorded dependency)."""
+    return sorted(r.name for r in view.resources if r.resource_type == SCRAPER
+                  and any(d.urn == workspace.urn for d in r.property_dependencies.get("destination", [])))
+
+
+def _workspace_key(resource, view):
     # `has`, not the value: the key's ARN is unknown until the key exists.
-    if not has(props, "kmsKeyArn"):
-        yield f"AMP workspace '{ctx.name}' is not encrypted with a customer-managed KMS key (kmsKeyArn)"
+    if resource.resource_type == SCRAPER:
+        if has(resource.props, "roleConfiguration") and resource.property_dependencies.get("destination"):
+            yield (f"AMP scraper '{resource.name}' writes to a workspace of this stack through roleConfiguration, "
+                   "which AWS documents for cross-account writes only; leave it out (the scraper's service-linked "
+                   "role writes in its own account)")
+        return
+    scrapers = _scrapers_writing_to(resource, view)
+    encrypted = has(resource.props, "kmsKeyArn")
+    if scrapers and encrypted:
+        yield (f"AMP workspace '{resource.name}' is encrypted with a customer-managed KMS key (kmsKeyArn) but the "
+               f"AWS managed scrapers {fmt(scrapers)} write to it, which AWS does not support for such "
+               "workspaces; leave kmsKeyArn out (AWS owned key)")
+    elif not scrapers and not encrypted:
+        yield (f"AMP workspace '{resource.name}' is not encrypted with a customer-managed KMS key (kmsKeyArn) and "
+               "no AWS managed scraper writes to it")
 
 
 def _topic_key(props, ctx):
@@ -68,13 +93,15 @@ def _metrics_access_scoped(props, ctx):
 
 
 RULES = [
-    resource_rule(
-        "amp-workspace-encrypted",
-        "Prometheus workspaces are encrypted with a customer-managed KMS key (AWS: a workspace's key is chosen at "
+    stack_rule(
+        "amp-workspace-key",
+        "A Prometheus workspace that an AWS managed scraper writes to uses the AWS owned key, any other a "
+        "customer-managed KMS key; scrapers write to their own account's workspace without roleConfiguration "
+        "(AWS: workspaces with customer managed keys cannot use AWS managed collectors; a key is chosen at "
         "creation and never changes)",
-        types=[WORKSPACE], check=_workspace_key, severity=HIGH,
-        remediation="Create workspaces through AmpWorkspace, which creates a key with rotation and an explicit "
-                    "policy."),
+        types=[WORKSPACE, SCRAPER], check=_workspace_key, severity=HIGH,
+        remediation="Create workspaces and scrapers through AmpWorkspace and AmpScraper (infra/compose/"
+                    "observability_aws.py): the workspace a scraper writes to has customer_managed_key=False."),
     resource_rule(
         "sns-topic-encrypted",
         "SNS topics are encrypted with a customer-managed KMS key (practice: Checkov CKV_AWS_26)",

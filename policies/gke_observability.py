@@ -57,9 +57,21 @@ def _monitored(cluster: PolicyResource, view) -> Iterator[str]:
         return
     pools = _gpu_pools_on(view, cluster)
     components = dig(cluster.props, "monitoringConfig", "enableComponents", default=[]) or []
-    if pools and gmp.DCGM_PACKAGE not in components:
-        yield (f"cluster {where} has GPU pools {fmt(pools)} but not GKE's {gmp.DCGM_PACKAGE} metrics package "
-               f"(monitoringConfig.enableComponents): no GPU metrics would be collected")
+    managed = gmp.DCGM_PACKAGE in components
+    own = _dcgm_releases_on(view, cluster)
+    if pools and not managed and not own:
+        yield (f"cluster {where} has GPU pools {fmt(pools)} but neither GKE's {gmp.DCGM_PACKAGE} metrics package "
+               f"(monitoringConfig.enableComponents) nor a dcgm-exporter release: no GPU metrics would be collected")
+    elif managed and own:
+        yield (f"cluster {where} runs GKE's {gmp.DCGM_PACKAGE} metrics package and the dcgm-exporter release "
+               f"{fmt(own)}: two DCGM exporters on each GPU node; leave {gmp.DCGM_PACKAGE} out of "
+               "monitoringConfig.enableComponents")
+
+
+def _dcgm_releases_on(view, cluster: PolicyResource) -> list[str]:
+    """The platform's dcgm-exporter Helm releases on `cluster` (components/gcp/dcgm_exporter.py)."""
+    return sorted(r.name for r in view.resources if r.resource_type == HELM_RELEASE
+                  and dig(r.props, "chart") == gmp.DCGM_CHART and _on(view, r, cluster))
 
 
 def _service_type(props) -> str:
@@ -121,10 +133,12 @@ RULES = [
     stack_rule(
         "gke-managed-prometheus",
         "GKE clusters the stack monitors (GMP objects on them, or an environment where observability is on) run "
-        "managed collection, with GKE's DCGM package where they have GPU pools (practice: metrics are collected)",
+        "managed collection and, where they have GPU pools, exactly one DCGM exporter: GKE's DCGM package or the "
+        "platform's dcgm-exporter release (practice: metrics are collected)",
         types=[GKE_CLUSTER], check=_monitored, severity=HIGH,
         config={"environments": {"type": "array", "items": {"type": "string"}, "default": ["staging", "prod"]}},
-        remediation=_ON + "keep monitoring_config.managed_prometheus on and DCGM in enable_components."),
+        remediation=_ON + "keep monitoring_config.managed_prometheus on; with observability on the platform runs "
+                          "its own dcgm-exporter and leaves DCGM out of enable_components."),
     resource_rule(
         "observability-no-public-endpoint",
         "The GMP query frontend is ClusterIP only (practice: no public endpoints)",

@@ -8,14 +8,6 @@ Sources, read 2026-11-29:
 - AMP User Guide, "Set up Grafana open source ... for use with Amazon Managed Service for Prometheus"
   (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-onboard-query-standalone-grafana.html):
   a querying Grafana needs aps:QueryMetrics, aps:GetMetricMetadata, aps:GetSeries and aps:GetLabels.
-- AMP User Guide, "Using an AWS managed collector", "Creating scraper for workspaces enabled with
-  customer managed keys" and "Cross-account setup"
-  (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html): a scraper
-  writing to a workspace with a customer managed key needs `role_configuration` with a source role
-  trusted by `scraper.aps.amazonaws.com` (conditions aws:SourceArn = the scraper, aws:SourceAccount)
-  and a target role trusted by the source role (condition sts:ExternalId = the scraper ARN) with
-  remote-write permission. The scraper's ARN exists only once it does, so both conditions match
-  this account's and region's scrapers (`scraper/*`) instead of one.
 - AMP User Guide, "Giving Amazon Managed Service for Prometheus permission to send alert messages
   to your Amazon SNS topic" (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html):
   the topic policy lets `aps.amazonaws.com` sns:Publish and sns:GetTopicAttributes with
@@ -38,48 +30,14 @@ import yaml
 from components.aws.kms_policy import account_root_statement
 
 QUERY_ACTIONS = ("aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata")
-REMOTE_WRITE_ACTIONS = ("aps:RemoteWrite",)
-SCRAPER_PRINCIPAL = "scraper.aps.amazonaws.com"
 APS_PRINCIPAL = "aps.amazonaws.com"
 SNS_KMS_ACTIONS = ("kms:GenerateDataKey*", "kms:Decrypt")
-
-
-def scraper_arn_pattern(region: str, account_id: str) -> str:
-    """Every managed scraper of this account and region: the ARN a scraper role's trust can name before it exists."""
-    return f"arn:aws:aps:{region}:{account_id}:scraper/*"
 
 
 def query_policy(workspace_arn: str) -> str:
     """Grafana's policy: the four query actions, on this workspace only."""
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "QueryWorkspace", "Effect": "Allow", "Action": list(QUERY_ACTIONS), "Resource": workspace_arn}]})
-
-
-def scraper_source_trust(region: str, account_id: str) -> str:
-    """The scraper's source role: assumable by the managed scraper service, for this account's scrapers only."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": SCRAPER_PRINCIPAL}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
-                      "ArnLike": {"aws:SourceArn": scraper_arn_pattern(region, account_id)}}}]})
-
-
-def scraper_source_policy(target_role_arn: str) -> str:
-    """The source role may do one thing: assume the target role."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "AssumeTarget", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": target_role_arn}]})
-
-
-def scraper_target_trust(source_role_arn: str, region: str, account_id: str) -> str:
-    """The target role: assumable by the source role only, on behalf of this account's scrapers."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": source_role_arn}, "Action": "sts:AssumeRole",
-        "Condition": {"StringLike": {"sts:ExternalId": scraper_arn_pattern(region, account_id)}}}]})
-
-
-def remote_write_policy(workspace_arn: str) -> str:
-    """The target role's policy: remote write, to this workspace only."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "RemoteWrite", "Effect": "Allow", "Action": list(REMOTE_WRITE_ACTIONS), "Resource": workspace_arn}]})
 
 
 def topic_policy(topic_arn: str, workspace_arn: str, account_id: str) -> str:
@@ -92,10 +50,11 @@ def topic_policy(topic_arn: str, workspace_arn: str, account_id: str) -> str:
 
 
 def observability_key_policy(account_id: str, region: str) -> str:
-    """The observability key: the account administers it; AMP's alert manager may encrypt to the SNS topic.
+    """The alert topic's key: the account administers it; AMP's alert manager may encrypt to the SNS topic.
 
-    The workspace's own use goes through grants AMP creates with the deploying identity's
-    permissions, so it needs no statement here; the SNS publisher does (it is the aps service).
+    A workspace given this key (AmpWorkspaceArgs.customer_managed_key) uses it through grants AMP creates
+    with the deploying identity's permissions, so it needs no statement here; the SNS publisher does (it
+    is the aps service).
     """
     return json.dumps({"Version": "2012-10-17", "Statement": [
         account_root_statement(account_id),

@@ -3,6 +3,14 @@
 One per stack. The workspace, the topic and its key are the stack's; what writes to it (a managed
 scraper per EKS cluster, `AmpScraper`) and what reads it (Grafana) are wired by the caller.
 The policy documents and their sources are in amp_policies.py.
+
+The key always encrypts the alert topic; it encrypts the workspace only when `customer_managed_key`
+says so, because "Workspaces created with customer managed keys cannot use AWS managed collectors for
+ingestion" (AMP User Guide, "Encryption at rest", https://docs.aws.amazon.com/prometheus/latest/userguide/
+encryption-at-rest-Amazon-Service-Prometheus.html, read 2026-12-07). Without it the workspace uses the AWS
+owned key ("If this argument is not provided, then the AWS owned encryption key will be used", pulumi_aws
+7.51.1 amp.Workspace `kms_key_arn`). The key of a workspace is fixed at creation, so changing this
+replaces the workspace. docs/observability.md, "Which key encrypts the metrics", weighs the sources.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ class AmpWorkspaceArgs:
     account_id: pulumi.Input[str]
     rules_yaml: str
     """The Prometheus rule file (`{"groups": [...]}`) as YAML, rendered by components.monitoring."""
+    customer_managed_key: bool
+    """Encrypt the workspace with the stack's key; only where no AWS managed scraper writes to it."""
     emails: Sequence[str] = ()
     """Email addresses subscribed to the alert topic (each confirms by mail before it receives anything)."""
     webhook_url: pulumi.Input[str] | None = None
@@ -54,12 +64,13 @@ class AmpWorkspace(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect)
         account = pulumi.Output.from_input(args.account_id)
+        encrypts = "metrics and alerts" if args.customer_managed_key else "alerts"
         key = aws.kms.Key(
-            f"{name}-key", description=f"Metrics and alerts of {args.alias}", enable_key_rotation=True,
+            f"{name}-key", description=f"The {encrypts} of {args.alias}", enable_key_rotation=True,
             deletion_window_in_days=30, policy=account.apply(lambda a: observability_key_policy(a, args.region)),
             tags=with_tags(args.tags, Name=f"{args.alias}-metrics"), opts=keep)
         workspace = aws.amp.Workspace(
-            f"{name}-workspace", alias=args.alias, kms_key_arn=key.arn,
+            f"{name}-workspace", alias=args.alias, kms_key_arn=key.arn if args.customer_managed_key else None,
             tags=with_tags(args.tags, Name=args.alias), opts=keep)
         aws.amp.RuleGroupNamespace(
             f"{name}-rules", name=RULES_NAMESPACE, workspace_id=workspace.id, data=args.rules_yaml,

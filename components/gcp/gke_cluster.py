@@ -22,7 +22,8 @@ from components.gcp.node_config import (
 )
 
 LOGGING = ("SYSTEM_COMPONENTS", "WORKLOADS")
-# DCGM is GKE's managed NVIDIA GPU metrics package; it needs managed Prometheus.
+# DCGM is GKE's managed NVIDIA GPU metrics package; it needs managed Prometheus. It is left out where the
+# platform runs its own dcgm-exporter (GkeClusterArgs.managed_dcgm, components/gcp/dcgm_exporter.py).
 MONITORING = ("SYSTEM_COMPONENTS", "DCGM")
 
 
@@ -116,6 +117,8 @@ class GkeClusterArgs:
     # control plane metrics", https://cloud.google.com/kubernetes-engine/docs/how-to/control-plane-metrics,
     # read 2026-11-29: needs system metrics, which are always on here). Off by default: it is ingested and billed.
     control_plane_metrics: bool = False
+    managed_dcgm: bool = True
+    """GKE's DCGM metrics package; False where the platform runs its own dcgm-exporter (XID and error counters)."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -204,8 +207,9 @@ class GkeCluster(pulumi.ComponentResource):
             addons_config={"gcs_fuse_csi_driver_config": {"enabled": True},
                            "gce_persistent_disk_csi_driver_config": {"enabled": True}},
             logging_config={"enable_components": list(LOGGING)},
-            monitoring_config={"enable_components": [*MONITORING, *(("APISERVER",) if args.control_plane_metrics
-                                                                    else ())],
+            monitoring_config={"enable_components": [
+                *(c for c in MONITORING if c != "DCGM" or args.managed_dcgm),
+                *(("APISERVER",) if args.control_plane_metrics else ())],
                                "managed_prometheus": {"enabled": True},
                                "advanced_datapath_observability_config": {"enable_metrics": True,
                                                                           "enable_relay": False}},

@@ -1,4 +1,6 @@
-"""The platform dashboards as Grafana JSON, the same on both clouds: GPUs, scheduling, runners, control plane.
+"""The platform dashboards, the same on both clouds: GPUs, scheduling, runners, control plane.
+
+Built with grafana-foundation-sdk and read back through its dashboard model (components/monitoring/panels.py).
 
 Every expression reads metrics the exporters in `infra.catalog.exporter_metrics` produce, joined on
 the label contract of `components.monitoring.promql`. The idle-GPU cost uses the catalog's prices as an
@@ -29,6 +31,7 @@ from components.monitoring.promql import (
 # formatTime transformations (v42.go, v43.go, read 2026-11-29). The grafana/grafana repository is too big
 # to fetch, so its v13.2.0 tag (the pinned chart's appVersion) was not read directly: 41 is the newest version
 # every Grafana the readable commits show (latest 41, 42 or 43) loads without a migration that matters.
+# The SDK's Grafana 10.1 types would write 36; panels.dashboard_json states 41 instead.
 SCHEMA_VERSION = 41
 
 

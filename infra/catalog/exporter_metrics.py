@@ -60,8 +60,9 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
     # gke-dcgm-exporter:4.4.1-4.6.0-gke.17, series keep the DCGM_FI_* names and the Hostname label
     # (the node name). Google publishes no counters list for it; these 21 fields are a live capture of
     # that exporter by a third party, which also checked that XID errors are not among them. No
-    # row-remapping counter is either, so the GPU XID and uncorrectable-memory alerts are not rendered
-    # on GKE (components/monitoring/rules.py `dcgm_error_counters`).
+    # row-remapping counter is either; so where the platform collects metrics on GKE it runs its own
+    # dcgm-exporter instead (components/gcp/dcgm_exporter.py) and scrapes that (SCRAPED_ON). Kept as the
+    # record of why.
     ExporterMetrics(
         "gke-dcgm", "4.4.1-4.6.0-gke.17",
         frozenset({
@@ -178,12 +179,13 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
 )}
 
 # What each cloud's collector must scrape for the rules and dashboards to have data: the AMP managed scraper
-# on EKS, GMP managed collection on GKE. GKE runs its own cluster autoscaler and exposes no metrics of it,
+# on EKS, GMP managed collection on GKE (the platform's dcgm-exporter on both). GKE runs its own cluster
+# autoscaler and exposes no metrics of it,
 # so its rules are rendered with `cluster_autoscaler_metrics=False` (the unschedulable-pods rule stands in).
 SCRAPED_ON: Mapping[str, frozenset[str]] = {
     "aws": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler",
                       "arc-listener", "kube-apiserver", "prometheus-scrape"}),
-    "gcp": frozenset({"gke-dcgm", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
+    "gcp": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
                       "kube-apiserver"}),
 }
 

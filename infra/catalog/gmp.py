@@ -30,6 +30,9 @@ FRONTEND_IMAGE = ImagePin("gke.gcr.io/prometheus-engine/frontend", "v0.15.3-gke.
 # from 1.29.3-gke.1093000, JOBSET from 1.32.1-gke.1357001) is pulumi-gcp 10.2.0's
 # ClusterMonitoringConfigArgs.enable_components docstring (pulumi_gcp/container/_inputs.py).
 DCGM_PACKAGE = "DCGM"
+# The chart the platform runs instead where it collects metrics (components/gcp/dcgm_exporter.py; the pin is
+# infra/catalog/charts.py "dcgm-exporter"): the policy pack recognises its release by this chart name.
+DCGM_CHART = "dcgm-exporter"
 DCGM_SOURCE = "https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics"
 # GKE's kube-state-metrics packages (POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA, STORAGE, JOBSET) are "a
 # curated set of metrics exported from the kube state service" (https://cloud.google.com/kubernetes-engine/

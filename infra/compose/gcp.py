@@ -104,6 +104,8 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         labels=labels, dns_endpoint=options.dns_endpoint,
         node_service_account=options.node_service_account,
         control_plane_metrics=observability_enabled(config),
+        # With observability on, the platform's dcgm-exporter (XID and error counters) replaces GKE's package.
+        managed_dcgm=not observability_enabled(config),
     ), opts=opts)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,

@@ -129,8 +129,10 @@ def stack_workspace(ctx: AwsContext) -> AmpWorkspace | None:
     webhook = None
     if notify.webhook_url is not None:
         webhook = pulumi.Output.secret(notify.webhook_url.get_secret_value())
+    # Every EKS cluster's managed scraper writes here: the AWS owned key (components/aws/amp_workspace.py).
     return AmpWorkspace("metrics", AmpWorkspaceArgs(
         alias=f"{ctx.stack}-metrics", region=ctx.region, account_id=ctx.account_id, rules_yaml=rules_yaml(ctx),
+        customer_managed_key=False,
         emails=list(notify.emails), webhook_url=webhook,
         protect=config.environment in PROTECTED_ENVIRONMENTS, tags=ctx.tags), opts=ctx.opts)
 
@@ -158,11 +160,10 @@ def cluster_observability(ctx: AwsContext, name: str, cluster_name: str, cluster
     """The cluster's scraper, exporters and Grafana; returns its stack outputs."""
     scraper = AmpScraper(f"{name}-metrics", AmpScraperArgs(
         cluster_name=cluster_name, cluster_arn=cluster_arn, subnet_ids=list(subnets),
-        security_group_id=eks.security_group_id, workspace_arn=workspace.workspace_arn, region=ctx.region,
-        account_id=ctx.account_id,
+        security_group_id=eks.security_group_id, workspace_arn=workspace.workspace_arn,
         scrape_configuration=scrape_config_yaml(cluster_name, ctx.config.observability.scrape_interval_seconds,
                                                 scrape_targets(cluster)),
-        tags=ctx.tags, bounds=ctx.bounds), opts=ctx.opts)
+        tags=ctx.tags), opts=ctx.opts)
     outputs: dict[str, Any] = {"metrics_scraper": scraper.scraper_arn}
     outputs.update(_in_cluster(ctx, name, cluster, eks, cluster_arn, workspace, depends_on))
     return outputs

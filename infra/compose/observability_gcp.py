@@ -2,9 +2,10 @@
 receivers, and the in-cluster Grafana reading GMP through the query frontend.
 
 GKE runs the collectors, the rule evaluator and Alertmanager itself (managed collection is always on in
-GkeCluster); GPU metrics come from GKE's DCGM package (infra/catalog/gmp.py says why), so this module adds
-only what GKE does not: kube-state-metrics and node-exporter, the scrape objects, the rules and receivers,
-and a read-only way for Grafana to query.
+GkeCluster), so this module adds only what GKE does not: kube-state-metrics and node-exporter, the platform's
+dcgm-exporter on GPU clusters in place of GKE's DCGM package (whose counters lack XID and error counters:
+components/gcp/dcgm_exporter.py), the scrape objects, the rules and receivers, and a read-only way for Grafana
+to query.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from components.gcp.dcgm_exporter import gke_dcgm_values
 from components.gcp.gmp_frontend import GmpQueryFrontend, GmpQueryFrontendArgs
 from components.gcp.gmp_manifests import ScrapeTarget, SmtpRelay, alertmanager_config
 from components.gcp.managed_prometheus import GmpMonitoring, GmpMonitoringArgs
@@ -20,6 +22,7 @@ from components.k8s.runner_values import LISTENER_SELECTOR, METRICS_PORT
 from components.monitoring.dashboards import platform_dashboards
 from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.exporters import (
+    DCGM_EXPORTER,
     KUBE_STATE_METRICS,
     NODE_EXPORTER,
     SCRAPE_PORTS,
@@ -68,6 +71,10 @@ def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
         "node-exporter": ScrapeTarget(SCRAPE_SELECTORS[NODE_EXPORTER], SCRAPE_PORTS[NODE_EXPORTER],
                                       target_labels=SCRAPE_TARGET_LABELS[NODE_EXPORTER]),
     }
+    if cluster.gpu_pools:
+        # The platform's dcgm-exporter, cluster-wide, keeping the GPU's own namespace/pod labels.
+        targets["dcgm-exporter"] = ScrapeTarget(SCRAPE_SELECTORS[DCGM_EXPORTER], SCRAPE_PORTS[DCGM_EXPORTER],
+                                                target_labels=SCRAPE_TARGET_LABELS[DCGM_EXPORTER])
     if cluster.runners:
         # The listeners' gha_* metrics (on when observability is: compose.runners passes GMP's collectors to
         # CiRunners, whose NetworkPolicy admits them). Cluster-wide with no target labels: a PodMonitoring
@@ -80,16 +87,16 @@ def rule_scope(stack: str, name: str, cluster: ClusterConfig) -> RuleScope:
     """What one GKE cluster runs, as its ClusterRules see it.
 
     No `cluster` filter: GMP's rule evaluator scopes a ClusterRules object to its own cluster. No `up`
-    rules: the absence rules read the exporters' series, which GMP stores like any other. GKE's DCGM
-    package exports neither the XID and row-remap nor the throttling and NVLink counters
-    (infra/catalog/exporter_metrics.py "gke-dcgm"), so those rules are not rendered here.
+    rules: the absence rules read the exporters' series, which GMP stores like any other. The platform's
+    dcgm-exporter runs here with the same counters as on EKS (components/gcp/dcgm_exporter.py), so the XID,
+    row-remap, throttling and NVLink rules are rendered too.
     """
     pools = {f"{name}-{pool_name}": pool.gpus_per_node for pool_name, pool in cluster.gpu_pools.items()}
     return RuleScope((ClusterScope(
-        cluster=None, gpu_pools=pools, dcgm=True,
+        cluster=None, gpu_pools=pools, dcgm=bool(cluster.gpu_pools),
         runner_scale_sets=tuple(scale_set_name(stack, key) for key in cluster.runners),
         cluster_autoscaler=gmp.AUTOSCALER_SCRAPED),),
-        dcgm_error_counters=False, dcgm_health_counters=False)
+        dcgm_error_counters=True, dcgm_health_counters=True)
 
 
 def receivers_config(config: StackConfig) -> pulumi.Output[str]:
@@ -112,8 +119,9 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
     on_system = [gke.system_pool]
     exporters = MetricsExporters(f"{name}-exporters", MetricsExportersArgs(
         provider=gke.provider, kube_state_metrics_chart=helm_chart(KUBE_STATE_METRICS),
-        node_exporter_chart=helm_chart(NODE_EXPORTER), node_selector=SYSTEM_POOL, labels=LABELS,
-        depends_on=on_system), opts=opts)
+        node_exporter_chart=helm_chart(NODE_EXPORTER),
+        dcgm_chart=helm_chart(DCGM_EXPORTER) if cluster.gpu_pools else None, dcgm_values=gke_dcgm_values(LABELS),
+        node_selector=SYSTEM_POOL, labels=LABELS, depends_on=on_system), opts=opts)
     prices = gpu_hourly_prices(cluster)
     rules = platform_alert_rules(alert_thresholds(config), rule_scope(stack, name, cluster),
                                  spend_per_hour_budget=budget_for(config), gpu_hourly_prices=prices)

@@ -54,7 +54,8 @@ def test_scraper_keeps_the_dcgm_exporter_pods_on_their_metrics_port(plan):
     assert releases["dcgm-exporter"]["affinity"]["nodeAffinity"]  # the pods the job keeps are GPU-node pods
     # Two subnets in two zones, the cluster's security group, and the stack's workspace.
     assert len(scraper["inputs"]["source"]["eks"]["subnetIds"]) >= 2
-    assert "roleConfiguration" in scraper["inputs"]
+    # Its own account's workspace with its service-linked role: no cross-account roleConfiguration.
+    assert "roleConfiguration" not in scraper["inputs"]
 
 
 def test_scraper_reaches_the_runner_listeners_the_namespace_admits(plan):
@@ -131,7 +132,7 @@ def test_alert_manager_routes_every_alert_to_the_encrypted_topic(plan):
     assert receiver["sns_configs"] == [{"topic_arn": f"arn:aws:sns:{region}:{ACCOUNT}:{stack}-metrics-alerts",
                                         "sigv4": {"region": region}, "send_resolved": True}]
     [workspace] = _of(document, "aws:amp/workspace:Workspace")
-    assert workspace["inputs"]["kmsKeyArn"]
+    assert "kmsKeyArn" not in workspace["inputs"]  # the AWS owned key, which the managed scraper can write to
     assert workspace["protect"] is (stack in ("staging", "prod"))
 
 
@@ -202,11 +203,16 @@ def test_what_the_managed_scraper_refuses_is_a_config_error(tmp_path):
     assert err.value.resources == []
 
 
-def test_the_scrapers_write_role_is_built_from_the_stacks_workspace(plan):
+def test_the_scraper_writes_to_the_stacks_workspace_which_keeps_the_aws_owned_key(plan):
     _, document = plan
-    # The workspace's ARN is known only after apply; the policy is made from it and nothing else.
+    # AWS managed collectors cannot write to a workspace with a customer managed key (components/aws/
+    # amp_workspace.py): the workspace has no kmsKeyArn, the scraper no roles of its own.
     [workspace] = _of(document, "aws:amp/workspace:Workspace")
-    [write] = [r for r in _of(document, "aws:iam/rolePolicy:RolePolicy") if r["name"].endswith("-metrics-target")]
-    assert write["propertyDependencies"]["policy"] == [workspace["urn"]]
+    assert "kmsKeyArn" not in workspace["inputs"]
+    assert not [r for r in document["resources"] if r["name"].endswith(("-metrics-source", "-metrics-target"))]
     [scraper] = _of(document, "aws:amp/scraper:Scraper")
     assert workspace["urn"] in scraper["propertyDependencies"]["destination"]
+    # The key still encrypts the alert topic, which AMP's alert manager publishes to.
+    [topic] = _of(document, "aws:sns/topic:Topic")
+    [key] = [r for r in _of(document, "aws:kms/key:Key") if r["name"] == "metrics-key"]
+    assert topic["propertyDependencies"]["kmsMasterKeyId"] == [key["urn"]]

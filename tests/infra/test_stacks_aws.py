@@ -56,7 +56,8 @@ PROD_COUNTS = {
     "aws:s3/bucketLogging:BucketLogging": 2,
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets;
     # kube-state-metrics, node-exporter and Grafana on each of EKS train and GKE infer-gcp (#20)
-    "kubernetes:helm.sh/v3:Release": 17,  # then Kueue on both clusters and the EFA device plugin (#32)
+    # then Kueue on both clusters and the EFA device plugin (#32), then dcgm-exporter on infer-gcp (#28)
+    "kubernetes:helm.sh/v3:Release": 18,
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -98,7 +99,9 @@ def test_prod_counts_are_pinned(prod):
     # runner pod before: 2 components, 2 roles, 2 bucket policies, 2 associations: -8) and the CPU set's
     # role keeps only its registry policy (-1). Then 1 for #26: a NetworkPolicy admitting only Grafana's
     # namespace to infer-gcp's unauthenticated GMP query frontend.
-    assert prod["counts"]["total"] == 379
+    # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
+    # Then +2 for #28: infer-gcp's own dcgm-exporter (release, ClusterPodMonitoring) in place of GKE's package.
+    assert prod["counts"]["total"] == 377
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
@@ -207,7 +210,8 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # Then -1 for #26: a ResourceQuota in each of the 3 runner namespaces (+3); the GPU set runs its steps in
     # the runner pod in the chart's default mode, so its one account is granted and no job pod's (component,
     # role, bucket policy, association: -4).
-    assert staging["counts"]["total"] == 199
+    # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
+    assert staging["counts"]["total"] == 195
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -1,4 +1,5 @@
-"""GKE observability in the recorded dev and prod plans: GPU metrics from GKE's DCGM package on the GPU pools,
+"""GKE observability in the recorded dev and prod plans: GPU metrics from the platform's dcgm-exporter on the GPU
+pools (in place of GKE's DCGM package),
 the shared rules as ClusterRules, the Alertmanager receivers kept secret, Grafana on GMP, and nothing at all
 when a stack turns observability off."""
 
@@ -40,25 +41,46 @@ def config_of(stack_file):
 
 
 @pytest.mark.parametrize("stack", sorted(GKE))
-def test_gpu_nodes_are_scraped_by_gkes_dcgm_package(stack):
+def test_gpu_nodes_are_scraped_by_the_platforms_dcgm_exporter_not_gkes_package(stack):
     run = stack_run(stack)
     [cluster] = of_type(run, "gcp:container/cluster:Cluster")
     monitoring = cluster.inputs["monitoringConfig"]
     assert monitoring["managedPrometheus"] == {"enabled": True}
-    # DCGM: GKE runs DCGM-Exporter on its GPU nodes and a ClusterPodMonitoring for it (infra/catalog/gmp.py);
+    # GKE's DCGM package has no XID or error counters and cannot be given any (components/gcp/dcgm_exporter.py):
+    # it is left out, and the platform's exporter runs instead (one exporter per node, never two).
     # APISERVER: the control-plane panels.
-    assert {"DCGM", "APISERVER"} <= set(monitoring["enableComponents"])
+    assert "DCGM" not in monitoring["enableComponents"] and "APISERVER" in monitoring["enableComponents"]
     gpu_pools = [p for p in of_type(run, "gcp:container/nodePool:NodePool")
                  if p.inputs["nodeConfig"].get("guestAccelerators")]
     assert gpu_pools
     for pool in gpu_pools:
-        # The package needs GKE-installed drivers, which every GPU pool asks for.
+        # The exporter loads the driver GKE installs (/home/kubernetes/bin/nvidia), which every GPU pool asks for.
         for accelerator in pool.inputs["nodeConfig"]["guestAccelerators"]:
             assert accelerator["gpuDriverInstallationConfig"]["gpuDriverVersion"] in ("DEFAULT", "LATEST"), pool.name
-    # So no DCGM exporter chart of the platform's own runs on GKE (it would ingest every series twice).
-    charts = {r.inputs["chart"] for r in of_type(run, "kubernetes:helm.sh/v3:Release")
-              if r.name.startswith(GKE[stack])}
-    assert "dcgm-exporter" not in charts and {"kube-state-metrics", "prometheus-node-exporter", "grafana"} <= charts
+    [dcgm] = [r for r in of_type(run, "kubernetes:helm.sh/v3:Release")
+              if r.name.startswith(GKE[stack]) and r.inputs["chart"] == "dcgm-exporter"]
+    values = dcgm.inputs["values"]
+    assert dcgm.inputs["version"] == "4.8.2" and dcgm.inputs["namespace"] == "kube-system"
+    assert "DCGM_FI_DEV_XID_ERRORS" in values["customMetrics"]
+    assert values["extraHostVolumes"] == [{"name": "nvidia-install-dir-host",
+                                           "hostPath": "/home/kubernetes/bin/nvidia"}]
+    assert {"name": "nvidia-install-dir-host", "mountPath": "/usr/local/nvidia", "readOnly": True} in \
+        values["extraVolumeMounts"]
+    # The chart's own counters mount, which extraVolumeMounts replaces, is kept: customMetrics reaches the file.
+    assert {"name": "exporter-metrics-volume", "mountPath": "/etc/dcgm-exporter/default-counters.csv",
+            "subPath": "default-counters.csv"} in values["extraVolumeMounts"]
+    assert values["extraEnv"] == [{"name": "LD_LIBRARY_PATH", "value": "/usr/local/nvidia/lib64"}]
+    assert values["securityContext"] == {"privileged": True}
+    assert values["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
+        "nodeSelectorTerms"] == [{"matchExpressions": [{"key": "cloud.google.com/gke-accelerator",
+                                                        "operator": "Exists"}]}]
+    monitorings = {r.inputs["metadata"]["name"]: r.inputs["spec"]
+                   for r in of_type(run, f"{GMP}:ClusterPodMonitoring")}
+    assert monitorings["mlinfra-dcgm-exporter"]["selector"] == {"matchLabels": {"app.kubernetes.io/name":
+                                                                                "dcgm-exporter"}}
+    assert monitorings["mlinfra-dcgm-exporter"]["endpoints"][0]["port"] == "metrics"
+    # No target labels: the series keep the namespace and pod of the workload using the GPU.
+    assert monitorings["mlinfra-dcgm-exporter"]["targetLabels"] == {"metadata": []}
 
 
 @pytest.mark.parametrize("stack", sorted(GKE))
@@ -83,10 +105,13 @@ def test_cluster_rules_hold_the_shared_rule_groups(stack):
     [rules] = of_type(run, f"{GMP}:ClusterRules")
     assert rules.inputs["spec"] == expected
     names = [r["alert"] for r in rules.inputs["spec"]["groups"][0]["rules"]]
-    # GKE's autoscaler has no metrics: its rule is left out, the unschedulable-pods rule stands in. Its DCGM
-    # package has no XID counter; no `up` rules (GMP's ClusterRules read the exporters' own series).
+    # GKE's autoscaler has no metrics: its rule is left out, the unschedulable-pods rule stands in. No `up`
+    # rules (GMP's ClusterRules read the exporters' own series). The platform's dcgm-exporter (#28) has the
+    # XID, row-remap, throttling and NVLink counters, so their rules are there.
     assert "ClusterAutoscalerScaleUpFailing" not in names and "PodsUnschedulable" in names
-    assert {"GpuXidError", "ScrapeTargetDown", "MetricsScraperMissing"}.isdisjoint(names)
+    assert {"ScrapeTargetDown", "MetricsScraperMissing"}.isdisjoint(names)
+    assert {"GpuXidError", "GpuUncorrectableMemoryErrors", "GpuThermalThrottling", "GpuPowerThrottling",
+            "GpuNvlinkErrors"} <= set(names)
     assert {"GpuUtilisationLow", "GpuNodeMissingGpus", "KubeStateMetricsMissing", "GpuMetricsMissing"} <= set(names)
 
 
@@ -160,8 +185,10 @@ def test_observability_off_creates_none_of_it():
     assert names == []
     [cluster] = of_type(run, "gcp:container/cluster:Cluster")
     assert "APISERVER" not in cluster.inputs["monitoringConfig"]["enableComponents"]
-    # The 21 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone (20, then the
-    # query frontend's NetworkPolicy, #26).
+    # Without the platform's collection GKE's own DCGM package keeps the GPU metrics in Cloud Monitoring.
+    assert "DCGM" in cluster.inputs["monitoringConfig"]["enableComponents"]
+    # The 23 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone (20, then the
+    # query frontend's NetworkPolicy, #26, then the dcgm-exporter release and its ClusterPodMonitoring, #28).
     gke_obs = [r for r in stack_run("dev").resources if r.name.startswith("dev-gke-")
                and any(part in r.name for part in ("-gmp", "-query", "-grafana", "-exporters"))]
-    assert len(gke_obs) == 21
+    assert len(gke_obs) == 23

@@ -18,8 +18,11 @@ CONFIG = f"route:\n  receiver: webhook\nreceivers:\n- name: webhook\n  webhook_c
 MONITORING = {"enableComponents": ["SYSTEM_COMPONENTS", "DCGM"], "managedPrometheus": {"enabled": True}}
 
 
+OWN_DCGM = {"enableComponents": ["SYSTEM_COMPONENTS"], "managedPrometheus": {"enabled": True}}
+
+
 def gke(env="dev", monitoring=MONITORING, gmp_objects=True, service_type="ClusterIP", grafana_values=None,
-        leak_into=None, config_map=False):
+        leak_into=None, config_map=False, dcgm_release=False):
     """A GKE cluster with a GPU pool, and on its provider the GMP objects, frontend Service and Grafana."""
     labels = {"environment": env}
     comp = res("mlinfra:gcp:GkeCluster", "infer", {})
@@ -52,6 +55,11 @@ def gke(env="dev", monitoring=MONITORING, gmp_objects=True, service_type="Cluste
     if leak_into:
         parts.append(res("kubernetes:core/v1:ConfigMap", "infer-notes",
                          {"metadata": {"name": "notes", **meta}, "data": {"hook": HOOK}}, provider=on))
+    if dcgm_release:
+        # The platform's dcgm-exporter as MetricsExporters records it on GKE (components/gcp/dcgm_exporter.py).
+        parts.append(res("kubernetes:helm.sh/v3:Release", "infer-exporters-dcgm-exporter", {
+            "name": "dcgm-exporter", "chart": "dcgm-exporter", "version": "4.8.2", "namespace": "kube-system",
+            "values": {"securityContext": {"privileged": True}}}, provider=on))
     if config_map:
         parts.append(res("kubernetes:core/v1:ConfigMap", "infer-am", {
             "metadata": {"name": "alertmanager", "namespace": "gmp-public", **meta},
@@ -70,10 +78,15 @@ CASES = [
     ("prod cluster without managed collection", gke(env="prod", monitoring=None, gmp_objects=False),
      [(MP_RULE, M, "cluster 'prod-infer' does not run managed collection (monitoringConfig.managedPrometheus.enabled)"
        " although observability is on in prod: nothing would scrape, evaluate or alert")]),
-    ("GPU pool without GKE's DCGM package",
-     gke(monitoring={"enableComponents": ["SYSTEM_COMPONENTS"], "managedPrometheus": {"enabled": True}}),
-     [(MP_RULE, M, "cluster 'dev-infer' has GPU pools infer-l4-pool but not GKE's DCGM metrics package "
-       "(monitoringConfig.enableComponents): no GPU metrics would be collected")]),
+    ("GPU pool with neither GKE's DCGM package nor the platform's exporter", gke(monitoring=OWN_DCGM),
+     [(MP_RULE, M, "cluster 'dev-infer' has GPU pools infer-l4-pool but neither GKE's DCGM metrics package "
+       "(monitoringConfig.enableComponents) nor a dcgm-exporter release: no GPU metrics would be collected")]),
+    # With observability on the platform runs its own dcgm-exporter in place of GKE's package (#28).
+    ("GPU pool with the platform's dcgm-exporter", gke(monitoring=OWN_DCGM, dcgm_release=True), []),
+    ("GKE's DCGM package and the platform's exporter at once", gke(dcgm_release=True),
+     [(MP_RULE, M, "cluster 'dev-infer' runs GKE's DCGM metrics package and the dcgm-exporter release "
+       "infer-exporters-dcgm-exporter: two DCGM exporters on each GPU node; leave DCGM out of "
+       "monitoringConfig.enableComponents")]),
     ("frontend as a LoadBalancer", gke(service_type="LoadBalancer"),
      [(PUBLIC_RULE, M, "Service 'infer-query-service' exposes gmp-frontend as LoadBalancer; only ClusterIP is "
        "allowed")]),

@@ -132,8 +132,6 @@ CASES = [
      "kubectl port-forward)"),
     ("grafana", "values.ingress", {"enabled": True}, "grafana-not-exposed", M,
      "Grafana release 'train-grafana-release' enables an ingress; reach it with kubectl port-forward instead"),
-    ("amp", "kmsKeyArn", DELETE, "amp-workspace-encrypted", M,
-     "AMP workspace 'dev-metrics-workspace' is not encrypted with a customer-managed KMS key (kmsKeyArn)"),
     ("topic", "kmsMasterKeyId", DELETE, "sns-topic-encrypted", M,
      "SNS topic 'dev-metrics-alerts' is not encrypted (kmsMasterKeyId)"),
     ("topic", "kmsMasterKeyId", "alias/aws/sns", "sns-topic-encrypted", M,

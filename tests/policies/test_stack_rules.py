@@ -203,6 +203,7 @@ def test_stack_rule(pack, stack, expected):
 
 
 def test_every_stack_rule_has_a_violating_case(pack):
+    from tests.policies.test_amp_rules import CASES as AMP_CASES
     from tests.policies.test_contract_rules import CASES as CONTRACT_CASES
     from tests.policies.test_dataset_rules import RULES as DATASET_RULES  # each broken there, one test per rule
     from tests.policies.test_gke_observability_rules import CASES as GKE_OBSERVABILITY_CASES
@@ -211,7 +212,7 @@ def test_every_stack_rule_has_a_violating_case(pack):
 
     stack_rules = {p.name for p in pack.info.policies if p.policy_type == 2}
     assert stack_rules == {rule for *_, expected in [*CASES, *HELM_CASES, *CONTRACT_CASES, *GKE_OBSERVABILITY_CASES,
-                                                     *GPU_PLATFORM_CASES]
+                                                     *GPU_PLATFORM_CASES, *AMP_CASES]
                            for rule, _, _ in expected if rule not in (PUBLIC_RULE, GRAFANA_RULE)} | DATASET_RULES
 
 

@@ -10,9 +10,6 @@ from components.aws.amp_policies import (
     alert_manager_definition,
     observability_key_policy,
     query_policy,
-    remote_write_policy,
-    scraper_source_trust,
-    scraper_target_trust,
     topic_policy,
 )
 from components.aws.amp_scraper import AmpScraper, AmpScraperArgs
@@ -30,18 +27,6 @@ def test_query_policy_names_the_four_query_actions_on_one_workspace():
     assert statement["Action"] == ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"]
     assert statement["Resource"] == WS
     assert set(QUERY_ACTIONS) == set(statement["Action"])
-
-
-def test_scraper_roles_trust_only_this_accounts_scrapers_and_write_one_workspace():
-    [source] = json.loads(scraper_source_trust("us-east-1", ACCOUNT))["Statement"]
-    assert source["Principal"] == {"Service": "scraper.aps.amazonaws.com"}
-    assert source["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT},
-                                   "ArnLike": {"aws:SourceArn": "arn:aws:aps:us-east-1:123456789012:scraper/*"}}
-    [target] = json.loads(scraper_target_trust("arn:aws:iam::1:role/src", "us-east-1", ACCOUNT))["Statement"]
-    assert target["Principal"] == {"AWS": "arn:aws:iam::1:role/src"}
-    assert target["Condition"]["StringLike"]["sts:ExternalId"] == "arn:aws:aps:us-east-1:123456789012:scraper/*"
-    [write] = json.loads(remote_write_policy(WS))["Statement"]
-    assert (write["Action"], write["Resource"]) == (["aps:RemoteWrite"], WS)
 
 
 def test_topic_policy_lets_only_the_workspace_publish():
@@ -96,17 +81,18 @@ def test_scrape_config_refuses_what_the_managed_scraper_refuses():
         scrape_config("c", 30, [DCGM, ScrapeTarget("dcgm-exporter", "a", "b", 1)])
 
 
-def test_workspace_is_encrypted_and_alerts_go_to_an_encrypted_topic(register):
+def test_scraped_workspace_keeps_the_aws_owned_key_and_alerts_go_to_an_encrypted_topic(register):
     def program():
         return AmpWorkspace("metrics", AmpWorkspaceArgs(
             alias="dev-metrics", region="us-east-1", account_id=ACCOUNT, rules_yaml=RULES,
-            emails=["oncall@example.com"], webhook_url="https://hooks.example.com/x"))
+            customer_managed_key=False, emails=["oncall@example.com"], webhook_url="https://hooks.example.com/x"))
 
     reg = register(program)
     key = reg.one("aws:kms/key:Key").inputs
-    assert key["enableKeyRotation"] is True
+    assert key["enableKeyRotation"] is True and key["description"] == "The alerts of dev-metrics"
     workspace = reg.one("aws:amp/workspace:Workspace").inputs
-    assert workspace["alias"] == "dev-metrics" and workspace["kmsKeyArn"]
+    # No kmsKeyArn: AMP encrypts with its AWS owned key, the one a managed scraper can write to.
+    assert workspace["alias"] == "dev-metrics" and "kmsKeyArn" not in workspace
     rules = reg.one("aws:amp/ruleGroupNamespace:RuleGroupNamespace").inputs
     assert rules["data"] == RULES
     topic = reg.one("aws:sns/topic:Topic").inputs
@@ -120,30 +106,43 @@ def test_workspace_is_encrypted_and_alerts_go_to_an_encrypted_topic(register):
     assert yaml.safe_load(alertmanager["alertmanager_config"])["receivers"][0]["sns_configs"][0]["topic_arn"] == TOPIC
 
 
+def test_unscraped_workspace_is_encrypted_with_the_stack_key(register):
+    def program():
+        return AmpWorkspace("metrics", AmpWorkspaceArgs(
+            alias="dev-metrics", region="us-east-1", account_id=ACCOUNT, rules_yaml=RULES,
+            customer_managed_key=True))
+
+    reg = register(program)
+    key = reg.one("aws:kms/key:Key")
+    assert key.inputs["description"] == "The metrics and alerts of dev-metrics"
+    workspace = reg.one("aws:amp/workspace:Workspace")
+    assert workspace.inputs["kmsKeyArn"] and key.urn in workspace.options()["propertyDependencies"]["kmsKeyArn"]
+
+
 def test_workspace_refuses_a_plain_http_webhook():
     with pytest.raises(ValueError, match="https://"):
         AmpWorkspace("metrics", AmpWorkspaceArgs(alias="a", region="us-east-1", account_id=ACCOUNT,
-                                                 rules_yaml=RULES, webhook_url="http://hooks.example.com"))
+                                                 rules_yaml=RULES, customer_managed_key=False,
+                                                 webhook_url="http://hooks.example.com"))
 
 
-def test_scraper_writes_through_its_roles_from_two_subnets(register):
+def test_scraper_writes_with_its_service_linked_role_from_two_subnets(register):
     def program():
         return AmpScraper("train-metrics", AmpScraperArgs(
             cluster_name="dev-train", cluster_arn="arn:aws:eks:us-east-1:1:cluster/dev-train",
             subnet_ids=["subnet-a", "subnet-b"], security_group_id="sg-1", workspace_arn=WS,
-            region="us-east-1", account_id=ACCOUNT, scrape_configuration=scrape_config_yaml("dev-train", 30, [DCGM])))
+            scrape_configuration=scrape_config_yaml("dev-train", 30, [DCGM])))
 
     reg = register(program)
     scraper = reg.one("aws:amp/scraper:Scraper").inputs
     assert scraper["source"]["eks"]["subnetIds"] == ["subnet-a", "subnet-b"]
     assert scraper["destination"] == {"amp": {"workspaceArn": WS}}
-    assert set(scraper["roleConfiguration"]) == {"sourceRoleArn", "targetRoleArn"}
-    write = json.loads(reg.one("aws:iam/rolePolicy:RolePolicy", "train-metrics-target").inputs["policy"])
-    assert write["Statement"][0]["Resource"] == WS
+    # No roleConfiguration (cross-account only) and no roles of its own: the service-linked role writes.
+    assert "roleConfiguration" not in scraper
+    assert not reg.of_type("aws:iam/role:Role") and not reg.of_type("aws:iam/rolePolicy:RolePolicy")
 
 
 def test_scraper_refuses_a_single_subnet():
     with pytest.raises(ValueError, match="at least two zones"):
         AmpScraper("x", AmpScraperArgs(cluster_name="c", cluster_arn="arn", subnet_ids=["s"], security_group_id="sg",
-                                       workspace_arn=WS, region="us-east-1", account_id=ACCOUNT,
-                                       scrape_configuration=""))
+                                       workspace_arn=WS, scrape_configuration=""))

@@ -86,6 +86,14 @@ def test_cluster_secure_defaults(register):
     assert i["nodeConfig"]["serviceAccount"] == "prod-infer-nodes@acme-ml-prod.iam.gserviceaccount.com"
 
 
+def test_managed_dcgm_false_leaves_gkes_dcgm_package_out(register):
+    # Where the platform runs its own dcgm-exporter (components/gcp/dcgm_exporter.py): one exporter per node.
+    reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS, managed_dcgm=False, control_plane_metrics=True)))
+    monitoring = reg.one("gcp:container/cluster:Cluster").inputs["monitoringConfig"]
+    assert monitoring["enableComponents"] == ["SYSTEM_COMPONENTS", "APISERVER"]
+    assert monitoring["managedPrometheus"] == {"enabled": True}
+
+
 def test_secrets_are_encrypted_with_a_created_rotating_key_the_gke_agent_may_use(register):
     reg = register(lambda: GkeCluster("infer", GkeClusterArgs(**ARGS, kms_rotation_days=30)))
     cluster = reg.one("gcp:container/cluster:Cluster")

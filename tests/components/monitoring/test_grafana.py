@@ -106,6 +106,25 @@ def test_node_exporter_tolerates_every_taint_so_gpu_nodes_report(register):
     assert register(program).one(RELEASE).inputs["values"]["tolerations"] == [{"operator": "Exists"}]
 
 
+def test_the_gke_dcgm_exporter_gets_the_given_values_in_kube_system(register):
+    from components.gcp.dcgm_exporter import gke_dcgm_values
+
+    def program():
+        provider = k8s.Provider("test", kubeconfig="{}")
+        MetricsExporters("e", MetricsExportersArgs(
+            provider=provider, kube_state_metrics_chart=None, node_exporter_chart=None,
+            dcgm_chart=HelmChart("dcgm-exporter", "4.8.2", "https://nvidia.github.io/dcgm-exporter/helm-charts"),
+            dcgm_values=gke_dcgm_values({"team": "ml"})))
+
+    release = register(program).one(RELEASE).inputs
+    assert (release["name"], release["namespace"], release["version"]) == ("dcgm-exporter", "kube-system", "4.8.2")
+    values = release["values"]
+    assert values["podLabels"] == {"team": "ml"} and values["securityContext"] == {"privileged": True}
+    # The platform's counters: the chart's list plus throttling and NVLink errors, XID among the chart's own.
+    assert "DCGM_FI_DEV_XID_ERRORS" in values["customMetrics"]
+    assert "DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL" in values["customMetrics"]
+
+
 def test_every_value_the_components_set_is_one_the_pinned_charts_read():
     from components.monitoring.exporters import kube_state_metrics_values, node_exporter_values
     from components.monitoring.grafana import grafana_values
@@ -121,6 +140,8 @@ def test_every_value_the_components_set_is_one_the_pinned_charts_read():
     assert undeclared_paths(CHARTS["grafana"].value_paths, grafana_values(grafana)) == []
     assert undeclared_paths(CHARTS["kube-state-metrics"].value_paths, kube_state_metrics_values(exporters)) == []
     assert undeclared_paths(CHARTS["prometheus-node-exporter"].value_paths, node_exporter_values(exporters)) == []
+    from components.gcp.dcgm_exporter import gke_dcgm_values
+    assert undeclared_paths(CHARTS["dcgm-exporter"].value_paths, gke_dcgm_values({"a": "b"})) == []
     # A misspelt key is caught: the chart reads `persistence.enabled`, not `persistence.enable`.
     assert undeclared_paths(CHARTS["grafana"].value_paths, {"persistence": {"enable": False}}) == [
         "persistence.enable"]

@@ -40,8 +40,9 @@ def test_a_metric_nobody_scrapes_is_caught():
     assert producers("cluster_autoscaler_failed_scale_ups_total", SCRAPED_ON["gcp"]) == []
     assert producers("cluster_autoscaler_failed_scale_ups_total", SCRAPED_ON["aws"]) == ["cluster-autoscaler"]
     assert producers("DCGM_FI_DEV_ECC_DBE_VOL_TOTAL") == []  # commented out in the chart's counters list
-    # GKE's managed DCGM package has no XID counter: the rule exists on EKS only.
-    assert producers("DCGM_FI_DEV_XID_ERRORS", SCRAPED_ON["gcp"]) == []
+    # GKE's managed DCGM package has no XID counter; the platform's dcgm-exporter, which GKE runs now too, has.
+    assert producers("DCGM_FI_DEV_XID_ERRORS", frozenset({"gke-dcgm"})) == []
+    assert producers("DCGM_FI_DEV_XID_ERRORS", SCRAPED_ON["gcp"]) == ["dcgm-exporter"]
     assert producers("DCGM_FI_DEV_XID_ERRORS", SCRAPED_ON["aws"]) == ["dcgm-exporter"]
     assert producers("gha_job_startup_duration_seconds_bucket") == ["arc-listener"]
 

@@ -85,8 +85,9 @@ EKS = Shape(
 GKE = Shape(
     common={"project_id": "acme-ml-dev", "location": "us-central1-a", "cluster": "dev-dev-gke"},
     jobs={"kube-state-metrics": "mlinfra-kube-state-metrics", "prometheus-node-exporter": "mlinfra-node-exporter",
-          # GKE's own DCGM ClusterPodMonitoring: its name is GKE's; its series keep DCGM's labels.
-          "dcgm-exporter": "gke-managed-dcgm-exporter"},
+          # The platform's dcgm-exporter (components/gcp/dcgm_exporter.py), scraped by the ClusterPodMonitoring
+          # mlinfra-dcgm-exporter with no target labels: its series keep DCGM's own labels.
+          "dcgm-exporter": "mlinfra-dcgm-exporter"},
     targets={"prometheus-node-exporter": lambda node: {"node": node}})
 
 
@@ -328,6 +329,17 @@ def test_every_gke_alert_fires_with_the_labels_gmp_stores(tmp_path):
     test, covered = unit_test(rule_file, GKE, "dev-gke-l4", None)
     run_unit_test(tmp_path, rule_file, test)
     assert {"GpuUtilisationLow", "GpuNodeMissingGpus", "KubeStateMetricsMissing"} <= covered
+    # The platform's dcgm-exporter on GKE (#28) has the XID, row-remap, throttling and NVLink counters: their
+    # alerts fire from series as GMP stores them (job mlinfra-dcgm-exporter, no target labels), e.g. XID 79
+    # naming the GPU's node, namespace and pod.
+    assert {"GpuXidError", "GpuUncorrectableMemoryErrors", "GpuThermalThrottling", "GpuPowerThrottling",
+            "GpuNvlinkErrors"} <= covered
+    xid = next(c for c in test["tests"][0]["alert_rule_test"] if c["alertname"] == "GpuXidError"
+               and c["exp_alerts"])
+    [alert] = xid["exp_alerts"]
+    assert {k: alert["exp_labels"][k] for k in ("node", "namespace", "pod", "gpu")} == {
+        "node": GPU_NODE, "namespace": "ml", "pod": "train-0", "gpu": "0"}
+    assert alert["exp_annotations"]["summary"] == f"GPU 0 on {GPU_NODE} reported XID error 79"
 
 
 def test_the_spend_alert_fires_above_the_budget_at_catalog_prices(tmp_path):

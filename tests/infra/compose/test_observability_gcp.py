@@ -30,6 +30,15 @@ def config(**extra):
     return parse_stack_config(values, "prod", ("observability", "github_app"))
 
 
+def test_the_dcgm_exporter_is_scraped_with_its_own_labels_only_where_there_are_gpus():
+    dcgm = scrape_targets(config().clusters["infer"])["dcgm-exporter"]
+    assert dcgm.match_labels == {"app.kubernetes.io/name": "dcgm-exporter"} and dcgm.port == "metrics"
+    # Cluster-wide, no GMP target labels: the series keep the GPU's workload namespace and pod.
+    assert dcgm.namespace is None and dcgm.target_labels == ()
+    cpu_only = parse_stack_config({**BASE, "environment": "dev", "clusters": {"infer": {"cloud": "gcp"}}}, "dev")
+    assert "dcgm-exporter" not in scrape_targets(cpu_only.clusters["infer"])
+
+
 def test_gpu_prices_are_the_catalog_machines_of_the_pools():
     prices = gpu_hourly_prices(config().clusters["infer"])
     assert set(prices) == {"g2-standard-4", "a3-highgpu-8g"}
@@ -37,9 +46,10 @@ def test_gpu_prices_are_the_catalog_machines_of_the_pools():
 
 
 def test_the_arc_listeners_are_scraped_only_with_runners_keeping_the_scale_set_labels():
-    assert set(scrape_targets(config().clusters["infer"])) == {"kube-state-metrics", "node-exporter"}
+    # dcgm-exporter: the platform's own on a cluster with GPU pools (#28; BASE's cluster has two).
+    assert set(scrape_targets(config().clusters["infer"])) == {"kube-state-metrics", "node-exporter", "dcgm-exporter"}
     targets = scrape_targets(config(runners=True).clusters["infer"])
-    assert set(targets) == {"kube-state-metrics", "node-exporter", "arc-listeners"}
+    assert set(targets) == {"kube-state-metrics", "node-exporter", "dcgm-exporter", "arc-listeners"}
     listeners = targets["arc-listeners"]
     assert listeners.match_labels == {"app.kubernetes.io/component": "runner-scale-set-listener"}
     # Cluster-wide with no GMP target labels: the scale set's own `name`/`namespace` labels survive; the
