@@ -6,6 +6,8 @@ command ends with. `infra.cli.process_exit` imports only the standard library, s
 are in place within milliseconds of the interpreter's start.
 """
 
+import os
+
 from infra.cli.process_exit import exit_on_signals, own_process
 
 
@@ -13,6 +15,12 @@ def run() -> None:
     """Install the signal handlers, then import and run the CLI."""
     exit_on_signals()
     own_process()
+    # gRPC's C core logs transport events on standard error (a stream reset while the process ends after a
+    # closed stdout, seen under load: "RST_STREAM received; Error code: 2"). The CLI reports every gRPC
+    # failure itself, as one line and an exit code, so those lines are noise; read before grpc is imported
+    # (NONE is one of its levels: grpc/grpc doc/environment_variables.md, GRPC_VERBOSITY). A user's own
+    # setting wins, for debugging.
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     from infra.cli.main import run as run_cli
 
     run_cli()

@@ -1,6 +1,7 @@
 """The fast exit after an offline plan: exit codes and output survive it, other commands never take it."""
 
 import gc
+import os
 import subprocess
 import sys
 
@@ -74,3 +75,19 @@ def test_a_plan_that_raises_turns_the_collector_back_on(monkeypatch):
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_cli_silences_grpcs_transport_log_unless_asked(monkeypatch):
+    # A gRPC stream reset logged by its C core once broke the quiet exit 141 of a closed stdout under load.
+    import infra.cli.entry as entry
+    import infra.cli.main as cli_main
+
+    seen = []
+    monkeypatch.setattr(entry, "exit_on_signals", lambda: None)
+    monkeypatch.setattr(entry, "own_process", lambda: None)
+    monkeypatch.setattr(cli_main, "run", lambda: seen.append(os.environ.get("GRPC_VERBOSITY")))
+    monkeypatch.delenv("GRPC_VERBOSITY", raising=False)
+    entry.run()
+    monkeypatch.setenv("GRPC_VERBOSITY", "debug")
+    entry.run()
+    assert seen == ["NONE", "debug"]
