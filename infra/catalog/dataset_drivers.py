@@ -33,6 +33,14 @@ MOUNTPOINT_CSI = DriverPin(
            "pkg/driver/node/volumecontext/volume_context.go, pkg/driver/node/node.go, Dockerfile",
 )
 MOUNTPOINT_CSI_DRIVER_NAME = "s3.csi.aws.com"
+# The EKS add-on build of that driver, per Kubernetes minor it was seen on. EKS publishes add-on builds only through
+# its API (`aws eks describe-addon-versions`), which is out of reach here; the build below is the one a public EKS
+# 1.35 project records as "already the newest build" of v2.7.0 on 2026-08-11 (aws-samples/comfyui-on-eks@afda88e1:
+# docs/mirador-security-findings-status.md, table "Container remediation", read 2026-12-07), and the one other
+# public Terraform for the add-on pins (`addon_version = "v2.7.0-eksbuild.1"`, code search, read 2026-12-07).
+# A minor not listed takes the stack's `aws.addon_versions` or, without one, EKS's default for the cluster.
+MOUNTPOINT_CSI_ADDON_BUILDS = {"1.35": "v2.7.0-eksbuild.1"}
+MOUNTPOINT_CSI_ADDON_SOURCE = "aws-samples/comfyui-on-eks@afda88e1:docs/mirador-security-findings-status.md"
 # Dockerfile `ARG MOUNTPOINT_VERSION=1.22.3`: the mount-s3 the driver runs, whose flags mountOptions carry.
 MOUNTPOINT = DriverPin(
     name="mount-s3", version="1.22.3",
@@ -188,6 +196,11 @@ GCSFUSE_FLAGS = frozenset({
     'workload-insight-forward-merge-threshold-mb', 'workload-insight-output-file', 'write-block-size-mb',
     'write-global-max-blocks', 'write-max-blocks-per-file',
 })
+
+
+def mountpoint_addon_version(kubernetes_version: str) -> str | None:
+    """The recorded `aws-mountpoint-s3-csi-driver` add-on build for a cluster's Kubernetes minor, if one is recorded."""
+    return MOUNTPOINT_CSI_ADDON_BUILDS.get(kubernetes_version)
 
 
 def _mountpoint_flag(option: str) -> str:

@@ -18,6 +18,7 @@ from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAcce
 from components.aws.s3_bucket import S3Bucket
 from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog.accelerators import Cloud, resolve
+from infra.catalog.dataset_drivers import MOUNTPOINT_CSI, mountpoint_addon_version
 from infra.compose.charts import autoscaler_image_tag, helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
 from infra.compose.datasets_aws import aws_cluster_datasets
@@ -26,6 +27,19 @@ from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
 from infra.compose.teams import checkpoint_labels, cluster_gpu_queues
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
+
+
+def addon_versions(cluster: ClusterConfig) -> dict[str, str]:
+    """Managed add-on versions: the stack's own, else the Mountpoint driver's recorded build for the cluster's minor.
+
+    The Mountpoint add-on is pinned because the dataset volumes' options were read at one driver version
+    (infra/catalog/dataset_drivers.py); EKS's default build could be another driver with other options.
+    """
+    versions = {k.value: v for k, v in cluster.aws.addon_versions.items()}
+    pinned = mountpoint_addon_version(cluster.kubernetes_version)
+    if pinned is not None:
+        versions.setdefault(MOUNTPOINT_CSI.name, pinned)
+    return versions
 
 
 def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
@@ -61,7 +75,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     ), opts=ctx.opts)
     managed = EksManagedAddons(f"{name}-addons", EksManagedAddonsArgs(
         cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
-        versions={k.value: v for k, v in options.addon_versions.items()}, nodes=[system.node_group],
+        versions=addon_versions(cluster), nodes=[system.node_group],
         tags=ctx.tags, provider=eks.provider, labels={"app.kubernetes.io/managed-by": "mlinfra"},
         bounds=ctx.bounds,
     ), opts=ctx.opts)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
 from infra.catalog.dataset_contract import MIN_DISK_RESERVE_GIB
+from infra.catalog.dataset_drivers import MOUNTPOINT_CSI
 from infra.config.base import BucketAccess
 from infra.config.datasets import DatasetConfig, NodeCacheMedium
 from infra.config.gcp import LocationType
@@ -91,6 +92,23 @@ def dataset_problems(config: StackConfig) -> Iterator[Problem]:
         yield from _dataset(config, f"datasets.{name}", dataset)
         yield from _one_claim_per_namespace(f"datasets.{name}", dataset)
     yield from _pod_identity_collisions(config)
+    yield from _mountpoint_addon_pins(config)
+
+
+def _mountpoint_addon_pins(config: StackConfig) -> Iterator[Problem]:
+    """A stack that mounts datasets on EKS runs the driver build whose options were recorded (dataset_drivers.py)."""
+    build = f"{MOUNTPOINT_CSI.version}-eksbuild."
+    consumer_clusters = {c.cluster for d in config.datasets.values() for c in d.consumers.values()}
+    for name in sorted(consumer_clusters):
+        cluster = config.clusters.get(name)
+        if cluster is None or cluster.cloud != Cloud.AWS:
+            continue
+        version = {k.value: v for k, v in cluster.aws.addon_versions.items()}.get(MOUNTPOINT_CSI.name)
+        if version is not None and not version.startswith(build):
+            yield (f"clusters.{name}.aws.addon_versions.{MOUNTPOINT_CSI.name}",
+                   f"'{version}' is not a build of driver {MOUNTPOINT_CSI.version}, the version whose mount options "
+                   f"and volume attributes the dataset volumes were checked against; pin a {build}N build, or "
+                   "re-read the driver's options at the new version (infra/catalog/dataset_drivers.py) first")
 
 
 def _one_claim_per_namespace(path: str, dataset: DatasetConfig) -> Iterator[Problem]:

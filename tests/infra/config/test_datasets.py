@@ -165,3 +165,15 @@ def test_pool_zones_follow_placement_and_location():
     assert shared_zones(prod, prod.datasets["imagenet"], Cloud.GCP) == []
     dev = parse_stack_config(stack_values("dev"), "dev")
     assert shared_zones(dev, dev.datasets["imagenet-gcs"], Cloud.GCP) == ["us-central1-b"]
+
+
+def test_a_mountpoint_addon_of_another_driver_version_is_refused_where_datasets_mount(dev):
+    # The dataset volumes' options were recorded at driver v2.7.0 (infra/catalog/dataset_drivers.py).
+    dev["clusters"]["dev"]["aws"]["addon_versions"] = {"aws-mountpoint-s3-csi-driver": "v2.8.0-eksbuild.1"}
+    assert problems(dev) == [
+        "clusters.dev.aws.addon_versions.aws-mountpoint-s3-csi-driver: 'v2.8.0-eksbuild.1' is not a build of driver "
+        "v2.7.0, the version whose mount options and volume attributes the dataset volumes were checked against; pin "
+        "a v2.7.0-eksbuild.N build, or re-read the driver's options at the new version "
+        "(infra/catalog/dataset_drivers.py) first"]
+    dev["clusters"]["dev"]["aws"]["addon_versions"] = {"aws-mountpoint-s3-csi-driver": "v2.7.0-eksbuild.2"}
+    assert problems(dev) == []
