@@ -30,11 +30,20 @@ def gcsfuse_mount_options(prefix: str, parallel_downloads: bool, file_cache: boo
     return options
 
 
-def gcsfuse_volume_attributes(bucket: str, cache_size_gib: int | None, metadata_ttl_seconds: int) -> dict[str, str]:
-    """The driver's volumeAttributes: the file cache's capacity and the metadata TTL (-1: never expires)."""
+def gcsfuse_volume_attributes(bucket: str, cache_size_gib: int | None, metadata_ttl_seconds: int,
+                              metrics: bool = False) -> dict[str, str]:
+    """The driver's volumeAttributes: the file cache's capacity, the metadata TTL (-1: never expires) and metrics.
+
+    `metrics`: export gcsfuse's metrics through the driver's node pods. GKE turns them off by default from
+    1.33.0-gke.2248000 on (`disableMetrics` default "true": docs.cloud.google.com/kubernetes-engine/docs/reference/
+    cloud-storage-fuse-csi-driver/volume-attr, read 2026-12-07), so a volume whose cache should be on the
+    dashboards says "false".
+    """
     attributes = {"bucketName": bucket, "metadataCacheTTLSeconds": str(metadata_ttl_seconds)}
     if cache_size_gib:
         attributes["fileCacheCapacity"] = f"{cache_size_gib}Gi"
+    if metrics:
+        attributes["disableMetrics"] = "false"
     return attributes
 
 

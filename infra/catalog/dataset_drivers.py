@@ -73,6 +73,10 @@ MOUNTPOINT_FLAGS = frozenset({
 DIRECTORY_BUCKET_ACTION = "s3express:CreateSession"
 # OTLP metrics, Mountpoint >= 1.19 / driver >= 2.2 (doc/METRICS.md, docs/METRICS.md): exported only when a PV sets
 # `otlp-endpoint`; Prometheus converts names (`fuse.request_latency` -> fuse_request_latency_microseconds).
+# Pushed only, delta temporality unless the process env says otherwise, histograms exponential
+# (mountpoint-s3-fs/src/metrics_otel.rs); the env is not the volume's to set (driver v2.7.0
+# pkg/driver/node/envprovider/provider.go userEnvAllowlist: HTTPS_PROXY, NO_PROXY). So nothing here is scraped:
+# docs/datasets.md "Metrics and alerts".
 MOUNTPOINT_METRICS = ("fuse.io_size", "fuse.request_errors", "fuse.request_latency", "s3.request_count",
                       "s3.request_errors", "s3.request_first_byte_latency", "experimental.fuse.cache_hit")
 
@@ -99,6 +103,11 @@ GCS_FUSE_VOLUME_ATTRIBUTES = frozenset({
 GCS_FUSE_DISALLOWED = frozenset({"log-file", "log-format", "o", "cache-dir", "temp-dir", "config-file", "foreground",
                                  "key-file", "token-url", "reuse-token-from-url", "prometheus-port",
                                  "kernel-params-file"})
+# Where the driver serves every mount's gcsfuse metrics: its node pods (label `k8s-app: gcs-fuse-csi-driver`, host
+# network) on :9920/metrics (deploy/base/node/node.yaml `--http-endpoint=:9920`; test/e2e/specs/specs.go
+# GetCSIDriverNodePodIP and test/e2e/testsuites/metrics.go scrape exactly that, GKE-managed driver included).
+GCS_FUSE_NODE_POD_LABELS = {"k8s-app": "gcs-fuse-csi-driver"}
+GCS_FUSE_METRICS_PORT = 9920
 # The pod annotation that turns the sidecar on (mutatingwebhook.go GcsFuseVolumeEnableAnnotation).
 GCS_FUSE_POD_ANNOTATION = "gke-gcsfuse/volumes"
 # The sidecar's cache volume a pod may bring itself (sidecar_spec.go SidecarContainerCacheVolumeName), e.g. an

@@ -80,7 +80,8 @@ def test_dev_mounts_a_gcs_dataset_on_gke_with_file_cache_and_anywhere_cache(docu
     assert pv["csi"] == {"driver": "gcsfuse.csi.storage.gke.io", "volumeHandle": "acme-ml-dev-datasets-gcs",
                          "readOnly": True, "volumeAttributes": {
                              "bucketName": "acme-ml-dev-datasets-gcs", "metadataCacheTTLSeconds": "300",
-                             "fileCacheCapacity": "50Gi"}}
+                             # GKE turns the sidecar's metrics off by default; the datasets dashboard reads them.
+                             "fileCacheCapacity": "50Gi", "disableMetrics": "false"}}
     assert pv["mountOptions"] == ["implicit-dirs", "only-dir=imagenet", "file-cache:enable-parallel-downloads:true"]
     grant = found["dev-gke-imagenet-gcs-gke-grant-gke-imagenet-gcs"]["inputs"]
     assert grant["role"] == "roles/storage.objectViewer"
