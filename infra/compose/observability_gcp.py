@@ -79,7 +79,9 @@ def scrape_targets(cluster: ClusterConfig, mounts_datasets: bool = False) -> dic
         targets["arc-listeners"] = ScrapeTarget(LISTENER_SELECTOR, METRICS_PORT, target_labels=())
     if mounts_datasets:
         # GKE's managed driver pods (kube-system, host network) serve every mount's gcsfuse metrics, labelled with
-        # the mount's own pod, namespace and volume; GMP adds only the node (infra/catalog/exporter_metrics.py).
+        # the mount's own pod, namespace and volume; GMP adds only the node (infra/catalog/exporter_metrics.py). A
+        # numeric port is scraped whether the pod declares it or not (prometheus-engine@v0.17.2:pkg/operator/apis/
+        # monitoring/v1/pod_config.go, read 2026-12-07).
         targets["gcs-fuse-csi-driver"] = ScrapeTarget(dict(GCS_FUSE_NODE_POD_LABELS), GCS_FUSE_METRICS_PORT,
                                                       target_labels=("node",))
     return targets
