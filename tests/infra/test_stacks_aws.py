@@ -93,7 +93,9 @@ def test_prod_counts_are_pinned(prod):
     # namespace, ResourceQuota, LimitRange, ClusterQueue and LocalQueue: 15) and on infer-gcp (component,
     # release, 3 flavors: 5); EFA on h100 (security group, 2 rules, device plugin release: 4); the
     # ephemeral-storage scale-from-zero tag of each AWS GPU pool (4); the GKE flex-start pool (2).
-    assert prod["counts"]["total"] == 384
+    # Then 2 for the datasets' metrics on infer-gcp (#27): GMP's scrape of the GCS FUSE CSI driver's node pods and
+    # the datasets dashboard's ConfigMap.
+    assert prod["counts"]["total"] == 386
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
