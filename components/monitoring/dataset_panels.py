@@ -15,6 +15,10 @@ from components.monitoring.dashboards import SCHEMA_VERSION
 from components.monitoring.panels import Panel, Query, dashboard_json
 
 DATASETS_UID = "mlinfra-datasets"
+# Every series the panels read: the scrape keeps these and drops the rest (gcsfuse's latency histograms alone
+# are hundreds of series per mounted volume, each billed by GMP).
+GCSFUSE_METRICS_READ = ("file_cache_read_count", "file_cache_read_bytes_count", "gcs_read_bytes_count",
+                        "fs_ops_error_count")
 # The window every rate here is taken over: four scrapes at the platform's default 60 s interval.
 WINDOW = "5m"
 VOLUME = "volume_name"

@@ -18,7 +18,7 @@ from components.gcp.gmp_manifests import ScrapeTarget, SmtpRelay, alertmanager_c
 from components.gcp.managed_prometheus import GmpMonitoring, GmpMonitoringArgs
 from components.k8s.runner_values import LISTENER_SELECTOR, METRICS_PORT
 from components.monitoring.dashboards import platform_dashboards
-from components.monitoring.dataset_panels import dataset_dashboards
+from components.monitoring.dataset_panels import GCSFUSE_METRICS_READ, dataset_dashboards
 from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.exporters import (
     KUBE_STATE_METRICS,
@@ -83,7 +83,7 @@ def scrape_targets(cluster: ClusterConfig, mounts_datasets: bool = False) -> dic
         # numeric port is scraped whether the pod declares it or not (prometheus-engine@v0.17.2:pkg/operator/apis/
         # monitoring/v1/pod_config.go, read 2026-12-07).
         targets["gcs-fuse-csi-driver"] = ScrapeTarget(dict(GCS_FUSE_NODE_POD_LABELS), GCS_FUSE_METRICS_PORT,
-                                                      target_labels=("node",))
+                                                      target_labels=("node",), keep_metrics=GCSFUSE_METRICS_READ)
     return targets
 
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 import yaml
 
 from components.monitoring.dashboards import SCHEMA_VERSION
-from components.monitoring.dataset_panels import DATASETS_UID, dataset_dashboards, gcsfuse_hit_ratio, gcsfuse_panels
+from components.monitoring.dataset_panels import (
+    DATASETS_UID,
+    GCSFUSE_METRICS_READ,
+    dataset_dashboards,
+    gcsfuse_hit_ratio,
+    gcsfuse_panels,
+)
 from infra.catalog.exporter_metrics import EXPORTER_METRICS, SCRAPED_ON
 from tests.components.monitoring.prom_tools import promtool
 from tests.components.monitoring.promql_ast import metric_names
@@ -26,6 +32,9 @@ def test_one_dashboard_on_the_given_data_source_every_query_from_the_driver():
     assert [p["title"] for p in board["panels"]] == [
         "Node cache hit ratio (GCS FUSE file cache)", "Dataset read throughput", "Dataset file system errors"]
     served = EXPORTER_METRICS["gcs-fuse-csi-driver"].series_names()
+    # The scrape keeps exactly what the panels read (GCSFUSE_METRICS_READ) and drops the rest.
+    read = {n for p in board["panels"] for t in p["targets"] for n in metric_names(t["expr"])}
+    assert read == set(GCSFUSE_METRICS_READ)
     assert "gcs-fuse-csi-driver" in SCRAPED_ON["gcp"] and "gcs-fuse-csi-driver" not in SCRAPED_ON["aws"]
     for panel in board["panels"]:
         assert panel["datasource"] == {"type": "prometheus", "uid": "gmp"}
