@@ -89,3 +89,21 @@ def test_user_data_needs_a_node_config():
         mime_user_data()
 
 
+
+
+def test_only_the_pools_a_local_nvme_dataset_is_read_on_move_their_ephemeral_storage():
+    from infra.compose.datasets import local_nvme_pools
+    from infra.config.load import ConfigError, namespace_values
+
+    values = namespace_values(load_stack_file(STACKS_DIR, "prod").config)
+    values["datasets"]["imagenet"]["cache"]["node"] = {"size_gib": 100, "medium": "local-nvme"}
+    # The eval consumer reads on infer-gcp's a100-mig pool (a2-highgpu-1g): no Local SSD recorded, refused.
+    with pytest.raises(ConfigError) as refused:
+        parse_stack_config(values, "prod")
+    assert [path for path, _ in refused.value.problems] == ["datasets.imagenet.cache.node.medium"]
+    del values["datasets"]["imagenet"]["consumers"]["eval"]
+    values["datasets"]["imagenet"]["replicate"] = False
+    config = parse_stack_config(values, "prod")
+    # The train consumer names its pool: only the H100 pool (p5.48xlarge) moves, not the cluster's L4 pools.
+    assert local_nvme_pools(config, "train") == {"h100"}
+    assert local_nvme_pools(config, "infer-gcp") == set()
