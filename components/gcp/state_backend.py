@@ -60,6 +60,16 @@ def locks_condition(bucket: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class StateAccess:
+    """One member's reach into the state: which stacks (None: every stack), whether it writes them (else it
+    reads them and writes only locks), and which trust zones' secrets keys it may use."""
+
+    stacks: tuple[str, ...] | None
+    write: bool
+    zones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class GcsStateBackendArgs:
     """Inputs of GcsStateBackend."""
 
@@ -68,12 +78,11 @@ class GcsStateBackendArgs:
     location: str
     bucket_name: str
     key_ring: str
-    # Members (e.g. `serviceAccount:...`) that read state and write only locks, and those that write state.
-    readers: tuple[str, ...] = ()
-    writers: tuple[str, ...] = ()
-    # Members limited to some stacks (names, `*` patterns not allowed): read and lock them, or with
-    # `True` write them; they may decrypt only with the key of unprotected stacks.
-    scoped: Mapping[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    # The trust zones (dev, staging, prod, sandbox) with a secrets key each: `pulumi-<zone>`.
+    zones: tuple[str, ...]
+    # Members (e.g. `serviceAccount:...`) and what each reaches. Stack names end in `-` for a prefix
+    # (`sandbox-`); `*` patterns are not allowed.
+    access: Mapping[str, StateAccess] = field(default_factory=dict)
     # The Pulumi project whose stacks the bucket holds.
     pulumi_project: str = "mlinfra"
     noncurrent_version_days: int = 90
@@ -81,17 +90,19 @@ class GcsStateBackendArgs:
 
 
 class GcsStateBackend(pulumi.ComponentResource):
-    """Key ring and rotating key, CMEK-encrypted private versioned bucket, and scoped access to both."""
+    """Key ring, the bucket's rotating key, one secrets key per trust zone, a CMEK-encrypted private
+    versioned bucket, and scoped access to both."""
 
     backend_url: str
-    secrets_provider: str
-    protected_secrets_provider: str
+    secrets_providers: dict[str, str]
 
     def __init__(self, name: str, args: GcsStateBackendArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:GcsStateBackend", name, None, opts)
         keep = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
         ring = gcp.kms.KeyRing(f"{name}-keyring", name=args.key_ring, location=args.location,
                                project=args.project, opts=keep)
+        # The bucket's key is used by Cloud Storage's service agent alone: readers of an object need no key
+        # permission for CMEK (Cloud Storage decrypts for them), so this key decrypts no stack's secrets.
         key = gcp.kms.CryptoKey(f"{name}-key", name="pulumi", key_ring=ring.id, rotation_period=KEY_ROTATION,
                                 labels=gcp_labels(args.tags), opts=keep)
         key_name = crypto_key_name(args.project, args.location, args.key_ring, "pulumi")
@@ -114,38 +125,28 @@ class GcsStateBackend(pulumi.ComponentResource):
             f"{name}-bucket", name=args.bucket_name,
             logging={"log_bucket": log_bucket.name, "log_object_prefix": args.bucket_name}, **private)
         on_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
-        # Secrets of protected stacks (staging, prod): a key scoped members never get.
-        protected = gcp.kms.CryptoKey(f"{name}-protected-key", name="pulumi-protected", key_ring=ring.id,
-                                      rotation_period=KEY_ROTATION, labels=gcp_labels(args.tags), opts=keep)
-        protected_name = crypto_key_name(args.project, args.location, args.key_ring, "pulumi-protected")
-        on_protected = pulumi.ResourceOptions(parent=self, depends_on=[protected])
-        for member, (stacks, write) in args.scoped.items():
+        # One secrets key per trust zone: a zone's stack files (in the repository) decrypt only with it.
+        zone_keys = {}
+        for zone in args.zones:
+            zone_key = gcp.kms.CryptoKey(f"{name}-key-{zone}", name=f"pulumi-{zone}", key_ring=ring.id,
+                                         rotation_period=KEY_ROTATION, labels=gcp_labels(args.tags), opts=keep)
+            zone_keys[zone] = (crypto_key_name(args.project, args.location, args.key_ring, f"pulumi-{zone}"),
+                               pulumi.ResourceOptions(parent=self, depends_on=[zone_key]))
+        for member, access in args.access.items():
             key_part = member.split(":", 1)[-1].split("@", 1)[0]
-            only = stacks_condition(args.bucket_name, args.pulumi_project, stacks)
+            only = (None if access.stacks is None
+                    else stacks_condition(args.bucket_name, args.pulumi_project, access.stacks))
             gcp.storage.BucketIAMMember(f"{name}-read-{key_part}", bucket=args.bucket_name,
                                         role="roles/storage.objectViewer", member=member, condition=only,
                                         opts=on_bucket)
             gcp.storage.BucketIAMMember(
                 f"{name}-write-{key_part}", bucket=args.bucket_name, role="roles/storage.objectUser", member=member,
-                condition=only if write else locks_condition(args.bucket_name), opts=on_bucket)
-            gcp.kms.CryptoKeyIAMMember(
-                f"{name}-key-{key_part}", crypto_key_id=key_name, member=member, opts=on_key,
-                role="roles/cloudkms.cryptoKeyEncrypterDecrypter" if write else "roles/cloudkms.cryptoKeyDecrypter")
-        for member in (*args.readers, *args.writers):
-            key_part = member.split(":", 1)[-1].split("@", 1)[0]
-            gcp.storage.BucketIAMMember(f"{name}-read-{key_part}", bucket=args.bucket_name,
-                                        role="roles/storage.objectViewer", member=member, opts=on_bucket)
-            writer = member in args.writers
-            gcp.storage.BucketIAMMember(
-                f"{name}-write-{key_part}", bucket=args.bucket_name, role="roles/storage.objectUser", member=member,
-                condition=None if writer else locks_condition(args.bucket_name), opts=on_bucket)
-            role = "roles/cloudkms.cryptoKeyEncrypterDecrypter" if writer else "roles/cloudkms.cryptoKeyDecrypter"
-            gcp.kms.CryptoKeyIAMMember(f"{name}-key-{key_part}", crypto_key_id=key_name, member=member,
-                                       role=role, opts=on_key)
-            gcp.kms.CryptoKeyIAMMember(f"{name}-protected-key-{key_part}", crypto_key_id=protected_name,
-                                       member=member, role=role, opts=on_protected)
+                condition=only if access.write else locks_condition(args.bucket_name), opts=on_bucket)
+            role = "roles/cloudkms.cryptoKeyEncrypterDecrypter" if access.write else "roles/cloudkms.cryptoKeyDecrypter"
+            for zone in access.zones:
+                zone_name, on_zone = zone_keys[zone]
+                gcp.kms.CryptoKeyIAMMember(f"{name}-key-{zone}-{key_part}", crypto_key_id=zone_name, member=member,
+                                           role=role, opts=on_zone)
         self.backend_url = f"gs://{args.bucket_name}"
-        self.secrets_provider = f"gcpkms://{key_name}"
-        self.protected_secrets_provider = f"gcpkms://{protected_name}"
-        self.register_outputs({"backend_url": self.backend_url, "secrets_provider": self.secrets_provider,
-                               "protected_secrets_provider": self.protected_secrets_provider})
+        self.secrets_providers = {zone: f"gcpkms://{zone_name}" for zone, (zone_name, _) in zone_keys.items()}
+        self.register_outputs({"backend_url": self.backend_url, "secrets_providers": self.secrets_providers})

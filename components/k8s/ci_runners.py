@@ -1,7 +1,8 @@
 """CiRunners: GitHub Actions runner scale sets (actions-runner-controller) that scale to zero.
 
 One controller release, then per scale set: its own namespace, a default-deny NetworkPolicy
-plus the egress runners need, the GitHub App secret, and a gha-runner-scale-set release.
+plus the egress runners need, a ResourceQuota of `max_runners` runners' worth, the GitHub App
+secret, and a gha-runner-scale-set release.
 Values and specs come from the pure helpers in `runner_values`.
 """
 
@@ -25,6 +26,7 @@ from components.k8s.runner_values import (
     metrics_ingress_policy,
     namespace_for,
     namespace_labels,
+    resource_quota,
     runner_service_account,
     scale_set_values,
 )
@@ -117,6 +119,9 @@ class CiRunners(pulumi.ComponentResource):
                                  labels, egress, child)
             if runner.storage_class is None and args.default_storage_class:
                 runner = replace(runner, storage_class=args.default_storage_class)
+            k8s.core.v1.ResourceQuota(
+                f"{role}-quota", metadata={"name": "runners", "namespace": ns.metadata.name, "labels": labels},
+                spec=resource_quota(runner), opts=child)
             secret = k8s.core.v1.Secret(
                 f"{role}-github-app",
                 metadata={"name": GITHUB_SECRET_NAME, "namespace": ns.metadata.name, "labels": labels},

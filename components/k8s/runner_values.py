@@ -6,6 +6,7 @@ paths below are the ones gha-runner-scale-set reads at that pin (recorded in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +55,16 @@ class RunnerSet:
     # Steps run in the runner pod instead of a job pod (kubernetes mode): deployer sets, whose jobs
     # declare no `container:` and only need the runner's network position.
     steps_in_runner: bool = False
+
+
+# The chart's default container mode: `containerMode` left unset (gha-runner-scale-set-0.14.2 values.yaml:
+# "containerMode should remain empty" for the default). The runner pod then runs as the chart's
+# no-permission service account, bound to no Role (templates/no_permission_serviceaccount.yaml, and
+# kube_mode_role.yaml renders only for kubernetes modes), and steps run in the runner container itself.
+# Read 2026-12-07 at actions/actions-runner-controller@gha-runner-scale-set-0.14.2. The kubernetes mode's
+# Role lets the runner's account get and list Secrets (kube_mode_role.yaml) and exec into pods, so sets
+# whose steps run in the runner pod (deployers, GPU sets) use this mode instead.
+NO_CONTAINER_MODE = "none"
 
 
 def namespace_for(set_name: str) -> str:
@@ -156,6 +167,9 @@ def runner_pod_spec(runner: RunnerSet) -> dict:
         "securityContext": {"fsGroup": RUNNER_GID},
         "containers": [runner_container(runner)],
     }
+    if runner.steps_in_runner:
+        # Deployers' steps hold a cloud deploy credential; their pod gets no Kubernetes API token at all.
+        spec["automountServiceAccountToken"] = False
     if runner.gpu is not None:
         spec["tolerations"] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
         spec["nodeSelector"] = {f"{LABEL_PREFIX}/pool": runner.gpu.pool_label,
@@ -163,8 +177,11 @@ def runner_pod_spec(runner: RunnerSet) -> dict:
     return spec
 
 
-def container_mode_values(runner: RunnerSet) -> dict:
-    """`containerMode`: kubernetes mode with an ephemeral work volume per runner, or dind."""
+def container_mode_values(runner: RunnerSet) -> dict | None:
+    """`containerMode`: kubernetes mode with an ephemeral work volume per runner, dind, or None for the
+    chart's default mode (NO_CONTAINER_MODE)."""
+    if runner.container_mode == NO_CONTAINER_MODE:
+        return None
     if runner.container_mode != "kubernetes":
         return {"type": runner.container_mode}
     claim: dict = {"accessModes": ["ReadWriteOnce"],
@@ -197,10 +214,11 @@ def scale_set_values(set_name: str, runner: RunnerSet) -> dict:
         "runnerGroup": runner.runner_group,
         "minRunners": runner.min_runners,
         "maxRunners": runner.max_runners,
-        "containerMode": container_mode_values(runner),
         "template": {"spec": runner_pod_spec(runner)},
         "controllerServiceAccount": {"namespace": CONTROLLER_NAMESPACE, "name": CONTROLLER_SERVICE_ACCOUNT},
     }
+    if (mode := container_mode_values(runner)) is not None:
+        values["containerMode"] = mode
     if runner.labels:
         values["scaleSetLabels"] = list(runner.labels)
     if resource_meta := resource_meta_values(runner):
@@ -236,10 +254,48 @@ def egress_policy(extra: Sequence[Mapping] = ()) -> dict:
 
 
 def namespace_labels(container_mode: str) -> dict[str, str]:
-    """Pod Security admission labels: baseline for kubernetes mode, privileged only where dind needs it.
-
-    Not `restricted`: job pods run workflow-chosen images, many of which run as root.
-    """
-    level = "baseline" if container_mode == "kubernetes" else "privileged"
+    """Pod Security admission labels: restricted where only the runner pod runs (NO_CONTAINER_MODE: it is
+    non-root, drops every capability and has a seccomp profile), baseline for kubernetes mode (job pods run
+    workflow-chosen images, many of which run as root), privileged only where dind needs it."""
+    level = {NO_CONTAINER_MODE: "restricted", "kubernetes": "baseline"}.get(container_mode, "privileged")
     return {"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/warn": "restricted",
             "app.kubernetes.io/managed-by": "mlinfra"}
+
+
+def _times(quantity: str, count: int) -> str:
+    """A Kubernetes quantity (`2`, `500m`, `4Gi`, `0.5`) times `count`, in the same unit."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z]*)", quantity)
+    if match is None:
+        raise ValueError(f"cannot scale the quantity {quantity!r}; write it as a number with an optional unit")
+    number, unit = match.groups()
+    if "." in number:
+        if unit:
+            raise ValueError(f"cannot scale the quantity {quantity!r}; write it without a decimal point")
+        return f"{round(float(number) * 1000 * count)}m"
+    return f"{int(number) * count}{unit}"
+
+
+def resource_quota(runner: RunnerSet) -> dict:
+    """ResourceQuota spec of one set's namespace: at most `max_runners` runners' worth of pods, claims and
+    compute, so a job cannot start more pods (kubernetes mode lets the runner create them) or outgrow its set.
+
+    Compute is capped only where every pod sets requests and limits (the runner pod always does): in
+    kubernetes mode the container hooks create job pods without them, and "if quota is enabled in a
+    namespace for compute resources like cpu and memory, users must specify requests or limits for those
+    values; otherwise, the quota system may reject pod creation" (Kubernetes docs, "Resource Quotas",
+    https://kubernetes.io/docs/concepts/policy/resource-quotas/, read 2026-12-07). There the pod and
+    claim counts are the cap: one runner pod and one job pod (with its work volume) per runner.
+    """
+    n = runner.max_runners
+    if runner.container_mode == "kubernetes":
+        return {"hard": {"pods": str(2 * n), "persistentvolumeclaims": str(n),
+                         "requests.storage": f"{runner.work_volume_gib * n}Gi"}}
+    hard = {"pods": str(n), "persistentvolumeclaims": "0"}
+    for kind, amounts in (("requests", runner.requests), ("limits", runner.limits)):
+        for resource, quantity in amounts.items():
+            hard[f"{kind}.{resource}"] = _times(str(quantity), n)
+    if runner.gpu is not None:
+        # Extended resources take only the requests. prefix in a quota (same page, "Resource quota for
+        # extended resources").
+        hard[f"requests.{GPU_RESOURCE}"] = str(runner.gpu.count * n)
+    return {"hard": hard}

@@ -204,7 +204,7 @@ GCP: dict[str, Rules] = {
 # Kinds whose objects live in a namespace, and kinds that are cluster-wide (Kubernetes docs above).
 NAMESPACED_KINDS = (
     "core/v1:ConfigMap", "core/v1:Secret", "core/v1:Service", "networking.k8s.io/v1:NetworkPolicy",
-    "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
+    "core/v1:ResourceQuota", "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
     "gateway.networking.k8s.io/v1:Gateway", "gateway.networking.k8s.io/v1:HTTPRoute",
     "gateway.networking.k8s.io/v1beta1:ReferenceGrant",
     "networking.gke.io/v1:GCPBackendPolicy", "networking.gke.io/v1:GCPGatewayPolicy",
@@ -240,7 +240,18 @@ KUBERNETES: dict[str, Rules] = {
     },
 }
 
-PHYSICAL_NAMES: dict[str, Rules] = {**AWS, **GCP, **KUBERNETES}
+# The bootstrap's GitHub settings (components/github/ci_settings.py). A runner group's name is unique in its
+# organisation (the one the bootstrap manages, so global among these plans); an environment variable's name
+# within its repository's environment, both of which the resource names.
+GITHUB: dict[str, Rules] = {
+    "github:index/actionsRunnerGroup:ActionsRunnerGroup": {
+        "name": PhysicalName(GLOBAL, namespace="github runner group")},
+    "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": {
+        "variableName": PhysicalName((given("repository"), given("environment"))),
+        "environment": REFERENCE, "repository": REFERENCE},
+}
+
+PHYSICAL_NAMES: dict[str, Rules] = {**AWS, **GCP, **KUBERNETES, **GITHUB}
 
 # Inputs that look like a physical name; one on a type or input missing above fails the check.
 _NAME_LIKE = re.compile(r"^(name|bucket|bucketPrefix|namePrefix)$|[a-z]Name$")

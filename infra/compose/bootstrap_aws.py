@@ -1,5 +1,6 @@
-"""The bootstrap's AWS side: state bucket, two secrets keys, the OIDC provider, four CI roles and the
-permissions boundary every role the deploy role creates must carry."""
+"""The bootstrap's AWS side: state bucket and its key, one secrets key per trust zone, the OIDC provider,
+the CI roles (one deploy role per environment) and the permissions boundary every role a deploy creates
+must carry."""
 
 from __future__ import annotations
 
@@ -7,47 +8,48 @@ from typing import Any
 
 import pulumi
 
-from components.aws.ci_policies import (
-    CiScope,
-    boundary_document,
-    deploy_policy_document,
-    sandbox_policy_document,
-    state_policy_document,
-)
+from components.aws.ci_policies import CiScope, boundary_document, deploy_policy_documents, sandbox_policy_documents
+from components.aws.ci_state import state_policy_document
 from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs
 from infra.config.bootstrap import BootstrapConfig
 
-CI_ROLES = ("preview", "drift", "deploy", "sandbox")
+SANDBOX_ZONE = "sandbox"
+
+
+def trust_zones(config: BootstrapConfig) -> tuple[str, ...]:
+    """Every trust zone with a secrets key of its own: each deploy environment, and the sandboxes."""
+    return (*config.github.environments, SANDBOX_ZONE)
 
 
 def ci_role_specs(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]], scope: CiScope) -> dict:
-    """The four CI roles: who assumes each (OIDC subjects), its policies and its Pulumi state access."""
+    """The CI roles: who assumes each (OIDC subjects), its policies and which state and keys it reaches."""
     assert config.aws is not None
-    ci_roles = [scope.iam_arn("role", f"{config.name_prefix}-github-{name}") for name in CI_ROLES]
-    protected, previewed = list(config.stacks.protected), list(config.stacks.previewed)
-    both_keys = [scope.state_key_alias, scope.protected_key_alias]
-    # Pull requests run their own code: never a protected stack's state or secrets, whatever else
-    # ReadOnlyAccess would let them read. The sandbox identity is kept out of them the same way.
-    keep_out = {"deny_read": protected, "deny_keys": [scope.protected_key_alias]}
-    return {
+    previewed = list(config.stacks.previewed)
+    specs = {
+        # Pull requests run their own code: the previewed stacks' state and secrets, nothing else at all. No
+        # ReadOnlyAccess: a preview does not refresh, and its only invoke (caller identity) needs no permission.
         "preview": CiRoleSpec(
-            subjects["preview"], (READ_ONLY_POLICY,), description="pulumi preview on pull requests",
-            state_policy=state_policy_document(scope, read=previewed, write=[], lock=previewed,
-                                               keys=[scope.state_key_alias], **keep_out)),
+            subjects["preview"], description="pulumi preview on pull requests: previewed stacks' state only",
+            state_policy=state_policy_document(scope, read=previewed, write=[], lock=previewed, secrets=previewed)),
+        # Main only, in the drift environment: refresh reads every resource and every stack.
         "drift": CiRoleSpec(
             subjects["drift"], (READ_ONLY_POLICY,), description="scheduled drift check",
-            state_policy=state_policy_document(scope, read=["*"], write=[], lock=["*"], keys=both_keys)),
-        "deploy": CiRoleSpec(
-            subjects["deploy"], tuple(config.aws.deploy_policy_arns), writes_state=True,
-            description="pulumi up from main in the deployment environments",
-            policies={"main": deploy_policy_document(scope, ci_roles)},
-            state_policy=state_policy_document(scope, read=["*"], write=["*"], lock=[], keys=both_keys)),
+            state_policy=state_policy_document(scope, read=["*"], write=[], lock=["*"],
+                                               secrets=list(config.github.environments))),
         "sandbox": CiRoleSpec(
             subjects["sandbox"], description="sandbox reaper: sandbox stacks and sandbox-tagged resources only",
-            policies={"main": sandbox_policy_document(scope, ci_roles)},
+            policies=sandbox_policy_documents(scope),
             state_policy=state_policy_document(scope, read=["sandbox-*"], write=["sandbox-*"], lock=[],
-                                               keys=[scope.state_key_alias], **keep_out)),
+                                               secrets=[SANDBOX_ZONE], encrypts=True)),
     }
+    for env in config.github.environments:
+        # One role per environment: its own stack's state and secrets, and only its environment's resources.
+        specs[f"deploy-{env}"] = CiRoleSpec(
+            subjects[f"deploy-{env}"], tuple(config.aws.deploy_policy_arns),
+            description=f"pulumi up of {env} from main, in the {env} GitHub environment",
+            policies=deploy_policy_documents(scope, env),
+            state_policy=state_policy_document(scope, read=[env], write=[env], lock=[], secrets=[env], encrypts=True))
+    return specs
 
 
 def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]], tags: dict[str, str],
@@ -61,20 +63,24 @@ def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, 
     region, prefix = config.aws.region, config.name_prefix
     bucket_name = config.aws.state_bucket or f"{prefix}-pulumi-state"
     scope = CiScope(account_id=config.aws.account_id, region=region, name_prefix=prefix,
-                    state_bucket_arn=bucket_arn(bucket_name), project=project)
+                    state_bucket_arn=bucket_arn(bucket_name), project=project, zones=trust_zones(config))
     # Losing the state bucket or its keys loses every stack: protected, and kept if the stack goes.
     keep = pulumi.ResourceOptions(provider=aws.Provider("aws", region=region), protect=True, retain_on_delete=True)
-    key = aws.kms.Key("secrets-key", description="Pulumi state encryption and secrets of unprotected stacks",
+    key = aws.kms.Key("secrets-key", description="Pulumi state bucket encryption (used through S3 only)",
                       enable_key_rotation=True, deletion_window_in_days=30,
                       policy=key_policy(config.aws.account_id), tags=tags, opts=keep)
     aws.kms.Alias("secrets-key-alias", name=scope.state_key_alias, target_key_id=key.key_id,
                   opts=pulumi.ResourceOptions(provider=keep.provider, parent=key))
-    # Staging and prod secrets get a key of their own, so a preview that may read dev can never decrypt them.
-    protected = aws.kms.Key("protected-secrets-key", description="Secrets of protected stacks (staging, prod)",
-                            enable_key_rotation=True, deletion_window_in_days=30,
-                            policy=key_policy(config.aws.account_id), tags=tags, opts=keep)
-    aws.kms.Alias("protected-secrets-key-alias", name=scope.protected_key_alias, target_key_id=protected.key_id,
-                  opts=pulumi.ResourceOptions(provider=keep.provider, parent=protected))
+    # One secrets key per trust zone: the stack files with their ciphertext are in the repository, so
+    # whoever may use a zone's key reads that zone's secrets, and nobody gets a key of a zone above theirs.
+    providers = {}
+    for zone in trust_zones(config):
+        zone_key = aws.kms.Key(f"secrets-key-{zone}", description=f"Secrets of the {zone} stacks",
+                               enable_key_rotation=True, deletion_window_in_days=30,
+                               policy=key_policy(config.aws.account_id), tags={**tags, "trust-zone": zone}, opts=keep)
+        aws.kms.Alias(f"secrets-key-{zone}-alias", name=scope.secrets_key_alias(zone), target_key_id=zone_key.key_id,
+                      opts=pulumi.ResourceOptions(provider=keep.provider, parent=zone_key))
+        providers[zone] = f"awskms://{scope.secrets_key_alias(zone)}?region={region}"
     # Who read or wrote the state is audit evidence: server access logs go to a bucket of their own.
     logs = S3Bucket("state-logs", S3BucketArgs(bucket_name=f"{bucket_name}-logs",
                                                log_target_account=config.aws.account_id,
@@ -86,15 +92,14 @@ def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, 
                                    retain_on_delete=True, access_log_bucket=logs.bucket_name,
                                    account_id=config.aws.account_id, tags=tags),
              opts=pulumi.ResourceOptions(provider=keep.provider))
+    specs = ci_role_specs(config, subjects, scope)
     oidc = GitHubOidc("github", GitHubOidcArgs(
-        account_id=config.aws.account_id, state_bucket_arn=scope.state_bucket_arn, state_key_arn=key.arn,
-        roles=ci_role_specs(config, subjects, scope), name_prefix=prefix, tags=tags,
+        account_id=config.aws.account_id, roles=specs, name_prefix=prefix, tags=tags,
         boundary=(scope.iam_path, scope.boundary_name, boundary_document(scope))),
         opts=pulumi.ResourceOptions(provider=keep.provider))
     return {
         "pulumi_backend_url": f"s3://{bucket_name}?region={region}",
-        "secrets_provider": f"awskms://{scope.state_key_alias}?region={region}",
-        "protected_secrets_provider": f"awskms://{scope.protected_key_alias}?region={region}",
+        "secrets_providers": providers,
         "aws_permissions_boundary_arn": scope.boundary_arn,
-        **{f"aws_{name}_role_arn": oidc.role_arns[name] for name in CI_ROLES},
+        **{f"aws_{name.replace('-', '_')}_role_arn": oidc.role_arns[name] for name in specs},
     }

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from components.k8s.runner_values import job_service_accounts
+from components.k8s.runner_values import NO_CONTAINER_MODE, job_service_accounts
 from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name
 from infra.config.rules.names import repository_name, scale_set_name
-from infra.config.runners import RunnerKind, RunnerSetConfig
+from infra.config.runners import ContainerMode, RunnerKind, RunnerSetConfig
 from infra.config.stack import ClusterConfig, StackConfig
 
 if TYPE_CHECKING:  # type hints only: importing them would load the other cloud's SDK
@@ -23,10 +23,19 @@ if TYPE_CHECKING:  # type hints only: importing them would load the other cloud'
     from infra.compose.context import AwsContext
 
 
+def container_mode(runner: RunnerSetConfig) -> str:
+    """The chart container mode a set really runs in: deployers and GPU sets run their steps in the runner
+    pod, so they need no kubernetes mode (whose Role reads the namespace's Secrets, the GitHub App key among
+    them) and run in the chart's default mode; dind stays an explicit opt-in."""
+    if runner.kind in (RunnerKind.DEPLOY, RunnerKind.GPU) and runner.container_mode == ContainerMode.KUBERNETES:
+        return NO_CONTAINER_MODE
+    return runner.container_mode.value
+
+
 def _accounts(set_name: str, runner: RunnerSetConfig) -> dict[str, tuple[str, str]]:
     """The service accounts to grant, keyed `jobs` (job pods) or `runner` (the runner pod)."""
     return {("jobs" if sa == "default" else "runner"): (ns, sa) for ns, sa in job_service_accounts(
-        set_name, runner.container_mode.value, runner.kind == RunnerKind.GPU)}
+        set_name, container_mode(runner), runner.kind == RunnerKind.GPU)}
 
 
 def _wanted(runner: RunnerSetConfig) -> bool:

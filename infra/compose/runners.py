@@ -17,7 +17,7 @@ from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredent
 from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
 from infra.compose.charts import helm_chart
 from infra.compose.observability import aws_metrics_scrapers, gcp_metrics_scrapers
-from infra.compose.runner_access import aws_job_access, gcp_job_access
+from infra.compose.runner_access import aws_job_access, container_mode, gcp_job_access
 from infra.config.rules.names import scale_set_name
 from infra.config.runners import GithubAppConfig, RunnerKind, RunnerSetConfig
 from infra.config.stack import ClusterConfig, StackConfig
@@ -55,7 +55,7 @@ def runner_set(cluster_key: str, runner: RunnerSetConfig,
         limits=runner.resources.limits.model_dump(),
         image=runner.image,
         gpu=gpu,
-        container_mode=runner.container_mode.value,
+        container_mode=container_mode(runner),
         work_volume_gib=runner.work_volume_gib,
         storage_class=runner.storage_class,
         steps_in_runner=runner.kind == RunnerKind.DEPLOY,
@@ -99,7 +99,7 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
     # Workflow steps run as `job_service_accounts`; the runner's own account only drives the job.
     # GPU and deploy sets run steps in the runner pod, so its account runs them too.
     sets = {scale_set_name(stack, k): r for k, r in cluster.runners.items()}
-    jobs = {s: [f"{ns}/{sa}" for ns, sa in job_service_accounts(s, r.container_mode.value, r.kind != RunnerKind.CPU)]
+    jobs = {s: [f"{ns}/{sa}" for ns, sa in job_service_accounts(s, container_mode(r), r.kind != RunnerKind.CPU)]
             for s, r in sets.items()}
     return {"namespaces": runners.namespaces,
             "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},

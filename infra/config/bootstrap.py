@@ -30,6 +30,7 @@ GCP_READ_ROLES = ("roles/compute.viewer", "roles/container.viewer", "roles/cloud
                   "roles/artifactregistry.reader", "roles/iam.serviceAccountViewer", "roles/iam.securityReviewer")
 
 
+WorkflowPath = Annotated[str, StringConstraints(pattern=r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$")]
 ProjectId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
 
 # The predefined project role that lets the deploy account create each `gcp:<module>` resource type the
@@ -59,20 +60,41 @@ GCP_DEPLOY_ROLE_OF_MODULE = {
 }
 
 
+class Reviewers(Model):
+    """Required reviewers of one GitHub environment; any one of them approves (GitHub allows up to 6 of each)."""
+
+    users: list[int] = Field(default_factory=list, max_length=6)
+    teams: list[int] = Field(default_factory=list, max_length=6)
+
+
 class GitHubRepo(Model):
     """The one repository whose workflows may assume the CI identities."""
 
     org: GitHubName
     repo: GitHubName
-    # GitHub's numeric repository id (never reused, unlike a name): the GCP workload identity
-    # provider checks it with the name. `gh api repos/ORG/REPO --jq .id` prints it.
-    repository_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    # GitHub's numeric repository id (never reused, unlike a name): every trust checks it with the name
+    # (it is part of the OIDC subject). `gh api repos/ORG/REPO --jq .id` prints it.
+    repository_id: str = Field(pattern=r"^[0-9]{1,20}$")
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]{1,100}$")
     # GitHub deployment environments whose jobs may deploy (deploy.yml); each trusted only on `branch`.
     environments: list[EnvironmentName] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
     # The environments of the drift check and of the sandbox reaper, each with an identity of its own.
     drift_environment: EnvironmentName = "drift"
     sandbox_environment: EnvironmentName = "sandbox"
+    # The workflow file of each identity's jobs: the OIDC subject names it (`job_workflow_ref`), so no other
+    # workflow of the repository, on any branch, can present a deploy's subject.
+    deploy_workflow: WorkflowPath = ".github/workflows/pulumi-up.yml"
+    drift_workflow: WorkflowPath = ".github/workflows/drift.yml"
+    sandbox_workflow: WorkflowPath = ".github/workflows/sandbox-reaper.yml"
+    preview_workflow: WorkflowPath = ".github/workflows/preview.yml"
+    # The workflow that calls deploy_workflow (its jobs are in the deploy runner groups' allowed list too).
+    deploy_caller_workflow: WorkflowPath = ".github/workflows/deploy.yml"
+    # Who must approve each environment's jobs (GitHub's numeric user and team ids: `gh api users/NAME --jq .id`,
+    # `gh api orgs/ORG/teams/SLUG --jq .id`); every protected stack's environment needs some.
+    reviewers: dict[EnvironmentName, Reviewers] = Field(default_factory=dict)
+    # Manage the repository's OIDC subject template, environments and runner groups with pulumi-github
+    # (needs a GITHUB_TOKEN of an organisation admin at `pulumi up`). Off only to keep doing it by hand.
+    manage: bool = True
 
     @property
     def slug(self) -> str:
@@ -164,10 +186,20 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
         if env in special:
             problems.append((f"github.environments.{index}",
                              f"'{env}' is the drift or sandbox environment, which has an identity of its own"))
+    for env in config.stacks.protected:
+        reviewers = github.reviewers.get(env)
+        if github.manage and env in github.environments and not (reviewers and (reviewers.users or reviewers.teams)):
+            problems.append((f"github.reviewers.{env}",
+                             f"required: '{env}' is protected, so its deploys need an approval; list the ids of "
+                             "the users or teams who may give it"))
     for index, stack in enumerate(config.stacks.previewed):
         if stack in config.stacks.protected or stack.startswith("sandbox"):
             problems.append((f"stacks.previewed.{index}",
                              f"'{stack}' is protected (or a sandbox): pull requests may not read its state"))
+        elif stack not in github.environments:
+            problems.append((f"stacks.previewed.{index}",
+                             f"'{stack}' is no deploy environment ({', '.join(github.environments)}): a previewed "
+                             "stack is named after its environment, whose secrets key previews then use"))
     return problems
 
 

@@ -64,6 +64,7 @@ PROVIDER_SOURCES = {
     "google": "registry.terraform.io/hashicorp/google",
     "kubernetes": "registry.terraform.io/hashicorp/kubernetes",
     "helm": "registry.terraform.io/hashicorp/helm",
+    "github": "registry.terraform.io/integrations/github",
 }
 
 
@@ -83,6 +84,10 @@ def _aws(token: str, tf_type: str) -> tuple[str, TerraformType]:
 
 def _gcp(token: str, tf_type: str) -> tuple[str, TerraformType]:
     return token, TerraformType("google", tf_type)
+
+
+def _github(token: str, tf_type: str) -> tuple[str, TerraformType]:
+    return token, TerraformType("github", tf_type)
 
 
 def _manifest(token: str) -> tuple[str, TerraformType]:
@@ -177,6 +182,19 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
     _gcp("gcp:storage/bucket:Bucket", "google_storage_bucket"),
     _gcp("gcp:storage/bucketIAMMember:BucketIAMMember", "google_storage_bucket_iam_member"),
+    # pulumi-github bridges integrations/terraform-provider-github; the resource names of its
+    # website/docs/r/ (repository_environment, repository_environment_deployment_policy, actions_runner_group,
+    # actions_environment_variable; read 2026-12-07) and, for the OIDC template, the generated cdktf/terrars
+    # bindings' resource type `github_actions_repository_oidc_subject_claim_customization_template`.
+    _github("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+            "github_actions_environment_variable"),
+    _github("github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:"
+            "ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
+            "github_actions_repository_oidc_subject_claim_customization_template"),
+    _github("github:index/actionsRunnerGroup:ActionsRunnerGroup", "github_actions_runner_group"),
+    _github("github:index/repositoryEnvironment:RepositoryEnvironment", "github_repository_environment"),
+    _github("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+            "github_repository_environment_deployment_policy"),
     # Datasets: the bridge's google_<module>_<snake> rule (pulumi-gcp 10.2.0 storage/anywhere_cache.py and
     # storage/transfer_job.py name their Terraform import ids the same way); not read one by one.
     _gcp("gcp:storage/anywhereCache:AnywhereCache", "google_storage_anywhere_cache"),
@@ -185,6 +203,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     # `metadata` block, `data` and `binary_data` maps, as Pulumi names them.
     ("kubernetes:core/v1:ConfigMap", TerraformType("kubernetes", "kubernetes_config_map_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Namespace", TerraformType("kubernetes", "kubernetes_namespace_v1", Style.K8S_TYPED)),
+    # docs/resources/resource_quota_v1.md (read 2026-12-07): `metadata` and a `spec` block with the `hard` map.
+    ("kubernetes:core/v1:ResourceQuota",
+     TerraformType("kubernetes", "kubernetes_resource_quota_v1", Style.K8S_TYPED)),
     ("kubernetes:core/v1:Secret", TerraformType("kubernetes", "kubernetes_secret_v1", Style.K8S_TYPED)),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy",
      TerraformType("kubernetes", "kubernetes_network_policy_v1", Style.K8S_TYPED)),
@@ -214,13 +235,12 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _manifest("kubernetes:core/v1:PersistentVolumeClaim"),
     _manifest("kubernetes:batch/v1:Job"),
     # Kueue (issue 32): its CRDs at kubernetes-sigs/kueue@v0.19.2 (infra/catalog/kueue.py). The team namespace's
-    # ResourceQuota and LimitRange as written, like the workload objects above (the typed kubernetes_*_v1
-    # conversion here knows no renames of their list blocks).
+    # LimitRange as written, like the workload objects above (the typed kubernetes_*_v1 conversion here knows
+    # no renames of its `limits` list block); its ResourceQuota is typed (above, a `hard` map only).
     _manifest("kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"),
     _manifest("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue"),
     _manifest("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"),
     _manifest("kubernetes:core/v1:LimitRange"),
-    _manifest("kubernetes:core/v1:ResourceQuota"),
 ])
 
 # Pulumi pluralises the names of Terraform list blocks (`default_action` -> `defaultActions`,

@@ -85,7 +85,9 @@ def raw(value: Any) -> Converted:
 def resource_hints(token: str) -> dict[str, Any]:
     """Pulumi property name -> type hint of a pulumi-aws / pulumi-gcp resource, from the SDK."""
     package, module_path, class_name = token.split(":")
-    module = importlib.import_module(f"pulumi_{package}.{module_path.split('/')[0]}")
+    submodule = module_path.split("/")[0]
+    # Providers without modules (pulumi-github) put every resource in `index`, the package's top level.
+    module = importlib.import_module(f"pulumi_{package}" if submodule == "index" else f"pulumi_{package}.{submodule}")
     return pulumi_types.resource_types(getattr(module, class_name))
 
 

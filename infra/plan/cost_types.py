@@ -67,6 +67,16 @@ FREE: dict[str, str] = {
     "kubernetes:core/v1:Namespace": _K8S, "kubernetes:core/v1:Secret": _K8S,
     "kubernetes:core/v1:ServiceAccount": _K8S, "kubernetes:core/v1:ConfigMap": _K8S,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": _K8S,
+    "kubernetes:core/v1:ResourceQuota": _K8S,
+    # The bootstrap's GitHub settings (components/github/ci_settings.py): repository configuration, no bill.
+    **dict.fromkeys((
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+        "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:"
+        "ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
+        "github:index/actionsRunnerGroup:ActionsRunnerGroup",
+        "github:index/repositoryEnvironment:RepositoryEnvironment",
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"),
+        "GitHub repository and organisation settings: no cloud bill"),
     # A dataset's static volume and claim name a bucket (priced as one) and provision nothing; the warming Job's
     # pod runs on the pool's nodes. Transfer and caches: infra/plan/cost_datasets.py.
     "kubernetes:core/v1:PersistentVolume": _K8S + "; a dataset's bucket is priced as a bucket",
@@ -92,7 +102,7 @@ FREE: dict[str, str] = {
     "kubernetes:core/v1:Service": _K8S + "; only ClusterIP services here (a LoadBalancer one would be billed)",
     # Team queues (issue 32): Kueue objects and each team namespace's quota and defaults.
     "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": _K8S, "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": _K8S,
-    "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": _K8S, "kubernetes:core/v1:ResourceQuota": _K8S,
+    "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": _K8S,
     "kubernetes:core/v1:LimitRange": _K8S,
     "kubernetes:helm.sh/v3:Release": ("a Helm release: its pods run on nodes priced as node pools; none of "
                                       "the pinned charts creates a load balancer of its own"),

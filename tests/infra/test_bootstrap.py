@@ -8,14 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from components.aws.github_oidc import (
-    deploy_subjects,
-    github_trust_policy,
-    provider_arn,
-    pull_request_subjects,
-    state_access_document,
-)
-from components.gcp.github_wif import repository_condition, subject_key, subject_principal
+from components.aws.ci_policies import MANAGED_POLICY_LIMIT, policy_size
+from components.aws.github_oidc import github_trust_policy, provider_arn
+from components.gcp.github_wif import repository_condition
 from components.gcp.iam import NODE_ROLES
 from infra.config.bootstrap import GCP_READ_ROLES
 from infra.offline.document import build_document, load_schema
@@ -25,10 +20,15 @@ from tests.helpers import mlinfra, stack_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "infra" / "bootstrap"
-REPO = "acme/ml-platform"
+REPO = "acme-ml/ml-platform"
 ISSUER = "token.actions.githubusercontent.com"
 POOL = "projects/100000000001/locations/global/workloadIdentityPools/github"
-DEPLOYER = "serviceAccount:acme-ml-gh-deploy@acme-ml-platform.iam.gserviceaccount.com"
+DEPLOY_ROLES = {"roles/container.admin", "roles/compute.admin", "roles/storage.admin", "roles/cloudkms.admin",
+                "roles/certificatemanager.admin", "roles/dns.admin"}
+
+
+def deployer(env: str) -> str:
+    return f"serviceAccount:acme-ml-gh-deploy-{env}@acme-ml-platform.iam.gserviceaccount.com"
 TAGGED = ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:iam/role:Role",
           "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 
@@ -49,16 +49,8 @@ def trust(plan: dict, role: str) -> dict:
     return json.loads(resource(plan, "aws:iam/role:Role", f"github-{role}")["inputs"]["assumeRolePolicy"])
 
 
-def test_subject_helpers():
-    assert pull_request_subjects("o/r") == ["repo:o/r:pull_request"]
-    assert deploy_subjects("o/r", "main", ["dev", "prod"]) == [
-        "repo:o/r:ref:refs/heads/main", "repo:o/r:environment:dev", "repo:o/r:environment:prod"]
-    assert subject_key("repo:o/r:ref:refs/heads/main") == "ref-refs-heads-main"
-    assert subject_key("repo:o/r:pull_request") == "pull-request"
-    assert repository_condition("o/r") == "assertion.repository == 'o/r'"
-    assert subject_principal("42", "gh", "repo:o/r:pull_request") == (
-        "principal://iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/gh/subject/"
-        "repo:o/r:pull_request")
+def test_repository_condition_helper():
+    assert repository_condition("o/r", "7") == "assertion.repository == 'o/r' && assertion.repository_id == '7'"
 
 
 def test_trust_policy_shape():
@@ -67,8 +59,8 @@ def test_trust_policy_shape():
         "Effect": "Allow",
         "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"},
         "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
-                      "StringLike": {f"{ISSUER}:sub": ["repo:o/r:pull_request"]}},
+        "Condition": {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com",
+                                       f"{ISSUER}:sub": ["repo:o/r:pull_request"]}},
     }]
 
 
@@ -78,7 +70,9 @@ def test_the_plan_is_of_the_bootstrap_project(plan):
     assert plan["resources"][0]["urn"].startswith("urn:pulumi:bootstrap::mlinfra-bootstrap::")
     assert plan["invokes"] == []
     assert plan["outputs"]["pulumi_backend_url"] == "s3://acme-ml-pulumi-state?region=us-east-1"
-    assert plan["outputs"]["secrets_provider"] == "awskms://alias/acme-ml-pulumi?region=us-east-1"
+    assert plan["outputs"]["secrets_providers"] == {
+        zone: f"awskms://alias/acme-ml-pulumi-{zone}?region=us-east-1"
+        for zone in ("dev", "staging", "prod", "sandbox")}
     assert plan["outputs"]["gcp_workload_identity_provider"] == f"{POOL}/providers/github"
 
 
@@ -90,53 +84,54 @@ def test_oidc_provider_is_github_for_sts(plan):
 
 
 MAIN = "ref:refs/heads/main"
+PINNED = f"repo:{REPO}:repository_id:600000001"
+WORKFLOWS = f"job_workflow_ref:{REPO}/.github/workflows"
 
 
-@pytest.mark.parametrize("role, subjects", [
-    ("preview", [f"repo:{REPO}:pull_request:ref:refs/pull/*/merge"]),
-    ("drift", [f"repo:{REPO}:environment:drift:{MAIN}"]),
-    ("deploy", [f"repo:{REPO}:environment:{env}:{MAIN}" for env in ("dev", "staging", "prod")]),
-    ("sandbox", [f"repo:{REPO}:environment:sandbox:{MAIN}"]),
+@pytest.mark.parametrize("role, subject", [
+    ("drift", f"{PINNED}:environment:drift:{MAIN}:{WORKFLOWS}/drift.yml@refs/heads/main"),
+    *((f"deploy-{env}", f"{PINNED}:environment:{env}:{MAIN}:{WORKFLOWS}/pulumi-up.yml@refs/heads/main")
+      for env in ("dev", "staging", "prod")),
+    ("sandbox", f"{PINNED}:environment:sandbox:{MAIN}:{WORKFLOWS}/sandbox-reaper.yml@refs/heads/main"),
 ])
-def test_each_role_trusts_exactly_its_environment_on_main(plan, role, subjects):
+def test_each_role_trusts_exactly_its_environment_and_workflow_on_main(plan, role, subject):
     (statement,) = trust(plan, role)["Statement"]
     assert statement["Principal"] == {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Condition"] == {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
-                                      "StringLike": {f"{ISSUER}:sub": subjects}}
+    assert statement["Condition"] == {
+        "StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com", f"{ISSUER}:sub": [subject]}}
 
 
-def test_no_identity_trusts_a_branch_without_an_environment_or_an_environment_from_any_branch(plan):
-    for role in ("preview", "drift", "deploy", "sandbox"):
-        for subject in trust(plan, role)["Statement"][0]["Condition"]["StringLike"][f"{ISSUER}:sub"]:
-            assert subject.count(":ref:refs/") == 1, subject
-            assert ":environment:" in subject or ":pull_request:" in subject, subject
-            assert subject.endswith(f":{MAIN}") or role == "preview", subject
+def test_previews_are_trusted_only_for_pull_requests_of_the_preview_workflow(plan):
+    (statement,) = trust(plan, "preview")["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
+        "StringLike": {f"{ISSUER}:sub": [
+            f"{PINNED}:pull_request:ref:refs/pull/*/merge:{WORKFLOWS}/preview.yml@refs/pull/*/merge"]}}
 
 
-def test_read_only_roles_write_only_state_locks():
-    read = json.loads(state_access_document("arn:aws:s3:::st", "arn:key", write=False))["Statement"]
-    write = json.loads(state_access_document("arn:aws:s3:::st", "arn:key", write=True))["Statement"]
-    assert [s["Resource"] for s in read] == ["arn:aws:s3:::st", "arn:aws:s3:::st/*", "arn:aws:s3:::st/.pulumi/locks/*",
-                                            "arn:key"]
-    assert write[2]["Resource"] == "arn:aws:s3:::st/*"
-    assert read[3]["Action"] == ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
-    assert write[3]["Action"] == [*read[3]["Action"], "kms:Encrypt"]
-    assert not any("*" in action for statement in read + write for action in statement["Action"])
-
-
-def test_roles_get_their_policies_and_no_admin_policy(plan):
+def test_roles_get_their_policies_and_no_admin_or_account_wide_read_policy_but_drifts(plan):
     attached = {(r["name"], r["inputs"]["policyArn"]) for r in plan["resources"]
                 if r["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"}
+    account = "arn:aws:iam::123456789012:policy"
     assert attached == {
-        ("github-preview-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        # Drift refreshes every resource, from main only; previews (pull-request code) get no ReadOnlyAccess.
         ("github-drift-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
-        ("github-deploy-main", "arn:aws:iam::123456789012:policy/acme-ml-github-deploy"),
-        ("github-sandbox-main", "arn:aws:iam::123456789012:policy/acme-ml-github-sandbox")}
+        *((f"github-deploy-{env}-{part}", f"{account}/acme-ml-github-deploy-{env}{suffix}")
+          for env in ("dev", "staging", "prod") for part, suffix in (("main", ""), ("part2", "-part2"))),
+        # One sandbox document since it names only what a teardown of the template takes.
+        ("github-sandbox-main", f"{account}/acme-ml-github-sandbox")}
     names = {r["inputs"]["name"] for r in plan["resources"] if r["type"] == "aws:iam/policy:Policy"}
-    assert names == {"acme-ml-github-deploy", "acme-ml-github-sandbox", "acme-ml-workload-boundary"}
+    assert names == {"acme-ml-github-sandbox", "acme-ml-workload-boundary",
+                     *(f"acme-ml-github-deploy-{env}{s}" for env in ("dev", "staging", "prod") for s in ("", "-part2"))}
     assert not any(admin in json.dumps(plan["resources"])
                    for admin in ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess"))
+
+
+def test_every_policy_fits_iams_quotas(plan):
+    for r in plan["resources"]:
+        if r["type"] == "aws:iam/policy:Policy":
+            assert policy_size(r["inputs"]["policy"]) <= MANAGED_POLICY_LIMIT, r["name"]
 
 
 def test_state_bucket_and_key_are_safe_and_protected(plan):
@@ -190,10 +185,12 @@ def test_gcs_state_backend_is_private_versioned_cmek_and_protected(plan):
     assert (logs["inputs"]["encryption"], logs["protect"], logs["retainOnDelete"]) == (
         {"defaultKmsKeyName": key}, True, True)
     assert plan["outputs"]["gcp_pulumi_backend_url"] == "gs://acme-ml-pulumi-state-gcs"
-    assert plan["outputs"]["gcp_secrets_provider"] == f"gcpkms://{key}"
+    ring = "gcpkms://projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/cryptoKeys"
+    assert plan["outputs"]["gcp_secrets_providers"] == {
+        zone: f"{ring}/pulumi-{zone}" for zone in ("dev", "staging", "prod", "sandbox")}
 
 
-def test_gcs_previews_read_only_previewed_stacks_and_never_the_protected_key(plan):
+def test_gcs_state_and_keys_are_reached_by_stack_and_trust_zone(plan):
     bucket_members = {}
     for r in plan["resources"]:
         if r["type"] == "gcp:storage/bucketIAMMember:BucketIAMMember":
@@ -203,7 +200,10 @@ def test_gcs_previews_read_only_previewed_stacks_and_never_the_protected_key(pla
     locks = {"title": "pulumi-locks-only", "expression": f'resource.name.startsWith("{objects}.pulumi/locks/")'}
     assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectViewer")] is None
     assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectUser")] == locks
-    assert bucket_members[("acme-ml-gh-deploy", "roles/storage.objectUser")] is None
+    for env in ("dev", "staging", "prod"):
+        own = bucket_members[(f"acme-ml-gh-deploy-{env}", "roles/storage.objectUser")]
+        assert f'resource.name.startsWith("{objects}.pulumi/stacks/mlinfra/{env}.json")' in own["expression"]
+        assert not {"dev", "staging", "prod"} - {env} & set(own["expression"].replace("-", " ").split("/")), own
     preview = bucket_members[("acme-ml-gh-preview", "roles/storage.objectViewer")]
     assert preview["title"] == "pulumi-stacks-dev"
     assert f'resource.name.startsWith("{objects}.pulumi/stacks/mlinfra/dev.json")' in preview["expression"]
@@ -217,43 +217,50 @@ def test_gcs_previews_read_only_previewed_stacks_and_never_the_protected_key(pla
             key = r["inputs"]["cryptoKeyId"].rsplit("/", 1)[1]
             keys.setdefault(key, {})[r["inputs"]["member"]] = r["inputs"]["role"]
     sa = "serviceAccount:acme-ml-gh-{}@acme-ml-platform.iam.gserviceaccount.com"
-    assert keys["pulumi"][sa.format("preview")] == "roles/cloudkms.cryptoKeyDecrypter"
-    assert keys["pulumi"]["serviceAccount:service-100000000001@gs-project-accounts.iam.gserviceaccount.com"] == (
-        "roles/cloudkms.cryptoKeyEncrypterDecrypter")
-    assert set(keys["pulumi-protected"]) == {sa.format("drift"), sa.format("deploy")}
-    assert plan["outputs"]["gcp_protected_secrets_provider"] == (
-        "gcpkms://projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/cryptoKeys/pulumi-protected")
+    # The bucket's key serves Cloud Storage alone; each zone's secrets key only that zone's identities.
+    assert keys["pulumi"] == {"serviceAccount:service-100000000001@gs-project-accounts.iam.gserviceaccount.com":
+                              "roles/cloudkms.cryptoKeyEncrypterDecrypter"}
+    decrypt, both = "roles/cloudkms.cryptoKeyDecrypter", "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+    assert keys["pulumi-dev"] == {sa.format("preview"): decrypt, sa.format("drift"): decrypt,
+                                  sa.format("deploy-dev"): both}
+    assert keys["pulumi-staging"] == {sa.format("drift"): decrypt, sa.format("deploy-staging"): both}
+    assert keys["pulumi-prod"] == {sa.format("drift"): decrypt, sa.format("deploy-prod"): both}
+    assert keys["pulumi-sandbox"] == {sa.format("sandbox"): both}
 
 
 def test_workload_identity_provider_admits_only_the_repository(plan):
     provider = resource(plan, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
                         "github-wif-provider")["inputs"]
     # The numeric id as well as the name: a deleted repository's name can be claimed again.
-    assert provider["attributeCondition"] == (
-        f"assertion.repository == '{REPO}' && assertion.repository_id == '600000001'")
+    # The numeric id as well as the name, then only the jobs the CI accounts serve.
+    assert provider["attributeCondition"].startswith(
+        f"assertion.repository == '{REPO}' && assertion.repository_id == '600000001' && (")
+    wf = f"{REPO}/.github/workflows"
+    for env, workflow in (("prod", "pulumi-up"), ("drift", "drift"), ("sandbox", "sandbox-reaper")):
+        assert (f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
+                f"'{wf}/{workflow}.yml@refs/heads/main')") in provider["attributeCondition"]
+    assert f"assertion.job_workflow_ref.startsWith('{wf}/preview.yml@refs/pull/')" in provider["attributeCondition"]
     assert provider["oidc"] == {"issuerUri": f"https://{ISSUER}"}
-    assert provider["attributeMapping"]["google.subject"] == "assertion.sub"
     assert provider["attributeMapping"]["attribute.repository"] == "assertion.repository"
     assert provider["attributeMapping"]["attribute.repository_id"] == "assertion.repository_id"
 
 
-def test_service_accounts_are_impersonable_only_by_their_subjects(plan):
+def test_service_accounts_are_impersonable_only_by_their_environments_principal_set(plan):
     members = {(r["name"], r["inputs"]["role"], r["inputs"]["member"]) for r in plan["resources"]
                if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"}
-    subject = f"principal://iam.googleapis.com/{POOL}/subject/repo:{REPO}"
+    env_set = f"principalSet://iam.googleapis.com/{POOL}/attribute.environment/"
     expected = {
         ("github-wif-preview-wif-event-name-pull-request", "roles/iam.workloadIdentityUser",
          f"principalSet://iam.googleapis.com/{POOL}/attribute.event_name/pull_request"),
-        ("github-wif-drift-wif-environment-drift-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
-         f"{subject}:environment:drift:{MAIN}"),
-        ("github-wif-sandbox-wif-environment-sandbox-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
-         f"{subject}:environment:sandbox:{MAIN}"),
-        *((f"github-wif-deploy-wif-environment-{env}-ref-refs-heads-main", "roles/iam.workloadIdentityUser",
-           f"{subject}:environment:{env}:{MAIN}") for env in ("dev", "staging", "prod")),
-        # The deployer may run node pools as each stack's node account, and as no other account.
-        *((f"nodes-{stack}-act-as-deploy", "roles/iam.serviceAccountUser", DEPLOYER) for stack in ("dev", "prod")),
-        # ...and bind a Kubernetes account to each stack's metrics reader (its IAM only; never act as it).
-        *((f"metrics-{stack}-bind-deploy", "roles/iam.serviceAccountAdmin", DEPLOYER) for stack in ("dev", "prod")),
+        *((f"github-wif-{name}-wif-environment-{env}", "roles/iam.workloadIdentityUser", f"{env_set}{env}")
+          for name, env in (("drift", "drift"), ("sandbox", "sandbox"), ("deploy-dev", "dev"),
+                            ("deploy-staging", "staging"), ("deploy-prod", "prod"))),
+        # Each stack's own deployer may run node pools as its node account, and as no other account...
+        *((f"nodes-{stack}-act-as-deploy", "roles/iam.serviceAccountUser", deployer(stack))
+          for stack in ("dev", "prod")),
+        # ...and bind a Kubernetes account to its metrics reader (its IAM only; never act as it).
+        *((f"metrics-{stack}-bind-deploy", "roles/iam.serviceAccountAdmin", deployer(stack))
+          for stack in ("dev", "prod")),
     }
     assert members == expected
 
@@ -265,8 +272,9 @@ def test_gcp_read_roles_are_narrow_and_no_account_holds_an_admin_role_on_the_pro
             account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
             roles.setdefault(account, set()).add(r["inputs"]["role"])
     assert roles["acme-ml-gh-preview"] == roles["acme-ml-gh-drift"] == set(GCP_READ_ROLES)
-    assert roles["acme-ml-gh-deploy"] == {"roles/container.admin", "roles/compute.admin", "roles/storage.admin",
-                                          "roles/cloudkms.admin", "roles/certificatemanager.admin", "roles/dns.admin"}
+    assert roles["acme-ml-gh-deploy-dev"] == roles["acme-ml-gh-deploy-prod"] == DEPLOY_ROLES
+    # staging has no GCP project (gcp.node_service_accounts), so its deploy account holds nothing on GCP.
+    assert "acme-ml-gh-deploy-staging" not in roles
     assert roles["acme-ml-dev-nodes"] == roles["acme-ml-prod-nodes"] == set(NODE_ROLES)
     assert roles["acme-ml-dev-metrics"] == roles["acme-ml-prod-metrics"] == {"roles/monitoring.viewer"}
     assert "acme-ml-gh-sandbox" not in roles
@@ -288,21 +296,21 @@ def test_each_gcp_stack_gets_a_node_account_in_its_project_that_only_the_deploye
         assert {g["inputs"]["project"] for g in grants} == {f"acme-ml-{stack}"}
         act_as = resource(plan, "gcp:serviceaccount/iAMMember:IAMMember", f"nodes-{stack}-act-as-deploy")
         assert act_as["inputs"] == {"serviceAccountId": f"projects/acme-ml-{stack}/serviceAccounts/{email}",
-                                    "role": "roles/iam.serviceAccountUser", "member": DEPLOYER}
+                                    "role": "roles/iam.serviceAccountUser", "member": deployer(stack)}
     # serviceAccountUser is only ever granted on a node account, never on a project.
     act_as_anywhere = [r["name"] for r in plan["resources"] if r["type"].startswith("gcp:")
                        and r["inputs"].get("role") == "roles/iam.serviceAccountUser"]
     assert sorted(act_as_anywhere) == ["nodes-dev-act-as-deploy", "nodes-prod-act-as-deploy"]
 
 
-def test_the_deploy_account_holds_the_deploy_roles_in_every_project_a_gcp_stack_deploys_into(plan):
-    by_project: dict[str, set[str]] = {}
+def test_each_deploy_account_holds_the_deploy_roles_in_its_own_project_only_never_the_state_project(plan):
+    by_account: dict[str, dict[str, set[str]]] = {}
     for r in plan["resources"]:
-        if r["type"] == "gcp:projects/iAMMember:IAMMember" and r["inputs"]["member"] == DEPLOYER:
-            by_project.setdefault(r["inputs"]["project"], set()).add(r["inputs"]["role"])
-    roles = {"roles/container.admin", "roles/compute.admin", "roles/storage.admin", "roles/cloudkms.admin",
-             "roles/certificatemanager.admin", "roles/dns.admin"}
-    assert by_project == {"acme-ml-platform": roles, "acme-ml-dev": roles, "acme-ml-prod": roles}
+        if r["type"] == "gcp:projects/iAMMember:IAMMember" and "-gh-deploy-" in r["inputs"]["member"]:
+            account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
+            by_account.setdefault(account, {}).setdefault(r["inputs"]["project"], set()).add(r["inputs"]["role"])
+    assert by_account == {"acme-ml-gh-deploy-dev": {"acme-ml-dev": DEPLOY_ROLES},
+                          "acme-ml-gh-deploy-prod": {"acme-ml-prod": DEPLOY_ROLES}}
 
 
 def test_drift_reads_every_gcp_stack_project_and_previews_only_the_previewed_stacks(plan):
@@ -313,8 +321,8 @@ def test_drift_reads_every_gcp_stack_project_and_previews_only_the_previewed_sta
             if account.startswith("acme-ml-gh-"):  # node accounts hold a metric reader of their own
                 by_account.setdefault(account, set()).add(r["inputs"]["project"])
     # Previews run pull-request code: they read dev (stacks.previewed), never prod's project.
-    assert by_account == {"acme-ml-gh-drift": {"acme-ml-platform", "acme-ml-dev", "acme-ml-prod"},
-                          "acme-ml-gh-preview": {"acme-ml-platform", "acme-ml-dev"}}
+    assert by_account == {"acme-ml-gh-drift": {"acme-ml-dev", "acme-ml-prod"},
+                          "acme-ml-gh-preview": {"acme-ml-dev"}}
 
 
 def test_the_stacks_name_the_metrics_readers_the_bootstrap_exports(plan):
@@ -351,7 +359,7 @@ def test_bad_bootstrap_config_reports_every_problem(tmp_path):
     stacks = _write_stack(tmp_path, """\
 config:
   bootstrap:tags: {owner: me, cost-center: cc}
-  bootstrap:github: {org: acme, repos: x}
+  bootstrap:github: {org: acme, repos: x, repository_id: "1"}
   bootstrap:aws:
     region: us-east-1
     account_id: "123456789012"
@@ -363,7 +371,8 @@ config:
         "invalid config for stack 'bootstrap' (2 problems):\n"
         "  - github.repo: required; add this key\n"
         "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, repository_id, branch, "
-        "environments, drift_environment, sandbox_environment")
+        "environments, drift_environment, sandbox_environment, deploy_workflow, drift_workflow, sandbox_workflow, "
+        "preview_workflow, deploy_caller_workflow, reviewers, manage")
 
 
 def test_a_misspelt_bootstrap_namespace_is_refused(tmp_path):
@@ -385,7 +394,7 @@ def test_admin_policies_and_project_wide_act_as_are_refused(tmp_path):
     stacks = _write_stack(tmp_path, """\
 config:
   bootstrap:tags: {owner: me, cost-center: cc}
-  bootstrap:github: {org: acme, repo: x}
+  bootstrap:github: {org: acme, repo: x, repository_id: "1"}
   bootstrap:aws:
     region: us-east-1
     account_id: "123456789012"
@@ -406,21 +415,25 @@ config:
         "  - gcp.deploy_roles.0: roles/owner is refused on the whole project; list roles scoped to what the "
         "stacks create",
         "  - gcp.deploy_roles.1: roles/iam.serviceAccountUser is refused on the whole project; list roles scoped "
-        "to what the stacks create"]
+        "to what the stacks create",
+        *(f"  - github.reviewers.{env}: required: '{env}' is protected, so its deploys need an approval; list the "
+          "ids of the users or teams who may give it" for env in ("staging", "prod"))]
 
 
 def test_previews_of_protected_stacks_and_shared_environments_are_refused(tmp_path):
     stacks = _write_stack(tmp_path, """\
 config:
   bootstrap:tags: {owner: me, cost-center: cc}
-  bootstrap:github: {org: acme, repo: x, environments: [dev, sandbox]}
-  bootstrap:stacks: {previewed: [dev, prod]}
+  bootstrap:github: {org: acme, repo: x, repository_id: "1", environments: [dev, sandbox]}
+  bootstrap:stacks: {previewed: [dev, prod, qa]}
   bootstrap:aws: {region: us-east-1, account_id: "123456789012"}
 """)
     outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
     assert (outcome.exit_code, outcome.error.splitlines()[1:]) == (EXIT_CONFIG, [
         "  - github.environments.1: 'sandbox' is the drift or sandbox environment, which has an identity of its own",
-        "  - stacks.previewed.1: 'prod' is protected (or a sandbox): pull requests may not read its state"])
+        "  - stacks.previewed.1: 'prod' is protected (or a sandbox): pull requests may not read its state",
+        "  - stacks.previewed.2: 'qa' is no deploy environment (dev, sandbox): a previewed stack is named after its "
+        "environment, whose secrets key previews then use"])
 
 
 def test_cli_plans_the_bootstrap_project():
@@ -439,7 +452,21 @@ def test_cli_plans_the_bootstrap_project():
     # roles and the deployer's actAs on it (+14); the 6 deploy roles also on acme-ml-dev and acme-ml-prod,
     # the projects those stacks deploy into (+12); the 9 read roles for drift on both and for previews on
     # dev, where the stacks they look at live (+27).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 153)
+    # #26: 159 (+6). AWS +19: a deploy role per environment instead of one (+2 roles, +2 state policies); each
+    # deploy policy in two parts to fit IAM's 6,144 characters (3 environments x 2 = 6 policies and 6
+    # attachments instead of 1 and 1: +5, +5); previews lose ReadOnlyAccess (-1 attachment); a secrets key and
+    # alias per trust zone (dev, staging, prod, sandbox) instead of the one protected key (+3, +3). GCP -13:
+    # a deploy account per environment (+2 accounts); per-zone secrets keys (+3 keys, +2 grants net); scoped
+    # state writers per deploy account (+4 bucket members); project roles: none on the state project and each
+    # deploy account only in its environment's project (75 -> 51).
+    # Then 33 for GitHub as code (#26): the subject template (1), 5 environments (dev, staging, prod, drift,
+    # sandbox) each with its deploy-branch policy (10) and 14 variables (each environment's role ARN and
+    # service account, the deploy and sandbox environments' secrets provider), 7 runner groups (a deploy and a
+    # ci group per environment, dev's preview group) and the component.
+    # Then 2: the sandbox policy grew past 6,144 characters with the per-zone key denies, so it is in two
+    # parts as well (a policy and its attachment). Then -2: it names only the teardown of the sandbox template
+    # (components/aws/ci_teardown.py) and fits one document again.
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 192)
     assert document["policy"]["violations"] == []
 
 

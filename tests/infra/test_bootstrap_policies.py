@@ -1,8 +1,9 @@
 """The bootstrap's CI identities as recorded in its plan: each policy document parsed and pinned.
 
-What #16 asks of them: the deploy role creates roles only with the permissions boundary and cannot
-remove or edit it; pull-request previews can neither read a protected stack's state nor decrypt its
-secrets; the sandbox identity reaches only sandbox stacks and sandbox-tagged resources.
+What #16 and #26 ask of them: each environment's deploy role creates roles only with the permissions
+boundary and cannot remove or edit it; pull-request previews read only the previewed stacks' state and
+decrypt only their zone's secrets; the sandbox identity reaches only sandbox stacks, its own key and
+sandbox-tagged resources.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ ACCOUNT = "123456789012"
 BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/acme-ml/acme-ml-workload-boundary"
 STATE = "arn:aws:s3:::acme-ml-pulumi-state"
 KEYS = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/*"
-PROTECTED_KEY = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/acme-ml-pulumi-protected"]}}
+
+
+
+def zone_keys(*zones: str) -> dict:
+    return {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [f"alias/acme-ml-pulumi-{z}" for z in zones]}}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +44,11 @@ def state_policy(plan: dict, role: str) -> dict[str, dict]:
     return document(plan, "aws:iam/rolePolicy:RolePolicy", f"github-{role}-state")
 
 
+def deploy_policy(plan: dict, env: str) -> dict[str, dict]:
+    return {**document(plan, "aws:iam/policy:Policy", f"github-deploy-{env}-main"),
+            **document(plan, "aws:iam/policy:Policy", f"github-deploy-{env}-part2")}
+
+
 def test_the_boundary_exists_where_its_arn_says_and_is_an_output(plan):
     [boundary] = [r for r in plan["resources"] if r["name"] == "github-boundary"]
     assert (boundary["type"], boundary["inputs"]["name"], boundary["inputs"]["path"]) == (
@@ -47,71 +57,64 @@ def test_the_boundary_exists_where_its_arn_says_and_is_an_output(plan):
     assert plan["outputs"]["aws_permissions_boundary_arn"] == BOUNDARY
     ceiling = document(plan, "aws:iam/policy:Policy", "github-boundary")
     assert ceiling["NeverThePulumiState"]["Resource"] == [STATE, f"{STATE}/*"]
-    assert ceiling["NeverTheStateKeys"]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [
-        "alias/acme-ml-pulumi", "alias/acme-ml-pulumi-protected"]
+    assert ceiling["NeverTheStateKeys"]["Condition"] == {
+        "ForAnyValue:StringLike": {"kms:ResourceAliases": ["alias/acme-ml-pulumi*"]}}
+    assert ceiling["NeverTheCiRoles"]["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/acme-ml-github-*"
 
 
-def test_deploy_creates_roles_only_under_the_boundary_and_cannot_shed_or_edit_it(plan):
-    deploy = document(plan, "aws:iam/policy:Policy", "github-deploy-main")
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_deploy_creates_roles_only_under_the_boundary_and_cannot_shed_or_edit_it(plan, env):
+    deploy = deploy_policy(plan, env)
     bounded = deploy["RolesOnlyWithTheBoundary"]
     assert "iam:CreateRole" in bounded["Action"] and "iam:PutRolePermissionsBoundary" in bounded["Action"]
     assert bounded["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY}}
     assert bounded["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/acme-ml/*"
-    assert deploy["NeverRemoveABoundary"]["Action"] == ["iam:DeleteRolePermissionsBoundary"]
     assert deploy["NeverRemoveABoundary"]["Effect"] == "Deny"
-    assert deploy["NeverEditTheBoundaryOrThisPolicy"]["Resource"] == [
-        BOUNDARY, f"arn:aws:iam::{ACCOUNT}:policy/acme-ml-github-deploy"]
-    assert deploy["NeverEditTheCiRoles"]["Resource"] == [
-        f"arn:aws:iam::{ACCOUNT}:role/acme-ml-github-{r}" for r in ("preview", "drift", "deploy", "sandbox")]
-    # Nothing in it grants a whole service or IAM outside the path.
+    assert deploy["NeverEditTheBoundaryOrCiPolicies"]["Resource"] == [
+        BOUNDARY, f"arn:aws:iam::{ACCOUNT}:policy/acme-ml-github-*"]
+    assert deploy["NeverEditOrAssumeTheCiRoles"]["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/acme-ml-github-*"
+    assert deploy["OnlyThisEnvironmentsResources"]["Condition"]["StringNotEquals"] == {
+        "aws:ResourceTag/environment": env}
     allowed = [a for s in deploy.values() if s["Effect"] == "Allow" for a in s["Action"]]
     assert not [a for a in allowed if a == "*" or a.endswith(":*")]
-    iam_resources = {json.dumps(s["Resource"]) for s in deploy.values() if s["Effect"] == "Allow"
-                     and any(a.startswith("iam:") and a not in ("iam:CreateServiceLinkedRole", "iam:GetPolicy",
-                                                                "iam:GetPolicyVersion", "iam:ListRoles",
-                                                                "iam:ListPolicies") for a in s["Action"])}
-    assert iam_resources == {json.dumps(f"arn:aws:iam::{ACCOUNT}:role/acme-ml/*"),
-                             json.dumps(f"arn:aws:iam::{ACCOUNT}:policy/acme-ml/*")}
+    state = state_policy(plan, f"deploy-{env}")
+    assert all(f"/mlinfra/{env}" in arn for arn in state["WriteState"]["Resource"])
+    assert state["SecretsOfTheseZones"]["Condition"] == zone_keys(env)
 
 
-def test_previews_cannot_read_protected_state_or_decrypt_protected_secrets(plan):
+def test_previews_read_only_previewed_state_and_decrypt_only_its_zone(plan):
     preview = state_policy(plan, "preview")
     assert preview["ReadState"]["Resource"] == [
         f"{STATE}/.pulumi/meta.yaml", f"{STATE}/.pulumi/stacks/mlinfra/dev.json*",
         f"{STATE}/.pulumi/history/mlinfra/dev/*", f"{STATE}/.pulumi/backups/mlinfra/dev/*",
         f"{STATE}/.pulumi/journal/mlinfra/dev/*", f"{STATE}/.pulumi/locks/organization/mlinfra/dev/*"]
     assert "WriteState" not in preview
-    denied = preview["NeverProtectedState"]
-    assert denied["Effect"] == "Deny" and set(denied["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
-    for stack in ("staging", "prod"):
-        assert f"{STATE}/.pulumi/stacks/mlinfra/{stack}.json*" in denied["Resource"]
-        assert f"{STATE}/.pulumi/history/mlinfra/{stack}/*" in denied["Resource"]
-    assert preview["NeverProtectedSecrets"] == {"Sid": "NeverProtectedSecrets", "Effect": "Deny",
-                                                "Action": ["kms:Decrypt"], "Resource": KEYS,
-                                                "Condition": PROTECTED_KEY}
-    assert preview["StateKeys"]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [
-        "alias/acme-ml-pulumi"]
+    assert preview["SecretsOfTheseZones"] == {"Sid": "SecretsOfTheseZones", "Effect": "Allow",
+                                              "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": KEYS,
+                                              "Condition": zone_keys("dev")}
+    # Nothing else: no managed policy, no customer policy.
+    assert not [r for r in plan["resources"] if r["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+                and r["name"].startswith("github-preview")]
 
 
-def test_protected_stacks_use_a_key_of_their_own(plan):
-    assert plan["outputs"]["protected_secrets_provider"] == (
-        "awskms://alias/acme-ml-pulumi-protected?region=us-east-1")
+def test_each_trust_zone_has_a_key_of_its_own(plan):
     aliases = {r["inputs"]["name"] for r in plan["resources"] if r["type"] == "aws:kms/alias:Alias"}
-    assert aliases == {"alias/acme-ml-pulumi", "alias/acme-ml-pulumi-protected"}
+    assert aliases == {"alias/acme-ml-pulumi", *(f"alias/acme-ml-pulumi-{z}" for z in ("dev", "staging", "prod",
+                                                                                         "sandbox"))}
     drift = state_policy(plan, "drift")
-    assert drift["StateKeys"]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [
-        "alias/acme-ml-pulumi", "alias/acme-ml-pulumi-protected"]
-    assert "WriteState" not in drift and "NeverProtectedState" not in drift
+    assert drift["SecretsOfTheseZones"]["Condition"] == zone_keys("dev", "staging", "prod")
+    assert "WriteState" not in drift
 
 
 def test_the_sandbox_identity_reaches_only_sandbox_stacks_and_sandbox_resources(plan):
     state = state_policy(plan, "sandbox")
     assert all("/sandbox-*" in arn for arn in state["WriteState"]["Resource"])
     assert [a for a in state["ReadState"]["Resource"] if "sandbox-*" not in a] == [f"{STATE}/.pulumi/meta.yaml"]
-    assert state["NeverProtectedSecrets"]["Condition"] == PROTECTED_KEY
+    assert state["SecretsOfTheseZones"]["Condition"] == zone_keys("sandbox")
     policy = document(plan, "aws:iam/policy:Policy", "github-sandbox-main")
     assert policy["TearDownSandboxOnly"]["Condition"] == {
         "StringEquals": {"aws:ResourceTag/environment": "sandbox"}}
+    assert policy["TearDownSandboxRoles"]["Condition"] == policy["TearDownSandboxOnly"]["Condition"]
     assert "RolesOnlyWithTheBoundary" not in policy  # it creates nothing
     # The role's ARN exists after apply: the plan gives IAM's format as a stand-in, and says so.
     assert plan["outputs"]["aws_sandbox_role_arn"] == "arn:aws:iam::123456789012:role/acme-ml-github-sandbox"

@@ -43,10 +43,10 @@ PROD_COUNTS = {
     "aws:eks/nodeGroup:NodeGroup": 5,  # system, h100, l4, l4 fallback, ci-l4
     "aws:eks/addon:Addon": 6,
     "aws:eks/accessEntry:AccessEntry": 4,  # platform admins, ML engineers, CI deploy and drift
-    # autoscaler, two workload grants, the load balancer controller of the prod gateway, CI jobs of
-    # both runner sets and the GPU runners, then Grafana's query-only identity (#20)
+    # autoscaler, two workload grants, the load balancer controller of the prod gateway, the CPU set's CI jobs
+    # (registry push; no prod data for CI runners, #26), then Grafana's query-only identity (#20)
     # then the imagenet dataset's consumer on train (#27)
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 9,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
     # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
     "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
@@ -93,9 +93,13 @@ def test_prod_counts_are_pinned(prod):
     # namespace, ResourceQuota, LimitRange, ClusterQueue and LocalQueue: 15) and on infer-gcp (component,
     # release, 3 flavors: 5); EFA on h100 (security group, 2 rules, device plugin release: 4); the
     # ephemeral-storage scale-from-zero tag of each AWS GPU pool (4); the GKE flex-start pool (2).
+    # Then -6 for #26: a ResourceQuota in each of the 3 runner namespaces (+3); no prod buckets for CI runners,
+    # which run any branch's code, so the GPU set gets no Pod Identity at all (for its job pods and its
+    # runner pod before: 2 components, 2 roles, 2 bucket policies, 2 associations: -8) and the CPU set's
+    # role keeps only its registry policy (-1).
     # Then 2 for the datasets' metrics on infer-gcp (#27): GMP's scrape of the GCS FUSE CSI driver's node pods and
     # the datasets dashboard's ConfigMap.
-    assert prod["counts"]["total"] == 386
+    assert prod["counts"]["total"] == 380
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
@@ -172,11 +176,11 @@ def test_prod_buckets_are_protected_retained_and_log_to_the_log_bucket(prod):
 def test_prod_workloads_get_only_their_buckets(prod):
     associations = {(r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
                     for r in named(prod, "aws:eks/podIdentityAssociation:PodIdentityAssociation")}
-    # CI jobs run as `default` in their set's namespace; GPU steps also in the runner pod (runner_values).
+    # CI jobs run as `default` in their set's namespace (registry push only); the GPU set has no cloud access:
+    # prod data is never granted to runners that serve any branch's jobs (#26).
     assert associations == {("kube-system", "cluster-autoscaler"), ("training", "trainer"),
                             ("inference", "model-server"), ("kube-system", "aws-load-balancer-controller"),
                             ("arc-prod-cpu", "default"),
-                            ("arc-prod-gpu-l4", "default"), ("arc-prod-gpu-l4", "prod-gpu-l4-gha-rs-kube-mode"),
                             # Grafana, whose role may only query the stack's metrics workspace (#20).
                             ("grafana", "grafana"),
                             # The imagenet dataset's consumer: its prefix, read-only, and the S3 Express cache (#27).
@@ -201,7 +205,10 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # Then 12 for the GPU platform (#32): Kueue (component, release, a flavor per pool: 5), EFA on the
     # h100 pool (its security group, 2 rules, the EFA device plugin release: 4), and each GPU pool's
     # ephemeral-storage scale-from-zero tag (3).
-    assert staging["counts"]["total"] == 200
+    # Then -1 for #26: a ResourceQuota in each of the 3 runner namespaces (+3); the GPU set runs its steps in
+    # the runner pod in the chart's default mode, so its one account is granted and no job pod's (component,
+    # role, bucket policy, association: -4).
+    assert staging["counts"]["total"] == 199
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -30,7 +30,9 @@ def test_ci_roles_are_let_into_the_cluster_the_deployer_runners_sit_in(stack, cl
     resources = stack_run(stack).resources
     entries = {r.inputs["principalArn"].rsplit("/", 1)[1] for r in resources
                if r.type == "aws:eks/accessEntry:AccessEntry" and r.name.startswith(f"{cluster}-")}
-    assert {"acme-ml-github-deploy", "acme-ml-github-drift"} <= entries
+    # Its own environment's deploy role, and no other environment's.
+    assert {f"acme-ml-github-deploy-{stack}", "acme-ml-github-drift"} <= entries
+    assert not [e for e in entries if "-github-deploy-" in e and e != f"acme-ml-github-deploy-{stack}"]
     deploy = [r for r in resources if r.type == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
               and r.name == f"{cluster}-access-ci-deploy"]
     assert [r.inputs["policyArn"].rsplit("/", 1)[1] for r in deploy] == ["AmazonEKSClusterAdminPolicy"]
@@ -38,8 +40,10 @@ def test_ci_roles_are_let_into_the_cluster_the_deployer_runners_sit_in(stack, cl
                f"{stack}-deploy"]
     [values] = [r.inputs["values"] for r in release]
     assert values["runnerGroup"] == f"{stack}-deploy"
+    # The chart's default mode: steps in the runner pod, no Role, no Kubernetes API token (#26).
+    assert "containerMode" not in values and values["template"]["spec"]["automountServiceAccountToken"] is False
     [runner] = values["template"]["spec"]["containers"]
-    assert runner["env"] == [{"name": "ACTIONS_RUNNER_REQUIRE_JOB_CONTAINER", "value": "false"}]
+    assert "env" not in runner
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

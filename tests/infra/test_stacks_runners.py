@@ -75,12 +75,17 @@ def test_scale_set_releases_are_pinned_and_scale_from_zero(staging):
         # Org-level sets register in groups limited to the platform repository, never `default`.
         assert values["runnerGroup"] == ("staging-deploy" if name == "staging-deploy" else "staging-ci")
         assert values["githubConfigSecret"] == "github-app"
-        # EKS has no default StorageClass: the claim names the platform's encrypted gp3 class.
-        assert values["containerMode"] == {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": {
-            "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}},
-            "storageClassName": "gp3-encrypted"}}
         [runner] = values["template"]["spec"]["containers"]
         assert runner["securityContext"]["privileged"] is False
+    # Only the CPU set keeps kubernetes mode (container jobs); EKS has no default StorageClass, so its claim
+    # names the platform's encrypted gp3 class. Deployer and GPU sets use the chart's default mode (#26): no
+    # kube-mode Role that reads the namespace's Secrets, and the deployer's pod gets no API token at all.
+    assert sets["staging-cpu"]["values"]["containerMode"] == {"type": "kubernetes", "kubernetesModeWorkVolumeClaim": {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}},
+        "storageClassName": "gp3-encrypted"}}
+    assert "containerMode" not in sets["staging-deploy"]["values"]
+    assert "containerMode" not in sets["staging-gpu-l4"]["values"]
+    assert sets["staging-deploy"]["values"]["template"]["spec"]["automountServiceAccountToken"] is False
     cpu = sets["staging-cpu"]["values"]["template"]["spec"]
     assert "tolerations" not in cpu and "nodeSelector" not in cpu
     assert cpu["containers"][0]["resources"] == {"requests": {"cpu": "2", "memory": "4Gi"},
@@ -114,8 +119,9 @@ def test_every_runner_namespace_is_default_deny_with_dns_and_https_egress(stagin
         assert spec["allow-egress"]["egress"][2]["to"] == [{"ipBlock": {"cidr": "169.254.170.23/32"}}]
     levels = {n["inputs"]["metadata"]["name"]: n["inputs"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
               for n in named(staging, "kubernetes:core/v1:Namespace")}
-    assert levels == {"arc-systems": "baseline", "arc-staging-cpu": "baseline", "arc-staging-deploy": "baseline",
-                      "arc-staging-gpu-l4": "baseline",
+    # Restricted where only the runner pod runs (default mode); baseline where kubernetes mode's job pods run.
+    assert levels == {"arc-systems": "baseline", "arc-staging-cpu": "baseline", "arc-staging-deploy": "restricted",
+                      "arc-staging-gpu-l4": "restricted",
                       # Not a runner namespace: the in-cluster Grafana's (#20), which runs restricted.
                       "grafana": "restricted"}
 
@@ -124,16 +130,17 @@ def test_jobs_get_push_and_bucket_access_through_pod_identity(staging):
     associations = sorted((r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
                           for r in named(staging, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
                           if r["inputs"]["namespace"].startswith("arc-"))
-    assert associations == [("arc-staging-cpu", "default"), ("arc-staging-gpu-l4", "default"),
-                            ("arc-staging-gpu-l4", "staging-gpu-l4-gha-rs-kube-mode")]
+    # The GPU set's steps run in its runner pod (default mode), so that pod's account is the one granted.
+    assert associations == [("arc-staging-cpu", "default"),
+                            ("arc-staging-gpu-l4", "staging-gpu-l4-gha-rs-no-permission")]
     [repo] = named(staging, "aws:ecr/repository:Repository")
     assert repo["inputs"]["name"] == "ci-images-staging" and repo["protect"] is True
     assert [r["name"] for r in named(staging, "aws:iam/rolePolicy:RolePolicy") if r["name"].endswith("-registry")] == [
         "train-staging-cpu-jobs-registry"]
     runners = staging["outputs"]["cluster_train"]["runners"]
     assert runners["job_service_accounts"] == {"staging-cpu": ["arc-staging-cpu/default"], "staging-gpu-l4": [
-        "arc-staging-gpu-l4/default", "arc-staging-gpu-l4/staging-gpu-l4-gha-rs-kube-mode"], "staging-deploy": [
-        "arc-staging-deploy/default", "arc-staging-deploy/staging-deploy-gha-rs-kube-mode"]}
+        "arc-staging-gpu-l4/staging-gpu-l4-gha-rs-no-permission"], "staging-deploy": [
+        "arc-staging-deploy/staging-deploy-gha-rs-no-permission"]}
     assert runners["runner_groups"] == {
         "staging-deploy": {"repositories": ["acme-ml/ml-platform"], "sets": ["staging-deploy"]},
         "staging-ci": {"repositories": ["acme-ml/ml-platform"], "sets": ["staging-cpu", "staging-gpu-l4"]}}

@@ -50,10 +50,13 @@ def test_prod_plan_has_what_a_real_eks_cluster_needs():
     assert props(sc)["provisioner"] == "ebs.csi.aws.com"
     assert props(sc)["parameters"] == {"type": "gp3", "encrypted": "true"}
     assert one("train-addons-aws-ebs-csi-driver").urn in sc.dependencies
-    for release in ("train-runners-prod-cpu", "train-runners-prod-deploy", "train-runners-prod-gpu-l4"):
-        claim = props(one(release))["values"]["containerMode"]["kubernetesModeWorkVolumeClaim"]
-        assert claim["storageClassName"] == "gp3-encrypted"
-        assert sc.urn in one(release).dependencies
+    # Only the CPU set runs in kubernetes mode, with a work volume claim; the deployer and GPU sets use the
+    # chart's default mode (#26), which has no claim, so they need no StorageClass.
+    claim = props(one("train-runners-prod-cpu"))["values"]["containerMode"]["kubernetesModeWorkVolumeClaim"]
+    assert claim["storageClassName"] == "gp3-encrypted"
+    assert sc.urn in one("train-runners-prod-cpu").dependencies
+    for release in ("train-runners-prod-deploy", "train-runners-prod-gpu-l4"):
+        assert "containerMode" not in props(one(release))["values"]
     cni = json.loads(props(one("train-addons-vpc-cni"))["configurationValues"])
     assert cni == {"enableNetworkPolicy": "true"}
     agent = {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]}
@@ -98,8 +101,7 @@ BREAKS = [
     ("default class renamed", "train-addons-gp3", _rename_class, [
         ("volume-claims-have-a-storage-class", "mandatory",
          f"runner work volume of Helm release '{r}' names StorageClass 'gp3-encrypted', which the stack does not "
-         "create on cluster 'prod-train'") for r in ("train-runners-prod-cpu", "train-runners-prod-deploy",
-                                                     "train-runners-prod-gpu-l4")]),
+         "create on cluster 'prod-train'") for r in ("train-runners-prod-cpu",)]),
     ("vpc-cni enforcement off", "train-addons-vpc-cni", _cni_off, [
         ("eks-network-policies-enforced", "mandatory",
          # 8, then the ARC listeners' allow-metrics policy (#20)

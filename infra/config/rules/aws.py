@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from infra.catalog.accelerators import CatalogError, Cloud, MachineOffer, resolve
 from infra.catalog.gpu_availability import not_sold_in
 from infra.config.observability import observability_enabled
+from infra.config.rules.ci_access import ci_access_problems
 from infra.config.rules.cloud_keys import other_cloud_bucket_keys, other_cloud_cluster_keys
 from infra.config.stack import (
     BucketConfig,
@@ -42,6 +43,7 @@ def aws_problems(config: StackConfig) -> Iterator[Problem]:
         if bucket.cloud != Cloud.AWS:
             yield from other_cloud_bucket_keys(f"buckets.{name}", bucket, "aws")
     yield from _observability(config)
+    yield from ci_access_problems(config)
 
 
 # The AMP managed scraper refuses intervals under 30 seconds and needs subnets in at least two zones

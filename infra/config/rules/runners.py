@@ -15,7 +15,7 @@ from infra.config.runners import (
     image_pin_problem,
     parse_quantity,
 )
-from infra.config.stack import ClusterConfig, StackConfig
+from infra.config.stack import ClusterConfig, Environment, StackConfig
 
 
 def org_level(url: str) -> bool:
@@ -61,6 +61,17 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
                        "list the repositories its runner group admits, or set github_app.platform_repository "
                        "(the default)")
             yield from _access_problems(f"clusters.{name}.runners.{set_name}.cloud_access", config, cluster, runner)
+            yield from _prod_data_problems(f"clusters.{name}.runners.{set_name}.cloud_access", config, runner)
+
+
+def _prod_data_problems(path: str, config: StackConfig, runner: RunnerSetConfig) -> Iterator[tuple[str, str]]:
+    # A CI set's runner group admits every workflow of its repositories on any branch, pull requests
+    # included (only deploy groups are restricted to main's deploy and drift workflows), so a bucket grant
+    # there gives any branch's code prod data.
+    if config.environment == Environment.PROD and runner.kind != RunnerKind.DEPLOY and runner.cloud_access.buckets:
+        yield (f"{path}.buckets",
+               "prod data is not granted to CI runners: their jobs run any branch's code, pull requests included; "
+               "test against staging's or dev's copy, or read prod data from a workload (workload_access)")
 
 
 def _access_problems(path: str, config: StackConfig, cluster: ClusterConfig,

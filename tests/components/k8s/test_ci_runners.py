@@ -277,3 +277,44 @@ def test_a_collector_turns_listener_metrics_on_and_only_it_may_scrape_them(regis
         "podSelector": {"matchLabels": {"app.kubernetes.io/component": "runner-scale-set-listener"}},
         "policyTypes": ["Ingress"],
         "ingress": [{"from": [scraper], "ports": [{"protocol": "TCP", "port": 8080}]}]}
+
+
+DEPLOYER = RunnerSet("https://github.com/acme", max_runners=2, requests=REQUESTS,
+                     limits={"cpu": "1.5", "memory": "4Gi"}, image="ghcr.io/actions/actions-runner:2.338.1",
+                     runner_group="prod-deploy",
+                     container_mode="none", steps_in_runner=True)
+GPU_DEFAULT_MODE = RunnerSet("https://github.com/acme", max_runners=4, requests=REQUESTS, limits=LIMITS,
+                             image="ghcr.io/actions/actions-runner:2.338.1", container_mode="none",
+                             gpu=GpuRequest(count=2, pool_label="dev-l4", accelerator="nvidia-l4"))
+
+
+def test_a_deployer_runs_in_the_charts_default_mode_with_no_api_token_and_no_role():
+    values = scale_set_values("prod-deploy", DEPLOYER)
+    # No containerMode: the chart binds no Role (kube_mode_role.yaml renders for kubernetes modes only).
+    assert "containerMode" not in values
+    assert values["template"]["spec"]["automountServiceAccountToken"] is False
+    assert "env" not in values["template"]["spec"]["containers"][0]  # no job container to require
+    assert runner_service_account("prod-deploy", "none") == ("arc-prod-deploy", "prod-deploy-gha-rs-no-permission")
+    assert job_service_accounts("prod-deploy", "none", gpu=False) == (
+        ("arc-prod-deploy", "prod-deploy-gha-rs-no-permission"),)
+
+
+def test_every_runner_namespace_has_a_quota_of_its_sets_size():
+    from infra.offline.engine import run_program
+    from tests.conftest import Registered
+
+    reg = Registered(run_program(ci_runners({"cpu": CPU, "deploy": DEPLOYER, "gpu": GPU_DEFAULT_MODE})))
+    quotas = {r.name: r.inputs for r in reg.of_type("kubernetes:core/v1:ResourceQuota")}
+    assert set(quotas) == {"ci-cpu-quota", "ci-deploy-quota", "ci-gpu-quota"}
+    # Kubernetes mode: a runner pod and a job pod with its work volume per runner; job pods set no compute.
+    assert quotas["ci-cpu-quota"]["spec"] == {"hard": {"pods": "12", "persistentvolumeclaims": "6",
+                                                       "requests.storage": "120Gi"}}
+    assert quotas["ci-deploy-quota"]["spec"] == {"hard": {
+        "pods": "2", "persistentvolumeclaims": "0", "requests.cpu": "2", "requests.memory": "4Gi",
+        "limits.cpu": "3000m", "limits.memory": "8Gi"}}
+    assert quotas["ci-gpu-quota"]["spec"]["hard"]["requests.nvidia.com/gpu"] == "8"
+    assert quotas["ci-gpu-quota"]["metadata"]["namespace"] == "arc-gpu"
+    labels = {r.name: r.inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+              for r in reg.of_type(NAMESPACE)}
+    assert (labels["ci-deploy-ns"], labels["ci-gpu-ns"], labels["ci-cpu-ns"]) == (
+        "restricted", "restricted", "baseline")

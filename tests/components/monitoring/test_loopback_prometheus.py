@@ -169,7 +169,9 @@ EXPECTED_FIRING = {
     ("NodeExporterMissing", (("node", SYSTEM),)),
     ("ScrapeTargetDown", (("node", GPU_B),)),
     ("RunnerScaleSetAtMax", (("name", "dev-cpu"), ("namespace", "arc-dev-cpu"))),
+    # Only dev-cpu's listener is served: dev's deployer and its pull-request preview set (#26) have none.
     ("RunnerListenerMissing", (("name", "dev-deploy"),)),
+    ("RunnerListenerMissing", (("name", "dev-preview"),)),
     ("ClusterAutoscalerScaleUpFailing", ()),
 }
 KEYS = ("GPU_I_ID", "gpu", "name", "namespace", "node", "persistentvolumeclaim", "pod")

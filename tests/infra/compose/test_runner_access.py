@@ -87,17 +87,16 @@ def test_gke_jobs_get_push_on_one_repository_and_their_buckets_through_workload_
     writers = {(r.inputs["repository"], r.inputs["role"], r.inputs["member"])
                for r in named(gke, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")}
     cpu_jobs = PRINCIPAL.format("arc-ci-cpu", "default")
-    gpu_jobs = PRINCIPAL.format("arc-ci-gpu", "default")
-    gpu_runner = PRINCIPAL.format("arc-ci-gpu", "ci-gpu-gha-rs-kube-mode")
+    # The GPU set runs its steps in the runner pod (the chart's default mode): its one account is granted.
+    gpu_runner = PRINCIPAL.format("arc-ci-gpu", "ci-gpu-gha-rs-no-permission")
     # ci-cpu creates the repository (`<repository>-<stack>`) with its writer; ci-gpu shares it (`create: false`).
-    assert writers == {("ci-images-ci", "roles/artifactregistry.writer", m) for m in (cpu_jobs, gpu_jobs, gpu_runner)}
+    assert writers == {("ci-images-ci", "roles/artifactregistry.writer", m) for m in (cpu_jobs, gpu_runner)}
     assert {r.parent.rsplit("::", 1)[1]
             for r in named(gke, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")} == {
         "ci-ci-cpu-registry", "ci-ci-gpu-access"}
     bucket = one(gke, "gcp:storage/bucket:Bucket", "data-bucket")
     grants = {r.inputs["member"]: r.inputs["role"] for r in named(gke, "gcp:storage/bucketIAMMember:BucketIAMMember")}
-    assert grants == {cpu_jobs: "roles/storage.objectUser", gpu_jobs: "roles/storage.objectViewer",
-                      gpu_runner: "roles/storage.objectViewer"}
+    assert grants == {cpu_jobs: "roles/storage.objectUser", gpu_runner: "roles/storage.objectViewer"}
     for member in named(gke, "gcp:storage/bucketIAMMember:BucketIAMMember"):
         assert member.inputs["bucket"] == "mlinfra-ci-data"
         assert bucket.urn in member.request.dependencies  # the binding waits for its bucket
@@ -108,13 +107,13 @@ def test_gke_jobs_get_push_on_one_repository_and_their_buckets_through_workload_
 def test_eks_jobs_get_pod_identity_roles_with_push_to_one_repository_and_their_buckets(eks):
     associations = {(r.inputs["namespace"], r.inputs["serviceAccount"])
                     for r in named(eks, "aws:eks/podIdentityAssociation:PodIdentityAssociation")}
-    assert associations >= {("arc-ci-cpu", "default"), ("arc-ci-gpu", "default"),
-                            ("arc-ci-gpu", "ci-gpu-gha-rs-kube-mode")}
+    assert associations >= {("arc-ci-cpu", "default"), ("arc-ci-gpu", "ci-gpu-gha-rs-no-permission")}
+    assert ("arc-ci-gpu", "default") not in associations  # no job pods in the GPU set's default mode
     assert ("arc-ci-cpu", "ci-cpu-gha-rs-kube-mode") not in associations  # CPU steps never run in the runner pod
     [repo] = named(eks, "aws:ecr/repository:Repository")
     assert (repo.inputs["name"], repo.inputs["imageTagMutability"]) == ("ci-images-ci", "IMMUTABLE")
     arn = "arn:aws:ecr:us-east-1:123456789012:repository/ci-images-ci"
-    for role in ("ci-ci-cpu-jobs", "ci-ci-gpu-jobs", "ci-ci-gpu-runner"):
+    for role in ("ci-ci-cpu-jobs", "ci-ci-gpu-runner"):
         registry = json.loads(one(eks, "aws:iam/rolePolicy:RolePolicy", f"{role}-registry").inputs["policy"])
         assert registry["Statement"][0] == {"Sid": "PushToOneRepository", "Effect": "Allow",
                                             "Action": list(ECR_PUSH_ACTIONS), "Resource": arn}
@@ -133,7 +132,7 @@ def test_eks_releases_wait_for_nodes_the_pod_identity_agent_and_the_associations
     deps = set(release.request.dependencies)
     assert one(eks, "aws:eks/nodeGroup:NodeGroup", "ci-system-ng").urn in deps
     assert one(eks, "aws:eks/addon:Addon", "ci-addons-eks-pod-identity-agent").urn in deps
-    for role in ("ci-ci-cpu-jobs", "ci-ci-gpu-jobs", "ci-ci-gpu-runner"):
+    for role in ("ci-ci-cpu-jobs", "ci-ci-gpu-runner"):
         # Waiting on a component waits on its children: the association must exist before runner pods.
         assert one(eks, "aws:eks/podIdentityAssociation:PodIdentityAssociation", f"{role}-association").urn in deps
     pool = one(eks, "aws:eks/nodeGroup:NodeGroup", "ci-l4-ng")

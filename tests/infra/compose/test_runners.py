@@ -92,9 +92,10 @@ def test_a_real_plaintext_key_set_as_secret_never_leaves_in_plain_text(tmp_path,
     secrets = [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]
     assert len(secrets) == 2 and all(s.inputs["stringData"] == "[secret]" for s in secrets)
     assert run.outputs["github_app_key"] == "[secret]"
-    # Scale sets are `<stack>-<key>`, and so are their namespaces and runner service accounts.
+    # Scale sets are `<stack>-<key>`, and so are their namespaces and runner service accounts; the GPU set
+    # runs its steps in the runner pod, in the chart's default mode, as the account bound to no Role.
     assert run.outputs["runners_train"]["service_accounts"] == {"dev-cpu": "arc-dev-cpu/dev-cpu-gha-rs-kube-mode",
-                                                                "dev-gpu": "arc-dev-gpu/dev-gpu-gha-rs-kube-mode"}
+                                                                "dev-gpu": "arc-dev-gpu/dev-gpu-gha-rs-no-permission"}
     recorded = json.dumps([r.inputs for r in run.resources]) + json.dumps(run.outputs)
     document = json.dumps(build_document(run))
     captured = capfd.readouterr()

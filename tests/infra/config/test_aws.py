@@ -233,3 +233,13 @@ def test_log_target_cannot_use_kms_and_replication_needs_versioning():
         "remove replication",
         "buckets.logs.aws.kms_key_arn: S3 cannot deliver access logs to a KMS-encrypted bucket, so a "
         "log target uses SSE-S3; remove kms_key_arn"]
+
+
+def test_a_cluster_admits_only_its_own_environments_deploy_role():
+    own = "arn:aws:iam::123456789012:role/acme-github-deploy-dev"
+    parse_stack_config(config(clusters__train__aws={"access_entries": {"ci": {"principal_arn": own}}}), "dev")
+    assert problems(config(clusters__train__aws={"access_entries": {
+        "ci": {"principal_arn": "arn:aws:iam::123456789012:role/acme-github-deploy-prod", "access": "admin"}}})) == [
+        "clusters.train.aws.access_entries.ci.principal_arn: names prod's deploy role in a dev stack: each "
+        "environment's clusters admit only its own deploy role; use acme-github-deploy-dev (bootstrap output "
+        "aws_deploy_<environment>_role_arn)"]

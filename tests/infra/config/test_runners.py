@@ -225,3 +225,14 @@ def test_deploy_sets_get_no_cloud_access_and_no_gpu():
 def test_repositories_must_be_org_slash_repo():
     assert problems(with_change(f"{SET}.cpu.repositories", ["not a repo"]))[0].startswith(
         f"{SET}.cpu.repositories.0: ")
+
+
+def test_prod_ci_runners_get_no_prod_buckets():
+    values = changed(with_change(f"{SET}.gpu.cloud_access", {"buckets": {"datasets": "read"}}), "buckets",
+                     {"datasets": {"cloud": "aws"}})
+    parse_stack_config(values, "dev", {"github_app"})  # dev data for dev CI is fine
+    found = [p for p in problems(changed(values, "environment", "prod")) if ".cloud_access" in p]
+    assert found == [
+        f"{SET}.gpu.cloud_access.buckets: prod data is not granted to CI runners: their jobs run any branch's code, "
+        "pull requests included; test against staging's or dev's copy, or read prod data from a workload "
+        "(workload_access)"]

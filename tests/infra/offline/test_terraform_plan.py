@@ -175,7 +175,10 @@ def test_snake_case_names_match_the_pinned_sdk():
         if tf.style is not Style.BRIDGED:
             continue
         package, module_path, class_name = token.split(":")
-        module = __import__(f"pulumi_{package}.{module_path.split('/')[0]}", fromlist=[class_name])
+        submodule = module_path.split("/")[0]
+        # pulumi-github has no modules: `index` is the package's top level.
+        module = __import__(f"pulumi_{package}" + ("" if submodule == "index" else f".{submodule}"),
+                            fromlist=[class_name])
         for pulumi_name, py_name in pulumi_types.resource_pulumi_to_py_names(getattr(module, class_name)).items():
             assert snake(pulumi_name) == py_name, (token, pulumi_name)
 

@@ -1,0 +1,175 @@
+"""What the attack-path matrix reads from plan documents: the bootstrap's CI roles, keys, boundary and GitHub
+settings, and each stack's clusters, access entries, runner sets, Pod Identity roles and buckets.
+
+Everything here comes from the recorded inputs (the plan document contract in DESIGN.md); nothing is looked
+up elsewhere. A policy the plan records as "[unknown]" stays unknown: the evaluator then reports the cell
+as not decided rather than guess (issue #25's stand-ins make them concrete).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+UNKNOWN = "[unknown]"
+# AWS managed ReadOnlyAccess is not in any plan; what matters of it here is that it reads every object,
+# secret and key it can name (its Describe/Get/List actions on `*`), which this stands for.
+READ_ONLY_ACCESS = {"Statement": [{"Effect": "Allow", "Action": ["*:Describe*", "*:Get*", "*:List*"],
+                                   "Resource": "*"}]}
+MANAGED = {"arn:aws:iam::aws:policy/ReadOnlyAccess": READ_ONLY_ACCESS}
+
+
+@dataclass
+class Role:
+    """An IAM role as planned: its ARN, trust, policies (documents; None where unknown), boundary and tags."""
+
+    name: str
+    arn: str
+    trust: dict | None
+    policies: list[dict | None] = field(default_factory=list)
+    boundary: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunnerSet:
+    """A runner scale set as planned: its stack, namespace, group, mode, token and the accounts its steps run as."""
+
+    stack: str
+    name: str
+    namespace: str
+    group: str
+    container_mode: str | None
+    automount: bool
+    step_accounts: list[str]
+    has_app_secret: bool
+
+
+@dataclass
+class Platform:
+    """Everything the matrix evaluates, across the bootstrap and the stacks."""
+
+    account: str
+    region: str
+    repo: str
+    repository_id: str
+    roles: dict[str, Role] = field(default_factory=dict)  # by ARN
+    key_aliases: dict[str, dict[str, str]] = field(default_factory=dict)  # alias -> key tags
+    boundary: dict | None = None
+    boundary_arn: str = ""
+    state_bucket: str = ""
+    subject_claim_keys: list[str] = field(default_factory=list)
+    environments: dict[str, dict] = field(default_factory=dict)  # GitHub environment -> inputs
+    branch_policies: dict[str, list[str]] = field(default_factory=dict)
+    runner_groups: dict[str, dict] = field(default_factory=dict)
+    runner_sets: list[RunnerSet] = field(default_factory=list)
+    pod_roles: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (stack, ns, sa) -> role ARN
+    access_entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # stack -> (principal, policy)
+    clusters: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # stack -> (ARN, tags)
+    buckets: dict[str, dict[str, dict]] = field(default_factory=dict)  # stack -> name -> tags
+    stacks_with_app_key: set[str] = field(default_factory=set)
+
+
+def _doc(value: Any) -> dict | None:
+    if not isinstance(value, str) or UNKNOWN in value:
+        return None
+    return json.loads(value)
+
+
+def _by_type(document: dict, kind: str) -> list[dict]:
+    return [r for r in document["resources"] if r["type"] == kind]
+
+
+def load_bootstrap(plan: dict) -> Platform:
+    """The bootstrap's side of the platform."""
+    provider = _by_type(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    trusts = [_doc(r["inputs"]["assumeRolePolicy"]) for r in _by_type(plan, "aws:iam/role:Role")]
+    federated = trusts[0]["Statement"][0]["Principal"]["Federated"] if provider and trusts else ""
+    account = federated.split(":")[4] if federated else ""
+    region = plan["outputs"].get("pulumi_backend_url", "?region=").split("region=")[-1]
+    repo = plan["outputs"]["repository"]
+    template = _by_type(plan, "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:"
+                              "ActionsRepositoryOidcSubjectClaimCustomizationTemplate")
+    groups = _by_type(plan, "github:index/actionsRunnerGroup:ActionsRunnerGroup")
+    repository_id = str(groups[0]["inputs"]["selectedRepositoryIds"][0]) if groups else ""
+    platform = Platform(account=account, region=region, repo=repo, repository_id=repository_id,
+                        boundary_arn=plan["outputs"].get("aws_permissions_boundary_arn", ""))
+    platform.subject_claim_keys = template[0]["inputs"]["includeClaimKeys"] if template else []
+    policies = {}
+    for r in _by_type(plan, "aws:iam/policy:Policy"):
+        arn = f"arn:aws:iam::{account}:policy{r['inputs'].get('path') or '/'}{r['inputs']['name']}"
+        policies[arn] = _doc(r["inputs"]["policy"])
+        if arn == platform.boundary_arn:
+            platform.boundary = policies[arn]
+    for r in _by_type(plan, "aws:iam/role:Role"):
+        arn = f"arn:aws:iam::{account}:role/{r['inputs']['name']}"
+        platform.roles[arn] = Role(r["inputs"]["name"], arn, _doc(r["inputs"]["assumeRolePolicy"]),
+                                   tags=r["inputs"].get("tags", {}))
+    by_name = {role.name: role for role in platform.roles.values()}
+    for r in _by_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
+        arn = r["inputs"]["policyArn"]
+        by_name[r["inputs"]["role"]].policies.append(MANAGED.get(arn, policies.get(arn)))
+    for r in _by_type(plan, "aws:iam/rolePolicy:RolePolicy"):
+        by_name[r["inputs"]["role"]].policies.append(_doc(r["inputs"]["policy"]))
+    keys = {r["urn"]: r["inputs"].get("tags", {}) for r in _by_type(plan, "aws:kms/key:Key")}
+    for r in _by_type(plan, "aws:kms/alias:Alias"):
+        platform.key_aliases[r["inputs"]["name"]] = keys.get(r["parent"], {})
+    buckets = _by_type(plan, "aws:s3/bucket:Bucket")
+    platform.state_bucket = next((b["inputs"]["bucket"] for b in buckets if b["name"] == "state-bucket"), "")
+    for r in _by_type(plan, "github:index/repositoryEnvironment:RepositoryEnvironment"):
+        platform.environments[r["inputs"]["environment"]] = r["inputs"]
+    for r in _by_type(plan, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"):
+        platform.branch_policies.setdefault(r["inputs"]["environment"], []).append(r["inputs"]["branchPattern"])
+    platform.runner_groups = {r["inputs"]["name"]: r["inputs"] for r in groups}
+    return platform
+
+
+def add_stack(platform: Platform, stack: str, plan: dict) -> None:
+    """One platform stack's clusters, access, runners, workload roles and buckets."""
+    urn_roles = {}
+    for r in _by_type(plan, "aws:iam/role:Role"):
+        name = r["inputs"].get("name") or f"{r['name']}-[generated]"
+        arn = f"arn:aws:iam::{platform.account}:role{r['inputs'].get('path') or '/'}{name}"
+        role = Role(name, arn, _doc(r["inputs"]["assumeRolePolicy"]), boundary=r["inputs"].get("permissionsBoundary"),
+                    tags=r["inputs"].get("tags", {}))
+        platform.roles[arn] = urn_roles[r["urn"]] = role
+    for r in (*_by_type(plan, "aws:iam/rolePolicy:RolePolicy"),
+              *_by_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")):
+        for urn in r["propertyDependencies"].get("role", []):
+            if urn in urn_roles:
+                document = r["inputs"].get("policy")
+                urn_roles[urn].policies.append(_doc(document) if document is not None
+                                               else MANAGED.get(r["inputs"]["policyArn"]))
+    for r in _by_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation"):
+        for urn in r["propertyDependencies"].get("roleArn", []):
+            if urn in urn_roles:
+                key = (stack, r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
+                platform.pod_roles[key] = urn_roles[urn].arn
+    platform.access_entries[stack] = [
+        (r["inputs"]["principalArn"], r["inputs"]["policyArn"])
+        for r in _by_type(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")]
+    platform.clusters[stack] = [
+        (f"arn:aws:eks:{platform.region}:{platform.account}:cluster/{r['inputs']['name']}", r["inputs"].get("tags", {}))
+        for r in _by_type(plan, "aws:eks/cluster:Cluster")]
+    platform.buckets[stack] = {r["inputs"]["bucket"]: r["inputs"].get("tags", {})
+                               for r in _by_type(plan, "aws:s3/bucket:Bucket")}
+    secrets = {r["inputs"]["metadata"]["namespace"] for r in _by_type(plan, "kubernetes:core/v1:Secret")
+               if r["inputs"]["metadata"].get("name") == "github-app"}
+    if secrets:
+        platform.stacks_with_app_key.add(stack)
+    outputs = {k: v for k, v in plan["outputs"].items() if k.startswith("cluster_")}
+    steps = {}
+    for cluster in outputs.values():
+        if isinstance(cluster, dict) and "runners" in cluster:
+            steps.update(cluster["runners"]["job_service_accounts"])
+    for r in _by_type(plan, "kubernetes:helm.sh/v3:Release"):
+        values = r["inputs"].get("values") or {}
+        if "runnerScaleSetName" not in values:
+            continue
+        name, namespace = values["runnerScaleSetName"], r["inputs"]["namespace"]
+        platform.runner_sets.append(RunnerSet(
+            stack=stack, name=name, namespace=namespace, group=values["runnerGroup"],
+            container_mode=(values.get("containerMode") or {}).get("type"),
+            automount=values["template"]["spec"].get("automountServiceAccountToken", True),
+            step_accounts=[a.split("/", 1)[1] for a in steps.get(name, [])], has_app_secret=namespace in secrets))
