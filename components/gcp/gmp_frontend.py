@@ -53,9 +53,23 @@ class GmpQueryFrontendArgs:
     namespace: str = "gmp-frontend"
     service_account_name: str = "gmp-frontend"
     replicas: int = 2
+    # The namespaces whose pods may query the frontend (the stack's Grafana); every other pod is refused by a
+    # NetworkPolicy, since the frontend answers unauthenticated with the reader account's rights.
+    client_namespaces: Sequence[str] = ()
     node_selector: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     depends_on: Sequence[pulumi.Resource] = ()
+
+
+def clients_only_policy(selector: Mapping[str, str], client_namespaces: Sequence[str]) -> dict:
+    """Ingress to the frontend's pods only from pods in `client_namespaces`, only on its port (none: no ingress).
+
+    Namespaces are matched by `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace to its
+    name (Kubernetes documentation, "Well-Known Labels, Annotations and Taints", read 2026-12-07)."""
+    peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+             for namespace in client_namespaces]
+    rules = [{"from": peers, "ports": [{"protocol": "TCP", "port": PORT}]}] if peers else []
+    return {"podSelector": {"matchLabels": dict(selector)}, "policyTypes": ["Ingress"], "ingress": rules}
 
 
 def workload_identity_member(project: str, namespace: str, service_account: str) -> str:
@@ -132,6 +146,10 @@ class GmpQueryFrontend(pulumi.ComponentResource):
             spec={"type": "ClusterIP", "selector": selector,
                   "ports": [{"name": "web", "port": PORT, "targetPort": "web"}]},
             opts=in_ns)
+        # GKE Dataplane V2 enforces NetworkPolicy (the clusters are made with it, components/gcp/gke.py).
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-clients-only", metadata={"name": "clients-only", "namespace": args.namespace, "labels": labels},
+            spec=clients_only_policy(selector, args.client_namespaces), opts=in_ns)
         self.reader_service_account = reader
         self.url = f"http://{APP_LABEL}.{args.namespace}.svc.cluster.local:{PORT}"
         self.service_account = f"{args.namespace}/{args.service_account_name}"

@@ -24,6 +24,10 @@ DASHBOARD_LABEL_VALUE = "1"
 RELEASE_NAME = "grafana"
 
 
+# Where the stack's Grafana runs unless told otherwise; the GMP query frontend admits only this namespace.
+GRAFANA_NAMESPACE = "grafana"
+
+
 @dataclass(frozen=True)
 class ClusterGrafanaArgs:
     """Inputs of ClusterGrafana."""
@@ -37,7 +41,7 @@ class ClusterGrafanaArgs:
     datasource: Mapping[str, Any]
     # Dashboard JSON by uid (components.monitoring.dashboards.platform_dashboards).
     dashboards: Mapping[str, Mapping[str, Any]]
-    namespace: str = "grafana"
+    namespace: str = GRAFANA_NAMESPACE
     # The pod's Kubernetes service account and its annotations (IRSA role, GKE Workload Identity).
     service_account_name: str = "grafana"
     service_account_annotations: Mapping[str, str] = field(default_factory=dict)

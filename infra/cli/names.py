@@ -68,6 +68,7 @@ def _report(documents: list[dict], fmt: str) -> None:
     for line in problems:
         click.echo(f"  - {line}", err=True)
     if problems:
-        click.echo(f"{len(problems)} problem(s): give each name the stack (see README, Physical names).", err=True)
+        click.echo(f"{len(problems)} problem(s): give each name the stack (see docs/concepts/physical-names.md).",
+                   err=True)
         sys.exit(1)
     click.echo("No two stacks claim the same name in the same scope.")

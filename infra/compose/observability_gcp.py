@@ -29,7 +29,7 @@ from components.monitoring.exporters import (
     MetricsExporters,
     MetricsExportersArgs,
 )
-from components.monitoring.grafana import ClusterGrafana, ClusterGrafanaArgs
+from components.monitoring.grafana import GRAFANA_NAMESPACE, ClusterGrafana, ClusterGrafanaArgs
 from components.monitoring.rules import ClusterScope, RuleScope, platform_alert_rules, rule_groups
 from infra.catalog import gmp
 from infra.catalog.accelerators import Cloud, resolve
@@ -145,7 +145,7 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
             k8s_provider=gke.provider, project=config.gcp.project, image=f"{gmp.FRONTEND_IMAGE.repository}:"
             f"{gmp.FRONTEND_IMAGE.tag}", account_base=f"{config.name_prefix}-{stack}",
             reader_service_account=cluster.gcp.metrics_reader_service_account, node_selector=SYSTEM_POOL,
-            labels=LABELS, depends_on=on_system), opts=opts)
+            client_namespaces=[GRAFANA_NAMESPACE], labels=LABELS, depends_on=on_system), opts=opts)
         grafana = ClusterGrafana(f"{name}-grafana", ClusterGrafanaArgs(
             provider=gke.provider, chart=helm_chart("grafana"),
             datasource={"name": "Google Cloud Managed Prometheus", "type": "prometheus", "uid": DATASOURCE_UID,

@@ -23,7 +23,13 @@ from infra.config.rules.observability import observability_secret_problems
 from infra.config.rules.physical import stack_name_problems
 from infra.config.rules.runners import secret_problems
 from infra.config.rules.stack import Problem, stack_problems
-from infra.config.secrets import credential_paths, masked, plain_credential_problems
+from infra.config.secrets import (
+    credential_paths,
+    masked,
+    misplaced_secret_problems,
+    plain_credential_problems,
+    secret_key_problems,
+)
 from infra.config.stack import StackConfig
 
 NAMESPACE = "mlinfra"
@@ -103,6 +109,7 @@ def parse_stack_config(values: dict[str, Any], stack: str,
     problems += list(stack_name_problems(config, stack))
     problems += list(name_problems(config, stack))
     if secret_keys is not None:
+        problems += list(secret_key_problems(hidden, credential_paths(StackConfig)))
         problems += list(secret_problems(config, hidden))
         problems += list(observability_secret_problems(config, hidden))
     if problems:
@@ -205,6 +212,7 @@ def stack_file_problems(stack_file: StackFileLike, secret_placeholder: str) -> l
     secret = {key.removeprefix(f"{NAMESPACE}:") for key in stack_file.secret_keys}
     credentials = [path for path in credential_paths(StackConfig) if path.split(".")[0] in secret]
     problems += plain_credential_problems(values, credentials, secret_placeholder)
+    problems += misplaced_secret_problems(values, credential_paths(StackConfig), secret_placeholder)
     return problems
 
 

@@ -84,3 +84,41 @@ def plain_credential_problems(values: Mapping[str, Any], credentials: Collection
             yield (path, f"a credential, so it must itself be a Pulumi secret, never plain text in the stack "
                    f"file (a `secure:` sibling does not hide it); set it with "
                    f"`pulumi config set --secret --path 'mlinfra:{path}'`")
+
+
+def misplaced_secret_problems(values: Mapping[str, Any], credentials: Collection[str],
+                              placeholder: str) -> Iterator[tuple[str, str]]:
+    """`secure:` values outside the credential fields of an offline stack file (each reads `placeholder`).
+
+    The program treats every other field as plain text: a secret there would reach resource inputs, the plan's
+    json and terraform-plan output and the state unmasked, so it is refused rather than half-protected.
+    """
+    for path, value in _leaves(values):
+        if value == placeholder and re.sub(r"\[\d+\]", "", path) not in credentials:
+            yield (path, _not_a_credential(credentials))
+
+
+def secret_key_problems(secret_keys: Collection[str], credentials: Collection[str]) -> Iterator[tuple[str, str]]:
+    """Secret top-level keys (as the engine marks them, `mlinfra:` stripped) that hold no credential field:
+    under `pulumi` secrecy is per key, so this is the check the program can make there."""
+    holders = {path.split(".")[0] for path in credentials}
+    for key in sorted(set(secret_keys) - holders):
+        yield (key, _not_a_credential(credentials))
+
+
+def _not_a_credential(credentials: Collection[str]) -> str:
+    fields = ", ".join(sorted(credentials))
+    return (f"is `secure:`, but it is not a credential field: the program uses it as plain text, so it would show "
+            f"unmasked in plan output and in the state; write it in plain text. Only these fields take "
+            f"`secure:` values: {fields}")
+
+
+def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value

@@ -22,6 +22,7 @@ from infra.plan import cost_compute as compute
 from infra.plan import cost_datasets as datasets
 from infra.plan import cost_network as network
 from infra.plan.cost_coverage import coverage, prices_as_of
+from infra.plan.cost_disks import disk_lines
 from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced
 from infra.plan.cost_regions import OBSERVABILITY_FAMILY, RegionIndex, check_region, cloud_of, price_family, price_row
 from infra.plan.cost_reservations import RESERVATION_TYPES, reservation_from_inputs
@@ -34,8 +35,9 @@ REGION_NOTE = ("prices come from the price snapshot (infra/catalog/prices.json),
                "as unpriced, never priced at another region's rate")
 
 # Billed, but not in any estimate yet: said with every estimate, so no total reads as the whole bill.
-NOT_MODELLED = ("not modelled (billed, no price read yet): node root disks (EBS gp3 on EKS, persistent disks on "
-                "GKE, per GB-month), data transfer (internet egress, inter-zone and inter-region traffic)")
+NOT_MODELLED = ("not modelled (billed, volume unknown to the plan): data transfer the plan does not declare "
+                "(internet egress of workloads, inter-zone traffic between nodes); declared dataset copies and "
+                "cross-region reads are priced (datasets lines)")
 # Types that cost nothing by themselves, with the reason (cost_types.FREE): never listed.
 FREE_TYPES = frozenset(FREE)
 # Types billed by volume the plan cannot know: listed with their unit price, no volume assumed.
@@ -97,8 +99,8 @@ def price_date() -> date:
                          "(or unset it to price at today's date)")
 
 
-KIND_ORDER = ("control-plane", "node-pool", "reservation", "nat", "public-ip", "load-balancer", "endpoint", "firewall",
-              "kms-key", "observability", "datasets")
+KIND_ORDER = ("control-plane", "node-pool", "node-disk", "reservation", "nat", "public-ip", "load-balancer", "endpoint",
+              "firewall", "kms-key", "observability", "datasets")
 
 
 def estimate(document: dict[str, Any], today: date | None = None,
@@ -164,6 +166,10 @@ def estimate(document: dict[str, Any], today: date | None = None,
             for scenario in ("idle", "peak"):
                 item[f"{scenario}UsdPerMonth"] = round(item[f"{scenario}UsdPerHour"] * HOURS_PER_MONTH, 2)
             items.append(item)
+    # Every node's boot disk, a line per pool beside its machines (infra/plan/cost_disks.py).
+    disk_items, disk_unpriced = disk_lines(document, regions)
+    items += disk_items
+    unpriced += disk_unpriced
     dataset_items, dataset_unpriced = datasets.dataset_lines(document, regions.stack_region)
     items += dataset_items
     unpriced += dataset_unpriced

@@ -14,7 +14,8 @@ from infra.catalog import dataset_contract as contract
 from infra.catalog import dataset_prices as prices
 from infra.catalog.dataset_drivers import GCS_FUSE_CSI_DRIVER_NAME, MOUNTPOINT_CSI_DRIVER_NAME
 from infra.catalog.network_prices import NetRate
-from infra.plan.cost_network import HOURS_PER_MONTH, item
+from infra.plan.cost_network import HOURS_PER_MONTH, Unpriced, item
+from infra.plan.cost_regions import price_row
 
 PV = "kubernetes:core/v1:PersistentVolume"
 TRANSFER_JOB = "gcp:storage/transferJob:TransferJob"
@@ -52,6 +53,12 @@ def _monthly_item(ref: dict[str, Any], kind_detail: str, usd_per_month: float, r
     return {**ref, **line}
 
 
+def _rate(family: str, region: str | None) -> NetRate:
+    """The snapshot's row for `family` in `region` as a unit rate; Unpriced when the snapshot has none."""
+    row, _ = price_row(family, "aws", region)
+    return NetRate(row.usd or 0.0, row.unit, row.source, row.basis, row.as_of)
+
+
 def dataset_lines(document: dict[str, Any], stack_regions: dict[str, str | None]
                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(items, unpriced) for the stack's datasets. `stack_regions`: cloud -> the stack's region there."""
@@ -67,7 +74,11 @@ def dataset_lines(document: dict[str, Any], stack_regions: dict[str, str | None]
             if size is None:
                 unpriced.append({**ref, "reason": "dataset copy: no dataset size declared (datasets.<name>.size_gib)"})
                 continue
-            rate = prices.AWS_EGRESS_INTERNET
+            try:
+                rate = _rate(prices.INTERNET_EGRESS, stack_regions.get("aws"))
+            except Unpriced as exc:
+                unpriced.append({**ref, "reason": f"dataset copy egress: {exc}"})
+                continue
             items.append(_monthly_item(ref, f"S3 -> GCS copy: {size:g} GiB at {rate.usd} USD/{rate.unit} egress",
                                        size * rate.usd, rate, COPY_NOTE))
         elif resource["type"] == DIRECTORY_BUCKET:
@@ -78,7 +89,11 @@ def dataset_lines(document: dict[str, Any], stack_regions: dict[str, str | None]
             if size is None:
                 unpriced.append({**ref, "reason": "S3 Express cache: no dataset size declared"})
                 continue
-            rate = prices.S3_EXPRESS_STORAGE
+            try:
+                rate = _rate(prices.S3_EXPRESS_STORAGE, stack_regions.get("aws"))
+            except Unpriced as exc:
+                unpriced.append({**ref, "reason": f"S3 Express cache: {exc}"})
+                continue
             items.append(_monthly_item(ref, f"S3 Express One Zone cache: up to {size:g} GiB at {rate.usd} USD/"
                                        f"{rate.unit}", size * rate.usd, rate, CACHE_NOTE))
         elif resource["type"] == ANYWHERE_CACHE:
@@ -107,6 +122,9 @@ def _cross_region(volume: dict[str, Any], stack_regions: dict[str, str | None]) 
     reads = float(found.get(contract.READS_ANNOTATION, "0"))
     if size is None:
         return {**ref, "reason": "cross-region dataset reads: no dataset size declared"}
-    rate = prices.AWS_INTER_REGION
+    try:  # billed where the data leaves: the bucket's own region
+        rate = _rate(prices.INTER_REGION, region)
+    except Unpriced as exc:
+        return {**ref, "reason": f"cross-region dataset reads from {region}: {exc}"}
     return _monthly_item(ref, f"reads from {region}: {size:g} GiB x {reads:g} a month at {rate.usd} USD/{rate.unit}",
                          size * reads * rate.usd, rate, READ_NOTE)

@@ -66,7 +66,7 @@ def observability_items(document: dict[str, Any], items: list[dict[str, Any]],
             hourly.append(prices.tiered_usd(total, tiers) * share / HOURS_PER_MONTH)
         # USD an hour for one series scraped every interval, at the first tier (the tiered lines are below it).
         unit = SECONDS_PER_HOUR / scrape_interval_seconds * price.usd_per_million / 1_000_000
-        extra = prices.AMP_COLLECTOR_NOTE if cloud == Cloud.AWS else prices.GMP_CONFLICT_NOTE
+        extra = prices.AMP_COLLECTOR_NOTE if cloud == Cloud.AWS else prices.GMP_SOURCE_NOTE
         note = f"{prices.SERIES_BASIS}; {prices.TIER_NOTE}; {extra}"
         found.append({
             "name": f"{cluster['name']}-metrics", "type": cluster["type"], "urn": cluster["urn"],

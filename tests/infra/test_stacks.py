@@ -64,9 +64,10 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # release, flavor: 3 each) and the AWS l4 pool's ephemeral-storage scale-from-zero tag.
     # Then 8 for #26: the dev-preview runner set, so pull requests never run on the deployer (namespace, 2
     # network policies, release, App secret: 5), and a ResourceQuota in each of the 3 runner namespaces.
+    # Then 1 for #26: a NetworkPolicy admitting only Grafana's namespace to the unauthenticated GMP frontend.
     # Then 2 for the datasets' metrics on GKE (#27): GMP's ClusterPodMonitoring of the GCS FUSE CSI driver's node
     # pods and the datasets dashboard's ConfigMap.
-    assert dev_document["counts"]["total"] == 241
+    assert dev_document["counts"]["total"] == 242
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

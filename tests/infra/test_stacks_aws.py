@@ -97,9 +97,10 @@ def test_prod_counts_are_pinned(prod):
     # which run any branch's code, so the GPU set gets no Pod Identity at all (for its job pods and its
     # runner pod before: 2 components, 2 roles, 2 bucket policies, 2 associations: -8) and the CPU set's
     # role keeps only its registry policy (-1).
+    # Then 1 for #26: the NetworkPolicy admitting only Grafana's namespace to infer-gcp's GMP frontend.
     # Then 2 for the datasets' metrics on infer-gcp (#27): GMP's scrape of the GCS FUSE CSI driver's node pods and
     # the datasets dashboard's ConfigMap.
-    assert prod["counts"]["total"] == 380
+    assert prod["counts"]["total"] == 381
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.

@@ -103,6 +103,17 @@ def test_grafana_reads_gmp_through_the_frontend_and_is_cluster_internal(stack):
     [service] = [s for s in of_type(run, "kubernetes:core/v1:Service")
                  if s.inputs["metadata"]["name"] == "gmp-frontend"]
     assert service.inputs["spec"]["type"] == "ClusterIP"
+    # The frontend answers unauthenticated with the reader account's rights: only Grafana's namespace reaches
+    # it, only on its port (#26; GKE Dataplane V2 enforces NetworkPolicy).
+    [policy] = [p for p in of_type(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                if p.inputs["metadata"]["namespace"] == "gmp-frontend"]
+    assert policy.inputs["spec"] == {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "gmp-frontend"}}, "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "grafana"}}}],
+                     "ports": [{"protocol": "TCP", "port": 9090}]}]}
+    grafana_ns = [n for n in of_type(run, "kubernetes:core/v1:Namespace") if n.provider == service.provider
+                  and n.inputs["metadata"]["name"] == "grafana"]
+    assert len(grafana_ns) == 1
     boards = {json.loads(next(iter(c.inputs["data"].values())))["uid"]
               for c in of_type(run, "kubernetes:core/v1:ConfigMap") if c.name.startswith(f"{GKE[stack]}-grafana")}
     # The runner dashboard only where the cluster runs runner scale sets.
@@ -153,11 +164,11 @@ def test_observability_off_creates_none_of_it():
     assert names == []
     [cluster] = of_type(run, "gcp:container/cluster:Cluster")
     assert "APISERVER" not in cluster.inputs["monitoringConfig"]["enableComponents"]
-    # The 22 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone: 20, and the
-    # GCS FUSE driver's scrape and the datasets dashboard (#27).
+    # The 23 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone: 20, the query
+    # frontend's NetworkPolicy (#26), and the GCS FUSE driver's scrape and the datasets dashboard (#27).
     gke_obs = [r for r in stack_run("dev").resources if r.name.startswith("dev-gke-")
                and any(part in r.name for part in ("-gmp", "-query", "-grafana", "-exporters"))]
-    assert len(gke_obs) == 22
+    assert len(gke_obs) == 23
     # With nothing to scrape them, the dataset volumes keep GKE's default: no metrics from the sidecar.
     [pv] = [r for r in run.resources if r.name == "dev-gke-imagenet-gcs-gke-pv"]
     assert "disableMetrics" not in pv.inputs["spec"]["csi"]["volumeAttributes"]

@@ -105,7 +105,7 @@ def runner_set_problems(path: str, cluster: ClusterConfig, runner: RunnerSetConf
     if org_level(runner.github_config_url) and runner.runner_group == "default":
         yield (f"{path}.runner_group",
                "the `default` group admits every repository of the organisation; name a runner group that "
-               "admits only `repositories` (README: runner groups)")
+               "admits only `repositories` (docs/concepts/ci-runners.md, \"Runner groups\")")
     if runner.kind == RunnerKind.DEPLOY and (runner.cloud_access.registry or runner.cloud_access.buckets):
         yield (f"{path}.cloud_access",
                "a deploy set's jobs get their cloud identity from the workflow's OIDC token only; remove it")

@@ -14,7 +14,7 @@ def sandbox_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
         if config.environment == Environment.SANDBOX:
             # Without it a sandbox has no budget, TTL or GPU cap: the limits that make it a sandbox.
             yield ("sandbox", "required in a sandbox stack; add `mlinfra:sandbox: {budget_per_hour: ...}` "
-                   "(README: sandboxes)")
+                   "(docs/how-to/sandbox.md)")
         return
     if sandbox.default_ttl_hours > sandbox.max_ttl_hours:
         yield ("sandbox.default_ttl_hours", f"must be <= max_ttl_hours (got {sandbox.default_ttl_hours} > "

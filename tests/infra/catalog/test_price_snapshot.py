@@ -100,3 +100,18 @@ def test_the_file_is_written_in_its_stable_layout():
     # pull request a refresh opens shows only the prices that moved.
     assert price_snapshot.SNAPSHOT_PATH.read_text() == \
         json.dumps(SNAPSHOT.to_json(), indent=1, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("machine", ["g4dn.xlarge", "g4dn.metal", "g5.12xlarge"])
+def test_the_t4_and_a10g_shapes_are_priced_in_every_region_skypilot_lists_them(machine):
+    # Every row of these blocks of SkyPilot's AWS catalog was read (2026-12-07): one on-demand price per region, and
+    # a spot snapshot (the highest AZ spot price there) that differs from it.
+    regions = AVAILABILITY[(catalog.Cloud.AWS, machine)].regions
+    assert len(regions) >= 15 and {"us-east-1", "us-west-2", "eu-west-1"} <= set(regions)
+    for region in regions:
+        on_demand = SNAPSHOT.find(f"aws:ec2:{machine}", region)
+        spot = SNAPSHOT.find(f"aws:ec2:{machine}", region, "spot")
+        assert on_demand.region == region and spot.region == region and spot.basis == "spot-snapshot"
+        assert 0 < spot.usd <= on_demand.usd, region
+    assert SNAPSHOT.find("aws:ec2:g4dn.xlarge", "eu-west-1").usd == 0.587
+    assert SNAPSHOT.find("aws:ec2:g5.12xlarge", "us-west-2", "spot").usd == 3.3699

@@ -38,10 +38,12 @@ def test_cost_table_prints_idle_and_peak_totals():
     assert result.returncode == 0, result.stderr
     # sandbox: EKS 1.35 0.10 + NAT 0.045 + IPv4 0.005 + KMS 1/730 + one m7i.large system node 0.1008
     # idle; at peak one spot g6.xlarge 0.4011 (the snapshot's us-east-1 spot row) and a second system node
-    # 0.1008 on top. The totals line says what it covers and the prices' own dates.
+    # 0.1008 on top. Node disks at us-east-1's gp3 0.08 USD/GB-month: one 50 GiB system volume idle (4.00 a
+    # month), at peak two and the GPU node's 200 GiB (24.00). The totals line says what it covers and the prices'
+    # own dates: the oldest is now the EBS price list dump's (2022-02-10).
     text = " ".join(result.stdout.split())
-    assert ("Idle 0.2549 USD/h (186.08 USD/month) · peak 0.7568 USD/h (552.47 USD/month) · priced 552.47 "
-            "USD/month at peak; every billed resource priced · prices as of 2026-01 to 2026-12-07 (oldest and "
+    assert ("Idle 0.2604 USD/h (190.08 USD/month) · peak 0.7897 USD/h (576.47 USD/month) · priced 576.47 "
+            "USD/month at peak; every billed resource priced · prices as of 2022-02-10 to 2026-12-07 (oldest and "
             "newest source)") in text
     assert "Within the budget of 5.00 USD/h" in result.stdout
 
@@ -52,8 +54,10 @@ def test_plan_over_budget_exits_1_naming_the_pools(tmp_path):
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("### mlinfra plan: `dev`")
     assert "#### Cost estimate" in result.stdout
-    # 56.80 for the GPU pools and fixed fees, plus the default system pool at peak: 3 x m7i.large 0.1008.
-    expected = ("stack 'dev' is over budget: estimated peak cost 57.11 USD/h exceeds the budget of 20.00 USD/h; "
+    # 56.80 for the GPU pools and fixed fees, plus the default system pool at peak: 3 x m7i.large 0.1008, plus
+    # the node disks at gp3 0.08 USD/GB-month: 200 GiB on the H100 node, 2 x 200 GiB on the L4 nodes, 3 x 50 GiB.
+    assert round(57.11 + (200 + 2 * 200 + 3 * 50) * 0.08 / 730, 2) == 57.19
+    expected = ("stack 'dev' is over budget: estimated peak cost 57.19 USD/h exceeds the budget of 20.00 USD/h; "
                 "node pools at peak: train-h100-ng 55.04 USD/h (p5.48xlarge on-demand x 0..1), "
                 "train-l4-ng 1.61 USD/h (g6.xlarge on-demand x 1..2), "
                 "train-system-ng 0.30 USD/h (m7i.large on-demand x 2..3)")
@@ -77,23 +81,29 @@ def test_cost_staging_lists_us_west_2_resources_as_unpriced_with_the_reason():
     assert result.returncode == 0, result.stderr
     cost = json.loads(result.stdout)
     reasons = {u["name"]: u["reason"] for u in cost["unpriced"]}
-    assert reasons["train-system-ng"] == ("no on-demand price for us-west-2 in the price snapshot "
-                                          "(infra/catalog/prices.json): it has aws:ec2:m7i.large on-demand prices for "
-                                          "us-east-1")
-    # What a source prices alike in every region (EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys) and
-    # the GPU machines the snapshot prices in us-west-2: one p5.48xlarge 55.04, two spot g6.xlarge at the
-    # us-west-2 spot row 0.4541, four on-demand g6.xlarge 0.8048.
-    assert cost["totals"]["peak"]["usdPerHour"] == round(0.10 + 0.005 + 7 / 730 + 55.04 + 2 * 0.4541 + 4 * 0.8048, 4)
-    # The total says it leaves out what it could not price, by type.
-    assert cost["coverage"]["unpricedCapacity"] == ["train-system-ng"]
-    assert cost["coverage"]["unpricedTypes"]["aws:eks/nodeGroup:NodeGroup"] == 1
-    assert cost["coverage"]["unpricedCount"] == len(cost["unpriced"]) > 1
+    assert reasons["checkpoints-bucket"] == ("no on-demand price for us-west-2 in the price snapshot "
+                                             "(infra/catalog/prices.json): it has aws:s3/bucket:Bucket on-demand "
+                                             "prices for us-east-1")
+    # What a source prices alike in every region (EKS 0.10/h, the NAT's public IPv4 0.005/h, 7 KMS keys), the NAT
+    # gateway at its us-west-2 row 0.045, and the machines the snapshot prices in us-west-2: one p5.48xlarge
+    # 55.04, two spot g6.xlarge at the us-west-2 spot row 0.4541, four on-demand g6.xlarge 0.8048, three m7i.large
+    # 0.1008; and their disks at gp3 0.08 USD/GB-month (500 GiB, 2 x 200, 4 x 200, 3 x 50).
+    disks = (500 + 2 * 200 + 4 * 200 + 3 * 50) * 0.08 / 730
+    assert cost["totals"]["peak"]["usdPerHour"] == round(
+        0.10 + 0.005 + 0.045 + 7 / 730 + 55.04 + 2 * 0.4541 + 4 * 0.8048 + 3 * 0.1008 + disks, 4)
+    # The total says it leaves out what it could not price, by type; every node pool is priced.
+    assert cost["coverage"]["unpricedCapacity"] == []
+    assert cost["coverage"]["unpricedTypes"] == {
+        "aws:cloudwatch/logGroup:LogGroup": 2, "aws:ecr/repository:Repository": 1, "aws:eks/cluster:Cluster": 1,
+        "aws:s3/bucket:Bucket": 3}
+    assert cost["coverage"]["unpricedCount"] == len(cost["unpriced"]) == 7
 
 
 def test_a_budget_in_a_region_without_prices_cannot_be_checked_and_exits_1(tmp_path):
-    (tmp_path / "Pulumi.dev.yaml").write_text(OVER_BUDGET.replace("region: us-east-1", "region: us-west-2"))
+    # sa-east-1: no GPU or system machine has a row there (SkyPilot's AWS catalog does not cover the region).
+    (tmp_path / "Pulumi.dev.yaml").write_text(OVER_BUDGET.replace("region: us-east-1", "region: sa-east-1"))
     result = mlinfra("plan", "dev", "--stacks-dir", str(tmp_path), "--format", "markdown")
     assert result.returncode == 1, result.stderr
     stderr = " ".join(result.stderr.split())
-    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-system-ng (no on-demand price " \
-           "for us-west-2 in the price snapshot" in stderr
+    assert "cannot check the budget of 20.00 USD/h: node pools without a price: train-h100-ng (no on-demand price " \
+           "for sa-east-1 in the price snapshot" in stderr

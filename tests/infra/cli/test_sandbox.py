@@ -37,7 +37,7 @@ def test_create_prints_the_sandbox_and_streams_pulumi(backend):
     # 54, then 2 for the cluster contracts (#15): the gp3 StorageClass and the GPU-label ASG tag;
     # then 3 for issue #17: the closed default security group, the control-plane and flow-log keys;
     # then 3 for the GPU platform (#32).
-    assert result.stdout == ("created sandbox-alice-box: aws, peak 0.7568 USD/h, 62 resources, "
+    assert result.stdout == ("created sandbox-alice-box: aws, peak 0.7897 USD/h, 62 resources, "
                              "expires 2026-11-23T17:00:00Z (in 8h 00m)\n")
     assert "Updating (sandbox-alice-box)" in result.stderr
 
@@ -110,7 +110,7 @@ def test_h100_sandbox_is_refused_by_the_real_command_before_pulumi_is_needed():
     result = _mlinfra_without_pulumi("sandbox", "create", "alice", "--gpu", "nvidia-h100-80gb:8")
     assert result.returncode == 1, result.stderr
     assert flat(result.stderr) == (
-        "refused: sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.40 USD/h exceeds the budget "
+        "refused: sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.43 USD/h exceeds the budget "
         "of 5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1), "
         "sandbox-system-ng 0.20 USD/h (m7i.large on-demand x 1..2)")
 
@@ -166,7 +166,7 @@ def test_create_dry_run_needs_no_pulumi_cli_and_no_backend(monkeypatch):
     assert lines[1] == "  cloud aws, cluster sandbox; GPU pools: gpu: nvidia-l4 x1 per node, 0..1 nodes, spot"
     assert lines[2].startswith("  expires ") and lines[2].endswith(" if created now (in 8h 00m; at most 24h)")
     # 62 resources and 2 more physical names since the GPU platform (#32); the spot L4 at its spot price (#29).
-    assert lines[3] == "  62 cloud resources; cost idle 0.2549 USD/h, peak 0.7568 USD/h (budget 5 USD/h)"
+    assert lines[3] == "  62 cloud resources; cost idle 0.2604 USD/h, peak 0.7897 USD/h (budget 5 USD/h)"
     assert lines[4:] == ["  policy: clean", "  names: 15 physical names, none claimed by another stack",
                          "`create` would go ahead: within budget, policy-clean, no name claimed twice"]
 

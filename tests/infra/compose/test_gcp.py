@@ -102,7 +102,7 @@ def test_environment_decides_protection_retention_and_access_logs(
         register, environment, protect, retain, deletion_protection, force_destroy, logs):
     values = {**copy.deepcopy(GCP_ONLY), "environment": environment}
     if environment == "sandbox":
-        # A sandbox stack must carry its limits (README: sandboxes); the template's cluster is this one.
+        # A sandbox stack must carry its limits (docs/how-to/sandbox.md); the template's cluster is this one.
         values["sandbox"] = {"budget_per_hour": 50, "cluster": "gke"}
     if environment in ("staging", "prod"):
         # Observability is on there, and its alerts must go somewhere (infra/config/rules/observability.py).

@@ -203,7 +203,7 @@ def test_org_level_sets_need_a_group_limited_to_named_repositories():
     values = changed(values, "github_app.platform_repository", DELETE)
     assert problems(values) == [
         f"{SET}.cpu.runner_group: the `default` group admits every repository of the organisation; name a runner "
-        "group that admits only `repositories` (README: runner groups)",
+        "group that admits only `repositories` (docs/concepts/ci-runners.md, \"Runner groups\")",
         f"{SET}.cpu.repositories: list the repositories its runner group admits, or set "
         "github_app.platform_repository (the default)"]
     # A repository-level set registers for that repository only, so its group may stay `default`.

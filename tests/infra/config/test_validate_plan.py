@@ -202,7 +202,7 @@ def test_an_empty_name_prefix_is_refused_not_read_as_null(refused):
 def test_a_sandbox_stack_needs_its_sandbox_section(refused):
     document = changed(stack("sandbox"), "config.mlinfra:sandbox", DELETE)
     assert ("  - sandbox: required in a sandbox stack; add `mlinfra:sandbox: {budget_per_hour: ...}` "
-            "(README: sandboxes)") in refused(document, "sandbox")
+            "(docs/how-to/sandbox.md)") in refused(document, "sandbox")
 
 
 def test_a_plain_private_key_is_refused_even_next_to_a_secure_sibling(refused):
@@ -213,6 +213,32 @@ def test_a_plain_private_key_is_refused_even_next_to_a_secure_sibling(refused):
             "the stack file (a `secure:` sibling does not hide it); set it with "
             "`pulumi config set --secret --path 'mlinfra:github_app.private_key'`") in error
     assert "BEGIN RSA" not in error
+
+
+NOT_A_CREDENTIAL = ("is `secure:`, but it is not a credential field: the program uses it as plain text, so it "
+                    "would show unmasked in plan output and in the state; write it in plain text. Only these "
+                    "fields take `secure:` values: github_app.private_key, observability.notify.webhook_url")
+
+
+def test_a_secure_value_outside_the_credential_fields_is_refused(refused):
+    # #26 (low): the program would use it as plain text, so json and terraform-plan output would show it.
+    document = changed(stack("dev"), "config.mlinfra:aws.region", SECURE)
+    document = changed(document, "config.mlinfra:tags", {"team": SECURE})
+    error = refused(document, "dev")
+    assert f"  - aws.region: {NOT_A_CREDENTIAL}" in error
+    assert f"  - tags.team: {NOT_A_CREDENTIAL}" in error
+    assert "UmVwbGFjZS" not in error
+
+
+def test_under_pulumi_a_secret_key_without_a_credential_field_is_refused():
+    # Under the CLI secrecy is per top-level key: `mlinfra:aws` marked secret holds no credential.
+    values = stack("dev")["config"]
+    values = {k.removeprefix("mlinfra:"): v for k, v in values.items() if k.startswith("mlinfra:")}
+    values["github_app"]["private_key"] = "-----BEGIN RSA PRIVATE KEY-----"
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(values, "dev", secret_keys={"github_app", "aws"})
+    assert str(caught.value).splitlines()[1:] == [f"  - aws: {NOT_A_CREDENTIAL}"]
+    assert parse_stack_config(values, "dev", secret_keys={"github_app"}).aws is not None
 
 
 @pytest.mark.parametrize(("text", "expected"), [

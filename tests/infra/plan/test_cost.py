@@ -59,12 +59,20 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     # at 2 x g2-standard-4 0.706832 (spot: no spot price for it anywhere in the snapshot, so an
     # on-demand upper bound, labelled), and Cloud NAT for the 3 more GKE nodes.
     peak = idle + 0.1008 + 0.067006 + 2 * 0.4011 + 2 * 0.706832 + 3 * 0.0014
+    # Node disks, per GB-month over 730 hours (us-east-1 gp3 0.08, us-central1 pd-balanced 0.10): idle, one 50 GiB
+    # system volume on EKS and one 100 GiB system disk on GKE; peak, every pool at its maximum (two 50 GiB and two
+    # 200 GiB gp3, two 100 GiB and two 200 GiB pd-balanced).
+    disks_idle = (50 * 0.08 + 100 * 0.10) / 730
+    disks_peak = (2 * 50 * 0.08 + 2 * 200 * 0.08 + 2 * 100 * 0.10 + 2 * 200 * 0.10) / 730
+    idle, peak = idle + disks_idle, peak + disks_peak
     assert items[("node-pool", "dev-gke-l4-pool")]["note"] == SPOT_AS_ON_DEMAND
     assert items[("node-pool", "dev-gke-l4-pool")]["basis"] == "spot-estimate"
     assert sorted(items) == sorted([
         ("control-plane", "dev-cluster"), ("control-plane", "dev-gke-cluster"),
         ("node-pool", "dev-gke-l4-pool"), ("node-pool", "dev-gke-system"), ("node-pool", "dev-l4-ng"),
-        ("node-pool", "dev-system-ng"), ("nat", "dev-net-nat-us-east-1a"), ("nat", "dev-gke-net-nat"),
+        ("node-pool", "dev-system-ng"), ("node-disk", "dev-gke-l4-pool-disks"), ("node-disk", "dev-gke-system-disks"),
+        ("node-disk", "dev-l4-ng-disks"), ("node-disk", "dev-system-ng-disks"),
+        ("nat", "dev-net-nat-us-east-1a"), ("nat", "dev-gke-net-nat"),
         ("public-ip", "dev-net-nat-us-east-1a"), ("kms-key", "checkpoints-key"), ("kms-key", "datasets-key"),
         ("kms-key", "dev-gke-secrets-key"), ("kms-key", "dev-gke-disks-key"), ("kms-key", "dev-secrets"),
         ("kms-key", "dev-logs-key"), ("kms-key", "dev-net-flow-logs-key"), ("kms-key", "dev-dev-cpu-registry-key"),
@@ -158,7 +166,17 @@ def test_fixed_prices_per_hour_and_per_month():
 def test_what_cannot_be_priced_is_listed_with_the_reason(resource, reason):
     cost = estimate(_doc(resource), BEFORE_135_ENDS)
     assert cost["items"] == []
-    assert cost["unpriced"] == [{"name": "r", "type": resource["type"], "urn": resource["urn"], "reason": reason}]
+    assert [u for u in cost["unpriced"] if u["name"] == "r"] == [
+        {"name": "r", "type": resource["type"], "urn": resource["urn"], "reason": reason}]
+    # A node pool's disks are a line of their own: without a launch template or disk size in the plan they are
+    # unpriced too, under their own type, so they never count as unpriced GPU capacity.
+    disks = [u for u in cost["unpriced"] if u["name"] == "r-disks"]
+    if resource["type"] in ("aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool"):
+        assert [d["type"] for d in disks] in (["aws:ebs"], ["gcp:disk"])
+        assert disks[0]["reason"].startswith("node disks: ")
+        assert cost["coverage"]["unpricedCapacity"] == ["r"]
+    else:
+        assert disks == []
 
 
 def test_free_types_and_components_are_not_listed():

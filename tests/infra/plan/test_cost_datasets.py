@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from infra.catalog import price_snapshot
 from infra.offline.document import build_document
 from infra.plan.cost import estimate
 from infra.plan.cost_datasets import dataset_lines
@@ -41,15 +42,44 @@ def test_dev_lists_the_anywhere_cache_as_unpriced_not_zero(documents):
     assert not any(n.startswith(("dev-imagenet-eks-p", "dev-gke-imagenet-gcs-gke-p")) for n in unpriced)
 
 
-def test_a_cross_region_read_is_priced_per_read(documents):
+def _with_home(documents, home, size="100"):
     document = copy.deepcopy(documents["dev"])
     for resource in document["resources"]:
         if resource["name"] == "dev-imagenet-eks-pv":
             annotations = resource["inputs"]["metadata"]["annotations"]
-            annotations["mlinfra.dev/dataset-home"] = "aws:us-west-2:elsewhere/imagenet/"
-            annotations["mlinfra.dev/dataset-size-gib"] = "100"
-    items, _ = dataset_lines(document, {"aws": "us-east-1", "gcp": "us-central1"})
+            annotations["mlinfra.dev/dataset-home"] = home
+            annotations["mlinfra.dev/dataset-size-gib"] = size
+    return document
+
+
+def test_a_cross_region_read_is_priced_per_read_at_the_sending_region_s_row(documents):
+    # The bucket in us-east-1, read by a cluster in us-west-2: the data leaves us-east-1, priced at its row.
+    document = _with_home(documents, "aws:us-east-1:elsewhere/imagenet/")
+    items, _ = dataset_lines(document, {"aws": "us-west-2", "gcp": "us-central1"})
     [line] = [i for i in items if i["name"] == "dev-imagenet-eks-pv"]
+    row = price_snapshot.load().find("aws:transfer/inter-region", "us-east-1")
     # 100 GiB, 4 full reads a month (the default), 0.02 USD/GB between AWS regions.
     assert (line["detail"], line["peakUsdPerMonth"]) == (
-        "reads from us-west-2: 100 GiB x 4 a month at 0.02 USD/GB", 8.0)
+        "reads from us-east-1: 100 GiB x 4 a month at 0.02 USD/GB", 8.0)
+    assert (line["source"], line["asOf"]) == (row.source, row.as_of)
+    assert "estimate, not read on the provider's page" in line["note"]
+
+
+def test_a_read_sent_from_a_region_without_a_transfer_row_is_unpriced_not_priced_elsewhere(documents):
+    document = _with_home(documents, "aws:us-west-2:elsewhere/imagenet/")
+    items, unpriced = dataset_lines(document, {"aws": "us-east-1", "gcp": "us-central1"})
+    assert not [i for i in items if i["name"] == "dev-imagenet-eks-pv"]
+    [entry] = [u for u in unpriced if u["name"] == "dev-imagenet-eks-pv"]
+    assert entry["reason"] == (
+        "cross-region dataset reads from us-west-2: no on-demand price for us-west-2 in the price snapshot "
+        "(infra/catalog/prices.json): it has aws:transfer/inter-region on-demand prices for us-east-1")
+
+
+def test_the_copy_and_the_cache_read_their_snapshot_rows(documents):
+    items = {i["name"]: i for i in documents["prod"]["cost"]["items"] if i["kind"] == "datasets"}
+    snapshot = price_snapshot.load()
+    egress = snapshot.find("aws:transfer/internet-egress", "us-east-1")
+    express = snapshot.find("aws:s3express/storage", "us-east-1")
+    assert (egress.usd, egress.basis) == (0.09, "estimate") and (express.usd, express.basis) == (0.11, "list")
+    assert items["dataset-imagenet-transfer-job"]["source"] == egress.source
+    assert items["dataset-imagenet-cache-bucket"]["source"] == express.source

@@ -45,11 +45,9 @@ def staging_cost():
 
 def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_reason(staging_cost):
     unpriced = {(u["name"], u["type"]): u["reason"] for u in staging_cost["unpriced"]}
-    # The system pool, the NAT gateway, the buckets, log groups and registry of staging: the snapshot has no
-    # us-west-2 row for them, so none is priced (or listed as usage) at the us-east-1 rate.
-    families = {("train-system-ng", "aws:eks/nodeGroup:NodeGroup"): "aws:ec2:m7i.large",
-                ("train-net-nat-us-west-2a", "aws:ec2/natGateway:NatGateway"): "aws:ec2/natGateway:NatGateway",
-                ("checkpoints-bucket", "aws:s3/bucket:Bucket"): "aws:s3/bucket:Bucket",
+    # The buckets, log groups, registry and AMP samples of staging: the snapshot has no us-west-2 row for them,
+    # so none is priced (or listed as usage) at the us-east-1 rate.
+    families = {("checkpoints-bucket", "aws:s3/bucket:Bucket"): "aws:s3/bucket:Bucket",
                 ("train-logs", "aws:cloudwatch/logGroup:LogGroup"): "aws:cloudwatch/logGroup:LogGroup",
                 ("train-staging-cpu-registry-repo", "aws:ecr/repository:Repository"): "aws:ecr/repository:Repository"}
     for key, family in families.items():
@@ -57,10 +55,30 @@ def test_staging_in_us_west_2_lists_what_has_no_west_price_as_unpriced_with_the_
     metrics = unpriced[("train-cluster-metrics", "aws:eks/cluster:Cluster")]
     assert metrics == f"managed-Prometheus samples: {no_west_price('aws:amp/ingestion')}"
     assert staging_cost["usage"] == []
-    assert not [i for i in staging_cost["items"] if i["kind"] in ("nat", "observability")]
+    assert not [i for i in staging_cost["items"] if i["kind"] == "observability"]
     # The S3 gateway endpoint is free in any region: neither priced nor unpriced.
     assert "train-net-s3" not in {u["name"] for u in staging_cost["unpriced"]}
-    assert staging_cost["coverage"]["unpricedCapacity"] == ["train-system-ng"]
+    # Every node pool of staging, the m7i.large system pool included, has its us-west-2 price: no GPU capacity
+    # or system node is left out of the total.
+    assert staging_cost["coverage"]["unpricedCapacity"] == []
+
+
+def test_staging_system_pool_nat_and_disks_are_priced_from_their_us_west_2_rows(staging_cost):
+    items = {(i["kind"], i["name"]): i for i in staging_cost["items"]}
+    snapshot = price_snapshot.load()
+    system = items[("node-pool", "train-system-ng")]
+    m7i = snapshot.find("aws:ec2:m7i.large", "us-west-2")
+    assert (m7i.region, m7i.usd, m7i.basis) == ("us-west-2", 0.1008, "list")
+    assert (system["idleCount"], system["peakCount"], system["unitUsdPerHour"]) == (2, 3, 0.1008)
+    nat = items[("nat", "train-net-nat-us-west-2a")]
+    row = snapshot.find("aws:ec2/natGateway:NatGateway", "us-west-2")
+    assert (row.region, row.usd, row.basis, row.as_of) == ("us-west-2", 0.045, "estimate", "2026-10-04")
+    assert nat["unitUsdPerHour"] == 0.045 and nat["source"] == row.source
+    # The H100 pool's launch template gives each node a 500 GiB gp3 root volume, at us-west-2's 0.08 per GB-month.
+    disks = items[("node-disk", "train-h100-ng-disks")]
+    assert disks["detail"] == "500 GiB gp3 at 0.08 USD/GB-month x 0..1 nodes"
+    assert (disks["idleUsdPerMonth"], disks["peakUsdPerMonth"]) == (0.0, 40.0)
+    assert disks["source"] == snapshot.find("aws:ebs:gp3", "us-west-2").source
 
 
 def test_staging_gpu_pools_are_priced_from_their_us_west_2_rows(staging_cost):
@@ -80,11 +98,14 @@ def test_the_same_pool_is_priced_in_the_home_region_and_unpriced_elsewhere():
     [item] = east["items"]
     assert item["peakUsdPerHour"] == pytest.approx(2 * 0.1008)
     assert "note" not in item
-    west = estimate({"resources": [_provider("aws", "us-west-2"), _pool("ng")]}, DAY)
-    assert west["items"] == []
-    assert west["unpriced"] == [{"name": "ng", "type": "aws:eks/nodeGroup:NodeGroup",
-                                 "urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::ng",
-                                 "reason": no_west_price("aws:ec2:m7i.large")}]
+    # sa-east-1: SkyPilot's catalog of the AWS price list has no m7i.large row there, so neither has the snapshot.
+    south = estimate({"resources": [_provider("aws", "sa-east-1"), _pool("ng")]}, DAY)
+    assert south["items"] == []
+    known = ", ".join(price_snapshot.load().regions_of("aws:ec2:m7i.large"))
+    assert [u for u in south["unpriced"] if u["name"] == "ng"] == [{
+        "name": "ng", "type": "aws:eks/nodeGroup:NodeGroup", "urn": "urn:pulumi:t::p::aws:eks/nodeGroup:NodeGroup::ng",
+        "reason": "no on-demand price for sa-east-1 in the price snapshot (infra/catalog/prices.json): it has "
+                  f"aws:ec2:m7i.large on-demand prices for {known}"}]
 
 
 def test_a_resource_s_own_region_input_wins_over_its_provider():

@@ -44,7 +44,7 @@ def test_each_cluster_gets_its_managed_prometheus_line_by_hand(dev_document):
     assert eks["source"].startswith("https://aws.amazon.com/prometheus/pricing/")
     assert "collector" in eks["note"] and "per GPU" in eks["note"]
     gke = items["dev-gke-cluster-metrics"]
-    assert gke["peakUsdPerHour"] == pytest.approx(series_per_cluster(4, 2) * 120 * 0.15 / 1e6)
+    assert gke["peakUsdPerHour"] == pytest.approx(series_per_cluster(4, 2) * 120 * 0.06 / 1e6)
     assert gke["detail"].startswith("GMP samples: ")
 
 
@@ -84,7 +84,7 @@ def test_samples_are_priced_by_tier_not_all_at_the_first_tier():
     # The report: pricing 6.6 billion samples all at the first tier overstates it about 1.7 times.
     assert 6.6e9 * 0.09e-6 / prices.tiered_usd(6.6e9, prices.AMP_TIERS) == pytest.approx(1.74, abs=0.01)
     assert prices.tiered_usd(300e9, prices.AMP_TIERS) == pytest.approx(180 + 250e9 * 0.035e-6 + 48e9 * 0.016e-6)
-    assert prices.tiered_usd(60e9, prices.GMP_TIERS) == pytest.approx(50e9 * 0.15e-6 + 10e9 * 0.12e-6)
+    assert prices.tiered_usd(60e9, prices.GMP_TIERS) == pytest.approx(50e9 * 0.06e-6 + 10e9 * 0.048e-6)
 
 
 def test_a_busy_cluster_is_priced_through_the_tiers(dev_document):
@@ -101,3 +101,17 @@ def test_a_busy_cluster_is_priced_through_the_tiers(dev_document):
     assert line["peakUsdPerHour"] == pytest.approx(prices.tiered_usd(samples, prices.AMP_TIERS) / 730)
     assert line["peakUsdPerHour"] < line["peakCount"] * line["unitUsdPerHour"]
     assert "tiers applied to this stack's own monthly samples" in line["note"]
+
+
+def test_gmp_is_priced_at_the_current_table_in_every_region():
+    # cloud.google.com/stackdriver/pricing after its 60% drop (read 2026-12-07): 0.06 / 0.048 / 0.036 / 0.024 USD
+    # per million samples; the snapshot row, the first tier and the line's unit price are one number.
+    from infra.catalog import price_snapshot
+
+    assert prices.GMP_TIERS == ((50e9, 0.06), (250e9, 0.048), (500e9, 0.036), (None, 0.024))
+    for region in ("us-central1", "europe-west4", "asia-south1"):
+        row = price_snapshot.load().find("gcp:gmp/ingestion", region)
+        assert (row.usd, row.unit, row.as_of) == (0.06, "million samples", "2026-12-07")
+    assert prices.GMP_INGESTION.usd_per_million == prices.GMP_TIERS[0][1]
+    # 60 billion samples: 50 billion at the first tier, 10 billion at the second.
+    assert prices.tiered_usd(60e9, prices.GMP_TIERS) == pytest.approx(3000 + 480)

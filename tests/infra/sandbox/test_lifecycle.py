@@ -66,22 +66,23 @@ def test_small_l4_sandbox_passes_the_budget_and_is_deployed_tagged(sandboxes, ba
     stack = backend.stacks["sandbox-alice-box"]
     assert stack["deployed"] and lines == ["Updating (sandbox-alice-box)"]
     assert stack["tags"] == {TAG_OWNER: "alice", TAG_EXPIRES: "2026-11-23T17:00:00Z", TAG_CREATOR: "alice-laptop",
-                             TAG_CLOUD: "aws", TAG_PEAK: "0.7568", TAG_RESOURCES: "62"}  # 54, +2 #15, +3 #17, +3 #32
-    # The peak prices the spot L4 at the snapshot's us-east-1 spot row (0.4011), not on-demand (0.8048).
+                             TAG_CLOUD: "aws", TAG_PEAK: "0.7897", TAG_RESOURCES: "62"}  # 54, +2 #15, +3 #17, +3 #32
+    # The peak prices the spot L4 at the snapshot's us-east-1 spot row (0.4011), not on-demand (0.8048), and the
+    # nodes' gp3 boot volumes (#29).
     assert json.loads(stack["config"]["mlinfra:tags"])["owner"] == "alice"
     pool = json.loads(stack["config"]["mlinfra:clusters"])["sandbox"]["gpu_pools"]
     assert pool == {"gpu": {"accelerator": "nvidia-l4", "gpus_per_node": 1, "min_nodes": 0, "max_nodes": 1,
                             "capacity": "spot"}}
     # Tags before up, so a failed deployment can still be reaped.
     assert [c[0] for c in backend.calls] == ["list_stacks", "create", "set_tags", "set_config", "up"]
-    assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "0.7568")
+    assert (info.stack, info.time_left, info.peak_per_hour) == ("sandbox-alice-box", "8h 00m", "0.7897")
 
 
 def test_h100_sandbox_is_refused_with_budget_and_estimate_before_pulumi(sandboxes, backend):
     with pytest.raises(SandboxRefused) as err:
         sandboxes.create("alice", gpu="nvidia-h100-80gb:8")
     assert str(err.value) == (
-        "sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.40 USD/h exceeds the budget of "
+        "sandbox 'sandbox-alice-box' is over budget: estimated peak cost 55.43 USD/h exceeds the budget of "
         "5.00 USD/h; node pools at peak: sandbox-gpu-ng 55.04 USD/h (p5.48xlarge spot x 0..1), "
         "sandbox-system-ng 0.20 USD/h (m7i.large on-demand x 1..2)")
     assert backend.calls == []
