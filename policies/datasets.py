@@ -17,6 +17,7 @@ from rulekit import ADVISORY, HIGH, MEDIUM, aws_gpu_node_group, dig, stack_rule
 
 from infra.catalog import dataset_contract as contract  # noqa: E402 - rulekit puts the repository on sys.path
 from infra.catalog import dataset_drivers as drivers  # noqa: E402
+from infra.catalog import local_storage  # noqa: E402
 
 PV = "kubernetes:core/v1:PersistentVolume"
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -77,7 +78,11 @@ def _by_urn(view, urn: str) -> PolicyResource | None:
 
 
 def _gpu_pools(view, cluster: PolicyResource) -> Iterator[tuple[PolicyResource, str | None, int | None]]:
-    """(pool, its mlinfra.io/pool label, its root disk in GiB) for every GPU pool of `cluster`."""
+    """(pool, its mlinfra.io/pool label, the GiB its emptyDir caches live on) for every GPU pool of `cluster`.
+
+    That is the root disk, or the machine's local NVMe when the pool keeps its ephemeral storage there (its nodes
+    carry the contract's ephemeral-storage label; the size is the catalog's, infra/catalog/local_storage.py).
+    """
     for pool in view.resources:
         if pool.resource_type == NODE_GROUP and aws_gpu_node_group(pool.props) and _on(view, pool, cluster):
             disk = dig(pool.props, "diskSize")
@@ -85,11 +90,28 @@ def _gpu_pools(view, cluster: PolicyResource) -> Iterator[tuple[PolicyResource, 
                 found = _by_urn(view, template.urn)
                 if found is not None and found.resource_type == LAUNCH_TEMPLATE:
                     disk = dig(found.props, "blockDeviceMappings", 0, "ebs", "volumeSize", default=disk)
-            yield pool, dig(pool.props, "labels", contract.POOL_LABEL), disk
+            labels = dig(pool.props, "labels", default={}) or {}
+            yield pool, labels.get(contract.POOL_LABEL), _ephemeral_gib(labels, dig(pool.props, "instanceTypes", 0),
+                                                                         disk)
         elif (pool.resource_type == NODE_POOL and dig(pool.props, "nodeConfig", "guestAccelerators")
               and _on(view, pool, cluster)):
-            yield (pool, dig(pool.props, "nodeConfig", "labels", contract.POOL_LABEL),
-                   dig(pool.props, "nodeConfig", "diskSizeGb"))
+            labels = dig(pool.props, "nodeConfig", "labels", default={}) or {}
+            yield (pool, labels.get(contract.POOL_LABEL),
+                   _ephemeral_gib(labels, dig(pool.props, "nodeConfig", "machineType"),
+                                  dig(pool.props, "nodeConfig", "diskSizeGb")))
+
+
+def _ephemeral_gib(labels: dict, machine: Any, disk: Any) -> Any:
+    if labels.get(contract.EPHEMERAL_LABEL) == contract.LOCAL_NVME:
+        disks = local_storage.local_nvme(str(machine))
+        return disks.total_gib if disks else None
+    return disk
+
+
+def _where(pool: PolicyResource, gib: float) -> str:
+    labels = (dig(pool.props, "labels", default=None) or dig(pool.props, "nodeConfig", "labels", default={}) or {})
+    local = labels.get(contract.EPHEMERAL_LABEL) == contract.LOCAL_NVME
+    return f"{gib:g} GiB of local NVMe" if local else f"a {gib:g} GiB disk"
 
 
 def _node_cache_fits(pv: PolicyResource, view) -> Iterator[str]:
@@ -104,7 +126,7 @@ def _node_cache_fits(pv: PolicyResource, view) -> Iterator[str]:
         room = min(disk - contract.MIN_DISK_RESERVE_GIB, disk // 2)
         if size > room:
             yield (f"PersistentVolume '{pv.name}' caches {size:g} GiB on each node, and GPU pool "
-                   f"'{label or pool.name}' of cluster {cluster_label(cluster)} has a {disk:g} GiB disk (at most "
+                   f"'{label or pool.name}' of cluster {cluster_label(cluster)} has {_where(pool, disk)} (at most "
                    f"{room:g} GiB for a cache after images and logs): the cache fills the disk and the kubelet evicts "
                    "the mount")
 

@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_kubernetes as k8s
+
+from components.k8s.static_volume import BoundVolume, bound_volume_spec, create_bound_volume
 
 DRIVER = "s3.csi.aws.com"
-# Kubernetes requires a capacity on a PV; the driver ignores it (docs/CONFIGURATION.md "Static Provisioning").
-NOMINAL_CAPACITY = "1Ti"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 
 
@@ -56,19 +55,20 @@ def persistent_volume_spec(name: str, namespace: str, claim: str, read_only: boo
                            options: pulumi.Input[Sequence[str]],
                            attributes: Mapping[str, pulumi.Input[str]], zone: str | None = None) -> dict:
     """A static PV bound to exactly one claim; pinned to `zone` when it reads through a zonal shared cache."""
-    spec: dict = {
-        "capacity": {"storage": NOMINAL_CAPACITY},
-        "accessModes": ["ReadOnlyMany" if read_only else "ReadWriteMany"],
-        "storageClassName": "",
-        "persistentVolumeReclaimPolicy": "Retain",
-        "claimRef": {"namespace": namespace, "name": claim},
-        "mountOptions": options,
-        "csi": {"driver": DRIVER, "volumeHandle": name, "volumeAttributes": dict(attributes)},
-    }
-    if zone:
-        spec["nodeAffinity"] = {"required": {"nodeSelectorTerms": [
-            {"matchExpressions": [{"key": ZONE_LABEL, "operator": "In", "values": [zone]}]}]}}
-    return spec
+    return bound_volume_spec(namespace, claim, read_only, options, csi_source(name, attributes), zone_affinity(zone))
+
+
+def csi_source(name: str, attributes: Mapping[str, pulumi.Input[str]]) -> dict:
+    """The PV's `csi` block: the driver, a volume handle unique in the cluster, the volume attributes."""
+    return {"driver": DRIVER, "volumeHandle": name, "volumeAttributes": dict(attributes)}
+
+
+def zone_affinity(zone: str | None) -> dict | None:
+    """Node affinity keeping the volume's pods in `zone` (where the shared directory-bucket cache is), or None."""
+    if not zone:
+        return None
+    return {"required": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": ZONE_LABEL, "operator": "In", "values": [zone]}]}]}}
 
 
 @dataclass(frozen=True)
@@ -99,17 +99,10 @@ class S3DatasetVolume(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: S3DatasetVolumeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:aws:S3DatasetVolume", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on))
-        metadata = {"labels": dict(args.labels), "annotations": dict(args.annotations)}
-        volume = k8s.core.v1.PersistentVolume(
-            f"{name}-pv", metadata={"name": args.volume_name, **metadata},
-            spec=persistent_volume_spec(args.volume_name, args.namespace, args.claim_name, args.read_only,
-                                        args.mount_options, args.volume_attributes, args.zone),
-            opts=child)
-        k8s.core.v1.PersistentVolumeClaim(
-            f"{name}-pvc", metadata={"name": args.claim_name, "namespace": args.namespace, **metadata},
-            spec={"accessModes": ["ReadOnlyMany" if args.read_only else "ReadWriteMany"], "storageClassName": "",
-                  "volumeName": args.volume_name, "resources": {"requests": {"storage": NOMINAL_CAPACITY}}},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[volume]))
+        create_bound_volume(name, BoundVolume(
+            volume_name=args.volume_name, namespace=args.namespace, claim_name=args.claim_name,
+            read_only=args.read_only, csi=csi_source(args.volume_name, args.volume_attributes),
+            mount_options=args.mount_options, provider=args.provider, node_affinity=zone_affinity(args.zone),
+            labels=args.labels, annotations=args.annotations, depends_on=args.depends_on), parent=self)
         self.claim_name = args.claim_name
         self.register_outputs({"claim_name": self.claim_name})

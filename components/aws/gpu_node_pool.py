@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from components.aws.launch_template import METADATA_OPTIONS, efa_interfaces, plain_interface, root_volume
 from components.aws.node_template import GPU_LABEL, asg_template_tags, node_template_tags, tag_autoscaling_group
+from components.aws.node_user_data import local_nvme_node_config, mime_user_data
 from components.tags import with_tags
 
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -133,6 +134,8 @@ class EksGpuNodePoolArgs:
     # Instances the reservation or block holds; tagged on the node group so the cost estimate bills them.
     reserved_nodes: int = 0
     node_repair: bool = True
+    # The instance store's size when the pool keeps its ephemeral storage (and so emptyDir caches) on local NVMe.
+    local_nvme_gib: int | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -161,6 +164,8 @@ class EksGpuNodePool(pulumi.ComponentResource):
             efa_group = efa_security_group(name, args.vpc_id, tags, child)
             interfaces = efa_interfaces(args.efa_interfaces, [args.cluster_security_group_id, efa_group.id])
 
+        if args.local_nvme_gib:
+            extra["user_data"] = mime_user_data(local_nvme_node_config())
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             metadata_options=METADATA_OPTIONS,
@@ -173,7 +178,7 @@ class EksGpuNodePool(pulumi.ComponentResource):
         template_tags: dict[str, str] = {}
         if args.autoscaler_cluster_name:
             resources = {"nvidia.com/gpu": args.gpus_per_node, "vpc.amazonaws.com/efa": args.efa_interfaces,
-                         "ephemeral-storage": template_ephemeral_storage(args.disk_gib)}
+                         "ephemeral-storage": template_ephemeral_storage(args.local_nvme_gib or args.disk_gib)}
             template_tags = node_template_tags(
                 args.autoscaler_cluster_name,
                 {**labels, "node.kubernetes.io/instance-type": args.instance_type,

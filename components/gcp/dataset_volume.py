@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_kubernetes as k8s
+
+from components.k8s.static_volume import BoundVolume, create_bound_volume
 
 DRIVER = "gcsfuse.csi.storage.gke.io"
-NOMINAL_CAPACITY = "1Ti"
 
 
 def gcsfuse_mount_options(prefix: str, parallel_downloads: bool, file_cache: bool) -> list[str]:
@@ -30,12 +30,26 @@ def gcsfuse_mount_options(prefix: str, parallel_downloads: bool, file_cache: boo
     return options
 
 
-def gcsfuse_volume_attributes(bucket: str, cache_size_gib: int | None, metadata_ttl_seconds: int) -> dict[str, str]:
-    """The driver's volumeAttributes: the file cache's capacity and the metadata TTL (-1: never expires)."""
+def gcsfuse_volume_attributes(bucket: str, cache_size_gib: int | None, metadata_ttl_seconds: int,
+                              metrics: bool = False) -> dict[str, str]:
+    """The driver's volumeAttributes: the file cache's capacity, the metadata TTL (-1: never expires) and metrics.
+
+    `metrics`: export gcsfuse's metrics through the driver's node pods. GKE turns them off by default from
+    1.33.0-gke.2248000 on (`disableMetrics` default "true": docs.cloud.google.com/kubernetes-engine/docs/reference/
+    cloud-storage-fuse-csi-driver/volume-attr, read 2026-12-07), so a volume whose cache should be on the
+    dashboards says "false".
+    """
     attributes = {"bucketName": bucket, "metadataCacheTTLSeconds": str(metadata_ttl_seconds)}
     if cache_size_gib:
         attributes["fileCacheCapacity"] = f"{cache_size_gib}Gi"
+    if metrics:
+        attributes["disableMetrics"] = "false"
     return attributes
+
+
+def csi_source(bucket: pulumi.Input[str], read_only: bool, attributes: Mapping[str, str]) -> dict:
+    """The PV's `csi` block: the bucket is the volume handle (the driver's contract), read-only set at the CSI level."""
+    return {"driver": DRIVER, "volumeHandle": bucket, "readOnly": read_only, "volumeAttributes": dict(attributes)}
 
 
 @dataclass(frozen=True)
@@ -62,21 +76,10 @@ class GcsDatasetVolume(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GcsDatasetVolumeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlinfra:gcp:GcsDatasetVolume", name, None, opts)
-        mode = "ReadOnlyMany" if args.read_only else "ReadWriteMany"
-        metadata = {"labels": dict(args.labels), "annotations": dict(args.annotations)}
-        volume = k8s.core.v1.PersistentVolume(
-            f"{name}-pv", metadata={"name": args.volume_name, **metadata},
-            spec={"capacity": {"storage": NOMINAL_CAPACITY}, "accessModes": [mode], "storageClassName": "",
-                  "persistentVolumeReclaimPolicy": "Retain",
-                  "claimRef": {"namespace": args.namespace, "name": args.claim_name},
-                  "mountOptions": list(args.mount_options),
-                  "csi": {"driver": DRIVER, "volumeHandle": args.bucket, "readOnly": args.read_only,
-                          "volumeAttributes": dict(args.volume_attributes)}},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)))
-        k8s.core.v1.PersistentVolumeClaim(
-            f"{name}-pvc", metadata={"name": args.claim_name, "namespace": args.namespace, **metadata},
-            spec={"accessModes": [mode], "storageClassName": "", "volumeName": args.volume_name,
-                  "resources": {"requests": {"storage": NOMINAL_CAPACITY}}},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[volume]))
+        create_bound_volume(name, BoundVolume(
+            volume_name=args.volume_name, namespace=args.namespace, claim_name=args.claim_name,
+            read_only=args.read_only, csi=csi_source(args.bucket, args.read_only, args.volume_attributes),
+            mount_options=list(args.mount_options), provider=args.provider, labels=args.labels,
+            annotations=args.annotations, depends_on=args.depends_on), parent=self)
         self.claim_name = args.claim_name
         self.register_outputs({"claim_name": self.claim_name})

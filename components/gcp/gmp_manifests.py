@@ -51,6 +51,9 @@ class ScrapeTarget:
     target_labels: tuple[str, ...] | None = None
     # A namespace whose default-deny must admit GMP's collectors to these pods (a NetworkPolicy is made there).
     ingress_namespace: str | None = None
+    # Metric names to keep (empty: all): GMP bills every sample, so a target that serves far more than the
+    # platform reads keeps only what its dashboards use (endpoint `metricRelabeling`, pod_types.go ScrapeEndpoint).
+    keep_metrics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ def monitoring_spec(target: ScrapeTarget, interval_seconds: int) -> dict:
     }
     if target.target_labels is not None:
         spec["targetLabels"] = {"metadata": list(target.target_labels)}
+    if target.keep_metrics:
+        spec["endpoints"][0]["metricRelabeling"] = [{"action": "keep", "sourceLabels": ["__name__"],
+                                                     "regex": "|".join(sorted(target.keep_metrics))}]
     return spec
 
 

@@ -99,6 +99,8 @@ class GkeGpuNodePoolArgs:
     # The cluster's boot disk key (GkeCluster.disk_kms_key): GPU nodes' disks are CMEK-encrypted too.
     boot_disk_kms_key: pulumi.Input[str] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Local SSDs backing the nodes' ephemeral storage (emptyDir, and so the GCS FUSE file cache); None: the boot disk.
+    local_ssd_count: int | None = None
 
 
 class GkeGpuNodePool(pulumi.ComponentResource):
@@ -129,6 +131,9 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             node_config["flex_start"] = True
         if args.spot:
             node_config["spot"] = True
+        if args.local_ssd_count is not None:
+            # GKE formats the Local SSDs as the node's ephemeral storage (NodeConfig.ephemeralStorageLocalSsdConfig).
+            node_config["ephemeral_storage_local_ssd_config"] = {"local_ssd_count": args.local_ssd_count}
         zones = len(args.node_locations) or (REGIONAL_ZONES if args.regional else 1)
 
         pool = gcp.container.NodePool(

@@ -18,3 +18,7 @@ SIZE_ANNOTATION = "mlinfra.dev/dataset-size-gib"
 READS_ANNOTATION = "mlinfra.dev/dataset-reads-per-month"
 # On a volume whose cross-region reads the stack config accepts (datasets.<name>.cross_region_reads).
 CROSS_REGION_ANNOTATION = "mlinfra.dev/dataset-cross-region"
+# On the nodes of a pool whose ephemeral storage (and so every emptyDir node cache) is on local NVMe / Local SSD;
+# the policy pack sizes their caches against the machine's local NVMe (infra/catalog/local_storage.py).
+EPHEMERAL_LABEL = "mlinfra.io/ephemeral-storage"
+LOCAL_NVME = "local-nvme"

@@ -33,6 +33,14 @@ MOUNTPOINT_CSI = DriverPin(
            "pkg/driver/node/volumecontext/volume_context.go, pkg/driver/node/node.go, Dockerfile",
 )
 MOUNTPOINT_CSI_DRIVER_NAME = "s3.csi.aws.com"
+# The EKS add-on build of that driver, per Kubernetes minor it was seen on. EKS publishes add-on builds only through
+# its API (`aws eks describe-addon-versions`), which is out of reach here; the build below is the one a public EKS
+# 1.35 project records as "already the newest build" of v2.7.0 on 2026-08-11 (aws-samples/comfyui-on-eks@afda88e1:
+# docs/mirador-security-findings-status.md, table "Container remediation", read 2026-12-07), and the one other
+# public Terraform for the add-on pins (`addon_version = "v2.7.0-eksbuild.1"`, code search, read 2026-12-07).
+# A minor not listed takes the stack's `aws.addon_versions` or, without one, EKS's default for the cluster.
+MOUNTPOINT_CSI_ADDON_BUILDS = {"1.35": "v2.7.0-eksbuild.1"}
+MOUNTPOINT_CSI_ADDON_SOURCE = "aws-samples/comfyui-on-eks@afda88e1:docs/mirador-security-findings-status.md"
 # Dockerfile `ARG MOUNTPOINT_VERSION=1.22.3`: the mount-s3 the driver runs, whose flags mountOptions carry.
 MOUNTPOINT = DriverPin(
     name="mount-s3", version="1.22.3",
@@ -65,6 +73,10 @@ MOUNTPOINT_FLAGS = frozenset({
 DIRECTORY_BUCKET_ACTION = "s3express:CreateSession"
 # OTLP metrics, Mountpoint >= 1.19 / driver >= 2.2 (doc/METRICS.md, docs/METRICS.md): exported only when a PV sets
 # `otlp-endpoint`; Prometheus converts names (`fuse.request_latency` -> fuse_request_latency_microseconds).
+# Pushed only, delta temporality unless the process env says otherwise, histograms exponential
+# (mountpoint-s3-fs/src/metrics_otel.rs); the env is not the volume's to set (driver v2.7.0
+# pkg/driver/node/envprovider/provider.go userEnvAllowlist: HTTPS_PROXY, NO_PROXY). So nothing here is scraped:
+# docs/datasets.md "Metrics and alerts".
 MOUNTPOINT_METRICS = ("fuse.io_size", "fuse.request_errors", "fuse.request_latency", "s3.request_count",
                       "s3.request_errors", "s3.request_first_byte_latency", "experimental.fuse.cache_hit")
 
@@ -91,6 +103,11 @@ GCS_FUSE_VOLUME_ATTRIBUTES = frozenset({
 GCS_FUSE_DISALLOWED = frozenset({"log-file", "log-format", "o", "cache-dir", "temp-dir", "config-file", "foreground",
                                  "key-file", "token-url", "reuse-token-from-url", "prometheus-port",
                                  "kernel-params-file"})
+# Where the driver serves every mount's gcsfuse metrics: its node pods (label `k8s-app: gcs-fuse-csi-driver`, host
+# network) on :9920/metrics (deploy/base/node/node.yaml `--http-endpoint=:9920`; test/e2e/specs/specs.go
+# GetCSIDriverNodePodIP and test/e2e/testsuites/metrics.go scrape exactly that, GKE-managed driver included).
+GCS_FUSE_NODE_POD_LABELS = {"k8s-app": "gcs-fuse-csi-driver"}
+GCS_FUSE_METRICS_PORT = 9920
 # The pod annotation that turns the sidecar on (mutatingwebhook.go GcsFuseVolumeEnableAnnotation).
 GCS_FUSE_POD_ANNOTATION = "gke-gcsfuse/volumes"
 # The sidecar's cache volume a pod may bring itself (sidecar_spec.go SidecarContainerCacheVolumeName), e.g. an
@@ -188,6 +205,11 @@ GCSFUSE_FLAGS = frozenset({
     'workload-insight-forward-merge-threshold-mb', 'workload-insight-output-file', 'write-block-size-mb',
     'write-global-max-blocks', 'write-max-blocks-per-file',
 })
+
+
+def mountpoint_addon_version(kubernetes_version: str) -> str | None:
+    """The recorded `aws-mountpoint-s3-csi-driver` add-on build for a cluster's Kubernetes minor, if one is recorded."""
+    return MOUNTPOINT_CSI_ADDON_BUILDS.get(kubernetes_version)
 
 
 def _mountpoint_flag(option: str) -> str:

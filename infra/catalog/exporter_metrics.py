@@ -176,6 +176,25 @@ EXPORTER_METRICS: Mapping[str, ExporterMetrics] = {e.key: e for e in (
         source="https://prometheus.io/docs/concepts/jobs_instances/ (Prometheus 2.42); the loopback test "
                "(tests/components/monitoring/test_loopback_prometheus.py) reads `up` from Prometheus 2.42",
         read_on="2026-12-07"),
+    # gcsfuse's metrics, collected from each pod's gke-gcsfuse-sidecar by the Cloud Storage FUSE CSI driver's node
+    # pods and re-served there on :9920/metrics with the labels pod_name, namespace_name, volume_name,
+    # bucket_name and pod_uid added (gcs-fuse-csi-driver@v1.24.4: docs/metrics/metrics.md; pkg/metrics/metrics.go
+    # emitMetricFamily keeps gcsfuse's own labels; test/e2e/testsuites/metrics.go `expectedMetricNames`, which the
+    # driver's e2e suite scrapes from the node pod `k8s-app=gcs-fuse-csi-driver` on :9920, GKE-managed driver
+    # included from GKE 1.33 on: test/e2e/utils/cluster.go metricsSupportedMinimumVersion). Names carry no unit
+    # and no `_total` (gcsfuse@v3.11.2:internal/monitor/otelexporters.go: prometheus.WithoutUnits(),
+    # WithoutCounterSuffixes()); labels from gcsfuse@v3.11.2:metrics/metrics.yaml (file_cache/read_count:
+    # cache_hit true|false, read_type; fs/ops_error_count: fs_op, fs_error_category; gcs/download_bytes_count:
+    # read_type). Scraped on GKE clusters that mount datasets (infra/compose/observability_gcp.py).
+    ExporterMetrics(
+        "gcs-fuse-csi-driver", "v1.24.4",
+        frozenset({"fs_ops_count", "fs_ops_error_count", "gcs_download_bytes_count", "gcs_read_count",
+                   "gcs_read_bytes_count", "gcs_reader_count", "file_cache_read_count",
+                   "file_cache_read_bytes_count"}),
+        histograms=frozenset({"fs_ops_latency", "gcs_request_latencies", "file_cache_read_latencies"}),
+        source="GoogleCloudPlatform/gcs-fuse-csi-driver@v1.24.4 (32396eba):docs/metrics/metrics.md, "
+               "test/e2e/testsuites/metrics.go; GoogleCloudPlatform/gcsfuse@v3.11.2 (5b0a3558):metrics/metrics.yaml",
+        read_on="2026-12-07"),
 )}
 
 # What each cloud's collector must scrape for the rules and dashboards to have data: the AMP managed scraper
@@ -186,7 +205,7 @@ SCRAPED_ON: Mapping[str, frozenset[str]] = {
     "aws": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "cluster-autoscaler",
                       "arc-listener", "kube-apiserver", "prometheus-scrape"}),
     "gcp": frozenset({"dcgm-exporter", "kube-state-metrics", "prometheus-node-exporter", "arc-listener",
-                      "kube-apiserver"}),
+                      "kube-apiserver", "gcs-fuse-csi-driver"}),
 }
 
 

@@ -18,14 +18,31 @@ from components.aws.pod_identity import WorkloadBucketAccess, WorkloadBucketAcce
 from components.aws.s3_bucket import S3Bucket
 from components.aws.system_pool import EksSystemNodePool, EksSystemNodePoolArgs
 from infra.catalog.accelerators import Cloud, resolve
+from infra.catalog.dataset_contract import EPHEMERAL_LABEL, LOCAL_NVME
+from infra.catalog.dataset_drivers import MOUNTPOINT_CSI, mountpoint_addon_version
+from infra.catalog.local_storage import local_nvme
 from infra.compose.charts import autoscaler_image_tag, helm_chart
 from infra.compose.context import PROTECTED_ENVIRONMENTS, AwsContext, bucket_name, physical_name, zones_for
+from infra.compose.datasets import local_nvme_pools
 from infra.compose.datasets_aws import aws_cluster_datasets
 from infra.compose.gateways import aws_cluster_gateways
 from infra.compose.observability_aws import cluster_observability
 from infra.compose.runners import aws_runners
 from infra.compose.teams import checkpoint_labels, cluster_gpu_queues
 from infra.config.stack import CapacityType, ClusterConfig, Environment, GpuPoolConfig, NatMode
+
+
+def addon_versions(cluster: ClusterConfig) -> dict[str, str]:
+    """Managed add-on versions: the stack's own, else the Mountpoint driver's recorded build for the cluster's minor.
+
+    The Mountpoint add-on is pinned because the dataset volumes' options were read at one driver version
+    (infra/catalog/dataset_drivers.py); EKS's default build could be another driver with other options.
+    """
+    versions = {k.value: v for k, v in cluster.aws.addon_versions.items()}
+    pinned = mountpoint_addon_version(cluster.kubernetes_version)
+    if pinned is not None:
+        versions.setdefault(MOUNTPOINT_CSI.name, pinned)
+    return versions
 
 
 def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
@@ -61,7 +78,7 @@ def build_cluster(ctx: AwsContext, name: str, cluster: ClusterConfig,
     ), opts=ctx.opts)
     managed = EksManagedAddons(f"{name}-addons", EksManagedAddonsArgs(
         cluster_name=eks.cluster_name, cluster_arn=arn, account_id=ctx.account_id,
-        versions={k.value: v for k, v in options.addon_versions.items()}, nodes=[system.node_group],
+        versions=addon_versions(cluster), nodes=[system.node_group],
         tags=ctx.tags, provider=eks.provider, labels={"app.kubernetes.io/managed-by": "mlinfra"},
         bounds=ctx.bounds,
     ), opts=ctx.opts)
@@ -149,6 +166,10 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         pool_subnets = [subnets[options.zone]]
     else:
         pool_subnets = [next(iter(subnets.values()))] if placement else list(subnets.values())
+    # A local-NVMe dataset cache is read on this pool: its ephemeral storage goes on the instance store (the config
+    # rules refused machines without one).
+    nvme = local_nvme(offer.machine_type) if pool_name in local_nvme_pools(ctx.config, name) else None
+    nvme_label = {EPHEMERAL_LABEL: LOCAL_NVME} if nvme else {}
     if options.capacity_block_id:
         capacity_type = "CAPACITY_BLOCK"
     else:
@@ -165,7 +186,7 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         max_nodes=pool.max_nodes,
         capacity_type=capacity_type,
         disk_gib=pool.disk_gib,
-        labels=checkpoint_labels(pool, checkpoints),
+        labels={**checkpoint_labels(pool, checkpoints), **nvme_label},
         autoscaler_cluster_name=cluster_name,
         efa_interfaces=offer.efa_interfaces if options.efa else 0,
         cluster_security_group_id=eks.security_group_id if options.efa else None,
@@ -175,6 +196,7 @@ def _pool_args(ctx: AwsContext, name: str, cluster_name: str, eks: EksCluster,
         capacity_block_id=options.capacity_block_id,
         reserved_nodes=options.reserved_nodes,
         node_repair=options.node_repair,
+        local_nvme_gib=nvme.total_gib if nvme else None,
         tags=ctx.tags,
     )
     pools = {f"{name}-{pool_name}": main}

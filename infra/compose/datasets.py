@@ -19,7 +19,7 @@ from infra.catalog.dataset_contract import (
 from infra.catalog.dataset_drivers import unknown_gcs_fuse_options, unknown_mountpoint_options
 from infra.compose.context import bucket_name
 from infra.config.base import BucketAccess
-from infra.config.datasets import ConsumerConfig, DatasetConfig
+from infra.config.datasets import ConsumerConfig, DatasetConfig, NodeCacheMedium
 from infra.config.rules.datasets import home_region
 from infra.config.stack import StackConfig
 
@@ -88,6 +88,16 @@ def consumers_on(config: StackConfig, cluster: str) -> Iterator[tuple[str, Datas
         for key, consumer in sorted(dataset.consumers.items()):
             if consumer.cluster == cluster:
                 yield name, dataset, key, consumer
+
+
+def local_nvme_pools(config: StackConfig, cluster: str) -> set[str]:
+    """The GPU pools of `cluster` whose ephemeral storage goes on local NVMe: those a local-nvme cache is read on."""
+    pools: set[str] = set()
+    for _, dataset, _, consumer in consumers_on(config, cluster):
+        node = dataset.cache.node
+        if node is not None and node.medium == NodeCacheMedium.LOCAL_NVME:
+            pools |= {consumer.pool} if consumer.pool else set(config.clusters[cluster].gpu_pools)
+    return pools
 
 
 def check_options(cloud: Cloud, where: str, mount_options: Iterable[str], attributes: Iterable[str]) -> None:

@@ -39,6 +39,7 @@ from infra.compose.datasets import (
     warm_job_name,
 )
 from infra.config.datasets import DatasetConfig
+from infra.config.observability import observability_enabled
 from infra.config.rules.datasets import shared_zones
 from infra.config.stack import StackConfig
 
@@ -110,7 +111,8 @@ def gcp_cluster_datasets(config: StackConfig, stack: str, name: str, gke: GkeClu
         node = dataset.cache.node
         options = gcsfuse_mount_options(dataset.home.prefix, dataset.cache.parallel_downloads, node is not None)
         attributes = gcsfuse_volume_attributes(bucket, node.size_gib if node else None,
-                                               dataset.cache.metadata_ttl_seconds)
+                                               dataset.cache.metadata_ttl_seconds,
+                                               metrics=observability_enabled(config))
         check_options(Cloud.GCP, f"datasets.{dataset_name}.consumers.{key}", options, attributes)
         GcsDatasetVolume(f"{name}-{dataset_name}-{key}", GcsDatasetVolumeArgs(
             volume_name=volume_name(dataset_name, key), namespace=consumer.namespace,

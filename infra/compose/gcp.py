@@ -13,7 +13,10 @@ from components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from components.gcp.network import ExistingSubnet, GcpNetwork, GcpNetworkArgs
 from components.tags import gcp_labels
 from infra.catalog.accelerators import Cloud, resolve
+from infra.catalog.dataset_contract import EPHEMERAL_LABEL, LOCAL_NVME
+from infra.catalog.local_storage import local_nvme
 from infra.compose.context import PROTECTED_ENVIRONMENTS, bucket_name, physical_name
+from infra.compose.datasets import local_nvme_pools
 from infra.compose.datasets_gcp import gcp_cluster_datasets, gcp_dataset_caches
 from infra.compose.datasets_replication import gcp_dataset_replicas
 from infra.compose.gateways import gcp_cluster_gateways, proxy_only_cidr
@@ -107,10 +110,12 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
         # With observability on, the platform's dcgm-exporter (XID and error counters) replaces GKE's package.
         managed_dcgm=not observability_enabled(config),
     ), opts=opts)
+    nvme_pools = local_nvme_pools(config, name)
     pools = {pool_name: GkeGpuNodePool(f"{name}-{pool_name}", pool_args(
         region, cluster, pool, gke.cluster_id, gke.node_service_account, labels,
         boot_disk_kms_key=gke.disk_kms_key,
-        checkpoint_bucket=bucket_name(config, stack, pool.checkpoints) if pool.checkpoints else None), opts=opts)
+        checkpoint_bucket=bucket_name(config, stack, pool.checkpoints) if pool.checkpoints else None,
+        local_nvme_cache=pool_name in nvme_pools), opts=opts)
         for pool_name, pool in cluster.gpu_pools.items()}
     gateways = gcp_cluster_gateways(config, name, cluster_name, cluster, network, gke.provider, labels, opts)
     team_namespaces = cluster_gpu_queues(config, name, gke.provider, {}, [gke.system_pool])
@@ -125,9 +130,14 @@ def _cluster(config: StackConfig, stack: str, name: str, cluster: ClusterConfig,
 def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_id: pulumi.Input[str],
               service_account: pulumi.Input[str], labels: dict[str, str],
               boot_disk_kms_key: pulumi.Input[str] | None = None,
-              checkpoint_bucket: str | None = None) -> GkeGpuNodePoolArgs:
-    """A GPU pool's component args: the machine from the catalog, the rest from config."""
+              checkpoint_bucket: str | None = None, local_nvme_cache: bool = False) -> GkeGpuNodePoolArgs:
+    """A GPU pool's component args: the machine from the catalog, the rest from config.
+
+    `local_nvme_cache`: a dataset caches on Local SSD on this pool, so its ephemeral storage goes there (the config
+    rules refused machines without recorded Local SSD).
+    """
     offer = resolve(Cloud.GCP, pool.accelerator, pool.gpus_per_node)
+    disks = local_nvme(offer.machine_type) if local_nvme_cache else None
     options = pool.gcp
     regional = cluster.gcp.location == LocationType.REGIONAL
     node_locations: list[str] = []
@@ -159,7 +169,9 @@ def pool_args(region: str, cluster: ClusterConfig, pool: GpuPoolConfig, cluster_
         flex_start=flexible, queued_provisioning=options.provisioning == Provisioning.QUEUED,
         compact_placement=options.compact_placement, node_locations=node_locations,
         max_surge=options.max_surge, max_unavailable=options.max_unavailable,
-        node_labels=checkpoint_labels(pool, checkpoint_bucket), labels=labels, boot_disk_kms_key=boot_disk_kms_key,
+        node_labels={**checkpoint_labels(pool, checkpoint_bucket), **({EPHEMERAL_LABEL: LOCAL_NVME} if disks else {})},
+        labels=labels, boot_disk_kms_key=boot_disk_kms_key,
+        local_ssd_count=disks.gke_local_ssd_count if disks else None,
     )
 
 

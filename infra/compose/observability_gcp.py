@@ -20,6 +20,7 @@ from components.gcp.gmp_manifests import ScrapeTarget, SmtpRelay, alertmanager_c
 from components.gcp.managed_prometheus import GmpMonitoring, GmpMonitoringArgs
 from components.k8s.runner_values import LISTENER_SELECTOR, METRICS_PORT
 from components.monitoring.dashboards import platform_dashboards
+from components.monitoring.dataset_panels import GCSFUSE_METRICS_READ, dataset_dashboards
 from components.monitoring.dataset_rules import dataset_alert_rules
 from components.monitoring.exporters import (
     DCGM_EXPORTER,
@@ -35,7 +36,9 @@ from components.monitoring.grafana import GRAFANA_NAMESPACE, ClusterGrafana, Clu
 from components.monitoring.rules import ClusterScope, RuleScope, platform_alert_rules, rule_groups
 from infra.catalog import gmp
 from infra.catalog.accelerators import Cloud, resolve
+from infra.catalog.dataset_drivers import GCS_FUSE_METRICS_PORT, GCS_FUSE_NODE_POD_LABELS
 from infra.compose.charts import helm_chart
+from infra.compose.datasets import consumers_on
 from infra.compose.observability import alert_thresholds, runbook_base
 from infra.config.observability import observability_enabled
 from infra.config.rules.names import scale_set_name
@@ -58,11 +61,12 @@ def gpu_hourly_prices(cluster: ClusterConfig) -> dict[str, float]:
     return prices
 
 
-def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
+def scrape_targets(cluster: ClusterConfig, mounts_datasets: bool = False) -> dict[str, ScrapeTarget]:
     """What GMP scrapes on a GKE cluster besides GKE's own packages, keyed by a stable name.
 
     Every target that describes other objects (kube-state-metrics, the ARC listeners' `name`/`namespace`
     labels of a scale set) keeps its own labels: GMP's target labels are left empty for them.
+    `mounts_datasets`: the cluster mounts GCS datasets, whose gcsfuse metrics the CSI driver's node pods serve.
     """
     targets = {
         "kube-state-metrics": ScrapeTarget(SCRAPE_SELECTORS[KUBE_STATE_METRICS], SCRAPE_PORTS[KUBE_STATE_METRICS],
@@ -80,6 +84,13 @@ def scrape_targets(cluster: ClusterConfig) -> dict[str, ScrapeTarget]:
         # CiRunners, whose NetworkPolicy admits them). Cluster-wide with no target labels: a PodMonitoring
         # would stamp its own namespace on every series and rename the scale set's `namespace` label.
         targets["arc-listeners"] = ScrapeTarget(LISTENER_SELECTOR, METRICS_PORT, target_labels=())
+    if mounts_datasets:
+        # GKE's managed driver pods (kube-system, host network) serve every mount's gcsfuse metrics, labelled with
+        # the mount's own pod, namespace and volume; GMP adds only the node (infra/catalog/exporter_metrics.py). A
+        # numeric port is scraped whether the pod declares it or not (prometheus-engine@v0.17.2:pkg/operator/apis/
+        # monitoring/v1/pod_config.go, read 2026-12-07).
+        targets["gcs-fuse-csi-driver"] = ScrapeTarget(dict(GCS_FUSE_NODE_POD_LABELS), GCS_FUSE_METRICS_PORT,
+                                                      target_labels=("node",), keep_metrics=GCSFUSE_METRICS_READ)
     return targets
 
 
@@ -127,8 +138,9 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
                                  spend_per_hour_budget=budget_for(config), gpu_hourly_prices=prices)
     if config.datasets:  # a pod stuck on a dataset mount (components/monitoring/dataset_rules.py)
         rules += dataset_alert_rules()
+    mounts_datasets = any(True for _ in consumers_on(config, name))
     monitoring = GmpMonitoring(f"{name}-gmp", GmpMonitoringArgs(
-        k8s_provider=gke.provider, targets=scrape_targets(cluster),
+        k8s_provider=gke.provider, targets=scrape_targets(cluster, mounts_datasets),
         scrape_interval_seconds=obs.scrape_interval_seconds,
         rule_file=rule_groups(rules, interval_seconds=obs.scrape_interval_seconds * 2,
                               runbook_base=runbook_base(config)),
@@ -146,7 +158,8 @@ def gcp_observability(config: StackConfig, stack: str, name: str, cluster: Clust
             provider=gke.provider, chart=helm_chart("grafana"),
             datasource={"name": "Google Cloud Managed Prometheus", "type": "prometheus", "uid": DATASOURCE_UID,
                         "url": frontend.url, "access": "proxy"},
-            dashboards=platform_dashboards(DATASOURCE_UID, prices, runners=bool(cluster.runners)),
+            dashboards={**platform_dashboards(DATASOURCE_UID, prices, runners=bool(cluster.runners)),
+                        **(dataset_dashboards(DATASOURCE_UID) if mounts_datasets else {})},
             node_selector=SYSTEM_POOL, labels=LABELS,
             depends_on=on_system), opts=opts)
         outputs["grafana"] = {"namespace": grafana.namespace, "service": grafana.service,

@@ -31,11 +31,13 @@ INDEFINITE_TTL = -1
 
 
 class NodeCacheMedium(StrEnum):
-    """Where a node's cache lives: the node's disk, its memory (tmpfs), or a volume of its own (EKS: gp3)."""
+    """Where a node's cache lives: the node's disk, its memory (tmpfs), a volume of its own (EKS: gp3), or the
+    machine's local NVMe (EKS instance store, GKE Local SSD), which then holds the pool's ephemeral storage."""
 
     DISK = "disk"
     MEMORY = "memory"
     VOLUME = "volume"
+    LOCAL_NVME = "local-nvme"
 
 
 class DatasetHome(Model):

@@ -101,7 +101,9 @@ def test_prod_counts_are_pinned(prod):
     # namespace to infer-gcp's unauthenticated GMP query frontend.
     # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
     # Then +2 for #28: infer-gcp's own dcgm-exporter (release, ClusterPodMonitoring) in place of GKE's package.
-    assert prod["counts"]["total"] == 377
+    # Then 2 for the datasets' metrics on infer-gcp (#27): GMP's scrape of the GCS FUSE CSI driver's node pods and
+    # the datasets dashboard's ConfigMap.
+    assert prod["counts"]["total"] == 379
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.

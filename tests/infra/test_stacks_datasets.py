@@ -49,6 +49,14 @@ def test_dev_mounts_an_s3_dataset_on_eks_with_a_node_cache(documents):
     assert (association["namespace"], association["serviceAccount"]) == ("training", "trainer")
 
 
+def test_the_mountpoint_addon_is_the_recorded_build_of_the_pinned_driver(documents):
+    # v2.7.0-eksbuild.1 for EKS 1.35: aws-samples/comfyui-on-eks@afda88e1 docs/mirador-security-findings-status.md.
+    for stack, addon in (("dev", "dev-addons-aws-mountpoint-s3-csi-driver"),
+                         ("prod", "train-addons-aws-mountpoint-s3-csi-driver")):
+        inputs = by_name(documents[stack])[addon]["inputs"]
+        assert (inputs["addonName"], inputs["addonVersion"]) == ("aws-mountpoint-s3-csi-driver", "v2.7.0-eksbuild.1")
+
+
 def test_dev_eks_dataset_role_reads_only_its_prefix(documents):
     from components.aws.dataset_access import DatasetGrant, dataset_access_policy
     # The planned policy is unknown in a preview (it names the bucket's KMS key); the helper that makes it:
@@ -72,7 +80,8 @@ def test_dev_mounts_a_gcs_dataset_on_gke_with_file_cache_and_anywhere_cache(docu
     assert pv["csi"] == {"driver": "gcsfuse.csi.storage.gke.io", "volumeHandle": "acme-ml-dev-datasets-gcs",
                          "readOnly": True, "volumeAttributes": {
                              "bucketName": "acme-ml-dev-datasets-gcs", "metadataCacheTTLSeconds": "300",
-                             "fileCacheCapacity": "50Gi"}}
+                             # GKE turns the sidecar's metrics off by default; the datasets dashboard reads them.
+                             "fileCacheCapacity": "50Gi", "disableMetrics": "false"}}
     assert pv["mountOptions"] == ["implicit-dirs", "only-dir=imagenet", "file-cache:enable-parallel-downloads:true"]
     grant = found["dev-gke-imagenet-gcs-gke-grant-gke-imagenet-gcs"]["inputs"]
     assert grant["role"] == "roles/storage.objectViewer"
@@ -85,6 +94,9 @@ def test_dev_mounts_a_gcs_dataset_on_gke_with_file_cache_and_anywhere_cache(docu
     assert job["spec"]["volumes"][0]["persistentVolumeClaim"] == {"claimName": "dataset-imagenet-gcs",
                                                                   "readOnly": True}
     assert job["spec"]["serviceAccountName"] == "trainer"
+    # Pinned by digest (docker-library/repo-info repos/busybox/remote/1.37.0.md): a re-pushed tag changes nothing.
+    assert job["spec"]["containers"][0]["image"] == (
+        "docker.io/library/busybox:1.37.0@sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0")
 
 
 def test_prod_replicates_s3_to_gcs_without_keys_and_caches_in_the_h100_zone(documents):

@@ -142,8 +142,12 @@ def test_grafana_reads_gmp_through_the_frontend_and_is_cluster_internal(stack):
     boards = {json.loads(next(iter(c.inputs["data"].values())))["uid"]
               for c in of_type(run, "kubernetes:core/v1:ConfigMap") if c.name.startswith(f"{GKE[stack]}-grafana")}
     # The runner dashboard only where the cluster runs runner scale sets.
-    runners = bool(config_of(run.stack_file).clusters[GKE[stack]].runners)
-    assert boards == set(platform_dashboards("gmp", {"x": 1.0}, runners=runners))
+    config = config_of(run.stack_file)
+    runners = bool(config.clusters[GKE[stack]].runners)
+    # The datasets dashboard only where the cluster mounts datasets (components/monitoring/dataset_panels.py).
+    mounts = any(c.cluster == GKE[stack] for d in config.datasets.values() for c in d.consumers.values())
+    assert boards == set(platform_dashboards("gmp", {"x": 1.0}, runners=runners)) | (
+        {"mlinfra-datasets"} if mounts else set())
 
 
 def _with_observability(stack, **observability):
@@ -187,8 +191,12 @@ def test_observability_off_creates_none_of_it():
     assert "APISERVER" not in cluster.inputs["monitoringConfig"]["enableComponents"]
     # Without the platform's collection GKE's own DCGM package keeps the GPU metrics in Cloud Monitoring.
     assert "DCGM" in cluster.inputs["monitoringConfig"]["enableComponents"]
-    # The 23 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone (20, then the
-    # query frontend's NetworkPolicy, #26, then the dcgm-exporter release and its ClusterPodMonitoring, #28).
+    # The 25 GKE observability resources of the dev plan (tests/infra/test_stacks.py) are all gone (20, then the
+    # query frontend's NetworkPolicy, #26, then the dcgm-exporter release and its ClusterPodMonitoring, #28, and
+    # the GCS FUSE driver's scrape and the datasets dashboard, #27).
     gke_obs = [r for r in stack_run("dev").resources if r.name.startswith("dev-gke-")
                and any(part in r.name for part in ("-gmp", "-query", "-grafana", "-exporters"))]
-    assert len(gke_obs) == 23
+    assert len(gke_obs) == 25
+    # With nothing to scrape them, the dataset volumes keep GKE's default: no metrics from the sidecar.
+    [pv] = [r for r in run.resources if r.name == "dev-gke-imagenet-gcs-gke-pv"]
+    assert "disableMetrics" not in pv.inputs["spec"]["csi"]["volumeAttributes"]

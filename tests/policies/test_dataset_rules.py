@@ -160,3 +160,31 @@ def test_a_static_claim_must_bind_a_stack_volume(pack):
     assert found == [("volume-claims-have-a-storage-class", "mandatory",
                       "PersistentVolumeClaim 'dev-imagenet-eks-pvc' binds PersistentVolume 'someone-elses-volume', "
                       "which the stack does not create on cluster 'dev-dev'")]
+
+
+def _local_nvme_pool(p):
+    p["labels"]["mlinfra.io/ephemeral-storage"] = "local-nvme"
+    return p
+
+
+def test_a_pool_on_local_nvme_is_measured_by_its_instance_store(pack):
+    # dev's L4 pool runs g6.xlarge: 250 GB of instance store (Karpenter's instance-local-nvme), 232 GiB, of which at
+    # most 116 GiB may hold a cache. 110 GiB overflows the 200 GiB root disk but fits the NVMe.
+    inputs = edited("dev", "dev-imagenet-eks-pv", _cache("110Gi"))
+    assert [f[0] for f in findings(pack, inputs)] == ["dataset-node-cache-fits-pool-disk"]
+    on_nvme = [PolicyInput(**{**i.__dict__, "properties": _struct(_local_nvme_pool(props(i)))})
+               if i.name == "dev-l4-ng" else i for i in inputs]
+    assert findings(pack, on_nvme) == []
+    too_big = [PolicyInput(**{**i.__dict__, "properties": _struct(_cache("120Gi")(props(i)))})
+               if i.name == "dev-imagenet-eks-pv" else i for i in on_nvme]
+    assert findings(pack, too_big) == [(
+        "dataset-node-cache-fits-pool-disk", "mandatory",
+        "PersistentVolume 'dev-imagenet-eks-pv' caches 120 GiB on each node, and GPU pool 'dev-l4' of cluster "
+        "'dev-dev' has 232 GiB of local NVMe (at most 116 GiB for a cache after images and logs): the cache fills "
+        "the disk and the kubelet evicts the mount")]
+
+
+def _struct(values: dict) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(values)
+    return struct

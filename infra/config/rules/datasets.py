@@ -10,10 +10,12 @@ from collections.abc import Iterator
 
 from infra.catalog.accelerators import CatalogError, Cloud, resolve
 from infra.catalog.dataset_contract import MIN_DISK_RESERVE_GIB
+from infra.catalog.dataset_drivers import MOUNTPOINT_CSI
+from infra.catalog.local_storage import local_nvme
 from infra.config.base import BucketAccess
 from infra.config.datasets import DatasetConfig, NodeCacheMedium
 from infra.config.gcp import LocationType
-from infra.config.stack import ClusterConfig, StackConfig
+from infra.config.stack import ClusterConfig, GpuPoolConfig, StackConfig
 from infra.config.values.buckets import external_bucket_problem
 
 Problem = tuple[str, str]
@@ -92,6 +94,23 @@ def dataset_problems(config: StackConfig) -> Iterator[Problem]:
         yield from _dataset(config, f"datasets.{name}", dataset)
         yield from _one_claim_per_namespace(f"datasets.{name}", dataset)
     yield from _pod_identity_collisions(config)
+    yield from _mountpoint_addon_pins(config)
+
+
+def _mountpoint_addon_pins(config: StackConfig) -> Iterator[Problem]:
+    """A stack that mounts datasets on EKS runs the driver build whose options were recorded (dataset_drivers.py)."""
+    build = f"{MOUNTPOINT_CSI.version}-eksbuild."
+    consumer_clusters = {c.cluster for d in config.datasets.values() for c in d.consumers.values()}
+    for name in sorted(consumer_clusters):
+        cluster = config.clusters.get(name)
+        if cluster is None or cluster.cloud != Cloud.AWS:
+            continue
+        version = {k.value: v for k, v in cluster.aws.addon_versions.items()}.get(MOUNTPOINT_CSI.name)
+        if version is not None and not version.startswith(build):
+            yield (f"clusters.{name}.aws.addon_versions.{MOUNTPOINT_CSI.name}",
+                   f"'{version}' is not a build of driver {MOUNTPOINT_CSI.version}, the version whose mount options "
+                   f"and volume attributes the dataset volumes were checked against; pin a {build}N build, or "
+                   "re-read the driver's options at the new version (infra/catalog/dataset_drivers.py) first")
 
 
 def _one_claim_per_namespace(path: str, dataset: DatasetConfig) -> Iterator[Problem]:
@@ -223,7 +242,9 @@ def _node_cache(config: StackConfig, path: str, cluster_name: str, cluster: Clus
     for pool_name, pool in cluster.gpu_pools.items():
         if only_pool is not None and pool_name != only_pool:
             continue
-        if node.medium == NodeCacheMedium.DISK:
+        if node.medium == NodeCacheMedium.LOCAL_NVME:
+            yield from _local_nvme(f"{where}", cluster_name, cluster, pool_name, pool, node.size_gib)
+        elif node.medium == NodeCacheMedium.DISK:
             room = min(pool.disk_gib - MIN_DISK_RESERVE_GIB, pool.disk_gib // 2)
             if node.size_gib > room:
                 yield (f"{where}.size_gib",
@@ -240,6 +261,28 @@ def _node_cache(config: StackConfig, path: str, cluster_name: str, cluster: Clus
                 yield (f"{where}.size_gib",
                        f"{node.size_gib} GiB of memory cache does not fit on pool '{cluster_name}.{pool_name}' "
                        f"({memory} GiB machines; at most {room} GiB for a cache); lower size_gib or use medium: disk")
+
+
+def _local_nvme(where: str, cluster_name: str, cluster: ClusterConfig, pool_name: str, pool: GpuPoolConfig,
+                size_gib: int) -> Iterator[Problem]:
+    """A local-NVMe cache needs a machine that has local NVMe, and must leave room on it for images and logs."""
+    try:
+        machine = resolve(cluster.cloud, pool.accelerator, pool.gpus_per_node).machine_type
+    except CatalogError:
+        return  # the pool rule reports the unknown machine
+    disks = local_nvme(machine)
+    if disks is None:
+        yield (f"{where}.medium",
+               f"'local-nvme' needs a machine with local NVMe, and pool '{cluster_name}.{pool_name}' runs {machine}, "
+               "which has none recorded (infra/catalog/local_storage.py); use disk or memory, or consume the "
+               "dataset on a pool whose machine has local NVMe")
+        return
+    # The pool's ephemeral storage (kubelet, and on EKS containerd's images) moves onto the NVMe with the cache.
+    room = min(disks.total_gib - MIN_DISK_RESERVE_GIB, disks.total_gib // 2)
+    if size_gib > room:
+        yield (f"{where}.size_gib",
+               f"{size_gib} GiB does not fit on the local NVMe of pool '{cluster_name}.{pool_name}' ({machine}: "
+               f"{disks.total_gib} GiB, at most {room} GiB for a cache after images and logs); lower size_gib")
 
 
 def _shared_cache(config: StackConfig, path: str, dataset: DatasetConfig) -> Iterator[Problem]:

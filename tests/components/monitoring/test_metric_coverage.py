@@ -3,6 +3,7 @@
 import pytest
 
 from components.monitoring.dashboards import platform_dashboards
+from components.monitoring.dataset_panels import dataset_dashboards
 from components.monitoring.dcgm_counters import counter_names
 from components.monitoring.rules import AlertThresholds, ClusterScope, RuleScope, platform_alert_rules
 from infra.catalog.exporter_metrics import EXPORTER_METRICS, SCRAPED_ON, producers
@@ -21,7 +22,9 @@ def expressions(cloud: str) -> dict[str, str]:
     rules = platform_alert_rules(THRESHOLDS, RuleScope((cluster,), dcgm_error_counters=aws, dcgm_health_counters=aws),
                                  spend_per_hour_budget=10.0, gpu_hourly_prices=PRICES)
     found = {f"rule {r.name}": r.expr for r in rules}
-    for uid, board in platform_dashboards("ds", PRICES, runners=True).items():
+    # GKE clusters that mount datasets add the datasets dashboard (EKS has no scrapable dataset metrics).
+    boards = {**platform_dashboards("ds", PRICES, runners=True), **({} if aws else dataset_dashboards("ds"))}
+    for uid, board in boards.items():
         for panel in board["panels"]:
             for target in panel["targets"]:
                 found[f"{uid} / {panel['title']} / {target['refId']}"] = target["expr"]

@@ -3,6 +3,7 @@ import asyncio
 import pytest
 import yaml
 
+from components.gcp.gmp_manifests import monitoring_spec
 from infra.compose.observability_gcp import gpu_hourly_prices, receivers_config, scrape_targets
 from infra.config.load import parse_stack_config
 
@@ -79,3 +80,15 @@ def test_receivers_are_a_secret_output_with_mail_only_through_a_relay(relay, ema
     assert receivers[0] == {"name": "webhook", "webhook_configs": [
         {"url": "https://hooks.example.com/x", "send_resolved": True}]}
     assert [r["name"] for r in receivers] == ["webhook", *(["email"] if emails else [])]
+
+
+def test_a_cluster_that_mounts_datasets_scrapes_the_gcs_fuse_driver_node_pods():
+    # gcs-fuse-csi-driver@v1.24.4: node pods `k8s-app=gcs-fuse-csi-driver` serve gcsfuse's metrics on :9920.
+    target = scrape_targets(config().clusters["infer"], mounts_datasets=True)["gcs-fuse-csi-driver"]
+    assert (dict(target.match_labels), target.port, target.path, target.namespace, target.target_labels) == (
+        {"k8s-app": "gcs-fuse-csi-driver"}, 9920, "/metrics", None, ("node",))
+    spec = monitoring_spec(target, 30)
+    assert spec["endpoints"] == [{"port": 9920, "path": "/metrics", "interval": "30s", "metricRelabeling": [
+        {"action": "keep", "sourceLabels": ["__name__"],
+         "regex": "file_cache_read_bytes_count|file_cache_read_count|fs_ops_error_count|gcs_read_bytes_count"}]}]
+    assert "gcs-fuse-csi-driver" not in scrape_targets(config().clusters["infer"])

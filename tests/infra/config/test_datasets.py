@@ -165,3 +165,45 @@ def test_pool_zones_follow_placement_and_location():
     assert shared_zones(prod, prod.datasets["imagenet"], Cloud.GCP) == []
     dev = parse_stack_config(stack_values("dev"), "dev")
     assert shared_zones(dev, dev.datasets["imagenet-gcs"], Cloud.GCP) == ["us-central1-b"]
+
+
+def test_a_mountpoint_addon_of_another_driver_version_is_refused_where_datasets_mount(dev):
+    # The dataset volumes' options were recorded at driver v2.7.0 (infra/catalog/dataset_drivers.py).
+    dev["clusters"]["dev"]["aws"]["addon_versions"] = {"aws-mountpoint-s3-csi-driver": "v2.8.0-eksbuild.1"}
+    assert problems(dev) == [
+        "clusters.dev.aws.addon_versions.aws-mountpoint-s3-csi-driver: 'v2.8.0-eksbuild.1' is not a build of driver "
+        "v2.7.0, the version whose mount options and volume attributes the dataset volumes were checked against; pin "
+        "a v2.7.0-eksbuild.N build, or re-read the driver's options at the new version "
+        "(infra/catalog/dataset_drivers.py) first"]
+    dev["clusters"]["dev"]["aws"]["addon_versions"] = {"aws-mountpoint-s3-csi-driver": "v2.7.0-eksbuild.2"}
+    assert problems(dev) == []
+
+
+def test_local_nvme_only_on_machines_that_have_it_and_sized_by_it(dev):
+    # dev's EKS L4 pool runs g6.xlarge: 250 GB of instance store (232 GiB), at most 116 GiB for a cache; 110 GiB is
+    # more than its 200 GiB root disk allows (100) but fits the NVMe.
+    dev["datasets"]["imagenet"]["cache"]["node"] = {"size_gib": 110, "medium": "local-nvme"}
+    assert problems(dev) == []
+    dev["datasets"]["imagenet"]["cache"]["node"]["size_gib"] = 120
+    assert problems(dev) == [
+        "datasets.imagenet.cache.node.size_gib: 120 GiB does not fit on the local NVMe of pool 'dev.l4' (g6.xlarge: "
+        "232 GiB, at most 116 GiB for a cache after images and logs); lower size_gib"]
+    dev["datasets"]["imagenet"]["cache"]["node"]["size_gib"] = 50
+    # dev-gke's L4 pool runs g2-standard-4, whose Local SSD count is chosen at creation and not recorded.
+    dev["datasets"]["imagenet-gcs"]["cache"]["node"]["medium"] = "local-nvme"
+    assert problems(dev) == [
+        "datasets.imagenet-gcs.cache.node.medium: 'local-nvme' needs a machine with local NVMe, and pool "
+        "'dev-gke.l4' runs g2-standard-4, which has none recorded (infra/catalog/local_storage.py); use disk or "
+        "memory, or consume the dataset on a pool whose machine has local NVMe"]
+
+
+def test_local_nvme_on_a_machine_without_it_exits_2_naming_the_field(tmp_path):
+    text = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+    marker = "        node: {size_gib: 50, medium: disk}\n        metadata_ttl_seconds: 300\n        parallel_downloads"
+    assert text.count(marker) == 1
+    broken = text.replace(marker, marker.replace("medium: disk", "medium: local-nvme"))
+    (tmp_path / "Pulumi.dev.yaml").write_text(broken)
+    result = mlinfra("plan", "dev", "--stacks-dir", str(tmp_path), "--format", "json")
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert ("  - datasets.imagenet-gcs.cache.node.medium: 'local-nvme' needs a machine with local NVMe, and pool "
+            "'dev-gke.l4' runs g2-standard-4") in result.stderr
