@@ -110,3 +110,15 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+@pytest.mark.parametrize("text", ["(", "- a list\n", "config: [1]\n", "config: text\n"])
+def test_a_bootstrap_file_of_another_shape_is_exit_2(repo, text):  # noqa: F811
+    # Found by the property test: "(" parses as a string, and `.get("config")` on it was exit 70.
+    (repo / BOOT).write_text(text)
+    before = snapshot(repo)
+    result = run(repo, str(repo / BOOT), str(repo / ACCEPTED))
+    assert result.exit_code == 2
+    assert result.output == (f"error: {repo / BOOT}: expected a Pulumi stack file, a mapping with a 'config' "
+                             "mapping inside\n")
+    assert snapshot(repo) == before
