@@ -35,16 +35,6 @@ def _source_file(source: str, stacks_dir: Path) -> tuple[Path, str]:
     return stacks_dir / f"Pulumi.{source}.yaml", source
 
 
-def _config_mapping(document: object, path: object) -> dict:
-    """A stack file's `config` mapping; a document of another shape ends the command (exit 2) naming the file."""
-    if document is None:
-        return {}
-    config = document.get("config") if isinstance(document, dict) else None
-    if not isinstance(document, dict) or not isinstance(config, (dict, type(None))):
-        _fail(f"{path}: expected a Pulumi stack file, a mapping with a 'config' mapping inside")
-    return config or {}
-
-
 def _read_text(path: Path, option: str) -> str:
     """The text of a file the command reads and rewrites: a regular UTF-8 file of bounded size, else exit 2."""
     from infra.config.input_files import InputFileError, read_regular_file
@@ -155,7 +145,7 @@ def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_
     need no edit: they list stacks from the stack files. Exit codes: 0 written; 2 nothing written (a
     taken or bad name, an unreadable source, or a stack that would not plan: every problem is named).
     """
-    from infra.offline.stackfile import available_stacks
+    from infra.offline.stackfile import StackFileError, available_stacks, config_section
     from infra.offline.strict_yaml import StrictYamlError, parse_yaml, read_yaml
     from infra.plan.scaffold import ScaffoldError, new_stack
 
@@ -166,9 +156,9 @@ def new(name: str, source: str, cloud: str | None, environment: str | None, gcp_
     # A missing accepted-findings file is no finding accepted; one that exists must be a readable file.
     accepted_text = _read_text(accepted_file, "--accepted-file") if os.path.lexists(accepted_file) else None
     try:
-        source_config = _config_mapping(read_yaml(source_path), source_path)
-        bootstrap = _config_mapping(parse_yaml(bootstrap_text.encode("utf-8"), str(bootstrap_file)), bootstrap_file)
-    except StrictYamlError as exc:
+        source_config = config_section(read_yaml(source_path), source_path)
+        bootstrap = config_section(parse_yaml(bootstrap_text.encode("utf-8"), str(bootstrap_file)), bootstrap_file)
+    except (StrictYamlError, StackFileError) as exc:
         _fail(str(exc))
     try:
         made = new_stack(name, source_config, source_name, available_stacks(stacks_dir), bootstrap, bootstrap_text,

@@ -41,6 +41,15 @@ def available_stacks(stacks_dir: Path) -> list[str]:
     return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
 
 
+def config_section(document: object, path: object) -> dict:
+    """The `config` mapping of a parsed stack file (an empty file has none); StackFileError naming `path` when
+    the document is not shaped like one."""
+    document = document or {}
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise StackFileError(f"{path}: expected a mapping with a 'config' mapping inside")
+    return document.get("config") or {}
+
+
 def load_stack_file(stacks_dir: Path, stack: str) -> StackFile:
     """Parse one stack file; raise UnknownStackError or StackFileError with a readable message."""
     path = stacks_dir / f"Pulumi.{stack}.yaml"
@@ -48,14 +57,12 @@ def load_stack_file(stacks_dir: Path, stack: str) -> StackFile:
         known = ", ".join(available_stacks(stacks_dir)) or "none"
         raise UnknownStackError(f"unknown stack '{stack}': no {path}. Stacks that exist: {known}")
     try:
-        document = read_yaml(path) or {}
+        document = read_yaml(path)
     except StrictYamlError as exc:
         raise StackFileError(str(exc)) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
-        raise StackFileError(f"{path}: expected a mapping with a 'config' mapping inside")
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in (document.get("config") or {}).items():
+    for key, value in config_section(document, path).items():
         if ":" not in str(key):
             raise StackFileError(f"{path}: config key '{key}' needs a namespace, e.g. mlinfra:{key}")
         encoded, is_secret = encode_value(value)
