@@ -21,6 +21,7 @@ import pulumi_kubernetes as k8s
 from components.gcp.gke_cluster import node_service_account_email
 from components.gcp.gmp_manifests import frontend_args
 from components.gcp.iam import service_account_id
+from components.k8s.network_policies import ingress_only_from, namespace_peer
 
 # GKE Workload Identity with a Google account: grant `roles/iam.workloadIdentityUser` on that account to the
 # member `serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` and annotate the Kubernetes service account
@@ -62,14 +63,8 @@ class GmpQueryFrontendArgs:
 
 
 def clients_only_policy(selector: Mapping[str, str], client_namespaces: Sequence[str]) -> dict:
-    """Ingress to the frontend's pods only from pods in `client_namespaces`, only on its port (none: no ingress).
-
-    Namespaces are matched by `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace to its
-    name (Kubernetes documentation, "Well-Known Labels, Annotations and Taints", read 2026-12-07)."""
-    peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
-             for namespace in client_namespaces]
-    rules = [{"from": peers, "ports": [{"protocol": "TCP", "port": PORT}]}] if peers else []
-    return {"podSelector": {"matchLabels": dict(selector)}, "policyTypes": ["Ingress"], "ingress": rules}
+    """Ingress to the frontend's pods only from pods in `client_namespaces`, only on its port (none: no ingress)."""
+    return ingress_only_from(selector, [namespace_peer(n) for n in client_namespaces], PORT)
 
 
 def workload_identity_member(project: str, namespace: str, service_account: str) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from components.k8s.network_policies import ingress_only_from, namespace_peer
+
 MONITORING_API = "monitoring.googleapis.com/v1"
 # The operator reads the managed Alertmanager's config from this Secret and key unless the
 # OperatorConfig names another (operator_types.go: +kubebuilder:default), so the platform keeps the default.
@@ -98,13 +100,7 @@ def collector_ingress_spec(target: ScrapeTarget) -> dict:
 
     Namespaces the platform closes by default (the runner namespaces) would otherwise drop every scrape.
     """
-    return {
-        "podSelector": {"matchLabels": dict(target.match_labels)},
-        "policyTypes": ["Ingress"],
-        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
-                         "kubernetes.io/metadata.name": SYSTEM_NAMESPACE}}}],
-                     "ports": [{"protocol": "TCP", "port": target.port}]}],
-    }
+    return ingress_only_from(target.match_labels, [namespace_peer(SYSTEM_NAMESPACE)], target.port)
 
 
 def rules_spec(rule_file: Mapping) -> dict:

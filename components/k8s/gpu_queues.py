@@ -24,10 +24,9 @@ from components.k8s.kueue_specs import (
     resource_flavor_spec,
     resource_quota_spec,
 )
+from components.k8s.network_policies import NAMESPACE_NAME_LABEL
 
 KUEUE_NAMESPACE = "kueue-system"
-# Set by Kubernetes on every namespace (its own name): the ClusterQueue admits only the team's namespace.
-NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DERIVATION_ANNOTATION = "mlinfra.io/quota-derivation"
 
 
@@ -89,6 +88,7 @@ class GpuQueues(pulumi.ComponentResource):
                     f"{flavor}: {how}" for flavor, how in sorted(queue.derivations.items()))}
             cluster_queue = k8s.apiextensions.CustomResource(
                 f"{name}-{team}-cq", api_version=args.api_version, kind="ClusterQueue", metadata=metadata,
+                # The ClusterQueue admits only the team's namespace, matched by the label Kubernetes sets.
                 spec=cluster_queue_spec(queue, args.flavors, NAMESPACE_NAME_LABEL),
                 opts=pulumi.ResourceOptions.merge(after_kueue, pulumi.ResourceOptions(
                     depends_on=[flavors[q.flavor] for q in queue.quotas])))

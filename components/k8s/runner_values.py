@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from components.k8s.network_policies import ingress_only_from
+
 CONTROLLER_NAMESPACE = "arc-systems"
 CONTROLLER_SERVICE_ACCOUNT = "arc-controller"
 GITHUB_SECRET_NAME = "github-app"
@@ -128,9 +130,7 @@ def controller_values(metrics: bool = False) -> dict:
 def metrics_ingress_policy(scrapers: Sequence[Mapping]) -> dict:
     """NetworkPolicy spec letting only the metrics collector (`scrapers`: NetworkPolicy peers) reach the
     listeners' metrics port; the namespace denies every other ingress."""
-    return {"podSelector": {"matchLabels": dict(LISTENER_SELECTOR)}, "policyTypes": ["Ingress"],
-            "ingress": [{"from": [dict(peer) for peer in scrapers],
-                         "ports": [{"protocol": "TCP", "port": METRICS_PORT}]}]}
+    return ingress_only_from(LISTENER_SELECTOR, scrapers, METRICS_PORT)
 
 
 def runner_container(runner: RunnerSet) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.k8s.network_policies import namespace_peer
 from components.monitoring.rules import RUNBOOK_DIR, AlertThresholds, github_runbook_base
 from infra.config.observability import effective_alerts, observability_enabled
 from infra.config.stack import ClusterConfig, StackConfig
@@ -35,7 +36,7 @@ def gcp_metrics_scrapers(config: StackConfig) -> list[dict[str, Any]]:
     """NetworkPolicy peers of GMP's managed collectors, or none when observability is off."""
     if not observability_enabled(config):
         return []
-    return [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": GMP_COLLECTOR_NAMESPACE}}}]
+    return [namespace_peer(GMP_COLLECTOR_NAMESPACE)]
 
 
 def alert_thresholds(config: StackConfig) -> AlertThresholds:
