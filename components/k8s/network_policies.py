@@ -1,14 +1,17 @@
 """NetworkPolicy specs the components share: ingress to some pods from named peers on one TCP port only.
 
 A policy that selects pods and lists `Ingress` in `policyTypes` isolates them for ingress: only what its rules
-admit gets in (Kubernetes documentation, "Network Policies", read 2026-12-07). No rules admit nothing.
+admit gets in, and no rules admit nothing (Kubernetes NetworkPolicy semantics, as the runner namespaces'
+default-deny already relies on).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-# Set by Kubernetes on every namespace, to its name.
+# Set by Kubernetes on every namespace, to its name, since 1.22 (Kubernetes documentation "Well-Known Labels,
+# Annotations and Taints", kubernetes-io-metadata-name, as cited in prometheus-community/helm-charts#3217; the
+# NamespaceDefaultLabelName gate of 1.21, cilium/cilium#16585; read 2026-12-07). The platform's clusters are 1.35.
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
