@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,23 @@ from pulumi.runtime import rpc
 
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.analyzer_inputs import PolicyInput, inputs_from_records
+from infra.offline.engine import REPO_ROOT
 from infra.offline.policy_check import PACK_DIR
 from tests.helpers import DELETE, changed, stack_run  # noqa: F401 - shared with the rule tests
+
+
+def pack_without(root: Path, install_line: str) -> Path:
+    """A copy of the pack under `root` whose __main__ skips `install_line` (one of its speed-ups), with the
+    catalog it imports: the pack as it would run without that module, to compare findings against."""
+    shutil.copytree(PACK_DIR, root / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO_ROOT / "infra" / "catalog", root / "infra" / "catalog",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    main = root / "policies" / "__main__.py"
+    text = main.read_text()
+    assert text.count(install_line) == 1
+    main.write_text(text.replace(install_line, "pass"))
+    return root / "policies"
+
 
 UNKNOWN = rpc.UNKNOWN  # what the engine sends for a value known only after apply
 TAGS = {"environment": "dev", "owner": "ml-platform", "cost-center": "cc-1", "stack": "dev"}

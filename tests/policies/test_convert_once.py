@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +11,10 @@ from google.protobuf import json_format
 
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.analyzer_inputs import inputs_from_records
-from infra.offline.engine import REPO_ROOT, run_stack
+from infra.offline.engine import run_stack
 from infra.offline.policy_check import PACK_DIR, config_file
 from infra.offline.policy_config import load_policy_config
-from tests.policies.conftest import recorded_inputs
+from tests.policies.conftest import pack_without, recorded_inputs
 
 INSTALL_LINE = "convert_once.install()"
 
@@ -69,14 +68,7 @@ def test_install_patches_once_and_only_the_version_it_was_read_against():
 def unpatched_pack(tmp_path_factory) -> Path:
     """A copy of the pack whose __main__ does not install convert_once: pulumi_policy as shipped."""
     root = tmp_path_factory.mktemp("unpatched")
-    shutil.copytree(PACK_DIR, root / "policies", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO_ROOT / "infra" / "catalog", root / "infra" / "catalog",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    main = root / "policies" / "__main__.py"
-    text = main.read_text()
-    assert text.count(INSTALL_LINE) == 1
-    main.write_text(text.replace(INSTALL_LINE, "pass"))
-    return root / "policies"
+    return pack_without(root, INSTALL_LINE)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "sandbox"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -10,10 +9,10 @@ import pytest
 
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.analyzer_inputs import inputs_from_records
-from infra.offline.engine import REPO_ROOT, run_stack
+from infra.offline.engine import run_stack
 from infra.offline.policy_check import PACK_DIR, config_file
 from infra.offline.policy_config import PolicySetting, load_policy_config
-from tests.policies.conftest import changed, recorded_inputs, resource
+from tests.policies.conftest import changed, pack_without, recorded_inputs, resource
 from tests.policies.test_resource_rules import BASES, CASES
 
 INSTALL_LINE = "rules_by_type.install()"
@@ -29,14 +28,8 @@ def _findings(analyzer: PolicyAnalyzer, inputs) -> list[tuple]:
 def both_packs(tmp_path_factory):
     """The pack, and a copy whose __main__ does not install rules_by_type: every rule for every resource."""
     root = tmp_path_factory.mktemp("shipped")
-    shutil.copytree(PACK_DIR, root / "policies", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO_ROOT / "infra" / "catalog", root / "infra" / "catalog",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    main = root / "policies" / "__main__.py"
-    text = main.read_text()
-    assert text.count(INSTALL_LINE) == 1
-    main.write_text(text.replace(INSTALL_LINE, "pass"))
-    with PolicyAnalyzer(PACK_DIR) as ours, PolicyAnalyzer(root / "policies") as shipped:
+    packed = pack_without(root, INSTALL_LINE)
+    with PolicyAnalyzer(PACK_DIR) as ours, PolicyAnalyzer(packed) as shipped:
         yield ours, shipped
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +10,10 @@ import pytest
 
 from infra.offline.analyzer import PolicyAnalyzer
 from infra.offline.analyzer_inputs import inputs_from_records
-from infra.offline.engine import REPO_ROOT, run_stack
+from infra.offline.engine import run_stack
 from infra.offline.policy_check import PACK_DIR, config_file
 from infra.offline.policy_config import PolicySetting, load_policy_config
-from tests.policies.conftest import recorded_inputs
+from tests.policies.conftest import pack_without, recorded_inputs
 from tests.policies.test_contract_rules import CASES as CONTRACT_CASES
 from tests.policies.test_stack_rules import CASES as STACK_CASES
 
@@ -31,14 +30,7 @@ def _findings(analyzer: PolicyAnalyzer, stack) -> list[tuple]:
 def shipped_pack(tmp_path_factory) -> Path:
     """A copy of the pack whose __main__ does not install stack_once: each rule converts the stack itself."""
     root = tmp_path_factory.mktemp("shipped")
-    shutil.copytree(PACK_DIR, root / "policies", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO_ROOT / "infra" / "catalog", root / "infra" / "catalog",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    main = root / "policies" / "__main__.py"
-    text = main.read_text()
-    assert text.count(INSTALL_LINE) == 1
-    main.write_text(text.replace(INSTALL_LINE, "pass"))
-    return root / "policies"
+    return pack_without(root, INSTALL_LINE)
 
 
 @pytest.fixture(scope="module")
