@@ -15,6 +15,17 @@ DELETE = object()
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def config_problems(values: dict[str, Any], stack: str = "dev", secret_keys: Any = None) -> list[str]:
+    """`path: message` of every problem `parse_stack_config` refuses `values` with; fails the test if it accepts."""
+    import pytest
+
+    from infra.config.load import ConfigError, parse_stack_config
+
+    with pytest.raises(ConfigError) as err:
+        parse_stack_config(values, stack, secret_keys)
+    return [f"{path}: {message}" for path, message in err.value.problems]
+
+
 def mlinfra(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the `mlinfra` command as a subprocess, the way people and CI run it."""
     return subprocess.run([sys.executable, "-m", "infra.cli", *args], cwd=cwd, capture_output=True,

@@ -2,12 +2,11 @@
 
 import copy
 
-import pytest
-
 from infra.catalog.accelerators import Accelerator, Cloud, offers_for
 from infra.catalog.gpu_availability import AVAILABILITY, availability, not_sold_in
 from infra.config.aws import BucketAccess, ClusterAccess, EksAddon
-from infra.config.load import ConfigError, parse_stack_config
+from infra.config.load import parse_stack_config
+from tests.helpers import config_problems
 
 BASE = {
     "environment": "dev",
@@ -35,10 +34,7 @@ def config(**changes):
     return values
 
 
-def problems(values):
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+problems = config_problems
 
 
 def test_defaults_are_the_secure_ones():

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
-from infra.config.load import ConfigError, parse_stack_config
+from infra.config.load import parse_stack_config
 from infra.config.rules.charts import charts_installed
-from tests.helpers import ROOT, changed, mlinfra
+from tests.helpers import ROOT, changed, config_problems, mlinfra
 from tests.infra.config.test_load import VALID
 
 FIX = "set a Kubernetes version every chart of the cluster supports, or move the pin in the chart catalog"
 RUNNERS = {"ci": {"github_config_url": "https://github.com/acme", "max_runners": 2}}
 
 
-def problems(values: dict) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+problems = config_problems
 
 
 def test_autoscaler_refuses_a_minor_it_has_no_release_for():

@@ -5,7 +5,8 @@ import copy
 import pytest
 
 from infra.config.gcp import DriverVersion, LocationType, ReleaseChannel, ReservationAffinity
-from infra.config.load import ConfigError, parse_stack_config
+from infra.config.load import parse_stack_config
+from tests.helpers import config_problems
 
 VALID = {
     "environment": "prod",
@@ -40,9 +41,7 @@ def change(**paths) -> dict:
 
 
 def problems(values: dict) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "prod")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+    return config_problems(values, "prod")
 
 
 def test_gcp_defaults_are_regional_private_and_conservative():

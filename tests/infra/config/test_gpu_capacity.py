@@ -2,10 +2,9 @@
 
 import copy
 
-import pytest
-
 from infra.compose.gcp import pool_args
-from infra.config.load import ConfigError, parse_stack_config
+from infra.config.load import parse_stack_config
+from tests.helpers import config_problems
 
 AWS = {
     "environment": "dev",
@@ -44,10 +43,7 @@ def pool_set(base, cluster, pool, **fields):
     return values
 
 
-def problems(values):
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+problems = config_problems
 
 
 def test_good_reservations_and_dws_pools_parse():

@@ -5,7 +5,7 @@ import pytest
 from infra.catalog.accelerators import Accelerator, Cloud
 from infra.config.load import ConfigError, parse_stack_config
 from infra.config.stack import CapacityType, Environment, NatMode
-from tests.helpers import DELETE, changed
+from tests.helpers import DELETE, changed, config_problems
 
 VALID = {
     "environment": "dev",
@@ -27,10 +27,7 @@ def with_change(path: str, value) -> dict:
     return changed(VALID, path, DELETE if value is ... else value)
 
 
-def problems(values: dict) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+problems = config_problems
 
 
 def test_valid_config_parses_with_typed_values_and_defaults():

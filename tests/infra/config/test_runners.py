@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from infra.catalog.accelerators import Accelerator
-from infra.config.load import ConfigError, parse_stack_config
+from infra.config.load import parse_stack_config
 from infra.config.runners import (
     DEFAULT_RUNNER_IMAGE,
     ContainerMode,
@@ -15,7 +15,7 @@ from infra.config.runners import (
     image_pin_problem,
     parse_quantity,
 )
-from tests.helpers import DELETE, changed
+from tests.helpers import DELETE, changed, config_problems
 
 RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
 VALID = {
@@ -48,9 +48,7 @@ def with_change(path: str, value) -> dict:
 
 
 def problems(values: dict, secret_keys=("github_app",)) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev", secret_keys)
-    return [f"{path}: {message}" for path, message in err.value.problems]
+    return config_problems(values, "dev", secret_keys)
 
 
 def test_valid_runner_config_parses_with_defaults():

@@ -2,10 +2,9 @@
 
 import copy
 
-import pytest
-
-from infra.config.load import ConfigError, parse_stack_config
+from infra.config.load import parse_stack_config
 from infra.config.team_quota import team_quotas
+from tests.helpers import config_problems
 
 BASE = {
     "environment": "dev",
@@ -26,10 +25,7 @@ def with_teams(**teams):
     return values
 
 
-def problems(values):
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+problems = config_problems
 
 
 def test_a_budget_becomes_whole_gpus_at_the_catalog_price_with_the_arithmetic():

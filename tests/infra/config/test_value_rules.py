@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from infra.config.load import ConfigError, parse_stack_config
-from tests.helpers import changed
+from infra.config.load import parse_stack_config
+from tests.helpers import changed, config_problems
 
 RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
 VALID = {
@@ -33,10 +33,7 @@ VALID = {
 }
 
 
-def problems(values: dict) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse_stack_config(values, "dev")
-    return [f"{path}: {message}" for path, message in err.value.problems]
+problems = config_problems
 
 
 def one(path: str, value) -> str:
