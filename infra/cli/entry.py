@@ -18,8 +18,9 @@ def run() -> None:
     # gRPC's C core logs transport events on standard error (a stream reset while the process ends after a
     # closed stdout, seen under load: "RST_STREAM received; Error code: 2"). The CLI reports every gRPC
     # failure itself, as one line and an exit code, so those lines are noise; read before grpc is imported
-    # (NONE is one of its levels: grpc/grpc doc/environment_variables.md, GRPC_VERBOSITY). A user's own
-    # setting wins, for debugging.
+    # (the pinned grpcio 1.85.1's C core reads GRPC_VERBOSITY and takes NONE: an unknown value logs "Unknown log
+    # verbosity", NONE does not; checked 2026-12-07. Newer gRPC documents the variable as deprecated in favour of
+    # absl's log level, so recheck on an upgrade). A user's own setting wins, for debugging.
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     from infra.cli.main import run as run_cli
 
