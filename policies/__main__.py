@@ -3,6 +3,7 @@
 `PolicyPack(...)` serves the Analyzer protocol from its constructor and never returns.
 """
 
+import app_secrets
 import aws_baseline
 import aws_compute
 import aws_iam
@@ -40,6 +41,7 @@ RULES = [
     *load_balancers.RULES,
     *k8s_workloads.RULES,
     *k8s_runners.RULES,
+    *app_secrets.RULES,
     *k8s_contracts.RULES,
     *platform_wide.RULES,
     *helm_charts.RULES,

@@ -19,14 +19,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.ci_policies import READ_APP_SECRET
 from components.aws.iam import RoleBounds
 from components.aws.pod_identity import associate, pod_identity_role
-
-# What the operator's role needs on the secret: the actions of the role in External Secrets' "EKS Pod Identity
-# Setup" (external-secrets/external-secrets@helm-chart-2.9.0:docs/provider/aws-access.md, read 2026-12-07),
-# on the one secret instead of `*`.
-READ_SECRET = ("secretsmanager:GetResourcePolicy", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
-               "secretsmanager:ListSecretVersionIds")
 
 
 def secret_arn(region: str, account_id: str, secret_name: str, partition: str = "aws") -> str:
@@ -37,7 +32,7 @@ def secret_arn(region: str, account_id: str, secret_name: str, partition: str = 
 def secret_read_policy(arn: str) -> str:
     """Read one secret, by its ARN: no `*` action or resource."""
     return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "ReadTheGithubAppSecret", "Effect": "Allow", "Action": list(READ_SECRET), "Resource": arn}]})
+        {"Sid": "ReadTheGithubAppSecret", "Effect": "Allow", "Action": list(READ_APP_SECRET), "Resource": arn}]})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ Steps the search takes, each read from a plan:
   branch pushes) -> what its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes
   container mode, steps as the runner's account), the Pod Identity roles of the accounts its steps run as;
 - a role -> an asset by IAM evaluation (identity policies, boundary, conditions), or -> another role it may
-  rewrite the trust of; a decrypted secrets key of a stack that holds the GitHub App key -> the App key;
+  rewrite the trust of; the GitHub App key from the stack's cloud secret (secretsmanager:GetSecretValue on its
+  ARN), from a cluster whose runner namespaces hold the synced Secret (its admins), or from the secrets key of a
+  stack whose program writes the key itself;
 - the GitHub App key (an organisation's self-hosted runner administration) -> registering a runner in the
   protected environment's deploy group -> the deploy job's token -> its deploy role.
 Google Cloud identities are not evaluated here (docs/security.md says what that leaves).
@@ -124,6 +126,15 @@ class Search:
         for stack in sorted(p.stacks_with_app_key):
             yield "app-key", self.allowed(role, self.key_request(stack)), (
                 f"{role.name} kms:Decrypt {stack} key (its stack file holds the GitHub App key)")
+        # Who reads an App key now (issue #26): whoever IAM lets read the stack's App secret, and the admins of a
+        # cluster whose runner namespaces hold the synced Secret (the kubernetes-mode runner accounts: `_runner`).
+        for stack, (arn, tags) in sorted(p.app_secrets.items()):
+            yield "app-key", self.allowed(role, request("secretsmanager:GetSecretValue", arn, tags)), (
+                f"{role.name} secretsmanager:GetSecretValue {arn} ({stack}'s GitHub App key)")
+        for stack in sorted(p.app_key_namespaces):
+            if (role.arn, CLUSTER_ADMIN) in p.access_entries.get(stack, []):
+                yield "app-key", True, (f"{role.name} is a {stack} cluster admin (access entry), which reads the "
+                                        "synced github-app Secret")
         for bucket in p.buckets.get(env, {}):
             if bucket.endswith("-datasets"):
                 yield "prod datasets", self.allowed(role, request("s3:GetObject", f"arn:aws:s3:::{bucket}/any")), (

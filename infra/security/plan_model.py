@@ -68,7 +68,11 @@ class Platform:
     access_entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # stack -> (principal, policy)
     clusters: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # stack -> (ARN, tags)
     buckets: dict[str, dict[str, dict]] = field(default_factory=dict)  # stack -> name -> tags
+    # Stacks whose program writes the App key itself (a `github-app` Secret with data): it then comes from their
+    # config, so whoever decrypts their secrets key reads it. None since issue #26; kept so a regression shows.
     stacks_with_app_key: set[str] = field(default_factory=set)
+    app_secrets: dict[str, tuple[str, dict]] = field(default_factory=dict)  # stack -> (App secret ARN, tags)
+    app_key_namespaces: dict[str, set[str]] = field(default_factory=dict)  # stack -> namespaces holding the key
 
 
 def _doc(value: Any) -> dict | None:
@@ -154,10 +158,24 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
         for r in _by_type(plan, "aws:eks/cluster:Cluster")]
     platform.buckets[stack] = {r["inputs"]["bucket"]: r["inputs"].get("tags", {})
                                for r in _by_type(plan, "aws:s3/bucket:Bucket")}
-    secrets = {r["inputs"]["metadata"]["namespace"] for r in _by_type(plan, "kubernetes:core/v1:Secret")
-               if r["inputs"]["metadata"].get("name") == "github-app"}
-    if secrets:
+    # The App key: in the stack's cloud secret (its ARN: the name, `-` and six characters Secrets Manager adds),
+    # and in every namespace where the operator writes it (an ExternalSecret `github-app`) or the program does.
+    for r in _by_type(plan, "aws:secretsmanager/secret:Secret"):
+        name = r["inputs"].get("name") or ""
+        if name.endswith("-github-app"):
+            arn = f"arn:aws:secretsmanager:{platform.region}:{platform.account}:secret:{name}-AbCdEf"
+            platform.app_secrets[stack] = (arn, r["inputs"].get("tags", {}))
+    synced = {r["inputs"]["metadata"]["namespace"]
+              for r in _by_type(plan, "kubernetes:external-secrets.io/v1:ExternalSecret")
+              if r["inputs"]["metadata"].get("name") == "github-app"}
+    written = {r["inputs"]["metadata"]["namespace"] for r in _by_type(plan, "kubernetes:core/v1:Secret")
+               if r["inputs"]["metadata"].get("name") == "github-app"
+               and (r["inputs"].get("stringData") or r["inputs"].get("data"))}
+    if written:
         platform.stacks_with_app_key.add(stack)
+    secrets = synced | written
+    if secrets:
+        platform.app_key_namespaces[stack] = secrets
     outputs = {k: v for k, v in plan["outputs"].items() if k.startswith("cluster_")}
     steps = {}
     for cluster in outputs.values():
