@@ -133,7 +133,8 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
     """One platform stack's clusters, access, runners, workload roles and buckets."""
     urn_roles = {}
     for r in _by_type(plan, "aws:iam/role:Role"):
-        name = r["inputs"].get("name") or f"{r['name']}-[generated]"
+        # Pulumi generates the name at `up`; the stack is in it here, or two stacks' `train-...-role` would be one.
+        name = r["inputs"].get("name") or f"{r['name']}-[{stack}, generated]"
         arn = f"arn:aws:iam::{platform.account}:role{r['inputs'].get('path') or '/'}{name}"
         role = Role(name, arn, _doc(r["inputs"]["assumeRolePolicy"]), boundary=r["inputs"].get("permissionsBoundary"),
                     tags=r["inputs"].get("tags", {}))
@@ -160,10 +161,13 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
                                for r in _by_type(plan, "aws:s3/bucket:Bucket")}
     # The App key: in the stack's cloud secret (its ARN: the name, `-` and six characters Secrets Manager adds),
     # and in every namespace where the operator writes it (an ExternalSecret `github-app`) or the program does.
+    # The stack's own region (its AWS provider's), which need not be the bootstrap's.
+    region = next((r["inputs"]["region"] for r in _by_type(plan, "pulumi:providers:aws") if r["inputs"].get("region")),
+                  platform.region)
     for r in _by_type(plan, "aws:secretsmanager/secret:Secret"):
         name = r["inputs"].get("name") or ""
         if name.endswith("-github-app"):
-            arn = f"arn:aws:secretsmanager:{platform.region}:{platform.account}:secret:{name}-AbCdEf"
+            arn = f"arn:aws:secretsmanager:{region}:{platform.account}:secret:{name}-AbCdEf"
             platform.app_secrets[stack] = (arn, r["inputs"].get("tags", {}))
     synced = {r["inputs"]["metadata"]["namespace"]
               for r in _by_type(plan, "kubernetes:external-secrets.io/v1:ExternalSecret")

@@ -16,7 +16,7 @@ import pytest
 
 from infra.offline.document import build_document
 from infra.offline.engine import load_project, run_stack
-from infra.security.attack_paths import ASSETS, NO_PATH, actors, matrix, render
+from infra.security.attack_paths import ASSETS, NO_PATH, Search, actors, matrix, render
 from infra.security.plan_model import READ_ONLY_ACCESS, Platform, add_stack, load_bootstrap
 from tests.helpers import stack_run
 
@@ -24,15 +24,14 @@ ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = sorted(f".github/workflows/{f.name}" for f in (ROOT / ".github" / "workflows").glob("*.yml"))
 STACKS = ("dev", "staging", "prod")
 
-# One GitHub App, installed on the organisation with self-hosted runner administration, registers every
-# environment's runners; its key sits in each stack's config (so in the secrets key of dev, which previews
-# and dev deploys decrypt). Whoever holds it can register a runner in prod-deploy and take prod's deploy job.
-APP_KEY = ("the organisation-wide GitHub App key is in dev's config, which previews and dev's deploy decrypt "
-           "(docs/security.md: open findings)")
-OPEN = {
-    **{("same-repo PR", asset): APP_KEY for asset in ASSETS},
-    **{("main push in dev", asset): APP_KEY for asset in ASSETS},
-}
+# The App key is no longer in any stack's config or state (issue #26): each environment's key is in its cloud
+# secret, which only the secret-sync operator reads, and in the runner namespaces it syncs into. dev's deploy role
+# is dev's cluster admin, so it reads dev's synced key; the App (one organisation, self-hosted runner
+# administration) can register a runner in prod-deploy and take prod's deploy job and its OIDC token. Closing it
+# needs the prod deploy credential bound to the prod runner pods (docs/security.md: open findings).
+APP_KEY = ("dev's deploy role is dev's cluster admin and reads dev's synced GitHub App key, with which a runner "
+           "can be registered in prod-deploy (docs/security.md: open findings)")
+OPEN = {("main push in dev", asset): APP_KEY for asset in ASSETS}
 
 
 @cache
@@ -95,6 +94,39 @@ def test_forks_get_no_token_and_branches_no_environment():
     # Pull requests and branches reach only runner sets whose group is not restricted to main's workflows.
     assert {name for _, name in footholds["same-repo PR"]["runners"]} == {
         "dev-preview", "dev-cpu", "staging-cpu", "staging-gpu-l4", "prod-cpu", "prod-gpu-l4"}
+
+
+def test_the_app_key_is_read_only_by_the_operator_and_dev_cluster_admins():
+    model = platform()
+    # Each stack's App secret is planned, and its key reaches exactly the runner namespaces of its clusters.
+    assert sorted(model.app_secrets) == sorted(STACKS)
+    assert model.stacks_with_app_key == set()
+    assert model.app_key_namespaces["prod"] == {"arc-prod-deploy", "arc-prod-cpu", "arc-prod-gpu-l4"}
+    search = Search(model)
+    readers = {stack: sorted(role.name for role in model.roles.values() for asset, allowed, step in
+                             search.role_assets(role)
+                             if asset == "app-key" and allowed and (f"{stack}'s GitHub App key" in step
+                                                                    or f"a {stack} cluster admin" in step))
+               for stack in STACKS}
+    # By IAM, only the stack's secret-sync operator role; by Kubernetes, the stack's cluster admin (its deploy role).
+    expected = {stack: sorted([f"acme-ml-github-deploy-{stack}", f"{cluster}-github-app-role-[{stack}, generated]"])
+                for stack, cluster in (("dev", "dev"), ("staging", "train"), ("prod", "train"))}
+    assert readers == expected
+
+
+def test_a_preview_that_could_read_an_app_secret_opens_the_same_repo_pr_cells():
+    # Take the deny off the preview role and give it GetSecretValue: the matrix must find the path through it.
+    model = copy.deepcopy(platform())
+    preview = next(r for r in model.roles.values() if r.name == "acme-ml-github-preview")
+    preview.policies = [{"Statement": [s for s in d["Statement"] if s.get("Sid") != "NeverAGithubAppKey"]}
+                        for d in preview.policies if d is not None]
+    preview.policies.append({"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                                            "Resource": "*"}]})
+    cell = matrix(model, WORKFLOWS)["same-repo PR"]["prod deploy identity"]
+    assert cell.path is not None and cell.path[1:3] == (
+        "assume acme-ml-github-preview",
+        "acme-ml-github-preview secretsmanager:GetSecretValue "
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:acme-ml-dev-github-app-AbCdEf (dev's GitHub App key)")
 
 
 def test_docs_print_this_matrix():
