@@ -15,7 +15,7 @@ BASE = {
         "l4": {"accelerator": "nvidia-l4", "max_nodes": 2},
         "h100": {"accelerator": "nvidia-h100-80gb", "gpus_per_node": 8, "max_nodes": 1}}}},
 }
-RUNNERS = {"github_app": {"app_id": "1", "installation_id": "2", "private_key": "k"},
+RUNNERS = {"github_app": {"app_id": "1", "installation_id": "2"},
            "runners": {"cpu": {"github_config_url": "https://github.com/acme", "max_runners": 2,
                                "runner_group": "ml-platform", "repositories": ["acme/ml-platform"], "resources": {
                "requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}}}}
