@@ -28,7 +28,7 @@ def config(**extra):
     if "runners" in extra:
         values = {**values, "github_app": RUNNERS["github_app"],
                   "clusters": {"infer": {**BASE["clusters"]["infer"], "runners": RUNNERS["runners"]}}}
-    return parse_stack_config(values, "prod", ("observability", "github_app"))
+    return parse_stack_config(values, "prod", ("observability",))
 
 
 def test_the_dcgm_exporter_is_scraped_with_its_own_labels_only_where_there_are_gpus():
