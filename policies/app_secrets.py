@@ -32,8 +32,9 @@ def _value_in_state(props, ctx):
             dig(props, "data", default=None) or dig(props, "stringData", default=None)):
         yield (f"Secret '{ctx.name}' carries the GitHub App key in the program, so the key is in the Pulumi state; "
                "let the secret-sync operator write it (an ExternalSecret)")
-    elif ctx.type == RELEASE and _chart(props) == "gha-runner-scale-set" and isinstance(
-            dig(props, "values", "githubConfigSecret", default=None), dict):
+    elif ctx.type == RELEASE and _chart(props) == "gha-runner-scale-set" and not isinstance(
+            dig(props, "values", "githubConfigSecret", default=""), str):
+        # A name is a string; anything else is the credentials themselves (the chart's "Variation A/B").
         yield (f"runner scale set '{ctx.name}' passes GitHub credentials inline in its values, so they are in the "
                "Pulumi state; name the synced Secret (`githubConfigSecret: github-app`)")
 
