@@ -64,12 +64,14 @@ def _narrow_sync(props, ctx):
 
 RULES = [
     resource_rule("secret-values-not-in-state",
-                  "Secret values (the GitHub App key above all) are never written by the program, so never in state",
+                  "Secret values (the GitHub App key above all) are never written by the program, so never in state "
+                  "(practice: state is readable wherever the stack is previewed)",
                   types=[SECRET, RELEASE, *VERSIONS], check=_value_in_state, severity=HIGH,
                   remediation="Create the cloud secret empty and put the value with the cloud's CLI; sync it into "
                               "the cluster with an ExternalSecret (docs/concepts/ci-runners.md)."),
     resource_rule("secret-sync-narrow",
-                  "The secret-sync operator serves only administrator-made ClusterSecretStores scoped to namespaces",
+                  "The secret-sync operator serves only administrator-made ClusterSecretStores scoped to namespaces "
+                  "(practice: External Secrets ClusterSecretStore conditions)",
                   types=[STORE, EXTERNAL_SECRET, RELEASE], check=_narrow_sync, severity=HIGH,
                   remediation="Scope the ClusterSecretStore with spec.conditions[].namespaces, reference it from "
                               "ExternalSecrets, and keep processSecretStore and the rbac aggregation off."),
