@@ -229,7 +229,7 @@ def _deploy_cluster_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
     protected = [env for env in config.stacks.protected if env in github.environments]
     problems = [(f"aws.deploy_clusters.{env}",
                  f"required: '{env}' is protected, so its deploy role trusts only its deployer pods; name the EKS "
-                 f"cluster its `{env}-deploy` runners run in (clusters.<c>.name of stacks/Pulumi.{env}.yaml)")
+                 f"cluster its `{env}-deploy` runners run in (`<stack>-<cluster key>`, e.g. {env}-train)")
                 for env in protected if env not in clusters]
     problems += [(f"aws.deploy_clusters.{env}",
                   f"'{env}' is not a protected environment ({', '.join(protected) or 'none'}); remove it")
