@@ -88,7 +88,9 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
 def _deployer_identity(ctx: AwsContext, name: str, set_name: str, runner: RunnerSetConfig,
                        cluster_name: pulumi.Input[str]) -> pulumi.Resource:
     """The environment's deploy role for the deployer pods: the bootstrap's role trusts only Pod Identity of this
-    service account in this cluster, so this association is what lets a deploy job act, and only here."""
+    service account in this cluster, so this association is what lets a deploy job act, and only here. Steps of
+    a deploy set run in the runner container and get the credentials EKS injects there (with IRSA, the same
+    mechanism: "able to use the role for normal steps", actions/actions-runner-controller#246, read 2026-12-08)."""
     import pulumi_aws as aws
 
     namespace, account = _accounts(set_name, runner)["runner"]
