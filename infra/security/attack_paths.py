@@ -7,12 +7,15 @@ Steps the search takes, each read from a plan:
 - a job's OIDC token (its subject built from the repository's subject template and what GitHub lets that actor
   run: environments only from branches their deployment policy names) -> a CI role whose trust admits it;
 - a job on a runner set (any set whose runner group is not restricted to workflows takes pull requests and
-  branch pushes) -> what its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes
-  container mode, steps as the runner's account), the Pod Identity roles of the accounts its steps run as;
+  branch pushes; a main push reaches every set whose group admits a workflow of this repository at main) -> what
+  its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes container mode, steps as
+  the runner's account), the Pod Identity roles of the accounts its steps run as, where the role's trust admits
+  Pod Identity's session tags for that account and cluster;
 - a role -> an asset by IAM evaluation (identity policies, boundary, conditions), or -> another role it may
   rewrite the trust of; a decrypted secrets key of a stack that holds the GitHub App key -> the App key;
-- the GitHub App key (an organisation's self-hosted runner administration) -> registering a runner in the
-  protected environment's deploy group -> the deploy job's token -> its deploy role.
+- a GitHub App key (an organisation's self-hosted runner administration; the asset is the key of the App
+  registering the target environment's runners) -> registering a runner in the environment's deploy group ->
+  the deploy job's token (its `job_workflow_ref` one of the group's selected workflows) -> any role it assumes.
 Google Cloud identities are not evaluated here (docs/security.md says what that leaves).
 """
 
