@@ -17,7 +17,7 @@ import pulumi
 
 from components.aws.github_oidc import Repository, environment_subject, pull_request_subject_pattern
 from infra.compose.bootstrap_aws import build_aws_bootstrap
-from infra.compose.bootstrap_github import build_github
+from infra.compose.bootstrap_github import build_github, deploy_workflow_path
 from infra.config.bootstrap import BootstrapConfig
 
 PROJECT = "mlinfra-bootstrap"
@@ -87,7 +87,8 @@ def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
                                                                                              "sandbox")}
     zones = {**{env: env for env in gh.environments}, gh.sandbox_environment: SANDBOX_ZONE}
     for env, (variable, identity) in roles.items():
-        if config.aws is not None:
+        # No role variable for a deploy bound to its runner pods: the job takes the pod's credentials.
+        if config.aws is not None and env not in config.aws.deploy_clusters:
             variables[env][variable] = (f"arn:aws:iam::{config.aws.account_id}:role/"
                                         f"{config.name_prefix}-github-{identity}")
         if config.gcp is not None:
@@ -137,8 +138,8 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
                                         principal_sets=(("environment", gh.sandbox_environment),),
                                         projects=stack_projects(config, ["sandbox"])),
     }
-    workflows = {**{env: gh.deploy_workflow for env in gh.environments}, gh.drift_environment: gh.drift_workflow,
-                 gh.sandbox_environment: gh.sandbox_workflow}
+    workflows = {**{env: deploy_workflow_path(config, env) for env in gh.environments},
+                 gh.drift_environment: gh.drift_workflow, gh.sandbox_environment: gh.sandbox_workflow}
     provider = gcp.Provider("gcp", project=config.gcp.project)
     wif = GitHubWorkloadIdentity("github-wif", GitHubWorkloadIdentityArgs(
         project=config.gcp.project, project_number=config.gcp.project_number, repo=gh.slug,
