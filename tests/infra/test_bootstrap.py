@@ -469,7 +469,8 @@ def test_cli_plans_the_bootstrap_project():
     # Then 2: the sandbox policy grew past 6,144 characters with the per-zone key denies, so it is in two
     # parts as well (a policy and its attachment). Then -2: it names only the teardown of the sandbox template
     # (components/aws/ci_teardown.py) and fits one document again.
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 192)
+    # Then 5: the GCP sandbox account's teardown roles in the sandbox project (components/gcp/sandbox_teardown.py).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 197)
     assert document["policy"]["violations"] == []
 
 
