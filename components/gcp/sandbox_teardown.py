@@ -12,9 +12,13 @@ condition where GCP lets one narrow the grant:
   modifiedGrantsByRole`, "Set limits on granting roles",
   https://cloud.google.com/iam/docs/setting-limits-on-granting-roles, read 2026-12-07), so the account can
   remove what a sandbox granted and can grant itself nothing.
-GKE clusters and node pools, Compute networks and service accounts are not narrowed by name: that page gives
-IAM service accounts no resource attributes, and for GKE and Compute networks this project has not read a
-resource type and name format to write a condition from; the sandbox project holds only sandboxes.
+GKE clusters and node pools, Compute networks and service accounts are not narrowed by name. IAM service
+accounts take no resource attributes (the pages above). GKE and Compute Engine do take `resource.name`
+("Attribute reference for IAM Conditions", https://cloud.google.com/iam/docs/conditions-attribute-reference,
+read 2026-12-07), but a teardown also waits on their operations (`container.operations.get` "on the requested
+operations", https://cloud.google.com/kubernetes-engine/docs/reference/api-permissions), whose names carry no
+sandbox's name, so a name condition would stop it half-way. The sandbox project holds only sandboxes (a config
+rule keeps the state and every environment out of it).
 tests/infra/test_gcp_sandbox_roles.py plans the template on GCP and fails on a type missing here.
 """
 
