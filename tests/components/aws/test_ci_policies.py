@@ -137,7 +137,7 @@ def test_sandbox_identity_tears_down_only_what_is_tagged_sandbox_and_only_sandbo
     assert sandbox["TearDownSandboxNodeGroupAsgTags"] == {
         "Sid": "TearDownSandboxNodeGroupAsgTags", "Effect": "Allow", "Action": ["autoscaling:DeleteTags"],
         "Resource": "arn:aws:autoscaling:*:111122223333:autoScalingGroup:*:autoScalingGroupName/eks-*",
-        "Condition": {"StringLike": {"aws:ResourceTag/eks:cluster-name": "sandbox-*"},
+        "Condition": {"StringLike": {"autoscaling:ResourceTag/eks:cluster-name": "sandbox-*"},
                       "ForAllValues:StringLike": {"aws:TagKeys": ["k8s.io/cluster-autoscaler/*"]},
                       "Null": {"aws:TagKeys": "false"}}}
     assert all(a.split(":")[1] in ("Describe*", "List*", "ListAllMyBuckets") for a in sandbox["Read"]["Action"])

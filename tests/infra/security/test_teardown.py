@@ -85,13 +85,13 @@ def test_a_group_eks_did_not_name_or_a_request_without_tag_keys_is_not_allowed()
     cluster = eks_cluster_names("sandbox")[0]
     asg = NodeGroupAsg(cluster, ("k8s.io/cluster-autoscaler/enabled",))
     allowed = Request("autoscaling:DeleteTags", asg.arn(ACCOUNT, REGION),
-                      context={"aws:ResourceTag/eks:cluster-name": cluster,
+                      context={"autoscaling:ResourceTag/eks:cluster-name": cluster,
                                "aws:TagKeys": ["k8s.io/cluster-autoscaler/enabled"]})
     assert evaluate(allowed, list(sandbox_policies())) == Decision.ALLOW
     own = Request(allowed.action, allowed.resource.replace("autoScalingGroupName/eks-", "autoScalingGroupName/ng-"),
                   context=allowed.context)
     assert evaluate(own, list(sandbox_policies())) == Decision.IMPLICIT
-    no_keys = Request(allowed.action, allowed.resource, context={"aws:ResourceTag/eks:cluster-name": cluster})
+    no_keys = Request(allowed.action, allowed.resource, context={"autoscaling:ResourceTag/eks:cluster-name": cluster})
     assert evaluate(no_keys, list(sandbox_policies())) == Decision.IMPLICIT
 
 
