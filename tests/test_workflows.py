@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.cli.ci import preview_matrix, stack_matrix
+from infra.cli.ci import PROTECTED, preview_matrix, stack_matrix
 from infra.config.rules.names import scale_set_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,6 +203,34 @@ def test_deploy_stages_group_the_stacks_by_environment_in_promotion_order(tmp_pa
         'dev=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
         'staging=[{"stack":"stage","environment":"staging"}]',
         'prod=[{"stack":"prod","environment":"prod"}]']
+
+
+def test_drift_checks_protected_stacks_as_their_deploy_behind_their_reviewers(tmp_path):
+    for stack, environment in [("prod", "prod"), ("alice", "sandbox"), ("dev", "dev"), ("research", "dev"),
+                               ("stage", "staging")]:
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  mlinfra:environment: {environment}\n")
+    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", "drift", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        'unprotected=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
+        'protected=[{"stack":"stage","environment":"staging"},{"stack":"prod","environment":"prod"}]']
+    bootstrap = load_yaml(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml")["config"]
+    assert list(PROTECTED) == bootstrap["bootstrap:stacks"]["protected"]
+    drift = jobs_of("drift.yml")
+    # The drift environment has no reviewers: only unprotected stacks there.
+    assert drift["refresh"]["environment"] == "drift"
+    assert drift["refresh"]["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.unprotected) }}"}
+    assert drift["protected"]["uses"] == "./.github/workflows/pulumi-up.yml"
+    assert drift["protected"]["with"] == {"stack": "${{ matrix.stack }}", "environment": "${{ matrix.environment }}",
+                                          "drift": True}
+    assert drift["protected"]["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.protected) }}"}
+    # In drift mode the called job refreshes and never updates.
+    steps = {step.get("name"): step for step in jobs_of("pulumi-up.yml")["up"]["steps"]}
+    assert steps["Update"]["if"].endswith("&& !inputs.drift")
+    assert steps["Preview"]["if"].endswith("&& !inputs.drift")
+    assert steps["Refresh (preview only), failing on any drift"]["if"].endswith("&& inputs.drift")
+    assert "--preview-only --expect-no-changes" in steps["Refresh (preview only), failing on any drift"]["run"]
 
 
 @pytest.mark.parametrize("args, code", [(["matrix"], 0), (["preview"], 0), (["stages"], 0), (["all"], 0),

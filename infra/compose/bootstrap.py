@@ -2,7 +2,8 @@
 
 One identity per purpose and environment, each trusted only by its GitHub environment, on the deploy
 branch, in its own workflow file (or, for previews, by pull requests of the preview workflow):
-`preview` (read the previewed stacks, never a protected one), `drift` (read everything), `deploy-<env>`
+`preview` (read the previewed stacks, never a protected one), `drift` (read the unprotected environments'
+stacks: a protected stack's drift check runs as its deploy identity, behind its reviewers), `deploy-<env>`
 (one per environment: a policy scoped to what the stacks create, in that environment only, roles only
 under the permissions boundary), `sandbox` (sandbox stacks and sandbox-tagged resources only).
 """
@@ -136,18 +137,20 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         provider_resource_name,
         trust_condition,
     )
-    from infra.compose.bootstrap_aws import SANDBOX_ZONE, trust_zones
+    from infra.compose.bootstrap_aws import SANDBOX_ZONE, trust_zones, unprotected_environments
 
     assert config.gcp is not None
     gh = config.github
+    unprotected = unprotected_environments(config)
     read = tuple(config.gcp.read_roles)
     accounts = {
-        # Read roles where the stacks they look at live: drift every stack's project, previews only the
-        # projects of the stacks pull requests preview (never a protected stack's); none on the state project.
+        # Read roles where the stacks they look at live: drift the unprotected stacks' projects (a protected
+        # stack's drift check runs as its deploy account, behind its reviewers), previews only the projects of
+        # the stacks pull requests preview; none on the state project.
         "preview": CiServiceAccountSpec(read, principal_sets=(("event_name", "pull_request"),),
                                         projects=stack_projects(config, config.stacks.previewed)),
         "drift": CiServiceAccountSpec(read, principal_sets=(("environment", gh.drift_environment),),
-                                      projects=stack_projects(config)),
+                                      projects=stack_projects(config, unprotected)),
         # One deploy account per environment, holding the deploy roles in that environment's project only:
         # never on the state project (its bucket and keys), never on another environment's.
         **{deploy_identity(env): CiServiceAccountSpec(tuple(config.gcp.deploy_roles),
@@ -197,7 +200,7 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         previewed = tuple(config.stacks.previewed)
         access = {
             member["preview"]: StateAccess(previewed, write=False, zones=previewed),
-            member["drift"]: StateAccess(None, write=False, zones=tuple(gh.environments)),
+            member["drift"]: StateAccess(tuple(unprotected), write=False, zones=tuple(unprotected)),
             **{member[deploy_identity(env)]: StateAccess((env,), write=True, zones=(env,)) for env in gh.environments},
             member["sandbox"]: StateAccess(("sandbox-",), write=True, zones=(SANDBOX_ZONE,)),
         }

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 
 from components.aws.ci_policies import CiScope, boundary_document, deploy_policy_documents, sandbox_policy_documents
-from components.aws.ci_state import state_policy_document
+from components.aws.ci_state import data_read_guard_document, state_policy_document
 from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs
 from infra.config.bootstrap import BootstrapConfig
 
@@ -21,21 +21,32 @@ def trust_zones(config: BootstrapConfig) -> tuple[str, ...]:
     return (*config.github.environments, SANDBOX_ZONE)
 
 
+def unprotected_environments(config: BootstrapConfig) -> list[str]:
+    """Deploy environments without required reviewers: the ones an unreviewed job (main's code, on a schedule)
+    may read. The drift identity reaches these only."""
+    return [env for env in config.github.environments if env not in config.stacks.protected]
+
+
 def ci_role_specs(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]], scope: CiScope) -> dict:
     """The CI roles: who assumes each (OIDC subjects), its policies and which state and keys it reaches."""
     assert config.aws is not None
     previewed = list(config.stacks.previewed)
+    unprotected = unprotected_environments(config)
+    # Stacks of unprotected environments not named after one (`mlinfra stack new` adds them to `previewed`).
+    drifted = sorted({*unprotected, *previewed})
     specs = {
         # Pull requests run their own code: the previewed stacks' state and secrets, nothing else at all. No
         # ReadOnlyAccess: a preview does not refresh, and its only invoke (caller identity) needs no permission.
         "preview": CiRoleSpec(
             subjects["preview"], description="pulumi preview on pull requests: previewed stacks' state only",
             state_policy=state_policy_document(scope, read=previewed, write=[], lock=previewed, secrets=previewed)),
-        # Main only, in the drift environment: refresh reads every resource and every stack.
+        # Main only, in the drift environment, which has no reviewers: so whoever lands code on main runs as it.
+        # It refreshes the unprotected environments' stacks only; a protected stack's drift check runs in that
+        # stack's own environment, behind its reviewers, as its deploy role (drift.yml).
         "drift": CiRoleSpec(
-            subjects["drift"], (READ_ONLY_POLICY,), description="scheduled drift check",
-            state_policy=state_policy_document(scope, read=["*"], write=[], lock=["*"],
-                                               secrets=list(config.github.environments))),
+            subjects["drift"], (READ_ONLY_POLICY,), description="scheduled drift check of unprotected stacks",
+            policies={"main": data_read_guard_document(scope, state=drifted)},
+            state_policy=state_policy_document(scope, read=drifted, write=[], lock=drifted, secrets=unprotected)),
         "sandbox": CiRoleSpec(
             subjects["sandbox"], description="sandbox reaper: sandbox stacks and sandbox-tagged resources only",
             policies=sandbox_policy_documents(scope),

@@ -210,6 +210,14 @@ def _both(a: bool | None, b: bool | None) -> bool | None:
     return None if a is None or b is None else True
 
 
+def _group_admits(group: Mapping, repo_prefix: str, ref_suffix: str) -> bool:
+    """Whether a runner group runs a job of a workflow file of this repository at this ref (any file: the pusher
+    edits whichever file the group names)."""
+    if not group.get("restrictedToWorkflows", False):
+        return True
+    return any(w.startswith(repo_prefix) and w.endswith(ref_suffix) for w in group.get("selectedWorkflows") or [])
+
+
 def actors(platform: Platform, workflows: Sequence[str], env: str = "prod") -> dict[str, dict]:
     """Each actor's footholds: the tokens it can mint, the roles it holds, the runner sets it can run a job on."""
     search = Search(platform, env)
@@ -221,15 +229,22 @@ def actors(platform: Platform, workflows: Sequence[str], env: str = "prod") -> d
     # A branch job may name an environment only if that environment's deployment policy admits the branch.
     branch_tokens += [search.subject(f"environment:{e}", branch_ref, wf) for e in platform.environments
                       for wf in files if search.environment_allows(e, branch_ref)]
-    dev_deploy = [r for r in platform.runner_sets if r.stack == "dev" and r.name == "dev-deploy"]
+    # Whoever lands code on main runs any workflow file there (new ones too), in every environment whose jobs
+    # need no reviewer and whose deployment policy admits main, on every runner set whose group admits a
+    # workflow of this repository at main (or any workflow).
+    main = "refs/heads/main"
+    unreviewed = [e for e, inputs in platform.environments.items()
+                  if not inputs.get("reviewers") and search.environment_allows(e, main)]
+    main_sets = [(r.stack, r.name) for r in platform.runner_sets
+                 if _group_admits(platform.runner_groups.get(r.group, {}), f"{platform.repo}/", f"@{main}")]
     result = {
         "fork PR": {"tokens": [], "roles": [], "runners": open_sets},
         "same-repo PR": {"tokens": [search.subject("pull_request", pr_ref, wf) for wf in files], "roles": [],
                          "runners": open_sets},
         "push to another branch": {"tokens": branch_tokens, "roles": [], "runners": open_sets},
-        "main push in dev": {"tokens": [search.subject("environment:dev", "refs/heads/main", wf) for wf in workflows
-                                        if search.environment_allows("dev", "refs/heads/main")],
-                             "roles": [], "runners": [(r.stack, r.name) for r in dev_deploy]},
+        "main push in dev": {"tokens": [search.subject(f"environment:{e}", main, wf) for e in unreviewed
+                                        for wf in files],
+                             "roles": [], "runners": main_sets},
         "engineer with the sandbox identity": {
             "tokens": [], "roles": [f"arn:aws:iam::{platform.account}:role/{search.prefix}-github-sandbox"],
             "runners": []},

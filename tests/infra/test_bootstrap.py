@@ -116,14 +116,16 @@ def test_roles_get_their_policies_and_no_admin_or_account_wide_read_policy_but_d
                 if r["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"}
     account = "arn:aws:iam::123456789012:policy"
     assert attached == {
-        # Drift refreshes every resource, from main only; previews (pull-request code) get no ReadOnlyAccess.
+        # Drift refreshes resources, from main only; previews (pull-request code) get no ReadOnlyAccess. Its
+        # own policy denies the data reads ReadOnlyAccess carries (objects but unprotected stacks' state, secrets).
         ("github-drift-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("github-drift-main", f"{account}/acme-ml-github-drift"),
         *((f"github-deploy-{env}-{part}", f"{account}/acme-ml-github-deploy-{env}{suffix}")
           for env in ("dev", "staging", "prod") for part, suffix in (("main", ""), ("part2", "-part2"))),
         # One sandbox document since it names only what a teardown of the template takes.
         ("github-sandbox-main", f"{account}/acme-ml-github-sandbox")}
     names = {r["inputs"]["name"] for r in plan["resources"] if r["type"] == "aws:iam/policy:Policy"}
-    assert names == {"acme-ml-github-sandbox", "acme-ml-workload-boundary",
+    assert names == {"acme-ml-github-sandbox", "acme-ml-workload-boundary", "acme-ml-github-drift",
                      *(f"acme-ml-github-deploy-{env}{s}" for env in ("dev", "staging", "prod") for s in ("", "-part2"))}
     assert not any(admin in json.dumps(plan["resources"])
                    for admin in ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess"))
@@ -199,7 +201,10 @@ def test_gcs_state_and_keys_are_reached_by_stack_and_trust_zone(plan):
             bucket_members[(account, r["inputs"]["role"])] = r["inputs"].get("condition")
     objects = "projects/_/buckets/acme-ml-pulumi-state-gcs/objects/"
     locks = {"title": "pulumi-locks-only", "expression": f'resource.name.startsWith("{objects}.pulumi/locks/")'}
-    assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectViewer")] is None
+    # Drift runs main's code unreviewed: dev's state only (a protected stack's drift check is its deploy's).
+    drift = bucket_members[("acme-ml-gh-drift", "roles/storage.objectViewer")]
+    assert drift["title"] == "pulumi-stacks-dev" and "prod" not in drift["expression"]
+    assert "staging" not in drift["expression"]
     assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectUser")] == locks
     for env in ("dev", "staging", "prod"):
         own = bucket_members[(f"acme-ml-gh-deploy-{env}", "roles/storage.objectUser")]
@@ -224,8 +229,8 @@ def test_gcs_state_and_keys_are_reached_by_stack_and_trust_zone(plan):
     decrypt, both = "roles/cloudkms.cryptoKeyDecrypter", "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     assert keys["pulumi-dev"] == {sa.format("preview"): decrypt, sa.format("drift"): decrypt,
                                   sa.format("deploy-dev"): both}
-    assert keys["pulumi-staging"] == {sa.format("drift"): decrypt, sa.format("deploy-staging"): both}
-    assert keys["pulumi-prod"] == {sa.format("drift"): decrypt, sa.format("deploy-prod"): both}
+    assert keys["pulumi-staging"] == {sa.format("deploy-staging"): both}
+    assert keys["pulumi-prod"] == {sa.format("deploy-prod"): both}
     assert keys["pulumi-sandbox"] == {sa.format("sandbox"): both}
 
 
@@ -316,15 +321,16 @@ def test_each_deploy_account_holds_the_deploy_roles_in_its_own_project_only_neve
                           "acme-ml-gh-deploy-prod": {"acme-ml-prod": DEPLOY_ROLES}}
 
 
-def test_drift_reads_every_gcp_stack_project_and_previews_only_the_previewed_stacks(plan):
+def test_drift_reads_the_unprotected_stacks_projects_and_previews_only_the_previewed_stacks(plan):
     by_account: dict[str, set[str]] = {}
     for r in plan["resources"]:
         if r["type"] == "gcp:projects/iAMMember:IAMMember" and r["inputs"]["role"] in GCP_READ_ROLES:
             account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
             if account.startswith("acme-ml-gh-"):  # node accounts hold a metric reader of their own
                 by_account.setdefault(account, set()).add(r["inputs"]["project"])
-    # Previews run pull-request code: they read dev (stacks.previewed), never prod's project.
-    assert by_account == {"acme-ml-gh-drift": {"acme-ml-dev", "acme-ml-prod"},
+    # Previews run pull-request code: they read dev (stacks.previewed), never prod's project; drift runs main's
+    # code unreviewed, so it reads the unprotected stacks' projects only.
+    assert by_account == {"acme-ml-gh-drift": {"acme-ml-dev"},
                           "acme-ml-gh-preview": {"acme-ml-dev"}}
 
 
@@ -469,8 +475,11 @@ def test_cli_plans_the_bootstrap_project():
     # Then 2: the sandbox policy grew past 6,144 characters with the per-zone key denies, so it is in two
     # parts as well (a policy and its attachment). Then -2: it names only the teardown of the sandbox template
     # (components/aws/ci_teardown.py) and fits one document again.
+    # Then -9: the drift identity reads only unprotected stacks (main's code runs as it unreviewed): its 9 read
+    # roles leave prod's project (-9), its grants on staging's and prod's secrets keys go (-2), and it gets a
+    # policy denying ReadOnlyAccess's data reads (+2: the policy and its attachment).
     # Then 5: the GCP sandbox account's teardown roles in the sandbox project (components/gcp/sandbox_teardown.py).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 197)
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 188)
     assert document["policy"]["violations"] == []
 
 

@@ -87,6 +87,27 @@ def test_the_search_finds_a_path_that_is_there():
         "assume acme-ml-github-preview", "acme-ml-github-preview s3:GetObject acme-ml-prod-datasets")
 
 
+def test_a_main_push_runs_as_every_unreviewed_environment():
+    # Whoever lands code on main runs drift.yml (or a new file) in the drift environment, which has no reviewers.
+    footholds = actors(platform(), WORKFLOWS)
+    environments = {t.split(":environment:")[1].split(":")[0] for t in footholds["main push in dev"]["tokens"]}
+    assert environments == {"dev", "drift", "sandbox"}
+    # ...and on every runner set whose group admits main's workflows: the deployers of every environment.
+    assert {name for _, name in footholds["main push in dev"]["runners"]} == {
+        "dev-preview", "dev-cpu", "staging-cpu", "staging-gpu-l4", "prod-cpu", "prod-gpu-l4",
+        "dev-deploy", "staging-deploy", "prod-deploy"}
+
+
+def test_a_drift_identity_reading_prod_is_a_path_from_main():
+    # Give drift back prod's state (before the split): the unreviewed drift token must reach it.
+    model = copy.deepcopy(platform())
+    drift = next(r for r in model.roles.values() if r.name == "acme-ml-github-drift")
+    drift.policies = [READ_ONLY_ACCESS]
+    cell = matrix(model, WORKFLOWS)["main push in dev"]["prod datasets"]
+    assert cell.path is not None and ":environment:drift:" in cell.path[0] and cell.path[1:] == (
+        "assume acme-ml-github-drift", "acme-ml-github-drift s3:GetObject acme-ml-prod-datasets")
+
+
 def test_forks_get_no_token_and_branches_no_environment():
     footholds = actors(platform(), WORKFLOWS)
     assert footholds["fork PR"]["tokens"] == []
