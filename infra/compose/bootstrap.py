@@ -106,8 +106,10 @@ def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
 def sandbox_projects(config: BootstrapConfig) -> tuple[str, ...]:
     """The GCP projects sandboxes live in: `gcp.sandbox_projects`, and the project of a sandbox stack's node
     account (`gcp.node_service_accounts`)."""
+    from infra.config.rules.physical import is_sandbox_stack_name
+
     assert config.gcp is not None
-    sandboxes = [s for s in config.gcp.node_service_accounts if s == "sandbox" or s.startswith("sandbox-")]
+    sandboxes = [s for s in config.gcp.node_service_accounts if is_sandbox_stack_name(s)]
     return tuple(dict.fromkeys([*config.gcp.sandbox_projects, *stack_projects(config, sandboxes)]))
 
 

@@ -210,14 +210,19 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
 
 
 def _sandbox_project_problems(gcp: GcpBootstrap) -> list[tuple[str, str]]:
-    """A sandbox project holds sandboxes only: not the state and keys, not an environment's stacks."""
+    """A sandbox project (listed, or a sandbox stack's in node_service_accounts) holds sandboxes only: not the
+    state and keys, not an environment's stacks."""
+    from infra.config.rules.physical import is_sandbox_stack_name
+
     others = {project: f"gcp.node_service_accounts.{stack}" for stack, project in gcp.node_service_accounts.items()
-              if not (stack == "sandbox" or stack.startswith("sandbox-"))}
+              if not is_sandbox_stack_name(stack)}
     others[gcp.project] = "gcp.project (the state bucket, keys and CI accounts)"
-    return [(f"gcp.sandbox_projects.{index}",
-             f"'{project}' is also {others[project]}: the sandbox reaper tears down what is in its sandbox projects, "
-             "so give sandboxes a project of their own")
-            for index, project in enumerate(gcp.sandbox_projects) if project in others]
+    sandboxes = [(f"gcp.sandbox_projects.{index}", project) for index, project in enumerate(gcp.sandbox_projects)]
+    sandboxes += [(f"gcp.node_service_accounts.{stack}", project)
+                  for stack, project in gcp.node_service_accounts.items() if is_sandbox_stack_name(stack)]
+    return [(path, f"'{project}' is also {others[project]}: the sandbox reaper tears down what is in its sandbox "
+                   "projects, so give sandboxes a project of their own")
+            for path, project in sandboxes if project in others]
 
 
 def parse_bootstrap_config(values: dict, stack: str) -> BootstrapConfig:

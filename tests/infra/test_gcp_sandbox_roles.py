@@ -107,6 +107,15 @@ def test_a_sandbox_project_shared_with_the_state_or_an_environment_is_refused(pr
             "sandbox projects, so give sandboxes a project of their own") in str(error.value)
 
 
+def test_a_sandbox_stacks_node_account_project_is_held_to_the_same_rule():
+    values = copy.deepcopy(bootstrap_values())
+    values["gcp"]["node_service_accounts"]["sandbox"] = "acme-ml-platform"
+    with pytest.raises(ConfigError) as error:
+        parse_bootstrap_config(values, "bootstrap")
+    assert ("gcp.node_service_accounts.sandbox: 'acme-ml-platform' is also gcp.project (the state bucket, keys and "
+            "CI accounts)") in str(error.value)
+
+
 def test_a_type_without_a_teardown_role_is_named():
     with pytest.raises(KeyError, match="no teardown role known for gcp:pubsub/topic:Topic"):
         sandbox_teardown_roles(["gcp:compute/network:Network", "gcp:pubsub/topic:Topic"], NODE_ROLES)
