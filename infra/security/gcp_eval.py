@@ -208,7 +208,8 @@ class Evaluator:
             value = gcp_cel.evaluate(b.condition, {"resource": {"name": resource}})
         except gcp_cel.Unsupported:
             return None
-        return value is True
+        # Only resource.name is modelled: a condition that needs another attribute is not decided here.
+        return None if isinstance(value, gcp_cel.CelError) else value is True
 
     def can(self, who: Principal, permission: str, resource: str) -> Verdict:
         """Whether `who` may use `permission` on `resource`, directly or by granting itself a role there."""
@@ -225,4 +226,5 @@ class Evaluator:
                                          f"({grant.why})")
                 if grant.allowed is None:
                     undecided.append(grant.why)
-        return Verdict(None, "; ".join(undecided)) if undecided else Verdict(False)
+        reasons = dict.fromkeys(r for why in undecided for r in why.split("; "))  # a role seen at two levels once
+        return Verdict(None, "; ".join(reasons)) if reasons else Verdict(False)
