@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from infra.security import gcp_cel
 from infra.security.attack_paths import NO_PATH, Cell, Search, actors
+from infra.security.attack_paths import matrix as aws_matrix
 from infra.security.gcp_eval import Evaluator, Principal, federated, kubernetes_account, service_account, short
 from infra.security.gcp_model import GcpPlatform
 from infra.security.plan_model import Platform
@@ -39,6 +40,14 @@ from infra.security.plan_model import Platform
 GCP_ASSETS = ("prod state", "prod secrets key", "prod deploy identity", "prod datasets", "prod cluster-admin")
 IMPERSONATE = ("iam.serviceAccounts.getAccessToken", "iam.serviceAccounts.signJwt", "iam.serviceAccountKeys.create")
 RUN_AS = ("compute.instances.create",)  # with actAs: a VM running as the account
+# Either runs code as any Kubernetes service account of the project's GKE clusters (a pod, or a token for it):
+# IAM permissions on a project apply in every GKE cluster of it, beside RBAC,
+# https://cloud.google.com/kubernetes-engine/docs/how-to/iam (read 2026-12-08).
+AS_ANY_POD = ("container.pods.create", "container.serviceAccounts.createToken")
+# A stack's state is its checkpoint and the copies Pulumi's DIY backend keeps beside it: the object prefixes the
+# bootstrap's own state-bucket conditions name for a stack.
+STATE_OBJECTS = (".pulumi/stacks/mlinfra/{env}.json", ".pulumi/history/mlinfra/{env}/any",
+                 ".pulumi/backups/mlinfra/{env}/any")
 CLUSTER_ADMIN = ("container.clusters.update", "container.clusterRoleBindings.create")
 PR_REF, BRANCH_REF, MAIN = "refs/pull/7/merge", "refs/heads/feature", "refs/heads/main"
 
@@ -96,15 +105,18 @@ class GcpSearch:
     def __init__(self, gcp: GcpPlatform, aws: Platform, env: str = "prod"):
         self.gcp, self.aws, self.env = gcp, aws, env
         self.eval = Evaluator(gcp)
-        self.project = gcp.stack_projects.get(env, "")
-        self.pools = {pool for clusters in gcp.clusters.values() for _, pool in clusters if pool}
+        # Every project the plans name: where a principal might create a VM or a pod.
+        named = {b.resource.removeprefix("projects/") for b in gcp.bindings if b.resource.count("/") == 1}
+        self.projects = sorted(named | {p for p in gcp.stack_projects.values() if p})
+        self.pools = {cluster.split("/")[1]: pool for clusters in gcp.clusters.values() for cluster, pool in clusters
+                      if pool}
 
     # --- assets ------------------------------------------------------------------------------------------
     def asset_requests(self) -> list[tuple[str, str, str]]:
         """(asset, permission, resource) that reach each asset."""
         gcp, env = self.gcp, self.env
-        state = f"projects/_/buckets/{gcp.state_bucket}/objects/.pulumi/stacks/mlinfra/{env}.json"
-        out = [("prod state", "storage.objects.get", state)]
+        bucket = f"projects/_/buckets/{gcp.state_bucket}/objects/"
+        out = [("prod state", "storage.objects.get", bucket + o.format(env=env)) for o in STATE_OBJECTS]
         if env in gcp.secrets_keys:
             out.append(("prod secrets key", "cloudkms.cryptoKeyVersions.useToDecrypt", gcp.secrets_keys[env]))
         out += [("prod datasets", "storage.objects.get", f"projects/_/buckets/{b}/objects/any")
@@ -116,8 +128,10 @@ class GcpSearch:
         return out
 
     # --- the search -------------------------------------------------------------------------------------
-    def run(self, tokens: Sequence[Token], accounts: Sequence[str], runners: Sequence[tuple[str, str]]
-            ) -> dict[str, Cell]:
+    def run(self, tokens: Sequence[Token], accounts: Sequence[str], runners: Sequence[tuple[str, str]],
+            app_key_elsewhere: Sequence[str] = ()) -> dict[str, Cell]:
+        """The cells of one actor. `app_key_elsewhere` is the AWS matrix's path to the GitHub App key for this
+        actor, if it has one: taken only when the Google side does not reach the key itself."""
         queue: deque[tuple[tuple, tuple[str, ...]]] = deque()
         seen: set[tuple] = set()
         found: dict[str, tuple[str, ...]] = {}
@@ -135,8 +149,16 @@ class GcpSearch:
         for stack, name in runners:
             push(("runner", stack, name), (f"job on {name}",))
         deploy = self.gcp.deploy_accounts.get(self.env, "")
+        if app_key_elsewhere:
+            queue.append((("aws-app-key",), ()))
         while queue:
             node, path = queue.popleft()
+            if node == ("aws-app-key",):
+                if queue:  # the Google side first: this goes back behind every node still to visit
+                    queue.append((node, path))
+                else:
+                    push(("app-key",), (*app_key_elsewhere, "(the AWS matrix's path to the GitHub App key)"))
+                continue
             kind = node[0]
             if kind == "token":
                 try:
@@ -182,12 +204,12 @@ class GcpSearch:
                     undecided.setdefault(asset, []).append(f"{who.text} -> {email}: undecided")
             elif step:
                 push(("sa", email), (*path, f"{who.text} {step}: acts as {email.split('@')[0]}"))
-        for project in sorted({b.resource for b in self.gcp.bindings if b.resource.count("/") == 1}):
-            pools = [p for p in self.pools if p == f"{project.removeprefix('projects/')}.svc.id.goog"]
-            if pools and self.eval.can(who, "container.pods.create", project).allowed:
-                for pool in pools:
-                    push(("ksa", pool, "*", "*"), (*path, f"{who.text} container.pods.create on {project}: "
-                                                          f"a pod as any Kubernetes account of {pool}"))
+        for project, pool in sorted(self.pools.items()):
+            for permission in AS_ANY_POD:
+                verdict = self.eval.can(who, permission, f"projects/{project}")
+                if verdict.allowed:
+                    push(("ksa", pool, "*", "*"), (*path, f"{who.text} {permission} on {project} ({verdict.why}): "
+                                                          f"runs as any Kubernetes account of {pool}"))
 
     def _impersonates(self, who: Principal, account: str) -> str | None | bool:
         undecided = False
@@ -198,9 +220,9 @@ class GcpSearch:
             undecided |= verdict.allowed is None
         act_as = self.eval.can(who, "iam.serviceAccounts.actAs", account)
         if act_as.allowed:
-            for project in sorted({b.resource for b in self.gcp.bindings if b.resource.count("/") == 1}):
+            for project in self.projects:
                 for permission in RUN_AS:
-                    run = self.eval.can(who, permission, project)
+                    run = self.eval.can(who, permission, f"projects/{project}")
                     if run.allowed:
                         return (f"iam.serviceAccounts.actAs ({act_as.why}) and {permission} on {project} ({run.why}): "
                                 "a VM running as it")
@@ -229,9 +251,11 @@ def matrix(gcp: GcpPlatform, aws: Platform, workflows: Sequence[str], env: str =
            ) -> dict[str, dict[str, Cell]]:
     """Every actor against every GCP asset of environment `env`."""
     search = GcpSearch(gcp, aws, env)
+    aws_cells = aws_matrix(aws, workflows, env)
     result = {}
     for actor, footholds in gcp_actors(gcp, aws, workflows, env).items():
-        result[actor] = search.run(**footholds)
+        app_key = aws_cells[actor]["GitHub App key(s)"].path or ()
+        result[actor] = search.run(**footholds, app_key_elsewhere=app_key)
     return result
 
 

@@ -20,7 +20,7 @@ from infra.security import gcp_cel, gcp_model
 from infra.security.attack_paths import NO_PATH, actors
 from infra.security.gcp_eval import Evaluator, federated, kubernetes_account, service_account
 from infra.security.gcp_model import Binding, GcpPlatform
-from infra.security.gcp_paths import GCP_ASSETS, MAIN, PR_REF, gcp_actors, matrix, render, token
+from infra.security.gcp_paths import GCP_ASSETS, MAIN, PR_REF, GcpSearch, gcp_actors, matrix, render, token
 from infra.security.plan_model import Platform, add_stack, load_bootstrap
 from tests.helpers import stack_run
 
@@ -142,6 +142,32 @@ def test_every_runner_set_runs_off_gke_today():
             "prod": ("deploy", "cpu", "gpu-l4")}
     assert {(r.name, r.workload_pool) for r in gcp.runner_sets} == {
         (f"{s}-{k}", None) for s, keys in sets.items() for k in keys}
+
+
+def test_the_aws_route_to_the_app_key_counts_when_the_google_side_has_none():
+    # Take every gcpkms decrypt of dev's key away: the App key is still reached through AWS (the AWS matrix's
+    # path), and from it prod's deploy job and its Google identity.
+    aws, gcp = models()
+    closed = dataclasses.replace(gcp, bindings=[b for b in gcp.bindings if b.resource != KEYS.format("dev")])
+    cell = matrix(closed, aws, WORKFLOWS)["same-repo PR"]["prod deploy identity"]
+    assert cell.path is not None and "(the AWS matrix's path to the GitHub App key)" in cell.path
+    assert "acme-ml-github-preview kms:Decrypt dev key" in " ".join(cell.path)
+    assert cell.path[-1].endswith("acts as acme-ml-gh-deploy-prod")
+
+
+def test_container_admin_runs_as_any_kubernetes_account_of_its_project():
+    # Without storage.admin, dev's deployer still reads dev's datasets: a pod as training/trainer, whose Workload
+    # Identity is granted the bucket.
+    aws, gcp = models()
+    dev_deploy = f"serviceAccount:{DEPLOY.format('dev')}"
+    narrowed = dataclasses.replace(gcp, bindings=[b for b in gcp.bindings
+                                                  if not (b.member == dev_deploy and b.role == "roles/storage.admin")])
+    cell = GcpSearch(narrowed, aws, "dev").run([], [DEPLOY.format("dev")], [])["prod datasets"]
+    assert cell.path is not None and cell.path[1] == (
+        "acme-ml-gh-deploy-dev container.pods.create on acme-ml-dev (roles/container.admin, bootstrap: "
+        "github-wif-deploy-dev-acme-ml-dev-container-admin): runs as any Kubernetes account of acme-ml-dev.svc.id.goog")
+    assert cell.path[2].startswith("any Kubernetes account of acme-ml-dev.svc.id.goog storage.objects.get "
+                                   "gs://acme-ml-dev-datasets-gcs/any (roles/storage.objectViewer")
 
 
 # --- the provider's attribute condition ---------------------------------------------------------------------
