@@ -211,6 +211,11 @@ class Evaluator:
         # Only resource.name is modelled: a condition that needs another attribute is not decided here.
         return None if isinstance(value, gcp_cel.CelError) else value is True
 
+    def holdings(self, who: Principal) -> list[tuple[str, str, str | None]]:
+        """(resource, role, condition) of every planned binding naming `who` (undecided member forms included)."""
+        return sorted((b.resource, b.role, b.condition) for bindings in self.by_resource.values() for b in bindings
+                      if member_matches(b.member, who) is not False)
+
     def can(self, who: Principal, permission: str, resource: str) -> Verdict:
         """Whether `who` may use `permission` on `resource`, directly or by granting itself a role there."""
         chain = self.ancestors(resource)

@@ -215,6 +215,22 @@ def test_the_state_bucket_conditions_keep_each_zone_to_its_objects():
     assert ev.can(preview, "cloudkms.cryptoKeyVersions.useToDecrypt", KEYS.format("prod")).allowed is False
 
 
+def test_each_deploy_account_holds_roles_in_its_own_project_only():
+    _, gcp = models()
+    ev = Evaluator(gcp)
+    for env, project in (("dev", "acme-ml-dev"), ("prod", "acme-ml-prod")):
+        held = ev.holdings(service_account(DEPLOY.format(env)))
+        assert {r for r, role, _ in held if r.count("/") == 1} == {f"projects/{project}"}
+        assert {role for r, role, _ in held if r == f"projects/{project}"} == {
+            f"roles/{r}" for r in ("certificatemanager.admin", "cloudkms.admin", "compute.admin", "container.admin",
+                                   "dns.admin", "storage.admin")}
+        # On the state project: its zone's objects (conditioned) and key, nothing project-wide.
+        assert [(role, c is not None) for r, role, c in held if "acme-ml-pulumi-state-gcs" in r] == [
+            ("roles/storage.objectUser", True), ("roles/storage.objectViewer", True)]
+        assert [(r, role) for r, role, _ in held if "/cryptoKeys/" in r] == [
+            (KEYS.format(env), "roles/cloudkms.cryptoKeyEncrypterDecrypter")]
+
+
 def test_set_iam_policy_on_a_parent_is_every_permission_below_it():
     _, gcp = models()
     ev = Evaluator(gcp)
