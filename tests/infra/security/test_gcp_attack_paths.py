@@ -289,6 +289,16 @@ def test_every_role_the_plans_grant_is_vendored_with_its_source():
     assert "cloudkms.cryptoKeyVersions.useToDecrypt" not in role_permissions("roles/cloudkms.admin")
 
 
+def test_no_kubernetes_rbac_on_gke_names_a_google_identity():
+    # The matrix takes GKE cluster admin from IAM only; a RoleBinding to a Google account or group on a GKE
+    # cluster would be another way in, which it does not model: this fails the day one is planned.
+    bindings = [(stack, r["name"]) for stack, doc in documents().items() for r in doc["resources"]
+                if r["type"].startswith("kubernetes:rbac.authorization.k8s.io/")
+                and "GkeCluster" in (r.get("provider") or "")
+                and any(s.get("kind") in ("User", "Group") for s in r["inputs"].get("subjects") or [])]
+    assert bindings == []
+
+
 # --- CEL -----------------------------------------------------------------------------------------------------
 def test_cel_subset():
     env = {"assertion": {"a": "x", "ref": "refs/heads/main"}, "resource": {"name": "projects/_/buckets/b/objects/o"}}
