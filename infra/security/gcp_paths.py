@@ -69,9 +69,12 @@ class Token:
 
 
 def token(aws: Platform, event: str, ref: str, workflow: str, environment: str | None = None) -> Token:
-    """The claims GitHub puts in a job's token (the repository's, so forks' jobs get none)."""
+    """The claims GitHub puts in a job's token (the repository's, so forks' jobs get none). `workflow` is a path
+    in the repository, or `ORG/REPO/<path>` for a job defined in another repository's reusable workflow (its
+    `job_workflow_ref` names that file, the other claims the calling repository)."""
+    defined_in = workflow if not workflow.startswith(".github/") else f"{aws.repo}/{workflow}"
     claims = {"repository": aws.repo, "repository_id": aws.repository_id, "event_name": event, "ref": ref,
-              "job_workflow_ref": f"{aws.repo}/{workflow}@{ref}", "run_id": "1", "run_attempt": "1"}
+              "job_workflow_ref": f"{defined_in}@{ref}", "run_id": "1", "run_attempt": "1"}
     if environment:
         claims["environment"] = environment
     return Token.of(**claims)
@@ -242,7 +245,10 @@ class GcpSearch:
     def _app_key(self, path, push) -> None:
         group = f"{self.env}-deploy"
         for workflow in self.gcp.deploy_workflows.get(group, []):
-            file, _, ref = workflow.removeprefix(f"{self.aws.repo}/").partition("@")
+            defined_in, _, ref = workflow.partition("@")
+            # A file of this repository, or another repository's (the deploy repository), named whole.
+            file = defined_in.removeprefix(f"{self.aws.repo}/") if defined_in.startswith(
+                f"{self.aws.repo}/.github/") else defined_in
             t = token(self.aws, "push", ref, file, self.env)
             push(("token", t), (*path, f"register a runner in {group}, take its job's token", t.text()))
 
@@ -251,10 +257,11 @@ def matrix(gcp: GcpPlatform, aws: Platform, workflows: Sequence[str], env: str =
            ) -> dict[str, dict[str, Cell]]:
     """Every actor against every GCP asset of environment `env`."""
     search = GcpSearch(gcp, aws, env)
-    aws_cells = aws_matrix(aws, workflows, env)
+    aws_cells = aws_matrix(aws, workflows, env, any_app_key=True)
     result = {}
     for actor, footholds in gcp_actors(gcp, aws, workflows, env).items():
-        app_key = aws_cells[actor]["GitHub App key(s)"].path or ()
+        # Any App key: an organisation's App registers runners in every group, prod-deploy's included.
+        app_key = aws_cells[actor]["any GitHub App key"].path or ()
         result[actor] = search.run(**footholds, app_key_elsewhere=app_key)
     return result
 

@@ -32,13 +32,15 @@ KEYS = "projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/
 DEPLOY = "acme-ml-gh-deploy-{}@acme-ml-platform.iam.gserviceaccount.com"
 PREVIEW = "acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com"
 
-# The organisation-wide GitHub App key is in dev's config; with the GCS backend dev's secrets are under the
-# `pulumi-dev` gcpkms key, which the preview account (pull requests) and dev's and drift's accounts (main pushes)
-# decrypt. With it one registers a runner in prod-deploy and takes prod's deploy job and its token.
-APP_KEY = ("the organisation-wide GitHub App key is in dev's config, under the gcpkms key previews and main-push "
-           "identities decrypt (docs/security.md: open findings)")
-OPEN = {**{("same-repo PR", asset): APP_KEY for asset in GCP_ASSETS},
-        **{("main push in dev", asset): APP_KEY for asset in GCP_ASSETS}}
+# Any environment's GitHub App key registers runners in every group of the organisation, prod-deploy's included
+# (pull requests reach dev's through the `pulumi-dev` gcpkms key the preview account decrypts, main pushes through
+# drift's, staging's deployers their own). A runner that takes prod's deploy job holds its OIDC token, which the
+# pool provider admits for prod's deploy account: GCP still trusts the job's token, where AWS now trusts only the
+# deployer pods (docs/security.md: "GCP deploy accounts still trust the job's token").
+APP_KEY = ("any environment's GitHub App key takes prod's deploy job, whose OIDC token the pool provider maps to "
+           "prod's deploy account (docs/security.md: open findings)")
+OPEN = {(actor, asset): APP_KEY for actor in ("same-repo PR", "main push in dev", "job on staging-deploy")
+        for asset in GCP_ASSETS}
 
 
 @cache
@@ -72,7 +74,7 @@ def cases():
                   "engineer with the sandbox identity",
                   *(f"job on {s}-{k}" for s, keys in (("dev", ("deploy", "preview", "cpu")),
                                                        ("staging", ("deploy", "cpu", "gpu-l4")),
-                                                       ("prod", ("deploy", "cpu", "gpu-l4"))) for k in keys)]:
+                                                       ("prod", ("cpu", "gpu-l4"))) for k in keys)]:
         for asset in GCP_ASSETS:
             reason = OPEN.get((actor, asset))
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
@@ -182,9 +184,13 @@ def test_the_provider_admits_previews_and_mains_deploys_only():
         token(aws, "push", "refs/heads/feature", ".github/workflows/pulumi-up.yml", "prod"),  # not main
         token(aws, "push", MAIN, ".github/workflows/deploy.yml", "prod"),  # main, but not the deploy workflow
         token(aws, "push", MAIN, ".github/workflows/pulumi-up.yml"),  # no environment: the claim is missing
+        # prod's deploy jobs are defined in the deploy repository: main's own copy is refused for prod.
+        token(aws, "push", MAIN, ".github/workflows/pulumi-up.yml", "prod"),
     ]
-    assert [federated(gcp, dict(t.claims)) for t in refused] == [None] * 4
-    prod = federated(gcp, dict(token(aws, "push", MAIN, ".github/workflows/pulumi-up.yml", "prod").claims))
+    assert [federated(gcp, dict(t.claims)) for t in refused] == [None] * 5
+    assert federated(gcp, dict(token(aws, "push", MAIN, ".github/workflows/pulumi-up.yml", "dev").claims))
+    prod = federated(gcp, dict(token(aws, "push", MAIN, "acme-ml/ml-platform-deploy/.github/workflows/pulumi-up.yml",
+                                     "prod").claims))
     assert prod is not None
     assert Evaluator(gcp).can(prod, "iam.serviceAccounts.getAccessToken",
                               f"projects/acme-ml-platform/serviceAccounts/{DEPLOY.format('prod')}").allowed is True
