@@ -20,6 +20,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.iam import service_account_id
+from components.gcp.sandbox_teardown import ConditionalRole
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 PROVIDER_ID = "github"
@@ -51,9 +52,11 @@ def repository_condition(repo: str, repository_id: str) -> str:
 def trust_condition(repo: str, repository_id: str, branch: str, environments: Mapping[str, str],
                     preview_workflow: str | None) -> str:
     """The provider's whole condition: the repository, then either a pull request of `preview_workflow`
-    or a job on `branch` in one of `environments` (name -> the workflow file its jobs must run)."""
+    or a job on `branch` in one of `environments` (name -> the workflow file its jobs must run: a path in
+    `repo`, or `ORG/REPO/<path>` for a reusable workflow of another repository, whose `job_workflow_ref` it is)."""
     ref = f"refs/heads/{branch}"
-    jobs = [f"(assertion.environment == '{env}' && assertion.job_workflow_ref == '{repo}/{workflow}@{ref}')"
+    jobs = [f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
+            f"'{workflow if not workflow.startswith('.github/') else f'{repo}/{workflow}'}@{ref}')"
             for env, workflow in environments.items()]
     trusted = [f"(assertion.ref == '{ref}' && ({' || '.join(jobs)}))"]
     if preview_workflow is not None:
@@ -77,6 +80,10 @@ def attribute_principal_set(project_number: str, pool_id: str, attribute: str, v
     return f"principalSet://iam.googleapis.com/{pool_name(project_number, pool_id)}/attribute.{attribute}/{value}"
 
 
+def _role_suffix(role: str) -> str:
+    return role.rsplit("/", 1)[-1].replace(".", "-").lower()
+
+
 def service_account_email(account_id: str, project: str) -> str:
     """A service account's email, known before it exists."""
     return f"{account_id}@{project}.iam.gserviceaccount.com"
@@ -91,6 +98,8 @@ class CiServiceAccountSpec:
     principal_sets: tuple[tuple[str, str], ...] = ()
     # The projects where the account holds `project_roles` (never the bootstrap's own unless listed).
     projects: tuple[str, ...] = ()
+    # Roles held in `projects` only where their IAM condition holds (components/gcp/sandbox_teardown.py).
+    conditional_roles: tuple[ConditionalRole, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,8 +152,15 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
             for project in spec.projects:
                 for role in spec.project_roles:
                     gcp.projects.IAMMember(
-                        f"{name}-{sa_name}-{project}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
+                        f"{name}-{sa_name}-{project}-{_role_suffix(role)}",
                         project=project, role=role, member=f"serviceAccount:{email}",
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
+                for grant in spec.conditional_roles:
+                    gcp.projects.IAMMember(
+                        f"{name}-{sa_name}-{project}-{_role_suffix(grant.role)}-when",
+                        project=project, role=grant.role, member=f"serviceAccount:{email}",
+                        condition={"title": grant.title, "expression": grant.expression,
+                                   "description": grant.description},
                         opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
             self.service_account_emails[sa_name] = email
         self.provider_name = provider.name

@@ -17,7 +17,7 @@ import pulumi
 
 from components.aws.github_oidc import Repository, environment_subject, pull_request_subject_pattern
 from infra.compose.bootstrap_aws import build_aws_bootstrap
-from infra.compose.bootstrap_github import build_github
+from infra.compose.bootstrap_github import build_github, deploy_workflow_path
 from infra.config.bootstrap import BootstrapConfig
 
 PROJECT = "mlinfra-bootstrap"
@@ -87,7 +87,8 @@ def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
                                                                                              "sandbox")}
     zones = {**{env: env for env in gh.environments}, gh.sandbox_environment: SANDBOX_ZONE}
     for env, (variable, identity) in roles.items():
-        if config.aws is not None:
+        # No role variable for a deploy bound to its runner pods: the job takes the pod's credentials.
+        if config.aws is not None and env not in config.aws.deploy_clusters:
             variables[env][variable] = (f"arn:aws:iam::{config.aws.account_id}:role/"
                                         f"{config.name_prefix}-github-{identity}")
         if config.gcp is not None:
@@ -101,6 +102,32 @@ def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
             variables[env]["PULUMI_SECRETS_PROVIDER"] = (
                 f"awskms://alias/{config.name_prefix}-pulumi-{zones[env]}?region={config.aws.region}")
     return variables
+
+
+def sandbox_projects(config: BootstrapConfig) -> tuple[str, ...]:
+    """The GCP projects sandboxes live in: `gcp.sandbox_projects`, and the project of a sandbox stack's node
+    account (`gcp.node_service_accounts`)."""
+    from infra.config.rules.physical import is_sandbox_stack_name
+
+    assert config.gcp is not None
+    sandboxes = [s for s in config.gcp.node_service_accounts if is_sandbox_stack_name(s)]
+    return tuple(dict.fromkeys([*config.gcp.sandbox_projects, *stack_projects(config, sandboxes)]))
+
+
+def _sandbox_account(config: BootstrapConfig):
+    """The sandbox reaper's account: what tearing down the sandbox template takes (every type of the table,
+    which tests/infra/test_gcp_sandbox_roles.py holds equal to the template's types), in the sandbox projects
+    only, plus `gcp.sandbox_roles`."""
+    from components.gcp.github_wif import CiServiceAccountSpec
+    from components.gcp.iam import NODE_ROLES
+    from components.gcp.sandbox_teardown import GCP_TEARDOWN_ROLE_OF_TYPE, ConditionalRole, sandbox_teardown_roles
+
+    assert config.gcp is not None
+    roles = sandbox_teardown_roles(tuple(GCP_TEARDOWN_ROLE_OF_TYPE), NODE_ROLES)
+    plain = tuple(dict.fromkeys([*(r for r in roles if isinstance(r, str)), *config.gcp.sandbox_roles]))
+    return CiServiceAccountSpec(plain, principal_sets=(("environment", config.github.sandbox_environment),),
+                                projects=sandbox_projects(config),
+                                conditional_roles=tuple(r for r in roles if isinstance(r, ConditionalRole)))
 
 
 def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
@@ -133,12 +160,10 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
                                                       principal_sets=(("environment", env),),
                                                       projects=stack_projects(config, [env]))
            for env in gh.environments},
-        "sandbox": CiServiceAccountSpec(tuple(config.gcp.sandbox_roles),
-                                        principal_sets=(("environment", gh.sandbox_environment),),
-                                        projects=stack_projects(config, ["sandbox"])),
+        "sandbox": _sandbox_account(config),
     }
-    workflows = {**{env: gh.deploy_workflow for env in gh.environments}, gh.drift_environment: gh.drift_workflow,
-                 gh.sandbox_environment: gh.sandbox_workflow}
+    workflows = {**{env: deploy_workflow_path(config, env) for env in gh.environments},
+                 gh.drift_environment: gh.drift_workflow, gh.sandbox_environment: gh.sandbox_workflow}
     provider = gcp.Provider("gcp", project=config.gcp.project)
     wif = GitHubWorkloadIdentity("github-wif", GitHubWorkloadIdentityArgs(
         project=config.gcp.project, project_number=config.gcp.project_number, repo=gh.slug,

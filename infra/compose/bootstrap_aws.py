@@ -10,7 +10,7 @@ import pulumi
 
 from components.aws.ci_policies import CiScope, boundary_document, deploy_policy_documents, sandbox_policy_documents
 from components.aws.ci_state import data_read_guard_document, state_policy_document
-from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs
+from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs, PodIdentityBinding
 from infra.config.bootstrap import BootstrapConfig
 
 SANDBOX_ZONE = "sandbox"
@@ -54,13 +54,31 @@ def ci_role_specs(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]],
                                                secrets=[SANDBOX_ZONE], encrypts=True)),
     }
     for env in config.github.environments:
-        # One role per environment: its own stack's state and secrets, and only its environment's resources.
+        # One role per environment: its own stack's state and secrets, and only its environment's resources. A
+        # protected environment's is bound to its runner pods: whoever takes its job elsewhere gets nothing.
+        binding = deployer_pods(config, env)
         specs[f"deploy-{env}"] = CiRoleSpec(
-            subjects[f"deploy-{env}"], tuple(config.aws.deploy_policy_arns),
-            description=f"pulumi up of {env} from main, in the {env} GitHub environment",
-            policies=deploy_policy_documents(scope, env),
+            () if binding else subjects[f"deploy-{env}"], tuple(config.aws.deploy_policy_arns),
+            description=(f"pulumi up of {env}, from its deployer pods in {binding.cluster_arn.rsplit('/', 1)[1]}"
+                         if binding else f"pulumi up of {env} from main, in the {env} GitHub environment"),
+            policies=deploy_policy_documents(scope, env, pod_bound=binding is not None), pod_identity=binding,
             state_policy=state_policy_document(scope, read=[env], write=[env], lock=[], secrets=[env], encrypts=True))
     return specs
+
+
+def deployer_pods(config: BootstrapConfig, environment: str) -> PodIdentityBinding | None:
+    """The runner pods of `<environment>-deploy` (their namespace and service account as the chart names them,
+    components.k8s.runner_values), in the cluster `aws.deploy_clusters` names; None when not bound."""
+    from components.k8s.runner_values import NO_CONTAINER_MODE, runner_service_account
+
+    assert config.aws is not None
+    cluster = config.aws.deploy_clusters.get(environment)
+    if cluster is None:
+        return None
+    # Deployers run their steps in the runner pod, in the chart's default container mode (compose.runner_access).
+    namespace, account = runner_service_account(f"{environment}-deploy", NO_CONTAINER_MODE)
+    arn = f"arn:aws:eks:{config.aws.region}:{config.aws.account_id}:cluster/{cluster}"
+    return PodIdentityBinding(arn, namespace, account)
 
 
 def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]], tags: dict[str, str],

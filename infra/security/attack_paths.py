@@ -7,14 +7,17 @@ Steps the search takes, each read from a plan:
 - a job's OIDC token (its subject built from the repository's subject template and what GitHub lets that actor
   run: environments only from branches their deployment policy names) -> a CI role whose trust admits it;
 - a job on a runner set (any set whose runner group is not restricted to workflows takes pull requests and
-  branch pushes) -> what its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes
-  container mode, steps as the runner's account), the Pod Identity roles of the accounts its steps run as;
+  branch pushes; a main push reaches every set whose group admits a workflow of this repository at main) -> what
+  its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes container mode, steps as
+  the runner's account), the Pod Identity roles of the accounts its steps run as, where the role's trust admits
+  Pod Identity's session tags for that account and cluster;
 - a role -> an asset by IAM evaluation (identity policies, boundary, conditions), or -> another role it may
-  rewrite the trust of; the GitHub App key from the stack's cloud secret (secretsmanager:GetSecretValue on its
+  rewrite the trust of; a stack's GitHub App key from its cloud secret (secretsmanager:GetSecretValue on its
   ARN), from a cluster whose runner namespaces hold the synced Secret (its admins), or from the secrets key of a
   stack whose program writes the key itself;
-- the GitHub App key (an organisation's self-hosted runner administration) -> registering a runner in the
-  protected environment's deploy group -> the deploy job's token -> its deploy role.
+- a GitHub App key (an organisation's self-hosted runner administration; the asset is the key of the App
+  registering the target environment's runners) -> registering a runner in the environment's deploy group ->
+  the deploy job's token (its `job_workflow_ref` one of the group's selected workflows) -> any role it assumes.
 Google Cloud identities are not evaluated here (docs/security.md says what that leaves).
 """
 
@@ -34,6 +37,9 @@ ASSETS = ("prod state", "prod secrets key", "prod deploy identity", "GitHub App 
 ISSUER = "token.actions.githubusercontent.com"
 CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 NO_PATH = "no path"
+# The service principal EKS Pod Identity assumes roles as (Amazon EKS User Guide, "Create IAM role with trust
+# policy required by EKS Pod Identity", read 2026-12-08).
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 
 
 @cache
@@ -87,6 +93,18 @@ class Search:
         # `context` adds itself (`environment:prod`, `pull_request`, `ref:refs/heads/x`); the others `key:value`.
         return ":".join(context if k == "context" else f"{k}:{claims[k]}" for k in self.p.subject_claim_keys)
 
+    def deploy_job_tokens(self, group: str) -> list[str]:
+        """The OIDC subjects of the jobs a deploy runner group runs: its environment, on main, each workflow the
+        group admits (`job_workflow_ref` is the file the job is defined in, whichever repository holds it)."""
+        env, ref = group.removesuffix("-deploy"), "refs/heads/main"
+        subjects = []
+        for workflow in self.p.runner_groups.get(group, {}).get("selectedWorkflows") or []:
+            claims = {"repo": self.p.repo, "repository_id": self.p.repository_id, "ref": ref,
+                      "job_workflow_ref": workflow}
+            subjects.append(":".join(f"environment:{env}" if k == "context" else f"{k}:{claims[k]}"
+                                     for k in self.p.subject_claim_keys))
+        return subjects
+
     def environment_allows(self, environment: str, ref: str) -> bool:
         branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
         return branch is not None and any(fnmatchcase(branch, p) for p in self.p.branch_policies.get(environment, []))
@@ -115,7 +133,7 @@ class Search:
                        **context)
 
     def role_assets(self, role: Role) -> Iterable[tuple[str, bool | None, str]]:
-        """(asset or `app-key`, allowed, the step) for what `role` may do directly."""
+        """(asset or `app-key:<App id>`, allowed, the step) for what `role` may do directly."""
         env, p = self.env, self.p
         state = f"arn:aws:s3:::{p.state_bucket}/.pulumi/stacks/mlinfra/{env}.json"
         via_s3 = {"kms:ViaService": f"s3.{p.region}.amazonaws.com"}
@@ -124,17 +142,21 @@ class Search:
         yield "prod state", _both(reads, through), f"{role.name} s3:GetObject {state}"
         yield "prod secrets key", self.allowed(role, self.key_request(env)), f"{role.name} kms:Decrypt {env} key"
         for stack in sorted(p.stacks_with_app_key):
-            yield "app-key", self.allowed(role, self.key_request(stack)), (
-                f"{role.name} kms:Decrypt {stack} key (its stack file holds the GitHub App key)")
+            yield f"app-key:{p.app_ids.get(stack, '?')}", self.allowed(role, self.key_request(stack)), (
+                f"{role.name} kms:Decrypt {stack} key (its stack file holds the GitHub App key "
+                f"{p.app_ids.get(stack, '?')})")
         # Who reads an App key now (issue #26): whoever IAM lets read the stack's App secret, and the admins of a
         # cluster whose runner namespaces hold the synced Secret (the kubernetes-mode runner accounts: `_runner`).
         for stack, (arn, tags) in sorted(p.app_secrets.items()):
-            yield "app-key", self.allowed(role, request("secretsmanager:GetSecretValue", arn, tags)), (
-                f"{role.name} secretsmanager:GetSecretValue {arn} ({stack}'s GitHub App key)")
+            yield f"app-key:{p.app_ids.get(stack, '?')}", self.allowed(
+                role, request("secretsmanager:GetSecretValue", arn, tags)), (
+                f"{role.name} secretsmanager:GetSecretValue {arn} ({stack}'s GitHub App key "
+                f"{p.app_ids.get(stack, '?')})")
         for stack in sorted(p.app_key_namespaces):
             if (role.arn, CLUSTER_ADMIN) in p.access_entries.get(stack, []):
-                yield "app-key", True, (f"{role.name} is a {stack} cluster admin (access entry), which reads the "
-                                        "synced github-app Secret")
+                yield f"app-key:{p.app_ids.get(stack, '?')}", True, (
+                    f"{role.name} is a {stack} cluster admin (access entry), which reads the synced github-app "
+                    f"Secret (App {p.app_ids.get(stack, '?')})")
         for bucket in p.buckets.get(env, {}):
             if bucket.endswith("-datasets"):
                 yield "prod datasets", self.allowed(role, request("s3:GetObject", f"arn:aws:s3:::{bucket}/any")), (
@@ -153,7 +175,10 @@ class Search:
                 yield target, self.allowed(role, request("iam:UpdateAssumeRolePolicy", target.arn, target.tags))
 
     # --- the search -------------------------------------------------------------------------------------
-    def run(self, tokens: Sequence[str], roles: Sequence[str], runners: Sequence[tuple[str, str]]) -> dict[str, Cell]:
+    def run(self, tokens: Sequence[str], roles: Sequence[str], runners: Sequence[tuple[str, str]],
+            any_app_key: bool = False) -> dict[str, Cell]:
+        """The actor's cells; with `any_app_key`, also the first path to any GitHub App key (the Google Cloud
+        matrix follows it: any organisation App registers runners in every group)."""
         queue: deque[tuple[tuple, tuple[str, ...]]] = deque()
         seen: set[tuple] = set()
         found: dict[str, tuple[str, ...]] = {}
@@ -180,39 +205,58 @@ class Search:
             elif kind == "runner":
                 self._runner(node[1], node[2], path, push)
             elif kind == "app-key":
-                found.setdefault("GitHub App key(s)", path)
+                found.setdefault("any GitHub App key", path)
+                # The asset is the key of the App registering this environment's runners; any App key is also
+                # followed for what it can do: register a runner anywhere in the organisation.
+                if node[1] == self.p.app_ids.get(self.env, "") or node[1] == "?":
+                    found.setdefault("GitHub App key(s)", path)
+                # A runner registered in the deploy group takes the deploy job: its token, not its deployer pods.
                 group = f"{self.env}-deploy"
-                push(("role", deploy), (*path, f"register a runner in {group}, take the {self.env} deploy job's "
-                                               "OIDC token", f"assume {self.prefix}-github-deploy-{self.env}"))
+                for sub in self.deploy_job_tokens(group):
+                    push(("token", sub), (*path, f"register a runner in {group}, take the {self.env} deploy job's "
+                                                 f"OIDC token {sub}"))
             elif kind == "role":
                 role = self.p.roles[node[1]]
                 if role.arn == deploy:
                     found.setdefault("prod deploy identity", path)
                 for asset, allowed, step in self.role_assets(role):
                     if allowed is None:
-                        undecided.setdefault("GitHub App key(s)" if asset == "app-key" else asset, []).append(
+                        undecided.setdefault("GitHub App key(s)" if asset.startswith("app-key:") else asset, []).append(
                             f"{role.name}: a policy is unknown in the plan")
-                    elif allowed and asset == "app-key":
-                        push(("app-key",), (*path, step))
+                    elif allowed and asset.startswith("app-key:"):
+                        push(("app-key", asset.removeprefix("app-key:")), (*path, step))
                     elif allowed:
                         found.setdefault(asset, (*path, step))
                 for target, allowed in self.rewritable(role):
                     if allowed:
                         push(("role", target.arn), (*path, f"{role.name} rewrites {target.name}'s trust",
                                                     f"assume {target.name}"))
+        assets = (*ASSETS, "any GitHub App key") if any_app_key else ASSETS
         return {asset: Cell(found.get(asset), tuple(dict.fromkeys(undecided.get(asset, ()))) if asset not in found
-                            else ()) for asset in ASSETS}
+                            else ()) for asset in assets}
 
     def _runner(self, stack: str, name: str, path: tuple[str, ...], push) -> None:
         runner = next(r for r in self.p.runner_sets if (r.stack, r.name) == (stack, name))
         own_account = next((a for a in runner.step_accounts if a.endswith("-gha-rs-kube-mode")), None)
         if runner.container_mode == "kubernetes" and own_account and runner.automount and runner.has_app_secret:
-            push(("app-key",), (*path, f"steps run as {own_account}, whose Role reads Secrets in {runner.namespace}",
-                                f"read {runner.namespace}/github-app"))
+            push(("app-key", self.p.app_ids.get(stack, "?")),
+                 (*path, f"steps run as {own_account}, whose Role reads Secrets in {runner.namespace}",
+                  f"read {runner.namespace}/github-app (App {self.p.app_ids.get(stack, '?')})"))
         for account in runner.step_accounts:
             role = self.p.pod_roles.get((stack, runner.namespace, account))
-            if role:
+            if role and self.pod_trust_admits(self.p.roles[role], (stack, runner.namespace, account)):
                 push(("role", role), (*path, f"Pod Identity of {runner.namespace}/{account}"))
+
+    def pod_trust_admits(self, role: Role, key: tuple[str, str, str]) -> bool:
+        """Whether EKS Pod Identity, with the session tags it adds for this service account (the EKS user
+        guide's list: eks-cluster-arn, kubernetes-namespace, kubernetes-service-account, ...), may assume `role`."""
+        _, namespace, account = key
+        cluster = self.p.pod_clusters.get(key, "")
+        tags = {"eks-cluster-arn": cluster, "eks-cluster-name": cluster.rsplit("/", 1)[-1],
+                "kubernetes-namespace": namespace, "kubernetes-service-account": account}
+        req = Request("sts:AssumeRole", role.arn, principal=POD_IDENTITY_PRINCIPAL,
+                      context={f"aws:RequestTag/{k}": v for k, v in tags.items()})
+        return role.trust is not None and evaluate(req, [], resource_policies=[role.trust]) == Decision.ALLOW
 
 
 def _both(a: bool | None, b: bool | None) -> bool | None:
@@ -261,14 +305,28 @@ def actors(platform: Platform, workflows: Sequence[str], env: str = "prod") -> d
             "runners": []},
     }
     for r in platform.runner_sets:
-        result[f"job on {r.name}"] = {"tokens": [], "roles": [], "runners": [(r.stack, r.name)]}
+        if (r.stack, r.name) not in own_deployers(platform, env):
+            result[f"job on {r.name}"] = {"tokens": [], "roles": [], "runners": [(r.stack, r.name)]}
     return result
 
 
-def matrix(platform: Platform, workflows: Sequence[str], env: str = "prod") -> dict[str, dict[str, Cell]]:
-    """Every actor against every asset of environment `env`."""
+def own_deployers(platform: Platform, env: str) -> list[tuple[str, str]]:
+    """The target environment's deploy runner sets that run only workflows of another repository (the deploy
+    repository): a job there is the reviewed deploy itself, so they are no actor. That no actor can place a job
+    on them is what the other rows check (tests/infra/security/test_attack_paths.py)."""
+    repo_prefix = f"{platform.repo}/"
+    return [(r.stack, r.name) for r in platform.runner_sets if r.stack == env and r.name == f"{env}-deploy"
+            and platform.runner_groups.get(r.group, {}).get("restrictedToWorkflows", False)
+            and not any(w.startswith(repo_prefix) for w in platform.runner_groups[r.group].get("selectedWorkflows")
+                        or [])]
+
+
+def matrix(platform: Platform, workflows: Sequence[str], env: str = "prod", any_app_key: bool = False
+           ) -> dict[str, dict[str, Cell]]:
+    """Every actor against every asset of environment `env` (and any GitHub App key, with `any_app_key`)."""
     search = Search(platform, env)
-    return {actor: search.run(**footholds) for actor, footholds in actors(platform, workflows, env).items()}
+    return {actor: search.run(**footholds, any_app_key=any_app_key)
+            for actor, footholds in actors(platform, workflows, env).items()}
 
 
 def render(cells: Mapping[str, Mapping[str, Cell]]) -> str:

@@ -12,6 +12,7 @@ from components.aws.ci_policies import MANAGED_POLICY_LIMIT, policy_size
 from components.aws.github_oidc import github_trust_policy, provider_arn
 from components.gcp.github_wif import repository_condition
 from components.gcp.iam import NODE_ROLES
+from components.gcp.sandbox_teardown import GCP_TEARDOWN_ROLE_OF_TYPE
 from infra.config.bootstrap import GCP_READ_ROLES
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
@@ -90,8 +91,7 @@ WORKFLOWS = f"job_workflow_ref:{REPO}/.github/workflows"
 
 @pytest.mark.parametrize("role, subject", [
     ("drift", f"{PINNED}:environment:drift:{MAIN}:{WORKFLOWS}/drift.yml@refs/heads/main"),
-    *((f"deploy-{env}", f"{PINNED}:environment:{env}:{MAIN}:{WORKFLOWS}/pulumi-up.yml@refs/heads/main")
-      for env in ("dev", "staging", "prod")),
+    ("deploy-dev", f"{PINNED}:environment:dev:{MAIN}:{WORKFLOWS}/pulumi-up.yml@refs/heads/main"),
     ("sandbox", f"{PINNED}:environment:sandbox:{MAIN}:{WORKFLOWS}/sandbox-reaper.yml@refs/heads/main"),
 ])
 def test_each_role_trusts_exactly_its_environment_and_workflow_on_main(plan, role, subject):
@@ -100,6 +100,19 @@ def test_each_role_trusts_exactly_its_environment_and_workflow_on_main(plan, rol
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {
         "StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com", f"{ISSUER}:sub": [subject]}}
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_protected_deploy_roles_trust_only_pod_identity_of_their_deployer_pods(plan, env):
+    # No job token at all: a runner registered elsewhere that takes the deploy job gets nothing.
+    (statement,) = trust(plan, f"deploy-{env}")["Statement"]
+    assert statement == {
+        "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {"StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": f"arn:aws:eks:us-east-1:123456789012:cluster/{env}-train",
+            "aws:RequestTag/kubernetes-namespace": f"arc-{env}-deploy",
+            "aws:RequestTag/kubernetes-service-account": f"{env}-deploy-gha-rs-no-permission"}}}
 
 
 def test_previews_are_trusted_only_for_pull_requests_of_the_preview_workflow(plan):
@@ -241,9 +254,14 @@ def test_workload_identity_provider_admits_only_the_repository(plan):
     assert provider["attributeCondition"].startswith(
         f"assertion.repository == '{REPO}' && assertion.repository_id == '600000001' && (")
     wf = f"{REPO}/.github/workflows"
-    for env, workflow in (("prod", "pulumi-up"), ("drift", "drift"), ("sandbox", "sandbox-reaper")):
+    for env, workflow in (("dev", "pulumi-up"), ("drift", "drift"), ("sandbox", "sandbox-reaper")):
         assert (f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
                 f"'{wf}/{workflow}.yml@refs/heads/main')") in provider["attributeCondition"]
+    # Protected environments' deploy jobs are defined in the deploy repository's copy of the workflow.
+    for env in ("staging", "prod"):
+        assert (f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
+                "'acme-ml/ml-platform-deploy/.github/workflows/pulumi-up.yml@refs/heads/main')"
+                ) in provider["attributeCondition"]
     assert f"assertion.job_workflow_ref.startsWith('{wf}/preview.yml@refs/pull/')" in provider["attributeCondition"]
     assert provider["oidc"] == {"issuerUri": f"https://{ISSUER}"}
     assert provider["attributeMapping"]["attribute.repository"] == "assertion.repository"
@@ -282,7 +300,9 @@ def test_gcp_read_roles_are_narrow_and_no_account_holds_an_admin_role_on_the_pro
     assert "acme-ml-gh-deploy-staging" not in roles
     assert roles["acme-ml-dev-nodes"] == roles["acme-ml-prod-nodes"] == set(NODE_ROLES)
     assert roles["acme-ml-dev-metrics"] == roles["acme-ml-prod-metrics"] == {"roles/monitoring.viewer"}
-    assert "acme-ml-gh-sandbox" not in roles
+    # The sandbox reaper's account: the teardown roles of a GCP sandbox, in the sandbox project only, the admin
+    # ones under IAM conditions (tests/infra/test_gcp_sandbox_roles.py checks project, conditions and derivation).
+    assert roles["acme-ml-gh-sandbox"] == set(GCP_TEARDOWN_ROLE_OF_TYPE.values())
     held = set().union(*roles.values())
     assert not held & {"roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser"}
 
@@ -378,7 +398,7 @@ config:
         "  - github.repo: required; add this key\n"
         "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, repository_id, branch, "
         "environments, drift_environment, sandbox_environment, deploy_workflow, drift_workflow, sandbox_workflow, "
-        "preview_workflow, deploy_caller_workflow, reviewers, manage")
+        "preview_workflow, deploy_caller_workflow, reviewers, deploy_repository, manage")
 
 
 def test_a_misspelt_bootstrap_namespace_is_refused(tmp_path):
@@ -423,7 +443,28 @@ config:
         "  - gcp.deploy_roles.1: roles/iam.serviceAccountUser is refused on the whole project; list roles scoped "
         "to what the stacks create",
         *(f"  - github.reviewers.{env}: required: '{env}' is protected, so its deploys need an approval; list the "
-          "ids of the users or teams who may give it" for env in ("staging", "prod"))]
+          "ids of the users or teams who may give it" for env in ("staging", "prod")),
+        *(f"  - aws.deploy_clusters.{env}: required: '{env}' is protected, so its deploy role trusts only its "
+          f"deployer pods; name the EKS cluster its `{env}-deploy` runners run in (`<stack>-<cluster key>`, e.g. "
+          f"{env}-train)" for env in ("staging", "prod"))]
+
+
+def test_a_protected_deploy_bound_to_its_pods_needs_the_deploy_repository_and_only_protected_ones_are(tmp_path):
+    stacks = _write_stack(tmp_path, """\
+config:
+  bootstrap:tags: {owner: me, cost-center: cc}
+  bootstrap:github: {org: acme, repo: x, repository_id: "1", manage: false}
+  bootstrap:aws:
+    region: us-east-1
+    account_id: "123456789012"
+    deploy_clusters: {dev: dev-train, staging: staging-train, prod: prod-train}
+""")
+    outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error.splitlines()[1:] == [
+        "  - aws.deploy_clusters.dev: 'dev' is not a protected environment (staging, prod); remove it",
+        "  - github.deploy_repository: required with aws.deploy_clusters: name the repository (in the same "
+        "organisation) whose copy of the deploy workflow the protected deploy runner groups run, e.g. x-deploy"]
 
 
 def test_previews_of_protected_stacks_and_shared_environments_are_refused(tmp_path):
@@ -475,7 +516,11 @@ def test_cli_plans_the_bootstrap_project():
     # Then -9: the drift identity reads only unprotected stacks (main's code runs as it unreviewed): its 9 read
     # roles leave prod's project (-9), its grants on staging's and prod's secrets keys go (-2), and it gets a
     # policy denying ReadOnlyAccess's data reads (+2: the policy and its attachment).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 183)
+    # Then +3 (#26): the deploy repository (repository, its workflow file, Actions access, branch protection, the
+    # reviewers' team) (+5), and no AWS_DEPLOY_ROLE_ARN variable for staging and prod, whose deploys take the
+    # role from their deployer pods (-2).
+    # Then 5: the GCP sandbox account's teardown roles in the sandbox project (components/gcp/sandbox_teardown.py).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 191)
     assert document["policy"]["violations"] == []
 
 
