@@ -234,7 +234,7 @@ def test_only_a_deploy_set_takes_the_environments_deploy_role_through_pod_identi
         f"{SET}.cpu.deploy_role_arn: only a deploy set (kind: deploy) on an EKS cluster takes its environment's "
         "deploy role through Pod Identity; remove it"]
     values = changed(with_change(f"{SET}.cpu.kind", "deploy"), f"{SET}.cpu.deploy_role_arn", role)
-    assert parse_stack_config(values, "dev", {"github_app"}).clusters["train"].runners["cpu"].deploy_role_arn == role
+    assert parse_stack_config(values, "dev", set()).clusters["train"].runners["cpu"].deploy_role_arn == role
     assert problems(changed(values, f"{SET}.cpu.deploy_role_arn", "acme-ml-github-deploy-prod"))[0].startswith(
         f"{SET}.cpu.deploy_role_arn: ")
 
