@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import compileall
 import os
+import py_compile
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -10,10 +13,23 @@ import pytest
 
 from infra.offline.engine import ProgramRun, run_program
 from infra.offline.monitor import RecordedResource
+from tests.helpers import ROOT, SHARED_RUNS, run_fingerprint
 
 # Prices depend on the day (EKS versions leave standard support); tests and the commands they run
 # price as of one fixed day so expected figures never drift.
 os.environ["MLINFRA_PRICE_DATE"] = "2026-11-23"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Where PYTHONDONTWRITEBYTECODE is set (this team's machines set it) no process keeps the bytecode it
+    # compiles, so each of the suite's hundreds of `mlinfra`, policy-pack and xdist worker processes would
+    # compile the project's ~300 modules again (about 0.25 s of CPU each). Compile them once, before the
+    # workers start, as checked-hash pycs: Python hashes the source on every import and ignores a pyc
+    # that no longer matches it, so an edit is never hidden. __pycache__ is in .gitignore.
+    if sys.flags.dont_write_bytecode and not hasattr(config, "workerinput"):
+        for package in ("infra", "components", "policies"):
+            compileall.compile_dir(ROOT / package, quiet=1,
+                                   invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
 
 
 class Registered:
@@ -43,12 +59,21 @@ def register() -> Callable[..., Registered]:
     return _run
 
 
+@pytest.fixture(scope="session", autouse=True)
+def unedited_shared_runs():
+    """Fail the session if a test edited a run that tests/helpers.py shares between test modules."""
+    yield
+    edited = [f"{run.project}/{run.stack}" for run, fingerprint in SHARED_RUNS if run_fingerprint(run) != fingerprint]
+    assert not edited, (f"a test edited the shared run of {', '.join(edited)} in place; copy it first "
+                        "(tests.helpers.changed, or json.loads(json.dumps(document)))")
+
+
 # The edit loop's fast subset (`uv run pytest -m "not slow"`) leaves out the tests that pay for a
 # whole stack or a process: they plan stacks, start the policy pack or run the command line. A test
 # module is slow when it uses one of these; the mark follows the code, so it needs no upkeep.
 _SLOW_NAMES = frozenset({
-    "mlinfra", "stack_run", "run_stack", "run_stack_file", "make_plan", "make_all", "plan_all",
-    "main", "subprocess", "PolicyAnalyzer", "pack", "plan_sandbox", "Sandboxes",
+    "mlinfra", "stack_run", "bootstrap_run", "planned_run", "recorded_inputs", "run_stack", "run_stack_file",
+    "make_plan", "make_all", "plan_all", "main", "subprocess", "PolicyAnalyzer", "pack", "plan_sandbox", "Sandboxes",
 })
 
 

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
 from infra.security.teardown import TEARDOWN_ACTIONS, UnknownAction, sample_arn, teardown_gaps
-from tests.helpers import stack_run
+from tests.helpers import bootstrap_run, stack_run
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def sandbox_policies() -> list[str]:
-    project = load_project(ROOT / "infra" / "bootstrap")
-    plan = build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    plan = build_document(bootstrap_run())
     return [r["inputs"]["policy"] for r in plan["resources"]
             if r["type"] == "aws:iam/policy:Policy" and r["name"].startswith("github-sandbox-")]
 
