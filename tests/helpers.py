@@ -5,16 +5,22 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from infra.offline.engine import ProgramRun, load_project, run_stack
 
 DELETE = object()
 ROOT = Path(__file__).resolve().parents[1]
+# Results of slow, deterministic external tools, kept between test sessions (see `kept_on_disk`).
+DISK_CACHE = Path.home() / ".cache" / "mlinfra" / "tests"
+KEEP_PER_KIND = 8
+T = TypeVar("T")
 
 
 def config_problems(values: dict[str, Any], stack: str = "dev", secret_keys: Any = None) -> list[str]:
@@ -90,3 +96,36 @@ def run_fingerprint(run: ProgramRun) -> str:
         digest.update(json.dumps([record.inputs, record.stand_ins], sort_keys=True, default=repr).encode())
     digest.update(json.dumps([run.outputs, run.invokes], sort_keys=True, default=repr).encode())
     return digest.hexdigest()
+
+
+def kept_on_disk(kind: str, inputs: Any, compute: Callable[[], T], dump: Callable[[T], Any],
+                 load: Callable[[Any], T]) -> T:
+    """`compute()`, or what it returned in an earlier session for the very same `inputs`.
+
+    Only for a real tool whose answer depends on nothing but `inputs` (put the tool's version and our
+    invocation of it in them): the answer is the tool's own, read back instead of asked again. The key
+    is a SHA-256 of `inputs` as canonical JSON; MLINFRA_TEST_DISK_CACHE=off always computes.
+    """
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    path = DISK_CACHE / f"{kind}-{key}.json"
+    use_cache = os.environ.get("MLINFRA_TEST_DISK_CACHE", "on") != "off"
+    if use_cache and path.is_file():
+        return load(json.loads(path.read_text()))
+    value = compute()
+    if use_cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(dump(value)))
+        partial.replace(path)  # whole or not at all, even with two workers writing
+        # Keep the newest few per kind, so the folder does not grow with every edit of the inputs.
+        others = sorted((p for p in DISK_CACHE.glob(f"{kind}-*.json") if p != path), key=_mtime)
+        for old in others[:max(0, len(others) - (KEEP_PER_KIND - 1))]:
+            old.unlink(missing_ok=True)
+    return value
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another worker pruned it first
+        return 0.0
