@@ -5,7 +5,9 @@ from __future__ import annotations
 import compileall
 import os
 import py_compile
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 
 from infra.offline.engine import ProgramRun, run_program
 from infra.offline.monitor import RecordedResource
-from tests.helpers import ROOT, SHARED_RUNS, run_fingerprint
+from tests.helpers import ROOT, SESSION_RUNS_ENV, SHARED_RUNS, run_fingerprint
 
 # Prices depend on the day (EKS versions leave standard support); tests and the commands they run
 # price as of one fixed day so expected figures never drift.
@@ -32,11 +34,18 @@ sys.dont_write_bytecode = False
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not hasattr(config, "workerinput") and "PYTHONDONTWRITEBYTECODE" in os.environ:
+    if hasattr(config, "workerinput"):
+        return
+    if "PYTHONDONTWRITEBYTECODE" in os.environ:
         for package in ("infra", "components", "policies"):
             compileall.compile_dir(ROOT / package, quiet=1,
                                    invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
         del os.environ["PYTHONDONTWRITEBYTECODE"]
+    # Where the workers share the stacks they plan (tests.helpers.stack_run), so each is planned once per
+    # session rather than once per worker; the workers inherit the variable.
+    if getattr(config.option, "numprocesses", None):
+        os.environ[SESSION_RUNS_ENV] = tempfile.mkdtemp(prefix="mlinfra-test-runs-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(SESSION_RUNS_ENV), ignore_errors=True))
 
 
 class Registered:

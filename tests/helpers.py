@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import copy
+import copyreg
+import fcntl
 import hashlib
 import json
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
+
+from pulumi.runtime.proto.resource_pb2 import RegisterResourceRequest
 
 from infra.offline.engine import ProgramRun, load_project, run_stack
 
@@ -62,14 +67,43 @@ def stack_run(stack: str, stand_ins: bool = True) -> ProgramRun:
     Shared means read-only: copy before editing (`changed`, `json.loads(json.dumps(...))`); the session
     fails if a test edited one (`unedited_shared_runs` in tests/conftest.py).
     """
-    return _shared(run_stack(stack, stand_ins=stand_ins))
+    return _shared(_once_per_session(f"{stack}-{stand_ins}", lambda: run_stack(stack, stand_ins=stand_ins)))
 
 
 @cache
 def bootstrap_run() -> ProgramRun:
     """One run of the bootstrap project's stack (infra/bootstrap), shared like `stack_run`."""
     project = load_project(ROOT / "infra" / "bootstrap")
-    return _shared(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    return _shared(_once_per_session("bootstrap", lambda: run_stack("bootstrap", project.stacks_dir,
+                                                                      project.program, project.name)))
+
+
+# The folder in which the xdist workers of one session share their runs (tests/conftest.py makes it).
+SESSION_RUNS_ENV = "MLINFRA_TEST_SESSION_RUNS"
+copyreg.pickle(RegisterResourceRequest, lambda m: (_request, (m.SerializeToString(deterministic=True),)))
+
+
+def _request(data: bytes) -> RegisterResourceRequest:
+    request = RegisterResourceRequest()
+    request.ParseFromString(data)
+    return request
+
+
+def _once_per_session(key: str, plan: Callable[[], ProgramRun]) -> ProgramRun:
+    """`plan()` once per test session: the first worker to need it plans it, the others read its pickle."""
+    folder = os.environ.get(SESSION_RUNS_ENV)
+    if not folder or not Path(folder).is_dir():
+        return plan()
+    path = Path(folder) / f"{key}.pickle"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a worker that needs it meanwhile waits instead of planning too
+        if path.is_file():
+            return pickle.loads(path.read_bytes())
+        run = plan()
+        for record in run.resources:
+            record.inputs  # noqa: B018 - computed once here, and pickled with the run
+        path.write_bytes(pickle.dumps(run))
+        return run
 
 
 def planned_run(stack: str) -> ProgramRun:
