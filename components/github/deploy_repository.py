@@ -60,8 +60,10 @@ class DeployRepository(pulumi.ComponentResource):
             # Organisation admins (the bootstrap's token, the root of trust anyway) may still write the file: a
             # change to the deploy workflow reaches the protected environments when an admin runs the bootstrap.
             f"{name}-branch", repository_id=repository.node_id, pattern=args.branch, enforce_admins=False,
-            allows_deletions=False, allows_force_pushes=False,
-            required_pull_request_reviews=[{"required_approving_review_count": 1, "dismiss_stale_reviews": True,
+            # Two approvals and signed commits: a change here changes what every protected deploy runs (the
+            # Checkov checks CKV_GIT_5 and CKV_GIT_6, which the suite runs on the bootstrap, ask for both).
+            allows_deletions=False, allows_force_pushes=False, require_signed_commits=True,
+            required_pull_request_reviews=[{"required_approving_review_count": 2, "dismiss_stale_reviews": True,
                                             "require_last_push_approval": True}],
             opts=on_repository)
         for team in args.writer_teams:

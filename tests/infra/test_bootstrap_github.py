@@ -113,7 +113,8 @@ def test_the_deploy_repository_holds_this_checkouts_deploy_workflow_changed_only
     [protection] = of_type(plan, "branchProtection")
     assert protection["inputs"]["pattern"] == "main"
     assert protection["inputs"]["requiredPullRequestReviews"] == [
-        {"requiredApprovingReviewCount": 1, "dismissStaleReviews": True, "requireLastPushApproval": True}]
+        {"requiredApprovingReviewCount": 2, "dismissStaleReviews": True, "requireLastPushApproval": True}]
+    assert protection["inputs"]["requireSignedCommits"] is True
     assert (protection["inputs"]["allowsForcePushes"], protection["inputs"]["allowsDeletions"]) == (False, False)
     # Writers: the protected environments' reviewers' team, nobody else.
     assert [(t["inputs"]["teamId"], t["inputs"]["permission"]) for t in of_type(plan, "teamRepository")] == [
