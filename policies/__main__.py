@@ -10,6 +10,7 @@ import aws_iam_documents
 import aws_observability
 import aws_storage
 import ci_identities
+import convert_ahead
 import convert_once
 import datasets
 import gcp
@@ -47,8 +48,11 @@ RULES = [
     *gpu_platform.RULES,
 ]
 # Before the pack is built: it builds the servicer, which looks its methods and json_format up at each call.
+# In this order: convert_once's per-request memory wraps the others, so convert_ahead's conversion after
+# Analyze reuses what the resource rules converted.
 rules_by_type.install()
 stack_once.install(RULES)
+convert_ahead.install()
 convert_once.install()
 PolicyPack(
     name="mlinfra",
