@@ -7,13 +7,18 @@ SDK's own entry point, never through `run_program`, which is the only caller of 
 from __future__ import annotations
 
 import concurrent.futures
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Coroutine, Generator, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
+from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime.proto import source_pb2
-from pulumi.runtime.sync_await import _ensure_event_loop
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+T = TypeVar("T")
 
 _EMPTY = source_pb2.StackTrace()
 
@@ -79,3 +84,66 @@ def monitor_calls_in_one_worker() -> Iterator[None]:
         sys.setswitchinterval(previous_interval)
         loop._default_executor = previous_executor  # type: ignore[attr-defined]
         worker.shutdown(wait=False)
+
+
+class _Rest:
+    """The rest of a coroutine that stopped awaiting `pending`, as an awaitable an asyncio Task drives.
+
+    What the Task sends or throws in goes on to the coroutine, and what the coroutine yields (the
+    future it waits on) goes up to the Task, exactly as if the Task had started the coroutine itself.
+    """
+
+    def __init__(self, coroutine: Coroutine[Any, Any, T], pending: Any) -> None:
+        self.coroutine, self.pending = coroutine, pending
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        pending = self.pending
+        while True:
+            try:
+                sent = yield pending
+            except BaseException as exc:  # noqa: BLE001 - thrown in by the Task (a cancellation): passed on
+                step = self.coroutine.throw
+                arg: Any = exc
+            else:
+                step, arg = self.coroutine.send, sent
+            try:
+                pending = step(arg)
+            except StopIteration as finished:
+                return finished.value
+
+
+async def _finish(coroutine: Coroutine[Any, Any, T], pending: Any) -> T:
+    return await _Rest(coroutine, pending)
+
+
+def settled_at_once(awaitable: Awaitable[T]) -> T:
+    """`_sync_await`, without an event loop's round for a coroutine that never waits.
+
+    The mock monitor serializes each resource's state with `_sync_await(rpc.serialize_properties(...))`
+    (pulumi 3.272.0, pulumi/runtime/mocks.py, read 2026-12-08): a Task and a turn of the worker
+    thread's event loop for every resource. For plain values (what the offline mocks return: the
+    inputs and stand-ins) the coroutine finishes at its first step without waiting on anything, so
+    it is run to its end here. Only a coroutine that does wait (a resource reference, an Output) goes
+    to the event loop, from where it stopped. Same result, same exceptions, in the same thread.
+    """
+    if not inspect.iscoroutine(awaitable):
+        return _sync_await(awaitable)
+    try:
+        pending = awaitable.send(None)
+    except StopIteration as finished:
+        return finished.value
+    return _sync_await(_finish(awaitable, pending))
+
+
+@contextmanager
+def mock_monitor_settles_at_once() -> Iterator[None]:
+    """The mock monitor's `_sync_await` replaced by `settled_at_once` while the block runs, then restored."""
+    original = getattr(sdk_mocks, "_sync_await", None)
+    if original is None:  # a future SDK without it: nothing swapped, plans are only slower
+        yield
+        return
+    sdk_mocks._sync_await = settled_at_once
+    try:
+        yield
+    finally:
+        sdk_mocks._sync_await = original
