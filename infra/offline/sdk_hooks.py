@@ -9,10 +9,11 @@ from __future__ import annotations
 import concurrent.futures
 import inspect
 import sys
-from collections.abc import Awaitable, Coroutine, Generator, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from pulumi import _types as sdk_types
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime.proto import source_pb2
@@ -147,3 +148,45 @@ def mock_monitor_settles_at_once() -> Iterator[None]:
         yield
     finally:
         sdk_mocks._sync_await = original
+
+
+# The SDK's type-hint unwrappers the serialization calls for every property of every resource (pulumi
+# 3.272.0: rpc.serialize_property calls `_types.unwrap_type`, rpc.translate_output_properties
+# `_types.unwrap_optional_type`; read 2026-12-08). Both are pure functions of the hint object.
+_UNWRAPPERS = ("unwrap_type", "unwrap_optional_type")
+
+
+def _remembered(unwrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`unwrap(hint)` once per hint object; a hint that raises is not remembered (it raises again)."""
+    seen: dict[int, tuple[Any, Any]] = {}
+
+    def remembered(hint: Any) -> Any:
+        hit = seen.get(id(hint))
+        if hit is not None and hit[0] is hint:
+            return hit[1]
+        result = unwrap(hint)
+        seen[id(hint)] = (hint, result)  # the hint is kept alive with it, so its id is never reused
+        return result
+
+    return remembered
+
+
+@contextmanager
+def type_unwraps_remembered() -> Iterator[None]:
+    """The SDK's type-hint unwrappers remember their answers while the block runs, then are restored.
+
+    A 100-pool plan (1,233 resources) unwrapped 303 distinct hints 24,054 times and 224 distinct
+    optional hints 51,429 times: 0.072 s and 0.041 s of CPU, 0.004 s and 0.010 s remembered
+    (measured 2026-12-08 over the hints that plan passed). The SDK caches the hints themselves
+    (functools.cache on the per-class lookups), so they are the same objects each time.
+    """
+    originals = {name: getattr(sdk_types, name, None) for name in _UNWRAPPERS}
+    for name, unwrap in originals.items():
+        if unwrap is not None:  # a future SDK without it: nothing swapped
+            setattr(sdk_types, name, _remembered(unwrap))
+    try:
+        yield
+    finally:
+        for name, unwrap in originals.items():
+            if unwrap is not None:
+                setattr(sdk_types, name, unwrap)

@@ -139,3 +139,40 @@ def test_the_mock_monitor_settles_at_once_only_while_a_program_runs(register):
     register(program)
     assert seen == [settled_at_once]
     assert mocks._sync_await is original
+
+
+def test_type_unwraps_are_the_sdks_answers_remembered_and_restored_after():
+
+    import pulumi_aws as aws
+    from pulumi import _types
+
+    from infra.offline.sdk_hooks import type_unwraps_remembered
+
+    hints = list(_types.input_type_types(aws.eks.NodeGroupScalingConfigArgs).values())
+    hints += [str | None, int | str | None, pulumi.Output[str], str]
+    originals = (_types.unwrap_type, _types.unwrap_optional_type)
+    expected = [(originals[0](h), originals[1](h)) for h in hints]
+    with type_unwraps_remembered():
+        assert (_types.unwrap_type, _types.unwrap_optional_type) != originals
+        assert [(_types.unwrap_type(h), _types.unwrap_optional_type(h)) for h in hints] == expected
+        assert [(_types.unwrap_type(h), _types.unwrap_optional_type(h)) for h in hints] == expected  # remembered
+    assert (_types.unwrap_type, _types.unwrap_optional_type) == originals
+
+
+def test_a_hint_that_fails_to_unwrap_fails_every_time(monkeypatch):
+    from pulumi import _types
+
+    from infra.offline.sdk_hooks import type_unwraps_remembered
+
+    calls = []
+
+    def refuses(hint):
+        calls.append(hint)
+        raise AssertionError("not a hint")
+
+    monkeypatch.setattr(_types, "unwrap_type", refuses)
+    with type_unwraps_remembered():
+        for _ in range(2):
+            with pytest.raises(AssertionError, match="not a hint"):
+                _types.unwrap_type(int)
+    assert calls == [int, int]
