@@ -142,7 +142,6 @@ def test_the_mock_monitor_settles_at_once_only_while_a_program_runs(register):
 
 
 def test_type_unwraps_are_the_sdks_answers_remembered_and_restored_after():
-
     import pulumi_aws as aws
     from pulumi import _types
 
