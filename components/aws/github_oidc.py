@@ -98,6 +98,39 @@ def github_trust_policy(oidc_provider_arn: str, subjects: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True)
+class PodIdentityBinding:
+    """The one Kubernetes service account, in one EKS cluster, whose pods alone may assume a CI role."""
+
+    cluster_arn: str
+    namespace: str
+    service_account: str
+
+
+# The session tags EKS Pod Identity adds to its AssumeRole request, usable in the trust policy as
+# `aws:RequestTag/<key>` (Amazon EKS User Guide, "Create IAM role with trust policy required by EKS Pod
+# Identity", https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html, and "List of session tags
+# added by EKS Pod Identity", .../pod-id-abac.html: eks-cluster-arn, eks-cluster-name, kubernetes-namespace,
+# kubernetes-service-account, kubernetes-pod-name, kubernetes-pod-uid; read 2026-12-08).
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+
+
+def pod_identity_trust_policy(binding: PodIdentityBinding) -> str:
+    """Trust policy: only EKS Pod Identity, for pods of this service account in this cluster."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Condition": {"StringEquals": {
+                "aws:RequestTag/eks-cluster-arn": binding.cluster_arn,
+                "aws:RequestTag/kubernetes-namespace": binding.namespace,
+                "aws:RequestTag/kubernetes-service-account": binding.service_account}},
+        }],
+    })
+
+
+@dataclass(frozen=True)
 class CiRoleSpec:
     """One role for CI: who may assume it (OIDC subjects) and what it may do."""
 
@@ -110,6 +143,8 @@ class CiRoleSpec:
     # Which Pulumi state and secrets keys the role reaches (ci_state.state_policy_document): no default,
     # so no role reads every stack's state by omission.
     state_policy: str = ""
+    # Trusted only by EKS Pod Identity of these runner pods instead of OIDC subjects (`subjects` then empty).
+    pod_identity: PodIdentityBinding | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +185,8 @@ class GitHubOidc(pulumi.ComponentResource):
             role = aws.iam.Role(
                 f"{name}-{role_name}", name=f"{args.name_prefix}-github-{role_name}",
                 description=spec.description or f"GitHub Actions {role_name} role",
-                assume_role_policy=github_trust_policy(arn, spec.subjects), max_session_duration=3600,
+                assume_role_policy=(pod_identity_trust_policy(spec.pod_identity) if spec.pod_identity is not None
+                                    else github_trust_policy(arn, spec.subjects)), max_session_duration=3600,
                 tags=with_tags(args.tags, Name=f"{args.name_prefix}-github-{role_name}"),
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[oidc]))
             for policy_arn in spec.managed_policy_arns:

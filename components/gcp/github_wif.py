@@ -51,9 +51,11 @@ def repository_condition(repo: str, repository_id: str) -> str:
 def trust_condition(repo: str, repository_id: str, branch: str, environments: Mapping[str, str],
                     preview_workflow: str | None) -> str:
     """The provider's whole condition: the repository, then either a pull request of `preview_workflow`
-    or a job on `branch` in one of `environments` (name -> the workflow file its jobs must run)."""
+    or a job on `branch` in one of `environments` (name -> the workflow file its jobs must run: a path in
+    `repo`, or `ORG/REPO/<path>` for a reusable workflow of another repository, whose `job_workflow_ref` it is)."""
     ref = f"refs/heads/{branch}"
-    jobs = [f"(assertion.environment == '{env}' && assertion.job_workflow_ref == '{repo}/{workflow}@{ref}')"
+    jobs = [f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
+            f"'{workflow if not workflow.startswith('.github/') else f'{repo}/{workflow}'}@{ref}')"
             for env, workflow in environments.items()]
     trusted = [f"(assertion.ref == '{ref}' && ({' || '.join(jobs)}))"]
     if preview_workflow is not None:

@@ -249,6 +249,9 @@ GITHUB: dict[str, Rules] = {
     "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": {
         "variableName": PhysicalName((given("repository"), given("environment"))),
         "environment": REFERENCE, "repository": REFERENCE},
+    # The deploy repository (components/github/deploy_repository.py): a repository's name is unique in its
+    # organisation.
+    "github:index/repository:Repository": {"name": PhysicalName(GLOBAL, namespace="github repository")},
 }
 
 PHYSICAL_NAMES: dict[str, Rules] = {**AWS, **GCP, **KUBERNETES, **GITHUB}

@@ -17,6 +17,9 @@ LONG_LIVED = ("dev", "staging", "prod")
 # Pull requests preview only these: the preview identity may not read staging's or prod's state or
 # decrypt their secrets (the bootstrap's `stacks.previewed`); the offline plan covers those.
 PREVIEWED = ("dev",)
+# Deploys of these need a reviewer (the bootstrap's `stacks.protected`), and so do their drift checks: the
+# scheduled drift identity runs main's code unreviewed, so it may read only the other stacks (drift.yml).
+PROTECTED = ("staging", "prod")
 
 
 def stack_matrix(stacks_dir: Path) -> list[dict[str, str]]:
@@ -40,6 +43,14 @@ def preview_matrix(stacks_dir: Path) -> list[dict[str, str]]:
     return [row for row in stack_matrix(stacks_dir) if row["environment"] in PREVIEWED]
 
 
+def drift_groups(stacks_dir: Path) -> dict[str, list[dict[str, str]]]:
+    """The drift check's two groups: `unprotected` stacks (the drift identity) and `protected` ones (each in its
+    own environment, as its deploy identity, after a reviewer's approval)."""
+    rows = stack_matrix(stacks_dir)
+    return {"unprotected": [row for row in rows if row["environment"] not in PROTECTED],
+            "protected": [row for row in rows if row["environment"] in PROTECTED]}
+
+
 def plans_markdown(plans_dir: Path) -> str:
     """Every plan of a `plan --all --format json --out-dir` folder as markdown, failed stacks with their error."""
     from infra.cli.views.plan import markdown_view
@@ -58,10 +69,11 @@ def plans_markdown(plans_dir: Path) -> str:
 def main(argv: list[str]) -> int:
     """`matrix [STACKS_DIR]` prints the JSON list a workflow matrix takes (`preview`: only the stacks pull
     requests may preview); `stages` prints `<environment>=<JSON list>` lines for $GITHUB_OUTPUT, one per
-    deploy stage (deploy.yml); `all` prints every stack; `markdown PLANS_DIR` prints the plans in a
-    `plan --all --format json --out-dir` folder as markdown (for the job summary)."""
-    if not argv or argv[0] not in ("matrix", "preview", "stages", "all", "markdown"):
-        print("usage: python -m infra.cli.ci matrix|preview|stages|all [STACKS_DIR] | markdown PLANS_DIR",
+    deploy stage (deploy.yml); `drift` prints `unprotected=` and `protected=` lines the same way (drift.yml);
+    `all` prints every stack; `markdown PLANS_DIR` prints the plans in a `plan --all --format json --out-dir`
+    folder as markdown (for the job summary)."""
+    if not argv or argv[0] not in ("matrix", "preview", "stages", "drift", "all", "markdown"):
+        print("usage: python -m infra.cli.ci matrix|preview|stages|drift|all [STACKS_DIR] | markdown PLANS_DIR",
               file=sys.stderr)
         return 2
     if argv[0] == "markdown":
@@ -74,9 +86,10 @@ def main(argv: list[str]) -> int:
     try:
         if argv[0] == "all":
             print(json.dumps(available_stacks(stacks_dir)))
-        elif argv[0] == "stages":
-            for environment, rows in deploy_stages(stacks_dir).items():
-                print(f"{environment}={json.dumps(rows, separators=(',', ':'))}")
+        elif argv[0] in ("stages", "drift"):
+            groups = deploy_stages(stacks_dir) if argv[0] == "stages" else drift_groups(stacks_dir)
+            for group, rows in groups.items():
+                print(f"{group}={json.dumps(rows, separators=(',', ':'))}")
         elif argv[0] == "preview":
             print(json.dumps(preview_matrix(stacks_dir)))
         else:

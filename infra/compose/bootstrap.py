@@ -2,7 +2,8 @@
 
 One identity per purpose and environment, each trusted only by its GitHub environment, on the deploy
 branch, in its own workflow file (or, for previews, by pull requests of the preview workflow):
-`preview` (read the previewed stacks, never a protected one), `drift` (read everything), `deploy-<env>`
+`preview` (read the previewed stacks, never a protected one), `drift` (read the unprotected environments'
+stacks: a protected stack's drift check runs as its deploy identity, behind its reviewers), `deploy-<env>`
 (one per environment: a policy scoped to what the stacks create, in that environment only, roles only
 under the permissions boundary), `sandbox` (sandbox stacks and sandbox-tagged resources only).
 """
@@ -16,7 +17,7 @@ import pulumi
 
 from components.aws.github_oidc import Repository, environment_subject, pull_request_subject_pattern
 from infra.compose.bootstrap_aws import build_aws_bootstrap
-from infra.compose.bootstrap_github import build_github
+from infra.compose.bootstrap_github import build_github, deploy_workflow_path
 from infra.config.bootstrap import BootstrapConfig
 
 PROJECT = "mlinfra-bootstrap"
@@ -86,7 +87,8 @@ def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
                                                                                              "sandbox")}
     zones = {**{env: env for env in gh.environments}, gh.sandbox_environment: SANDBOX_ZONE}
     for env, (variable, identity) in roles.items():
-        if config.aws is not None:
+        # No role variable for a deploy bound to its runner pods: the job takes the pod's credentials.
+        if config.aws is not None and env not in config.aws.deploy_clusters:
             variables[env][variable] = (f"arn:aws:iam::{config.aws.account_id}:role/"
                                         f"{config.name_prefix}-github-{identity}")
         if config.gcp is not None:
@@ -112,18 +114,20 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         provider_resource_name,
         trust_condition,
     )
-    from infra.compose.bootstrap_aws import SANDBOX_ZONE, trust_zones
+    from infra.compose.bootstrap_aws import SANDBOX_ZONE, trust_zones, unprotected_environments
 
     assert config.gcp is not None
     gh = config.github
+    unprotected = unprotected_environments(config)
     read = tuple(config.gcp.read_roles)
     accounts = {
-        # Read roles where the stacks they look at live: drift every stack's project, previews only the
-        # projects of the stacks pull requests preview (never a protected stack's); none on the state project.
+        # Read roles where the stacks they look at live: drift the unprotected stacks' projects (a protected
+        # stack's drift check runs as its deploy account, behind its reviewers), previews only the projects of
+        # the stacks pull requests preview; none on the state project.
         "preview": CiServiceAccountSpec(read, principal_sets=(("event_name", "pull_request"),),
                                         projects=stack_projects(config, config.stacks.previewed)),
         "drift": CiServiceAccountSpec(read, principal_sets=(("environment", gh.drift_environment),),
-                                      projects=stack_projects(config)),
+                                      projects=stack_projects(config, unprotected)),
         # One deploy account per environment, holding the deploy roles in that environment's project only:
         # never on the state project (its bucket and keys), never on another environment's.
         **{deploy_identity(env): CiServiceAccountSpec(tuple(config.gcp.deploy_roles),
@@ -134,8 +138,8 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
                                         principal_sets=(("environment", gh.sandbox_environment),),
                                         projects=stack_projects(config, ["sandbox"])),
     }
-    workflows = {**{env: gh.deploy_workflow for env in gh.environments}, gh.drift_environment: gh.drift_workflow,
-                 gh.sandbox_environment: gh.sandbox_workflow}
+    workflows = {**{env: deploy_workflow_path(config, env) for env in gh.environments},
+                 gh.drift_environment: gh.drift_workflow, gh.sandbox_environment: gh.sandbox_workflow}
     provider = gcp.Provider("gcp", project=config.gcp.project)
     wif = GitHubWorkloadIdentity("github-wif", GitHubWorkloadIdentityArgs(
         project=config.gcp.project, project_number=config.gcp.project_number, repo=gh.slug,
@@ -175,7 +179,7 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
         previewed = tuple(config.stacks.previewed)
         access = {
             member["preview"]: StateAccess(previewed, write=False, zones=previewed),
-            member["drift"]: StateAccess(None, write=False, zones=tuple(gh.environments)),
+            member["drift"]: StateAccess(tuple(unprotected), write=False, zones=tuple(unprotected)),
             **{member[deploy_identity(env)]: StateAccess((env,), write=True, zones=(env,)) for env in gh.environments},
             member["sandbox"]: StateAccess(("sandbox-",), write=True, zones=(SANDBOX_ZONE,)),
         }

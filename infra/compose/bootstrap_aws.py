@@ -9,8 +9,8 @@ from typing import Any
 import pulumi
 
 from components.aws.ci_policies import CiScope, boundary_document, deploy_policy_documents, sandbox_policy_documents
-from components.aws.ci_state import state_policy_document
-from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs
+from components.aws.ci_state import data_read_guard_document, state_policy_document
+from components.aws.github_oidc import READ_ONLY_POLICY, CiRoleSpec, GitHubOidc, GitHubOidcArgs, PodIdentityBinding
 from infra.config.bootstrap import BootstrapConfig
 
 SANDBOX_ZONE = "sandbox"
@@ -21,21 +21,32 @@ def trust_zones(config: BootstrapConfig) -> tuple[str, ...]:
     return (*config.github.environments, SANDBOX_ZONE)
 
 
+def unprotected_environments(config: BootstrapConfig) -> list[str]:
+    """Deploy environments without required reviewers: the ones an unreviewed job (main's code, on a schedule)
+    may read. The drift identity reaches these only."""
+    return [env for env in config.github.environments if env not in config.stacks.protected]
+
+
 def ci_role_specs(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]], scope: CiScope) -> dict:
     """The CI roles: who assumes each (OIDC subjects), its policies and which state and keys it reaches."""
     assert config.aws is not None
     previewed = list(config.stacks.previewed)
+    unprotected = unprotected_environments(config)
+    # Stacks of unprotected environments not named after one (`mlinfra stack new` adds them to `previewed`).
+    drifted = sorted({*unprotected, *previewed})
     specs = {
         # Pull requests run their own code: the previewed stacks' state and secrets, nothing else at all. No
         # ReadOnlyAccess: a preview does not refresh, and its only invoke (caller identity) needs no permission.
         "preview": CiRoleSpec(
             subjects["preview"], description="pulumi preview on pull requests: previewed stacks' state only",
             state_policy=state_policy_document(scope, read=previewed, write=[], lock=previewed, secrets=previewed)),
-        # Main only, in the drift environment: refresh reads every resource and every stack.
+        # Main only, in the drift environment, which has no reviewers: so whoever lands code on main runs as it.
+        # It refreshes the unprotected environments' stacks only; a protected stack's drift check runs in that
+        # stack's own environment, behind its reviewers, as its deploy role (drift.yml).
         "drift": CiRoleSpec(
-            subjects["drift"], (READ_ONLY_POLICY,), description="scheduled drift check",
-            state_policy=state_policy_document(scope, read=["*"], write=[], lock=["*"],
-                                               secrets=list(config.github.environments))),
+            subjects["drift"], (READ_ONLY_POLICY,), description="scheduled drift check of unprotected stacks",
+            policies={"main": data_read_guard_document(scope, state=drifted)},
+            state_policy=state_policy_document(scope, read=drifted, write=[], lock=drifted, secrets=unprotected)),
         "sandbox": CiRoleSpec(
             subjects["sandbox"], description="sandbox reaper: sandbox stacks and sandbox-tagged resources only",
             policies=sandbox_policy_documents(scope),
@@ -43,13 +54,31 @@ def ci_role_specs(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]],
                                                secrets=[SANDBOX_ZONE], encrypts=True)),
     }
     for env in config.github.environments:
-        # One role per environment: its own stack's state and secrets, and only its environment's resources.
+        # One role per environment: its own stack's state and secrets, and only its environment's resources. A
+        # protected environment's is bound to its runner pods: whoever takes its job elsewhere gets nothing.
+        binding = deployer_pods(config, env)
         specs[f"deploy-{env}"] = CiRoleSpec(
-            subjects[f"deploy-{env}"], tuple(config.aws.deploy_policy_arns),
-            description=f"pulumi up of {env} from main, in the {env} GitHub environment",
-            policies=deploy_policy_documents(scope, env),
+            () if binding else subjects[f"deploy-{env}"], tuple(config.aws.deploy_policy_arns),
+            description=(f"pulumi up of {env}, from its deployer pods in {binding.cluster_arn.rsplit('/', 1)[1]}"
+                         if binding else f"pulumi up of {env} from main, in the {env} GitHub environment"),
+            policies=deploy_policy_documents(scope, env, pod_bound=binding is not None), pod_identity=binding,
             state_policy=state_policy_document(scope, read=[env], write=[env], lock=[], secrets=[env], encrypts=True))
     return specs
+
+
+def deployer_pods(config: BootstrapConfig, environment: str) -> PodIdentityBinding | None:
+    """The runner pods of `<environment>-deploy` (their namespace and service account as the chart names them,
+    components.k8s.runner_values), in the cluster `aws.deploy_clusters` names; None when not bound."""
+    from components.k8s.runner_values import NO_CONTAINER_MODE, runner_service_account
+
+    assert config.aws is not None
+    cluster = config.aws.deploy_clusters.get(environment)
+    if cluster is None:
+        return None
+    # Deployers run their steps in the runner pod, in the chart's default container mode (compose.runner_access).
+    namespace, account = runner_service_account(f"{environment}-deploy", NO_CONTAINER_MODE)
+    arn = f"arn:aws:eks:{config.aws.region}:{config.aws.account_id}:cluster/{cluster}"
+    return PodIdentityBinding(arn, namespace, account)
 
 
 def build_aws_bootstrap(config: BootstrapConfig, subjects: dict[str, tuple[str, ...]], tags: dict[str, str],

@@ -8,6 +8,7 @@ checks every stack's): `<env>-deploy` runs only the deploy and drift workflows o
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -16,11 +17,27 @@ from components.aws.github_oidc import SUBJECT_CLAIM_KEYS
 from components.github.ci_settings import EnvironmentSpec, GitHubCiSettings, GitHubCiSettingsArgs, RunnerGroupSpec
 from infra.config.bootstrap import BootstrapConfig
 
+# The platform repository's root: the deploy repository gets this checkout's deploy workflow.
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
-def deploy_group_workflows(config: BootstrapConfig) -> tuple[str, ...]:
-    """The only workflows a deploy runner group runs: the deploy (caller and reusable) and drift, on the branch."""
+
+def deploy_workflow_path(config: BootstrapConfig, environment: str) -> str:
+    """The workflow an environment's deploy jobs are defined in: this repository's deploy workflow, or for a
+    deploy bound to its runner pods the deploy repository's copy (`ORG/REPO/<path>`)."""
+    gh = config.github
+    if gh.deploy_slug and config.aws is not None and environment in config.aws.deploy_clusters:
+        return f"{gh.deploy_slug}/{gh.deploy_workflow}"
+    return gh.deploy_workflow
+
+
+def deploy_group_workflows(config: BootstrapConfig, environment: str | None = None) -> tuple[str, ...]:
+    """The only workflows a deploy runner group runs: the deploy (caller and reusable) and drift, on the branch;
+    for an environment whose deploy is bound to its runner pods, only the deploy repository's copy of the deploy
+    workflow (jobs defined anywhere else, whatever main's code says, never reach those pods)."""
     gh = config.github
     ref = f"refs/heads/{gh.branch}"
+    if environment is not None and deploy_workflow_path(config, environment) != gh.deploy_workflow:
+        return (f"{deploy_workflow_path(config, environment)}@{ref}",)
     return tuple(f"{gh.slug}/{workflow}@{ref}"
                  for workflow in (gh.deploy_caller_workflow, gh.deploy_workflow, gh.drift_workflow))
 
@@ -31,7 +48,7 @@ def runner_groups(config: BootstrapConfig) -> dict[str, RunnerGroupSpec]:
     repo = (int(gh.repository_id),)
     groups: dict[str, RunnerGroupSpec] = {}
     for env in gh.environments:
-        groups[f"{env}-deploy"] = RunnerGroupSpec(repo, deploy_group_workflows(config))
+        groups[f"{env}-deploy"] = RunnerGroupSpec(repo, deploy_group_workflows(config, env))
         if env in config.stacks.previewed:
             groups[f"{env}-preview"] = RunnerGroupSpec(repo)
         groups[f"{env}-ci"] = RunnerGroupSpec(repo)
@@ -63,4 +80,13 @@ def build_github(config: BootstrapConfig, variables: dict[str, dict[str, str]]) 
         repository=gh.repo, branch=gh.branch, subject_claim_keys=SUBJECT_CLAIM_KEYS,
         environments=environment_variables(config, variables), runner_groups=groups),
         opts=pulumi.ResourceOptions(provider=provider))
+    if gh.deploy_repository is not None:
+        from components.github.deploy_repository import DeployRepository, DeployRepositoryArgs
+
+        # Its writers are the protected environments' reviewer teams: those who approve those deploys anyway.
+        teams = sorted({t for env in config.stacks.protected if env in gh.reviewers for t in gh.reviewers[env].teams})
+        DeployRepository("deploy-workflows", DeployRepositoryArgs(
+            name=gh.deploy_repository, branch=gh.branch, workflow_path=gh.deploy_workflow,
+            workflow_content=(REPOSITORY_ROOT / gh.deploy_workflow).read_text(), writer_teams=teams),
+            opts=pulumi.ResourceOptions(provider=provider))
     return {"github_runner_groups": {name: list(spec.workflows) or "repository jobs" for name, spec in groups.items()}}

@@ -53,6 +53,8 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
     created: list[pulumi.Resource] = []
     registries: dict[str, Any] = {}
     for key, runner in cluster.runners.items():
+        if runner.deploy_role_arn is not None:
+            created.append(_deployer_identity(ctx, name, scale_set_name(ctx.stack, key), runner, cluster_name))
         if not _wanted(runner):
             continue
         # Component names, namespaces and outputs follow the scale set's name, `<stack>-<key>`.
@@ -81,6 +83,20 @@ def aws_job_access(ctx: AwsContext, name: str, cluster: ClusterConfig, cluster_n
                 namespace=namespace, service_account=account, buckets=physical, bucket_key_arns=keys,
                 extra_policies=policies, tags=ctx.tags, bounds=ctx.bounds), opts=ctx.opts))
     return created, registries
+
+
+def _deployer_identity(ctx: AwsContext, name: str, set_name: str, runner: RunnerSetConfig,
+                       cluster_name: pulumi.Input[str]) -> pulumi.Resource:
+    """The environment's deploy role for the deployer pods: the bootstrap's role trusts only Pod Identity of this
+    service account in this cluster, so this association is what lets a deploy job act, and only here. Steps of
+    a deploy set run in the runner container and get the credentials EKS injects there (with IRSA, the same
+    mechanism: "able to use the role for normal steps", actions/actions-runner-controller#246, read 2026-12-08)."""
+    import pulumi_aws as aws
+
+    namespace, account = _accounts(set_name, runner)["runner"]
+    return aws.eks.PodIdentityAssociation(
+        f"{name}-{set_name}-deploy-identity", cluster_name=cluster_name, namespace=namespace,
+        service_account=account, role_arn=runner.deploy_role_arn, tags=ctx.tags, opts=ctx.opts)
 
 
 def gcp_job_access(config: StackConfig, stack: str, name: str, cluster: ClusterConfig, number: pulumi.Input[str],

@@ -104,6 +104,9 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
     return {"namespaces": runners.namespaces,
             "service_accounts": {k: f"{ns}/{sa}" for k, (ns, sa) in runners.service_accounts.items()},
             "job_service_accounts": jobs,
+            # Which GitHub App registers them: one App per environment keeps another environment's key (and
+            # whoever reads it) from being this environment's (docs/security.md).
+            "github_app_id": github_app.app_id,
             "runner_groups": runner_groups(stack, cluster, github_app)}
 
 

@@ -31,6 +31,8 @@ GCP_READ_ROLES = ("roles/compute.viewer", "roles/container.viewer", "roles/cloud
 
 
 WorkflowPath = Annotated[str, StringConstraints(pattern=r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$")]
+# An EKS cluster as the stacks name it (`<stack>-<cluster key>`, infra/config/rules/physical.py; EKS allows 100).
+ClusterName = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,98}[a-z0-9])?$")]
 ProjectId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
 
 # The predefined project role that lets the deploy account create each `gcp:<module>` resource type the
@@ -92,6 +94,11 @@ class GitHubRepo(Model):
     # Who must approve each environment's jobs (GitHub's numeric user and team ids: `gh api users/NAME --jq .id`,
     # `gh api orgs/ORG/teams/SLUG --jq .id`); every protected stack's environment needs some.
     reviewers: dict[EnvironmentName, Reviewers] = Field(default_factory=dict)
+    # A repository of the organisation holding the protected environments' deploy workflow (a copy of
+    # deploy_workflow the bootstrap writes): their deploy runner groups run only its jobs, so nobody who can
+    # push to this repository's main can run a job on a protected deployer. Only the protected environments'
+    # reviewers may change it (docs/security.md). Required with aws.deploy_clusters.
+    deploy_repository: GitHubName | None = None
     # Manage the repository's OIDC subject template, environments and runner groups with pulumi-github
     # (needs a GITHUB_TOKEN of an organisation admin at `pulumi up`). Off only to keep doing it by hand.
     manage: bool = True
@@ -100,6 +107,11 @@ class GitHubRepo(Model):
     def slug(self) -> str:
         """`ORG/REPO`, as GitHub writes it in OIDC claims."""
         return f"{self.org}/{self.repo}"
+
+    @property
+    def deploy_slug(self) -> str | None:
+        """`ORG/REPO` of the protected environments' deploy workflow, or None."""
+        return f"{self.org}/{self.deploy_repository}" if self.deploy_repository else None
 
 
 class AwsBootstrap(AwsSettings):
@@ -111,6 +123,10 @@ class AwsBootstrap(AwsSettings):
     # Extra managed policies for the deploy role, on top of the scoped deploy policy the bootstrap
     # writes; never AdministratorAccess, PowerUserAccess or IAMFullAccess.
     deploy_policy_arns: list[str] = Field(default_factory=list)
+    # Protected environment -> the EKS cluster its `<env>-deploy` runners run in. Its deploy role then trusts
+    # only EKS Pod Identity of those runner pods, never a job's OIDC token: a runner registered elsewhere (with
+    # a stolen GitHub App key) that takes the deploy job gets no credential (docs/security.md).
+    deploy_clusters: dict[EnvironmentName, ClusterName] = Field(default_factory=dict)
 
 
 class GcpBootstrap(Model):
@@ -192,6 +208,7 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
             problems.append((f"github.reviewers.{env}",
                              f"required: '{env}' is protected, so its deploys need an approval; list the ids of "
                              "the users or teams who may give it"))
+    problems.extend(_deploy_cluster_problems(config))
     for index, stack in enumerate(config.stacks.previewed):
         if stack in config.stacks.protected or stack.startswith("sandbox"):
             problems.append((f"stacks.previewed.{index}",
@@ -200,6 +217,28 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
             problems.append((f"stacks.previewed.{index}",
                              f"'{stack}' is no deploy environment ({', '.join(github.environments)}): a previewed "
                              "stack is named after its environment, whose secrets key previews then use"))
+    return problems
+
+
+def _deploy_cluster_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
+    """Every protected environment's deploy is bound to its runner pods, and those run only the deploy
+    repository's workflow."""
+    if config.aws is None:
+        return []
+    github, clusters = config.github, config.aws.deploy_clusters
+    protected = [env for env in config.stacks.protected if env in github.environments]
+    problems = [(f"aws.deploy_clusters.{env}",
+                 f"required: '{env}' is protected, so its deploy role trusts only its deployer pods; name the EKS "
+                 f"cluster its `{env}-deploy` runners run in (`<stack>-<cluster key>`, e.g. {env}-train)")
+                for env in protected if env not in clusters]
+    problems += [(f"aws.deploy_clusters.{env}",
+                  f"'{env}' is not a protected environment ({', '.join(protected) or 'none'}); remove it")
+                 for env in clusters if env not in protected]
+    if clusters and github.deploy_repository is None:
+        problems.append(("github.deploy_repository",
+                         "required with aws.deploy_clusters: name the repository (in the same organisation) whose "
+                         "copy of the deploy workflow the protected deploy runner groups run, e.g. "
+                         f"{github.repo}-deploy"))
     return problems
 
 

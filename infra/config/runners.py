@@ -116,6 +116,10 @@ class RunnerSetConfig(Model):
     work_volume_gib: int = Field(default=20, ge=1, le=1024)
     storage_class: str | None = None
     cloud_access: RunnerCloudAccess = Field(default_factory=RunnerCloudAccess)
+    # A deploy set on EKS whose environment's deploy role trusts only these runner pods (bootstrap
+    # `aws.deploy_clusters`): that role's ARN (bootstrap output aws_deploy_<env>_role_arn). The stack associates
+    # it with the runners' service account through EKS Pod Identity; jobs then need no OIDC exchange.
+    deploy_role_arn: str | None = Field(default=None, pattern=r"^arn:aws:iam::\d{12}:role/[A-Za-z0-9+=,.@_-]{1,64}$")
 
 
 class GithubAppConfig(Model):

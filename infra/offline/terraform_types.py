@@ -195,6 +195,14 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _github("github:index/repositoryEnvironment:RepositoryEnvironment", "github_repository_environment"),
     _github("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
             "github_repository_environment_deployment_policy"),
+    # The deploy repository (#26): integrations/terraform-provider-github website/docs/r/ repository,
+    # repository_file, actions_repository_access_level, branch_protection, team_repository (listed 2026-12-08).
+    _github("github:index/repository:Repository", "github_repository"),
+    _github("github:index/repositoryFile:RepositoryFile", "github_repository_file"),
+    _github("github:index/actionsRepositoryAccessLevel:ActionsRepositoryAccessLevel",
+            "github_actions_repository_access_level"),
+    _github("github:index/branchProtection:BranchProtection", "github_branch_protection"),
+    _github("github:index/teamRepository:TeamRepository", "github_team_repository"),
     # Datasets: the bridge's google_<module>_<snake> rule (pulumi-gcp 10.2.0 storage/anywhere_cache.py and
     # storage/transfer_job.py name their Terraform import ids the same way); not read one by one.
     _gcp("gcp:storage/anywhereCache:AnywhereCache", "google_storage_anywhere_cache"),

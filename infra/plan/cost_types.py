@@ -75,7 +75,11 @@ FREE: dict[str, str] = {
         "ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
         "github:index/actionsRunnerGroup:ActionsRunnerGroup",
         "github:index/repositoryEnvironment:RepositoryEnvironment",
-        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"),
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+        # The deploy repository, its workflow file and its settings.
+        "github:index/repository:Repository", "github:index/repositoryFile:RepositoryFile",
+        "github:index/actionsRepositoryAccessLevel:ActionsRepositoryAccessLevel",
+        "github:index/branchProtection:BranchProtection", "github:index/teamRepository:TeamRepository"),
         "GitHub repository and organisation settings: no cloud bill"),
     # A dataset's static volume and claim name a bucket (priced as one) and provision nothing; the warming Job's
     # pod runs on the pool's nodes. Transfer and caches: infra/plan/cost_datasets.py.

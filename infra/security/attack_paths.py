@@ -7,12 +7,15 @@ Steps the search takes, each read from a plan:
 - a job's OIDC token (its subject built from the repository's subject template and what GitHub lets that actor
   run: environments only from branches their deployment policy names) -> a CI role whose trust admits it;
 - a job on a runner set (any set whose runner group is not restricted to workflows takes pull requests and
-  branch pushes) -> what its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes
-  container mode, steps as the runner's account), the Pod Identity roles of the accounts its steps run as;
+  branch pushes; a main push reaches every set whose group admits a workflow of this repository at main) -> what
+  its pod holds: a Kubernetes token whose Role reads the namespace's Secrets (kubernetes container mode, steps as
+  the runner's account), the Pod Identity roles of the accounts its steps run as, where the role's trust admits
+  Pod Identity's session tags for that account and cluster;
 - a role -> an asset by IAM evaluation (identity policies, boundary, conditions), or -> another role it may
   rewrite the trust of; a decrypted secrets key of a stack that holds the GitHub App key -> the App key;
-- the GitHub App key (an organisation's self-hosted runner administration) -> registering a runner in the
-  protected environment's deploy group -> the deploy job's token -> its deploy role.
+- a GitHub App key (an organisation's self-hosted runner administration; the asset is the key of the App
+  registering the target environment's runners) -> registering a runner in the environment's deploy group ->
+  the deploy job's token (its `job_workflow_ref` one of the group's selected workflows) -> any role it assumes.
 Google Cloud identities are not evaluated here (docs/security.md says what that leaves).
 """
 
@@ -32,6 +35,9 @@ ASSETS = ("prod state", "prod secrets key", "prod deploy identity", "GitHub App 
 ISSUER = "token.actions.githubusercontent.com"
 CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 NO_PATH = "no path"
+# The service principal EKS Pod Identity assumes roles as (Amazon EKS User Guide, "Create IAM role with trust
+# policy required by EKS Pod Identity", read 2026-12-08).
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 
 
 @cache
@@ -85,6 +91,18 @@ class Search:
         # `context` adds itself (`environment:prod`, `pull_request`, `ref:refs/heads/x`); the others `key:value`.
         return ":".join(context if k == "context" else f"{k}:{claims[k]}" for k in self.p.subject_claim_keys)
 
+    def deploy_job_tokens(self, group: str) -> list[str]:
+        """The OIDC subjects of the jobs a deploy runner group runs: its environment, on main, each workflow the
+        group admits (`job_workflow_ref` is the file the job is defined in, whichever repository holds it)."""
+        env, ref = group.removesuffix("-deploy"), "refs/heads/main"
+        subjects = []
+        for workflow in self.p.runner_groups.get(group, {}).get("selectedWorkflows") or []:
+            claims = {"repo": self.p.repo, "repository_id": self.p.repository_id, "ref": ref,
+                      "job_workflow_ref": workflow}
+            subjects.append(":".join(f"environment:{env}" if k == "context" else f"{k}:{claims[k]}"
+                                     for k in self.p.subject_claim_keys))
+        return subjects
+
     def environment_allows(self, environment: str, ref: str) -> bool:
         branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
         return branch is not None and any(fnmatchcase(branch, p) for p in self.p.branch_policies.get(environment, []))
@@ -113,7 +131,7 @@ class Search:
                        **context)
 
     def role_assets(self, role: Role) -> Iterable[tuple[str, bool | None, str]]:
-        """(asset or `app-key`, allowed, the step) for what `role` may do directly."""
+        """(asset or `app-key:<App id>`, allowed, the step) for what `role` may do directly."""
         env, p = self.env, self.p
         state = f"arn:aws:s3:::{p.state_bucket}/.pulumi/stacks/mlinfra/{env}.json"
         via_s3 = {"kms:ViaService": f"s3.{p.region}.amazonaws.com"}
@@ -122,8 +140,9 @@ class Search:
         yield "prod state", _both(reads, through), f"{role.name} s3:GetObject {state}"
         yield "prod secrets key", self.allowed(role, self.key_request(env)), f"{role.name} kms:Decrypt {env} key"
         for stack in sorted(p.stacks_with_app_key):
-            yield "app-key", self.allowed(role, self.key_request(stack)), (
-                f"{role.name} kms:Decrypt {stack} key (its stack file holds the GitHub App key)")
+            yield f"app-key:{p.app_ids.get(stack, '?')}", self.allowed(role, self.key_request(stack)), (
+                f"{role.name} kms:Decrypt {stack} key (its stack file holds the GitHub App key "
+                f"{p.app_ids.get(stack, '?')})")
         for bucket in p.buckets.get(env, {}):
             if bucket.endswith("-datasets"):
                 yield "prod datasets", self.allowed(role, request("s3:GetObject", f"arn:aws:s3:::{bucket}/any")), (
@@ -169,20 +188,25 @@ class Search:
             elif kind == "runner":
                 self._runner(node[1], node[2], path, push)
             elif kind == "app-key":
-                found.setdefault("GitHub App key(s)", path)
+                # The asset is the key of the App registering this environment's runners; any App key is also
+                # followed for what it can do: register a runner anywhere in the organisation.
+                if node[1] == self.p.app_ids.get(self.env, "") or node[1] == "?":
+                    found.setdefault("GitHub App key(s)", path)
+                # A runner registered in the deploy group takes the deploy job: its token, not its deployer pods.
                 group = f"{self.env}-deploy"
-                push(("role", deploy), (*path, f"register a runner in {group}, take the {self.env} deploy job's "
-                                               "OIDC token", f"assume {self.prefix}-github-deploy-{self.env}"))
+                for sub in self.deploy_job_tokens(group):
+                    push(("token", sub), (*path, f"register a runner in {group}, take the {self.env} deploy job's "
+                                                 f"OIDC token {sub}"))
             elif kind == "role":
                 role = self.p.roles[node[1]]
                 if role.arn == deploy:
                     found.setdefault("prod deploy identity", path)
                 for asset, allowed, step in self.role_assets(role):
                     if allowed is None:
-                        undecided.setdefault("GitHub App key(s)" if asset == "app-key" else asset, []).append(
+                        undecided.setdefault("GitHub App key(s)" if asset.startswith("app-key:") else asset, []).append(
                             f"{role.name}: a policy is unknown in the plan")
-                    elif allowed and asset == "app-key":
-                        push(("app-key",), (*path, step))
+                    elif allowed and asset.startswith("app-key:"):
+                        push(("app-key", asset.removeprefix("app-key:")), (*path, step))
                     elif allowed:
                         found.setdefault(asset, (*path, step))
                 for target, allowed in self.rewritable(role):
@@ -196,18 +220,38 @@ class Search:
         runner = next(r for r in self.p.runner_sets if (r.stack, r.name) == (stack, name))
         own_account = next((a for a in runner.step_accounts if a.endswith("-gha-rs-kube-mode")), None)
         if runner.container_mode == "kubernetes" and own_account and runner.automount and runner.has_app_secret:
-            push(("app-key",), (*path, f"steps run as {own_account}, whose Role reads Secrets in {runner.namespace}",
-                                f"read {runner.namespace}/github-app"))
+            push(("app-key", self.p.app_ids.get(stack, "?")),
+                 (*path, f"steps run as {own_account}, whose Role reads Secrets in {runner.namespace}",
+                  f"read {runner.namespace}/github-app (App {self.p.app_ids.get(stack, '?')})"))
         for account in runner.step_accounts:
             role = self.p.pod_roles.get((stack, runner.namespace, account))
-            if role:
+            if role and self.pod_trust_admits(self.p.roles[role], (stack, runner.namespace, account)):
                 push(("role", role), (*path, f"Pod Identity of {runner.namespace}/{account}"))
+
+    def pod_trust_admits(self, role: Role, key: tuple[str, str, str]) -> bool:
+        """Whether EKS Pod Identity, with the session tags it adds for this service account (the EKS user
+        guide's list: eks-cluster-arn, kubernetes-namespace, kubernetes-service-account, ...), may assume `role`."""
+        _, namespace, account = key
+        cluster = self.p.pod_clusters.get(key, "")
+        tags = {"eks-cluster-arn": cluster, "eks-cluster-name": cluster.rsplit("/", 1)[-1],
+                "kubernetes-namespace": namespace, "kubernetes-service-account": account}
+        req = Request("sts:AssumeRole", role.arn, principal=POD_IDENTITY_PRINCIPAL,
+                      context={f"aws:RequestTag/{k}": v for k, v in tags.items()})
+        return role.trust is not None and evaluate(req, [], resource_policies=[role.trust]) == Decision.ALLOW
 
 
 def _both(a: bool | None, b: bool | None) -> bool | None:
     if a is False or b is False:
         return False
     return None if a is None or b is None else True
+
+
+def _group_admits(group: Mapping, repo_prefix: str, ref_suffix: str) -> bool:
+    """Whether a runner group runs a job of a workflow file of this repository at this ref (any file: the pusher
+    edits whichever file the group names)."""
+    if not group.get("restrictedToWorkflows", False):
+        return True
+    return any(w.startswith(repo_prefix) and w.endswith(ref_suffix) for w in group.get("selectedWorkflows") or [])
 
 
 def actors(platform: Platform, workflows: Sequence[str], env: str = "prod") -> dict[str, dict]:
@@ -221,22 +265,41 @@ def actors(platform: Platform, workflows: Sequence[str], env: str = "prod") -> d
     # A branch job may name an environment only if that environment's deployment policy admits the branch.
     branch_tokens += [search.subject(f"environment:{e}", branch_ref, wf) for e in platform.environments
                       for wf in files if search.environment_allows(e, branch_ref)]
-    dev_deploy = [r for r in platform.runner_sets if r.stack == "dev" and r.name == "dev-deploy"]
+    # Whoever lands code on main runs any workflow file there (new ones too), in every environment whose jobs
+    # need no reviewer and whose deployment policy admits main, on every runner set whose group admits a
+    # workflow of this repository at main (or any workflow).
+    main = "refs/heads/main"
+    unreviewed = [e for e, inputs in platform.environments.items()
+                  if not inputs.get("reviewers") and search.environment_allows(e, main)]
+    main_sets = [(r.stack, r.name) for r in platform.runner_sets
+                 if _group_admits(platform.runner_groups.get(r.group, {}), f"{platform.repo}/", f"@{main}")]
     result = {
         "fork PR": {"tokens": [], "roles": [], "runners": open_sets},
         "same-repo PR": {"tokens": [search.subject("pull_request", pr_ref, wf) for wf in files], "roles": [],
                          "runners": open_sets},
         "push to another branch": {"tokens": branch_tokens, "roles": [], "runners": open_sets},
-        "main push in dev": {"tokens": [search.subject("environment:dev", "refs/heads/main", wf) for wf in workflows
-                                        if search.environment_allows("dev", "refs/heads/main")],
-                             "roles": [], "runners": [(r.stack, r.name) for r in dev_deploy]},
+        "main push in dev": {"tokens": [search.subject(f"environment:{e}", main, wf) for e in unreviewed
+                                        for wf in files],
+                             "roles": [], "runners": main_sets},
         "engineer with the sandbox identity": {
             "tokens": [], "roles": [f"arn:aws:iam::{platform.account}:role/{search.prefix}-github-sandbox"],
             "runners": []},
     }
     for r in platform.runner_sets:
-        result[f"job on {r.name}"] = {"tokens": [], "roles": [], "runners": [(r.stack, r.name)]}
+        if (r.stack, r.name) not in own_deployers(platform, env):
+            result[f"job on {r.name}"] = {"tokens": [], "roles": [], "runners": [(r.stack, r.name)]}
     return result
+
+
+def own_deployers(platform: Platform, env: str) -> list[tuple[str, str]]:
+    """The target environment's deploy runner sets that run only workflows of another repository (the deploy
+    repository): a job there is the reviewed deploy itself, so they are no actor. That no actor can place a job
+    on them is what the other rows check (tests/infra/security/test_attack_paths.py)."""
+    repo_prefix = f"{platform.repo}/"
+    return [(r.stack, r.name) for r in platform.runner_sets if r.stack == env and r.name == f"{env}-deploy"
+            and platform.runner_groups.get(r.group, {}).get("restrictedToWorkflows", False)
+            and not any(w.startswith(repo_prefix) for w in platform.runner_groups[r.group].get("selectedWorkflows")
+                        or [])]
 
 
 def matrix(platform: Platform, workflows: Sequence[str], env: str = "prod") -> dict[str, dict[str, Cell]]:

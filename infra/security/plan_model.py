@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 UNKNOWN = "[unknown]"
@@ -17,7 +18,10 @@ UNKNOWN = "[unknown]"
 # secret and key it can name (its Describe/Get/List actions on `*`), which this stands for.
 READ_ONLY_ACCESS = {"Statement": [{"Effect": "Allow", "Action": ["*:Describe*", "*:Get*", "*:List*"],
                                    "Resource": "*"}]}
-MANAGED = {"arn:aws:iam::aws:policy/ReadOnlyAccess": READ_ONLY_ACCESS}
+# The AWS managed policies the stacks attach, as AWS publishes them (infra/security/aws_managed_policies.json
+# says where they were read); a managed policy not there stays unknown, and its cells undecided.
+MANAGED = {"arn:aws:iam::aws:policy/ReadOnlyAccess": READ_ONLY_ACCESS,
+           **json.loads((Path(__file__).with_name("aws_managed_policies.json")).read_text())["policies"]}
 
 
 @dataclass
@@ -65,10 +69,12 @@ class Platform:
     runner_groups: dict[str, dict] = field(default_factory=dict)
     runner_sets: list[RunnerSet] = field(default_factory=list)
     pod_roles: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (stack, ns, sa) -> role ARN
+    pod_clusters: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (stack, ns, sa) -> cluster ARN
     access_entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # stack -> (principal, policy)
     clusters: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # stack -> (ARN, tags)
     buckets: dict[str, dict[str, dict]] = field(default_factory=dict)  # stack -> name -> tags
     stacks_with_app_key: set[str] = field(default_factory=set)
+    app_ids: dict[str, str] = field(default_factory=dict)  # stack -> the GitHub App id its runners register as
 
 
 def _doc(value: Any) -> dict | None:
@@ -142,10 +148,16 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
                 urn_roles[urn].policies.append(_doc(document) if document is not None
                                                else MANAGED.get(r["inputs"]["policyArn"]))
     for r in _by_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation"):
+        key = (stack, r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
         for urn in r["propertyDependencies"].get("roleArn", []):
             if urn in urn_roles:
-                key = (stack, r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
                 platform.pod_roles[key] = urn_roles[urn].arn
+        # A role of another plan (the bootstrap's deploy roles), named by its ARN.
+        if r["inputs"].get("roleArn") in platform.roles:
+            platform.pod_roles[key] = r["inputs"]["roleArn"]
+        if key in platform.pod_roles and isinstance(r["inputs"].get("clusterName"), str):
+            platform.pod_clusters[key] = (f"arn:aws:eks:{platform.region}:{platform.account}:cluster/"
+                                          f"{r['inputs']['clusterName']}")
     platform.access_entries[stack] = [
         (r["inputs"]["principalArn"], r["inputs"]["policyArn"])
         for r in _by_type(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")]
@@ -163,6 +175,7 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
     for cluster in outputs.values():
         if isinstance(cluster, dict) and "runners" in cluster:
             steps.update(cluster["runners"]["job_service_accounts"])
+            platform.app_ids[stack] = str(cluster["runners"]["github_app_id"])
     for r in _by_type(plan, "kubernetes:helm.sh/v3:Release"):
         values = r["inputs"].get("values") or {}
         if "runnerScaleSetName" not in values:

@@ -90,8 +90,7 @@ WORKFLOWS = f"job_workflow_ref:{REPO}/.github/workflows"
 
 @pytest.mark.parametrize("role, subject", [
     ("drift", f"{PINNED}:environment:drift:{MAIN}:{WORKFLOWS}/drift.yml@refs/heads/main"),
-    *((f"deploy-{env}", f"{PINNED}:environment:{env}:{MAIN}:{WORKFLOWS}/pulumi-up.yml@refs/heads/main")
-      for env in ("dev", "staging", "prod")),
+    ("deploy-dev", f"{PINNED}:environment:dev:{MAIN}:{WORKFLOWS}/pulumi-up.yml@refs/heads/main"),
     ("sandbox", f"{PINNED}:environment:sandbox:{MAIN}:{WORKFLOWS}/sandbox-reaper.yml@refs/heads/main"),
 ])
 def test_each_role_trusts_exactly_its_environment_and_workflow_on_main(plan, role, subject):
@@ -100,6 +99,19 @@ def test_each_role_trusts_exactly_its_environment_and_workflow_on_main(plan, rol
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {
         "StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com", f"{ISSUER}:sub": [subject]}}
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_protected_deploy_roles_trust_only_pod_identity_of_their_deployer_pods(plan, env):
+    # No job token at all: a runner registered elsewhere that takes the deploy job gets nothing.
+    (statement,) = trust(plan, f"deploy-{env}")["Statement"]
+    assert statement == {
+        "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {"StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": f"arn:aws:eks:us-east-1:123456789012:cluster/{env}-train",
+            "aws:RequestTag/kubernetes-namespace": f"arc-{env}-deploy",
+            "aws:RequestTag/kubernetes-service-account": f"{env}-deploy-gha-rs-no-permission"}}}
 
 
 def test_previews_are_trusted_only_for_pull_requests_of_the_preview_workflow(plan):
@@ -115,14 +127,16 @@ def test_roles_get_their_policies_and_no_admin_or_account_wide_read_policy_but_d
                 if r["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"}
     account = "arn:aws:iam::123456789012:policy"
     assert attached == {
-        # Drift refreshes every resource, from main only; previews (pull-request code) get no ReadOnlyAccess.
+        # Drift refreshes resources, from main only; previews (pull-request code) get no ReadOnlyAccess. Its
+        # own policy denies the data reads ReadOnlyAccess carries (objects but unprotected stacks' state, secrets).
         ("github-drift-readonlyaccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("github-drift-main", f"{account}/acme-ml-github-drift"),
         *((f"github-deploy-{env}-{part}", f"{account}/acme-ml-github-deploy-{env}{suffix}")
           for env in ("dev", "staging", "prod") for part, suffix in (("main", ""), ("part2", "-part2"))),
         # One sandbox document since it names only what a teardown of the template takes.
         ("github-sandbox-main", f"{account}/acme-ml-github-sandbox")}
     names = {r["inputs"]["name"] for r in plan["resources"] if r["type"] == "aws:iam/policy:Policy"}
-    assert names == {"acme-ml-github-sandbox", "acme-ml-workload-boundary",
+    assert names == {"acme-ml-github-sandbox", "acme-ml-workload-boundary", "acme-ml-github-drift",
                      *(f"acme-ml-github-deploy-{env}{s}" for env in ("dev", "staging", "prod") for s in ("", "-part2"))}
     assert not any(admin in json.dumps(plan["resources"])
                    for admin in ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess"))
@@ -198,7 +212,10 @@ def test_gcs_state_and_keys_are_reached_by_stack_and_trust_zone(plan):
             bucket_members[(account, r["inputs"]["role"])] = r["inputs"].get("condition")
     objects = "projects/_/buckets/acme-ml-pulumi-state-gcs/objects/"
     locks = {"title": "pulumi-locks-only", "expression": f'resource.name.startsWith("{objects}.pulumi/locks/")'}
-    assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectViewer")] is None
+    # Drift runs main's code unreviewed: dev's state only (a protected stack's drift check is its deploy's).
+    drift = bucket_members[("acme-ml-gh-drift", "roles/storage.objectViewer")]
+    assert drift["title"] == "pulumi-stacks-dev" and "prod" not in drift["expression"]
+    assert "staging" not in drift["expression"]
     assert bucket_members[("acme-ml-gh-drift", "roles/storage.objectUser")] == locks
     for env in ("dev", "staging", "prod"):
         own = bucket_members[(f"acme-ml-gh-deploy-{env}", "roles/storage.objectUser")]
@@ -223,8 +240,8 @@ def test_gcs_state_and_keys_are_reached_by_stack_and_trust_zone(plan):
     decrypt, both = "roles/cloudkms.cryptoKeyDecrypter", "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     assert keys["pulumi-dev"] == {sa.format("preview"): decrypt, sa.format("drift"): decrypt,
                                   sa.format("deploy-dev"): both}
-    assert keys["pulumi-staging"] == {sa.format("drift"): decrypt, sa.format("deploy-staging"): both}
-    assert keys["pulumi-prod"] == {sa.format("drift"): decrypt, sa.format("deploy-prod"): both}
+    assert keys["pulumi-staging"] == {sa.format("deploy-staging"): both}
+    assert keys["pulumi-prod"] == {sa.format("deploy-prod"): both}
     assert keys["pulumi-sandbox"] == {sa.format("sandbox"): both}
 
 
@@ -236,9 +253,14 @@ def test_workload_identity_provider_admits_only_the_repository(plan):
     assert provider["attributeCondition"].startswith(
         f"assertion.repository == '{REPO}' && assertion.repository_id == '600000001' && (")
     wf = f"{REPO}/.github/workflows"
-    for env, workflow in (("prod", "pulumi-up"), ("drift", "drift"), ("sandbox", "sandbox-reaper")):
+    for env, workflow in (("dev", "pulumi-up"), ("drift", "drift"), ("sandbox", "sandbox-reaper")):
         assert (f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
                 f"'{wf}/{workflow}.yml@refs/heads/main')") in provider["attributeCondition"]
+    # Protected environments' deploy jobs are defined in the deploy repository's copy of the workflow.
+    for env in ("staging", "prod"):
+        assert (f"(assertion.environment == '{env}' && assertion.job_workflow_ref == "
+                "'acme-ml/ml-platform-deploy/.github/workflows/pulumi-up.yml@refs/heads/main')"
+                ) in provider["attributeCondition"]
     assert f"assertion.job_workflow_ref.startsWith('{wf}/preview.yml@refs/pull/')" in provider["attributeCondition"]
     assert provider["oidc"] == {"issuerUri": f"https://{ISSUER}"}
     assert provider["attributeMapping"]["attribute.repository"] == "assertion.repository"
@@ -313,15 +335,16 @@ def test_each_deploy_account_holds_the_deploy_roles_in_its_own_project_only_neve
                           "acme-ml-gh-deploy-prod": {"acme-ml-prod": DEPLOY_ROLES}}
 
 
-def test_drift_reads_every_gcp_stack_project_and_previews_only_the_previewed_stacks(plan):
+def test_drift_reads_the_unprotected_stacks_projects_and_previews_only_the_previewed_stacks(plan):
     by_account: dict[str, set[str]] = {}
     for r in plan["resources"]:
         if r["type"] == "gcp:projects/iAMMember:IAMMember" and r["inputs"]["role"] in GCP_READ_ROLES:
             account = r["inputs"]["member"].split(":", 1)[1].split("@")[0]
             if account.startswith("acme-ml-gh-"):  # node accounts hold a metric reader of their own
                 by_account.setdefault(account, set()).add(r["inputs"]["project"])
-    # Previews run pull-request code: they read dev (stacks.previewed), never prod's project.
-    assert by_account == {"acme-ml-gh-drift": {"acme-ml-dev", "acme-ml-prod"},
+    # Previews run pull-request code: they read dev (stacks.previewed), never prod's project; drift runs main's
+    # code unreviewed, so it reads the unprotected stacks' projects only.
+    assert by_account == {"acme-ml-gh-drift": {"acme-ml-dev"},
                           "acme-ml-gh-preview": {"acme-ml-dev"}}
 
 
@@ -372,7 +395,7 @@ config:
         "  - github.repo: required; add this key\n"
         "  - github.repos: unknown key; did you mean 'repo'? allowed keys: org, repo, repository_id, branch, "
         "environments, drift_environment, sandbox_environment, deploy_workflow, drift_workflow, sandbox_workflow, "
-        "preview_workflow, deploy_caller_workflow, reviewers, manage")
+        "preview_workflow, deploy_caller_workflow, reviewers, deploy_repository, manage")
 
 
 def test_a_misspelt_bootstrap_namespace_is_refused(tmp_path):
@@ -417,7 +440,28 @@ config:
         "  - gcp.deploy_roles.1: roles/iam.serviceAccountUser is refused on the whole project; list roles scoped "
         "to what the stacks create",
         *(f"  - github.reviewers.{env}: required: '{env}' is protected, so its deploys need an approval; list the "
-          "ids of the users or teams who may give it" for env in ("staging", "prod"))]
+          "ids of the users or teams who may give it" for env in ("staging", "prod")),
+        *(f"  - aws.deploy_clusters.{env}: required: '{env}' is protected, so its deploy role trusts only its "
+          f"deployer pods; name the EKS cluster its `{env}-deploy` runners run in (`<stack>-<cluster key>`, e.g. "
+          f"{env}-train)" for env in ("staging", "prod"))]
+
+
+def test_a_protected_deploy_bound_to_its_pods_needs_the_deploy_repository_and_only_protected_ones_are(tmp_path):
+    stacks = _write_stack(tmp_path, """\
+config:
+  bootstrap:tags: {owner: me, cost-center: cc}
+  bootstrap:github: {org: acme, repo: x, repository_id: "1", manage: false}
+  bootstrap:aws:
+    region: us-east-1
+    account_id: "123456789012"
+    deploy_clusters: {dev: dev-train, staging: staging-train, prod: prod-train}
+""")
+    outcome = make_plan("bootstrap", stacks, BOOTSTRAP)
+    assert outcome.exit_code == EXIT_CONFIG
+    assert outcome.error.splitlines()[1:] == [
+        "  - aws.deploy_clusters.dev: 'dev' is not a protected environment (staging, prod); remove it",
+        "  - github.deploy_repository: required with aws.deploy_clusters: name the repository (in the same "
+        "organisation) whose copy of the deploy workflow the protected deploy runner groups run, e.g. x-deploy"]
 
 
 def test_previews_of_protected_stacks_and_shared_environments_are_refused(tmp_path):
@@ -466,7 +510,13 @@ def test_cli_plans_the_bootstrap_project():
     # Then 2: the sandbox policy grew past 6,144 characters with the per-zone key denies, so it is in two
     # parts as well (a policy and its attachment). Then -2: it names only the teardown of the sandbox template
     # (components/aws/ci_teardown.py) and fits one document again.
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 192)
+    # Then -9: the drift identity reads only unprotected stacks (main's code runs as it unreviewed): its 9 read
+    # roles leave prod's project (-9), its grants on staging's and prod's secrets keys go (-2), and it gets a
+    # policy denying ReadOnlyAccess's data reads (+2: the policy and its attachment).
+    # Then +3 (#26): the deploy repository (repository, its workflow file, Actions access, branch protection, the
+    # reviewers' team) (+5), and no AWS_DEPLOY_ROLE_ARN variable for staging and prod, whose deploys take the
+    # role from their deployer pods (-2).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 186)
     assert document["policy"]["violations"] == []
 
 

@@ -4,6 +4,7 @@ requests off the deployers; checked against what the platform stacks name."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from infra.offline.document import build_document
 from infra.offline.engine import load_project, run_stack
 from tests.helpers import stack_run
 
-BOOTSTRAP = Path(__file__).resolve().parents[2] / "infra" / "bootstrap"
+ROOT = Path(__file__).resolve().parents[2]
+BOOTSTRAP = ROOT / "infra" / "bootstrap"
 GH = "github:index/"
 WORKFLOWS = "acme-ml/ml-platform/.github/workflows"
 
@@ -54,7 +56,9 @@ def test_each_environment_names_only_its_own_role_and_secrets_key(plan):
         variables.setdefault(r["inputs"]["environment"], {})[r["inputs"]["variableName"]] = r["inputs"]["value"]
     for env in ("dev", "staging", "prod"):
         assert variables[env] == {
-            "AWS_DEPLOY_ROLE_ARN": f"arn:aws:iam::123456789012:role/acme-ml-github-deploy-{env}",
+            # Staging's and prod's deploys take their role from their deployer pods: no role to exchange a token for.
+            **({"AWS_DEPLOY_ROLE_ARN": f"arn:aws:iam::123456789012:role/acme-ml-github-deploy-{env}"}
+               if env == "dev" else {}),
             "GCP_DEPLOY_SERVICE_ACCOUNT": f"acme-ml-gh-deploy-{env}@acme-ml-platform.iam.gserviceaccount.com",
             "PULUMI_SECRETS_PROVIDER": f"awskms://alias/acme-ml-pulumi-{env}?region=us-east-1"}
         assert variables[env]["PULUMI_SECRETS_PROVIDER"] == plan["outputs"]["secrets_providers"][env]
@@ -74,10 +78,15 @@ def test_every_runner_group_a_stack_names_exists_and_deployers_run_only_main_dep
     for release in releases:
         values = release.inputs["values"]
         group = groups[values["runnerGroup"]]
-        if values["runnerScaleSetName"] == f"{stack}-deploy":
+        if values["runnerScaleSetName"] == f"{stack}-deploy" and stack == "dev":
             assert group["restrictedToWorkflows"] is True
             assert group["selectedWorkflows"] == [f"{WORKFLOWS}/{w}.yml@refs/heads/main"
                                                   for w in ("deploy", "pulumi-up", "drift")]
+        elif values["runnerScaleSetName"] == f"{stack}-deploy":
+            # Protected: only jobs defined in the deploy repository's copy, which main's code cannot change.
+            assert group["restrictedToWorkflows"] is True
+            assert group["selectedWorkflows"] == [
+                "acme-ml/ml-platform-deploy/.github/workflows/pulumi-up.yml@refs/heads/main"]
         else:
             # Pull requests may run here: no deploy credential, no prod data, no Kubernetes role of note.
             assert group["restrictedToWorkflows"] is False, values["runnerScaleSetName"]
@@ -90,3 +99,40 @@ def test_the_stacks_and_the_bootstrap_name_one_repository(plan, stack):
                           and r.inputs.get("chart", "").endswith("/gha-runner-scale-set")}
     assert config_url == "https://github.com/acme-ml"
     assert plan["outputs"]["repository"] == "acme-ml/ml-platform"
+
+
+def test_the_deploy_repository_holds_this_checkouts_deploy_workflow_changed_only_by_the_reviewers(plan):
+    [repository] = of_type(plan, "repository")
+    assert repository["inputs"]["name"] == "ml-platform-deploy"
+    assert (repository["inputs"]["visibility"], repository["inputs"]["allowForking"]) == ("private", False)
+    assert repository["protect"] is True
+    [workflow] = of_type(plan, "repositoryFile")
+    assert (workflow["inputs"]["repository"], workflow["inputs"]["file"], workflow["inputs"]["branch"]) == (
+        "ml-platform-deploy", ".github/workflows/pulumi-up.yml", "main")
+    assert workflow["inputs"]["content"] == (ROOT / ".github" / "workflows" / "pulumi-up.yml").read_text()
+    [access] = of_type(plan, "actionsRepositoryAccessLevel")
+    assert access["inputs"] == {"repository": "ml-platform-deploy", "accessLevel": "organization"}
+    [protection] = of_type(plan, "branchProtection")
+    assert protection["inputs"]["pattern"] == "main"
+    assert protection["inputs"]["requiredPullRequestReviews"] == [
+        {"requiredApprovingReviewCount": 2, "dismissStaleReviews": True, "requireLastPushApproval": True}]
+    assert protection["inputs"]["requireSignedCommits"] is True
+    assert (protection["inputs"]["allowsForcePushes"], protection["inputs"]["allowsDeletions"]) == (False, False)
+    # Writers: the protected environments' reviewers' team, nobody else.
+    assert [(t["inputs"]["teamId"], t["inputs"]["permission"]) for t in of_type(plan, "teamRepository")] == [
+        ("7000001", "push")]
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_each_protected_stack_binds_its_deployer_pods_to_the_role_that_trusts_exactly_them(plan, env):
+    [association] = [r for r in stack_run(env).resources if r.type == "aws:eks/podIdentityAssociation:"
+                     "PodIdentityAssociation" and r.inputs["namespace"] == f"arc-{env}-deploy"]
+    assert association.inputs["roleArn"] == f"arn:aws:iam::123456789012:role/acme-ml-github-deploy-{env}"
+    [role] = [r for r in plan["resources"] if r["type"] == "aws:iam/role:Role"
+              and r["inputs"]["name"] == f"acme-ml-github-deploy-{env}"]
+    condition = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Condition"]["StringEquals"]
+    cluster = association.inputs["clusterName"]
+    assert condition == {
+        "aws:RequestTag/eks-cluster-arn": f"arn:aws:eks:us-east-1:123456789012:cluster/{cluster}",
+        "aws:RequestTag/kubernetes-namespace": association.inputs["namespace"],
+        "aws:RequestTag/kubernetes-service-account": association.inputs["serviceAccount"]}

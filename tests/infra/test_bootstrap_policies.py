@@ -102,8 +102,25 @@ def test_each_trust_zone_has_a_key_of_its_own(plan):
     assert aliases == {"alias/acme-ml-pulumi", *(f"alias/acme-ml-pulumi-{z}" for z in ("dev", "staging", "prod",
                                                                                          "sandbox"))}
     drift = state_policy(plan, "drift")
-    assert drift["SecretsOfTheseZones"]["Condition"] == zone_keys("dev", "staging", "prod")
+    # Drift runs main's code unreviewed (no reviewers on its environment): unprotected zones only.
+    assert drift["SecretsOfTheseZones"]["Condition"] == zone_keys("dev")
     assert "WriteState" not in drift
+
+
+def test_drift_reads_dev_state_and_no_object_or_secret_value_through_read_only_access(plan):
+    state = state_policy(plan, "drift")
+    assert state["ReadState"]["Resource"] == [f"{STATE}/.pulumi/meta.yaml", *(
+        f"{STATE}/.pulumi/{path}" for path in ("stacks/mlinfra/dev.json*", "history/mlinfra/dev/*",
+                                               "backups/mlinfra/dev/*", "journal/mlinfra/dev/*",
+                                               "locks/organization/mlinfra/dev/*"))]
+    guard = document(plan, "aws:iam/policy:Policy", "github-drift-main")
+    # ReadOnlyAccess reads every object; the deny leaves exactly the state the drift check reads.
+    assert guard["NoObjectReadsButTheseStacksState"] == {
+        "Sid": "NoObjectReadsButTheseStacksState", "Effect": "Deny",
+        "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"],
+        "NotResource": state["ReadState"]["Resource"]}
+    assert guard["NoSecretValues"]["Action"] == ["secretsmanager:GetSecretValue"]
+    assert guard["NoSecretValues"]["Resource"] == "*"
 
 
 def test_the_sandbox_identity_reaches_only_sandbox_stacks_and_sandbox_resources(plan):

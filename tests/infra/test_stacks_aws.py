@@ -46,7 +46,7 @@ PROD_COUNTS = {
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, the CPU set's CI jobs
     # (registry push; no prod data for CI runners, #26), then Grafana's query-only identity (#20)
     # then the imagenet dataset's consumer on train (#27)
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 7,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 8,
     # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
     "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
@@ -103,7 +103,8 @@ def test_prod_counts_are_pinned(prod):
     # Then +2 for #28: infer-gcp's own dcgm-exporter (release, ClusterPodMonitoring) in place of GKE's package.
     # Then 2 for the datasets' metrics on infer-gcp (#27): GMP's scrape of the GCS FUSE CSI driver's node pods and
     # the datasets dashboard's ConfigMap.
-    assert prod["counts"]["total"] == 379
+    # Then 1 for #26: the Pod Identity association binding prod's deploy role to its deployer pods.
+    assert prod["counts"]["total"] == 380
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
@@ -185,6 +186,8 @@ def test_prod_workloads_get_only_their_buckets(prod):
     assert associations == {("kube-system", "cluster-autoscaler"), ("training", "trainer"),
                             ("inference", "model-server"), ("kube-system", "aws-load-balancer-controller"),
                             ("arc-prod-cpu", "default"),
+                            # Prod's deploy role, which trusts only these deployer pods (#26).
+                            ("arc-prod-deploy", "prod-deploy-gha-rs-no-permission"),
                             # Grafana, whose role may only query the stack's metrics workspace (#20).
                             ("grafana", "grafana"),
                             # The imagenet dataset's consumer: its prefix, read-only, and the S3 Express cache (#27).
@@ -213,7 +216,8 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # the runner pod in the chart's default mode, so its one account is granted and no job pod's (component,
     # role, bucket policy, association: -4).
     # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
-    assert staging["counts"]["total"] == 195
+    # Then 1 for #26: the Pod Identity association binding staging's deploy role to its deployer pods.
+    assert staging["counts"]["total"] == 196
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

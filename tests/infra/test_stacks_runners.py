@@ -130,8 +130,10 @@ def test_jobs_get_push_and_bucket_access_through_pod_identity(staging):
     associations = sorted((r["inputs"]["namespace"], r["inputs"]["serviceAccount"])
                           for r in named(staging, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
                           if r["inputs"]["namespace"].startswith("arc-"))
-    # The GPU set's steps run in its runner pod (default mode), so that pod's account is the one granted.
+    # The GPU set's steps run in its runner pod (default mode), so that pod's account is the one granted; the
+    # deployer's pods hold staging's deploy role, which trusts only them (#26).
     assert associations == [("arc-staging-cpu", "default"),
+                            ("arc-staging-deploy", "staging-deploy-gha-rs-no-permission"),
                             ("arc-staging-gpu-l4", "staging-gpu-l4-gha-rs-no-permission")]
     [repo] = named(staging, "aws:ecr/repository:Repository")
     assert repo["inputs"]["name"] == "ci-images-staging" and repo["protect"] is True

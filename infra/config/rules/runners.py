@@ -109,6 +109,10 @@ def runner_set_problems(path: str, cluster: ClusterConfig, runner: RunnerSetConf
     if runner.kind == RunnerKind.DEPLOY and (runner.cloud_access.registry or runner.cloud_access.buckets):
         yield (f"{path}.cloud_access",
                "a deploy set's jobs get their cloud identity from the workflow's OIDC token only; remove it")
+    if runner.deploy_role_arn is not None and (runner.kind != RunnerKind.DEPLOY or cluster.cloud != Cloud.AWS):
+        yield (f"{path}.deploy_role_arn",
+               "only a deploy set (kind: deploy) on an EKS cluster takes its environment's deploy role through Pod "
+               "Identity; remove it")
     yield from _gpu_problems(path, cluster, runner)
     for field in ("cpu", "memory"):
         request = getattr(runner.resources.requests, field)

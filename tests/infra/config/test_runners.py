@@ -220,6 +220,17 @@ def test_deploy_sets_get_no_cloud_access_and_no_gpu():
         f"{SET}.cpu.gpu: only allowed with `kind: gpu`; remove it or set kind to gpu"]
 
 
+def test_only_a_deploy_set_takes_the_environments_deploy_role_through_pod_identity():
+    role = "arn:aws:iam::123456789012:role/acme-ml-github-deploy-prod"
+    assert problems(with_change(f"{SET}.cpu.deploy_role_arn", role)) == [
+        f"{SET}.cpu.deploy_role_arn: only a deploy set (kind: deploy) on an EKS cluster takes its environment's "
+        "deploy role through Pod Identity; remove it"]
+    values = changed(with_change(f"{SET}.cpu.kind", "deploy"), f"{SET}.cpu.deploy_role_arn", role)
+    assert parse_stack_config(values, "dev", {"github_app"}).clusters["train"].runners["cpu"].deploy_role_arn == role
+    assert problems(changed(values, f"{SET}.cpu.deploy_role_arn", "acme-ml-github-deploy-prod"))[0].startswith(
+        f"{SET}.cpu.deploy_role_arn: ")
+
+
 def test_repositories_must_be_org_slash_repo():
     assert problems(with_change(f"{SET}.cpu.repositories", ["not a repo"]))[0].startswith(
         f"{SET}.cpu.repositories.0: ")
