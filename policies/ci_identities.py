@@ -3,6 +3,8 @@ every role a platform stack creates under the permissions boundary the deploy ro
 
 from __future__ import annotations
 
+import re
+
 from rulekit import CRITICAL, HIGH, dig, labels_of, resource_rule
 
 PROJECT_MEMBERS = ("gcp:projects/iAMMember:IAMMember", "gcp:projects/iAMBinding:IAMBinding")
@@ -12,8 +14,28 @@ GCP_ADMIN_ROLES = ("roles/owner", "roles/editor", "roles/iam.serviceAccountUser"
                    "roles/iam.serviceAccountTokenCreator", "roles/resourcemanager.projectIamAdmin")
 
 
+PROJECT_IAM_ADMIN = "roles/resourcemanager.projectIamAdmin"
+# A project IAM admin limited to granting and revoking listed roles: an IAM condition on the API attribute
+# `iam.googleapis.com/modifiedGrantsByRole` ("Set limits on granting roles",
+# https://cloud.google.com/iam/docs/setting-limits-on-granting-roles, read 2026-12-07); the sandbox reaper's
+# account holds one (components/gcp/sandbox_teardown.py) to remove what a sandbox granted.
+_LIMITED = re.compile(r"^api\.getAttribute\('iam\.googleapis\.com/modifiedGrantsByRole', \[\]\)"
+                      r"\.hasOnly\(\[((?:'[^']+'(?:, )?)*)\]\)$")
+
+
+def _granted_roles(props) -> list[str] | None:
+    """The roles a conditional project IAM admin may grant, or None when no condition limits them."""
+    match = _LIMITED.match(str(dig(props, "condition", "expression") or ""))
+    return re.findall(r"'([^']+)'", match[1]) if match else None
+
+
 def _gcp_admin(props, ctx):
     role = dig(props, "role")
+    if role == PROJECT_IAM_ADMIN and (granted := _granted_roles(props)) is not None:
+        admin = [r for r in granted if r in GCP_ADMIN_ROLES or r.endswith((".admin", "Admin"))]
+        if admin:
+            yield f"'{ctx.name}' grants {role} that may grant {', '.join(admin)}"
+        return
     if role in GCP_ADMIN_ROLES:
         yield f"'{ctx.name}' grants {role} on the whole project"
 

@@ -16,7 +16,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from components.aws.ci_teardown import ROLE_TEARDOWN, SANDBOX_READS, TAGGED_READS, teardown_actions
+from components.aws.ci_teardown import (
+    ROLE_TEARDOWN,
+    SANDBOX_READS,
+    TAGGED_READS,
+    node_group_asg_statement,
+    teardown_actions,
+)
 
 # The AWS services the platform stacks create resources in, keyed by the module of the Pulumi type
 # token (`aws:<module>/...`) and valued by the IAM service prefix. `tests/components/aws/
@@ -378,6 +384,7 @@ def sandbox_statements(scope: CiScope, tag_key: str = "environment", tag_value: 
         # the sandbox identity can never weaken a dev, staging or prod role.
         {"Sid": "TearDownSandboxRoles", "Effect": "Allow", "Action": list(ROLE_TEARDOWN),
          "Resource": scope.iam_arn("role", f"{scope.name_prefix}/*"), "Condition": tagged},
+        node_group_asg_statement(scope.partition, scope.account_id),
         *_ci_guard(scope, zone=tag_value),
     ]
 

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.iam import service_account_id
+from components.gcp.sandbox_teardown import ConditionalRole
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 PROVIDER_ID = "github"
@@ -79,6 +80,10 @@ def attribute_principal_set(project_number: str, pool_id: str, attribute: str, v
     return f"principalSet://iam.googleapis.com/{pool_name(project_number, pool_id)}/attribute.{attribute}/{value}"
 
 
+def _role_suffix(role: str) -> str:
+    return role.rsplit("/", 1)[-1].replace(".", "-").lower()
+
+
 def service_account_email(account_id: str, project: str) -> str:
     """A service account's email, known before it exists."""
     return f"{account_id}@{project}.iam.gserviceaccount.com"
@@ -93,6 +98,8 @@ class CiServiceAccountSpec:
     principal_sets: tuple[tuple[str, str], ...] = ()
     # The projects where the account holds `project_roles` (never the bootstrap's own unless listed).
     projects: tuple[str, ...] = ()
+    # Roles held in `projects` only where their IAM condition holds (components/gcp/sandbox_teardown.py).
+    conditional_roles: tuple[ConditionalRole, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,8 +152,15 @@ class GitHubWorkloadIdentity(pulumi.ComponentResource):
             for project in spec.projects:
                 for role in spec.project_roles:
                     gcp.projects.IAMMember(
-                        f"{name}-{sa_name}-{project}-{role.rsplit('/', 1)[-1].replace('.', '-').lower()}",
+                        f"{name}-{sa_name}-{project}-{_role_suffix(role)}",
                         project=project, role=role, member=f"serviceAccount:{email}",
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
+                for grant in spec.conditional_roles:
+                    gcp.projects.IAMMember(
+                        f"{name}-{sa_name}-{project}-{_role_suffix(grant.role)}-when",
+                        project=project, role=grant.role, member=f"serviceAccount:{email}",
+                        condition={"title": grant.title, "expression": grant.expression,
+                                   "description": grant.description},
                         opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
             self.service_account_emails[sa_name] = email
         self.provider_name = provider.name

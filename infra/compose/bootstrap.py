@@ -104,6 +104,32 @@ def github_variables(config: BootstrapConfig) -> dict[str, dict[str, str]]:
     return variables
 
 
+def sandbox_projects(config: BootstrapConfig) -> tuple[str, ...]:
+    """The GCP projects sandboxes live in: `gcp.sandbox_projects`, and the project of a sandbox stack's node
+    account (`gcp.node_service_accounts`)."""
+    from infra.config.rules.physical import is_sandbox_stack_name
+
+    assert config.gcp is not None
+    sandboxes = [s for s in config.gcp.node_service_accounts if is_sandbox_stack_name(s)]
+    return tuple(dict.fromkeys([*config.gcp.sandbox_projects, *stack_projects(config, sandboxes)]))
+
+
+def _sandbox_account(config: BootstrapConfig):
+    """The sandbox reaper's account: what tearing down the sandbox template takes (every type of the table,
+    which tests/infra/test_gcp_sandbox_roles.py holds equal to the template's types), in the sandbox projects
+    only, plus `gcp.sandbox_roles`."""
+    from components.gcp.github_wif import CiServiceAccountSpec
+    from components.gcp.iam import NODE_ROLES
+    from components.gcp.sandbox_teardown import GCP_TEARDOWN_ROLE_OF_TYPE, ConditionalRole, sandbox_teardown_roles
+
+    assert config.gcp is not None
+    roles = sandbox_teardown_roles(tuple(GCP_TEARDOWN_ROLE_OF_TYPE), NODE_ROLES)
+    plain = tuple(dict.fromkeys([*(r for r in roles if isinstance(r, str)), *config.gcp.sandbox_roles]))
+    return CiServiceAccountSpec(plain, principal_sets=(("environment", config.github.sandbox_environment),),
+                                projects=sandbox_projects(config),
+                                conditional_roles=tuple(r for r in roles if isinstance(r, ConditionalRole)))
+
+
 def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
     import pulumi_gcp as gcp
 
@@ -134,9 +160,7 @@ def _gcp(config: BootstrapConfig, tags: dict[str, str]) -> dict[str, Any]:
                                                       principal_sets=(("environment", env),),
                                                       projects=stack_projects(config, [env]))
            for env in gh.environments},
-        "sandbox": CiServiceAccountSpec(tuple(config.gcp.sandbox_roles),
-                                        principal_sets=(("environment", gh.sandbox_environment),),
-                                        projects=stack_projects(config, ["sandbox"])),
+        "sandbox": _sandbox_account(config),
     }
     workflows = {**{env: deploy_workflow_path(config, env) for env in gh.environments},
                  gh.drift_environment: gh.drift_workflow, gh.sandbox_environment: gh.sandbox_workflow}

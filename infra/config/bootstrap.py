@@ -138,7 +138,11 @@ class GcpBootstrap(Model):
     deploy_roles: list[str] = Field(min_length=1)
     # Project roles of the preview and drift accounts: read-only, narrower than roles/viewer.
     read_roles: list[str] = Field(default_factory=lambda: list(GCP_READ_ROLES), min_length=1)
-    # Project roles of the sandbox reaper's account (sandboxes in this project); none by default.
+    # The projects GCP sandboxes are created in (a sandbox stack's `mlinfra:gcp.project`): the sandbox reaper's
+    # account gets there the roles tearing down the sandbox template takes (components/gcp/sandbox_teardown.py),
+    # conditioned where GCP allows. Never the bootstrap's own project (state, keys) or an environment's.
+    sandbox_projects: list[ProjectId] = Field(default_factory=list)
+    # Extra project roles of the sandbox reaper's account in the sandbox projects, on top of those; none by default.
     sandbox_roles: list[str] = Field(default_factory=list)
     # Set to keep Pulumi state in GCS with a `gcpkms://` secrets provider (a GCP-only organisation).
     state_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$")
@@ -196,6 +200,8 @@ def bootstrap_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
                     problems.append((f"gcp.{key}.{index}",
                                      f"{role} is refused on the whole project; list roles scoped to what the "
                                      "stacks create"))
+    if config.gcp is not None:
+        problems += _sandbox_project_problems(config.gcp)
     github = config.github
     special = {github.drift_environment, github.sandbox_environment}
     for index, env in enumerate(github.environments):
@@ -240,6 +246,22 @@ def _deploy_cluster_problems(config: BootstrapConfig) -> list[tuple[str, str]]:
                          "copy of the deploy workflow the protected deploy runner groups run, e.g. "
                          f"{github.repo}-deploy"))
     return problems
+
+
+def _sandbox_project_problems(gcp: GcpBootstrap) -> list[tuple[str, str]]:
+    """A sandbox project (listed, or a sandbox stack's in node_service_accounts) holds sandboxes only: not the
+    state and keys, not an environment's stacks."""
+    from infra.config.rules.physical import is_sandbox_stack_name
+
+    others = {project: f"gcp.node_service_accounts.{stack}" for stack, project in gcp.node_service_accounts.items()
+              if not is_sandbox_stack_name(stack)}
+    others[gcp.project] = "gcp.project (the state bucket, keys and CI accounts)"
+    sandboxes = [(f"gcp.sandbox_projects.{index}", project) for index, project in enumerate(gcp.sandbox_projects)]
+    sandboxes += [(f"gcp.node_service_accounts.{stack}", project)
+                  for stack, project in gcp.node_service_accounts.items() if is_sandbox_stack_name(stack)]
+    return [(path, f"'{project}' is also {others[project]}: the sandbox reaper tears down what is in its sandbox "
+                   "projects, so give sandboxes a project of their own")
+            for path, project in sandboxes if project in others]
 
 
 def parse_bootstrap_config(values: dict, stack: str) -> BootstrapConfig:

@@ -161,7 +161,10 @@ class Search:
                 yield target, self.allowed(role, request("iam:UpdateAssumeRolePolicy", target.arn, target.tags))
 
     # --- the search -------------------------------------------------------------------------------------
-    def run(self, tokens: Sequence[str], roles: Sequence[str], runners: Sequence[tuple[str, str]]) -> dict[str, Cell]:
+    def run(self, tokens: Sequence[str], roles: Sequence[str], runners: Sequence[tuple[str, str]],
+            any_app_key: bool = False) -> dict[str, Cell]:
+        """The actor's cells; with `any_app_key`, also the first path to any GitHub App key (the Google Cloud
+        matrix follows it: any organisation App registers runners in every group)."""
         queue: deque[tuple[tuple, tuple[str, ...]]] = deque()
         seen: set[tuple] = set()
         found: dict[str, tuple[str, ...]] = {}
@@ -188,6 +191,7 @@ class Search:
             elif kind == "runner":
                 self._runner(node[1], node[2], path, push)
             elif kind == "app-key":
+                found.setdefault("any GitHub App key", path)
                 # The asset is the key of the App registering this environment's runners; any App key is also
                 # followed for what it can do: register a runner anywhere in the organisation.
                 if node[1] == self.p.app_ids.get(self.env, "") or node[1] == "?":
@@ -213,8 +217,9 @@ class Search:
                     if allowed:
                         push(("role", target.arn), (*path, f"{role.name} rewrites {target.name}'s trust",
                                                     f"assume {target.name}"))
+        assets = (*ASSETS, "any GitHub App key") if any_app_key else ASSETS
         return {asset: Cell(found.get(asset), tuple(dict.fromkeys(undecided.get(asset, ()))) if asset not in found
-                            else ()) for asset in ASSETS}
+                            else ()) for asset in assets}
 
     def _runner(self, stack: str, name: str, path: tuple[str, ...], push) -> None:
         runner = next(r for r in self.p.runner_sets if (r.stack, r.name) == (stack, name))
@@ -302,10 +307,12 @@ def own_deployers(platform: Platform, env: str) -> list[tuple[str, str]]:
                         or [])]
 
 
-def matrix(platform: Platform, workflows: Sequence[str], env: str = "prod") -> dict[str, dict[str, Cell]]:
-    """Every actor against every asset of environment `env`."""
+def matrix(platform: Platform, workflows: Sequence[str], env: str = "prod", any_app_key: bool = False
+           ) -> dict[str, dict[str, Cell]]:
+    """Every actor against every asset of environment `env` (and any GitHub App key, with `any_app_key`)."""
     search = Search(platform, env)
-    return {actor: search.run(**footholds) for actor, footholds in actors(platform, workflows, env).items()}
+    return {actor: search.run(**footholds, any_app_key=any_app_key)
+            for actor, footholds in actors(platform, workflows, env).items()}
 
 
 def render(cells: Mapping[str, Mapping[str, Cell]]) -> str:

@@ -12,6 +12,7 @@ from components.aws.ci_policies import MANAGED_POLICY_LIMIT, policy_size
 from components.aws.github_oidc import github_trust_policy, provider_arn
 from components.gcp.github_wif import repository_condition
 from components.gcp.iam import NODE_ROLES
+from components.gcp.sandbox_teardown import GCP_TEARDOWN_ROLE_OF_TYPE
 from infra.config.bootstrap import GCP_READ_ROLES
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import load_project, run_stack
@@ -299,7 +300,9 @@ def test_gcp_read_roles_are_narrow_and_no_account_holds_an_admin_role_on_the_pro
     assert "acme-ml-gh-deploy-staging" not in roles
     assert roles["acme-ml-dev-nodes"] == roles["acme-ml-prod-nodes"] == set(NODE_ROLES)
     assert roles["acme-ml-dev-metrics"] == roles["acme-ml-prod-metrics"] == {"roles/monitoring.viewer"}
-    assert "acme-ml-gh-sandbox" not in roles
+    # The sandbox reaper's account: the teardown roles of a GCP sandbox, in the sandbox project only, the admin
+    # ones under IAM conditions (tests/infra/test_gcp_sandbox_roles.py checks project, conditions and derivation).
+    assert roles["acme-ml-gh-sandbox"] == set(GCP_TEARDOWN_ROLE_OF_TYPE.values())
     held = set().union(*roles.values())
     assert not held & {"roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser"}
 
@@ -516,7 +519,8 @@ def test_cli_plans_the_bootstrap_project():
     # Then +3 (#26): the deploy repository (repository, its workflow file, Actions access, branch protection, the
     # reviewers' team) (+5), and no AWS_DEPLOY_ROLE_ARN variable for staging and prod, whose deploys take the
     # role from their deployer pods (-2).
-    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 186)
+    # Then 5: the GCP sandbox account's teardown roles in the sandbox project (components/gcp/sandbox_teardown.py).
+    assert (document["project"], document["counts"]["custom"]) == ("mlinfra-bootstrap", 191)
     assert document["policy"]["violations"] == []
 
 

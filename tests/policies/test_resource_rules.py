@@ -48,6 +48,13 @@ BASES = {
     "project-member": ("gcp:projects/iAMMember:IAMMember", "node-logs", {
         "project": "acme-ml", "role": "roles/logging.logWriter",
         "member": "serviceAccount:nodes@acme-ml.iam.gserviceaccount.com"}),
+    # A project IAM admin limited by an IAM condition to the node roles (the sandbox reaper's teardown grant).
+    "limited-iam-admin": ("gcp:projects/iAMMember:IAMMember", "sandbox-iam", {
+        "project": "acme-ml-sandbox", "role": "roles/resourcemanager.projectIamAdmin",
+        "member": "serviceAccount:gh-sandbox@acme-ml.iam.gserviceaccount.com",
+        "condition": {"title": "node roles", "expression": (
+            "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/logging.logWriter', "
+            "'roles/monitoring.metricWriter'])")}}),
     "attach": ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-attach", {
         "role": UNKNOWN, "policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"}),
     "gke": ("gcp:container/cluster:Cluster", "train-gke", {
@@ -208,6 +215,15 @@ CASES = [
      "'node-logs' grants roles/iam.serviceAccountUser on the whole project"),
     ("project-member", "role", "roles/editor", "gcp-no-admin-project-roles", M,
      "'node-logs' grants roles/editor on the whole project"),
+    ("limited-iam-admin", "condition", DELETE, "gcp-no-admin-project-roles", M,
+     "'sandbox-iam' grants roles/resourcemanager.projectIamAdmin on the whole project"),
+    ("limited-iam-admin", "condition.expression",
+     "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/logging.logWriter', "
+     "'roles/owner'])", "gcp-no-admin-project-roles", M,
+     "'sandbox-iam' grants roles/resourcemanager.projectIamAdmin that may grant roles/owner"),
+    ("limited-iam-admin", "condition.expression", "request.time < timestamp('2030-01-01T00:00:00Z')",
+     "gcp-no-admin-project-roles", M,
+     "'sandbox-iam' grants roles/resourcemanager.projectIamAdmin on the whole project"),
     ("gke", "privateClusterConfig.enablePrivateNodes", False, "gke-private-nodes", M,
      "cluster 'train-gke' nodes get public IPs (privateClusterConfig.enablePrivateNodes is not true)"),
     ("gke", "masterAuthorizedNetworksConfig.cidrBlocks.0.cidrBlock", "0.0.0.0/0", "gke-authorized-networks", M,

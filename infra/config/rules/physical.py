@@ -31,6 +31,7 @@ from infra.config.stack import Environment, StackConfig
 
 Problem = tuple[str, str]
 STACK_PATH = "(stack name)"
+SANDBOX_TEMPLATE = "sandbox"
 # Stack names become parts of DNS-label-like cloud names (buckets, clusters, networks), which GCP wants
 # to start with a letter and every cloud wants lowercase, without spaces or a trailing hyphen. Used with
 # fullmatch: `$` would let a trailing newline through.
@@ -42,12 +43,23 @@ BUCKET_MAX, EKS_CLUSTER_MAX, GKE_CLUSTER_MAX, GCP_NAME_MAX = 63, 100, 40, 63
 _LOOKALIKES = str.maketrans({"0": "o", "1": "l", "3": "e", "9": "g", "6": "g"})
 
 
+def is_sandbox_stack_name(stack: str) -> bool:
+    """`sandbox` (the template) or `sandbox-<owner>-<name>` (infra/sandbox/spec.py stack_name)."""
+    return stack == SANDBOX_TEMPLATE or stack.startswith(SANDBOX_TEMPLATE + "-")
+
+
 def stack_name_problems(config: StackConfig, stack: str) -> Iterator[Problem]:
     """The stack name itself, then every physical name it makes that a cloud would refuse."""
     if not STACK_NAME.fullmatch(stack):
         yield (STACK_PATH, f"{stack!r} cannot be part of cloud resource names: use lowercase letters, digits "
                "and hyphens, starting with a letter and not ending with a hyphen, e.g. 'dev-copy'")
         return
+    if is_sandbox_stack_name(stack) and config.environment != Environment.SANDBOX:
+        # Its clusters would be named `sandbox-...`, which the sandbox reaper may strip autoscaler tags from
+        # (components/aws/ci_teardown.py SANDBOX_CLUSTER_NAMES): a sandbox's name is a sandbox's alone.
+        yield ("environment", f"a stack named {stack!r} is a sandbox's name, so its clusters are named "
+               f"'{stack}-<key>', which the sandbox reaper may tear down: set `mlinfra:environment: sandbox` or "
+               f"rename the stack (got environment {config.environment.value})")
     for path, what, name, limit in physical_names(config, stack):
         if len(name) > limit:
             yield (path, f"the {what} would be named '{name}', {len(name)} characters; the cloud allows "

@@ -124,15 +124,22 @@ def test_sandbox_identity_tears_down_only_what_is_tagged_sandbox_and_only_sandbo
     assert teardown["Condition"] == {"StringEquals": {"aws:ResourceTag/environment": "sandbox"}}
     # Exactly the deletes the sandbox template's types take (ci_teardown), never a generic verb.
     assert teardown["Action"] == [
-        "autoscaling:DeleteTags", "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway", "ec2:DeleteLaunchTemplate",
+        "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway", "ec2:DeleteLaunchTemplate",
         "ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSubnet", "ec2:DeleteVpc",
         "ec2:DeleteVpcEndpoints", "ec2:DetachInternetGateway", "ec2:DisassociateAddress",
         "ec2:DisassociateRouteTable", "ec2:ReleaseAddress", "ec2:RevokeSecurityGroupEgress",
         "ec2:RevokeSecurityGroupIngress", "eks:DeleteAddon", "eks:DeleteCluster", "eks:DeleteNodegroup",
         "eks:DeletePodIdentityAssociation", "kms:ScheduleKeyDeletion", "logs:DeleteLogGroup",
         "kms:GetKeyPolicy", "kms:GetKeyRotationStatus"]
-    assert teardown["Resource"] == [f"arn:aws:{s}:*:111122223333:*" for s in ("autoscaling", "ec2", "eks", "kms",
-                                                                             "logs")]
+    assert teardown["Resource"] == [f"arn:aws:{s}:*:111122223333:*" for s in ("ec2", "eks", "kms", "logs")]
+    # The autoscaler tags sit on the group EKS made for a node group, which carries EKS's tags, not the stack's:
+    # only groups EKS named, of a sandbox stack's cluster, and only the autoscaler's keys.
+    assert sandbox["TearDownSandboxNodeGroupAsgTags"] == {
+        "Sid": "TearDownSandboxNodeGroupAsgTags", "Effect": "Allow", "Action": ["autoscaling:DeleteTags"],
+        "Resource": "arn:aws:autoscaling:*:111122223333:autoScalingGroup:*:autoScalingGroupName/eks-*",
+        "Condition": {"StringLike": {"autoscaling:ResourceTag/eks:cluster-name": "sandbox-*"},
+                      "ForAllValues:StringLike": {"aws:TagKeys": ["k8s.io/cluster-autoscaler/*"]},
+                      "Null": {"aws:TagKeys": "false"}}}
     assert all(a.split(":")[1] in ("Describe*", "List*", "ListAllMyBuckets") for a in sandbox["Read"]["Action"])
     roles = sandbox["TearDownSandboxRoles"]
     # Detaching a policy needs the role itself to be a sandbox's: never a dev, staging or prod role.
@@ -147,13 +154,13 @@ def test_every_sandbox_action_exists_and_takes_the_tag_its_statement_conditions(
     from policies import iam_tables
 
     sandbox = statements(sandbox_policy_document(SCOPE))
-    for sid in ("Read", "TearDownSandboxOnly", "TearDownSandboxRoles"):
+    for sid in ("Read", "TearDownSandboxOnly", "TearDownSandboxRoles", "TearDownSandboxNodeGroupAsgTags"):
+        keys = [key for keys in sandbox[sid].get("Condition", {}).values() for key in keys]
         for pattern in sandbox[sid]["Action"]:
             assert iam_tables.expand(pattern), f"{sid}: {pattern} matches no action"
-            if "Condition" in sandbox[sid]:
-                unsupported = [a.name for a in iam_tables.expand(pattern)
-                               if not iam_tables.supports_key(a, "aws:ResourceTag/environment")]
-                assert unsupported == [], f"{sid}: {pattern}"
+            for key in keys:
+                unsupported = [a.name for a in iam_tables.expand(pattern) if not iam_tables.supports_key(a, key)]
+                assert unsupported == [], f"{sid}: {pattern} takes no {key}"
 
 
 def test_the_boundary_is_a_ceiling_without_iam_role_chaining_or_the_pulumi_state():

@@ -34,14 +34,14 @@ def test_a_shared_repository_resolves_to_the_one_this_stack_creates_else_keeps_i
 
 
 def test_a_scale_set_name_over_the_charts_45_characters_is_refused_with_its_path():
-    stack = "sandbox-alice-a-rather-long-experiment"  # + "-cpu": 42 characters, allowed
+    stack = "preview-alice-a-rather-long-experiment"  # + "-cpu": 42 characters, allowed
     parse_stack_config(copy.deepcopy(VALUES), stack)
     values = copy.deepcopy(VALUES)
     values["clusters"]["ci"]["runners"] = {"gpu-l4x": RUNNER}
     with pytest.raises(ConfigError) as error:
         parse_stack_config(values, stack)
     assert ("clusters.ci.runners.gpu-l4x: the scale set is named '<stack>-<key>' = "
-            "'sandbox-alice-a-rather-long-experiment-gpu-l4x', 46 characters; the runner chart allows 45: "
+            "'preview-alice-a-rather-long-experiment-gpu-l4x', 46 characters; the runner chart allows 45: "
             "use a shorter key") in str(error.value)
 
 
@@ -56,3 +56,17 @@ def test_a_created_repository_name_over_63_characters_is_refused_with_its_path()
     # An existing repository keeps its configured name, so only the config's own limit applies.
     values["clusters"]["ci"]["runners"]["cpu"]["cloud_access"]["registry"]["create"] = False
     parse_stack_config(values, "dev")
+
+
+@pytest.mark.parametrize("stack", ["sandbox", "sandbox-alice-exp"])
+def test_a_sandbox_stack_name_outside_the_sandbox_environment_is_refused(stack):
+    # Its clusters would be `sandbox-<key>`, the names the sandbox reaper may strip autoscaler tags from.
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(copy.deepcopy(VALUES), stack)
+    assert (f"environment: a stack named '{stack}' is a sandbox's name, so its clusters are named '{stack}-<key>', "
+            "which the sandbox reaper may tear down: set `mlinfra:environment: sandbox` or rename the stack "
+            "(got environment dev)") in str(error.value)
+
+
+def test_a_name_that_only_starts_like_sandbox_is_anyones():
+    parse_stack_config(copy.deepcopy(VALUES), "sandboxes")
