@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from typing import Any
 
+import convert_ahead
 from pulumi_policy import PolicyResource, StackValidationPolicy
 from pulumi_policy import policy as _policy
 
@@ -65,12 +66,10 @@ def convert_stack(servicer: Any, stack: Iterable[Any]) -> list[PolicyResource]:
     made: list[tuple[PolicyResource, Any]] = []
     by_urn: dict[str, PolicyResource] = {}
     for item in stack:
-        # The calls pulumi_policy makes for each resource of each rule, looked up where it looks
-        # them up (so convert_once's memory applies here as there).
-        props = _policy.unknown_checking_proxy(
-            _policy.deserialize_properties(_policy.json_format.MessageToDict(item.properties)))
-        resource = PolicyResource(item.type, props, item.urn, item.name, servicer._get_resource_options(item),
-                                  servicer._get_provider_resource(item), None, [], {})
+        # The calls pulumi_policy makes for each resource of each rule (convert_ahead.convert), or
+        # their result for equal messages, made while Analyze served the resource.
+        props, options, provider = convert_ahead.converted(servicer, item)
+        resource = PolicyResource(item.type, props, item.urn, item.name, options, provider, None, [], {})
         made.append((resource, item))
         by_urn[item.urn] = resource
     for resource, item in made:

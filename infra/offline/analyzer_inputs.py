@@ -11,6 +11,9 @@ from pulumi.runtime.proto import analyzer_pb2 as apb
 
 from infra.offline.monitor import RecordedResource
 
+_RESOURCE_SIG = rpc._special_resource_sig.encode()
+_OUTPUT_SIG = rpc._special_output_value_sig.encode()
+
 
 @dataclass
 class PolicyInput:
@@ -74,7 +77,14 @@ def analyzer_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:
 
     Resource references become the resource's id (a custom resource) or URN (a component), and
     output values their plain value or the unknown sentinel; packs refuse any other signature.
+    A struct with neither (most resources) is copied whole, in protobuf's C code: the walk below
+    makes the same copy value by value, a quarter of the policy stream's time on a 100-pool plan.
     """
+    wire = struct.SerializeToString()
+    if _RESOURCE_SIG not in wire and _OUTPUT_SIG not in wire:  # a signature is its string, verbatim
+        out = struct_pb2.Struct()
+        out.CopyFrom(struct)
+        return out
     out = struct_pb2.Struct()
     for key, value in struct.fields.items():
         out.fields[key].CopyFrom(_analyzer_value(value))

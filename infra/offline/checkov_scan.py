@@ -131,22 +131,25 @@ def stale(findings: list[Finding], accepted: list[Accepted]) -> list[Accepted]:
 def plan_all(stacks: list[str] | None = None, run: Callable[[str], Any] | None = None) -> dict[str, dict[str, Any]]:
     """Every stack of stacks/ and the bootstrap, planned offline and converted.
 
-    `run` plans one stack of stacks/ (tests pass their cached runs); the default runs it afresh.
+    `run` plans one stack by name, "bootstrap" included (tests pass their cached runs); the default
+    runs it afresh.
     """
     from infra.offline.document import build_document
-    from infra.offline.engine import STACKS_DIR, load_project, run_stack
+    from infra.offline.engine import STACKS_DIR
     from infra.offline.stackfile import available_stacks
     from infra.offline.terraform_plan import terraform_plan
 
-    plans = {}
-    for stack in stacks or [*available_stacks(STACKS_DIR), BOOTSTRAP]:
-        if stack == BOOTSTRAP:
-            project = load_project(ROOT / "infra" / "bootstrap")
-            result = run_stack(BOOTSTRAP, project.stacks_dir, project.program, project.name)
-        else:
-            result = (run or run_stack)(stack)
-        plans[stack] = terraform_plan(build_document(result))
-    return plans
+    return {stack: terraform_plan(build_document((run or _run_afresh)(stack)))
+            for stack in stacks or [*available_stacks(STACKS_DIR), BOOTSTRAP]}
+
+
+def _run_afresh(stack: str) -> Any:
+    from infra.offline.engine import load_project, run_stack
+
+    if stack == BOOTSTRAP:
+        project = load_project(ROOT / "infra" / "bootstrap")
+        return run_stack(BOOTSTRAP, project.stacks_dir, project.program, project.name)
+    return run_stack(stack)
 
 
 def main(argv: list[str]) -> int:

@@ -23,7 +23,12 @@ from infra.config.plan_clock import ClockReading, clock_run
 from infra.offline.invokes import InvokeAnswers, OfflineContext
 from infra.offline.monitor import OfflineMocks, RecordedResource, RecordingMonitor
 from infra.offline.properties import struct_to_json
-from infra.offline.sdk_hooks import monitor_calls_in_one_worker, without_stack_traces
+from infra.offline.sdk_hooks import (
+    mock_monitor_settles_at_once,
+    monitor_calls_in_one_worker,
+    type_unwraps_remembered,
+    without_stack_traces,
+)
 from infra.offline.stackfile import StackFile, StackFileError, load_stack_file
 from infra.offline.strict_yaml import StrictYamlError, read_yaml
 
@@ -88,7 +93,8 @@ def run_program(
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     try:
         # One "now" for the whole run (sandbox expiries), recorded for the plan document.
-        with without_stack_traces(), monitor_calls_in_one_worker(), clock_run() as clock:
+        with without_stack_traces(), monitor_calls_in_one_worker(), mock_monitor_settles_at_once(), \
+                type_unwraps_remembered(), clock_run() as clock:
             _sync_await(run_in_stack(program))
     except Exception as exc:
         raise ProgramError(monitor.duplicate or exc, list(monitor.records)) from exc

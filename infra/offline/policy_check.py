@@ -100,13 +100,19 @@ def finish_streamed(stream: PolicyStream, analyzer: PolicyAnalyzer, config: Path
 
 @contextlib.contextmanager
 def _in_use(analyzer: PolicyAnalyzer, keep_open: bool) -> Iterator[PolicyAnalyzer]:
-    """The pack started; closed afterwards (also on error) unless the caller keeps it for another stack."""
-    if not keep_open:
-        with analyzer:
-            yield analyzer
-        return
+    """The pack started; stopped afterwards (also on error) unless the caller keeps it for another stack.
+
+    Stopped with `release`, not the graceful `close`: once the findings are in, nothing the plan
+    does next needs the pack, and waiting for it to wind down was a fifth of a second of every plan.
+    """
     analyzer.start()
-    yield analyzer
+    if keep_open:
+        yield analyzer
+        return
+    try:
+        yield analyzer
+    finally:
+        analyzer.release()
 
 
 def policy_result(analyzer: PolicyAnalyzer, config: Path | None, inputs: list[PolicyInput],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from infra.offline.policy_check import PACK_DIR, check_run, config_file, finish_
 from infra.offline.policy_config import PolicyConfigError, load_policy_config
 from infra.offline.policy_stream import PolicyStream, StreamChain
 from infra.offline.stackfile import SECRET_PLACEHOLDER, StackFile, StackFileError, UnknownStackError, load_stack_file
-from infra.plan.cost import add_cost
+from infra.plan.cost import BudgetBreach, add_cost
 from infra.plan.preflight import preflight
 from infra.plan.scale_check import scale_report
 from infra.plan.tag_limits import tag_count_problems
@@ -167,9 +167,17 @@ def finish_plan(started: StartedPlan, keep_pack: bool = False) -> PlanOutcome:
     """
     run, stream, project, analyzer = started.run, started.stream, started.project, started.analyzer
     environment = run.outputs.get("environment")
+    drafted = None
     try:
         config = config_file(environment, PACK_DIR, project.name)
         if stream is not None and config == started.streamed_config:
+            # The pack is still on the last resources and AnalyzeStack, on the other core: meanwhile
+            # this thread makes all of the document that does not depend on the findings.
+            try:
+                drafted = draft(run, started.budgeted)
+            except BaseException:
+                stream.cancel()  # the plan fails here; the pack's answers are no longer wanted
+                raise
             policy = finish_streamed(stream, analyzer, config, keep_open=keep_pack)
         else:
             if stream is not None:
@@ -177,31 +185,54 @@ def finish_plan(started: StartedPlan, keep_pack: bool = False) -> PlanOutcome:
             policy = check_run(run, environment, analyzer=analyzer, keep_open=keep_pack)
     except (PolicyPackError, PolicyConfigError) as exc:
         return PlanOutcome(EXIT_PACK, error=f"policy check failed: {exc}")
-    return judge(run, policy, started.budgeted)
+    return judge(run, policy, started.budgeted, drafted)
 
 
-def judge(run: ProgramRun, policy: dict[str, Any], budgeted: bool) -> PlanOutcome:
-    """The plan document with its policy findings and cost; exit 1 on mandatory violations or a budget breach."""
-    stack = run.stack
-    document = build_document(run, policy=policy)
+@dataclass
+class Draft:
+    """The plan document before the policy findings are in, with every verdict that does not need them."""
+
+    document: dict[str, Any]
+    too_many_tags: list[str]
+    breach: BudgetBreach | None = None
+    unscalable: list[str] = field(default_factory=list)
+
+
+def draft(run: ProgramRun, budgeted: bool) -> Draft:
+    """The document with its cost (the `policy` field a placeholder), tag limits, budget and scale checks."""
+    document = build_document(run)
     too_many = tag_count_problems(document)
     if too_many:  # the cloud refuses such a resource at apply: a config error, before cost and policy
-        return PlanOutcome(EXIT_CONFIG, error=f"invalid config for stack '{stack}':\n" +
-                           "\n".join(f"  - {line}" for line in too_many))
+        return Draft(document, too_many)
     # Budgets are part of the main project's config; other projects (bootstrap) are costed only.
     config = config_from_stack_file(run.stack_file) if budgeted else None
     budget = budget_for(config) if config is not None else None
     breach = add_cost(document, budget, scrape_interval_seconds=scrape_interval(config) if config else None)
+    # A GPU pool the autoscaler cannot grow from zero is a pool that never runs a job (infra.plan.scale_check).
+    unscalable = [f"GPU pool {line.pool} would not scale: {line.detail}"
+                  for line in scale_report(document) if not line.ok]
+    return Draft(document, [], breach, unscalable)
+
+
+def judge(run: ProgramRun, policy: dict[str, Any], budgeted: bool, drafted: Draft | None = None) -> PlanOutcome:
+    """The plan document with its policy findings and cost; exit 1 on mandatory violations or a budget breach.
+
+    `drafted`: the draft of this run, made while the pack worked (else it is made here).
+    """
+    drafted = drafted or draft(run, budgeted)
+    if drafted.too_many_tags:
+        return PlanOutcome(EXIT_CONFIG, error=f"invalid config for stack '{run.stack}':\n" +
+                           "\n".join(f"  - {line}" for line in drafted.too_many_tags))
+    document = drafted.document
+    document["policy"] = policy  # in the place build_document keeps for it
     # Both failures are reported together: a reviewer fixes them in one pass.
     problems = []
     rules = sorted({v["policy"] for v in mandatory_violations(policy)})
     if rules:
         problems.append(f"mandatory policy violations: {', '.join(rules)}")
-    if breach is not None:
-        problems.append(f"stack '{stack}' is over budget: {breach.message}")
-    # A GPU pool the autoscaler cannot grow from zero is a pool that never runs a job (infra.plan.scale_check).
-    problems += [f"GPU pool {line.pool} would not scale: {line.detail}"
-                 for line in scale_report(document) if not line.ok]
+    if drafted.breach is not None:
+        problems.append(f"stack '{run.stack}' is over budget: {drafted.breach.message}")
+    problems += drafted.unscalable
     if problems:
         return PlanOutcome(EXIT_POLICY, document=document, error="\n".join(problems))
     return PlanOutcome(EXIT_OK, document=document)

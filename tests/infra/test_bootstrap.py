@@ -15,9 +15,9 @@ from components.gcp.iam import NODE_ROLES
 from components.gcp.sandbox_teardown import GCP_TEARDOWN_ROLE_OF_TYPE
 from infra.config.bootstrap import GCP_READ_ROLES
 from infra.offline.document import build_document, load_schema
-from infra.offline.engine import load_project, run_stack
+from infra.offline.engine import load_project
 from infra.plan.make import EXIT_CONFIG, make_plan
-from tests.helpers import mlinfra, stack_run
+from tests.helpers import bootstrap_run, mlinfra, stack_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "infra" / "bootstrap"
@@ -36,8 +36,7 @@ TAGGED = ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:iam/role:Role",
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    project = load_project(BOOTSTRAP)
-    return build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    return build_document(bootstrap_run())
 
 
 def resource(plan: dict, resource_type: str, name: str) -> dict:

@@ -11,8 +11,7 @@ import pytest
 
 from components.aws.github_oidc import SUBJECT_CLAIM_KEYS
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
-from tests.helpers import stack_run
+from tests.helpers import bootstrap_run, stack_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "infra" / "bootstrap"
@@ -22,8 +21,7 @@ WORKFLOWS = "acme-ml/ml-platform/.github/workflows"
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    project = load_project(BOOTSTRAP)
-    return build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    return build_document(bootstrap_run())
 
 
 def of_type(plan: dict, kind: str) -> list[dict]:

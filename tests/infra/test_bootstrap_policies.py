@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
+from tests.helpers import bootstrap_run
 
 BOOTSTRAP = Path(__file__).resolve().parents[2] / "infra" / "bootstrap"
 ACCOUNT = "123456789012"
@@ -30,8 +30,7 @@ def zone_keys(*zones: str) -> dict:
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    project = load_project(BOOTSTRAP)
-    return build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    return build_document(bootstrap_run())
 
 
 def document(plan: dict, resource_type: str, name: str) -> dict[str, dict]:

@@ -25,8 +25,8 @@ from infra.catalog.accelerators import Cloud
 from infra.config.bootstrap import parse_bootstrap_config
 from infra.config.load import ConfigError
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
 from infra.plan.sandbox_dry_run import dry_run
+from tests.helpers import bootstrap_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP_STACK = ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml"
@@ -43,8 +43,7 @@ def gcp_sandbox() -> tuple[dict, ...]:
 
 @cache
 def bootstrap_grants() -> tuple[dict, ...]:
-    project = load_project(ROOT / "infra" / "bootstrap")
-    plan = build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    plan = build_document(bootstrap_run())
     return tuple(r["inputs"] for r in plan["resources"] if r["type"] == "gcp:projects/iAMMember:IAMMember"
                  and r["inputs"]["member"] == SANDBOX_ACCOUNT)
 

@@ -8,13 +8,14 @@ from infra.config.load import ConfigError
 from infra.offline.document import build_document, load_schema
 from infra.offline.engine import STACKS_DIR, ProgramError, run_stack
 from infra.offline.stackfile import available_stacks
+from tests.helpers import stack_run
 
 STACKS = available_stacks(STACKS_DIR)
 
 
 @pytest.fixture(scope="module")
 def dev_document():
-    return build_document(run_stack("dev"))
+    return build_document(stack_run("dev"))
 
 
 def test_there_are_stacks():
@@ -23,7 +24,7 @@ def test_there_are_stacks():
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_plans_and_matches_the_schema(stack):
-    document = build_document(run_stack(stack))
+    document = build_document(stack_run(stack))
     jsonschema.validate(document, load_schema())
     assert document["counts"]["total"] > 0
 

@@ -6,16 +6,17 @@ import pytest
 
 from infra.offline.document import build_document
 from infra.offline.engine import ProgramError, run_stack
+from tests.helpers import stack_run
 
 
 @pytest.fixture(scope="module")
 def prod():
-    return build_document(run_stack("prod"))
+    return build_document(stack_run("prod"))
 
 
 @pytest.fixture(scope="module")
 def staging():
-    return build_document(run_stack("staging"))
+    return build_document(stack_run("staging"))
 
 
 def named(document, resource_type, name=None):
@@ -277,7 +278,7 @@ def test_every_opt_out_reaches_the_resources(tmp_path):
 
 
 def test_dev_notebooks_read_datasets_and_write_checkpoints():
-    document = build_document(run_stack("dev"))
+    document = build_document(stack_run("dev"))
     role = one(document, "aws:iam/role:Role", "dev-notebooks-role")
     condition = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Condition"]
     assert condition["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "notebook"

@@ -4,12 +4,12 @@ import pytest
 
 from infra.cli.views.plan import markdown_view
 from infra.offline.document import build_document
-from infra.offline.engine import run_stack
+from tests.helpers import stack_run
 
 
 @pytest.fixture(scope="module")
 def prod():
-    document = build_document(run_stack("prod"))
+    document = build_document(stack_run("prod"))
     return document, {r["name"]: r for r in document["resources"]}
 
 

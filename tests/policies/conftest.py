@@ -62,6 +62,9 @@ def triples(findings) -> list[tuple[str, str, str]]:
 
 
 @cache
-def recorded_inputs(stack: str) -> tuple[PolicyInput, ...]:
-    """What the pack receives for a stack's recorded plan, made once per test session."""
-    return tuple(inputs_from_records(stack_run(stack).resources))
+def recorded_inputs(stack: str, stand_ins: bool = True) -> tuple[PolicyInput, ...]:
+    """What the pack receives for a stack's recorded plan, made once per test session.
+
+    `stand_ins=False`: as a first `pulumi preview` sends it, every computed value unknown.
+    """
+    return tuple(inputs_from_records(stack_run(stack, stand_ins).resources))

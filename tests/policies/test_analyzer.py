@@ -295,3 +295,14 @@ def test_the_stack_deadline_grows_with_the_stack_and_never_falls_below_the_base(
     assert stack_deadline(60, 0) == 60
     assert stack_deadline(60, 999) == 60
     assert stack_deadline(60, 4000) == 240  # a 500-pool plan: 60 s failed it on a loaded machine
+
+
+def test_release_kills_the_pack_and_forgets_it():
+    from infra.offline import analyzer as analyzer_module
+
+    analyzer = PolicyAnalyzer(PACK_DIR)
+    analyzer.start()
+    proc = analyzer.proc
+    analyzer.release()
+    assert proc.returncode == -9  # killed, not asked to wind down
+    assert analyzer.channel is None and proc not in analyzer_module._RUNNING

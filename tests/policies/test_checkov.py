@@ -7,14 +7,19 @@ workflow build it with .ci/checkov.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import shutil
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
+from infra.config.plan_clock import PLAN_TIME_ENV
+from infra.offline import checkov_scan
 from infra.offline.checkov_scan import (
     ACCEPTED_PATH,
     Accepted,
@@ -28,8 +33,9 @@ from infra.offline.checkov_scan import (
     unaccepted,
 )
 from infra.offline.document import build_document
+from infra.offline.engine import ProgramRun, run_stack
 from infra.offline.terraform_plan import terraform_plan
-from tests.helpers import changed, stack_run
+from tests.helpers import changed, kept_on_disk, planned_run, stack_run
 
 BROKEN = "dev-public-endpoint"  # dev with its EKS API opened to the internet: Checkov must see it
 
@@ -41,18 +47,50 @@ def results() -> Results:
         if os.environ.get("CI"):
             pytest.fail("checkov not found in CI: .ci/checkov must have built .ci/.checkov")
         pytest.skip("checkov not found: run .ci/checkov once (builds the pinned venv) or set CHECKOV")
-    plans = plan_all(run=stack_run)
+    plans = plan_all(run=at_a_fixed_instant)
     cluster = next(i for i, r in enumerate(build_document(stack_run("dev"))["resources"])
                    if r["type"] == "aws:eks/cluster:Cluster")
     broken = changed(build_document(stack_run("dev")), f"resources.{cluster}.inputs.vpcConfig.endpointPublicAccess",
                      True)
     broken = changed(broken, f"resources.{cluster}.inputs.vpcConfig.publicAccessCidrs", ["0.0.0.0/0"])
     plans[BROKEN] = terraform_plan(broken)
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.monotonic()
-        result = run_checkov(plans, checkov, Path(tmp))
-        print(f"checkov over {len(plans)} plans: {time.monotonic() - started:.1f}s")
-    return result
+
+    def scan() -> Results:
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.monotonic()
+            result = run_checkov(plans, checkov, Path(tmp))
+            print(f"checkov over {len(plans)} plans: {time.monotonic() - started:.1f}s")
+        return result
+
+    # Checkov's verdict on these exact plans, from this exact Checkov and invocation, is read back from an
+    # earlier session when there is one (its ~100 check modules take 10-20 s of CPU to run again).
+    inputs = {"plans": plans, "checkov": checkov_identity(checkov), "invocation": inspect.getsource(checkov_scan)}
+    return kept_on_disk("checkov", inputs, scan,
+                        lambda r: {"failed": [asdict(f) for f in r.failed], "passed": [asdict(f) for f in r.passed]},
+                        lambda d: Results([Finding(**f) for f in d["failed"]], [Finding(**f) for f in d["passed"]]))
+
+
+def at_a_fixed_instant(stack: str) -> ProgramRun:
+    """The shared run of a stack; the sandbox template's planned at one fixed plan time.
+
+    Its `expires-at` tags are plan time + TTL, so planned now they differ in every session and the plans
+    would never be the same twice; at a fixed instant (infra/config/plan_clock.py) they are.
+    """
+    if stack != "sandbox":
+        return planned_run(stack)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(PLAN_TIME_ENV, "2026-11-29T12:00:00Z")
+        return run_stack(stack)
+
+
+def checkov_identity(checkov: str) -> str:
+    """Which Checkov this is: the pinned requirements of the venv .ci/checkov built, else the file itself."""
+    binary = Path(checkov).resolve() if os.sep in checkov else Path(shutil.which(checkov) or checkov).resolve()
+    stamp = binary.parent.parent / ".requirements.sha256"
+    if stamp.is_file():
+        return f"venv {stamp.read_text().strip()}"
+    stat = binary.stat()
+    return f"{binary} {stat.st_size} {stat.st_mtime_ns}"
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ import pytest
 from google.protobuf import json_format
 
 from infra.offline.analyzer import PolicyAnalyzer
-from infra.offline.analyzer_inputs import inputs_from_records
-from infra.offline.engine import run_stack
 from infra.offline.policy_check import PACK_DIR, config_file
 from infra.offline.policy_config import load_policy_config
 from tests.policies.conftest import pack_without, recorded_inputs
@@ -76,7 +74,7 @@ def test_every_finding_is_the_same_with_and_without_it(stack, unpatched_pack):
     """The whole of a real stack through both packs, under the stack's own config: same findings."""
     # With stand-ins, and as a first `pulumi preview` sends them (every computed value unknown), so
     # not-checked findings are compared too.
-    runs = [list(recorded_inputs(stack)), list(inputs_from_records(run_stack(stack, stand_ins=False).resources))]
+    runs = [list(recorded_inputs(stack)), list(recorded_inputs(stack, stand_ins=False))]
     environment = "sandbox" if stack == "sandbox" else stack
     settings = load_policy_config(config_file(environment))
     found = []

@@ -11,8 +11,7 @@ import pytest
 
 from infra.compose.runners import node_pool_label, runner_set
 from infra.config.load import parse_stack_config
-from infra.offline.engine import run_stack
-from tests.helpers import mlinfra
+from tests.helpers import mlinfra, stack_run
 
 PLAINTEXT = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAtopsecretkeymaterial\n-----END RSA PRIVATE KEY-----"
 CIPHERTEXT = "v1:Zm9vYmFyY2lwaGVydGV4dA=="
@@ -112,7 +111,7 @@ def test_a_stack_file_with_the_key_exits_2_naming_it_and_never_prints_it(tmp_pat
 
 def test_gpu_runner_node_selector_matches_the_labels_the_aws_composition_puts_on_gpu_nodes():
     # Contract with the AWS composition: if it renames pools, GPU runners would never schedule.
-    [group] = [r for r in run_stack("dev").resources
+    [group] = [r for r in stack_run("dev").resources
                if r.type == "aws:eks/nodeGroup:NodeGroup" and r.name == "dev-l4-ng"]
     labels = group.inputs["labels"]
     assert labels["mlinfra.io/pool"] == node_pool_label("dev", "l4")

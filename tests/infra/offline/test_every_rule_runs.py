@@ -98,16 +98,17 @@ def test_every_acceptance_still_covers_a_finding():
     """Like the Checkov list: an acceptance that covers nothing any more fails, so it gets deleted."""
     from infra.offline.analyzer import PolicyAnalyzer
     from infra.offline.analyzer_inputs import inputs_from_records
-    from infra.offline.engine import load_project, run_stack
+    from infra.offline.engine import load_project
     from infra.offline.policy_check import PACK_DIR, config_file
     from infra.offline.policy_config import PolicySetting, load_policy_config
+    from tests.helpers import bootstrap_run
 
     project = load_project(BOOTSTRAP)
     settings = load_policy_config(config_file(None, project=project.name))
     accepted = {(name, resource) for name, s in settings.items() for resource in s.properties.get("accepted", {})}
     bare = {name: PolicySetting(s.level, {k: v for k, v in s.properties.items() if k != "accepted"})
             for name, s in settings.items()}
-    run = run_stack("bootstrap", project.stacks_dir, project.program, project.name)
+    run = bootstrap_run()
     with PolicyAnalyzer(PACK_DIR, stack="bootstrap", project=project.name) as analyzer:
         analyzer.configure(bare)
         findings = analyzer.analyze_all(inputs_from_records(run.resources))

@@ -12,21 +12,17 @@ import pulumi._types as pulumi_types
 import pytest
 
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
 from infra.offline.terraform_plan import load_schema, terraform_plan
 from infra.offline.terraform_types import PROPERTY_RENAMES, RESOURCE_TYPES, Style, UnmappedTypeError
 from infra.offline.terraform_values import _element, _is_object, _object_hints, _unwrap, resource_hints, snake
-from tests.helpers import ROOT, stack_run
+from tests.helpers import ROOT, planned_run
 
 STACKS = ("dev", "staging", "prod", "sandbox")
 
 
 @cache
 def plan_document(stack: str) -> dict:
-    if stack == "bootstrap":
-        project = load_project(ROOT / "infra" / "bootstrap")
-        return build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
-    return build_document(stack_run(stack))
+    return build_document(planned_run(stack))
 
 
 @cache

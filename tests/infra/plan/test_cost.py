@@ -7,10 +7,11 @@ import pytest
 
 from infra.catalog import price_snapshot
 from infra.offline.document import build_document, load_schema
-from infra.offline.engine import STACKS_DIR, run_stack
+from infra.offline.engine import STACKS_DIR
 from infra.offline.stackfile import available_stacks
 from infra.plan.cost import HOURS_PER_MONTH, add_cost, check_budget, estimate
 from infra.plan.cost_compute import SPOT_AS_ON_DEMAND
+from tests.helpers import stack_run
 
 BEFORE_135_ENDS = date(2026, 12, 1)  # EKS 1.35 still in standard support
 AFTER_135_ENDS = date(2027, 4, 1)
@@ -18,7 +19,7 @@ AFTER_135_ENDS = date(2027, 4, 1)
 
 @pytest.fixture(scope="module")
 def dev_document():
-    return build_document(run_stack("dev"))
+    return build_document(stack_run("dev"))
 
 
 def _resource(rtype, inputs, name="r", custom=True):
@@ -109,7 +110,7 @@ def test_eks_control_plane_bills_extended_support_after_standard_ends(dev_docume
 
 @pytest.mark.parametrize("stack", available_stacks(STACKS_DIR))
 def test_every_stack_cost_adds_up_and_matches_the_schema(stack):
-    document = build_document(run_stack(stack))
+    document = build_document(stack_run(stack))
     add_cost(document, None)
     jsonschema.validate(document, load_schema())
     cost = document["cost"]

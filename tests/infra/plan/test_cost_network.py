@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 
 from infra.offline.document import build_document
-from infra.offline.engine import STACKS_DIR, load_project, run_stack
+from infra.offline.engine import STACKS_DIR
 from infra.offline.stackfile import available_stacks
 from infra.plan.cost import FIXED_RATES, LOAD_BALANCERS, NETWORK_PRICERS, USAGE_RATES, estimate
 from infra.plan.cost_datasets import TYPES as DATASET_TYPES
 from infra.plan.cost_types import FREE, NO_PRICE_YET
-from tests.helpers import ROOT, stack_run
+from tests.helpers import planned_run
 
 DAY = date(2026, 11, 29)
 PRICED = {*FIXED_RATES, *LOAD_BALANCERS, *NETWORK_PRICERS, *USAGE_RATES, "gcp:compute/routerNat:RouterNat",
@@ -23,10 +23,7 @@ PRICED = {*FIXED_RATES, *LOAD_BALANCERS, *NETWORK_PRICERS, *USAGE_RATES, "gcp:co
 
 
 def _document(stack: str) -> dict:
-    if stack == "bootstrap":
-        project = load_project(ROOT / "infra" / "bootstrap")
-        return build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
-    return build_document(stack_run(stack))
+    return build_document(planned_run(stack))
 
 
 STACKS = [*available_stacks(STACKS_DIR), "bootstrap"]

@@ -10,10 +10,9 @@ import pytest
 
 from infra.catalog import network_prices, price_snapshot
 from infra.offline.document import build_document, load_schema
-from infra.offline.engine import load_project, run_stack
 from infra.plan.cost import estimate
 from infra.plan.cost_regions import RegionIndex
-from tests.helpers import ROOT, stack_run
+from tests.helpers import planned_run, stack_run
 
 DAY = date(2026, 11, 29)
 NO_PRICE_WEST = "no on-demand price for us-west-2 in the price snapshot (infra/catalog/prices.json): "
@@ -151,11 +150,7 @@ def test_a_resource_whose_region_the_plan_does_not_record_is_priced_at_home_and_
 @pytest.mark.parametrize("stack", ["dev", "prod", "sandbox", "bootstrap"])
 def test_every_priced_resource_of_the_home_region_stacks_has_its_region_recorded(stack):
     # These stacks are in us-east-1 / us-central1: everything priced there, nothing on a fallback.
-    if stack == "bootstrap":
-        project = load_project(ROOT / "infra" / "bootstrap")
-        document = build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
-    else:
-        document = build_document(stack_run(stack))
+    document = build_document(planned_run(stack))
     cost = estimate(document, DAY)
     regions = RegionIndex(document)
     for line in [*cost["items"], *cost["usage"]]:

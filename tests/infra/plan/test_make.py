@@ -115,3 +115,42 @@ def test_a_rule_that_crashes_is_exit_3_naming_the_rule_and_the_resource(tmp_path
                         outcome.error), outcome.error
     [pack] = packs
     assert pack.proc.poll() is not None
+
+
+def test_the_document_is_drafted_while_the_pack_finishes_and_the_pack_is_then_killed(tmp_path, packs, monkeypatch):
+    """The draft (document, cost, verdicts) is made before the plan waits for the pack's last answers,
+    and once they are in the pack is ended at once (a kill), not waited for."""
+    order = []
+    draft, finish_streamed = make.draft, make.finish_streamed
+
+    def drafting(*args, **kwargs):
+        order.append("draft")
+        return draft(*args, **kwargs)
+
+    def finishing(stream, *args, **kwargs):
+        order.append("wait for the pack")
+        return finish_streamed(stream, *args, **kwargs)
+
+    monkeypatch.setattr(make, "draft", drafting)
+    monkeypatch.setattr(make, "finish_streamed", finishing)
+    outcome = make_plan(_write(tmp_path, synthetic_stack(1)), tmp_path)
+    assert outcome.exit_code == EXIT_OK, outcome.error
+    assert order == ["draft", "wait for the pack"]
+    [pack] = packs
+    assert pack.proc.returncode == -signal.SIGKILL
+
+
+def test_a_drafted_document_is_the_document_judged_in_one_go(tmp_path):
+    # The same run and findings, judged from a draft made earlier or all at once: the same bytes.
+    import json
+
+    from infra.offline.engine import run_stack
+
+    run = run_stack(_write(tmp_path, synthetic_stack(3)), stacks_dir=tmp_path)
+    policy = {"pack": {"name": "mlinfra"}, "violations": [{"policy": "p", "enforcementLevel": "advisory"}]}
+    at_once = make.judge(run, policy, True)
+    drafted = make.judge(run, policy, True, make.draft(run, True))
+    assert (at_once.exit_code, at_once.error) == (drafted.exit_code, drafted.error)
+    assert json.dumps(at_once.document, indent=2) == json.dumps(drafted.document, indent=2)
+    assert list(drafted.document)[list(drafted.document).index("policy") - 1] == "invokes"  # its place kept
+    assert drafted.document["policy"] is policy

@@ -8,10 +8,9 @@ import pytest
 
 from infra.catalog import observability_prices as prices
 from infra.offline.document import build_document, load_schema
-from infra.offline.engine import run_stack
 from infra.plan.cost import add_cost, estimate
 from infra.plan.observability_cost import series_per_cluster
-from tests.helpers import mlinfra
+from tests.helpers import mlinfra, stack_run
 
 TODAY = date(2026, 12, 1)
 PER_NODE = prices.NODE_EXPORTER_SERIES_PER_NODE + prices.KSM_SERIES_PER_NODE
@@ -19,7 +18,7 @@ PER_NODE = prices.NODE_EXPORTER_SERIES_PER_NODE + prices.KSM_SERIES_PER_NODE
 
 @pytest.fixture(scope="module")
 def dev_document():
-    return build_document(run_stack("dev"))
+    return build_document(stack_run("dev"))
 
 
 def metrics_items(cost):

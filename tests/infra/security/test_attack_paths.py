@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
 from infra.security.attack_paths import ASSETS, NO_PATH, Search, actors, matrix, own_deployers, render
 from infra.security.plan_model import READ_ONLY_ACCESS, Platform, add_stack, load_bootstrap
-from tests.helpers import stack_run
+from tests.helpers import bootstrap_run, stack_run
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = sorted(f".github/workflows/{f.name}" for f in (ROOT / ".github" / "workflows").glob("*.yml"))
@@ -31,8 +30,7 @@ OPEN: dict[tuple[str, str], str] = {}
 
 @cache
 def platform() -> Platform:
-    project = load_project(ROOT / "infra" / "bootstrap")
-    model = load_bootstrap(build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name)))
+    model = load_bootstrap(build_document(bootstrap_run()))
     for stack in STACKS:
         add_stack(model, stack, build_document(stack_run(stack)))
     return model

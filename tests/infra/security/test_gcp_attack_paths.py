@@ -15,14 +15,13 @@ import pytest
 
 from infra.catalog.gcp_roles import role_permissions, source
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
 from infra.security import gcp_cel, gcp_model
 from infra.security.attack_paths import NO_PATH, actors
 from infra.security.gcp_eval import Evaluator, federated, kubernetes_account, service_account
 from infra.security.gcp_model import Binding, GcpPlatform
 from infra.security.gcp_paths import GCP_ASSETS, MAIN, PR_REF, GcpSearch, gcp_actors, matrix, render, token
 from infra.security.plan_model import Platform, add_stack, load_bootstrap
-from tests.helpers import stack_run
+from tests.helpers import bootstrap_run, stack_run
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = sorted(f".github/workflows/{f.name}" for f in (ROOT / ".github" / "workflows").glob("*.yml"))
@@ -46,8 +45,7 @@ OPEN = {(actor, asset): APP_KEY for actor in ("main push in dev", "job on stagin
 
 @cache
 def documents() -> dict[str, dict]:
-    project = load_project(ROOT / "infra" / "bootstrap")
-    docs = {"bootstrap": build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))}
+    docs = {"bootstrap": build_document(bootstrap_run())}
     docs.update({stack: build_document(stack_run(stack)) for stack in STACKS})
     return docs
 

@@ -15,11 +15,10 @@ from components.aws.ci_teardown import EKS_MADE_TYPES, SANDBOX_CLUSTER_NAMES
 from infra.compose.context import physical_name
 from infra.config.rules.physical import SANDBOX_TEMPLATE
 from infra.offline.document import build_document
-from infra.offline.engine import load_project, run_stack
 from infra.sandbox import spec
 from infra.security.iam_eval import Decision, Request, evaluate
 from infra.security.teardown import TEARDOWN_ACTIONS, NodeGroupAsg, UnknownAction, sample_arn, teardown_gaps
-from tests.helpers import stack_run
+from tests.helpers import bootstrap_run, stack_run
 
 ROOT = Path(__file__).resolve().parents[3]
 ACCOUNT, REGION, PREFIX = "123456789012", "us-east-1", "acme-ml"
@@ -28,8 +27,7 @@ SANDBOX_TAGS = {"environment": "sandbox", "managed-by": "mlinfra"}
 
 @cache
 def sandbox_policies() -> tuple[str, ...]:
-    project = load_project(ROOT / "infra" / "bootstrap")
-    plan = build_document(run_stack("bootstrap", project.stacks_dir, project.program, project.name))
+    plan = build_document(bootstrap_run())
     return tuple(r["inputs"]["policy"] for r in plan["resources"]
                  if r["type"] == "aws:iam/policy:Policy" and r["name"].startswith("github-sandbox-"))
 
