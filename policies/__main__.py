@@ -5,6 +5,7 @@
 
 import gc
 
+import app_secrets
 import aws_baseline
 import aws_compute
 import aws_iam
@@ -43,6 +44,7 @@ RULES = [
     *load_balancers.RULES,
     *k8s_workloads.RULES,
     *k8s_runners.RULES,
+    *app_secrets.RULES,
     *k8s_contracts.RULES,
     *platform_wide.RULES,
     *helm_charts.RULES,

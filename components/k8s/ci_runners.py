@@ -1,8 +1,9 @@
 """CiRunners: GitHub Actions runner scale sets (actions-runner-controller) that scale to zero.
 
 One controller release, then per scale set: its own namespace, a default-deny NetworkPolicy
-plus the egress runners need, a ResourceQuota of `max_runners` runners' worth, the GitHub App
-secret, and a gha-runner-scale-set release.
+plus the egress runners need, a ResourceQuota of `max_runners` runners' worth, an ExternalSecret that
+has the secret-sync operator write the GitHub App secret from the environment's cloud secret (the key
+never passes through Pulumi), and a gha-runner-scale-set release that names that secret.
 Values and specs come from the pure helpers in `runner_values`.
 """
 
@@ -30,15 +31,21 @@ from components.k8s.runner_values import (
     runner_service_account,
     scale_set_values,
 )
+from components.k8s.secret_sync import API_VERSION as SYNC_API_VERSION
+from components.k8s.secret_sync import github_app_secret_spec
 
 
 @dataclass(frozen=True)
-class GithubAppCredentials:
-    """The GitHub App ARC authenticates as; the private key should be a secret Output."""
+class GithubAppSecret:
+    """The GitHub App ARC authenticates as: its ids, and where the operator reads its private key."""
 
-    app_id: pulumi.Input[str]
-    installation_id: pulumi.Input[str]
-    private_key: pulumi.Input[str]
+    app_id: str
+    installation_id: str
+    # The cloud secret holding the PEM (Secrets Manager name, Secret Manager id), as the store's provider names it.
+    remote_key: str
+    # The ClusterSecretStore that reads it (components.k8s.secret_sync), and the resource to wait for.
+    store_name: str
+    store: pulumi.Resource | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ class CiRunnersArgs:
 
     # The Kubernetes provider of the cluster the runners run on.
     provider: pulumi.ProviderResource
-    github_app: GithubAppCredentials
+    github_app: GithubAppSecret
     # Scale sets keyed by name; the name is what workflows put in `runs-on:`.
     runner_sets: Mapping[str, RunnerSet]
     # The pinned gha-runner-scale-set-controller and gha-runner-scale-set charts; ARC releases them
@@ -65,13 +72,6 @@ class CiRunnersArgs:
     # NetworkPolicy peers of the metrics collector (observability on): the listeners then serve metrics and
     # only these peers may scrape them. Empty: metrics stay off.
     metrics_scrapers: Sequence[Mapping[str, Any]] = ()
-
-
-def github_secret_data(app: GithubAppCredentials) -> pulumi.Output[dict[str, str]]:
-    """The secret's data in the keys ARC reads, always marked secret whatever the caller passed."""
-    data = pulumi.Output.all(app.app_id, app.installation_id, app.private_key).apply(lambda v: {
-        "github_app_id": str(v[0]), "github_app_installation_id": str(v[1]), "github_app_private_key": v[2]})
-    return pulumi.Output.secret(data)
 
 
 class CiRunners(pulumi.ComponentResource):
@@ -110,7 +110,8 @@ class CiRunners(pulumi.ComponentResource):
                 spec=metrics_ingress_policy(args.metrics_scrapers),
                 opts=child)
 
-        secret_data = github_secret_data(args.github_app)
+        app = args.github_app
+        store = [app.store] if app.store is not None else []
         self.namespaces = {}
         self.service_accounts = {}
         for set_name, runner in args.runner_sets.items():
@@ -122,12 +123,13 @@ class CiRunners(pulumi.ComponentResource):
             k8s.core.v1.ResourceQuota(
                 f"{role}-quota", metadata={"name": "runners", "namespace": ns.metadata.name, "labels": labels},
                 spec=resource_quota(runner), opts=child)
-            secret = k8s.core.v1.Secret(
-                f"{role}-github-app",
+            # No secret data here: the operator writes the Secret `github-app` from the cloud secret.
+            secret = k8s.apiextensions.CustomResource(
+                f"{role}-github-app", api_version=SYNC_API_VERSION, kind="ExternalSecret",
                 metadata={"name": GITHUB_SECRET_NAME, "namespace": ns.metadata.name, "labels": labels},
-                type="Opaque",
-                string_data=secret_data,
-                opts=child)
+                spec=github_app_secret_spec(GITHUB_SECRET_NAME, app.remote_key, app.app_id, app.installation_id,
+                                            app.store_name),
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=store)))
             k8s.helm.v3.Release(
                 role,
                 name=set_name,
@@ -135,7 +137,7 @@ class CiRunners(pulumi.ComponentResource):
                 namespace=ns.metadata.name,
                 values=scale_set_values(set_name, runner),
                 atomic=True,
-                # The scale set's roles bind the controller's service account, and it reads the secret.
+                # The scale set's roles bind the controller's service account, and it reads the synced secret.
                 opts=pulumi.ResourceOptions.merge(
                     on_nodes, pulumi.ResourceOptions(depends_on=[controller, secret])))
             self.namespaces[set_name] = ns.metadata.name

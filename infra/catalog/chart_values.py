@@ -17,6 +17,7 @@ from typing import Any
 
 from infra.catalog.chart_values_gpu import GPU_PLATFORM_VALUE_PATHS
 from infra.catalog.chart_values_monitoring import MONITORING_VALUE_PATHS
+from infra.catalog.chart_values_secrets import SECRET_SYNC_SOURCE, SECRET_SYNC_VALUE_PATHS
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ VALUE_PATHS: Mapping[str, ChartValues] = {
             "resourceMeta.noPermissionServiceAccount.labels", "runnerGroup", "runnerScaleSetName",
             "scaleSetLabels", "template.metadata", "template.spec"
         })),
+    "external-secrets": ChartValues(paths=SECRET_SYNC_VALUE_PATHS, source=SECRET_SYNC_SOURCE),
     **{key: ChartValues(paths=paths, source=source) for key, (source, paths) in MONITORING_VALUE_PATHS.items()},
     **{key: ChartValues(paths=paths, source=source) for key, (source, paths) in GPU_PLATFORM_VALUE_PATHS.items()},
 }

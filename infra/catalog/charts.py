@@ -119,6 +119,16 @@ CHARTS: Mapping[str, ChartPin] = {pin.key: pin for pin in (
         version_source=f"{_ARC}:charts/gha-runner-scale-set/Chart.yaml (0.14.2); released with the "
                        "controller chart of the same version, which it must match",
         kubernetes_source=_ARC_SUPPORT),
+    # The GitHub App key's way into the runner namespaces (issue #26): the operator syncs each environment's
+    # cloud secret into a `github-app` Secret, so the key is never in Pulumi config or state.
+    ChartPin(
+        "external-secrets", "external-secrets", "https://charts.external-secrets.io", "2.9.0", minors("1.19", "1.36"),
+        version_source="external-secrets/external-secrets@helm-chart-2.9.0 (cc5bfbc, tagged 2026-08-08):deploy/"
+                       "charts/external-secrets/Chart.yaml (version 2.9.0, appVersion v2.9.0); repository URL from "
+                       "docs/provider/google-secrets-manager.md at that tag ('helm repo add external-secrets "
+                       "https://charts.external-secrets.io')",
+        kubernetes_source="external-secrets/external-secrets@helm-chart-2.9.0: Chart.yaml kubeVersion "
+                          "'>= 1.19.0-0'; go.mod k8s.io/api and k8s.io/client-go v0.36.3", read_on="2026-12-07"),
     # Observability (issue #20). The grafana chart moved from grafana/helm-charts (its last release there,
     # grafana-10.5.15, is marked `deprecated: true` and its README says it is being migrated) to
     # grafana-community/helm-charts.

@@ -141,6 +141,11 @@ AWS: dict[str, Rules] = {
     "aws:iam/rolePolicy:RolePolicy": {"name": PhysicalName((AWS_ACCOUNT, given("role"))), "namePrefix": PREFIX},
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {},
     "aws:kms/alias:Alias": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
+    # The GitHub App secret (#26). A secret's ARN is arn:aws:secretsmanager:<region>:<account>:secret:<name>-<six
+    # random characters>, added "so that if you create a new secret with the same name as a deleted secret" the
+    # ARNs differ (CreateSecretResponse.ARN, https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/
+    # SecretsManager/TCreateSecretResponse.html, read 2026-12-07): the name is the account's and region's.
+    "aws:secretsmanager/secret:Secret": {"name": PhysicalName(AWS_REGIONAL)},
     # The topic's ARN is arn:aws:sns:<region>:<account>:<name>, so a name is one topic per account and
     # region, and CreateTopic with a taken name returns the existing topic instead of failing.
     "aws:sns/topic:Topic": {"name": PhysicalName(AWS_REGIONAL), "namePrefix": PREFIX},
@@ -193,6 +198,11 @@ GCP: dict[str, Rules] = {
     "gcp:artifactregistry/repository:Repository": {
         "repositoryId": PhysicalName((GCP_PROJECT, given("location")))},
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": {"repository": REFERENCE},
+    # projects/{project}/secrets/{secret_id}; the id "must be unique within the project" (CreateSecretRequest,
+    # https://documentation.s3ns.fr/python/docs/reference/secretmanager/0.2.0/google.cloud.secretmanager_v1.types.
+    # CreateSecretRequest, read 2026-12-07).
+    "gcp:secretmanager/secret:Secret": {"secretId": PhysicalName((GCP_PROJECT,))},
+    "gcp:secretmanager/secretIamMember:SecretIamMember": {"secretId": REFERENCE},
     # projects/{project}/locations/global/workloadIdentityPools/{id}/providers/{id}
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": {
         "workloadIdentityPoolId": PhysicalName(GCP_GLOBAL), "displayName": DISPLAY},
@@ -218,13 +228,17 @@ NAMESPACED_KINDS = (
     # Team namespaces' objects (issue 32); LocalQueue's CRD scope read at kubernetes-sigs/kueue@v0.19.2:
     # charts/kueue/templates/crd/kueue.x-k8s.io_localqueues.yaml `scope: Namespaced` (2026-12-07).
     "core/v1:ResourceQuota", "core/v1:LimitRange", "kueue.x-k8s.io/v1beta2:LocalQueue",
+    # external-secrets/external-secrets@helm-chart-2.9.0:config/crds/bases/external-secrets.io_externalsecrets.yaml
+    # `scope: Namespaced`, ..._clustersecretstores.yaml `scope: Cluster` (2026-12-07).
+    "external-secrets.io/v1:ExternalSecret",
 )
 CLUSTER_WIDE_KINDS = ("core/v1:Namespace", "storage.k8s.io/v1:StorageClass", "core/v1:PersistentVolume",
                       "rbac.authorization.k8s.io/v1:ClusterRole",
                       "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
                       "monitoring.googleapis.com/v1:ClusterPodMonitoring", "monitoring.googleapis.com/v1:ClusterRules",
                       # Same tag, kueue.x-k8s.io_{clusterqueues,resourceflavors}.yaml `scope: Cluster`.
-                      "kueue.x-k8s.io/v1beta2:ClusterQueue", "kueue.x-k8s.io/v1beta2:ResourceFlavor")
+                      "kueue.x-k8s.io/v1beta2:ClusterQueue", "kueue.x-k8s.io/v1beta2:ResourceFlavor",
+                      "external-secrets.io/v1:ClusterSecretStore")
 
 KUBERNETES: dict[str, Rules] = {
     **{f"kubernetes:{kind}": {"metadata.name": PhysicalName(

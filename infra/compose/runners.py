@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from components.aws.eks_defaults import PLATFORM_STORAGE_CLASS, pod_identity_agent_egress
-from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
+from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppSecret
 from components.k8s.runner_values import GpuRequest, RunnerSet, job_service_accounts
+from infra.compose.app_secret import aws_app_secret, gcp_app_secret
 from infra.compose.charts import helm_chart
 from infra.compose.observability import aws_metrics_scrapers, gcp_metrics_scrapers
 from infra.compose.runner_access import aws_job_access, container_mode, gcp_job_access
@@ -62,14 +63,9 @@ def runner_set(cluster_key: str, runner: RunnerSetConfig,
     )
 
 
-def github_app_credentials(app: GithubAppConfig) -> GithubAppCredentials:
-    """The App's credentials with the private key as a secret Output from here on."""
-    return GithubAppCredentials(app_id=app.app_id, installation_id=app.installation_id,
-                                private_key=pulumi.Output.secret(app.private_key.get_secret_value()))
-
-
 def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_app: GithubAppConfig | None,
-                  provider: pulumi.ProviderResource, labels: Mapping[str, str] | None = None,
+                  app_secret: GithubAppSecret, provider: pulumi.ProviderResource,
+                  labels: Mapping[str, str] | None = None,
                   pool_label: Callable[[str, str], str] = node_pool_label,
                   depends_on: Sequence[pulumi.Resource] = (),
                   opts: pulumi.ResourceOptions | None = None,
@@ -85,7 +81,7 @@ def build_runners(stack: str, cluster_key: str, cluster: ClusterConfig, github_a
     assert github_app is not None  # guaranteed by infra.config.rules.runners
     runners = CiRunners(f"{cluster_key}-runners", CiRunnersArgs(
         provider=provider,
-        github_app=github_app_credentials(github_app),
+        github_app=app_secret,
         runner_sets={scale_set_name(stack, name): runner_set(cluster_key, r, pool_label)
                      for name, r in cluster.runners.items()},
         labels={"app.kubernetes.io/managed-by": "mlinfra", **(labels or {})},
@@ -144,7 +140,9 @@ def aws_runners(ctx: AwsContext, name: str, cluster: ClusterConfig, eks: EksClus
         return {}
     access, registries = aws_job_access(ctx, name, cluster, eks.cluster_name, cluster_arn, buckets)
     storage = [addons.storage_class] if addons.storage_class is not None else []
-    runners = build_runners(ctx.stack, name, cluster, ctx.config.github_app, eks.provider, opts=ctx.opts,
+    app_secret = aws_app_secret(ctx, name, cluster, eks.cluster_name, cluster_arn, eks.provider,
+                                [system.node_group, addons.addons["eks-pod-identity-agent"]])
+    runners = build_runners(ctx.stack, name, cluster, ctx.config.github_app, app_secret, eks.provider, opts=ctx.opts,
                             depends_on=[system.node_group, addons.addons["eks-pod-identity-agent"], *access,
                                         *storage],
                             extra_egress=[pod_identity_agent_egress()],
@@ -160,6 +158,8 @@ def gcp_runners(config: StackConfig, stack: str, name: str, cluster: ClusterConf
     if not cluster.runners:
         return {}
     registries = gcp_job_access(config, stack, name, cluster, number, bucket_outputs, labels, opts)
-    runners = build_runners(stack, name, cluster, config.github_app, gke.provider, depends_on=[gke.system_pool],
+    app_secret = gcp_app_secret(config, stack, name, cluster, number, gke.provider, labels, [gke.system_pool], opts)
+    runners = build_runners(stack, name, cluster, config.github_app, app_secret, gke.provider,
+                            depends_on=[gke.system_pool],
                             opts=opts, metrics_scrapers=gcp_metrics_scrapers(config))
     return runner_outputs(runners, registries)

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ValidationError
 from infra.config.rules.names import name_problems
 from infra.config.rules.observability import observability_secret_problems
 from infra.config.rules.physical import stack_name_problems
-from infra.config.rules.runners import secret_problems
 from infra.config.rules.stack import Problem, stack_problems
+from infra.config.runners import PRIVATE_KEY_MOVED
 from infra.config.secrets import (
     credential_paths,
     masked,
@@ -37,6 +37,8 @@ NAMESPACE = "mlinfra"
 # (`aws:region`, `gcp:project`, `kubernetes:...`, `pulumi:...`). Anything else is a typo
 # (`mlinfr:budget_per_hour`) whose setting would silently be ignored.
 KNOWN_NAMESPACES = (NAMESPACE, "aws", "gcp", "kubernetes", "pulumi")
+# Keys this project once read and refuses now, with where their value goes instead: "unknown key" would not say.
+RETIRED_KEYS = {"github_app.private_key": PRIVATE_KEY_MOVED}
 # A key set to nothing (`mlinfra:name_prefix:`) arrives as "" or JSON null, never as "no value".
 EMPTY_VALUES = ("", "null")
 
@@ -110,7 +112,6 @@ def parse_stack_config(values: dict[str, Any], stack: str,
     problems += list(name_problems(config, stack))
     if secret_keys is not None:
         problems += list(secret_key_problems(hidden, credential_paths(StackConfig)))
-        problems += list(secret_problems(config, hidden))
         problems += list(observability_secret_problems(config, hidden))
     if problems:
         # One cause can trip a rule once per resource it names (a prefix in every bucket): say it once.
@@ -148,7 +149,7 @@ def _describe(error: dict[str, Any], secret_keys: Collection[str] = (),
     kind = error["type"]
     got = error.get("input")
     if kind == "extra_forbidden":
-        return path, _unknown_key_message(loc, model)
+        return path, RETIRED_KEYS.get(path) or _unknown_key_message(loc, model)
     if kind == "missing":
         return path, "required; add this key"
     message = str(error["msg"])
@@ -208,11 +209,13 @@ def stack_file_problems(stack_file: StackFileLike, secret_placeholder: str) -> l
     """
     problems = namespace_problems(stack_file.config)
     values = namespace_values(stack_file.config)
-    # A key with no secure value at all is the program's to refuse (rules.runners.secret_problems).
     secret = {key.removeprefix(f"{NAMESPACE}:") for key in stack_file.secret_keys}
     credentials = [path for path in credential_paths(StackConfig) if path.split(".")[0] in secret]
     problems += plain_credential_problems(values, credentials, secret_placeholder)
-    problems += misplaced_secret_problems(values, credential_paths(StackConfig), secret_placeholder)
+    # A retired key says where its value went, `secure:` or not (not "this is no credential field").
+    problems += [(path, RETIRED_KEYS.get(path, message))
+                 for path, message in misplaced_secret_problems(values, credential_paths(StackConfig),
+                                                                secret_placeholder)]
     return problems
 
 

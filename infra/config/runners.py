@@ -2,8 +2,9 @@
 
 Hooked into the shared models with one field each (`ClusterConfig.runners`,
 `StackConfig.github_app`) so this area merges cleanly with other work on the config.
-Cross-field rules (URL shape, GPU pool match, limits >= requests, pinned image, dind opt-in,
-the private key being a Pulumi secret) are in `infra.config.rules.runners`, each with its path.
+Cross-field rules (URL shape, GPU pool match, limits >= requests, pinned image, dind opt-in) are in
+`infra.config.rules.runners`, each with its path. The App's private key is not config at all: it lives in
+the environment's cloud secret (infra/compose/app_secret.py), see PRIVATE_KEY_MOVED.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
 from infra.catalog.accelerators import Accelerator, Cloud
 from infra.config.base import MAX_NODES, BucketAccess, Model
@@ -24,7 +25,19 @@ DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:2.338.1"
 # Clouds whose composition calls `infra.compose.runners` (aws_runners, gcp_runners). A cloud not
 # listed here has its runners refused, because silently deploying nothing is worse than an error.
 RUNNERS_DEPLOYED_ON: frozenset[Cloud] = frozenset({Cloud.AWS, Cloud.GCP})
-SECRET_HINT = "pulumi config set --secret --path 'mlinfra:github_app.private_key' < key.pem"
+# Where the App key goes instead of the stack file, and how it gets there: the stack creates the secret empty
+# and an administrator puts the PEM once. CLI forms: `aws secretsmanager put-secret-value --secret-id ...
+# --secret-string ...` (https://docs.aws.amazon.com/cli/v1/reference/secretsmanager/put-secret-value.html;
+# `file://` loads a parameter from a file) and `gcloud secrets versions add SECRET --data-file=PATH`
+# (https://cloud.google.com/sdk/gcloud/reference/secrets/versions/add), both read 2026-12-07.
+PUT_KEY_AWS = ("aws secretsmanager put-secret-value --secret-id <name_prefix>-<stack>-github-app "
+               "--secret-string file://key.pem")
+PUT_KEY_GCP = "gcloud secrets versions add <name_prefix>-<stack>-github-app --project <gcp.project> --data-file=key.pem"
+PRIVATE_KEY_MOVED = (
+    "the App's private key is no longer config: previews decrypt a previewed stack's secrets, so a key here is "
+    "readable by every pull request. Remove it (`pulumi config rm --path 'mlinfra:github_app.private_key'`); "
+    "after `pulumi up` the stack's cloud secret `<name_prefix>-<stack>-github-app` exists empty, and an "
+    f"administrator puts the key once: `{PUT_KEY_AWS}` (EKS) or `{PUT_KEY_GCP}` (GKE)")
 
 CpuQuantity = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?m?$")]
 MemoryQuantity = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$")]
@@ -123,14 +136,12 @@ class RunnerSetConfig(Model):
 
 
 class GithubAppConfig(Model):
-    """The GitHub App ARC authenticates as; the private key must come from a Pulumi secret."""
+    """The GitHub App ARC authenticates as; its private key is in the environment's cloud secret, not here."""
 
     app_id: NumericId
     installation_id: NumericId
     # The repository of this platform: the default of every runner group's allowed repositories.
     platform_repository: RepoSlug | None = None
-    # SecretStr keeps the key out of reprs and tracebacks; compose code unwraps it into a secret Output.
-    private_key: SecretStr
 
 
 def github_url_ok(url: str) -> bool:

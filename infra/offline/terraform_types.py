@@ -147,6 +147,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _aws("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
          "aws_s3_bucket_server_side_encryption_configuration"),
     _aws("aws:s3/bucketVersioning:BucketVersioning", "aws_s3_bucket_versioning"),
+    # The GitHub App secret (#26): aws_secretsmanager_secret, by the bridge's rule and the resource file
+    # hashicorp/terraform-provider-aws:internal/service/secretsmanager/secret.go (read 2026-12-07).
+    _aws("aws:secretsmanager/secret:Secret", "aws_secretsmanager_secret"),
     _aws("aws:sns/topic:Topic", "aws_sns_topic"),
     _aws("aws:sns/topicPolicy:TopicPolicy", "aws_sns_topic_policy"),
     _aws("aws:sns/topicSubscription:TopicSubscription", "aws_sns_topic_subscription"),
@@ -177,6 +180,10 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     _gcp("gcp:kms/cryptoKey:CryptoKey", "google_kms_crypto_key"),
     _gcp("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "google_kms_crypto_key_iam_member"),
     _gcp("gcp:kms/keyRing:KeyRing", "google_kms_key_ring"),
+    # The pinned SDK's own docs name google_secret_manager_secret_iam_member (pulumi_gcp 10.2.0
+    # secretmanager/secret_iam_member.py, `terraform import` examples), the secret the same way (#26).
+    _gcp("gcp:secretmanager/secret:Secret", "google_secret_manager_secret"),
+    _gcp("gcp:secretmanager/secretIamMember:SecretIamMember", "google_secret_manager_secret_iam_member"),
     _gcp("gcp:projects/iAMMember:IAMMember", "google_project_iam_member"),
     _gcp("gcp:serviceaccount/account:Account", "google_service_account"),
     _gcp("gcp:serviceaccount/iAMMember:IAMMember", "google_service_account_iam_member"),
@@ -247,6 +254,9 @@ RESOURCE_TYPES: dict[str, TerraformType] = dict([
     # no renames of its `limits` list block); its ResourceQuota is typed (above, a `hard` map only).
     _manifest("kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"),
     _manifest("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue"),
+    # The App key's sync (#26): the operator's CRDs, written as manifests like every other custom resource.
+    _manifest("kubernetes:external-secrets.io/v1:ClusterSecretStore"),
+    _manifest("kubernetes:external-secrets.io/v1:ExternalSecret"),
     _manifest("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"),
     _manifest("kubernetes:core/v1:LimitRange"),
 ])

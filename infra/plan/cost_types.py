@@ -108,6 +108,10 @@ FREE: dict[str, str] = {
     "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": _K8S, "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": _K8S,
     "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": _K8S,
     "kubernetes:core/v1:LimitRange": _K8S,
+    # The GitHub App key's sync (#26): the operator's objects, and the accessor grant on the GCP secret.
+    "kubernetes:external-secrets.io/v1:ClusterSecretStore": _K8S,
+    "kubernetes:external-secrets.io/v1:ExternalSecret": _K8S,
+    "gcp:secretmanager/secretIamMember:SecretIamMember": _IAM,
     "kubernetes:helm.sh/v3:Release": ("a Helm release: its pods run on nodes priced as node pools; none of "
                                       "the pinned charts creates a load balancer of its own"),
 }
@@ -124,4 +128,13 @@ NO_PRICE_YET: dict[str, str] = {
     "gcp:certificatemanager/certificateMap:CertificateMap": _CERT_MANAGER,
     "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": _CERT_MANAGER,
     "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": _CERT_MANAGER,
+    # The GitHub App secret (#26): a monthly charge per secret (AWS) or per active version (GCP) plus API calls;
+    # only third-party write-ups quote the figures (e.g. hivebook.wiki, "$0.40 per secret per month"), not the
+    # providers' pricing pages, which are not in the stored pages (searched 2026-12-07).
+    "aws:secretsmanager/secret:Secret": ("Secrets Manager bills per secret-month and per 10,000 API calls, but "
+                                         "aws.amazon.com/secrets-manager/pricing is not in the stored pages "
+                                         "(searched 2026-12-07)"),
+    "gcp:secretmanager/secret:Secret": ("Secret Manager bills active secret versions and access operations, but "
+                                        "cloud.google.com/secret-manager/pricing is not in the stored pages "
+                                        "(searched 2026-12-07)"),
 }

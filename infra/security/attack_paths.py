@@ -12,7 +12,9 @@ Steps the search takes, each read from a plan:
   the runner's account), the Pod Identity roles of the accounts its steps run as, where the role's trust admits
   Pod Identity's session tags for that account and cluster;
 - a role -> an asset by IAM evaluation (identity policies, boundary, conditions), or -> another role it may
-  rewrite the trust of; a decrypted secrets key of a stack that holds the GitHub App key -> the App key;
+  rewrite the trust of; a stack's GitHub App key from its cloud secret (secretsmanager:GetSecretValue on its
+  ARN), from a cluster whose runner namespaces hold the synced Secret (its admins), or from the secrets key of a
+  stack whose program writes the key itself;
 - a GitHub App key (an organisation's self-hosted runner administration; the asset is the key of the App
   registering the target environment's runners) -> registering a runner in the environment's deploy group ->
   the deploy job's token (its `job_workflow_ref` one of the group's selected workflows) -> any role it assumes.
@@ -143,6 +145,18 @@ class Search:
             yield f"app-key:{p.app_ids.get(stack, '?')}", self.allowed(role, self.key_request(stack)), (
                 f"{role.name} kms:Decrypt {stack} key (its stack file holds the GitHub App key "
                 f"{p.app_ids.get(stack, '?')})")
+        # Who reads an App key now (issue #26): whoever IAM lets read the stack's App secret, and the admins of a
+        # cluster whose runner namespaces hold the synced Secret (the kubernetes-mode runner accounts: `_runner`).
+        for stack, (arn, tags) in sorted(p.app_secrets.items()):
+            yield f"app-key:{p.app_ids.get(stack, '?')}", self.allowed(
+                role, request("secretsmanager:GetSecretValue", arn, tags)), (
+                f"{role.name} secretsmanager:GetSecretValue {arn} ({stack}'s GitHub App key "
+                f"{p.app_ids.get(stack, '?')})")
+        for stack in sorted(p.app_key_namespaces):
+            if (role.arn, CLUSTER_ADMIN) in p.access_entries.get(stack, []):
+                yield f"app-key:{p.app_ids.get(stack, '?')}", True, (
+                    f"{role.name} is a {stack} cluster admin (access entry), which reads the synced github-app "
+                    f"Secret (App {p.app_ids.get(stack, '?')})")
         for bucket in p.buckets.get(env, {}):
             if bucket.endswith("-datasets"):
                 yield "prod datasets", self.allowed(role, request("s3:GetObject", f"arn:aws:s3:::{bucket}/any")), (

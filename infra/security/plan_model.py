@@ -73,7 +73,11 @@ class Platform:
     access_entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # stack -> (principal, policy)
     clusters: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # stack -> (ARN, tags)
     buckets: dict[str, dict[str, dict]] = field(default_factory=dict)  # stack -> name -> tags
+    # Stacks whose program writes the App key itself (a `github-app` Secret with data): it then comes from their
+    # config, so whoever decrypts their secrets key reads it. None since issue #26; kept so a regression shows.
     stacks_with_app_key: set[str] = field(default_factory=set)
+    app_secrets: dict[str, tuple[str, dict]] = field(default_factory=dict)  # stack -> (App secret ARN, tags)
+    app_key_namespaces: dict[str, set[str]] = field(default_factory=dict)  # stack -> namespaces holding the key
     app_ids: dict[str, str] = field(default_factory=dict)  # stack -> the GitHub App id its runners register as
 
 
@@ -135,7 +139,8 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
     """One platform stack's clusters, access, runners, workload roles and buckets."""
     urn_roles = {}
     for r in _by_type(plan, "aws:iam/role:Role"):
-        name = r["inputs"].get("name") or f"{r['name']}-[generated]"
+        # Pulumi generates the name at `up`; the stack is in it here, or two stacks' `train-...-role` would be one.
+        name = r["inputs"].get("name") or f"{r['name']}-[{stack}, generated]"
         arn = f"arn:aws:iam::{platform.account}:role{r['inputs'].get('path') or '/'}{name}"
         role = Role(name, arn, _doc(r["inputs"]["assumeRolePolicy"]), boundary=r["inputs"].get("permissionsBoundary"),
                     tags=r["inputs"].get("tags", {}))
@@ -166,10 +171,27 @@ def add_stack(platform: Platform, stack: str, plan: dict) -> None:
         for r in _by_type(plan, "aws:eks/cluster:Cluster")]
     platform.buckets[stack] = {r["inputs"]["bucket"]: r["inputs"].get("tags", {})
                                for r in _by_type(plan, "aws:s3/bucket:Bucket")}
-    secrets = {r["inputs"]["metadata"]["namespace"] for r in _by_type(plan, "kubernetes:core/v1:Secret")
-               if r["inputs"]["metadata"].get("name") == "github-app"}
-    if secrets:
+    # The App key: in the stack's cloud secret (its ARN: the name, `-` and six characters Secrets Manager adds),
+    # and in every namespace where the operator writes it (an ExternalSecret `github-app`) or the program does.
+    # The stack's own region (its AWS provider's), which need not be the bootstrap's.
+    region = next((r["inputs"]["region"] for r in _by_type(plan, "pulumi:providers:aws") if r["inputs"].get("region")),
+                  platform.region)
+    for r in _by_type(plan, "aws:secretsmanager/secret:Secret"):
+        name = r["inputs"].get("name") or ""
+        if name.endswith("-github-app"):
+            arn = f"arn:aws:secretsmanager:{region}:{platform.account}:secret:{name}-AbCdEf"
+            platform.app_secrets[stack] = (arn, r["inputs"].get("tags", {}))
+    synced = {r["inputs"]["metadata"]["namespace"]
+              for r in _by_type(plan, "kubernetes:external-secrets.io/v1:ExternalSecret")
+              if r["inputs"]["metadata"].get("name") == "github-app"}
+    written = {r["inputs"]["metadata"]["namespace"] for r in _by_type(plan, "kubernetes:core/v1:Secret")
+               if r["inputs"]["metadata"].get("name") == "github-app"
+               and (r["inputs"].get("stringData") or r["inputs"].get("data"))}
+    if written:
         platform.stacks_with_app_key.add(stack)
+    secrets = synced | written
+    if secrets:
+        platform.app_key_namespaces[stack] = secrets
     outputs = {k: v for k, v in plan["outputs"].items() if k.startswith("cluster_")}
     steps = {}
     for cluster in outputs.values():

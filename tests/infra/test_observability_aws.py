@@ -155,8 +155,9 @@ def test_dev_with_observability_off_creates_none_of_it(tmp_path):
     # claims, role, Anywhere Cache, warming Jobs and their components), and 7 for the GPU platform (#32;
     # tests/infra/test_stacks.py).
     # claims, role, Anywhere Cache, warming Jobs and their components), and 8 for #26 (the dev-preview runner
-    # set: namespace, 2 network policies, release, App secret; a ResourceQuota in each of 3 runner namespaces).
-    assert document["counts"]["total"] == 191
+    # set: namespace, 2 network policies, release, App secret; a ResourceQuota in each of 3 runner namespaces),
+    # and 9 for the App key's sync (#26: the empty secret, the operator's Pod Identity and the operator).
+    assert document["counts"]["total"] == 200
 
 
 def test_grafana_false_leaves_out_grafana_on_both_clouds_and_keeps_the_metrics(tmp_path):

@@ -72,7 +72,10 @@ def test_dev_resource_counts_are_pinned(dev_document):
     # replaces GKE's DCGM package, whose counters have no XID.
     # Then 2 for the datasets' metrics on GKE (#27): GMP's ClusterPodMonitoring of the GCS FUSE CSI driver's node
     # pods and the datasets dashboard's ConfigMap.
-    assert dev_document["counts"]["total"] == 240
+    # Then 9 for the GitHub App key out of Pulumi (#26, appkey): the empty App secret, the operator's Pod Identity
+    # (component, role, read policy, association) and the secret-sync operator (component, namespace, release,
+    # ClusterSecretStore); each runner namespace's App Secret is an ExternalSecret now (no change in count).
+    assert dev_document["counts"]["total"] == 249
     assert by_type["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
     assert by_type["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"] == 1
     assert by_type["aws:kms/key:Key"] == 7  # the seventh: the metrics workspace's and alert topic's (#20)

@@ -47,7 +47,7 @@ PROD_COUNTS = {
     # autoscaler, two workload grants, the load balancer controller of the prod gateway, the CPU set's CI jobs
     # (registry push; no prod data for CI runners, #26), then Grafana's query-only identity (#20)
     # then the imagenet dataset's consumer on train (#27)
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 8,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": 9,  # with the deployer's and the secret-sync operator's
     # 3, the CI image repository's, then the control-plane and flow-log keys, then the metrics and alerts key
     "aws:kms/key:Key": 7,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,  # the VPC's default group, closed
@@ -58,7 +58,7 @@ PROD_COUNTS = {
     # autoscaler, device plugin, DCGM, load balancer controller, the ARC controller, 3 runner scale sets;
     # kube-state-metrics, node-exporter and Grafana on each of EKS train and GKE infer-gcp (#20)
     # then Kueue on both clusters and the EFA device plugin (#32), then dcgm-exporter on infer-gcp (#28)
-    "kubernetes:helm.sh/v3:Release": 18,
+    "kubernetes:helm.sh/v3:Release": 19,  # the secret-sync operator (#26)
     "pulumi:providers:kubernetes": 2,  # one per cluster: EKS train, GKE infer-gcp
 }
 
@@ -105,7 +105,10 @@ def test_prod_counts_are_pinned(prod):
     # Then 2 for the datasets' metrics on infer-gcp (#27): GMP's scrape of the GCS FUSE CSI driver's node pods and
     # the datasets dashboard's ConfigMap.
     # Then 1 for #26: the Pod Identity association binding prod's deploy role to its deployer pods.
-    assert prod["counts"]["total"] == 380
+    # Then 9 for the GitHub App key out of Pulumi (#26, appkey): the empty App secret, the operator's Pod Identity
+    # (component, role, read policy, association) and the secret-sync operator (component, namespace, release,
+    # ClusterSecretStore); each runner namespace's App Secret is an ExternalSecret now (no change in count).
+    assert prod["counts"]["total"] == 389
     # One question per cloud, each asked once: the AWS account id (trust and log-delivery policies)
     # and the GCP project number (the GKE service agent); for the dataset (#27), the zone ids the S3 Express
     # cache is named by and the transfer service's identity its source role trusts.
@@ -192,7 +195,9 @@ def test_prod_workloads_get_only_their_buckets(prod):
                             # Grafana, whose role may only query the stack's metrics workspace (#20).
                             ("grafana", "grafana"),
                             # The imagenet dataset's consumer: its prefix, read-only, and the S3 Express cache (#27).
-                            ("training", "data-loader")}
+                            ("training", "data-loader"),
+                            # The secret-sync operator, which reads prod's GitHub App secret alone (#26).
+                            ("external-secrets", "external-secrets")}
     assert sorted(e["inputs"]["serviceName"] for e in named(prod, "aws:ec2/vpcEndpoint:VpcEndpoint")) == [
         "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.s3",
         "com.amazonaws.us-east-1.sts"]
@@ -218,7 +223,10 @@ def test_staging_is_protected_but_not_retained_and_its_api_is_on_an_allowlist(st
     # role, bucket policy, association: -4).
     # Then -4 for #28: no source and target roles and policies for the managed scraper (service-linked role).
     # Then 1 for #26: the Pod Identity association binding staging's deploy role to its deployer pods.
-    assert staging["counts"]["total"] == 196
+    # Then 9 for the GitHub App key out of Pulumi (#26, appkey): the empty App secret, the operator's Pod Identity
+    # (component, role, read policy, association) and the secret-sync operator (component, namespace, release,
+    # ClusterSecretStore); each runner namespace's App Secret is an ExternalSecret now (no change in count).
+    assert staging["counts"]["total"] == 205
     assert staging["counts"]["byType"]["aws:ec2/natGateway:NatGateway"] == 1
     cluster = one(staging, "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["inputs"]["deletionProtection"] is False

@@ -68,7 +68,9 @@ def test_each_stack_installs_the_current_charts(documents):
                        for r in releases(documents[stack])})
 
     gpu_addons = [("cluster-autoscaler", "9.59.0"), ("dcgm-exporter", "4.8.2"), ("nvidia-device-plugin", "0.20.0")]
-    arc = [("gha-runner-scale-set", "0.14.2"), ("gha-runner-scale-set-controller", "0.14.2")]
+    # ARC with the operator that syncs its GitHub App secret from the cloud (#26).
+    arc = [("external-secrets", "2.9.0"), ("gha-runner-scale-set", "0.14.2"),
+           ("gha-runner-scale-set-controller", "0.14.2")]
     # Observability (#20) on every cluster of the stacks that have it (not sandboxes): the same charts on EKS and GKE.
     monitoring = [("grafana", "12.11.1"), ("kube-state-metrics", "8.3.1"), ("prometheus-node-exporter", "4.56.1")]
     # Kueue on every cluster with GPU pools, the EFA device plugin where a pool uses EFA (#32).

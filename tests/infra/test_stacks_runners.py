@@ -1,5 +1,5 @@
 """CI runners on the real staging stack, planned once through `mlinfra plan`: the recorded Helm
-values and Kubernetes objects, and the GitHub App key never leaving as anything but "[secret]"."""
+values and Kubernetes objects, and the GitHub App key nowhere in the plan (issue #26)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from infra.cli.views.plan import markdown_view, table_view
 from infra.offline.engine import STACKS_DIR
 
 STACK_FILE = STACKS_DIR / "Pulumi.staging.yaml"
-CIPHERTEXT = yaml.safe_load(STACK_FILE.read_text())["config"]["mlinfra:github_app"]["private_key"]["secure"]
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CHART_REPO = "oci://ghcr.io/actions/actions-runner-controller-charts"
 
@@ -42,21 +41,25 @@ def one(document, type_, name):
     return found
 
 
-def test_the_key_is_a_secret_everywhere_the_plan_shows_it(planned):
+def test_the_key_is_nowhere_in_config_or_plan_only_synced_by_the_operator(planned):
     result, document = planned
-    assert CIPHERTEXT.startswith("v1:")
-    secrets = named(document, "kubernetes:core/v1:Secret")
-    assert sorted(s["inputs"]["metadata"]["namespace"] for s in secrets) == [
+    # Not in the stack file: the key is in the cloud secret the stack creates empty.
+    assert "private_key" not in yaml.safe_load(STACK_FILE.read_text())["config"]["mlinfra:github_app"]
+    assert [s for s in named(document, "kubernetes:core/v1:Secret")
+            if s["inputs"]["metadata"]["name"] == "github-app"] == []
+    synced = named(document, "kubernetes:external-secrets.io/v1:ExternalSecret")
+    assert sorted(s["inputs"]["metadata"]["namespace"] for s in synced) == [
         "arc-staging-cpu", "arc-staging-deploy", "arc-staging-gpu-l4"]
-    assert all(s["inputs"]["stringData"] == "[secret]" for s in secrets)
+    assert {s["inputs"]["spec"]["data"][0]["remoteRef"]["key"] for s in synced} == {"acme-ml-staging-github-app"}
+    [secret] = named(document, "aws:secretsmanager/secret:Secret")
+    assert secret["inputs"]["name"] == "acme-ml-staging-github-app" and secret["protect"] is True
     console = Console(record=True, width=240, file=io.StringIO())
     console.print(table_view(document))
     views = {"document": result.stdout, "log": result.stderr, "markdown": markdown_view(document),
              "table": console.export_text(), "outputs": json.dumps(document["outputs"])}
     for view, text in views.items():
-        assert CIPHERTEXT not in text, view
-        assert CIPHERTEXT.split(":")[-1] not in text, view
-    # The release values only name the secret; its data never reaches Helm.
+        assert "BEGIN RSA" not in text and "[secret]" not in json.dumps(synced), view
+    # The release values only name the synced secret; its data never reaches Helm.
     for release in named(document, RELEASE):
         assert "github_app_private_key" not in json.dumps(release["inputs"])
 
@@ -122,6 +125,8 @@ def test_every_runner_namespace_is_default_deny_with_dns_and_https_egress(stagin
     # Restricted where only the runner pod runs (default mode); baseline where kubernetes mode's job pods run.
     assert levels == {"arc-systems": "baseline", "arc-staging-cpu": "baseline", "arc-staging-deploy": "restricted",
                       "arc-staging-gpu-l4": "restricted",
+                      # The secret-sync operator (#26): controller, webhook and cert controller all run restricted.
+                      "external-secrets": "restricted",
                       # Not a runner namespace: the in-cluster Grafana's (#20), which runs restricted.
                       "grafana": "restricted"}
 

@@ -59,6 +59,7 @@ CASES = [
      cluster_stack({"x": {"chart": "ingress-nginx", "version": "4.0.0", "values": {}}}),
      [(RULE, M, "Helm release 'x' installs chart 'ingress-nginx', which the chart catalog does not pin "
                 "(pinned: aws-efa-k8s-device-plugin, aws-load-balancer-controller, cluster-autoscaler, dcgm-exporter, "
+                "external-secrets, "
                 "gha-runner-scale-set, gha-runner-scale-set-controller, grafana, kube-state-metrics, kueue, "
                 "nvidia-device-plugin, prometheus-node-exporter)")]),
 ]

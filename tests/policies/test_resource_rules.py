@@ -8,6 +8,7 @@ import json
 import pytest
 
 from components.k8s.runner_values import RunnerSet, scale_set_values
+from components.k8s.secret_sync import aws_store_provider, cluster_store_spec, github_app_secret_spec, operator_values
 from tests.policies.conftest import DELETE, TAGS, UNKNOWN, changed, resource, triples
 
 M, A = "mandatory", "advisory"
@@ -127,10 +128,43 @@ BASES["grafana"] = ("kubernetes:helm.sh/v3:Release", "train-grafana-release", {
     "name": "grafana", "chart": "grafana", "version": "12.11.1", "namespace": "grafana",
     "repositoryOpts": {"repo": "https://grafana-community.github.io/helm-charts"},
     "values": {"service": {"type": "ClusterIP"}, "persistence": {"enabled": False}}})
+# The App key's way (#26) exactly as SecretSync and CiRunners record it.
+BASES["eso"] = ("kubernetes:helm.sh/v3:Release", "dev-secret-sync", {
+    "name": "external-secrets", "chart": "external-secrets", "version": "2.9.0", "namespace": "external-secrets",
+    "repositoryOpts": {"repo": "https://charts.external-secrets.io"}, "values": operator_values()})
+BASES["store"] = ("kubernetes:external-secrets.io/v1:ClusterSecretStore", "dev-secret-sync-store", {
+    "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": "github-app"},
+    "spec": cluster_store_spec(aws_store_provider("us-east-1"), ["arc-dev-cpu"])})
+BASES["synced"] = ("kubernetes:external-secrets.io/v1:ExternalSecret", "dev-runners-dev-cpu-github-app", {
+    "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+    "metadata": {"name": "github-app", "namespace": "arc-dev-cpu"},
+    "spec": github_app_secret_spec("github-app", "acme-ml-dev-github-app", "1234567", "45678901")})
+BASES["k8s_secret"] = ("kubernetes:core/v1:Secret", "dev-gke-gmp-alertmanager", {
+    "apiVersion": "v1", "kind": "Secret", "type": "Opaque", "stringData": "[secret]",
+    "metadata": {"name": "alertmanager", "namespace": "gmp-public"}})
 R0 = "values.template.spec.containers.0"
 C0 = "spec.template.spec.containers.0"
 
 CASES = [
+    ("eso", "values.processSecretStore", DELETE, "secret-sync-narrow", M,
+     "External Secrets release 'dev-secret-sync' lets namespaces make their own stores or ExternalSecrets "
+     "(processSecretStore not false), each using the operator's cloud identity"),
+    ("eso", "values.rbac.aggregateToEdit", True, "secret-sync-narrow", M,
+     "External Secrets release 'dev-secret-sync' lets namespaces make their own stores or ExternalSecrets "
+     "(rbac.aggregateToEdit not false), each using the operator's cloud identity"),
+    ("store", "spec.conditions", DELETE, "secret-sync-narrow", M,
+     "ClusterSecretStore 'dev-secret-sync-store' names no namespaces (spec.conditions), so an ExternalSecret in "
+     "any namespace reads what the operator's identity reads"),
+    ("synced", "spec.secretStoreRef.kind", "SecretStore", "secret-sync-narrow", M,
+     "ExternalSecret 'dev-runners-dev-cpu-github-app' references a SecretStore; the operator serves only "
+     "ClusterSecretStores (processSecretStore: false), so it would never sync"),
+    ("k8s_secret", "metadata.name", "github-app", "secret-values-not-in-state", M,
+     "Secret 'dev-gke-gmp-alertmanager' carries the GitHub App key in the program, so the key is in the Pulumi "
+     "state; let the secret-sync operator write it (an ExternalSecret)"),
+    ("arc", "values.githubConfigSecret", {"github_app_id": "1", "github_app_installation_id": "2",
+                                          "github_app_private_key": "k"}, "secret-values-not-in-state", M,
+     "runner scale set 'train-runners-ci' passes GitHub credentials inline in its values, so they are in the "
+     "Pulumi state; name the synced Secret (`githubConfigSecret: github-app`)"),
     ("grafana", "values.service.type", "LoadBalancer", "grafana-not-exposed", M,
      "Grafana release 'train-grafana-release' sets service.type 'LoadBalancer'; it must be 'ClusterIP' (reach it "
      "with kubectl port-forward)"),
@@ -342,8 +376,9 @@ ARC_RULES = [("arc-runner-limits-set", M), ("arc-runner-no-dind", A), ("arc-runn
 
 
 @pytest.mark.parametrize("path, rules", [
-    # An unknown chart may be any chart, Grafana's too.
-    ("chart", sorted([*ARC_RULES, ("grafana-not-exposed", M)])),
+    # An unknown chart may be any chart, Grafana's and the External Secrets Operator's too.
+    ("chart", sorted([*ARC_RULES, ("grafana-not-exposed", M), ("secret-sync-narrow", M),
+                      ("secret-values-not-in-state", M)])),
     (f"{R0}.resources.limits.cpu", [("arc-runner-limits-set", M)]),
     (f"{R0}.securityContext.privileged", [("arc-runner-not-privileged", M)]),
     ("values.containerMode.type", [("arc-runner-no-dind", A)]),
@@ -353,3 +388,12 @@ def test_unknown_runner_values_are_not_checked_never_passed(pack, path, rules):
     findings = pack.analyze(resource(type_, name, changed(props, path, UNKNOWN)))
     assert sorted((f.policy, f.level) for f in findings) == rules
     assert all(f.not_checked for f in findings)
+
+
+@pytest.mark.parametrize("kind", ["aws:secretsmanager/secretVersion:SecretVersion",
+                                  "gcp:secretmanager/secretVersion:SecretVersion"])
+def test_a_secret_version_written_by_the_program_is_refused(pack, kind):
+    findings = pack.analyze(resource(kind, "app-key-version", {"secretId": UNKNOWN, "secretString": "[secret]"}))
+    assert triples(findings) == [("secret-values-not-in-state", M,
+                                  "'app-key-version' writes a secret value from the program, so the value is in "
+                                  "the Pulumi state; create the secret empty and put the value outside Pulumi")]

@@ -1,13 +1,12 @@
-"""Runner rules: URL shape, GPU pool match, limits >= requests, pinned image, dind opt-in, secret key."""
+"""Runner rules: URL shape, GPU pool match, limits >= requests, pinned image, dind opt-in."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 
 from infra.catalog.accelerators import Cloud
 from infra.config.runners import (
     RUNNERS_DEPLOYED_ON,
-    SECRET_HINT,
     ContainerMode,
     RunnerKind,
     RunnerSetConfig,
@@ -29,8 +28,8 @@ def runner_problems(config: StackConfig) -> Iterator[tuple[str, str]]:
     with_runners = [name for name, c in config.clusters.items() if c.runners]
     if with_runners and config.github_app is None:
         yield ("github_app", f"required because clusters.{with_runners[0]}.runners has scale sets; add "
-               "`mlinfra:github_app: {app_id, installation_id, private_key}` (private key as a secret: "
-               f"`{SECRET_HINT}`)")
+               "`mlinfra:github_app: {app_id, installation_id, platform_repository}` (the private key goes into "
+               "the stack's cloud secret, docs/concepts/ci-runners.md)")
     seen: dict[tuple[str, str, str], str] = {}
     created: dict[tuple[Cloud, str], str] = {}
     for name, cluster in config.clusters.items():
@@ -85,13 +84,6 @@ def _access_problems(path: str, config: StackConfig, cluster: ClusterConfig,
             yield (f"{path}.buckets.{bucket}",
                    f"bucket is on {found.cloud.value} but the cluster is on {cluster.cloud.value}; jobs get "
                    "access through the cluster's own cloud identity")
-
-
-def secret_problems(config: StackConfig, secret_keys: Collection[str]) -> Iterator[tuple[str, str]]:
-    """Config that must arrive as a Pulumi secret but came in plain text (keys without `mlinfra:`)."""
-    if config.github_app is not None and "github_app" not in secret_keys:
-        yield ("github_app.private_key",
-               f"must be a Pulumi secret, never plain text in the stack file; set it with `{SECRET_HINT}`")
 
 
 def runner_set_problems(path: str, cluster: ClusterConfig, runner: RunnerSetConfig) -> Iterator[tuple[str, str]]:

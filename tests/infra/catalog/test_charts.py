@@ -34,7 +34,8 @@ def test_pins_are_the_releases_the_issue_asks_for():
     assert versions == {"cluster-autoscaler": "9.59.0", "nvidia-device-plugin": "0.20.0", "dcgm-exporter": "4.8.2",
                         "aws-load-balancer-controller": "3.5.0", "gha-runner-scale-set-controller": "0.14.2",
                         "gha-runner-scale-set": "0.14.2", "grafana": "12.11.1", "kube-state-metrics": "8.3.1",
-                        "prometheus-node-exporter": "4.56.1", "kueue": "0.19.2", "aws-efa-k8s-device-plugin": "v0.5.30"}
+                        "prometheus-node-exporter": "4.56.1", "kueue": "0.19.2", "aws-efa-k8s-device-plugin": "v0.5.30",
+                        "external-secrets": "2.9.0"}
     # 9.54.0 is the first chart whose ClusterRole grants the resource.k8s.io DRA resources.
     assert tuple(int(p) for p in CHARTS["cluster-autoscaler"].version.split(".")) >= (9, 54, 0)
 

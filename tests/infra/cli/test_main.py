@@ -43,7 +43,7 @@ def test_the_pack_is_named_with_one_version_in_the_header_and_every_finding(dev_
 def test_table_plan_renders_the_component_tree():
     result = mlinfra("plan", "dev")
     assert result.returncode == 0, result.stderr
-    assert "Plan for stack 'dev' (environment dev): 240 resources" in result.stdout
+    assert "Plan for stack 'dev' (environment dev): 249 resources" in result.stdout
     assert "mlinfra:aws:EksCluster" in result.stdout
     assert "g6.xlarge · SPOT · 0..2 nodes" in result.stdout
 

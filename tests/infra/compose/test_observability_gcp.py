@@ -15,7 +15,7 @@ BASE = {
         "l4": {"accelerator": "nvidia-l4", "max_nodes": 2},
         "h100": {"accelerator": "nvidia-h100-80gb", "gpus_per_node": 8, "max_nodes": 1}}}},
 }
-RUNNERS = {"github_app": {"app_id": "1", "installation_id": "2", "private_key": "k"},
+RUNNERS = {"github_app": {"app_id": "1", "installation_id": "2"},
            "runners": {"cpu": {"github_config_url": "https://github.com/acme", "max_runners": 2,
                                "runner_group": "ml-platform", "repositories": ["acme/ml-platform"], "resources": {
                "requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}}}}
@@ -28,7 +28,7 @@ def config(**extra):
     if "runners" in extra:
         values = {**values, "github_app": RUNNERS["github_app"],
                   "clusters": {"infer": {**BASE["clusters"]["infer"], "runners": RUNNERS["runners"]}}}
-    return parse_stack_config(values, "prod", ("observability", "github_app"))
+    return parse_stack_config(values, "prod", ("observability",))
 
 
 def test_the_dcgm_exporter_is_scraped_with_its_own_labels_only_where_there_are_gpus():

@@ -22,7 +22,7 @@ RUNNERS = {
             "kind": "gpu", "gpu": {"pool": "l4", "accelerator": "nvidia-l4"},
             "cloud_access": {"registry": {"repository": "ci-images", "create": False}, "buckets": {"data": "read"}}},
 }
-APP = {"app_id": "1", "installation_id": "2", "private_key": "k", "platform_repository": "acme/ml-platform"}
+APP = {"app_id": "1", "installation_id": "2", "platform_repository": "acme/ml-platform"}
 L4 = {"accelerator": "nvidia-l4", "max_nodes": 4}
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 

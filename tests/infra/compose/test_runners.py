@@ -1,6 +1,8 @@
-"""Runner composition and the GitHub App key's path from stack config to a Kubernetes Secret.
+"""Runner composition, and the GitHub App key kept out of Pulumi: the stack plans the empty cloud secret, the
+operator that reads it and the ExternalSecrets that sync it, never the key (issue #26).
 
-The key must never appear in plain text in recorded inputs, outputs, the plan document or logs.
+The key must never appear in recorded inputs, outputs, the plan document or logs; a stack file that still has
+it is refused.
 """
 
 import json
@@ -9,21 +11,19 @@ import pytest
 
 from infra.compose.runners import node_pool_label, runner_set
 from infra.config.load import parse_stack_config
-from infra.offline.document import build_document
-from infra.offline.engine import run_program, run_stack
 from tests.helpers import mlinfra, stack_run
 
 PLAINTEXT = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAtopsecretkeymaterial\n-----END RSA PRIVATE KEY-----"
 CIPHERTEXT = "v1:Zm9vYmFyY2lwaGVydGV4dA=="
 STACK = """config:
   mlinfra:environment: dev
+  mlinfra:name_prefix: acme
   mlinfra:tags: {owner: ml, cost-center: cc}
   mlinfra:aws: {region: us-east-1, permissions_boundary_arn: "arn:aws:iam::123456789012:policy/ml/ml-boundary"}
   mlinfra:github_app:
     platform_repository: acme/ml-platform
     app_id: "123456"
     installation_id: "7890123"
-    private_key: PRIVATE_KEY
   mlinfra:clusters:
     train:
       cloud: aws
@@ -42,35 +42,17 @@ STACK = """config:
           max_runners: 4
           resources: {requests: {cpu: "4", memory: 16Gi}, limits: {cpu: "4", memory: 16Gi}}
 """
-# build_runners alone, on a stand-in provider (aws_runners / gcp_runners pass the cluster's own).
-PROGRAM = """
-import pulumi
-import pulumi_kubernetes as k8s
-
-from infra.catalog.accelerators import Cloud
-from infra.compose.runners import build_runners, github_app_credentials
-from infra.config.load import load_stack_config
-
-config = load_stack_config()
-provider = k8s.Provider("train-k8s", kubeconfig="{}")
-for name, cluster in config.clusters.items():
-    pulumi.export(f"runners_{name}", build_runners(pulumi.get_stack(), name, cluster, config.github_app, provider))
-pulumi.export("github_app_key", github_app_credentials(config.github_app).private_key)
-"""
 
 
-def stack_values(private_key):
+def stack_values():
     import yaml
 
-    document = yaml.safe_load(STACK.replace("PRIVATE_KEY", "x"))
-    values = {k.split(":", 1)[1]: v for k, v in document["config"].items()}
-    values["github_app"]["private_key"] = private_key
-    return values
-
+    document = yaml.safe_load(STACK)
+    return {k.split(":", 1)[1]: v for k, v in document["config"].items()}
 
 
 def test_runner_sets_come_from_config_with_the_pool_label_its_nodes_carry():
-    cluster = parse_stack_config(stack_values("k"), "dev").clusters["train"]
+    cluster = parse_stack_config(stack_values(), "dev").clusters["train"]
     gpu = runner_set("train", cluster.runners["gpu"])
     assert gpu.gpu is not None and (gpu.gpu.count, gpu.gpu.accelerator) == (1, "nvidia-l4")
     assert gpu.gpu.pool_label == node_pool_label("train", "l4") == "train-l4"
@@ -80,58 +62,51 @@ def test_runner_sets_come_from_config_with_the_pool_label_its_nodes_carry():
     assert runner_set("train", cluster.runners["gpu"], lambda c, p: f"{p}-pool").gpu.pool_label == "l4-pool"
 
 
-def test_a_real_plaintext_key_set_as_secret_never_leaves_in_plain_text(tmp_path, capfd):
-    program = tmp_path / "program.py"
-    program.write_text(PROGRAM)
-    values = stack_values(PLAINTEXT)
-    config = {f"mlinfra:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
-    import runpy
-
-    run = run_program(lambda: runpy.run_path(str(program)), stack="dev", config=config,
-                      secret_keys=["mlinfra:github_app"])
-    secrets = [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]
-    assert len(secrets) == 2 and all(s.inputs["stringData"] == "[secret]" for s in secrets)
-    assert run.outputs["github_app_key"] == "[secret]"
-    # Scale sets are `<stack>-<key>`, and so are their namespaces and runner service accounts; the GPU set
-    # runs its steps in the runner pod, in the chart's default mode, as the account bound to no Role.
-    assert run.outputs["runners_train"]["service_accounts"] == {"dev-cpu": "arc-dev-cpu/dev-cpu-gha-rs-kube-mode",
-                                                                "dev-gpu": "arc-dev-gpu/dev-gpu-gha-rs-no-permission"}
-    recorded = json.dumps([r.inputs for r in run.resources]) + json.dumps(run.outputs)
-    document = json.dumps(build_document(run))
-    captured = capfd.readouterr()
-    for text in (recorded, document, captured.out, captured.err):
-        assert "topsecretkeymaterial" not in text and "BEGIN RSA" not in text
-
-
-def test_a_secure_value_is_a_secret_all_the_way_into_the_plan_document(tmp_path):
-    program = tmp_path / "program.py"
-    program.write_text(PROGRAM)
-    (tmp_path / "Pulumi.dev.yaml").write_text(STACK.replace("PRIVATE_KEY", f"{{secure: '{CIPHERTEXT}'}}"))
-    document = build_document(run_stack("dev", tmp_path, program))
-    [secret] = [r for r in document["resources"] if r["name"] == "train-runners-dev-gpu-github-app"]
-    assert secret["inputs"]["stringData"] == "[secret]"
-    assert document["outputs"]["github_app_key"] == "[secret]"
-    assert CIPHERTEXT not in json.dumps(document)
-
-
 def mlinfra_plan_json(stacks_dir):
     return mlinfra("plan", "dev", "--format", "json", "--stacks-dir", str(stacks_dir))
 
 
-@pytest.mark.parametrize("secure", [True, False])
-def test_mlinfra_plan_takes_the_key_only_as_a_secret_and_never_prints_it(tmp_path, secure):
+def test_the_plan_syncs_the_key_from_an_empty_secret_and_never_holds_it(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text(STACK)
+    result = mlinfra_plan_json(tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    by_type = {}
+    for r in document["resources"]:
+        by_type.setdefault(r["type"], []).append(r)
+    [secret] = by_type["aws:secretsmanager/secret:Secret"]
+    assert secret["inputs"]["name"] == "acme-dev-github-app" and "secretString" not in secret["inputs"]
+    assert "aws:secretsmanager/secretVersion:SecretVersion" not in by_type
+    secrets = by_type.get("kubernetes:core/v1:Secret", [])
+    assert [r for r in secrets if r["inputs"]["metadata"]["name"] == "github-app"] == []
+    synced = {r["inputs"]["metadata"]["namespace"]: r["inputs"]["spec"]
+              for r in by_type["kubernetes:external-secrets.io/v1:ExternalSecret"]}
+    assert set(synced) == {"arc-dev-cpu", "arc-dev-gpu"}
+    assert {spec["data"][0]["remoteRef"]["key"] for spec in synced.values()} == {"acme-dev-github-app"}
+    [store] = by_type["kubernetes:external-secrets.io/v1:ClusterSecretStore"]
+    assert store["inputs"]["spec"]["conditions"] == [{"namespaces": ["arc-dev-cpu", "arc-dev-gpu"]}]
+    # The operator's role reads this stack's App secret and nothing else.
+    [read] = [r for r in by_type["aws:iam/rolePolicy:RolePolicy"] if r["name"] == "train-github-app-read"]
+    assert json.loads(read["inputs"]["policy"])["Statement"][0]["Resource"] == (
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:acme-dev-github-app-??????")
+    [association] = [r for r in by_type["aws:eks/podIdentityAssociation:PodIdentityAssociation"]
+                     if r["inputs"]["serviceAccount"] == "external-secrets"]
+    assert association["inputs"]["namespace"] == "external-secrets"
+    assert document["policy"]["violations"] == [] and document["policy"]["notChecked"] == []
+
+
+@pytest.mark.parametrize("secure", [True, False], ids=["secure", "plain"])
+def test_a_stack_file_with_the_key_exits_2_naming_it_and_never_prints_it(tmp_path, secure):
     key = f"{{secure: '{CIPHERTEXT}'}}" if secure else json.dumps(PLAINTEXT)
-    (tmp_path / "Pulumi.dev.yaml").write_text(STACK.replace("PRIVATE_KEY", key))
+    ids = '    installation_id: "7890123"\n'
+    (tmp_path / "Pulumi.dev.yaml").write_text(STACK.replace(ids, f"{ids}    private_key: {key}\n"))
     result = mlinfra_plan_json(tmp_path)
     for text in (result.stdout, result.stderr):
         assert CIPHERTEXT not in text and "topsecretkeymaterial" not in text
-    if secure:
-        assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout)["stack"] == "dev"
-    else:
-        assert result.returncode == 2
-        assert ("github_app.private_key: must be a Pulumi secret, never plain text in the stack file; set it "
-                "with `pulumi config set --secret --path 'mlinfra:github_app.private_key' < key.pem`") in result.stderr
+    assert result.returncode == 2
+    assert "github_app.private_key: the App's private key is no longer config" in result.stderr
+    assert ("`aws secretsmanager put-secret-value --secret-id <name_prefix>-<stack>-github-app --secret-string "
+            "file://key.pem` (EKS)") in result.stderr
 
 
 def test_gpu_runner_node_selector_matches_the_labels_the_aws_composition_puts_on_gpu_nodes():

@@ -12,7 +12,7 @@ RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "
 RUNNER = {"github_config_url": "https://github.com/acme", "runner_group": "ci", "max_runners": 2,
           "resources": RESOURCES, "cloud_access": {"registry": {"repository": "ci-images"}}}
 VALUES = {"environment": "dev", "tags": {"owner": "ml", "cost-center": "cc-1"}, "aws": {"region": "us-east-1"},
-          "github_app": {"app_id": "1", "installation_id": "2", "private_key": "k",
+          "github_app": {"app_id": "1", "installation_id": "2",
                          "platform_repository": "acme/ml-platform"},
           "clusters": {"ci": {"cloud": "aws", "runners": {"cpu": RUNNER}}}}
 

@@ -22,7 +22,7 @@ VALID = {
     "environment": "dev",
     "tags": {"owner": "ml-platform", "cost-center": "cc-1"},
     "aws": {"region": "us-east-1"},
-    "github_app": {"app_id": "123456", "installation_id": "7890123", "private_key": "[secret]",
+    "github_app": {"app_id": "123456", "installation_id": "7890123",
                    "platform_repository": "acme/ml-platform"},
     "clusters": {
         "train": {
@@ -47,12 +47,12 @@ def with_change(path: str, value) -> dict:
     return changed(VALID, path, DELETE if value is ... else value)
 
 
-def problems(values: dict, secret_keys=("github_app",)) -> list[str]:
+def problems(values: dict, secret_keys=()) -> list[str]:
     return config_problems(values, "dev", secret_keys)
 
 
 def test_valid_runner_config_parses_with_defaults():
-    config = parse_stack_config(VALID, "dev", {"github_app"})
+    config = parse_stack_config(VALID, "dev", set())
     cpu = config.clusters["train"].runners["cpu"]
     gpu = config.clusters["train"].runners["gpu"]
     assert cpu.min_runners == 0 and cpu.max_runners == 4
@@ -61,9 +61,7 @@ def test_valid_runner_config_parses_with_defaults():
     assert cpu.image == DEFAULT_RUNNER_IMAGE and cpu.runner_group == "ci" and cpu.labels == []
     assert gpu.runner_group == "default" and cpu.repositories == []
     assert gpu.gpu.accelerator is Accelerator.L4 and gpu.gpu.count == 1
-    # The key is held as SecretStr: it never shows in a repr of the config.
-    assert "[secret]" not in repr(config.github_app)
-    assert config.github_app.private_key.get_secret_value() == "[secret]"
+    assert (config.github_app.app_id, config.github_app.installation_id) == ("123456", "7890123")
 
 
 @pytest.mark.parametrize("url", ["http://github.com/acme", "https://github.com", "https://github.com/a/b/c",
@@ -125,7 +123,7 @@ def test_dind_needs_an_explicit_opt_in():
         f"{SET}.cpu.container_mode: dind runs a privileged Docker daemon next to every runner; use "
         "`kubernetes`, or set `allow_privileged_dind: true` to accept that risk explicitly"]
     values["clusters"]["train"]["runners"]["cpu"]["allow_privileged_dind"] = True
-    assert parse_stack_config(values, "dev", {"github_app"}).clusters["train"].runners["cpu"].container_mode \
+    assert parse_stack_config(values, "dev", set()).clusters["train"].runners["cpu"].container_mode \
         is ContainerMode.DIND
 
 
@@ -151,19 +149,29 @@ def test_gpu_block_matches_kind():
 def test_runners_need_a_github_app():
     assert problems(with_change("github_app", ...)) == [
         "github_app: required because clusters.train.runners has scale sets; add `mlinfra:github_app: "
-        "{app_id, installation_id, private_key}` (private key as a secret: `pulumi config set --secret "
-        "--path 'mlinfra:github_app.private_key' < key.pem`)"]
+        "{app_id, installation_id, platform_repository}` (the private key goes into the stack's cloud secret, "
+        "docs/concepts/ci-runners.md)"]
 
 
-def test_private_key_in_plain_text_is_refused():
-    assert problems(VALID, secret_keys=()) == [
-        "github_app.private_key: must be a Pulumi secret, never plain text in the stack file; set it with "
-        "`pulumi config set --secret --path 'mlinfra:github_app.private_key' < key.pem`"]
+PRIVATE_KEY_MOVED = (
+    "github_app.private_key: the App's private key is no longer config: previews decrypt a previewed stack's "
+    "secrets, so a key here is readable by every pull request. Remove it (`pulumi config rm --path "
+    "'mlinfra:github_app.private_key'`); after `pulumi up` the stack's cloud secret "
+    "`<name_prefix>-<stack>-github-app` exists empty, and an administrator puts the key once: `aws secretsmanager "
+    "put-secret-value --secret-id <name_prefix>-<stack>-github-app --secret-string file://key.pem` (EKS) or "
+    "`gcloud secrets versions add <name_prefix>-<stack>-github-app --project <gcp.project> --data-file=key.pem` "
+    "(GKE)")
+
+
+@pytest.mark.parametrize("secret_keys", [(), ("github_app",)], ids=["plain", "secure"])
+def test_a_private_key_in_config_is_refused_with_where_it_goes_now(secret_keys):
+    values = with_change("github_app.private_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret")
+    assert problems(values, secret_keys) == [PRIVATE_KEY_MOVED]
 
 
 def test_a_secret_value_of_the_wrong_shape_is_never_echoed():
     values = with_change("github_app", "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret")
-    [problem] = problems(values)
+    [problem] = problems(values, secret_keys=("github_app",))
     assert problem.startswith("github_app: must be a valid dictionary")
     assert "MIIEsecret" not in problem and "BEGIN" not in problem
 
@@ -193,7 +201,7 @@ def test_a_scale_set_name_is_unique_per_github_url_and_group_across_clusters():
         "clusters.eval.runners.cpu: scale set name 'cpu' is already used for https://github.com/ACME/ "
         "(runner group ci) by clusters.train.runners.cpu; rename one of them"]
     values["clusters"]["eval"]["runners"]["cpu"]["runner_group"] = "eval"
-    assert parse_stack_config(values, "dev", {"github_app"}).clusters["eval"].runners["cpu"].runner_group == "eval"
+    assert parse_stack_config(values, "dev", set()).clusters["eval"].runners["cpu"].runner_group == "eval"
 
 
 def test_org_level_sets_need_a_group_limited_to_named_repositories():
@@ -205,12 +213,12 @@ def test_org_level_sets_need_a_group_limited_to_named_repositories():
         f"{SET}.cpu.repositories: list the repositories its runner group admits, or set "
         "github_app.platform_repository (the default)"]
     # A repository-level set registers for that repository only, so its group may stay `default`.
-    assert parse_stack_config(VALID, "dev", {"github_app"}).clusters["train"].runners["gpu"].runner_group == "default"
+    assert parse_stack_config(VALID, "dev", set()).clusters["train"].runners["gpu"].runner_group == "default"
 
 
 def test_deploy_sets_get_no_cloud_access_and_no_gpu():
     values = with_change(f"{SET}.cpu.kind", "deploy")
-    config = parse_stack_config(values, "dev", {"github_app"})
+    config = parse_stack_config(values, "dev", set())
     assert config.clusters["train"].runners["cpu"].kind is RunnerKind.DEPLOY
     values = changed(values, f"{SET}.cpu.cloud_access", {"buckets": {"x": "read"}})
     values = changed(values, f"{SET}.cpu.gpu", {"pool": "l4", "accelerator": "nvidia-l4"})
@@ -226,7 +234,7 @@ def test_only_a_deploy_set_takes_the_environments_deploy_role_through_pod_identi
         f"{SET}.cpu.deploy_role_arn: only a deploy set (kind: deploy) on an EKS cluster takes its environment's "
         "deploy role through Pod Identity; remove it"]
     values = changed(with_change(f"{SET}.cpu.kind", "deploy"), f"{SET}.cpu.deploy_role_arn", role)
-    assert parse_stack_config(values, "dev", {"github_app"}).clusters["train"].runners["cpu"].deploy_role_arn == role
+    assert parse_stack_config(values, "dev", set()).clusters["train"].runners["cpu"].deploy_role_arn == role
     assert problems(changed(values, f"{SET}.cpu.deploy_role_arn", "acme-ml-github-deploy-prod"))[0].startswith(
         f"{SET}.cpu.deploy_role_arn: ")
 
@@ -239,7 +247,7 @@ def test_repositories_must_be_org_slash_repo():
 def test_prod_ci_runners_get_no_prod_buckets():
     values = changed(with_change(f"{SET}.gpu.cloud_access", {"buckets": {"datasets": "read"}}), "buckets",
                      {"datasets": {"cloud": "aws"}})
-    parse_stack_config(values, "dev", {"github_app"})  # dev data for dev CI is fine
+    parse_stack_config(values, "dev", set())  # dev data for dev CI is fine
     found = [p for p in problems(changed(values, "environment", "prod")) if ".cloud_access" in p]
     assert found == [
         f"{SET}.gpu.cloud_access.buckets: prod data is not granted to CI runners: their jobs run any branch's code, "

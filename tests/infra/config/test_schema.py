@@ -103,7 +103,8 @@ def test_the_reference_page_has_every_key_with_type_default_and_constraints():
     page = (ROOT / "docs" / "reference" / "stack-file.md").read_text()
     assert ("| `clusters.<cluster>.gpu_pools.<pool>.min_nodes` | integer | `0` | >= 0; <= 1000 | `0` |") in page
     assert "| `environment` | string | required | one of `dev`, `staging`, `prod`, `sandbox` | `dev` |" in page
-    assert "| `github_app.private_key` | secret (`{secure: ...}`) | required |" in page
+    assert "| `observability.notify.webhook_url` | secret (`{secure: ...}`) | none |" in page
+    assert "github_app.private_key" not in page
     # Every key shows an example (none is left as "—"), and a secret's `secure` is not a key of its own.
     assert [line for line in page.splitlines() if line.endswith("| — |")] == []
     assert "webhook_url.secure" not in page

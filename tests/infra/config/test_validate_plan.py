@@ -205,19 +205,24 @@ def test_a_sandbox_stack_needs_its_sandbox_section(refused):
             "(docs/how-to/sandbox.md)") in refused(document, "sandbox")
 
 
-def test_a_plain_private_key_is_refused_even_next_to_a_secure_sibling(refused):
-    document = changed(stack("staging"), "config.mlinfra:github_app.private_key", "-----BEGIN RSA PRIVATE KEY-----")
-    document = changed(document, "config.mlinfra:github_app.app_id", SECURE)
+@pytest.mark.parametrize("value", [SECURE, "-----BEGIN RSA PRIVATE KEY-----"], ids=["secure", "plain"])
+def test_a_stack_file_that_still_has_the_app_key_is_refused_with_where_it_goes_now(refused, value):
+    # #26: the key is not config any more, `secure:` or not; the message says where it goes and how.
+    document = changed(stack("staging"), "config.mlinfra:github_app.private_key", value)
     error = refused(document, "staging")
-    assert ("  - github_app.private_key: a credential, so it must itself be a Pulumi secret, never plain text in "
-            "the stack file (a `secure:` sibling does not hide it); set it with "
-            "`pulumi config set --secret --path 'mlinfra:github_app.private_key'`") in error
-    assert "BEGIN RSA" not in error
+    assert ("  - github_app.private_key: the App's private key is no longer config: previews decrypt a previewed "
+            "stack's secrets, so a key here is readable by every pull request. Remove it (`pulumi config rm "
+            "--path 'mlinfra:github_app.private_key'`); after `pulumi up` the stack's cloud secret "
+            "`<name_prefix>-<stack>-github-app` exists empty, and an administrator puts the key once: `aws "
+            "secretsmanager put-secret-value --secret-id <name_prefix>-<stack>-github-app --secret-string "
+            "file://key.pem` (EKS) or `gcloud secrets versions add <name_prefix>-<stack>-github-app --project "
+            "<gcp.project> --data-file=key.pem` (GKE)") in error
+    assert "BEGIN RSA" not in error and "UmVwbGFjZS" not in error
 
 
 NOT_A_CREDENTIAL = ("is `secure:`, but it is not a credential field: the program uses it as plain text, so it "
                     "would show unmasked in plan output and in the state; write it in plain text. Only these "
-                    "fields take `secure:` values: github_app.private_key, observability.notify.webhook_url")
+                    "fields take `secure:` values: observability.notify.webhook_url")
 
 
 def test_a_secure_value_outside_the_credential_fields_is_refused(refused):
@@ -234,11 +239,10 @@ def test_under_pulumi_a_secret_key_without_a_credential_field_is_refused():
     # Under the CLI secrecy is per top-level key: `mlinfra:aws` marked secret holds no credential.
     values = stack("dev")["config"]
     values = {k.removeprefix("mlinfra:"): v for k, v in values.items() if k.startswith("mlinfra:")}
-    values["github_app"]["private_key"] = "-----BEGIN RSA PRIVATE KEY-----"
     with pytest.raises(ConfigError) as caught:
-        parse_stack_config(values, "dev", secret_keys={"github_app", "aws"})
+        parse_stack_config(values, "dev", secret_keys={"aws"})
     assert str(caught.value).splitlines()[1:] == [f"  - aws: {NOT_A_CREDENTIAL}"]
-    assert parse_stack_config(values, "dev", secret_keys={"github_app"}).aws is not None
+    assert parse_stack_config(values, "dev", secret_keys=set()).aws is not None
 
 
 @pytest.mark.parametrize(("text", "expected"), [

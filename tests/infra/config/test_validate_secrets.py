@@ -22,7 +22,6 @@ def decrypted_config(stack: str) -> dict[str, str]:
     """A committed stack's config in wire form, as `pulumi` passes it: secure values already decrypted."""
     document = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
     config = document["config"]
-    config["mlinfra:github_app"]["private_key"] = "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----"
     return {key: encode_value(value)[0] for key, value in config.items()}
 
 
@@ -34,7 +33,7 @@ def test_a_config_error_on_a_secret_key_does_not_print_its_decrypted_value():
     config["mlinfra:clusters"] = json.dumps(clusters)
     with pytest.raises(ProgramError) as err:
         run_program(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"), stack="staging", config=config,
-                    secret_keys=["mlinfra:clusters", "mlinfra:github_app"])
+                    secret_keys=["mlinfra:clusters"])
     assert isinstance(err.value.cause, ConfigError)
     message = str(err.value.cause)
     assert "clusters.train.runners.cpu.github_config_url: must be the https URL of a GitHub organisation" in message
@@ -50,7 +49,7 @@ def test_the_same_error_on_a_plain_key_still_shows_the_value():
     config["mlinfra:clusters"] = json.dumps(clusters)
     with pytest.raises(ProgramError) as err:
         run_program(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"), stack="staging", config=config,
-                    secret_keys=["mlinfra:github_app"])
+                    secret_keys=[])
     assert f"(got '{SECRET_URL}/extra')" in str(err.value.cause)
 
 
@@ -63,4 +62,4 @@ def test_masking_replaces_whole_values_only():
 
 
 def test_the_credential_fields_are_found_from_the_model():
-    assert credential_paths(StackConfig) == ["github_app.private_key", "observability.notify.webhook_url"]
+    assert credential_paths(StackConfig) == ["observability.notify.webhook_url"]

@@ -14,7 +14,7 @@ VALID = {
     "aws": {"region": "us-east-1"},
     "gcp": {"project": "acme-ml-dev", "region": "us-central1",
             "alert_smtp": {"smarthost": "smtp-relay.gmail.com:587", "sender": "alerts@acme.example"}},
-    "github_app": {"app_id": "123456", "installation_id": "7890123", "private_key": "[secret]",
+    "github_app": {"app_id": "123456", "installation_id": "7890123",
                    "platform_repository": "acme/ml-platform"},
     "observability": {"enabled": True, "notify": {"emails": ["oncall@acme.example"]}},
     "clusters": {

@@ -116,12 +116,13 @@ def test_pluralised_list_blocks_get_their_terraform_names():
 
 
 def test_kubernetes_secret_data_is_sensitive_and_absent():
+    # The runners' App secret is no Pulumi resource any more (#26); GMP's Alertmanager config is one.
     plan = tf_plan("dev")
-    change = resource(plan, "kubernetes_secret_v1.dev-runners-dev-cpu-github-app", "resource_changes")["change"]
+    change = resource(plan, "kubernetes_secret_v1.dev-gke-gmp-alertmanager", "resource_changes")["change"]
     assert change["after_sensitive"] == {"data": True}
     assert "data" not in change["after"]
-    assert change["after"]["metadata"] == [{"namespace": "arc-dev-cpu", "name": "github-app",
-                                            "labels": {"app.kubernetes.io/managed-by": "mlinfra"}}]
+    assert change["after"]["metadata"] == [{"namespace": "gmp-public", "name": "alertmanager", "labels": {
+        "app.kubernetes.io/part-of": "mlinfra-observability", "app.kubernetes.io/managed-by": "mlinfra"}}]
 
 
 def test_network_policy_is_a_typed_kubernetes_resource():

@@ -90,6 +90,8 @@ def test_dev_idle_and_peak_by_hand(dev_document):
     # Only what costs money and has no price yet is unpriced: no tags, namespaces or policies, and not
     # the internal gateway's internal address (billed through its forwarding rule, not by itself).
     assert sorted(u["type"] for u in cost["unpriced"]) == [
+        # The empty GitHub App secret (#26): its price not read at its source yet (infra/plan/cost_types.py).
+        "aws:secretsmanager/secret:Secret",
         "gcp:certificatemanager/certificate:Certificate",
         "gcp:certificatemanager/dnsAuthorization:DnsAuthorization",
         # The dev GCS dataset's Anywhere Cache (#27): its prices not read yet (infra/catalog/dataset_prices.py).

@@ -75,7 +75,8 @@ def test_prod_total_moves_by_the_new_prices():
     assert sorted(u["type"] for u in cost["unpriced"]) == sorted([
         "gcp:certificatemanager/certificate:Certificate", "gcp:certificatemanager/certificateMap:CertificateMap",
         "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
-        "gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "gcp:compute/securityPolicy:SecurityPolicy"])
+        "gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "gcp:compute/securityPolicy:SecurityPolicy",
+        "aws:secretsmanager/secret:Secret"])  # the empty GitHub App secret (#26)
     # Usage-based parts are listed with their unit price, never counted as zero volume.
     usage = {(u["name"], u["unit"]): u["usd"] for u in cost["usage"]}
     assert usage[("infer-gcp-net-nat", "GiB processed")] == 0.045

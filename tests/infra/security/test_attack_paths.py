@@ -122,10 +122,14 @@ def test_a_deploy_role_trusting_the_job_token_again_is_a_path_from_any_app_key()
                                                               "token.actions.githubusercontent.com"},
                                    "Condition": {"StringEquals": {
                                        "token.actions.githubusercontent.com:sub": token}}}]}
-    cell = matrix(model, WORKFLOWS)["same-repo PR"]["prod deploy identity"]
+    # No pull request reaches any App key any more (#26: not in config or state); dev's deploy, dev's cluster
+    # admin, reads dev's synced key.
+    assert matrix(model, WORKFLOWS)["same-repo PR"]["prod deploy identity"].path is None
+    cell = matrix(model, WORKFLOWS)["main push in dev"]["prod deploy identity"]
     assert cell.path is not None and cell.path[1:] == (
-        "assume acme-ml-github-preview",
-        "acme-ml-github-preview kms:Decrypt dev key (its stack file holds the GitHub App key 1234567)",
+        "assume acme-ml-github-deploy-dev",
+        "acme-ml-github-deploy-dev is a dev cluster admin (access entry), which reads the synced github-app Secret "
+        "(App 1234567)",
         f"register a runner in prod-deploy, take the prod deploy job's OIDC token {token}",
         "assume acme-ml-github-deploy-prod")
 
@@ -135,11 +139,13 @@ def test_the_app_key_asset_is_the_key_of_prods_app_and_dev_sharing_it_is_a_path(
     model = copy.deepcopy(platform())
     assert model.app_ids == {"dev": "1234567", "staging": "1234568", "prod": "1234569"}
     assert cells()["same-repo PR"]["GitHub App key(s)"].text == NO_PATH
-    # One App for every environment (as before #26): dev's copy of the key is prod's App's key.
+    assert cells()["main push in dev"]["GitHub App key(s)"].text == NO_PATH
+    # One App for every environment (as before #26): dev's synced copy of the key is prod's App's key.
     model.app_ids["dev"] = model.app_ids["prod"]
-    cell = matrix(model, WORKFLOWS)["same-repo PR"]["GitHub App key(s)"]
+    cell = matrix(model, WORKFLOWS)["main push in dev"]["GitHub App key(s)"]
     assert cell.path is not None and cell.path[-1] == (
-        "acme-ml-github-preview kms:Decrypt dev key (its stack file holds the GitHub App key 1234569)")
+        "acme-ml-github-deploy-dev is a dev cluster admin (access entry), which reads the synced github-app Secret "
+        "(App 1234569)")
 
 
 def test_a_drift_identity_reading_prod_is_a_path_from_main():
@@ -160,6 +166,38 @@ def test_forks_get_no_token_and_branches_no_environment():
     # Pull requests and branches reach only runner sets whose group is not restricted to main's workflows.
     assert {name for _, name in footholds["same-repo PR"]["runners"]} == {
         "dev-preview", "dev-cpu", "staging-cpu", "staging-gpu-l4", "prod-cpu", "prod-gpu-l4"}
+
+
+def test_the_app_key_is_read_only_by_the_operator_and_dev_cluster_admins():
+    model = platform()
+    # Each stack's App secret is planned, and its key reaches exactly the runner namespaces of its clusters.
+    assert sorted(model.app_secrets) == sorted(STACKS)
+    assert model.stacks_with_app_key == set()
+    assert model.app_key_namespaces["prod"] == {"arc-prod-deploy", "arc-prod-cpu", "arc-prod-gpu-l4"}
+    search = Search(model)
+    readers = {stack: sorted(role.name for role in model.roles.values() for asset, allowed, step in
+                             search.role_assets(role)
+                             if asset.startswith("app-key:") and allowed and (f"{stack}'s GitHub App key" in step
+                                                                    or f"a {stack} cluster admin" in step))
+               for stack in STACKS}
+    # By IAM, only the stack's secret-sync operator role; by Kubernetes, the stack's cluster admin (its deploy role).
+    expected = {stack: sorted([f"acme-ml-github-deploy-{stack}", f"{cluster}-github-app-role-[{stack}, generated]"])
+                for stack, cluster in (("dev", "dev"), ("staging", "train"), ("prod", "train"))}
+    assert readers == expected
+
+
+def test_a_preview_that_could_read_an_app_secret_opens_the_same_repo_pr_cells():
+    # Take the deny off the preview role and give it GetSecretValue: the matrix must find the path through it.
+    model = copy.deepcopy(platform())
+    preview = next(r for r in model.roles.values() if r.name == "acme-ml-github-preview")
+    preview.policies = [{"Statement": [s for s in d["Statement"] if s.get("Sid") != "NeverAGithubAppKey"]}
+                        for d in preview.policies if d is not None]
+    preview.policies.append({"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                                            "Resource": "*"}]})
+    cell = matrix(model, WORKFLOWS)["same-repo PR"]["GitHub App key(s)"]
+    assert cell.path is not None and cell.path[1] == "assume acme-ml-github-preview"
+    assert cell.path[-1].startswith("acme-ml-github-preview secretsmanager:GetSecretValue arn:aws:secretsmanager:")
+    assert cell.path[-1].endswith(":secret:acme-ml-prod-github-app-AbCdEf (prod's GitHub App key 1234569)")
 
 
 def test_docs_print_this_matrix():

@@ -31,14 +31,15 @@ KEYS = "projects/acme-ml-platform/locations/us-central1/keyRings/acme-ml-pulumi/
 DEPLOY = "acme-ml-gh-deploy-{}@acme-ml-platform.iam.gserviceaccount.com"
 PREVIEW = "acme-ml-gh-preview@acme-ml-platform.iam.gserviceaccount.com"
 
-# Any environment's GitHub App key registers runners in every group of the organisation, prod-deploy's included
-# (pull requests reach dev's through the `pulumi-dev` gcpkms key the preview account decrypts, main pushes through
-# drift's, staging's deployers their own). A runner that takes prod's deploy job holds its OIDC token, which the
+# Any environment's GitHub App key registers runners in every group of the organisation, prod-deploy's included.
+# Pull requests reach none since the keys left config and state (#26: each in its cloud secret, synced by an
+# operator); main pushes reach dev's through dev's deploy role, dev's cluster admin, and staging's deployers
+# staging's the same way (the AWS matrix's path). A runner that takes prod's deploy job holds its OIDC token, which the
 # pool provider admits for prod's deploy account: GCP still trusts the job's token, where AWS now trusts only the
 # deployer pods (docs/security.md: "GCP deploy accounts still trust the job's token").
 APP_KEY = ("any environment's GitHub App key takes prod's deploy job, whose OIDC token the pool provider maps to "
            "prod's deploy account (docs/security.md: open findings)")
-OPEN = {(actor, asset): APP_KEY for actor in ("same-repo PR", "main push in dev", "job on staging-deploy")
+OPEN = {(actor, asset): APP_KEY for actor in ("main push in dev", "job on staging-deploy")
         for asset in GCP_ASSETS}
 
 
@@ -94,10 +95,12 @@ def test_the_same_actors_as_the_aws_matrix():
 
 
 def test_the_open_cells_go_through_the_app_key_and_prods_deploy_job():
-    cell = cells()["same-repo PR"]["prod state"]
+    assert cells()["same-repo PR"]["prod state"].path is None
+    cell = cells()["main push in dev"]["prod state"]
     assert cell.path is not None
     text = " -> ".join(cell.path)
-    assert "acme-ml-gh-preview cloudkms.cryptoKeyVersions.useToDecrypt pulumi-dev key" in text
+    assert ("acme-ml-github-deploy-dev is a dev cluster admin (access entry), which reads the synced github-app "
+            "Secret (App 1234567) -> (the AWS matrix's path to the GitHub App key)") in text
     assert "register a runner in prod-deploy" in text
     assert cell.path[-1].startswith("acme-ml-gh-deploy-prod storage.objects.get "
                                     "gs://acme-ml-pulumi-state-gcs/.pulumi/stacks/mlinfra/prod.json")
@@ -118,8 +121,9 @@ def test_the_search_finds_a_path_that_is_there():
     assert row["prod cluster-admin"].path[-1] == (
         "acme-ml-gh-preview container.clusters.update projects/acme-ml-prod/locations/us-central1/clusters/"
         "prod-infer-gcp (roles/container.admin on projects/acme-ml-prod, test)")
-    # storage.admin carries storage.buckets.setIamPolicy: the state bucket's project is not prod's, so no state.
-    assert "register a runner" in " ".join(row["prod state"].path)
+    # storage.admin carries storage.buckets.setIamPolicy: the state bucket's project is not prod's, so no state
+    # (and since #26 no App key either).
+    assert row["prod state"].path is None
 
 
 def test_a_runner_on_gke_takes_the_workload_identity_of_its_steps():
@@ -149,9 +153,9 @@ def test_the_aws_route_to_the_app_key_counts_when_the_google_side_has_none():
     # path), and from it prod's deploy job and its Google identity.
     aws, gcp = models()
     closed = dataclasses.replace(gcp, bindings=[b for b in gcp.bindings if b.resource != KEYS.format("dev")])
-    cell = matrix(closed, aws, WORKFLOWS)["same-repo PR"]["prod deploy identity"]
+    cell = matrix(closed, aws, WORKFLOWS)["main push in dev"]["prod deploy identity"]
     assert cell.path is not None and "(the AWS matrix's path to the GitHub App key)" in cell.path
-    assert "acme-ml-github-preview kms:Decrypt dev key" in " ".join(cell.path)
+    assert "acme-ml-github-deploy-dev is a dev cluster admin (access entry)" in " ".join(cell.path)
     assert cell.path[-1].endswith("acts as acme-ml-gh-deploy-prod")
 
 
