@@ -344,6 +344,11 @@ def environment_guard(environment: str) -> list[dict]:
         {"Sid": "OnlyThisEnvironmentsTags", "Effect": "Deny", "Action": "*", "Resource": "*",
          "Condition": {"StringEquals": {"aws:RequestTag/managed-by": "mlinfra"},
                        "StringNotEquals": {"aws:RequestTag/environment": environment}}},
+        # Without `managed-by` too: an `environment` tag is what other guards trust (the boundary gives a role
+        # tagged `environment: prod` prod's GitHub App secret), so no deploy writes another environment's name.
+        {"Sid": "NeverAnotherEnvironmentsName", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"Null": {"aws:RequestTag/environment": "false"},
+                       "StringNotEquals": {"aws:RequestTag/environment": environment}}},
     ]
 
 
@@ -441,6 +446,11 @@ def boundary_document(scope: CiScope) -> str:
         # ARN); no bounded role can read any other secret.
         {"Sid": "GithubAppSecretsOnly", "Effect": "Allow", "Action": list(READ_APP_SECRET),
          "Resource": scope.app_secret_arns()},
+        # ...and only its own environment's: a role another environment's deploy creates (tagged with that
+        # environment, or untagged) never reads this one's key, whatever its own policy names.
+        *({"Sid": f"AppSecretOf{zone.title().replace('-', '')}OnlyForItsRoles", "Effect": "Deny",
+           "Action": list(APP_KEY_READS), "Resource": scope.app_secret_arns(f"{zone}*" if zone == "sandbox" else zone),
+           "Condition": {"StringNotEquals": {"aws:PrincipalTag/environment": zone}}} for zone in scope.zones),
         # The managed scraper's source role assumes its target role (amp_policies.py): chaining within the
         # platform's own path only.
         {"Sid": "ChainOnlyWithinThePath", "Effect": "Allow", "Action": ["sts:AssumeRole"],

@@ -120,7 +120,10 @@ class Search:
         """True/False, or None when a policy of the role is unknown in the plan."""
         known = [d for d in role.policies if d is not None]
         boundary = self.p.boundary if role.boundary and role.boundary == self.p.boundary_arn else None
-        decision = evaluate(req, known, boundary)
+        # A role's tags are its sessions' principal tags (conditions on `aws:PrincipalTag/<key>`).
+        tagged = Request(req.action, req.resource, principal=req.principal, context={
+            **{f"aws:PrincipalTag/{k}": v for k, v in role.tags.items()}, **req.context})
+        decision = evaluate(tagged, known, boundary)
         if decision == Decision.ALLOW or decision == Decision.DENY:
             return decision == Decision.ALLOW
         return None if len(known) < len(role.policies) else False

@@ -55,7 +55,7 @@ def test_every_deploy_document_fits_iams_managed_policy_quota():
     assert all(policy_size(d) <= MANAGED_POLICY_LIMIT for d in documents.values())
     # All statements survive the split, in order, and none is cut.
     whole = [s["Sid"] for d in documents.values() for s in json.loads(d)["Statement"]]
-    assert whole[0] == "PlatformAcm" and whole[-1] == "OnlyThisEnvironmentsTags" and len(whole) == len(set(whole))
+    assert whole[0] == "PlatformAcm" and whole[-1] == "NeverAnotherEnvironmentsName" and len(whole) == len(set(whole))
     assert policy_size(boundary_document(SCOPE)) <= MANAGED_POLICY_LIMIT
     assert policy_size(sandbox_policy_document(SCOPE)) <= MANAGED_POLICY_LIMIT
 
@@ -107,6 +107,34 @@ def test_each_environments_deploy_is_kept_off_other_environments_resources_by_ta
     assert doc["OnlyThisEnvironmentsTags"]["Condition"] == {
         "StringEquals": {"aws:RequestTag/managed-by": "mlinfra"},
         "StringNotEquals": {"aws:RequestTag/environment": "dev"}}
+
+
+def test_no_deploy_names_another_environment_and_no_role_reads_another_environments_app_key():
+    from infra.security.iam_eval import Decision, Request, evaluate
+
+    dev = [json.loads(d) for d in deploy("dev")]
+    role = SCOPE.iam_arn("role", "acme/reads-prods-key")
+    boundary = f"arn:aws:iam::111122223333:policy/acme/{SCOPE.boundary_name}"
+
+    def create(tags: dict[str, str]) -> Decision:
+        return evaluate(Request("iam:CreateRole", role, context={
+            "iam:PermissionsBoundary": boundary, **{f"aws:RequestTag/{k}": v for k, v in tags.items()}}), dev)
+    # dev's deploy creates roles tagged as dev's, or untagged; never with prod's name, managed-by or not.
+    assert create({"environment": "dev"}) == create({}) == Decision.ALLOW
+    assert create({"environment": "prod"}) == create({"environment": "prod", "managed-by": "mlinfra"}) == Decision.DENY
+
+    # A bounded role whose own policy names prod's App secret reads it only if it is tagged as prod's.
+    secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme-prod-github-app-AbCdEf"
+    own = [{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret}]}]
+    zoned = CiScope(account_id="111122223333", region="us-east-1", name_prefix="acme",
+                    state_bucket_arn="arn:aws:s3:::acme-state", zones=("dev", "staging", "prod", "sandbox"))
+    bound = json.loads(boundary_document(zoned))
+
+    def read(tags: dict[str, str]) -> Decision:
+        return evaluate(Request("secretsmanager:GetSecretValue", secret, context={
+            f"aws:PrincipalTag/{k}": v for k, v in tags.items()}), own, bound)
+    assert read({"environment": "prod"}) == Decision.ALLOW
+    assert read({"environment": "dev"}) == read({}) == Decision.DENY
 
 
 def test_no_policy_allows_wildcard_actions_or_names_an_admin_policy():
