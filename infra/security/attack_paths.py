@@ -88,22 +88,21 @@ class Search:
 
     # --- tokens and roles --------------------------------------------------------------------------------
     def subject(self, context: str, ref: str, workflow: str) -> str:
+        """The subject of a job at `ref` defined in `workflow`: a path in this repository, or `ORG/REPO/<path>`
+        for another repository's reusable workflow (its `job_workflow_ref` names that file)."""
+        defined_in = workflow if not workflow.startswith(".github/") else f"{self.p.repo}/{workflow}"
         claims = {"repo": self.p.repo, "repository_id": self.p.repository_id, "ref": ref,
-                  "job_workflow_ref": f"{self.p.repo}/{workflow}@{ref}"}
+                  "job_workflow_ref": f"{defined_in}@{ref}"}
         # `context` adds itself (`environment:prod`, `pull_request`, `ref:refs/heads/x`); the others `key:value`.
         return ":".join(context if k == "context" else f"{k}:{claims[k]}" for k in self.p.subject_claim_keys)
 
     def deploy_job_tokens(self, group: str) -> list[str]:
         """The OIDC subjects of the jobs a deploy runner group runs: its environment, on main, each workflow the
         group admits (`job_workflow_ref` is the file the job is defined in, whichever repository holds it)."""
-        env, ref = group.removesuffix("-deploy"), "refs/heads/main"
-        subjects = []
-        for workflow in self.p.runner_groups.get(group, {}).get("selectedWorkflows") or []:
-            claims = {"repo": self.p.repo, "repository_id": self.p.repository_id, "ref": ref,
-                      "job_workflow_ref": workflow}
-            subjects.append(":".join(f"environment:{env}" if k == "context" else f"{k}:{claims[k]}"
-                                     for k in self.p.subject_claim_keys))
-        return subjects
+        env = group.removesuffix("-deploy")
+        return [self.subject(f"environment:{env}", ref, defined_in)
+                for defined_in, _, ref in (w.partition("@") for w in
+                                           self.p.runner_groups.get(group, {}).get("selectedWorkflows") or [])]
 
     def environment_allows(self, environment: str, ref: str) -> bool:
         branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
@@ -332,13 +331,13 @@ def matrix(platform: Platform, workflows: Sequence[str], env: str = "prod", any_
             for actor, footholds in actors(platform, workflows, env).items()}
 
 
-def render(cells: Mapping[str, Mapping[str, Cell]]) -> str:
+def render(cells: Mapping[str, Mapping[str, Cell]], assets: Sequence[str] = ASSETS) -> str:
     """The matrix as a Markdown table (cells abbreviated), then every non-empty cell's path in full."""
-    lines = ["| actor | " + " | ".join(ASSETS) + " |", "|---" * (len(ASSETS) + 1) + "|"]
+    lines = ["| actor | " + " | ".join(assets) + " |", "|---" * (len(assets) + 1) + "|"]
     details = []
     for actor, row in cells.items():
         marks = []
-        for asset in ASSETS:
+        for asset in assets:
             cell = row[asset]
             marks.append(NO_PATH if cell.text == NO_PATH else ("**PATH**" if cell.path else "undecided"))
             if cell.text != NO_PATH:

@@ -31,8 +31,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from infra.security import gcp_cel
-from infra.security.attack_paths import NO_PATH, Cell, Search, actors
+from infra.security.attack_paths import Cell, Search, actors
 from infra.security.attack_paths import matrix as aws_matrix
+from infra.security.attack_paths import render as aws_render
 from infra.security.gcp_eval import Evaluator, Principal, federated, kubernetes_account, service_account, short
 from infra.security.gcp_model import GcpPlatform
 from infra.security.plan_model import Platform
@@ -268,14 +269,4 @@ def matrix(gcp: GcpPlatform, aws: Platform, workflows: Sequence[str], env: str =
 
 def render(cells: Mapping[str, Mapping[str, Cell]]) -> str:
     """The GCP matrix as a Markdown table (cells abbreviated), then every non-empty cell's path in full."""
-    lines = ["| actor | " + " | ".join(GCP_ASSETS) + " |", "|---" * (len(GCP_ASSETS) + 1) + "|"]
-    details = []
-    for actor, row in cells.items():
-        marks = []
-        for asset in GCP_ASSETS:
-            cell = row[asset]
-            marks.append(NO_PATH if cell.text == NO_PATH else ("**PATH**" if cell.path else "undecided"))
-            if cell.text != NO_PATH:
-                details.append(f"- {actor} -> {asset}: {cell.text}")
-        lines.append(f"| {actor} | " + " | ".join(marks) + " |")
-    return "\n".join(lines + ([""] + details if details else []))
+    return aws_render(cells, GCP_ASSETS)
