@@ -207,27 +207,26 @@ def test_stack_matrix_lists_long_lived_stacks_in_promotion_order(tmp_path):
                                       {"stack": "prod", "environment": "prod"}]
 
 
-def test_deploy_stages_group_the_stacks_by_environment_in_promotion_order(tmp_path):
+def ci_lines(command: str, stacks_dir: Path) -> list[str]:
+    """`python -m infra.cli.ci COMMAND` over stack files of every kind (sandbox, two dev stacks, staging, prod)."""
     for stack, environment in [("prod", "prod"), ("alice", "sandbox"), ("dev", "dev"), ("research", "dev"),
                                ("stage", "staging")]:
-        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  mlinfra:environment: {environment}\n")
-    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", "stages", str(tmp_path)], cwd=ROOT,
+        (stacks_dir / f"Pulumi.{stack}.yaml").write_text(f"config:\n  mlinfra:environment: {environment}\n")
+    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", command, str(stacks_dir)], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    return result.stdout.splitlines()
+
+
+def test_deploy_stages_group_the_stacks_by_environment_in_promotion_order(tmp_path):
+    assert ci_lines("stages", tmp_path) == [
         'dev=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
         'staging=[{"stack":"stage","environment":"staging"}]',
         'prod=[{"stack":"prod","environment":"prod"}]']
 
 
 def test_drift_checks_protected_stacks_as_their_deploy_behind_their_reviewers(tmp_path):
-    for stack, environment in [("prod", "prod"), ("alice", "sandbox"), ("dev", "dev"), ("research", "dev"),
-                               ("stage", "staging")]:
-        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  mlinfra:environment: {environment}\n")
-    result = subprocess.run([sys.executable, "-m", "infra.cli.ci", "drift", str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert ci_lines("drift", tmp_path) == [
         'unprotected=[{"stack":"dev","environment":"dev"},{"stack":"research","environment":"dev"}]',
         'protected=[{"stack":"stage","environment":"staging"},{"stack":"prod","environment":"prod"}]']
     bootstrap = load_yaml(ROOT / "infra" / "bootstrap" / "stacks" / "Pulumi.bootstrap.yaml")["config"]
